@@ -1,0 +1,149 @@
+import { z } from 'zod';
+
+/**
+ * The domain-event catalogue: every topic a module may append to the outbox, with its payload
+ * schema and version. Consumers parse payloads with these schemas, so a producer and a consumer
+ * can never silently disagree. A breaking change to a payload gets a new version number.
+ */
+const id = z.uuid();
+const instant = z.iso.datetime({ offset: true });
+const cents = z.number().int().nonnegative();
+const currency = z.string().length(3);
+const bookingStatus = z.enum(['pending', 'confirmed', 'cancelled', 'expired']);
+
+const person = { userId: id, email: z.email(), name: z.string() };
+const otpMail = { ...person, code: z.string().regex(/^\d{6}$/), expiresAt: instant };
+const bookingRef = {
+  bookingId: id,
+  eventId: id,
+  userId: id,
+  quantity: z.number().int().positive(),
+};
+const money = { unitPriceCents: cents, totalCents: cents, currency };
+const waitlistRef = { entryId: id, eventId: id, userId: id, quantity: z.number().int().positive() };
+
+function topic<S extends z.ZodType>(version: number, payload: S) {
+  return { version, payload };
+}
+
+export const domainEvents = {
+  // auth
+  'user.registered': topic(1, z.object(person)),
+  'user.verification_requested': topic(1, z.object(otpMail)),
+  'user.registration_attempted': topic(1, z.object(person)),
+  'user.email_verified': topic(1, z.object(person)),
+  'user.password_reset_requested': topic(1, z.object(otpMail)),
+  'user.password_changed': topic(1, z.object({ ...person, via: z.enum(['change', 'reset']) })),
+  'user.role_changed': topic(
+    1,
+    z.object({ userId: id, role: z.string(), previousRole: z.string() }),
+  ),
+  'user.active_changed': topic(1, z.object({ userId: id, active: z.boolean() })),
+  // events
+  'event.created': topic(1, z.object({ eventId: id, organizerId: id, title: z.string() })),
+  'event.updated': topic(
+    1,
+    z.object({
+      eventId: id,
+      organizerId: id,
+      version: z.number().int(),
+      changed: z.array(z.string()),
+      title: z.string(),
+      venue: z.string(),
+      startsAt: instant,
+      endsAt: instant,
+    }),
+  ),
+  'event.published': topic(
+    1,
+    z.object({
+      eventId: id,
+      organizerId: id,
+      title: z.string(),
+      capacity: z.number().int().positive(),
+      priceCents: cents,
+      currency,
+      startsAt: instant,
+      endsAt: instant,
+    }),
+  ),
+  'event.cancelled': topic(
+    1,
+    z.object({ eventId: id, organizerId: id, title: z.string(), reason: z.string() }),
+  ),
+  'event.completed': topic(1, z.object({ eventId: id, organizerId: id })),
+  'event.deleted': topic(1, z.object({ eventId: id, organizerId: id })),
+  // bookings
+  'booking.created': topic(
+    1,
+    z.object({
+      ...bookingRef,
+      ...money,
+      status: bookingStatus,
+      expiresAt: instant.nullable(),
+      waitlistEntryId: id.nullable(),
+    }),
+  ),
+  'booking.confirmed': topic(1, z.object({ ...bookingRef, ...money })),
+  'booking.cancelled': topic(
+    1,
+    z.object({
+      ...bookingRef,
+      ...money,
+      previousStatus: bookingStatus,
+      reason: z.string().nullable(),
+      cancelledBy: id.nullable(),
+    }),
+  ),
+  'booking.expired': topic(1, z.object({ ...bookingRef, ...money })),
+  // waitlist
+  'waitlist.joined': topic(1, z.object(waitlistRef)),
+  'waitlist.offered': topic(
+    1,
+    z.object({ ...waitlistRef, bookingId: id, offerExpiresAt: instant }),
+  ),
+  'waitlist.offer_expired': topic(1, z.object({ ...waitlistRef, bookingId: id })),
+  'waitlist.converted': topic(1, z.object({ ...waitlistRef, bookingId: id })),
+  'waitlist.left': topic(1, z.object(waitlistRef)),
+  'waitlist.closed': topic(1, z.object({ ...waitlistRef, reason: z.string() })),
+} as const;
+
+export type DomainTopic = keyof typeof domainEvents;
+export const domainTopics = Object.keys(domainEvents) as DomainTopic[];
+
+export type DomainEventPayload<T extends DomainTopic> = z.infer<
+  (typeof domainEvents)[T]['payload']
+>;
+
+/** What a producer hands to `appendEvent`. */
+export interface DomainEventInput<T extends DomainTopic> {
+  topic: T;
+  payload: DomainEventPayload<T>;
+  aggregateId?: string;
+  /** Normally generated; tests may fix it. */
+  id?: string;
+}
+
+/** An event as a consumer receives it. */
+export type DomainEvent = {
+  [T in DomainTopic]: {
+    id: string;
+    topic: T;
+    version: number;
+    occurredAt: string;
+    payload: DomainEventPayload<T>;
+  };
+}[DomainTopic];
+
+export function isDomainTopic(value: string): value is DomainTopic {
+  return Object.hasOwn(domainEvents, value);
+}
+
+/** Validates a payload for a topic; throws a ZodError naming the bad field. */
+export function parseDomainEvent<T extends DomainTopic>(
+  topic: T,
+  payload: unknown,
+): { version: number; payload: DomainEventPayload<T> } {
+  const entry = domainEvents[topic];
+  return { version: entry.version, payload: entry.payload.parse(payload) as DomainEventPayload<T> };
+}

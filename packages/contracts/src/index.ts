@@ -1,0 +1,1 @@
+export * from './events/domain-events.js';

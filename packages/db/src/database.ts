@@ -1,0 +1,67 @@
+import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+
+/** Timestamps come back as Date from both pg and PGlite; we write Date or ISO strings. */
+export type Timestamp = ColumnType<Date, Date | string, Date | string>;
+export type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+export type Json = JSONColumnType<Record<string, unknown>, string, string>;
+export type NullableJson = ColumnType<
+  Record<string, unknown> | null,
+  string | null | undefined,
+  string | null
+>;
+
+/** Domain events appended in the writer's transaction; the worker relays them. */
+export interface OutboxTable {
+  /** The event id: also the BullMQ job id of every delivery. */
+  id: string;
+  /** Monotonic order of commit-time insertion; int8 is read back as a string. */
+  seq: ColumnType<string, never, never>;
+  topic: string;
+  version: number;
+  aggregate_id: string | null;
+  payload: Json;
+  occurred_at: Timestamp;
+  relayed_at: Timestamp | null;
+  /** Set by the reconciler once every consumer has a processed_events row. */
+  delivered_at: Timestamp | null;
+  /** How many times the reconciler re-enqueued it (part of the re-delivery job id). */
+  redeliveries: Generated<number>;
+}
+
+/** (consumer, event) pairs whose effect has been committed. */
+export interface ProcessedEventsTable {
+  consumer: string;
+  event_id: string;
+  processed_at: CreatedAt;
+}
+
+export interface IdempotencyKeysTable {
+  user_id: string;
+  scope: string;
+  key: string;
+  /** Hash of the request parameters: the same key with other parameters is refused. */
+  request_hash: string;
+  response: NullableJson;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+}
+
+export interface AuditLogTable {
+  id: string;
+  seq: ColumnType<string, never, never>;
+  entity: string;
+  entity_id: string;
+  action: string;
+  actor_id: string | null;
+  before: NullableJson;
+  after: NullableJson;
+  request_id: string | null;
+  at: CreatedAt;
+}
+
+export interface Database {
+  outbox: OutboxTable;
+  processed_events: ProcessedEventsTable;
+  idempotency_keys: IdempotencyKeysTable;
+  audit_log: AuditLogTable;
+}

@@ -1,0 +1,10 @@
+export {
+  createDb,
+  type DbHandle,
+  type DbKind,
+  type DbOptions,
+  type NotifyHandler,
+} from './create-db.js';
+export type * from './database.js';
+export { MigrationError, migrateDown, migrateToLatest } from './migrate.js';
+export { type AppendedEvent, appendEvent, OUTBOX_CHANNEL } from './outbox/append-event.js';

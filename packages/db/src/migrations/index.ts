@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely/migration';
+import * as infrastructure from './2026-11-24-001-infrastructure.js';
+
+/**
+ * Every migration, by date-prefixed name. A static list (not a folder scan) so the same code
+ * runs under tsx, vitest and a bundler. Never edit a migration after it lands: add a new one.
+ */
+export const migrations: Record<string, Migration> = {
+  '2026-11-24-001-infrastructure': infrastructure,
+};

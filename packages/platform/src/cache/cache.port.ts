@@ -1,0 +1,7 @@
+/** A key/value cache of JSON values with a time to live. Values are plain JSON. */
+export interface CachePort {
+  get<T>(key: string): Promise<T | undefined>;
+  set(key: string, value: unknown, ttlMs: number): Promise<void>;
+  del(...keys: string[]): Promise<void>;
+  close(): Promise<void>;
+}

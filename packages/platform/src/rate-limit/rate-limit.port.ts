@@ -1,0 +1,22 @@
+export interface RateLimitRule {
+  /** Distinguishes limiters (`login:ip`, `login:email`). */
+  name: string;
+  /** Allowed hits per window. */
+  points: number;
+  durationSeconds: number;
+  /** Once exceeded, block for this long (defaults to the rest of the window). */
+  blockSeconds?: number;
+}
+
+export type RateLimitResult =
+  | { allowed: true; remaining: number }
+  | { allowed: false; retryAfterSeconds: number };
+
+export interface RateLimiter {
+  consume(key: string, points?: number): Promise<RateLimitResult>;
+  reset(key: string): Promise<void>;
+}
+
+export interface RateLimiterFactory {
+  create(rule: RateLimitRule): RateLimiter;
+}
