@@ -1,0 +1,98 @@
+import { readFileSync } from 'node:fs';
+import { createDb, type DbHandle, migrateToLatest } from '@evently/db';
+import { createPlatform, type Platform } from '@evently/platform';
+import { startWorkerRuntime, type WorkerRuntime } from '@evently/worker';
+import type { Logger } from 'pino';
+import type { ApiEnv } from './env.js';
+import { createSystemService, type Mode } from './modules/system/system.service.js';
+import { createServer } from './server.js';
+import type { Services } from './services.js';
+
+/** `all`: API and worker in one process (pnpm start); `api`: the API alone (pnpm start:api). */
+export type Role = 'all' | 'api';
+
+export interface RunningApi {
+  url: string;
+  mode: Mode;
+  stop(): Promise<void>;
+}
+
+const { version } = JSON.parse(
+  readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
+) as { version: string };
+
+export class StartupError extends Error {}
+
+/**
+ * Wires the process: database (migrated), platform ports, services, HTTP server and — for role
+ * `all` — the worker in the same process. Returns once listening.
+ */
+export async function startApi(env: ApiEnv, role: Role, log: Logger): Promise<RunningApi> {
+  if (role === 'api' && !(env.DATABASE_URL && env.REDIS_URL)) {
+    // A separate API process cannot share an in-process queue or PGlite with a worker.
+    throw new StartupError(
+      'start:api runs the production layout and needs DATABASE_URL and REDIS_URL (use `pnpm start` for the embedded mode)',
+    );
+  }
+  const mode: Mode = env.DATABASE_URL && env.REDIS_URL ? 'production' : 'embedded';
+  const opened: { db?: DbHandle; platform?: Platform; worker?: WorkerRuntime } = {};
+  try {
+    const db = await createDb({
+      databaseUrl: env.DATABASE_URL,
+      dataDir: `${env.EVENTLY_DATA_DIR}/pgdata`,
+    });
+    opened.db = db;
+    const applied = await migrateToLatest(db.db);
+    if (applied.length) log.info({ applied }, 'migrations applied');
+    const platform = await createPlatform(
+      {
+        redisUrl: env.REDIS_URL,
+        smtpUrl: env.SMTP_URL,
+        mailFrom: env.MAIL_FROM,
+        prefix: env.REDIS_PREFIX,
+      },
+      log,
+    );
+    opened.platform = platform;
+
+    const services: Services = {
+      system: createSystemService({ name: 'evently-api', version, mode, now: () => new Date() }),
+    };
+    const server = await createServer({
+      config: {
+        host: env.HOST,
+        port: env.PORT,
+        corsOrigins: env.CORS_ORIGINS,
+        trustProxy: env.TRUST_PROXY,
+      },
+      log,
+      services,
+      checks: [{ name: 'database', check: () => db.ping() }, ...platform.checks],
+      devMailbox: platform.devMailbox,
+    });
+    if (role === 'all')
+      opened.worker = await startWorkerRuntime({
+        db,
+        platform,
+        log: log.child({ component: 'worker' }),
+      });
+    const url = await server.start();
+
+    return {
+      url,
+      mode,
+      async stop() {
+        // Drain HTTP first (no new work), then the worker, then the connections they used.
+        await server.stop();
+        await opened.worker?.stop();
+        await platform.close();
+        await db.close();
+      },
+    };
+  } catch (error) {
+    await opened.worker?.stop().catch(() => {});
+    await opened.platform?.close().catch(() => {});
+    await opened.db?.close().catch(() => {});
+    throw error;
+  }
+}

@@ -1,0 +1,122 @@
+import { type AppCode, InvalidCursorError } from '@evently/contracts';
+import { TRPCError } from '@trpc/server';
+import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
+import { ZodError } from 'zod';
+import { AppError } from './app-error.js';
+
+/** The one place where domain error codes meet tRPC (and so HTTP) codes. */
+export const trpcCodeFor: Record<AppCode, TRPC_ERROR_CODE_KEY> = {
+  VALIDATION_FAILED: 'BAD_REQUEST',
+  UNAUTHENTICATED: 'UNAUTHORIZED',
+  TOKEN_EXPIRED: 'UNAUTHORIZED',
+  SESSION_REVOKED: 'UNAUTHORIZED',
+  FORBIDDEN: 'FORBIDDEN',
+  NOT_FOUND: 'NOT_FOUND',
+  INVALID_CREDENTIALS: 'UNAUTHORIZED',
+  EMAIL_NOT_VERIFIED: 'FORBIDDEN',
+  ACCOUNT_DISABLED: 'FORBIDDEN',
+  OTP_INVALID: 'BAD_REQUEST',
+  OTP_EXPIRED: 'BAD_REQUEST',
+  OTP_ATTEMPTS_EXCEEDED: 'TOO_MANY_REQUESTS',
+  REFRESH_TOKEN_REUSED: 'UNAUTHORIZED',
+  RATE_LIMITED: 'TOO_MANY_REQUESTS',
+  EVENT_NOT_BOOKABLE: 'PRECONDITION_FAILED',
+  SOLD_OUT: 'CONFLICT',
+  QUANTITY_LIMIT_EXCEEDED: 'BAD_REQUEST',
+  BOOKING_EXPIRED: 'PRECONDITION_FAILED',
+  INVALID_STATE: 'PRECONDITION_FAILED',
+  VERSION_CONFLICT: 'CONFLICT',
+  CAPACITY_BELOW_BOOKED: 'CONFLICT',
+  IDEMPOTENCY_KEY_REUSED: 'UNPROCESSABLE_CONTENT',
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+  INTERNAL: 'INTERNAL_SERVER_ERROR',
+};
+
+/** What a client may learn about any thrown error. */
+export interface PublicError {
+  appCode: AppCode;
+  message: string;
+  details?: Record<string, unknown>;
+  zodIssues?: ZodError['issues'];
+}
+
+const SAFE_TRPC_CODES: Partial<Record<TRPC_ERROR_CODE_KEY, AppCode>> = {
+  BAD_REQUEST: 'VALIDATION_FAILED',
+  PARSE_ERROR: 'VALIDATION_FAILED',
+  UNAUTHORIZED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
+  NOT_FOUND: 'NOT_FOUND',
+  METHOD_NOT_SUPPORTED: 'VALIDATION_FAILED',
+  PAYLOAD_TOO_LARGE: 'VALIDATION_FAILED',
+  TOO_MANY_REQUESTS: 'RATE_LIMITED',
+};
+
+/**
+ * Classifies an error. Anything we did not throw on purpose becomes INTERNAL with a generic
+ * message: driver errors carry SQL and connection strings.
+ */
+export function toPublicError(error: TRPCError): PublicError {
+  const cause = error.cause;
+  if (cause instanceof AppError) {
+    return {
+      appCode: cause.appCode,
+      message: cause.message,
+      ...(cause.details && { details: cause.details }),
+    };
+  }
+  if (cause instanceof ZodError) {
+    return { appCode: 'VALIDATION_FAILED', message: 'Input is invalid', zodIssues: cause.issues };
+  }
+  if (cause instanceof InvalidCursorError) {
+    return { appCode: 'VALIDATION_FAILED', message: 'Cursor is invalid' };
+  }
+  if (isUnavailable(cause)) {
+    return {
+      appCode: 'SERVICE_UNAVAILABLE',
+      message: 'A dependency is unavailable; retry shortly',
+    };
+  }
+  const known = SAFE_TRPC_CODES[error.code];
+  // tRPC's own errors (unknown procedure, bad batch, oversize batch) have no cause and a safe message.
+  if (known && !cause) return { appCode: known, message: error.message };
+  return { appCode: 'INTERNAL', message: 'Internal server error' };
+}
+
+/** Errors that mean "Redis or Postgres is not reachable right now". */
+function isUnavailable(cause: unknown): boolean {
+  if (!(cause instanceof Error)) return false;
+  const code = (cause as Error & { code?: unknown }).code;
+  return (
+    (typeof code === 'string' &&
+      [
+        'ECONNREFUSED',
+        'ECONNRESET',
+        'ETIMEDOUT',
+        'EPIPE',
+        '57P01',
+        '57P03',
+        '08006',
+        '08001',
+      ].includes(code)) ||
+    /Stream isn't writeable|Connection is closed|Connection terminated/.test(cause.message) ||
+    cause.name === 'LockUnavailableError'
+  );
+}
+
+/** Wraps a domain error so tRPC answers with the mapped code; used by the error middleware. */
+export function toTrpcError(error: unknown): TRPCError {
+  if (error instanceof TRPCError) return error;
+  if (error instanceof AppError) {
+    return new TRPCError({
+      code: trpcCodeFor[error.appCode],
+      message: error.message,
+      cause: error,
+    });
+  }
+  const unavailable = isUnavailable(error);
+  return new TRPCError({
+    code: unavailable ? 'SERVICE_UNAVAILABLE' : 'INTERNAL_SERVER_ERROR',
+    message: unavailable ? 'A dependency is unavailable; retry shortly' : 'Internal server error',
+    cause: error instanceof Error ? error : undefined,
+  });
+}

@@ -1,0 +1,112 @@
+import type { DevMailbox } from '@evently/platform';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { type ReadinessCheck, registerHealthRoutes } from './http/health.routes.js';
+import { requestIdFor } from './http/request-id.js';
+import { type ApiMetrics, createApiMetrics } from './observability/metrics.js';
+import { type AppRouter, appRouter } from './router.js';
+import type { Services } from './services.js';
+import type { Context } from './trpc/context.js';
+
+export const MAX_BATCH_SIZE = 50;
+
+export interface ServerConfig {
+  host: string;
+  port: number;
+  corsOrigins: string[];
+  /** Fastify's trustProxy: false, true, a hop count, or proxy addresses/CIDRs. */
+  trustProxy: boolean | number | string[];
+}
+
+export interface ServerDeps {
+  config: ServerConfig;
+  log: FastifyBaseLogger;
+  services: Services;
+  checks: ReadinessCheck[];
+  devMailbox?: DevMailbox | undefined;
+  metrics?: ApiMetrics;
+}
+
+export interface ApiServer {
+  app: FastifyInstance;
+  /** Listens; resolves with the base URL. */
+  start(): Promise<string>;
+  /** Stops accepting, drains in-flight requests, closes. */
+  stop(): Promise<void>;
+}
+
+/** A hop count becomes "trust the nearest N hops"; Fastify's types take only a function for it. */
+function fastifyTrustProxy(trust: ServerConfig['trustProxy']) {
+  return typeof trust === 'number' ? (_address: string, hop: number) => hop < trust : trust;
+}
+
+function bearerToken(header: string | undefined): string | null {
+  const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+  return match?.[1] ?? null;
+}
+
+export async function createServer(deps: ServerDeps): Promise<ApiServer> {
+  const metrics = deps.metrics ?? createApiMetrics();
+  const app = Fastify({
+    loggerInstance: deps.log,
+    genReqId: requestIdFor,
+    requestIdLogLabel: 'requestId',
+    trustProxy: fastifyTrustProxy(deps.config.trustProxy),
+    routerOptions: { maxParamLength: 5000 },
+    return503OnClosing: true,
+  });
+
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+
+  await app.register(helmet, { contentSecurityPolicy: false });
+  await app.register(cors, {
+    origin: deps.config.corsOrigins.length ? deps.config.corsOrigins : false,
+    allowedHeaders: [
+      'authorization',
+      'content-type',
+      'x-request-id',
+      'trpc-accept',
+      'last-event-id',
+    ],
+    exposedHeaders: ['x-request-id'],
+  });
+
+  registerHealthRoutes(app, {
+    checks: deps.checks,
+    info: () => deps.services.system.info(),
+    registry: metrics.registry,
+    devMailbox: deps.devMailbox,
+  });
+
+  await app.register(fastifyTRPCPlugin, {
+    prefix: '/trpc',
+    trpcOptions: {
+      router: appRouter,
+      maxBatchSize: MAX_BATCH_SIZE,
+      createContext: ({ req }): Context => ({
+        requestId: req.id,
+        ip: req.ip,
+        userAgent: req.headers['user-agent'] ?? null,
+        bearerToken: bearerToken(req.headers.authorization),
+        principal: null,
+        log: req.log,
+        metrics,
+        services: deps.services,
+      }),
+    },
+  } satisfies FastifyTRPCPluginOptions<AppRouter>);
+
+  return {
+    app,
+    async start() {
+      return app.listen({ host: deps.config.host, port: deps.config.port });
+    },
+    async stop() {
+      await app.close();
+    },
+  };
+}

@@ -1,0 +1,118 @@
+import type { Logger } from 'pino';
+import type { CachePort } from './cache/cache.port.js';
+import { createMemoryCache } from './cache/memory-cache.js';
+import { createRedisCache } from './cache/redis-cache.js';
+import type { LockPort } from './locks/lock.port.js';
+import { createMemoryLocks } from './locks/memory-locks.js';
+import { createRedisLocks } from './locks/redis-locks.js';
+import type { DevMailbox, MailerPort } from './mailer/mailer.port.js';
+import { createMemoryMailer } from './mailer/memory-mailer.js';
+import { createSmtpMailer } from './mailer/smtp-mailer.js';
+import { createMemoryPubSub } from './pubsub/memory-pubsub.js';
+import type { PubSubPort } from './pubsub/pubsub.port.js';
+import { createRedisPubSub } from './pubsub/redis-pubsub.js';
+import { createBullmqQueue } from './queue/bullmq-queue.js';
+import { createMemoryQueue } from './queue/memory-queue.js';
+import type { QueuePort } from './queue/queue.port.js';
+import { createMemoryRateLimits } from './rate-limit/memory-rate-limits.js';
+import type { RateLimiterFactory } from './rate-limit/rate-limit.port.js';
+import { createRedisRateLimits } from './rate-limit/redis-rate-limits.js';
+import { createRedis } from './redis/redis-connection.js';
+
+export interface PlatformConfig {
+  /** Unset: every Redis-backed port runs in-process. */
+  redisUrl?: string | undefined;
+  /** Unset: mails are logged and kept in the dev mailbox. */
+  smtpUrl?: string | undefined;
+  mailFrom: string;
+  /** Namespaces every Redis key, so several deployments (or test files) share one Redis. */
+  prefix: string;
+}
+
+export interface PlatformCheck {
+  name: string;
+  check(): Promise<void>;
+}
+
+export interface Platform {
+  redis: 'in-process' | 'redis';
+  mail: 'dev-mailbox' | 'smtp';
+  locks: LockPort;
+  cache: CachePort;
+  pubsub: PubSubPort;
+  queue: QueuePort;
+  rateLimits: RateLimiterFactory;
+  mailer: MailerPort;
+  /** Present only when mails are kept in memory (embedded mode). */
+  devMailbox: DevMailbox | undefined;
+  /** Readiness checks for the dependencies the platform talks to. */
+  checks: PlatformCheck[];
+  close(): Promise<void>;
+}
+
+/** Picks each port's implementation from the configuration: Redis/SMTP when given, in-process otherwise. */
+export async function createPlatform(config: PlatformConfig, log: Logger): Promise<Platform> {
+  const mailer = config.smtpUrl
+    ? createSmtpMailer({ url: config.smtpUrl, from: config.mailFrom })
+    : createMemoryMailer(log.child({ component: 'mailer' }));
+  const devMailbox = config.smtpUrl ? undefined : (mailer as MailerPort & DevMailbox);
+
+  if (!config.redisUrl) {
+    const ports = {
+      locks: createMemoryLocks(),
+      cache: createMemoryCache({ max: 10_000 }),
+      pubsub: createMemoryPubSub(),
+      queue: createMemoryQueue(),
+      rateLimits: createMemoryRateLimits(),
+    };
+    return {
+      redis: 'in-process',
+      mail: config.smtpUrl ? 'smtp' : 'dev-mailbox',
+      ...ports,
+      mailer,
+      devMailbox,
+      checks: [],
+      async close() {
+        await ports.queue.close();
+        await Promise.all([
+          ports.locks.close(),
+          ports.cache.close(),
+          ports.pubsub.close(),
+          mailer.close(),
+        ]);
+      },
+    };
+  }
+
+  const url = config.redisUrl;
+  const prefix = config.prefix.endsWith(':') ? config.prefix : `${config.prefix}:`;
+  const redis = createRedis(url, 'command');
+  const ports = {
+    locks: createRedisLocks(redis, { prefix }),
+    cache: createRedisCache(redis, { prefix }),
+    pubsub: createRedisPubSub(url, { prefix }),
+    queue: createBullmqQueue({ url, prefix: `${prefix}bull` }),
+    rateLimits: createRedisRateLimits(redis, { prefix }),
+  };
+  return {
+    redis: 'redis',
+    mail: config.smtpUrl ? 'smtp' : 'dev-mailbox',
+    ...ports,
+    mailer,
+    devMailbox,
+    checks: [
+      { name: 'redis', check: async () => void (await redis.ping()) },
+      { name: 'queue', check: async () => void (await ports.queue.counts('health')) },
+    ],
+    async close() {
+      await ports.queue.close();
+      await Promise.all([
+        ports.locks.close(),
+        ports.cache.close(),
+        ports.pubsub.close(),
+        mailer.close(),
+      ]);
+      redis.disconnect();
+    },
+  };
+}
