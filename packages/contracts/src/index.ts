@@ -1,1 +1,5 @@
+export * from './app-codes.js';
 export * from './events/domain-events.js';
+export * from './pagination.js';
+export * from './primitives.js';
+export * from './roles.js';

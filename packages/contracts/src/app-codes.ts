@@ -1,0 +1,36 @@
+import { z } from 'zod';
+
+/**
+ * The `data.appCode` every API error carries beside its tRPC code. Part of the public contract
+ * (API.md): clients switch on these strings, so a code is only ever added, never renamed.
+ */
+export const appCodes = [
+  'VALIDATION_FAILED',
+  'UNAUTHENTICATED',
+  'TOKEN_EXPIRED',
+  'SESSION_REVOKED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'INVALID_CREDENTIALS',
+  'EMAIL_NOT_VERIFIED',
+  'ACCOUNT_DISABLED',
+  'OTP_INVALID',
+  'OTP_EXPIRED',
+  'OTP_ATTEMPTS_EXCEEDED',
+  'REFRESH_TOKEN_REUSED',
+  'RATE_LIMITED',
+  'EVENT_NOT_BOOKABLE',
+  'SOLD_OUT',
+  'QUANTITY_LIMIT_EXCEEDED',
+  'BOOKING_EXPIRED',
+  'INVALID_STATE',
+  'VERSION_CONFLICT',
+  'CAPACITY_BELOW_BOOKED',
+  'IDEMPOTENCY_KEY_REUSED',
+  'SERVICE_UNAVAILABLE',
+  'INTERNAL',
+] as const;
+
+export const appCodeSchema = z.enum(appCodes);
+
+export type AppCode = z.infer<typeof appCodeSchema>;

@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import {
+  currencySchema,
+  emailSchema,
+  idSchema,
+  instantSchema,
+  passwordSchema,
+  priceCentsSchema,
+} from './primitives.js';
+
+describe('idSchema', () => {
+  it('accepts UUID strings', () => {
+    expect(idSchema.parse('0b8e6f3a-6f5c-4a4b-9d1e-6f3a2c1b0e9d')).toBe(
+      '0b8e6f3a-6f5c-4a4b-9d1e-6f3a2c1b0e9d',
+    );
+    expect(idSchema.safeParse(crypto.randomUUID()).success).toBe(true);
+  });
+
+  it.each(['', 'not-a-uuid', '0b8e6f3a6f5c4a4b9d1e6f3a2c1b0e9d', 42, null])('rejects %j', (v) => {
+    expect(idSchema.safeParse(v).success).toBe(false);
+  });
+});
+
+describe('instantSchema', () => {
+  it.each(['2026-11-24T23:38:59Z', '2026-11-24T23:38:59.123Z', '2026-11-25T00:38:59+01:00'])(
+    'accepts %s',
+    (v) => {
+      expect(instantSchema.parse(v)).toBe(v);
+    },
+  );
+
+  it.each([
+    '2026-11-24T23:38:59', // local time: ambiguous without an offset
+    '2026-11-24',
+    'yesterday',
+    '2026-13-01T00:00:00Z',
+    1764027539000,
+  ])('rejects %j', (v) => {
+    expect(instantSchema.safeParse(v).success).toBe(false);
+  });
+});
+
+describe('priceCentsSchema', () => {
+  it.each([0, 1, 1999, Number.MAX_SAFE_INTEGER])('accepts %d', (v) => {
+    expect(priceCentsSchema.parse(v)).toBe(v);
+  });
+
+  it.each([-1, 19.99, Number.MAX_SAFE_INTEGER + 1, Number.NaN, Number.POSITIVE_INFINITY, '1999'])(
+    'rejects %j',
+    (v) => {
+      expect(priceCentsSchema.safeParse(v).success).toBe(false);
+    },
+  );
+});
+
+describe('currencySchema', () => {
+  it.each(['EUR', 'USD', 'JPY', 'CHF'])('accepts %s', (v) => {
+    expect(currencySchema.parse(v)).toBe(v);
+  });
+
+  it.each(['eur', 'EU', 'EURO', 'QQQ', 'ZZZ', '', 978])('rejects %j', (v) => {
+    expect(currencySchema.safeParse(v).success).toBe(false);
+  });
+});
+
+describe('emailSchema', () => {
+  it('trims and lower-cases', () => {
+    expect(emailSchema.parse('  Alice.Smith@Example.COM ')).toBe('alice.smith@example.com');
+  });
+
+  it('accepts an address of exactly 254 characters', () => {
+    const email = `${'a'.repeat(64)}@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(57)}.com`;
+    expect(email).toHaveLength(254);
+    expect(emailSchema.parse(email)).toBe(email);
+  });
+
+  it('rejects an address longer than 254 characters', () => {
+    const email = `${'a'.repeat(64)}@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(58)}.com`;
+    expect(email).toHaveLength(255);
+    expect(emailSchema.safeParse(email).success).toBe(false);
+  });
+
+  it.each(['', 'alice', 'alice@', '@example.com', 'a b@example.com', null])('rejects %j', (v) => {
+    expect(emailSchema.safeParse(v).success).toBe(false);
+  });
+});
+
+describe('passwordSchema', () => {
+  it('accepts 10 to 128 characters, untrimmed', () => {
+    expect(passwordSchema.parse('0123456789')).toBe('0123456789');
+    expect(passwordSchema.parse('x'.repeat(128))).toHaveLength(128);
+    expect(passwordSchema.parse('  padded secret  ')).toBe('  padded secret  ');
+  });
+
+  it.each(['', '012345678', 'x'.repeat(129), 1234567890])('rejects %j', (v) => {
+    expect(passwordSchema.safeParse(v).success).toBe(false);
+  });
+});
