@@ -1,0 +1,56 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitForRedis } from '../cache/wait-for-redis.js';
+import { createRedis } from '../redis/redis-connection.js';
+import { deferred } from '../testing/deferred.js';
+import { type RedisServer, startRedisServer } from '../testing/redis-server.js';
+import type { LockPort } from './lock.port.js';
+import { LockBackendError } from './lock-backend-error.js';
+import { createRedisLocks } from './redis-locks.js';
+
+// Runs against its own throwaway redis-server, which it kills.
+describe('redis locks when Redis dies', () => {
+  let server: RedisServer;
+  let redis: Redis;
+  let locks: LockPort;
+
+  beforeAll(async () => {
+    server = await startRedisServer();
+    redis = createRedis(server.url, 'command');
+    locks = await createRedisLocks(redis, { prefix: 'fault:' });
+  });
+  afterAll(async () => {
+    redis.disconnect();
+    await server.kill();
+  });
+
+  it('aborts the signal of a holder whose Redis goes away, yet returns its result', async () => {
+    const held = deferred();
+    const result = locks.withLock(randomUUID(), { ttlMs: 300 }, async (signal) => {
+      held.resolve();
+      await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+      return signal.aborted;
+    });
+    await held.promise;
+    await server.kill();
+    await expect(result).resolves.toBe(true);
+  });
+
+  it('fails fast with a clear error instead of waiting when Redis is down', async () => {
+    const started = Date.now();
+    const attempt = locks.withLock(randomUUID(), { ttlMs: 1_000 }, async () => 'ran');
+    await expect(attempt).rejects.toBeInstanceOf(LockBackendError);
+    await expect(attempt).rejects.toThrow(/lock backend unreachable/);
+    // Far less than the 50 retries × 20 ms spent on contention.
+    expect(Date.now() - started).toBeLessThan(500);
+  });
+
+  it('works again once Redis is back', async () => {
+    await server.restart();
+    await waitForRedis(redis);
+    await expect(locks.withLock(randomUUID(), { ttlMs: 1_000 }, async () => 'ran')).resolves.toBe(
+      'ran',
+    );
+  });
+});

@@ -1,0 +1,11 @@
+import type { Redis } from 'ioredis';
+
+/** Deletes every key under `prefix`: a test file's cleanup on the shared Redis (never FLUSHDB). */
+export async function deleteKeysByPrefix(redis: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+    cursor = next;
+    if (keys.length > 0) await redis.del(...keys);
+  } while (cursor !== '0');
+}

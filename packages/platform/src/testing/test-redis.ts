@@ -1,0 +1,22 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { waitForRedis } from '../cache/wait-for-redis.js';
+import { createRedis, type RedisRole } from '../redis/redis-connection.js';
+
+/** The shared Redis the tests run against; each test file keeps to its own key prefix. */
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** A key prefix no other test file uses: `t:<uuid>:`. */
+export function testPrefix(): string {
+  return `t:${randomUUID()}:`;
+}
+
+/** A ready connection (commands fail at once on a 'command' connection that is still connecting). */
+export async function connectTestRedis(
+  role: RedisRole = 'command',
+  url = TEST_REDIS_URL,
+): Promise<Redis> {
+  const redis = createRedis(url, role);
+  await waitForRedis(redis);
+  return redis;
+}
