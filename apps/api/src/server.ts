@@ -1,12 +1,13 @@
 import type { DevMailbox } from '@evently/platform';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
+import type { AnyTRPCRouter } from '@trpc/server';
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { type ReadinessCheck, registerHealthRoutes } from './http/health.routes.js';
 import { requestIdFor } from './http/request-id.js';
 import { type ApiMetrics, createApiMetrics } from './observability/metrics.js';
-import { type AppRouter, appRouter } from './router.js';
+import { appRouter } from './router.js';
 import type { Services } from './services.js';
 import type { Context } from './trpc/context.js';
 
@@ -27,6 +28,8 @@ export interface ServerDeps {
   checks: ReadinessCheck[];
   devMailbox?: DevMailbox | undefined;
   metrics?: ApiMetrics;
+  /** Tests mount extra procedures beside the app's; production always serves `appRouter`. */
+  router?: AnyTRPCRouter;
 }
 
 export interface ApiServer {
@@ -85,7 +88,7 @@ export async function createServer(deps: ServerDeps): Promise<ApiServer> {
   await app.register(fastifyTRPCPlugin, {
     prefix: '/trpc',
     trpcOptions: {
-      router: appRouter,
+      router: deps.router ?? appRouter,
       maxBatchSize: MAX_BATCH_SIZE,
       createContext: ({ req }): Context => ({
         requestId: req.id,
@@ -98,7 +101,7 @@ export async function createServer(deps: ServerDeps): Promise<ApiServer> {
         services: deps.services,
       }),
     },
-  } satisfies FastifyTRPCPluginOptions<AppRouter>);
+  } satisfies FastifyTRPCPluginOptions<AnyTRPCRouter>);
 
   return {
     app,

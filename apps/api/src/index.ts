@@ -1,0 +1,6 @@
+// What other workspace packages (the SDK's types, tests, bench) may import from the API.
+
+export { AppError } from './errors/app-error.js';
+export type { AppRouter } from './router.js';
+export { appRouter } from './router.js';
+export { type ApiServer, createServer, MAX_BATCH_SIZE, type ServerDeps } from './server.js';

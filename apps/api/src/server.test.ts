@@ -1,0 +1,201 @@
+import { createEventlyClient, TRPCClientError } from '@evently/sdk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { captureLog } from '../test/capture-log.js';
+import { AppError } from './errors/app-error.js';
+import { createSystemService } from './modules/system/system.service.js';
+import { appRouter } from './router.js';
+import { type ApiServer, createServer } from './server.js';
+import { publicProcedure, router } from './trpc/procedures.js';
+
+// Procedures that fail on purpose, mounted beside the real router.
+const probeRouter = router({
+  probe: router({
+    soldOut: publicProcedure.mutation(() => {
+      throw new AppError('SOLD_OUT', 'No seats left', { available: 0 });
+    }),
+    crash: publicProcedure.query(() => {
+      const error = new Error('relation "secret_table" does not exist: SELECT password FROM users');
+      throw error;
+    }),
+    echo: publicProcedure
+      .input(z.object({ n: z.number().int().min(1) }))
+      .query(({ input }) => input.n),
+    whoami: publicProcedure.query(({ ctx }) => ({ ip: ctx.ip, requestId: ctx.requestId })),
+  }),
+});
+const testRouter = router({ ...appRouter._def.record, ...probeRouter._def.record });
+
+describe('API server', () => {
+  const captured = captureLog();
+  let server: ApiServer;
+  let url: string;
+  let readyDown = false;
+
+  beforeAll(async () => {
+    server = await createServer({
+      config: {
+        host: '127.0.0.1',
+        port: 0,
+        corsOrigins: ['https://app.example.com'],
+        trustProxy: false,
+      },
+      log: captured.log,
+      services: {
+        system: createSystemService({
+          name: 'evently-api',
+          version: '9.9.9',
+          mode: 'embedded',
+          now: () => new Date(),
+        }),
+      },
+      checks: [
+        { name: 'database', check: async () => {} },
+        {
+          name: 'redis',
+          check: async () => {
+            if (readyDown) throw new Error('connect ECONNREFUSED redis://:hunter2@127.0.0.1:1');
+          },
+        },
+      ],
+      devMailbox: undefined,
+      router: testRouter,
+    });
+    url = await server.start();
+  });
+  afterAll(async () => server?.stop());
+
+  it('answers typed calls through the SDK', async () => {
+    const client = createEventlyClient({ url });
+    const info = await client.system.info.query();
+    expect(info).toMatchObject({ name: 'evently-api', version: '9.9.9', mode: 'embedded' });
+  });
+
+  it('serves /health, /info and /health/ready naming a failing dependency without its error text', async () => {
+    expect(await (await fetch(`${url}/health`)).json()).toEqual({ status: 'ok' });
+    expect(await (await fetch(`${url}/info`)).json()).toMatchObject({
+      mode: 'embedded',
+      version: '9.9.9',
+    });
+    const ok = await fetch(`${url}/health/ready`);
+    expect(ok.status).toBe(200);
+    readyDown = true;
+    try {
+      const down = await fetch(`${url}/health/ready`);
+      expect(down.status).toBe(503);
+      const body = await down.text();
+      expect(JSON.parse(body)).toMatchObject({ status: 'unavailable', failing: ['redis'] });
+      expect(body).not.toContain('hunter2');
+    } finally {
+      readyDown = false;
+    }
+  });
+
+  it('honours a sane X-Request-Id, replaces an unsafe one, and logs it on the request lines', async () => {
+    const given = await fetch(`${url}/health`, { headers: { 'x-request-id': 'abc-123' } });
+    expect(given.headers.get('x-request-id')).toBe('abc-123');
+    for (const unsafe of ['has spaces "and" quotes', 'x'.repeat(200)]) {
+      const forged = await fetch(`${url}/health`, { headers: { 'x-request-id': unsafe } });
+      expect(forged.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    }
+    const none = await fetch(`${url}/health`);
+    expect(none.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    const lines = captured.lines().filter((l) => l.requestId === 'abc-123');
+    expect(lines.map((l) => l.msg)).toEqual(['incoming request', 'request completed']);
+  });
+
+  it('maps a domain error to its tRPC code with data.appCode and details', async () => {
+    const res = await fetch(`${url}/trpc/probe.soldOut`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(res.status).toBe(409);
+    const body = (await res.json()) as {
+      error: { message: string; data: Record<string, unknown> };
+    };
+    expect(body.error.message).toBe('No seats left');
+    expect(body.error.data).toMatchObject({
+      appCode: 'SOLD_OUT',
+      code: 'CONFLICT',
+      details: { available: 0 },
+    });
+  });
+
+  it('hides unexpected errors: no stack, no SQL, whatever NODE_ENV says', async () => {
+    const res = await fetch(`${url}/trpc/probe.crash`);
+    expect(res.status).toBe(500);
+    const text = await res.text();
+    expect(text).not.toMatch(/secret_table|password|stack|at .*\.ts/);
+    expect(JSON.parse(text).error).toMatchObject({
+      message: 'Internal server error',
+      data: { appCode: 'INTERNAL', code: 'INTERNAL_SERVER_ERROR' },
+    });
+    // The server log keeps the cause for operators, tagged with the request id.
+    const logged = captured.lines().find((l) => l.msg === 'procedure failed');
+    expect(logged).toMatchObject({ path: 'probe.crash' });
+    expect(typeof logged?.requestId).toBe('string');
+  });
+
+  it('answers bad input with VALIDATION_FAILED and the zod issues', async () => {
+    const client = createEventlyClient({ url });
+    const error = await (
+      client as unknown as { probe: { echo: { query(i: unknown): Promise<number> } } }
+    ).probe.echo
+      .query({ n: 0 })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TRPCClientError);
+    const data = (error as TRPCClientError<typeof appRouter>).data as Record<string, unknown>;
+    expect(data).toMatchObject({ appCode: 'VALIDATION_FAILED', httpStatus: 400 });
+    expect(data.zodIssues).toEqual([expect.objectContaining({ path: ['n'] })]);
+  });
+
+  it('answers an unknown procedure with NOT_FOUND', async () => {
+    const res = await fetch(`${url}/trpc/nope.nothing`);
+    expect(res.status).toBe(404);
+    expect((await res.json()).error.data.appCode).toBe('NOT_FOUND');
+  });
+
+  it('accepts a batch of 50 calls and refuses 51', async () => {
+    const batch = (n: number) =>
+      fetch(`${url}/trpc/${Array.from({ length: n }, () => 'system.info').join(',')}?batch=1`);
+    const ok = await batch(50);
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toHaveLength(50);
+    const tooMany = await batch(51);
+    expect(tooMany.status).toBe(400);
+  });
+
+  it('takes the client address from the socket, not from a forged X-Forwarded-For', async () => {
+    const res = await fetch(`${url}/trpc/probe.whoami`, {
+      headers: { 'x-forwarded-for': '6.6.6.6' },
+    });
+    expect((await res.json()).result.data.ip).toBe('127.0.0.1');
+  });
+
+  it('exposes procedure durations by outcome and default metrics on /metrics', async () => {
+    await fetch(`${url}/trpc/probe.soldOut`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    const text = await (await fetch(`${url}/metrics`)).text();
+    expect(text).toMatch(
+      /evently_procedure_duration_seconds_count\{procedure="system.info",type="query",outcome="ok"\} \d+/,
+    );
+    expect(text).toMatch(
+      /evently_procedure_duration_seconds_count\{procedure="probe.soldOut",type="mutation",outcome="SOLD_OUT"\} \d+/,
+    );
+    expect(text).toContain('process_cpu_user_seconds_total');
+  });
+
+  it('sends helmet headers and CORS only for configured origins', async () => {
+    const allowed = await fetch(`${url}/health`, {
+      headers: { origin: 'https://app.example.com' },
+    });
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+    expect(allowed.headers.get('x-content-type-options')).toBe('nosniff');
+    const other = await fetch(`${url}/health`, { headers: { origin: 'https://evil.example.com' } });
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});

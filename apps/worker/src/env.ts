@@ -1,0 +1,22 @@
+import { parseEnv, platformEnvShape } from '@evently/platform';
+import { z } from 'zod';
+
+const workerEnvSchema = z.object({ ...platformEnvShape }).superRefine((env, ctx) => {
+  // A separate worker must share its database and queue with the API processes.
+  for (const name of ['DATABASE_URL', 'REDIS_URL'] as const) {
+    if (!env[name]) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [name],
+        message: 'is required by start:worker (use `pnpm start` for the embedded mode)',
+      });
+    }
+  }
+});
+
+export type WorkerEnv = z.infer<typeof workerEnvSchema>;
+
+/** Reads the worker's configuration; throws EnvError naming the bad variable. */
+export function readWorkerEnv(source: NodeJS.ProcessEnv = process.env): WorkerEnv {
+  return parseEnv(workerEnvSchema, source);
+}
