@@ -1,0 +1,51 @@
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRedis } from '../redis/redis-connection.js';
+import { type RedisServer, startRedisServer } from '../testing/redis-server.js';
+import type { CachePort } from './cache.port.js';
+import { createRedisCache } from './redis-cache.js';
+import { waitForRedis } from './wait-for-redis.js';
+
+// Runs against its own throwaway redis-server, which it kills.
+describe('redis cache when Redis dies', () => {
+  let server: RedisServer;
+  let redis: Redis;
+  let cache: CachePort;
+
+  beforeAll(async () => {
+    server = await startRedisServer();
+    redis = createRedis(server.url, 'command');
+    cache = await createRedisCache(redis, { prefix: 'fault:' });
+  });
+  afterAll(async () => {
+    redis.disconnect();
+    await server.kill();
+  });
+
+  it('rejects fast instead of hanging while Redis is down', async () => {
+    await cache.set('k', 'v', 60_000);
+    await server.kill();
+    const started = Date.now();
+    await expect(cache.get('k')).rejects.toThrow();
+    await expect(cache.set('k', 'v', 60_000)).rejects.toThrow();
+    expect(Date.now() - started).toBeLessThan(500);
+  });
+
+  it('serves again, empty, after Redis restarts', async () => {
+    await server.restart();
+    await waitForRedis(redis);
+    await expect(cache.get('k')).resolves.toBeUndefined();
+    await cache.set('k', 'v', 60_000);
+    await expect(cache.get('k')).resolves.toBe('v');
+  });
+
+  it('refuses to start when Redis never becomes ready', async () => {
+    await server.kill();
+    const unreachable = createRedis(server.url, 'command');
+    try {
+      await expect(waitForRedis(unreachable, 300)).rejects.toThrow(/not ready after 300 ms/);
+    } finally {
+      unreachable.disconnect();
+    }
+  });
+});

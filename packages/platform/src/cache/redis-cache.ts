@@ -1,0 +1,36 @@
+import type { Redis } from 'ioredis';
+import type { CachePort } from './cache.port.js';
+import { decodeCacheEntry, encodeCacheEntry } from './cache-entry.js';
+import { waitForRedis } from './wait-for-redis.js';
+
+export interface RedisCacheOptions {
+  /** Prepended to every cache key (`<prefix>cache:<key>`). */
+  prefix: string;
+}
+
+/**
+ * Cache in Redis, shared by every API instance. Use a 'command' connection: when Redis is down,
+ * calls reject at once and the caller falls back to the database. The connection belongs to the
+ * caller: close() leaves it open.
+ */
+export async function createRedisCache(
+  redis: Redis,
+  options: RedisCacheOptions,
+): Promise<CachePort> {
+  await waitForRedis(redis);
+  const redisKey = (key: string) => `${options.prefix}cache:${key}`;
+
+  return {
+    async get<T>(key: string) {
+      return decodeCacheEntry<T>(await redis.get(redisKey(key)));
+    },
+    async set(key, value, ttlMs) {
+      await redis.set(redisKey(key), encodeCacheEntry(key, value, ttlMs), 'PX', ttlMs);
+    },
+    async del(...keys) {
+      if (keys.length === 0) return;
+      await redis.del(...keys.map(redisKey));
+    },
+    async close() {},
+  };
+}
