@@ -1,0 +1,50 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, spawnWith, TSX, waitForHttp } from './processes.js';
+
+describe('pnpm start (embedded, no services)', () => {
+  let dataDir: string;
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'evently-start-'));
+  });
+  afterAll(async () => rm(dataDir, { recursive: true, force: true }));
+
+  it('serves /health and /info in embedded mode, then exits cleanly on SIGTERM', async () => {
+    const port = await freePort();
+    // No DATABASE_URL, REDIS_URL or SMTP_URL: only where to listen and where to keep data.
+    const proc = spawnWith('pnpm', ['start'], { PORT: String(port), EVENTLY_DATA_DIR: dataDir });
+    try {
+      const health = await waitForHttp(`http://127.0.0.1:${port}/health`, proc);
+      expect(health.status).toBe(200);
+      const info = (await (await fetch(`http://127.0.0.1:${port}/info`)).json()) as Record<string, unknown>;
+      expect(info).toMatchObject({ name: 'evently-api', mode: 'embedded' });
+      const ready = await fetch(`http://127.0.0.1:${port}/health/ready`);
+      expect(ready.status).toBe(200);
+      // The start-up line says which mode it is in and how to switch.
+      expect(proc.stdout()).toContain('embedded mode');
+      expect(proc.stdout()).toContain('DATABASE_URL');
+    } finally {
+      proc.child.kill('SIGTERM');
+    }
+    expect(await proc.exited).toBe(0);
+    const lines = proc.stdout().trim().split('\n');
+    // Every line is pino JSON.
+    for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
+    expect(lines.at(-1)).toContain('"msg":"stopped"');
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'PORT'],
+    [{ NODE_ENV: 'production', JWT_SECRET: 'too-short' }, 'JWT_SECRET'],
+    [{ DATABASE_URL: 'postgres//missing-colon' }, 'DATABASE_URL'],
+  ])('refuses to start with %o: one line naming %s, exit code 1', async (env, name) => {
+    const proc = spawnWith(TSX, ['apps/api/src/main.ts'], { ...env, EVENTLY_DATA_DIR: dataDir });
+    expect(await proc.exited).toBe(1);
+    const stderr = proc.stderr().trim();
+    expect(stderr.split('\n')).toHaveLength(1);
+    expect(stderr).toMatch(new RegExp(`^Invalid configuration: .*${name}`));
+    expect(proc.stdout()).toBe('');
+  });
+});
