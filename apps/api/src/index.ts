@@ -1,6 +1,7 @@
 // What other workspace packages (the SDK's types, tests, bench) may import from the API.
 
 export { AppError } from './errors/app-error.js';
+export { createSystemService } from './modules/system/system.service.js';
 export type { AppRouter } from './router.js';
 export { appRouter } from './router.js';
 export { type ApiServer, createServer, MAX_BATCH_SIZE, type ServerDeps } from './server.js';

@@ -153,7 +153,9 @@ describe('API server', () => {
   it('answers an unknown procedure with NOT_FOUND', async () => {
     const res = await fetch(`${url}/trpc/nope.nothing`);
     expect(res.status).toBe(404);
-    expect((await res.json()).error.data.appCode).toBe('NOT_FOUND');
+    expect(
+      ((await res.json()) as { error: { data: { appCode: string } } }).error.data.appCode,
+    ).toBe('NOT_FOUND');
   });
 
   it('accepts a batch of 50 calls and refuses 51', async () => {
@@ -170,7 +172,9 @@ describe('API server', () => {
     const res = await fetch(`${url}/trpc/probe.whoami`, {
       headers: { 'x-forwarded-for': '6.6.6.6' },
     });
-    expect((await res.json()).result.data.ip).toBe('127.0.0.1');
+    expect(((await res.json()) as { result: { data: { ip: string } } }).result.data.ip).toBe(
+      '127.0.0.1',
+    );
   });
 
   it('exposes procedure durations by outcome and default metrics on /metrics', async () => {

@@ -3,7 +3,7 @@ import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import type { AnyTRPCRouter } from '@trpc/server';
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { type ReadinessCheck, registerHealthRoutes } from './http/health.routes.js';
 import { requestIdFor } from './http/request-id.js';
 import { type ApiMetrics, createApiMetrics } from './observability/metrics.js';
@@ -55,7 +55,7 @@ export async function createServer(deps: ServerDeps): Promise<ApiServer> {
   const app = Fastify({
     loggerInstance: deps.log,
     genReqId: requestIdFor,
-    requestIdLogLabel: 'requestId',
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
     trustProxy: fastifyTrustProxy(deps.config.trustProxy),
     routerOptions: { maxParamLength: 5000 },
     return503OnClosing: true,
