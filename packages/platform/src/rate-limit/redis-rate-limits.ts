@@ -1,0 +1,33 @@
+import type { Redis } from 'ioredis';
+import { RateLimiterRedis } from 'rate-limiter-flexible';
+import { waitForRedis } from '../cache/wait-for-redis.js';
+import { adaptFlexibleLimiter, flexibleOptions } from './flexible-rate-limiter.js';
+import type { RateLimiterFactory } from './rate-limit.port.js';
+import { limiterPerRuleName } from './rate-limit-rule.js';
+
+export interface RedisRateLimitsOptions {
+  /** Prepended to every counter key (`<prefix>rl:<rule name>:<key>`). */
+  prefix: string;
+}
+
+/**
+ * Rate limits counted in Redis, so every API instance shares one count per key. Use a
+ * 'command' connection: when Redis is down, consume() rejects at once (no insurance limiter,
+ * no silent allowance). The connection belongs to the caller.
+ */
+export async function createRedisRateLimits(
+  redis: Redis,
+  options: RedisRateLimitsOptions,
+): Promise<RateLimiterFactory> {
+  await waitForRedis(redis);
+  return limiterPerRuleName((rule) =>
+    adaptFlexibleLimiter(
+      new RateLimiterRedis({
+        storeClient: redis,
+        keyPrefix: `${options.prefix}rl:${rule.name}`,
+        rejectIfRedisNotReady: true,
+        ...flexibleOptions(rule),
+      }),
+    ),
+  );
+}
