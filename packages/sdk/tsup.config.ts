@@ -9,8 +9,13 @@ export default defineConfig({
   // Resolve the router type from source and inline it, so the published .d.ts imports nothing
   // but @trpc/* and zod.
   dts: {
-    resolve: true,
-    compilerOptions: { paths: { '@evently/api': ['../../apps/api/src/index.ts'] } },
+    resolve: [/^@evently\//],
+    compilerOptions: {
+      paths: {
+        '@evently/api': ['../../apps/api/src/router.ts'],
+        '@evently/contracts': ['../contracts/src/index.ts'],
+      },
+    },
   },
   external: ['@trpc/client', '@trpc/server', 'zod'],
 });
