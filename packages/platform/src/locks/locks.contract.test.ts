@@ -231,10 +231,10 @@ describe('redis locks (Redis specifics)', () => {
     const locks = await createRedisLocks(first, { prefix });
     const peer = await createRedisLocks(second, { prefix });
     const key = randomUUID();
-    const outcome = await locks.withLock(key, { ttlMs: 300 }, async (signal) => {
-      await sleep(800); // well past the ttl: only auto-extension keeps the lock
+    const outcome = await locks.withLock(key, { ttlMs: 450 }, async (signal) => {
+      await sleep(1_100); // well past the ttl: only auto-extension keeps the lock
       const stolen = await peer
-        .withLock(key, { ttlMs: 300, retryCount: 0 }, async () => true)
+        .withLock(key, { ttlMs: 450, retryCount: 0 }, async () => true)
         .catch((error: unknown) =>
           error instanceof LockUnavailableError ? false : Promise.reject(error),
         );
