@@ -27,6 +27,13 @@ interface LocalWorker {
   closing: boolean;
 }
 
+interface RepeatEntry {
+  everyMs: number;
+  timer: ReturnType<typeof setInterval>;
+  /** The tick job not finished yet, if any. */
+  pendingId?: string | undefined;
+}
+
 interface LocalQueue {
   waiting: StoredJob[];
   delayed: Map<string, ReturnType<typeof setTimeout>>;
@@ -62,7 +69,7 @@ function remember(
  */
 export function createMemoryQueue(): QueuePort {
   const queues = new Map<string, LocalQueue>();
-  const repeats = new Map<string, { timer: ReturnType<typeof setInterval>; pendingId?: string }>();
+  const repeats = new Map<string, RepeatEntry>();
   let nextId = 0;
   let closed = false;
 
@@ -228,10 +235,11 @@ export function createMemoryQueue(): QueuePort {
       const queue = queueFor(queueName);
       const key = `${queueName}\u0000${name}`;
       const previous = repeats.get(key);
+      // Registering the same schedule again keeps its rhythm (a BullMQ upsert does too), so a
+      // caller may re-register periodically; another interval replaces it.
+      if (previous?.everyMs === everyMs) return;
       if (previous) clearInterval(previous.timer);
-      const entry: { timer: ReturnType<typeof setInterval>; pendingId?: string } = {
-        timer: setInterval(() => tick(), everyMs),
-      };
+      const entry: RepeatEntry = { everyMs, timer: setInterval(() => tick(), everyMs) };
       // Like a BullMQ job scheduler: the first run is due at once, and a tick whose previous
       // run has not started yet adds nothing (no pile-up while no worker listens).
       const tick = () => {

@@ -198,6 +198,25 @@ describe.each(implementations)('%s queue (contract)', (_kind, make) => {
     expect(new Set(ticks)).toEqual(new Set(['sweep']));
   });
 
+  it('keeps the rhythm of a repeatable job registered again with the same interval', async () => {
+    const queue = port();
+    const q = queueName();
+    let ticks = 0;
+    queue.process(q, async () => {
+      ticks++;
+    });
+    await queue.repeat(q, 'refresh', 400);
+    const started = Date.now();
+    // A worker re-registers its schedules periodically (after a Redis that lost its data).
+    while (Date.now() - started < 1_300) {
+      await queue.repeat(q, 'refresh', 400);
+      await pause(100);
+    }
+    // Due at 0, 400, 800 and 1200 ms: re-registering must not add runs nor postpone them.
+    expect(ticks).toBeGreaterThanOrEqual(3);
+    expect(ticks).toBeLessThanOrEqual(5);
+  });
+
   it('counts waiting, active, delayed and failed jobs', async () => {
     const queue = port();
     const q = queueName();
