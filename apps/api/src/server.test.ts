@@ -21,6 +21,10 @@ const probeRouter = router({
     echo: publicProcedure
       .input(z.object({ n: z.number().int().min(1) }))
       .query(({ input }) => input.n),
+    slow: publicProcedure.query(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      return 'finished';
+    }),
     whoami: publicProcedure.query(({ ctx }) => ({ ip: ctx.ip, requestId: ctx.requestId })),
   }),
 });
@@ -201,5 +205,33 @@ describe('API server', () => {
     expect(allowed.headers.get('x-content-type-options')).toBe('nosniff');
     const other = await fetch(`${url}/health`, { headers: { origin: 'https://evil.example.com' } });
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});
+
+describe('API server shutdown', () => {
+  it('drains an in-flight request, then refuses new connections', async () => {
+    const server = await createServer({
+      config: { host: '127.0.0.1', port: 0, corsOrigins: [], trustProxy: false },
+      log: captureLog().log,
+      services: {
+        system: createSystemService({
+          name: 'evently-api',
+          version: '1',
+          mode: 'embedded',
+          now: () => new Date(),
+        }),
+      },
+      checks: [],
+      router: testRouter,
+    });
+    const url = await server.start();
+    const inFlight = fetch(`${url}/trpc/probe.slow`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const stopped = server.stop();
+    const res = await inFlight;
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { result: { data: string } }).result.data).toBe('finished');
+    await stopped;
+    await expect(fetch(`${url}/health`)).rejects.toThrow();
   });
 });

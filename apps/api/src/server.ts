@@ -61,8 +61,13 @@ export async function createServer(deps: ServerDeps): Promise<ApiServer> {
     return503OnClosing: true,
   });
 
+  let closing = false;
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
+  });
+  // While draining, answers close their keep-alive connection, or the close would wait for it.
+  app.addHook('onSend', async (_req, reply) => {
+    if (closing) reply.header('connection', 'close');
   });
 
   await app.register(helmet, { contentSecurityPolicy: false });
@@ -109,6 +114,7 @@ export async function createServer(deps: ServerDeps): Promise<ApiServer> {
       return app.listen({ host: deps.config.host, port: deps.config.port });
     },
     async stop() {
+      closing = true;
       await app.close();
     },
   };

@@ -3,7 +3,10 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-export const TSX = `${REPO_ROOT}node_modules/.bin/tsx`;
+/** Runs a TypeScript entry in ONE process (the tsx CLI would add a parent that hides signals). */
+export function nodeTs(entry: string, ...args: string[]): [string, string[]] {
+  return [process.execPath, ['--import', 'tsx', entry, ...args]];
+}
 
 export interface Spawned {
   child: ChildProcess;
@@ -41,13 +44,21 @@ export async function freePort(): Promise<number> {
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address
+          ? resolve(address.port)
+          : reject(new Error('no port')),
+      );
     });
   });
 }
 
 /** Polls a URL until it answers (any status), or fails after `timeoutMs`. */
-export async function waitForHttp(url: string, proc: Spawned, timeoutMs = 60_000): Promise<Response> {
+export async function waitForHttp(
+  url: string,
+  proc: Spawned,
+  timeoutMs = 60_000,
+): Promise<Response> {
   const deadline = Date.now() + timeoutMs;
   let exitCode: number | string | undefined;
   void proc.exited.then((c) => {
@@ -55,7 +66,9 @@ export async function waitForHttp(url: string, proc: Spawned, timeoutMs = 60_000
   });
   while (Date.now() < deadline) {
     if (exitCode !== undefined) {
-      throw new Error(`process exited (${exitCode}) before ${url} answered:\n${proc.stdout()}\n${proc.stderr()}`);
+      throw new Error(
+        `process exited (${exitCode}) before ${url} answered:\n${proc.stdout()}\n${proc.stderr()}`,
+      );
     }
     try {
       return await fetch(url);

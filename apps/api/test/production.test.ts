@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '@evently/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, type Spawned, spawnWith, TSX, waitForHttp } from './processes.js';
+import { freePort, nodeTs, type Spawned, spawnWith, waitForHttp } from './processes.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -28,16 +28,25 @@ describe('production layout: start:api + start:worker against Postgres and Redis
   it('runs API and worker as two processes; /health/ready is 200; both stop cleanly', async () => {
     const port = await freePort();
     const env = baseEnv();
-    const api = spawnWith(TSX, ['apps/api/src/main.ts', '--role=api'], { ...env, PORT: String(port) });
-    const worker = spawnWith(TSX, ['apps/worker/src/main.ts'], env);
+    // The README's commands, as an operator runs them.
+    const api = spawnWith('pnpm', ['start:api'], { ...env, PORT: String(port) });
+    const worker = spawnWith('pnpm', ['start:worker'], env);
     running.push(api, worker);
 
     const ready = await waitForHttp(`http://127.0.0.1:${port}/health/ready`, api);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toMatchObject({ status: 'ok', checks: { database: 'ok', redis: 'ok', queue: 'ok' } });
-    const info = (await (await fetch(`http://127.0.0.1:${port}/info`)).json()) as Record<string, unknown>;
+    expect(await ready.json()).toMatchObject({
+      status: 'ok',
+      checks: { database: 'ok', redis: 'ok', queue: 'ok' },
+    });
+    const info = (await (await fetch(`http://127.0.0.1:${port}/info`)).json()) as Record<
+      string,
+      unknown
+    >;
     expect(info.mode).toBe('production');
-    await expect.poll(() => worker.stdout(), { timeout: 30_000 }).toContain('Evently worker running');
+    await expect
+      .poll(() => worker.stdout(), { timeout: 30_000 })
+      .toContain('Evently worker running');
 
     api.child.kill('SIGTERM');
     worker.child.kill('SIGTERM');
@@ -48,7 +57,7 @@ describe('production layout: start:api + start:worker against Postgres and Redis
   it('reports 503 naming Redis when REDIS_URL points at a closed port', async () => {
     const port = await freePort();
     const closed = await freePort();
-    const api = spawnWith(TSX, ['apps/api/src/main.ts', '--role=api'], {
+    const api = spawnWith(...nodeTs('apps/api/src/main.ts', '--role=api'), {
       ...baseEnv(),
       REDIS_URL: `redis://127.0.0.1:${closed}`,
       PORT: String(port),
@@ -64,8 +73,10 @@ describe('production layout: start:api + start:worker against Postgres and Redis
   });
 
   it('refuses start:api and start:worker without DATABASE_URL and REDIS_URL', async () => {
-    const api = spawnWith(TSX, ['apps/api/src/main.ts', '--role=api'], { PORT: String(await freePort()) });
-    const worker = spawnWith(TSX, ['apps/worker/src/main.ts'], {});
+    const api = spawnWith(...nodeTs('apps/api/src/main.ts', '--role=api'), {
+      PORT: String(await freePort()),
+    });
+    const worker = spawnWith(...nodeTs('apps/worker/src/main.ts'), {});
     expect(await api.exited).toBe(1);
     expect(await worker.exited).toBe(1);
     expect(api.stderr()).toContain('DATABASE_URL and REDIS_URL');

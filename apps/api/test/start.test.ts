@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, spawnWith, TSX, waitForHttp } from './processes.js';
+import { freePort, nodeTs, spawnWith, waitForHttp } from './processes.js';
 
 describe('pnpm start (embedded, no services)', () => {
   let dataDir: string;
@@ -18,7 +18,10 @@ describe('pnpm start (embedded, no services)', () => {
     try {
       const health = await waitForHttp(`http://127.0.0.1:${port}/health`, proc);
       expect(health.status).toBe(200);
-      const info = (await (await fetch(`http://127.0.0.1:${port}/info`)).json()) as Record<string, unknown>;
+      const info = (await (await fetch(`http://127.0.0.1:${port}/info`)).json()) as Record<
+        string,
+        unknown
+      >;
       expect(info).toMatchObject({ name: 'evently-api', mode: 'embedded' });
       const ready = await fetch(`http://127.0.0.1:${port}/health/ready`);
       expect(ready.status).toBe(200);
@@ -29,8 +32,12 @@ describe('pnpm start (embedded, no services)', () => {
       proc.child.kill('SIGTERM');
     }
     expect(await proc.exited).toBe(0);
-    const lines = proc.stdout().trim().split('\n');
-    // Every line is pino JSON.
+    // Every line of ours is pino JSON (pnpm adds its own `> evently@… start` banner).
+    const lines = proc
+      .stdout()
+      .trim()
+      .split('\n')
+      .filter((line) => line && !line.startsWith('> '));
     for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
     expect(lines.at(-1)).toContain('"msg":"stopped"');
   });
@@ -40,7 +47,10 @@ describe('pnpm start (embedded, no services)', () => {
     [{ NODE_ENV: 'production', JWT_SECRET: 'too-short' }, 'JWT_SECRET'],
     [{ DATABASE_URL: 'postgres//missing-colon' }, 'DATABASE_URL'],
   ])('refuses to start with %o: one line naming %s, exit code 1', async (env, name) => {
-    const proc = spawnWith(TSX, ['apps/api/src/main.ts'], { ...env, EVENTLY_DATA_DIR: dataDir });
+    const proc = spawnWith(...nodeTs('apps/api/src/main.ts'), {
+      ...env,
+      EVENTLY_DATA_DIR: dataDir,
+    });
     expect(await proc.exited).toBe(1);
     const stderr = proc.stderr().trim();
     expect(stderr.split('\n')).toHaveLength(1);

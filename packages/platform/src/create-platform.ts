@@ -18,6 +18,7 @@ import { createMemoryRateLimits } from './rate-limit/memory-rate-limits.js';
 import type { RateLimiterFactory } from './rate-limit/rate-limit.port.js';
 import { createRedisRateLimits } from './rate-limit/redis-rate-limits.js';
 import { createRedis } from './redis/redis-connection.js';
+import { waitForRedis } from './redis/wait-for-redis.js';
 
 export interface PlatformConfig {
   /** Unset: every Redis-backed port runs in-process. */
@@ -55,7 +56,7 @@ export async function createPlatform(config: PlatformConfig, log: Logger): Promi
   const mailer = config.smtpUrl
     ? createSmtpMailer({ url: config.smtpUrl, from: config.mailFrom })
     : createMemoryMailer(log.child({ component: 'mailer' }));
-  const devMailbox = config.smtpUrl ? undefined : (mailer as MailerPort & DevMailbox);
+  const devMailbox = 'list' in mailer ? (mailer as MailerPort & DevMailbox) : undefined;
 
   if (!config.redisUrl) {
     const ports = {
@@ -87,12 +88,17 @@ export async function createPlatform(config: PlatformConfig, log: Logger): Promi
   const url = config.redisUrl;
   const prefix = config.prefix.endsWith(':') ? config.prefix : `${config.prefix}:`;
   const redis = createRedis(url, 'command');
+  // Start even when Redis is down: /health/ready says so, calls fail fast with
+  // SERVICE_UNAVAILABLE, and everything reconnects when it is back.
+  await waitForRedis(redis, 5_000).catch((error: unknown) =>
+    log.warn({ err: error }, 'Redis is not reachable yet; continuing, it will reconnect'),
+  );
   const ports = {
-    locks: createRedisLocks(redis, { prefix }),
-    cache: createRedisCache(redis, { prefix }),
-    pubsub: createRedisPubSub(url, { prefix }),
+    locks: await createRedisLocks(redis, { prefix }),
+    cache: await createRedisCache(redis, { prefix }),
+    pubsub: await createRedisPubSub(url, { prefix }),
     queue: createBullmqQueue({ url, prefix: `${prefix}bull` }),
-    rateLimits: createRedisRateLimits(redis, { prefix }),
+    rateLimits: await createRedisRateLimits(redis, { prefix }),
   };
   return {
     redis: 'redis',

@@ -1,4 +1,6 @@
 export type { CachePort } from './cache/cache.port.js';
+export { createMemoryCache } from './cache/memory-cache.js';
+export { createRedisCache } from './cache/redis-cache.js';
 export { EnvError, parseEnv, platformEnvShape } from './config/platform-env.js';
 export {
   createPlatform,
@@ -6,11 +8,23 @@ export {
   type PlatformCheck,
   type PlatformConfig,
 } from './create-platform.js';
-export type { LockOptions, LockPort } from './locks/lock.port.js';
-export { LockUnavailableError } from './locks/lock.port.js';
+export { type LockOptions, type LockPort, LockUnavailableError } from './locks/lock.port.js';
+export { LockBackendError } from './locks/lock-backend-error.js';
+export { LockExpiredError } from './locks/lock-expired-error.js';
+export { createMemoryLocks } from './locks/memory-locks.js';
+export { createRedisLocks } from './locks/redis-locks.js';
 export { createLogger } from './logging/create-logger.js';
 export type { DevMailbox, Mail, MailerPort, SentMail } from './mailer/mailer.port.js';
+export { createMemoryMailer, type MemoryMailer } from './mailer/memory-mailer.js';
+export { createSmtpMailer } from './mailer/smtp-mailer.js';
+export { createMemoryPubSub } from './pubsub/memory-pubsub.js';
 export type { PubSubPort, Unsubscribe } from './pubsub/pubsub.port.js';
+export { createRedisPubSub } from './pubsub/redis-pubsub.js';
+export { createBullmqQueue } from './queue/bullmq-queue.js';
+export { createMemoryQueue } from './queue/memory-queue.js';
 export type * from './queue/queue.port.js';
+export { createMemoryRateLimits } from './rate-limit/memory-rate-limits.js';
 export type * from './rate-limit/rate-limit.port.js';
+export { createRedisRateLimits } from './rate-limit/redis-rate-limits.js';
 export { createRedis, type RedisRole } from './redis/redis-connection.js';
+export { waitForRedis } from './redis/wait-for-redis.js';

@@ -1,10 +1,10 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedis } from '../redis/redis-connection.js';
+import { waitForRedis } from '../redis/wait-for-redis.js';
 import { type RedisServer, startRedisServer } from '../testing/redis-server.js';
 import type { CachePort } from './cache.port.js';
 import { createRedisCache } from './redis-cache.js';
-import { waitForRedis } from './wait-for-redis.js';
 
 // Runs against its own throwaway redis-server, which it kills.
 describe('redis cache when Redis dies', () => {
@@ -15,6 +15,7 @@ describe('redis cache when Redis dies', () => {
   beforeAll(async () => {
     server = await startRedisServer();
     redis = createRedis(server.url, 'command');
+    await waitForRedis(redis);
     cache = await createRedisCache(redis, { prefix: 'fault:' });
   });
   afterAll(async () => {

@@ -1,7 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { CachePort } from './cache.port.js';
 import { decodeCacheEntry, encodeCacheEntry } from './cache-entry.js';
-import { waitForRedis } from './wait-for-redis.js';
 
 export interface RedisCacheOptions {
   /** Prepended to every cache key (`<prefix>cache:<key>`). */
@@ -17,7 +16,6 @@ export async function createRedisCache(
   redis: Redis,
   options: RedisCacheOptions,
 ): Promise<CachePort> {
-  await waitForRedis(redis);
   const redisKey = (key: string) => `${options.prefix}cache:${key}`;
 
   return {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitForRedis } from '../cache/wait-for-redis.js';
 import { createRedis } from '../redis/redis-connection.js';
+import { waitForRedis } from '../redis/wait-for-redis.js';
 import { deferred } from '../testing/deferred.js';
 import { type RedisServer, startRedisServer } from '../testing/redis-server.js';
 import type { LockPort } from './lock.port.js';
@@ -18,6 +18,7 @@ describe('redis locks when Redis dies', () => {
   beforeAll(async () => {
     server = await startRedisServer();
     redis = createRedis(server.url, 'command');
+    await waitForRedis(redis);
     locks = await createRedisLocks(redis, { prefix: 'fault:' });
   });
   afterAll(async () => {

@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import Redlock, { ExecutionError, ResourceLockedError } from 'redlock';
-import { waitForRedis } from '../cache/wait-for-redis.js';
 import { type LockPort, LockUnavailableError } from './lock.port.js';
 import { LockBackendError } from './lock-backend-error.js';
 import { jitteredDelay, parseLockRequest } from './lock-options.js';
@@ -21,7 +20,6 @@ export async function createRedisLocks(
   redis: Redis,
   options: RedisLocksOptions,
 ): Promise<LockPort> {
-  await waitForRedis(redis);
   // These settings serve only extension and release inside using(): acquisition is retried
   // below, one attempt at a time, so that contention and an unreachable Redis can be told apart.
   const redlock = new Redlock([redis], { retryCount: 2, retryDelay: 50, retryJitter: 25 });

@@ -1,5 +1,5 @@
-import { waitForRedis } from '../cache/wait-for-redis.js';
 import { createRedis } from '../redis/redis-connection.js';
+import { waitForRedis } from '../redis/wait-for-redis.js';
 import type { PubSubPort, Unsubscribe } from './pubsub.port.js';
 import { type HandlerErrorReporter, warnOnHandlerError } from './pubsub-options.js';
 
@@ -28,13 +28,11 @@ export async function createRedisPubSub(
   const onHandlerError = options.onHandlerError ?? warnOnHandlerError;
   const publisher = createRedis(url, 'command');
   const subscriber = createRedis(url, 'blocking');
-  try {
-    await Promise.all([waitForRedis(publisher), waitForRedis(subscriber)]);
-  } catch (error) {
-    publisher.disconnect();
-    subscriber.disconnect();
-    throw error;
-  }
+  // Best effort: a Redis that is down at start must not stop the process (readiness reports
+  // it); both connections keep reconnecting.
+  await Promise.all([waitForRedis(publisher, 5_000), waitForRedis(subscriber, 5_000)]).catch(
+    () => {},
+  );
 
   const channelName = (channel: string) => `${options.prefix}pubsub:${channel}`;
   // Keyed by the full Redis channel name.

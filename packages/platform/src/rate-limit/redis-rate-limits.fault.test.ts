@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedis } from '../redis/redis-connection.js';
+import { waitForRedis } from '../redis/wait-for-redis.js';
 import { type RedisServer, startRedisServer } from '../testing/redis-server.js';
 import type { RateLimiterFactory } from './rate-limit.port.js';
 import { createRedisRateLimits } from './redis-rate-limits.js';
@@ -15,6 +16,7 @@ describe('redis rate limits when Redis dies', () => {
   beforeAll(async () => {
     server = await startRedisServer();
     redis = createRedis(server.url, 'command');
+    await waitForRedis(redis);
     limits = await createRedisRateLimits(redis, { prefix: 'fault:' });
   });
   afterAll(async () => {

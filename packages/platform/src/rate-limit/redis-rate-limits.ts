@@ -1,6 +1,5 @@
 import type { Redis } from 'ioredis';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
-import { waitForRedis } from '../cache/wait-for-redis.js';
 import { adaptFlexibleLimiter, flexibleOptions } from './flexible-rate-limiter.js';
 import type { RateLimiterFactory } from './rate-limit.port.js';
 import { limiterPerRuleName } from './rate-limit-rule.js';
@@ -19,7 +18,6 @@ export async function createRedisRateLimits(
   redis: Redis,
   options: RedisRateLimitsOptions,
 ): Promise<RateLimiterFactory> {
-  await waitForRedis(redis);
   return limiterPerRuleName((rule) =>
     adaptFlexibleLimiter(
       new RateLimiterRedis({

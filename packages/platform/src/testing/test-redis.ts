@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { waitForRedis } from '../cache/wait-for-redis.js';
 import { createRedis, type RedisRole } from '../redis/redis-connection.js';
+import { waitForRedis } from '../redis/wait-for-redis.js';
 
 /** The shared Redis the tests run against; each test file keeps to its own key prefix. */
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';

@@ -1,0 +1,23 @@
+import type { DbHandle } from '@evently/db';
+import type { Platform } from '@evently/platform';
+import type { Logger } from 'pino';
+import { consumers } from './consumers.js';
+import { createWorker } from './create-worker.js';
+
+export interface WorkerRuntime {
+  stop(): Promise<void>;
+}
+
+/**
+ * The worker as both entry points run it: alone (`pnpm start:worker`) or inside the API process
+ * (`pnpm start`). The caller owns the database and the platform and closes them after stop().
+ */
+export async function startWorkerRuntime(deps: {
+  db: DbHandle;
+  platform: Platform;
+  log: Logger;
+}): Promise<WorkerRuntime> {
+  const worker = createWorker({ db: deps.db, queue: deps.platform.queue, log: deps.log, consumers });
+  await worker.start();
+  return { stop: () => worker.stop() };
+}

@@ -1,0 +1,7 @@
+// Test helpers other packages' suites reuse: throwaway Redis servers, an SMTP sink, prefixes.
+export { type Deferred, deferred } from './deferred.js';
+export { findFreePort } from './free-port.js';
+export { deleteKeysByPrefix } from './redis-keys.js';
+export { type RedisServer, startRedisServer } from './redis-server.js';
+export { type ReceivedMail, type SmtpSink, startSmtpSink } from './smtp-sink.js';
+export { connectTestRedis, TEST_REDIS_URL, testPrefix } from './test-redis.js';
