@@ -52,19 +52,24 @@ describe('createDb on Postgres', () => {
   });
 
   it('rejects a payload that does not match the catalogue and writes nothing', async () => {
+    const count = async () =>
+      Number(
+        (
+          await test.handle.db
+            .selectFrom('outbox')
+            .select((eb) => eb.fn.countAll<string>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const before = await count();
     await expect(
       appendEvent(test.handle.db, {
         topic: 'user.registered',
         // @ts-expect-error a wrong payload on purpose
         payload: { userId: 'not-a-uuid' },
       }),
-    ).rejects.toThrow();
-    const { count } = await test.handle.db
-      .selectFrom('outbox')
-      .select((eb) => eb.fn.countAll<string>().as('count'))
-      .where('payload', '@>', JSON.stringify({ userId: 'not-a-uuid' }))
-      .executeTakeFirstOrThrow();
-    expect(Number(count)).toBe(0);
+    ).rejects.toThrow(/userId|email/);
+    expect(await count()).toBe(before);
   });
 
   it('migrates down and up again', async () => {
