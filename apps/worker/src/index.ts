@@ -1,3 +1,8 @@
-export { type Consumer, defineConsumer } from './outbox/consumer.js';
-export { createWorker, type CreateWorkerOptions, type Schedule, type Worker } from './create-worker.js';
+export {
+  type CreateWorkerOptions,
+  createWorker,
+  type Schedule,
+  type Worker,
+} from './create-worker.js';
+export { type Consumer, type ConsumerDefinition, defineConsumer } from './outbox/consumer.js';
 export { startWorkerRuntime, type WorkerRuntime } from './runtime.js';

@@ -17,7 +17,12 @@ export async function startWorkerRuntime(deps: {
   platform: Platform;
   log: Logger;
 }): Promise<WorkerRuntime> {
-  const worker = createWorker({ db: deps.db, queue: deps.platform.queue, log: deps.log, consumers });
+  const worker = createWorker({
+    db: deps.db,
+    queue: deps.platform.queue,
+    log: deps.log,
+    consumers,
+  });
   await worker.start();
   return { stop: () => worker.stop() };
 }

@@ -1,0 +1,155 @@
+import type { DbHandle } from '@evently/db';
+import type { QueuePort } from '@evently/platform';
+import { sql } from 'kysely';
+import type { Logger } from 'pino';
+import type { Consumer } from './consumer.js';
+import { createDeliveryBatch, subscribersOf } from './delivery-batch.js';
+import { createPollLoop } from './poll-loop.js';
+
+export interface OutboxReconcilerOptions {
+  db: DbHandle;
+  queue: QueuePort;
+  consumers: readonly Consumer[];
+  log: Logger;
+  /**
+   * How long after an enqueue an event may stay unprocessed before it is enqueued again; longer
+   * than a job's own retries (5 tries, 1 s backoff: ~15 s). Doubles with each re-delivery, up
+   * to 64 times. Default 60 s.
+   */
+  deadlineMs?: number;
+  /** Default 15 s. */
+  intervalMs?: number;
+  /** Rows examined per transaction. Default 500. */
+  batchSize?: number;
+}
+
+export interface ReconcileResult {
+  /** Events enqueued again for at least one consumer. */
+  redelivered: number;
+  /** Events every subscribed consumer has processed, now marked delivered. */
+  delivered: number;
+}
+
+export interface OutboxReconciler {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  reconcileOnce(): Promise<ReconcileResult>;
+}
+
+/** After this many re-deliveries an event is logged as an error: a consumer keeps failing. */
+const STUCK_AFTER = 5;
+
+/**
+ * Redis never holds the only copy of a fact: an event counts as delivered to a consumer only
+ * once its processed_events row exists. This pass finds events enqueued longer than the deadline
+ * ago and not yet delivered; for each consumer that has not processed one it enqueues the event
+ * again under a new job id (`<outboxId>.r<n>`: the queue would drop a known id) and restamps
+ * `relayed_at`; events that every consumer has processed get `delivered_at`, which keeps the
+ * scan on a small partial index. A Redis that restarts empty, a lost job, a job that exhausted
+ * its attempts: all end up here.
+ */
+export function createOutboxReconciler(options: OutboxReconcilerOptions): OutboxReconciler {
+  const { db, queue, consumers, log } = options;
+  const deadlineMs = options.deadlineMs ?? 60_000;
+  const batchSize = options.batchSize ?? 500;
+
+  async function reconcileOnce(): Promise<ReconcileResult> {
+    return db.db.transaction().execute(async (trx) => {
+      const rows = await trx
+        .selectFrom('outbox')
+        .select(['id', 'topic', 'version', 'payload', 'occurred_at', 'redeliveries'])
+        .where('relayed_at', 'is not', null)
+        .where('delivered_at', 'is', null)
+        // The first condition walks the partial index; the second adds the backoff.
+        .where(
+          'relayed_at',
+          '<',
+          sql<Date>`now() - ${deadlineMs}::float8 * interval '1 millisecond'`,
+        )
+        .where(
+          'relayed_at',
+          '<',
+          sql<Date>`now() - ${deadlineMs}::float8 * power(2, least(redeliveries, 6)) * interval '1 millisecond'`,
+        )
+        .orderBy('relayed_at')
+        .limit(batchSize)
+        .forUpdate()
+        .skipLocked()
+        .execute();
+      if (rows.length === 0) return { redelivered: 0, delivered: 0 };
+
+      const processed = await trx
+        .selectFrom('processed_events')
+        .select(['consumer', 'event_id'])
+        .where(
+          'event_id',
+          'in',
+          rows.map((row) => row.id),
+        )
+        .execute();
+      const done = new Set(processed.map((p) => `${p.consumer}\u0000${p.event_id}`));
+
+      const batch = createDeliveryBatch(consumers);
+      const delivered: string[] = [];
+      const redelivered: string[] = [];
+      for (const row of rows) {
+        const missing = subscribersOf(consumers, row.topic).filter(
+          (consumer) => !done.has(`${consumer.name}\u0000${row.id}`),
+        );
+        if (missing.length === 0) {
+          delivered.push(row.id);
+          continue;
+        }
+        batch.add(row, `${row.id}.r${row.redeliveries + 1}`, missing);
+        redelivered.push(row.id);
+        const context = {
+          eventId: row.id,
+          topic: row.topic,
+          consumers: missing.map((c) => c.name),
+        };
+        if (row.redeliveries + 1 >= STUCK_AFTER) {
+          log.error(
+            { ...context, redeliveries: row.redeliveries + 1 },
+            'outbox event keeps failing',
+          );
+        } else {
+          log.warn(context, 'outbox event not processed in time; enqueued again');
+        }
+      }
+      await batch.enqueue(queue);
+
+      if (delivered.length > 0) {
+        await trx
+          .updateTable('outbox')
+          .set({ delivered_at: sql<Date>`now()` })
+          .where('id', 'in', delivered)
+          .execute();
+      }
+      if (redelivered.length > 0) {
+        await trx
+          .updateTable('outbox')
+          .set((eb) => ({ redeliveries: eb('redeliveries', '+', 1), relayed_at: sql<Date>`now()` }))
+          .where('id', 'in', redelivered)
+          .execute();
+      }
+      return { redelivered: redelivered.length, delivered: delivered.length };
+    });
+  }
+
+  const loop = createPollLoop({
+    intervalMs: options.intervalMs ?? 15_000,
+    tick: async () => {
+      const result = await reconcileOnce();
+      return result.redelivered + result.delivered >= batchSize;
+    },
+    onError: (error) => log.warn({ err: error }, 'outbox reconciler failed; will retry'),
+  });
+
+  return {
+    reconcileOnce,
+    async start() {
+      loop.start();
+    },
+    stop: () => loop.stop(),
+  };
+}

@@ -1,0 +1,178 @@
+import { randomUUID } from 'node:crypto';
+import { appendEvent } from '@evently/db';
+import { createTestDatabase, type TestDatabase } from '@evently/db/testing';
+import { createBullmqQueue, type QueuePort } from '@evently/platform';
+import {
+  connectTestRedis,
+  deleteKeysByPrefix,
+  findFreePort,
+  TEST_REDIS_URL,
+} from '@evently/platform/testing';
+import { pino } from 'pino';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { consumerQueueName } from './consumer.js';
+import { toDeliveryJob } from './delivery-job.js';
+import { recordingQueue } from './fixtures/recording-queue.js';
+import { testConsumers } from './fixtures/test-consumers.js';
+import { appendTestEvents } from './fixtures/test-events.js';
+import { createOutboxRelay } from './relay.js';
+
+const silent = pino({ level: 'silent' });
+const consumers = testConsumers();
+const ALPHA = consumerQueueName('alpha');
+const BETA = consumerQueueName('beta');
+
+describe('outbox relay', () => {
+  let test: TestDatabase;
+  let prefix: string;
+  let queue: QueuePort;
+
+  beforeAll(async () => {
+    test = await createTestDatabase('relay');
+  });
+  afterAll(async () => {
+    await test?.drop();
+  });
+  // A fresh outbox and queue namespace per test.
+  beforeEach(async () => {
+    await test.handle.db.deleteFrom('outbox').execute();
+    prefix = `t:${randomUUID()}`;
+    queue = createBullmqQueue({ url: TEST_REDIS_URL, prefix });
+  });
+  afterEach(async () => {
+    await queue.close();
+    const redis = await connectTestRedis();
+    await deleteKeysByPrefix(redis, `${prefix}:`);
+    redis.disconnect();
+  });
+
+  const unrelayed = async () =>
+    Number(
+      (
+        await test.handle.db
+          .selectFrom('outbox')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where('relayed_at', 'is', null)
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+
+  it('enqueues one job per subscribed consumer, in seq order, with the outbox id as job id', async () => {
+    const ids = await appendTestEvents(test.handle.db, 12);
+    const recorded = recordingQueue(queue);
+    const relay = createOutboxRelay({
+      db: test.handle,
+      queue: recorded,
+      consumers,
+      log: silent,
+      batchSize: 5,
+    });
+    expect(await relay.relayOnce()).toBe(5);
+    expect(await relay.relayOnce()).toBe(5);
+    expect(await relay.relayOnce()).toBe(2);
+    expect(await relay.relayOnce()).toBe(0);
+
+    for (const name of [ALPHA, BETA]) {
+      const jobs = recorded.added.filter((a) => a.queue === name).map((a) => a.job);
+      expect(jobs.map((j) => j.options?.jobId)).toEqual(ids);
+      expect(jobs.every((j) => j.name === 'event.created')).toBe(true);
+      expect((await queue.counts(name)).waiting).toBe(12);
+    }
+    const rows = await test.handle.db.selectFrom('outbox').selectAll().orderBy('seq').execute();
+    expect(rows.every((r) => r.relayed_at !== null && r.delivered_at === null)).toBe(true);
+    expect(recorded.added[0]?.job.data).toEqual(toDeliveryJob(rows[0] ?? expect.unreachable()));
+  });
+
+  it('marks an event nobody subscribes to relayed and delivered, enqueueing nothing', async () => {
+    const { id } = await appendEvent(test.handle.db, {
+      topic: 'user.registered',
+      payload: { userId: randomUUID(), email: 'a@example.com', name: 'A' },
+    });
+    const recorded = recordingQueue(queue);
+    const relay = createOutboxRelay({ db: test.handle, queue: recorded, consumers, log: silent });
+    expect(await relay.relayOnce()).toBe(1);
+    expect(recorded.added).toEqual([]);
+    const row = await test.handle.db
+      .selectFrom('outbox')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    expect(row.relayed_at).not.toBeNull();
+    expect(row.delivered_at).not.toBeNull();
+  });
+
+  it('rolls back and keeps the rows when the queue is unreachable, logging a warning', async () => {
+    await appendTestEvents(test.handle.db, 3);
+    const down = createBullmqQueue({
+      url: `redis://127.0.0.1:${await findFreePort()}`,
+      prefix,
+      connectGraceMs: 50,
+    });
+    const lines: string[] = [];
+    const log = pino({ level: 'warn' }, { write: (line: string) => lines.push(line) });
+    const relay = createOutboxRelay({
+      db: test.handle,
+      queue: down,
+      consumers,
+      log,
+      pollIntervalMs: 100,
+    });
+    await expect(relay.relayOnce()).rejects.toThrow();
+    expect(await unrelayed()).toBe(3);
+
+    await relay.start();
+    await expect.poll(() => lines.length).toBeGreaterThanOrEqual(2);
+    await relay.stop();
+    await down.close();
+    expect(lines[0]).toContain('outbox relay failed; will retry');
+    expect(await unrelayed()).toBe(3);
+
+    // Redis reachable again: the same rows go through.
+    const healthy = createOutboxRelay({ db: test.handle, queue, consumers, log: silent });
+    expect(await healthy.relayOnce()).toBe(3);
+    expect((await queue.counts(ALPHA)).waiting).toBe(3);
+  });
+
+  it('lets several relays run at once without enqueueing a row twice', async () => {
+    const ids = await appendTestEvents(test.handle.db, 300, 50);
+    const recorders = [recordingQueue(queue), recordingQueue(queue), recordingQueue(queue)];
+    const relays = recorders.map((recorded) =>
+      createOutboxRelay({
+        db: test.handle,
+        queue: recorded,
+        consumers,
+        log: silent,
+        batchSize: 7,
+        pollIntervalMs: 50,
+      }),
+    );
+    await Promise.all(relays.map((relay) => relay.start()));
+    await expect.poll(unrelayed, { timeout: 20_000 }).toBe(0);
+    await Promise.all(relays.map((relay) => relay.stop()));
+
+    const alphaIds = recorders
+      .flatMap((r) => r.added)
+      .filter((a) => a.queue === ALPHA)
+      .map((a) => a.job.options?.jobId);
+    expect(alphaIds).toHaveLength(300);
+    expect(new Set(alphaIds)).toEqual(new Set(ids));
+  });
+
+  it('is woken by NOTIFY at commit, long before its next poll', async () => {
+    const relay = createOutboxRelay({
+      db: test.handle,
+      queue,
+      consumers,
+      log: silent,
+      pollIntervalMs: 60_000,
+    });
+    await relay.start();
+    // Relayed by the first pass or by its NOTIFY; after that the relay sleeps for a minute.
+    await appendTestEvents(test.handle.db, 1);
+    await expect.poll(unrelayed, { timeout: 5_000 }).toBe(0);
+    await appendTestEvents(test.handle.db, 2);
+    await expect.poll(unrelayed, { timeout: 5_000 }).toBe(0);
+    await relay.stop();
+    expect((await queue.counts(ALPHA)).waiting).toBe(3);
+  });
+});
