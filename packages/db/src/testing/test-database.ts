@@ -34,9 +34,12 @@ async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
 
 /**
  * A freshly migrated Postgres database of its own, so test files run in parallel without
- * touching each other. Call `drop()` in `afterAll`.
+ * touching each other (`migrate: false` leaves it empty). Call `drop()` in `afterAll`.
  */
-export async function createTestDatabase(label = 'test'): Promise<TestDatabase> {
+export async function createTestDatabase(
+  label = 'test',
+  options: { migrate?: boolean } = {},
+): Promise<TestDatabase> {
   const safe = label
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '_')
@@ -45,7 +48,7 @@ export async function createTestDatabase(label = 'test'): Promise<TestDatabase> 
   await admin((c) => c.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`));
   const url = urlFor(name);
   const handle = await createDb({ databaseUrl: url, poolSize: 20 });
-  await migrateToLatest(handle.db);
+  if (options.migrate !== false) await migrateToLatest(handle.db);
   return {
     url,
     name,
