@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deferred } from '../testing/deferred.js';
 import { findFreePort } from '../testing/free-port.js';
 import { type RedisServer, startRedisServer } from '../testing/redis-server.js';
 import { createBullmqQueue } from './bullmq-queue.js';
@@ -54,5 +55,32 @@ describe('BullMQ queue when Redis is away', () => {
       .toBe(true);
     await expect.poll(() => seen, { timeout: 15_000 }).toEqual(['before', 'after']);
     await queue.close();
+  });
+
+  it('closes, a bounded time after its jobs are done, while Redis is down', async () => {
+    await server.restart();
+    const queue = createBullmqQueue({ url: server.url, prefix: 'fault', closeGraceMs: 300 });
+    const release = deferred();
+    const started: string[] = [];
+    queue.process<string>('slow', async (job) => {
+      started.push(job.data);
+      await release.promise;
+    });
+    await queue.add('slow', { name: 'j', data: 'held' });
+    await expect.poll(() => started).toEqual(['held']);
+
+    await server.kill();
+    let closed = false;
+    const closing = queue.close().then(() => {
+      closed = true;
+    });
+    // Still waits for the job in hand...
+    await new Promise((r) => setTimeout(r, 200));
+    expect(closed).toBe(false);
+    release.resolve();
+    // ...but not for a Redis that cannot take its outcome.
+    const started2 = Date.now();
+    await closing;
+    expect(Date.now() - started2).toBeLessThan(3_000);
   });
 });

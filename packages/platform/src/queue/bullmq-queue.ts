@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { type Job, type JobsOptions, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { createRedis } from '../redis/redis-connection.js';
@@ -22,6 +23,12 @@ export interface BullmqQueueOptions {
   prefix: string;
   /** How long producers wait for the very first connection to Redis. Default 2 s. */
   connectGraceMs?: number;
+  /**
+   * How long a closing worker waits, once its handlers are done, for Redis to take their
+   * outcome before it disconnects anyway (a job cut off there runs again: at-least-once).
+   * Default 5 s.
+   */
+  closeGraceMs?: number;
   /** Errors not tied to a job (a connection lost, a failed lock renewal). Default: ignored. */
   onError?: (error: Error, queue: string) => void;
 }
@@ -86,6 +93,7 @@ export function createBullmqQueue(options: BullmqQueueOptions): QueuePort {
   const onError = options.onError ?? (() => {});
   const command = createRedis(url, 'command');
   const connected = firstConnection(command, options.connectGraceMs ?? 2_000);
+  const closeGraceMs = options.closeGraceMs ?? 5_000;
   const queues = new Map<string, Queue>();
   const workers = new Set<QueueWorker>();
   let closed = false;
@@ -130,11 +138,19 @@ export function createBullmqQueue(options: BullmqQueueOptions): QueuePort {
       if (closed) throw new Error('The queue is closed');
       assertQueueName(queue);
       const connection = createRedis(url, 'blocking');
+      // The handlers in flight, so close() knows when the work itself is over.
+      const running = new Set<Promise<void>>();
       const worker = new Worker(
         queue,
         async (job: Job) => {
           // attemptsMade counts finished tries, so the running one is attemptsMade + 1.
-          await handler(toContext<T>(job, job.attemptsMade + 1));
+          const run = handler(toContext<T>(job, job.attemptsMade + 1));
+          running.add(run);
+          try {
+            await run;
+          } finally {
+            running.delete(run);
+          }
         },
         { connection, prefix, concurrency: workerOptions.concurrency ?? 1 },
       );
@@ -150,8 +166,20 @@ export function createBullmqQueue(options: BullmqQueueOptions): QueuePort {
       const handle: QueueWorker = {
         close() {
           closing ??= (async () => {
-            // Waits for the active jobs, then lets go of the connections.
-            await worker.close();
+            // Stop fetching and let the active jobs finish; then BullMQ records their outcome
+            // and quits its connections, which waits forever on a Redis that is away.
+            const graceful = worker.close().then(
+              () => true,
+              (error: Error) => {
+                onError(error, queue);
+                return true;
+              },
+            );
+            await Promise.allSettled([...running]);
+            const done = await Promise.race([graceful, delay(closeGraceMs).then(() => false)]);
+            // Not awaited: with Redis away it waits for an 'end' that never comes, but the
+            // sockets are dropped and reconnecting stops, so the process can exit.
+            if (!done) void worker.disconnect().catch(() => {});
             await closeRedis(connection);
             workers.delete(handle);
           })();
