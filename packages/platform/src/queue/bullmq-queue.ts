@@ -103,6 +103,7 @@ export function createBullmqQueue(options: BullmqQueueOptions): QueuePort {
     if (closed) throw new Error('The queue is closed');
     assertQueueName(name);
     await connected();
+    if (closed) throw new Error('The queue is closed');
     let queue = queues.get(name);
     if (!queue) {
       queue = new Queue(name, {
