@@ -22,7 +22,8 @@ import { createOutboxReconciler, type OutboxReconciler } from './reconciler.js';
 const N = 60;
 const BATCH = 5;
 const QUEUES = [consumerQueueName('alpha'), consumerQueueName('beta')];
-const TSX = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
+// One process (node with tsx's loader), so SIGKILL kills the relay itself, not a tsx parent.
+const WORKER_DIR = fileURLToPath(new URL('../../', import.meta.url));
 const RELAY_PROCESS = fileURLToPath(new URL('./fixtures/relay-process.ts', import.meta.url));
 const silent = pino({ level: 'silent' });
 
@@ -58,7 +59,8 @@ describe('outbox delivery through crashes, duplicates and a Redis that loses eve
   });
 
   function startRelay(holdAfterEnqueueMs: number): RelayChild {
-    const child = spawn(TSX, [RELAY_PROCESS], {
+    const child = spawn(process.execPath, ['--import', 'tsx', RELAY_PROCESS], {
+      cwd: WORKER_DIR,
       env: {
         ...process.env,
         DATABASE_URL: test.url,
