@@ -18,6 +18,14 @@ const probeRouter = router({
       const error = new Error('relation "secret_table" does not exist: SELECT password FROM users');
       throw error;
     }),
+    redisDown: publicProcedure.query(() => {
+      throw Object.assign(
+        new Error('connect ECONNREFUSED 127.0.0.1:6379 (redis://:hunter2@cache)'),
+        {
+          code: 'ECONNREFUSED',
+        },
+      );
+    }),
     echo: publicProcedure
       .input(z.object({ n: z.number().int().min(1) }))
       .query(({ input }) => input.n),
@@ -139,6 +147,14 @@ describe('API server', () => {
     const logged = captured.lines().find((l) => l.msg === 'procedure failed');
     expect(logged).toMatchObject({ path: 'probe.crash' });
     expect(typeof logged?.requestId).toBe('string');
+  });
+
+  it('answers SERVICE_UNAVAILABLE (503) when a dependency is unreachable, without its details', async () => {
+    const res = await fetch(`${url}/trpc/probe.redisDown`);
+    expect(res.status).toBe(503);
+    const text = await res.text();
+    expect(text).not.toMatch(/hunter2|6379|ECONNREFUSED/);
+    expect(JSON.parse(text).error.data.appCode).toBe('SERVICE_UNAVAILABLE');
   });
 
   it('answers bad input with VALIDATION_FAILED and the zod issues', async () => {

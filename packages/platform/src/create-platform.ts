@@ -51,6 +51,16 @@ export interface Platform {
   close(): Promise<void>;
 }
 
+/** At most one line per 10 s: a Redis outage must not flood the log with reconnect errors. */
+function throttledWarn(log: Logger, message: string): (error: Error, queue: string) => void {
+  let last = 0;
+  return (error, queue) => {
+    if (Date.now() - last < 10_000) return;
+    last = Date.now();
+    log.warn({ err: error, queue }, message);
+  };
+}
+
 /** Picks each port's implementation from the configuration: Redis/SMTP when given, in-process otherwise. */
 export async function createPlatform(config: PlatformConfig, log: Logger): Promise<Platform> {
   const mailer = config.smtpUrl
@@ -97,7 +107,11 @@ export async function createPlatform(config: PlatformConfig, log: Logger): Promi
     locks: await createRedisLocks(redis, { prefix }),
     cache: await createRedisCache(redis, { prefix }),
     pubsub: await createRedisPubSub(url, { prefix }),
-    queue: createBullmqQueue({ url, prefix: `${prefix}bull` }),
+    queue: createBullmqQueue({
+      url,
+      prefix: `${prefix}bull`,
+      onError: throttledWarn(log, 'queue connection error'),
+    }),
     rateLimits: await createRedisRateLimits(redis, { prefix }),
   };
   return {

@@ -1,3 +1,4 @@
+import type { TRPCError } from '@trpc/server';
 import { AppError } from '../errors/app-error.js';
 import { toPublicError, toTrpcError } from '../errors/error-mapping.js';
 import { t } from './init.js';
@@ -6,22 +7,27 @@ export const router = t.router;
 export const middleware = t.middleware;
 
 /**
- * Turns a domain error into the tRPC error of its mapped code (so the HTTP status is right);
- * everything else is left to the formatter, which hides it. Also times every call by outcome.
+ * The HTTP status follows the domain: an AppError becomes the tRPC error of its mapped code, an
+ * unreachable dependency SERVICE_UNAVAILABLE; anything else stays INTERNAL (and the formatter
+ * hides it).
  */
+function classify(error: TRPCError): TRPCError {
+  const cause = error.cause;
+  if (cause instanceof AppError) return toTrpcError(cause);
+  if (error.code === 'INTERNAL_SERVER_ERROR' && cause) return toTrpcError(cause);
+  return error;
+}
+
+/** Maps errors (above) and times every call by outcome. */
 const observed = t.middleware(async ({ ctx, path, type, next }) => {
   const started = performance.now();
   const result = await next();
-  const error =
-    !result.ok && result.error.cause instanceof AppError
-      ? toTrpcError(result.error.cause)
-      : result.ok
-        ? null
-        : result.error;
+  const error = result.ok ? null : classify(result.error);
   const outcome = error ? toPublicError(error).appCode : 'ok';
   ctx.metrics.observe(path, type, outcome, (performance.now() - started) / 1000);
-  if (error && outcome === 'INTERNAL')
+  if (error && outcome === 'INTERNAL') {
     ctx.log.error({ err: error.cause ?? error, path }, 'procedure failed');
+  }
   if (error) throw error;
   return result;
 });
