@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { createDb, type DbHandle, migrateToLatest } from '@evently/db';
-import { createPlatform, type Platform } from '@evently/platform';
+import { openInfrastructure } from '@evently/platform';
 import { startWorkerRuntime, type WorkerRuntime } from '@evently/worker';
 import type { Logger } from 'pino';
 import type { ApiEnv } from './env.js';
@@ -35,26 +34,10 @@ export async function startApi(env: ApiEnv, role: Role, log: Logger): Promise<Ru
     );
   }
   const mode: Mode = env.DATABASE_URL && env.REDIS_URL ? 'production' : 'embedded';
-  const opened: { db?: DbHandle; platform?: Platform; worker?: WorkerRuntime } = {};
+  const infra = await openInfrastructure(env, log);
+  let worker: WorkerRuntime | undefined;
   try {
-    const db = await createDb({
-      databaseUrl: env.DATABASE_URL,
-      dataDir: `${env.EVENTLY_DATA_DIR}/pgdata`,
-    });
-    opened.db = db;
-    const applied = await migrateToLatest(db.db);
-    if (applied.length) log.info({ applied }, 'migrations applied');
-    const platform = await createPlatform(
-      {
-        redisUrl: env.REDIS_URL,
-        smtpUrl: env.SMTP_URL,
-        mailFrom: env.MAIL_FROM,
-        prefix: env.REDIS_PREFIX,
-      },
-      log,
-    );
-    opened.platform = platform;
-
+    const { db, platform } = infra;
     const services: Services = {
       system: createSystemService({ name: 'evently-api', version, mode, now: () => new Date() }),
     };
@@ -70,12 +53,9 @@ export async function startApi(env: ApiEnv, role: Role, log: Logger): Promise<Ru
       checks: [{ name: 'database', check: () => db.ping() }, ...platform.checks],
       devMailbox: platform.devMailbox,
     });
-    if (role === 'all')
-      opened.worker = await startWorkerRuntime({
-        db,
-        platform,
-        log: log.child({ component: 'worker' }),
-      });
+    if (role === 'all') {
+      worker = await startWorkerRuntime({ db, platform, log: log.child({ component: 'worker' }) });
+    }
     const url = await server.start();
 
     return {
@@ -84,15 +64,13 @@ export async function startApi(env: ApiEnv, role: Role, log: Logger): Promise<Ru
       async stop() {
         // Drain HTTP first (no new work), then the worker, then the connections they used.
         await server.stop();
-        await opened.worker?.stop();
-        await platform.close();
-        await db.close();
+        await worker?.stop();
+        await infra.close();
       },
     };
   } catch (error) {
-    await opened.worker?.stop().catch(() => {});
-    await opened.platform?.close().catch(() => {});
-    await opened.db?.close().catch(() => {});
+    await worker?.stop().catch(() => {});
+    await infra.close().catch(() => {});
     throw error;
   }
 }

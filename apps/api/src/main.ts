@@ -1,5 +1,5 @@
 // Entry point of `pnpm start` (API + worker) and `pnpm start:api` (`--role=api`).
-import { createLogger, EnvError } from '@evently/platform';
+import { createLogger, EnvError, stopOnSignals } from '@evently/platform';
 import { type Role, StartupError, startApi } from './bootstrap.js';
 import { readApiEnv } from './env.js';
 
@@ -48,25 +48,4 @@ log.info(
     : `Evently is running in production mode at ${running.url}`,
 );
 
-let stopping = false;
-async function shutdown(signal: NodeJS.Signals): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  log.info({ signal }, 'shutting down');
-  // A stuck dependency must not keep the process alive forever.
-  const timer = setTimeout(() => {
-    log.error('shutdown timed out');
-    process.exit(1);
-  }, 20_000);
-  timer.unref();
-  try {
-    await running.stop();
-    log.info('stopped');
-    process.exit(0);
-  } catch (error) {
-    log.error({ err: error }, 'shutdown failed');
-    process.exit(1);
-  }
-}
-process.once('SIGTERM', shutdown);
-process.once('SIGINT', shutdown);
+stopOnSignals(log, () => running.stop());

@@ -1,6 +1,5 @@
 // Entry point of `pnpm start:worker`: the worker alone, against Postgres and Redis.
-import { createDb, migrateToLatest } from '@evently/db';
-import { createLogger, createPlatform, EnvError } from '@evently/platform';
+import { createLogger, EnvError, openInfrastructure, stopOnSignals } from '@evently/platform';
 import { readWorkerEnv, type WorkerEnv } from './env.js';
 import { startWorkerRuntime } from './runtime.js';
 
@@ -14,40 +13,11 @@ try {
 }
 
 const log = createLogger({ name: 'evently-worker', level: env.LOG_LEVEL });
-const db = await createDb({ databaseUrl: env.DATABASE_URL });
-await migrateToLatest(db.db);
-const platform = await createPlatform(
-  {
-    redisUrl: env.REDIS_URL,
-    smtpUrl: env.SMTP_URL,
-    mailFrom: env.MAIL_FROM,
-    prefix: env.REDIS_PREFIX,
-  },
-  log,
-);
-const runtime = await startWorkerRuntime({ db, platform, log });
+const infra = await openInfrastructure(env, log);
+const runtime = await startWorkerRuntime({ db: infra.db, platform: infra.platform, log });
 log.info({ mode: 'production', database: 'postgres', redis: 'redis' }, 'Evently worker running');
 
-let stopping = false;
-async function shutdown(signal: NodeJS.Signals): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  log.info({ signal }, 'shutting down');
-  const timer = setTimeout(() => {
-    log.error('shutdown timed out');
-    process.exit(1);
-  }, 20_000);
-  timer.unref();
-  try {
-    await runtime.stop();
-    await platform.close();
-    await db.close();
-    log.info('stopped');
-    process.exit(0);
-  } catch (error) {
-    log.error({ err: error }, 'shutdown failed');
-    process.exit(1);
-  }
-}
-process.once('SIGTERM', shutdown);
-process.once('SIGINT', shutdown);
+stopOnSignals(log, async () => {
+  await runtime.stop();
+  await infra.close();
+});

@@ -61,70 +61,83 @@ function throttledWarn(log: Logger, message: string): (error: Error, queue: stri
   };
 }
 
-/** Picks each port's implementation from the configuration: Redis/SMTP when given, in-process otherwise. */
-export async function createPlatform(config: PlatformConfig, log: Logger): Promise<Platform> {
-  const mailer = config.smtpUrl
-    ? createSmtpMailer({ url: config.smtpUrl, from: config.mailFrom })
-    : createMemoryMailer(log.child({ component: 'mailer' }));
-  const devMailbox = 'list' in mailer ? (mailer as MailerPort & DevMailbox) : undefined;
+type Ports = Pick<Platform, 'locks' | 'cache' | 'pubsub' | 'queue' | 'rateLimits'>;
 
-  if (!config.redisUrl) {
-    const ports = {
-      locks: createMemoryLocks(),
-      cache: createMemoryCache({ max: 10_000 }),
-      pubsub: createMemoryPubSub(),
-      queue: createMemoryQueue(),
-      rateLimits: createMemoryRateLimits(),
-    };
-    return {
-      redis: 'in-process',
-      mail: config.smtpUrl ? 'smtp' : 'dev-mailbox',
-      ...ports,
-      mailer,
-      devMailbox,
-      checks: [],
-      async close() {
-        await ports.queue.close();
-        await Promise.all([
-          ports.locks.close(),
-          ports.cache.close(),
-          ports.pubsub.close(),
-          mailer.close(),
-        ]);
-      },
-    };
-  }
+interface RedisPorts extends Ports {
+  checks: PlatformCheck[];
+  disconnect(): void;
+}
 
-  const url = config.redisUrl;
-  const prefix = config.prefix.endsWith(':') ? config.prefix : `${config.prefix}:`;
+function memoryPorts(): Ports {
+  return {
+    locks: createMemoryLocks(),
+    cache: createMemoryCache({ max: 10_000 }),
+    pubsub: createMemoryPubSub(),
+    queue: createMemoryQueue(),
+    rateLimits: createMemoryRateLimits(),
+  };
+}
+
+async function redisPorts(url: string, rawPrefix: string, log: Logger): Promise<RedisPorts> {
+  const prefix = rawPrefix.endsWith(':') ? rawPrefix : `${rawPrefix}:`;
   const redis = createRedis(url, 'command');
   // Start even when Redis is down: /health/ready says so, calls fail fast with
   // SERVICE_UNAVAILABLE, and everything reconnects when it is back.
   await waitForRedis(redis, 5_000).catch((error: unknown) =>
     log.warn({ err: error }, 'Redis is not reachable yet; continuing, it will reconnect'),
   );
-  const ports = {
+  const queue = createBullmqQueue({
+    url,
+    prefix: `${prefix}bull`,
+    onError: throttledWarn(log, 'queue connection error'),
+  });
+  return {
     locks: await createRedisLocks(redis, { prefix }),
     cache: await createRedisCache(redis, { prefix }),
     pubsub: await createRedisPubSub(url, { prefix }),
-    queue: createBullmqQueue({
-      url,
-      prefix: `${prefix}bull`,
-      onError: throttledWarn(log, 'queue connection error'),
-    }),
+    queue,
     rateLimits: await createRedisRateLimits(redis, { prefix }),
+    checks: [
+      { name: 'redis', check: async () => void (await redis.ping()) },
+      { name: 'queue', check: async () => void (await queue.counts('health')) },
+    ],
+    disconnect: () => redis.disconnect(),
   };
+}
+
+function mailers(
+  config: PlatformConfig,
+  log: Logger,
+): { mailer: MailerPort; devMailbox: DevMailbox | undefined } {
+  if (config.smtpUrl) {
+    return {
+      mailer: createSmtpMailer({ url: config.smtpUrl, from: config.mailFrom }),
+      devMailbox: undefined,
+    };
+  }
+  const memory = createMemoryMailer(log.child({ component: 'mailer' }));
+  return { mailer: memory, devMailbox: memory };
+}
+
+/** Picks each port's implementation from the configuration: Redis/SMTP when given, in-process otherwise. */
+export async function createPlatform(config: PlatformConfig, log: Logger): Promise<Platform> {
+  const { mailer, devMailbox } = mailers(config, log);
+  const {
+    checks = [],
+    disconnect,
+    ...ports
+  }: Partial<RedisPorts> & Ports = config.redisUrl
+    ? await redisPorts(config.redisUrl, config.prefix, log)
+    : memoryPorts();
   return {
-    redis: 'redis',
+    redis: config.redisUrl ? 'redis' : 'in-process',
     mail: config.smtpUrl ? 'smtp' : 'dev-mailbox',
     ...ports,
     mailer,
     devMailbox,
-    checks: [
-      { name: 'redis', check: async () => void (await redis.ping()) },
-      { name: 'queue', check: async () => void (await ports.queue.counts('health')) },
-    ],
+    checks,
     async close() {
+      // The queue first: its workers may still be finishing jobs that use the other ports.
       await ports.queue.close();
       await Promise.all([
         ports.locks.close(),
@@ -132,7 +145,7 @@ export async function createPlatform(config: PlatformConfig, log: Logger): Promi
         ports.pubsub.close(),
         mailer.close(),
       ]);
-      redis.disconnect();
+      disconnect?.();
     },
   };
 }

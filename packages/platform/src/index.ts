@@ -17,6 +17,12 @@ export { createLogger } from './logging/create-logger.js';
 export type { DevMailbox, Mail, MailerPort, SentMail } from './mailer/mailer.port.js';
 export { createMemoryMailer, type MemoryMailer } from './mailer/memory-mailer.js';
 export { createSmtpMailer } from './mailer/smtp-mailer.js';
+export {
+  type Infrastructure,
+  type InfrastructureEnv,
+  openInfrastructure,
+} from './process/open-infrastructure.js';
+export { stopOnSignals } from './process/stop-on-signals.js';
 export { createMemoryPubSub } from './pubsub/memory-pubsub.js';
 export type { PubSubPort, Unsubscribe } from './pubsub/pubsub.port.js';
 export { createRedisPubSub } from './pubsub/redis-pubsub.js';
