@@ -15,7 +15,7 @@ import {
   summarizeEffects,
   testConsumers,
 } from './outbox/fixtures/test-consumers.js';
-import { appendTestEvents } from './outbox/fixtures/test-events.js';
+import { appendTestEvents, countUnrelayed } from './outbox/fixtures/test-events.js';
 
 const silent = pino({ level: 'silent' });
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -38,16 +38,7 @@ describe('createWorker on Postgres and BullMQ', () => {
     await test?.drop();
   });
 
-  const unrelayed = async () =>
-    Number(
-      (
-        await test.handle.db
-          .selectFrom('outbox')
-          .select((eb) => eb.fn.countAll().as('n'))
-          .where('relayed_at', 'is', null)
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
+  const unrelayed = () => countUnrelayed(test.handle.db);
 
   it('relays, consumes and runs schedules; stop waits for active jobs, then nothing moves', async () => {
     const ticks: number[] = [];

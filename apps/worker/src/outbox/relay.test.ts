@@ -14,7 +14,7 @@ import { consumerQueueName } from './consumer.js';
 import { toDeliveryJob } from './delivery-job.js';
 import { recordingQueue } from './fixtures/recording-queue.js';
 import { testConsumers } from './fixtures/test-consumers.js';
-import { appendTestEvents } from './fixtures/test-events.js';
+import { appendTestEvents, countUnrelayed } from './fixtures/test-events.js';
 import { createOutboxRelay } from './relay.js';
 
 const silent = pino({ level: 'silent' });
@@ -46,16 +46,7 @@ describe('outbox relay', () => {
     redis.disconnect();
   });
 
-  const unrelayed = async () =>
-    Number(
-      (
-        await test.handle.db
-          .selectFrom('outbox')
-          .select((eb) => eb.fn.countAll().as('n'))
-          .where('relayed_at', 'is', null)
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
+  const unrelayed = () => countUnrelayed(test.handle.db);
 
   it('enqueues one job per subscribed consumer, in seq order, with the outbox id as job id', async () => {
     const ids = await appendTestEvents(test.handle.db, 12);
