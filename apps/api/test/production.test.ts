@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '@evently/db/testing';
+import { connectTestRedis, deleteKeysByPrefix } from '@evently/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, nodeTs, type Spawned, spawnWith, waitForHttp } from './processes.js';
 
@@ -8,12 +9,13 @@ const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 describe('production layout: start:api + start:worker against Postgres and Redis', () => {
   let database: TestDatabase;
   const running: Spawned[] = [];
+  const prefix = `t:${randomUUID()}`;
   const baseEnv = () => ({
     NODE_ENV: 'production',
     JWT_SECRET: 'x'.repeat(48),
     DATABASE_URL: database.url,
     REDIS_URL,
-    REDIS_PREFIX: `t:${randomUUID()}`,
+    REDIS_PREFIX: prefix,
     LOG_LEVEL: 'info',
   });
 
@@ -23,6 +25,9 @@ describe('production layout: start:api + start:worker against Postgres and Redis
   afterAll(async () => {
     for (const proc of running) proc.child.kill('SIGKILL');
     await database?.drop();
+    const redis = await connectTestRedis();
+    await deleteKeysByPrefix(redis, `${prefix}:`);
+    redis.disconnect();
   });
 
   it('runs API and worker as two processes; /health/ready is 200; both stop cleanly', async () => {
