@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, type DbHandle } from './create-db.js';
 import { migrateDown, migrateToLatest } from './migrate.js';
+import { migrations } from './migrations/index.js';
 import { appendEvent, OUTBOX_CHANNEL } from './outbox/append-event.js';
 import { createTestDatabase, type TestDatabase } from './testing/test-database.js';
 
@@ -72,13 +73,15 @@ describe('createDb on Postgres', () => {
     expect(await count()).toBe(before);
   });
 
-  it('migrates down and up again', async () => {
-    await migrateDown(test.handle.db);
+  it('migrates all the way down and up again', async () => {
+    const names = Object.keys(migrations);
+    for (const name of [...names].reverse())
+      expect(await migrateDown(test.handle.db)).toEqual([name]);
     const gone = await sql<{ t: string | null }>`SELECT to_regclass('outbox')::text AS t`.execute(
       test.handle.db,
     );
     expect(gone.rows[0]?.t).toBeNull();
-    expect(await migrateToLatest(test.handle.db)).toEqual(['2026-11-24-001-infrastructure']);
+    expect(await migrateToLatest(test.handle.db)).toEqual(names);
   });
 });
 

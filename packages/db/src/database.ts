@@ -59,9 +59,59 @@ export interface AuditLogTable {
   at: CreatedAt;
 }
 
+export interface UsersTable {
+  id: string;
+  /** Stored lower-cased; unique case-insensitively. */
+  email: string;
+  name: string;
+  role: 'user' | 'organizer' | 'admin';
+  password_hash: string;
+  email_verified_at: Timestamp | null;
+  active: Generated<boolean>;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+/** A refresh-token family: one login on one device. */
+export interface SessionsTable {
+  id: string;
+  user_id: string;
+  refresh_token_hash: string;
+  rotation_counter: Generated<number>;
+  user_agent: string | null;
+  ip: string | null;
+  created_at: CreatedAt;
+  last_used_at: Timestamp;
+  expires_at: Timestamp;
+  revoked_at: Timestamp | null;
+  revoked_reason: string | null;
+}
+
+export interface SessionRefreshTokensTable {
+  token_hash: string;
+  session_id: string;
+  generation: number;
+  created_at: CreatedAt;
+}
+
+export interface OtpCodesTable {
+  id: string;
+  user_id: string;
+  purpose: 'verify' | 'reset';
+  code_hash: string;
+  expires_at: Timestamp;
+  attempts: Generated<number>;
+  consumed_at: Timestamp | null;
+  created_at: Timestamp;
+}
+
 export interface Database {
   outbox: OutboxTable;
   processed_events: ProcessedEventsTable;
   idempotency_keys: IdempotencyKeysTable;
   audit_log: AuditLogTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  session_refresh_tokens: SessionRefreshTokensTable;
+  otp_codes: OtpCodesTable;
 }

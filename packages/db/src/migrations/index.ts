@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely/migration';
 import * as infrastructure from './2026-11-24-001-infrastructure.js';
+import * as auth from './2026-11-25-001-auth.js';
 
 /**
  * Every migration, by date-prefixed name. A static list (not a folder scan) so the same code
@@ -7,4 +8,5 @@ import * as infrastructure from './2026-11-24-001-infrastructure.js';
  */
 export const migrations: Record<string, Migration> = {
   '2026-11-24-001-infrastructure': infrastructure,
+  '2026-11-25-001-auth': auth,
 };
