@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { openInfrastructure } from '@evently/platform';
 import { startWorkerRuntime, type WorkerRuntime } from '@evently/worker';
 import type { Logger } from 'pino';
+import { createServices } from './create-services.js';
 import type { ApiEnv } from './env.js';
-import { createSystemService, type Mode } from './modules/system/system.service.js';
+import type { Mode } from './modules/system/system.service.js';
 import { createServer } from './server.js';
-import type { Services } from './services.js';
 
 /** `all`: API and worker in one process (pnpm start); `api`: the API alone (pnpm start:api). */
 export type Role = 'all' | 'api';
@@ -38,9 +38,25 @@ export async function startApi(env: ApiEnv, role: Role, log: Logger): Promise<Ru
   let worker: WorkerRuntime | undefined;
   try {
     const { db, platform } = infra;
-    const services: Services = {
-      system: createSystemService({ name: 'evently-api', version, mode, now: () => new Date() }),
-    };
+    const services = await createServices({
+      db: db.db,
+      platform,
+      auth: {
+        jwtSecret: env.JWT_SECRET,
+        accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL,
+        refreshTokenTtlSeconds: env.REFRESH_TOKEN_TTL,
+      },
+      mode,
+      version,
+      log,
+    });
+    if (env.ADMIN_EMAIL && env.ADMIN_PASSWORD) {
+      const admin = await services.auth.ensureAdmin({
+        email: env.ADMIN_EMAIL,
+        password: env.ADMIN_PASSWORD,
+      });
+      log.info({ userId: admin.id }, 'admin account ensured from ADMIN_EMAIL');
+    }
     const server = await createServer({
       config: {
         host: env.HOST,

@@ -1,7 +1,9 @@
+import { authRouter } from './modules/auth/auth.router.js';
 import { systemRouter } from './modules/system/system.router.js';
 import { router } from './trpc/procedures.js';
 
 export const appRouter = router({
+  auth: authRouter,
   system: systemRouter,
 });
 

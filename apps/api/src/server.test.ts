@@ -1,9 +1,11 @@
+import { createDb, type DbHandle, migrateToLatest } from '@evently/db';
+import { createMemoryCache, createMemoryRateLimits } from '@evently/platform';
 import { createEventlyClient, TRPCClientError } from '@evently/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { captureLog } from '../test/capture-log.js';
+import { createServices } from './create-services.js';
 import { AppError } from './errors/app-error.js';
-import { createSystemService } from './modules/system/system.service.js';
 import { appRouter } from './router.js';
 import { type ApiServer, createServer } from './server.js';
 import { publicProcedure, router } from './trpc/procedures.js';
@@ -38,6 +40,25 @@ const probeRouter = router({
 });
 const testRouter = router({ ...appRouter._def.record, ...probeRouter._def.record });
 
+// The server's concerns need no database content: an embedded, in-memory one is enough here.
+let db: DbHandle;
+beforeAll(async () => {
+  db = await createDb({ dataDir: 'memory://' });
+  await migrateToLatest(db.db);
+});
+afterAll(async () => db?.close());
+
+function services(version: string) {
+  return createServices({
+    db: db.db,
+    platform: { cache: createMemoryCache({ max: 100 }), rateLimits: createMemoryRateLimits() },
+    auth: { jwtSecret: 'x'.repeat(32), accessTokenTtlSeconds: 60, refreshTokenTtlSeconds: 600 },
+    mode: 'embedded',
+    version,
+    log: captureLog().log,
+  });
+}
+
 describe('API server', () => {
   const captured = captureLog();
   let server: ApiServer;
@@ -53,14 +74,7 @@ describe('API server', () => {
         trustProxy: false,
       },
       log: captured.log,
-      services: {
-        system: createSystemService({
-          name: 'evently-api',
-          version: '9.9.9',
-          mode: 'embedded',
-          now: () => new Date(),
-        }),
-      },
+      services: await services('9.9.9'),
       checks: [
         { name: 'database', check: async () => {} },
         {
@@ -229,14 +243,7 @@ describe('API server shutdown', () => {
     const server = await createServer({
       config: { host: '127.0.0.1', port: 0, corsOrigins: [], trustProxy: false },
       log: captureLog().log,
-      services: {
-        system: createSystemService({
-          name: 'evently-api',
-          version: '1',
-          mode: 'embedded',
-          now: () => new Date(),
-        }),
-      },
+      services: await services('1'),
       checks: [],
       router: testRouter,
     });

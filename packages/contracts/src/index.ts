@@ -3,3 +3,4 @@ export * from './events/domain-events.js';
 export * from './pagination.js';
 export * from './primitives.js';
 export * from './roles.js';
+export * from './auth.js';

@@ -1,3 +1,4 @@
+import type { Role } from '@evently/contracts';
 import type { TRPCError } from '@trpc/server';
 import { AppError } from '../errors/app-error.js';
 import { toPublicError, toTrpcError } from '../errors/error-mapping.js';
@@ -33,3 +34,19 @@ const observed = t.middleware(async ({ ctx, path, type, next }) => {
 });
 
 export const publicProcedure = t.procedure.use(observed);
+
+/** Requires a valid access token of a live session; puts the principal on the context. */
+export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
+  const principal = await ctx.services.auth.authenticate(ctx.bearerToken);
+  return next({ ctx: { principal } });
+});
+
+/** Requires one of `roles` — as the session state says now, not as the token said at issue. */
+export function requireRole(...roles: Role[]) {
+  return authedProcedure.use(async ({ ctx, next }) => {
+    if (!roles.includes(ctx.principal.role)) {
+      throw new AppError('FORBIDDEN', 'You are not allowed to do this');
+    }
+    return next();
+  });
+}

@@ -1,0 +1,38 @@
+import type { Database } from '@evently/db';
+import type { Platform } from '@evently/platform';
+import type { Kysely } from 'kysely';
+import { type AuthConfig, createAuthService } from './modules/auth/auth.service.js';
+import { createSystemService, type Mode } from './modules/system/system.service.js';
+import type { Services } from './services.js';
+import type { RequestLog } from './trpc/context.js';
+
+export interface ServicesDeps {
+  db: Kysely<Database>;
+  platform: Pick<Platform, 'cache' | 'rateLimits'>;
+  auth: AuthConfig;
+  mode: Mode;
+  version: string;
+  log: RequestLog;
+  now?: () => Date;
+}
+
+/** Every module's service, wired to the database and the ports. */
+export async function createServices(deps: ServicesDeps): Promise<Services> {
+  const now = deps.now ?? (() => new Date());
+  return {
+    system: createSystemService({
+      name: 'evently-api',
+      version: deps.version,
+      mode: deps.mode,
+      now,
+    }),
+    auth: await createAuthService({
+      db: deps.db,
+      cache: deps.platform.cache,
+      rateLimits: deps.platform.rateLimits,
+      config: deps.auth,
+      log: deps.log,
+      now,
+    }),
+  };
+}

@@ -1,0 +1,65 @@
+import type { Role } from '@evently/contracts';
+import type { Database } from '@evently/db';
+import type { CachePort } from '@evently/platform';
+import type { Kysely } from 'kysely';
+import type { RequestLog } from '../../trpc/context.js';
+import { authRepository } from './auth.repository.js';
+
+/** What every authenticated request checks: is the session alive, and who is its user now. */
+export interface SessionState {
+  userId: string;
+  role: Role;
+  active: boolean;
+  revoked: boolean;
+  expiresAt: string;
+}
+
+export interface SessionStates {
+  /** From the cache; from the database on a miss (or when the cache is down). */
+  get(sessionId: string): Promise<SessionState | undefined>;
+  /** Call after the change committed, so the next request of any instance reloads it. */
+  forget(sessionIds: string[]): Promise<void>;
+}
+
+/**
+ * Short-lived so a missed invalidation (Redis unreachable at that moment) heals itself soon;
+ * invalidations make changes visible at once on every instance (the cache is Redis in production).
+ */
+const TTL_MS = 60_000;
+const key = (sessionId: string) => `auth:session:${sessionId}`;
+
+export function createSessionStates(deps: {
+  db: Kysely<Database>;
+  cache: CachePort;
+  log: RequestLog;
+}): SessionStates {
+  return {
+    async get(sessionId) {
+      const cached = await deps.cache.get<SessionState>(key(sessionId)).catch((error: unknown) => {
+        deps.log.warn({ err: error }, 'session cache unavailable; reading the database');
+        return undefined;
+      });
+      if (cached) return cached;
+      const row = await authRepository.sessionState(deps.db, sessionId);
+      if (!row) return undefined;
+      const state: SessionState = {
+        userId: row.user_id,
+        role: row.role,
+        active: row.active,
+        revoked: row.revoked_at !== null,
+        expiresAt: row.expires_at.toISOString(),
+      };
+      await deps.cache.set(key(sessionId), state, TTL_MS).catch(() => {});
+      return state;
+    },
+    async forget(sessionIds) {
+      if (sessionIds.length === 0) return;
+      await deps.cache.del(...sessionIds.map(key)).catch((error: unknown) => {
+        deps.log.error(
+          { err: error, sessions: sessionIds.length },
+          'cannot invalidate cached sessions',
+        );
+      });
+    },
+  };
+}

@@ -1,0 +1,184 @@
+import { randomUUID } from 'node:crypto';
+import type { TokenPair } from '@evently/contracts';
+import { createTestDatabase, type TestDatabase } from '@evently/db/testing';
+import { createPlatform, type Platform } from '@evently/platform';
+import {
+  connectTestRedis,
+  deleteKeysByPrefix,
+  type ReceivedMail,
+  type SmtpSink,
+  startSmtpSink,
+  TEST_REDIS_URL,
+} from '@evently/platform/testing';
+import { createEventlyClient, type EventlyClient } from '@evently/sdk';
+import { startWorkerRuntime, type WorkerRuntime } from '@evently/worker';
+import type { Logger } from 'pino';
+import { pino } from 'pino';
+import { createServices } from '../src/create-services.js';
+import { type ApiServer, createServer } from '../src/server.js';
+import type { Services } from '../src/services.js';
+
+export const TEST_PASSWORD = 'correct horse battery staple';
+export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-0123456789';
+
+export interface TestAppOptions {
+  /** Defaults to a silent logger. */
+  log?: Logger;
+  accessTokenTtlSeconds?: number;
+  /**
+   * Fastify trustProxy, as TRUST_PROXY would set it. Default: loopback is a trusted proxy and each
+   * client gets an address of its own (X-Forwarded-For), as real users behind a load balancer
+   * would — otherwise every test user would share one IP's rate limits.
+   */
+  trustProxy?: boolean | number | string[];
+}
+
+export interface TestApp {
+  url: string;
+  db: TestDatabase;
+  platform: Platform;
+  services: Services;
+  smtp: SmtpSink;
+  /** An SDK client, signed in with `accessToken` when given. */
+  client(accessToken?: string, headers?: Record<string, string>): EventlyClient;
+  /** Waits for the next mail to `to` whose subject matches. */
+  mail(to: string, subject: RegExp): Promise<ReceivedMail>;
+  /** register -> code from the mail -> verify -> login; optionally promoted by the admin. */
+  signUp(options?: {
+    email?: string;
+    name?: string;
+    role?: 'organizer' | 'admin';
+  }): Promise<SignedUp>;
+  /** The admin of ADMIN_EMAIL, signed in. */
+  admin(): Promise<SignedUp>;
+  close(): Promise<void>;
+}
+
+export interface SignedUp {
+  email: string;
+  tokens: TokenPair;
+  client: EventlyClient;
+}
+
+export function codeIn(mail: ReceivedMail): string {
+  const match = /\b(\d{6})\b/.exec(mail.text);
+  if (!match?.[1]) throw new Error(`no code in mail "${mail.subject}"`);
+  return match[1];
+}
+
+/**
+ * The real thing on real services: its own Postgres database, its own Redis key prefix, an SMTP
+ * sink, the API over HTTP and the worker (so mails flow through the outbox), in a line.
+ */
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const log = options.log ?? pino({ level: 'silent' });
+  const db = await createTestDatabase('api');
+  const smtp = await startSmtpSink();
+  const prefix = `t:${randomUUID()}`;
+  const platform = await createPlatform(
+    {
+      redisUrl: TEST_REDIS_URL,
+      smtpUrl: smtp.url,
+      mailFrom: 'Evently <test@evently.local>',
+      prefix,
+    },
+    log,
+  );
+  const services = await createServices({
+    db: db.handle.db,
+    platform,
+    auth: {
+      jwtSecret: TEST_JWT_SECRET,
+      accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 900,
+      refreshTokenTtlSeconds: 30 * 86_400,
+    },
+    mode: 'production',
+    version: 'test',
+    log,
+  });
+  const adminEmail = `admin-${randomUUID()}@example.com`;
+  await services.auth.ensureAdmin({ email: adminEmail, password: TEST_PASSWORD });
+  const server: ApiServer = await createServer({
+    config: {
+      host: '127.0.0.1',
+      port: 0,
+      corsOrigins: [],
+      trustProxy: options.trustProxy ?? ['127.0.0.1'],
+    },
+    log,
+    services,
+    checks: [{ name: 'database', check: () => db.handle.ping() }, ...platform.checks],
+  });
+  const worker: WorkerRuntime = await startWorkerRuntime({ db: db.handle, platform, log });
+  const url = await server.start();
+  const seen = new Set<ReceivedMail>();
+
+  let clients = 0;
+  const client = (accessToken?: string, headers: Record<string, string> = {}) => {
+    clients += 1;
+    const address = `10.${(clients >> 16) & 255}.${(clients >> 8) & 255}.${clients & 255}`;
+    return createEventlyClient({
+      url,
+      headers: () => ({
+        'x-forwarded-for': address,
+        ...headers,
+        ...(accessToken ? { authorization: `Bearer ${accessToken}` } : {}),
+      }),
+    });
+  };
+
+  const app: TestApp = {
+    url,
+    db,
+    platform,
+    services,
+    smtp,
+    client,
+    async mail(to, subject) {
+      const mail = await smtp.waitFor(
+        (m) => !seen.has(m) && m.to.includes(to) && subject.test(m.subject),
+        15_000,
+      );
+      seen.add(mail);
+      return mail;
+    },
+    async signUp(opts = {}) {
+      const email = opts.email ?? `user-${randomUUID()}@example.com`;
+      const anonymous = client();
+      await anonymous.auth.register.mutate({
+        email,
+        password: TEST_PASSWORD,
+        name: opts.name ?? 'Test User',
+      });
+      const code = codeIn(await app.mail(email, /verif|code/i));
+      await anonymous.auth.verifyEmail.mutate({ email, code });
+      if (opts.role) {
+        const admin = await app.admin();
+        const { items } = await admin.client.auth.users.list.query({ q: email });
+        const id = items[0]?.id;
+        if (!id) throw new Error('signed-up user not found');
+        await admin.client.auth.users.setRole.mutate({ userId: id, role: opts.role });
+      }
+      const tokens = await anonymous.auth.login.mutate({ email, password: TEST_PASSWORD });
+      return { email, tokens, client: client(tokens.accessToken) };
+    },
+    async admin() {
+      const tokens = await client().auth.login.mutate({
+        email: adminEmail,
+        password: TEST_PASSWORD,
+      });
+      return { email: adminEmail, tokens, client: client(tokens.accessToken) };
+    },
+    async close() {
+      await server.stop();
+      await worker.stop();
+      await platform.close();
+      await smtp.close();
+      await db.drop();
+      const redis = await connectTestRedis();
+      await deleteKeysByPrefix(redis, `${prefix}:`);
+      redis.disconnect();
+    },
+  };
+  return app;
+}
