@@ -1,0 +1,234 @@
+import { randomUUID } from 'node:crypto';
+import type { DomainEventPayload } from '@evently/contracts';
+import { appendEvent } from '@evently/db';
+import { createTestDatabase, type TestDatabase } from '@evently/db/testing';
+import { createSmtpMailer, type MailerPort } from '@evently/platform';
+import {
+  findFreePort,
+  type ReceivedMail,
+  type SmtpSink,
+  startSmtpSink,
+} from '@evently/platform/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Consumer, deliverEvent } from '../outbox/consumer.js';
+import { type DeliveryJob, toDeliveryJob } from '../outbox/delivery-job.js';
+import { createMailConsumer } from './mail.consumer.js';
+import type { MailTopic } from './mail-templates.js';
+
+type MailEvent = { [K in MailTopic]: { topic: K; payload: DomainEventPayload<K> } }[MailTopic];
+type Person = DomainEventPayload<'user.email_verified'>;
+
+interface Case {
+  label: string;
+  event(person: Person): MailEvent;
+  subject: string;
+  /** In both the text and the HTML part. */
+  says: string[];
+  /** In neither part. */
+  never?: RegExp;
+}
+
+const expiresAt = '2026-11-03T14:05:37.000Z';
+const readableExpiry = 'Tue, 3 Nov 2026, 14:05 UTC';
+const noAsking = 'Nobody from Evently will ever ask you for this code';
+
+const cases: Case[] = [
+  {
+    label: 'user.verification_requested -> verification code',
+    event: (p) => ({
+      topic: 'user.verification_requested',
+      payload: { ...p, code: '042917', expiresAt },
+    }),
+    subject: 'Your Evently verification code',
+    says: ['verify your email address', '042917', readableExpiry, noAsking],
+  },
+  {
+    label: 'user.registration_attempted -> already-registered notice',
+    event: (p) => ({ topic: 'user.registration_attempted', payload: p }),
+    subject: 'You already have an Evently account',
+    says: ['You already have an account', 'nothing was created'],
+    never: /\b\d{6}\b/,
+  },
+  {
+    label: 'user.email_verified -> welcome',
+    event: (p) => ({ topic: 'user.email_verified', payload: p }),
+    subject: 'Welcome to Evently',
+    says: ['Your email address is verified'],
+    never: /\b\d{6}\b/,
+  },
+  {
+    label: 'user.password_reset_requested -> reset code',
+    event: (p) => ({
+      topic: 'user.password_reset_requested',
+      payload: { ...p, code: '880031', expiresAt },
+    }),
+    subject: 'Your Evently password reset code',
+    says: ['reset your password', '880031', readableExpiry, noAsking],
+  },
+  {
+    label: 'user.password_changed (change) -> password changed',
+    event: (p) => ({ topic: 'user.password_changed', payload: { ...p, via: 'change' } }),
+    subject: 'Your Evently password was changed',
+    says: ['changed from your account settings', 'Every other device', 'If it was not'],
+  },
+  {
+    label: 'user.password_changed (reset) -> password changed',
+    event: (p) => ({ topic: 'user.password_changed', payload: { ...p, via: 'reset' } }),
+    subject: 'Your Evently password was changed',
+    says: ['reset with a code sent to this address', 'Every device', 'If it was not'],
+  },
+];
+
+describe('mail consumer over real SMTP', () => {
+  let test: TestDatabase;
+  let sink: SmtpSink;
+  let mailer: MailerPort;
+  let consumer: Consumer;
+
+  beforeAll(async () => {
+    test = await createTestDatabase('mail');
+    sink = await startSmtpSink();
+    mailer = createSmtpMailer({ url: sink.url, from: 'Evently <no-reply@evently.test>' });
+    consumer = createMailConsumer({ mailer });
+  });
+
+  afterAll(async () => {
+    await mailer?.close();
+    await sink?.close();
+    await test?.drop();
+  });
+
+  function person(name = 'Ada Lovelace', local = 'ada'): Person {
+    return {
+      userId: randomUUID(),
+      email: `${local}+${randomUUID().slice(0, 8)}@example.com`,
+      name,
+    };
+  }
+
+  /** Commits the event to the outbox as a producer does and builds the job the relay enqueues. */
+  async function publish(event: MailEvent): Promise<DeliveryJob> {
+    const { id } = await appendEvent(test.handle.db, event);
+    const row = await test.handle.db
+      .selectFrom('outbox')
+      .select(['id', 'topic', 'version', 'payload', 'occurred_at'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    return toDeliveryJob(row);
+  }
+
+  // mailer.send resolves once the sink has accepted (and parsed) the mail, so after an awaited
+  // delivery this list is complete: no polling needed to count.
+  function mailsTo(address: string): ReceivedMail[] {
+    return sink.messages.filter((mail) => mail.envelopeTo.includes(address));
+  }
+
+  async function processed(eventId: string): Promise<string[]> {
+    const rows = await test.handle.db
+      .selectFrom('processed_events')
+      .select('consumer')
+      .where('event_id', '=', eventId)
+      .execute();
+    return rows.map((row) => row.consumer);
+  }
+
+  it.each(cases)('$label: arrives at the payload address', async (c) => {
+    const to = person();
+    const job = await publish(c.event(to));
+    expect(await deliverEvent(test.handle.db, consumer, job)).toBe('applied');
+    const mail = await sink.waitFor((m) => m.envelopeTo.includes(to.email));
+    expect(mail.envelopeTo).toEqual([to.email]);
+    expect(mail.to).toEqual([to.email]);
+    expect(mail.from).toEqual(['no-reply@evently.test']);
+    expect(mail.subject).toBe(c.subject);
+    expect(mail.text).toContain('Hello Ada Lovelace,');
+    expect(mail.html).toContain('<p>Hello Ada Lovelace,</p>');
+    expect(mail.html).toMatch(/^<!doctype html>/);
+    for (const part of [mail.text, mail.html]) {
+      expect(part).toContain(`This mail was sent to ${to.email}.`);
+      for (const phrase of c.says) expect(part).toContain(phrase);
+      if (c.never) expect(part).not.toMatch(c.never);
+    }
+    expect(await processed(job.id)).toEqual(['mail']);
+  });
+
+  it('shows a code expiry as a machine-readable instant in the HTML', async () => {
+    const to = person();
+    const [first] = cases;
+    if (!first) throw new Error('cases expected');
+    await deliverEvent(test.handle.db, consumer, await publish(first.event(to)));
+    const [mail] = mailsTo(to.email);
+    expect(mail?.html).toContain(`<time datetime="${expiresAt}">${readableExpiry}</time>`);
+    expect(mail?.text).toContain(`It expires at ${readableExpiry} (${expiresAt})`);
+  });
+
+  it.each(cases)('$label: user-supplied values are escaped in the HTML only', async (c) => {
+    const name = '<script>alert(1)</script> & "Bob"';
+    const to = person(name, "o'brien");
+    await deliverEvent(test.handle.db, consumer, await publish(c.event(to)));
+    const [mail] = mailsTo(to.email);
+    if (!mail) throw new Error(`no mail to ${to.email}`);
+    expect(mail.html).not.toContain('<script');
+    expect(mail.html).not.toContain(name);
+    expect(mail.html).toContain(
+      '<p>Hello &lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;Bob&quot;,</p>',
+    );
+    expect(mail.html).toContain(`This mail was sent to ${to.email.replace("'", '&#39;')}.`);
+    expect(mail.text).toContain(`Hello ${name},`);
+    expect(mail.text).toContain(`This mail was sent to ${to.email}.`);
+    expect(mail.subject).toBe(c.subject);
+  });
+
+  it('sends exactly one mail when the same job is delivered twice', async () => {
+    const to = person();
+    const job = await publish({ topic: 'user.email_verified', payload: to });
+    expect(await deliverEvent(test.handle.db, consumer, job)).toBe('applied');
+    expect(await deliverEvent(test.handle.db, consumer, job)).toBe('duplicate');
+    expect(mailsTo(to.email)).toHaveLength(1);
+    expect(await processed(job.id)).toEqual(['mail']);
+  });
+
+  it('sends exactly one mail when duplicates of a job are delivered at once', async () => {
+    const to = person();
+    const job = await publish({ topic: 'user.registration_attempted', payload: to });
+    const outcomes = await Promise.all(
+      [1, 2, 3].map(() => deliverEvent(test.handle.db, consumer, { ...job })),
+    );
+    expect(outcomes.sort()).toEqual(['applied', 'duplicate', 'duplicate']);
+    expect(mailsTo(to.email)).toHaveLength(1);
+  });
+
+  it('leaves an event unprocessed when the send fails, so the retry sends it', async () => {
+    const deadMailer = createSmtpMailer({
+      url: `smtp://127.0.0.1:${await findFreePort()}`,
+      from: 'Evently <no-reply@evently.test>',
+    });
+    try {
+      const to = person();
+      const job = await publish({ topic: 'user.email_verified', payload: to });
+      const unreachable = createMailConsumer({ mailer: deadMailer });
+      await expect(deliverEvent(test.handle.db, unreachable, job)).rejects.toThrow(/ECONNREFUSED/);
+      expect(await processed(job.id)).toEqual([]);
+      expect(await deliverEvent(test.handle.db, consumer, job)).toBe('applied');
+      expect(mailsTo(to.email)).toHaveLength(1);
+    } finally {
+      await deadMailer.close();
+    }
+  });
+
+  it('ignores topics that carry no mail', async () => {
+    const { id } = await appendEvent(test.handle.db, {
+      topic: 'user.role_changed',
+      payload: { userId: randomUUID(), role: 'organizer', previousRole: 'user' },
+    });
+    const row = await test.handle.db
+      .selectFrom('outbox')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    const before = sink.messages.length;
+    expect(await deliverEvent(test.handle.db, consumer, toDeliveryJob(row))).toBe('ignored');
+    expect(sink.messages).toHaveLength(before);
+    expect(await processed(id)).toEqual([]);
+  });
+});
