@@ -1,7 +1,15 @@
+import type { MailerPort } from '@evently/platform';
+import { createMailConsumer } from './mail/mail.consumer.js';
 import type { Consumer } from './outbox/consumer.js';
 
+export interface ConsumerDeps {
+  mailer: MailerPort;
+}
+
 /**
- * Every consumer of domain events this deployment runs. The mail and analytics consumers join
- * as their modules land; until then the relay marks events relayed and nothing consumes them.
+ * Every consumer of domain events this deployment runs. The analytics consumer joins when its
+ * module lands.
  */
-export const consumers: readonly Consumer[] = [];
+export function createConsumers(deps: ConsumerDeps): readonly Consumer[] {
+  return [createMailConsumer({ mailer: deps.mailer })];
+}

@@ -1,7 +1,7 @@
 import type { DbHandle } from '@evently/db';
 import type { Platform } from '@evently/platform';
 import type { Logger } from 'pino';
-import { consumers } from './consumers.js';
+import { createConsumers } from './consumers.js';
 import { createWorker } from './create-worker.js';
 
 export interface WorkerRuntime {
@@ -21,7 +21,7 @@ export async function startWorkerRuntime(deps: {
     db: deps.db,
     queue: deps.platform.queue,
     log: deps.log,
-    consumers,
+    consumers: createConsumers({ mailer: deps.platform.mailer }),
   });
   await worker.start();
   return { stop: () => worker.stop() };
