@@ -50,7 +50,10 @@ export const registerInputSchema = z.object({
 export const verifyEmailInputSchema = z.object({ email: emailSchema, code: otpCodeSchema });
 export const emailOnlyInputSchema = z.object({ email: emailSchema });
 // Login takes any password length: a too-short one is simply wrong, not a validation leak.
-export const loginInputSchema = z.object({ email: emailSchema, password: z.string().min(1).max(128) });
+export const loginInputSchema = z.object({
+  email: emailSchema,
+  password: z.string().min(1).max(128),
+});
 export const refreshInputSchema = z.object({ refreshToken: refreshTokenSchema });
 export const updateProfileInputSchema = z.object({ name: nameSchema });
 export const changePasswordInputSchema = z.object({
