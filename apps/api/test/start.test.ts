@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createEventlyClient } from '@evently/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, nodeTs, spawnWith, waitForHttp } from './processes.js';
 
@@ -14,6 +15,7 @@ describe('pnpm start (embedded, no services)', () => {
   it('serves /health and /info in embedded mode, then exits cleanly on SIGTERM', async () => {
     const port = await freePort();
     // No DATABASE_URL, REDIS_URL or SMTP_URL: only where to listen and where to keep data.
+    let code = '';
     const proc = spawnWith('pnpm', ['start'], { PORT: String(port), EVENTLY_DATA_DIR: dataDir });
     try {
       const health = await waitForHttp(`http://127.0.0.1:${port}/health`, proc);
@@ -25,6 +27,27 @@ describe('pnpm start (embedded, no services)', () => {
       expect(info).toMatchObject({ name: 'evently-api', mode: 'embedded' });
       const ready = await fetch(`http://127.0.0.1:${port}/health/ready`);
       expect(ready.status).toBe(200);
+      // Mails go through the same outbox and worker, into the dev mailbox.
+      const client = createEventlyClient({ url: `http://127.0.0.1:${port}` });
+      await client.auth.register.mutate({
+        email: 'dev@example.com',
+        password: 'dev password 123',
+        name: 'Dev',
+      });
+      await expect
+        .poll(
+          async () => {
+            const box = (await (
+              await fetch(`http://127.0.0.1:${port}/dev/mailbox?to=dev@example.com`)
+            ).json()) as {
+              mails: { subject: string; text: string }[];
+            };
+            code = /\b(\d{6})\b/.exec(box.mails[0]?.text ?? '')?.[1] ?? '';
+            return box.mails.map((m) => m.subject);
+          },
+          { timeout: 15_000 },
+        )
+        .toContain('Your Evently verification code');
       // The start-up line says which mode it is in and how to switch.
       expect(proc.stdout()).toContain('embedded mode');
       expect(proc.stdout()).toContain('DATABASE_URL');
@@ -39,6 +62,11 @@ describe('pnpm start (embedded, no services)', () => {
       .split('\n')
       .filter((line) => line && !line.startsWith('> '));
     for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
+    // The mail was logged without its body (the code stays in the mailbox, not the log).
+    expect(proc.stdout()).toContain('Your Evently verification code');
+    expect(code).toMatch(/^\d{6}$/);
+    expect(proc.stdout()).not.toContain(`"${code}"`);
+    expect(proc.stdout()).not.toContain(` ${code}`);
     expect(lines.at(-1)).toContain('"msg":"stopped"');
   });
 
