@@ -33,6 +33,19 @@ export function createSessionStates(deps: {
   cache: CachePort;
   log: RequestLog;
 }): SessionStates {
+  const load = async (sessionId: string): Promise<SessionState | undefined> => {
+    const row = await authRepository.sessionState(deps.db, sessionId);
+    return (
+      row && {
+        userId: row.user_id,
+        role: row.role,
+        active: row.active,
+        revoked: row.revoked_at !== null,
+        expiresAt: row.expires_at.toISOString(),
+      }
+    );
+  };
+
   return {
     async get(sessionId) {
       const cached = await deps.cache.get<SessionState>(key(sessionId)).catch((error: unknown) => {
@@ -40,17 +53,21 @@ export function createSessionStates(deps: {
         return undefined;
       });
       if (cached) return cached;
-      const row = await authRepository.sessionState(deps.db, sessionId);
-      if (!row) return undefined;
-      const state: SessionState = {
-        userId: row.user_id,
-        role: row.role,
-        active: row.active,
-        revoked: row.revoked_at !== null,
-        expiresAt: row.expires_at.toISOString(),
-      };
-      await deps.cache.set(key(sessionId), state, TTL_MS).catch(() => {});
-      return state;
+      const state = await load(sessionId);
+      if (!state) return undefined;
+      const filled = await deps.cache.set(key(sessionId), state, TTL_MS).then(
+        () => true,
+        () => false,
+      );
+      if (!filled) return state;
+      // A change committed between our read and our fill had its forget() run before the fill,
+      // which would keep the stale state cached for a whole TTL. Reading again after the fill
+      // closes that window: a later change's forget() comes after our fill.
+      const after = await load(sessionId);
+      if (!after || JSON.stringify(after) !== JSON.stringify(state)) {
+        await deps.cache.del(key(sessionId)).catch(() => {});
+      }
+      return after;
     },
     async forget(sessionIds) {
       if (sessionIds.length === 0) return;
