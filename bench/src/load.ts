@@ -9,16 +9,27 @@ export interface LoadResult {
   non2xx: number;
 }
 
+export interface LoadOptions {
+  connections?: number;
+  seconds?: number;
+  /** Sent with every request (e.g. a bearer token). */
+  headers?: Record<string, string>;
+  /** Per-request shapes (method, body, a setupRequest varying them), as autocannon takes them. */
+  requests?: autocannon.Request[];
+}
+
 /** Drives one URL with autocannon on loopback; bounded in time, stops by itself. */
 export async function load(
   name: string,
   url: string,
-  options: { connections?: number; seconds?: number } = {},
+  options: LoadOptions = {},
 ): Promise<LoadResult> {
   const result = await autocannon({
     url,
     connections: options.connections ?? 50,
     duration: options.seconds ?? 5,
+    ...(options.headers && { headers: options.headers }),
+    ...(options.requests && { requests: options.requests }),
   });
   return {
     name,

@@ -1,22 +1,18 @@
 // What a cheap procedure costs through our tRPC server against a bare Fastify route returning
 // the same JSON from memory, measured side by side in one run.
-import { createServer, createSystemService } from '@evently/api';
+import { createServer } from '@evently/api';
 import Fastify from 'fastify';
 import { pino } from 'pino';
-
+import { createBenchServices } from './bench-services.js';
 import { load, printTable } from './load.js';
 
 export async function benchTrpcOverhead(seconds: number): Promise<void> {
-  const system = createSystemService({
-    name: 'evently-api',
-    version: 'bench',
-    mode: 'embedded',
-    now: () => new Date(),
-  });
+  const infra = await createBenchServices();
+  const { system } = infra.services;
   const api = await createServer({
     config: { host: '127.0.0.1', port: 0, corsOrigins: [], trustProxy: false },
     log: pino({ level: 'silent' }),
-    services: { system },
+    services: infra.services,
     checks: [],
   });
   const apiUrl = await api.start();
@@ -35,5 +31,6 @@ export async function benchTrpcOverhead(seconds: number): Promise<void> {
   } finally {
     await api.stop();
     await bare.close();
+    await infra.close();
   }
 }

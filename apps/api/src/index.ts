@@ -1,7 +1,11 @@
 // What other workspace packages (the SDK's types, tests, bench) may import from the API.
 
+export { createServices, type ServicesDeps } from './create-services.js';
 export { AppError } from './errors/app-error.js';
 export { createSystemService } from './modules/system/system.service.js';
 export type { AppRouter } from './router.js';
 export { appRouter } from './router.js';
 export { type ApiServer, createServer, MAX_BATCH_SIZE, type ServerDeps } from './server.js';
+export type { Services } from './services.js';
+// Procedure builders, for benches and tests that mount extra procedures beside `appRouter`.
+export { authedProcedure, publicProcedure, router } from './trpc/procedures.js';
