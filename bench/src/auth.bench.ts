@@ -62,6 +62,9 @@ export async function benchAuth(seconds: number): Promise<void> {
   };
 
   try {
+    // Untimed warm-up of both paths, so neither case pays the JIT for the other.
+    await load('warm-up', `${url}/trpc/bench.noop`, { seconds: 1 });
+    await load('warm-up', `${url}/trpc/bench.authedNoop`, { seconds: 1, headers: bearer });
     const rows: LoadResult[] = [
       await load('tRPC no-op (public)', `${url}/trpc/bench.noop`, { seconds }),
       await load('tRPC no-op (authed)', `${url}/trpc/bench.authedNoop`, {
