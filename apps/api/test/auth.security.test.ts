@@ -477,6 +477,30 @@ describe('auth security', () => {
       // The known account was not changed by any of this.
       await app.client().auth.login.mutate({ email: known, password: TEST_PASSWORD });
     });
+
+    it('wrong codes run out the same way for an unknown, a verified and a pending email', async () => {
+      const { email: verified } = await app.signUp();
+      const pending = `pending-${randomUUID()}@example.com`;
+      await app
+        .client()
+        .auth.register.mutate({ email: pending, password: TEST_PASSWORD, name: 'P' });
+      const code = codeIn(await app.mail(pending, /verification code/));
+      const unknown = `nobody-${randomUUID()}@example.com`;
+      const answers = async (email: string) => {
+        const codes: (string | undefined)[] = [];
+        for (let i = 0; i < 6; i++) {
+          const data = await failure(
+            app.client().auth.verifyEmail.mutate({ email, code: wrongCode(code) }),
+          );
+          codes.push(data.appCode);
+        }
+        return codes;
+      };
+      const expected = [...Array(5).fill('OTP_INVALID'), 'OTP_ATTEMPTS_EXCEEDED'];
+      expect(await answers(pending)).toEqual(expected);
+      expect(await answers(unknown)).toEqual(expected);
+      expect(await answers(verified)).toEqual(expected);
+    });
   });
 
   describe('one-time codes', () => {

@@ -7,7 +7,9 @@ const RULES = {
   register: { ip: [10, 3600], email: [3, 3600] },
   verify: { ip: [30, 600], email: [10, 600] },
   resend: { ip: [10, 3600], email: [5, 3600] },
-  reset: { ip: [10, 3600], email: [5, 3600] },
+  // Asking for a reset code mails someone: scarce. Typing the code is limited like verify.
+  resetRequest: { ip: [10, 3600], email: [5, 3600] },
+  reset: { ip: [30, 600], email: [10, 600] },
 } as const satisfies Record<string, Record<'ip' | 'email', readonly [number, number]>>;
 
 export type AuthAction = keyof typeof RULES;

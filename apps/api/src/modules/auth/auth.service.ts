@@ -97,6 +97,11 @@ export async function createAuthService(deps: {
   });
   const sessions = createSessionStates({ db, cache: deps.cache, log: deps.log });
   const limits = createAuthRateLimits(deps.rateLimits);
+  const phantomAttempts = deps.rateLimits.create({
+    name: 'auth-otp-phantom',
+    points: OTP_MAX_ATTEMPTS,
+    durationSeconds: OTP_TTL_MS / 1000,
+  });
   const refreshTtlMs = deps.config.refreshTokenTtlSeconds * 1000;
 
   const hit = (action: AuthAction, meta: RequestMeta, email: string) =>
@@ -151,12 +156,21 @@ export async function createAuthService(deps: {
    * wrong guesses cannot both get the last attempt.
    */
   async function consumeOtp(
+    email: string,
     user: UserRow | undefined,
     purpose: OtpPurpose,
     code: string,
   ): Promise<void> {
     const otp = user ? await repo.latestLiveOtp(db, user.id, purpose) : undefined;
-    if (!otp) throw new AppError('OTP_INVALID', 'The code is invalid');
+    if (!otp) {
+      // No code was sent (unknown email, or already verified): count attempts anyway, so the
+      // answers run out exactly as they would for a real code and tell nothing.
+      const phantom = await phantomAttempts.consume(`${purpose}:${email.toLowerCase()}`);
+      if (!phantom.allowed) {
+        throw new AppError('OTP_ATTEMPTS_EXCEEDED', 'Too many wrong codes; request a new one');
+      }
+      throw new AppError('OTP_INVALID', 'The code is invalid');
+    }
     if (otp.attempts >= OTP_MAX_ATTEMPTS) {
       throw new AppError('OTP_ATTEMPTS_EXCEEDED', 'Too many wrong codes; request a new one');
     }
@@ -255,7 +269,7 @@ export async function createAuthService(deps: {
     async verifyEmail(input, meta) {
       await hit('verify', meta, input.email);
       const user = await repo.findUserByEmail(db, input.email);
-      await consumeOtp(user, 'verify', input.code);
+      await consumeOtp(input.email, user, 'verify', input.code);
       if (!user) throw new AppError('OTP_INVALID', 'The code is invalid');
       if (!user.email_verified_at) {
         await db.transaction().execute(async (trx) => {
@@ -274,6 +288,7 @@ export async function createAuthService(deps: {
       await hit('resend', meta, input.email);
       const user = await repo.findUserByEmail(db, input.email);
       if (user && !user.email_verified_at && user.active) await resendOtp(user, 'verify');
+      else await phantomAttempts.reset(`verify:${input.email.toLowerCase()}`);
       return { ok: true };
     },
 
@@ -394,16 +409,17 @@ export async function createAuthService(deps: {
     },
 
     async requestPasswordReset(input, meta) {
-      await hit('reset', meta, input.email);
+      await hit('resetRequest', meta, input.email);
       const user = await repo.findUserByEmail(db, input.email);
       if (user?.active) await resendOtp(user, 'reset');
+      else await phantomAttempts.reset(`reset:${input.email.toLowerCase()}`);
       return { ok: true };
     },
 
     async resetPassword(input, meta) {
       await hit('reset', meta, input.email);
       const user = await repo.findUserByEmail(db, input.email);
-      await consumeOtp(user, 'reset', input.code);
+      await consumeOtp(input.email, user, 'reset', input.code);
       if (!user) throw new AppError('OTP_INVALID', 'The code is invalid');
       const passwordHash = await passwords.hash(input.newPassword);
       const revoked = await db.transaction().execute(async (trx) => {

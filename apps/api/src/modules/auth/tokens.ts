@@ -26,7 +26,14 @@ export function createTokenIssuer(deps: {
   accessTtlSeconds: number;
   now: () => Date;
 }): TokenIssuer {
-  const key = new TextEncoder().encode(deps.secret);
+  // Imported once: jose would otherwise import the raw secret on every sign and verify.
+  const key = crypto.subtle.importKey(
+    'raw',
+    new TextEncoder().encode(deps.secret),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign', 'verify'],
+  );
   return {
     async signAccess(claims) {
       const issuedAt = Math.floor(deps.now().getTime() / 1000);
@@ -39,12 +46,12 @@ export function createTokenIssuer(deps: {
         .setJti(randomUUID())
         .setIssuedAt(issuedAt)
         .setExpirationTime(exp)
-        .sign(key);
+        .sign(await key);
       return { token, expiresAt: new Date(exp * 1000) };
     },
     async verifyAccess(token) {
       try {
-        const { payload } = await jwtVerify(token, key, {
+        const { payload } = await jwtVerify(token, await key, {
           // Pinned: `none`, RS*/ES* (and so HS/RS confusion) are refused before any signature check.
           algorithms: [ALGORITHM],
           issuer: ISSUER,
