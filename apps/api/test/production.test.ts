@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '@evently/db/testing';
 import { connectTestRedis, deleteKeysByPrefix } from '@evently/platform/testing';
+import { createEventlyClient } from '@evently/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, nodeTs, type Spawned, spawnWith, waitForHttp } from './processes.js';
 
@@ -34,7 +35,8 @@ describe('production layout: start:api + start:worker against Postgres and Redis
     const port = await freePort();
     const env = baseEnv();
     // The README's commands, as an operator runs them.
-    const api = spawnWith('pnpm', ['start:api'], { ...env, PORT: String(port) });
+    const admin = { ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 'first admin password' };
+    const api = spawnWith('pnpm', ['start:api'], { ...env, ...admin, PORT: String(port) });
     const worker = spawnWith('pnpm', ['start:worker'], env);
     running.push(api, worker);
 
@@ -52,6 +54,14 @@ describe('production layout: start:api + start:worker against Postgres and Redis
     await expect
       .poll(() => worker.stdout(), { timeout: 30_000 })
       .toContain('Evently worker running');
+    // The first admin was created from ADMIN_EMAIL/ADMIN_PASSWORD and can sign in at once.
+    const tokens = await createEventlyClient({ url: `http://127.0.0.1:${port}` }).auth.login.mutate(
+      {
+        email: admin.ADMIN_EMAIL,
+        password: admin.ADMIN_PASSWORD,
+      },
+    );
+    expect(tokens.user).toMatchObject({ role: 'admin', emailVerified: true, active: true });
 
     api.child.kill('SIGTERM');
     worker.child.kill('SIGTERM');
