@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { openInfrastructure } from '@evently/platform';
-import { startWorkerRuntime, type WorkerRuntime } from '@evently/worker';
 import type { Logger } from 'pino';
 import { createServices } from './create-services.js';
 import type { ApiEnv } from './env.js';
+import { startWorkerRuntime, type WorkerRuntime } from './jobs/worker-runtime.js';
 import type { Mode } from './modules/system/system.service.js';
 import { createServer } from './server.js';
 

@@ -11,10 +11,10 @@ import {
   TEST_REDIS_URL,
 } from '@evently/platform/testing';
 import { createEventlyClient, type EventlyClient } from '@evently/sdk';
-import { startWorkerRuntime, type WorkerRuntime } from '@evently/worker';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
 import { createServices } from '../src/create-services.js';
+import { startWorkerRuntime, type WorkerRuntime } from '../src/jobs/worker-runtime.js';
 import { type ApiServer, createServer } from '../src/server.js';
 import type { Services } from '../src/services.js';
 

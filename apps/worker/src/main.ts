@@ -1,7 +1,8 @@
 // Entry point of `pnpm start:worker`: the worker alone, against Postgres and Redis.
+
+import { startWorkerRuntime } from '@evently/api';
 import { createLogger, EnvError, openInfrastructure, stopOnSignals } from '@evently/platform';
 import { readWorkerEnv, type WorkerEnv } from './env.js';
-import { startWorkerRuntime } from './runtime.js';
 
 let env: WorkerEnv;
 try {

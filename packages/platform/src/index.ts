@@ -18,6 +18,15 @@ export type { DevMailbox, Mail, MailerPort, SentMail } from './mailer/mailer.por
 export { createMemoryMailer, type MemoryMailer } from './mailer/memory-mailer.js';
 export { createSmtpMailer } from './mailer/smtp-mailer.js';
 export {
+  type Consumer,
+  type ConsumerDefinition,
+  consumerQueueName,
+  type DeliveryOutcome,
+  defineConsumer,
+  deliverEvent,
+} from './outbox/consumer.js';
+export { type DeliveryJob, toDeliveryJob } from './outbox/delivery-job.js';
+export {
   type Infrastructure,
   type InfrastructureEnv,
   openInfrastructure,
@@ -34,3 +43,9 @@ export type * from './rate-limit/rate-limit.port.js';
 export { createRedisRateLimits } from './rate-limit/redis-rate-limits.js';
 export { createRedis, type RedisRole } from './redis/redis-connection.js';
 export { waitForRedis } from './redis/wait-for-redis.js';
+export {
+  type CreateWorkerOptions,
+  createWorker,
+  type Schedule,
+  type Worker,
+} from './worker/create-worker.js';

@@ -1,8 +1,8 @@
 import { createDb, type DbHandle, migrateToLatest } from '@evently/db';
-import { createMemoryQueue } from '@evently/platform';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorker, type Worker } from '../create-worker.js';
+import { createMemoryQueue } from '../queue/memory-queue.js';
+import { createWorker, type Worker } from '../worker/create-worker.js';
 import { consumerQueueName } from './consumer.js';
 import { toDeliveryJob } from './delivery-job.js';
 import { createEffectsTable, summarizeEffects, testConsumers } from './fixtures/test-consumers.js';

@@ -1,4 +1,4 @@
-import type { JobToAdd, QueuePort } from '@evently/platform';
+import type { JobToAdd, QueuePort } from '../queue/queue.port.js';
 import { type Consumer, consumerQueueName, isSubscribed } from './consumer.js';
 import { type DeliveryJob, type OutboxRow, toDeliveryJob } from './delivery-job.js';
 

@@ -1,15 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '@evently/db/testing';
-import { createBullmqQueue, type QueuePort } from '@evently/platform';
+import { sql } from 'kysely';
+import { pino } from 'pino';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createBullmqQueue } from '../queue/bullmq-queue.js';
+import type { QueuePort } from '../queue/queue.port.js';
 import {
   connectTestRedis,
   deleteKeysByPrefix,
   findFreePort,
   TEST_REDIS_URL,
-} from '@evently/platform/testing';
-import { sql } from 'kysely';
-import { pino } from 'pino';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+} from '../testing/index.js';
 import { consumerQueueName } from './consumer.js';
 import { recordingQueue } from './fixtures/recording-queue.js';
 import { testConsumers } from './fixtures/test-consumers.js';

@@ -1,10 +1,10 @@
 import type { DbHandle } from '@evently/db';
-import type { JobContext, QueuePort, QueueWorker } from '@evently/platform';
 import type { Logger } from 'pino';
-import { type Consumer, consumerQueueName, deliverEvent } from './outbox/consumer.js';
-import { createPollLoop } from './outbox/poll-loop.js';
-import { createOutboxReconciler, type OutboxReconcilerOptions } from './outbox/reconciler.js';
-import { createOutboxRelay, type OutboxRelayOptions } from './outbox/relay.js';
+import { type Consumer, consumerQueueName, deliverEvent } from '../outbox/consumer.js';
+import { createPollLoop } from '../outbox/poll-loop.js';
+import { createOutboxReconciler, type OutboxReconcilerOptions } from '../outbox/reconciler.js';
+import { createOutboxRelay, type OutboxRelayOptions } from '../outbox/relay.js';
+import type { JobContext, QueuePort, QueueWorker } from '../queue/queue.port.js';
 
 /** A job the queue runs every `everyMs`, on one worker process of the deployment. */
 export interface Schedule {

@@ -1,15 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { appendEvent } from '@evently/db';
 import { createTestDatabase, type TestDatabase } from '@evently/db/testing';
-import { createBullmqQueue, type QueuePort } from '@evently/platform';
+import { pino } from 'pino';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createBullmqQueue } from '../queue/bullmq-queue.js';
+import type { QueuePort } from '../queue/queue.port.js';
 import {
   connectTestRedis,
   deleteKeysByPrefix,
   findFreePort,
   TEST_REDIS_URL,
-} from '@evently/platform/testing';
-import { pino } from 'pino';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+} from '../testing/index.js';
 import { consumerQueueName } from './consumer.js';
 import { toDeliveryJob } from './delivery-job.js';
 import { recordingQueue } from './fixtures/recording-queue.js';

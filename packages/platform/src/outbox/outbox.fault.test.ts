@@ -3,16 +3,17 @@ import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createTestDatabase, type TestDatabase } from '@evently/db/testing';
-import { createBullmqQueue, type QueuePort } from '@evently/platform';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBullmqQueue } from '../queue/bullmq-queue.js';
+import type { QueuePort } from '../queue/queue.port.js';
 import {
   connectTestRedis,
   deferred,
   type RedisServer,
   startRedisServer,
-} from '@evently/platform/testing';
-import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorker, type Worker } from '../create-worker.js';
+} from '../testing/index.js';
+import { createWorker, type Worker } from '../worker/create-worker.js';
 import { consumerQueueName } from './consumer.js';
 import { toDeliveryJob } from './delivery-job.js';
 import { createEffectsTable, summarizeEffects, testConsumers } from './fixtures/test-consumers.js';
@@ -23,7 +24,7 @@ const N = 60;
 const BATCH = 5;
 const QUEUES = [consumerQueueName('alpha'), consumerQueueName('beta')];
 // One process (node with tsx's loader), so SIGKILL kills the relay itself, not a tsx parent.
-const WORKER_DIR = fileURLToPath(new URL('../../', import.meta.url));
+const PACKAGE_DIR = fileURLToPath(new URL('../../', import.meta.url));
 const RELAY_PROCESS = fileURLToPath(new URL('./fixtures/relay-process.ts', import.meta.url));
 const silent = pino({ level: 'silent' });
 
@@ -60,7 +61,7 @@ describe('outbox delivery through crashes, duplicates and a Redis that loses eve
 
   function startRelay(holdAfterEnqueueMs: number): RelayChild {
     const child = spawn(process.execPath, ['--import', 'tsx', RELAY_PROCESS], {
-      cwd: WORKER_DIR,
+      cwd: PACKAGE_DIR,
       env: {
         ...process.env,
         DATABASE_URL: test.url,

@@ -1,21 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '@evently/db/testing';
-import { createBullmqQueue, type QueuePort } from '@evently/platform';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createEffectsTable,
+  summarizeEffects,
+  testConsumers,
+} from '../outbox/fixtures/test-consumers.js';
+import { appendTestEvents, countUnrelayed } from '../outbox/fixtures/test-events.js';
+import { createBullmqQueue } from '../queue/bullmq-queue.js';
+import type { QueuePort } from '../queue/queue.port.js';
 import {
   connectTestRedis,
   deferred,
   deleteKeysByPrefix,
   TEST_REDIS_URL,
-} from '@evently/platform/testing';
-import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+} from '../testing/index.js';
 import { createWorker } from './create-worker.js';
-import {
-  createEffectsTable,
-  summarizeEffects,
-  testConsumers,
-} from './outbox/fixtures/test-consumers.js';
-import { appendTestEvents, countUnrelayed } from './outbox/fixtures/test-events.js';
 
 const silent = pino({ level: 'silent' });
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));

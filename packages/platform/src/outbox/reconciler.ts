@@ -1,7 +1,7 @@
 import type { DbHandle } from '@evently/db';
-import type { QueuePort } from '@evently/platform';
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
+import type { QueuePort } from '../queue/queue.port.js';
 import type { Consumer } from './consumer.js';
 import { createDeliveryBatch, subscribersOf } from './delivery-batch.js';
 import { createPollLoop } from './poll-loop.js';

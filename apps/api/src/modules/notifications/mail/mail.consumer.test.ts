@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { DomainEventPayload } from '@evently/contracts';
 import { appendEvent } from '@evently/db';
 import { createTestDatabase, type TestDatabase } from '@evently/db/testing';
-import { createSmtpMailer, type MailerPort } from '@evently/platform';
+import {
+  type Consumer,
+  createSmtpMailer,
+  type DeliveryJob,
+  deliverEvent,
+  type MailerPort,
+  toDeliveryJob,
+} from '@evently/platform';
 import {
   findFreePort,
   type ReceivedMail,
@@ -10,8 +17,6 @@ import {
   startSmtpSink,
 } from '@evently/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Consumer, deliverEvent } from '../outbox/consumer.js';
-import { type DeliveryJob, toDeliveryJob } from '../outbox/delivery-job.js';
 import { createMailConsumer } from './mail.consumer.js';
 import type { MailTopic } from './mail-templates.js';
 

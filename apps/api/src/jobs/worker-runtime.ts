@@ -1,14 +1,17 @@
 import type { DbHandle } from '@evently/db';
-import type { Platform } from '@evently/platform';
+import { createWorker, type Platform } from '@evently/platform';
 import type { Logger } from 'pino';
 import { createConsumers } from './consumers.js';
-import { createWorker } from './create-worker.js';
 
 export interface WorkerRuntime {
   stop(): Promise<void>;
 }
 
 /**
+ * The modules' consumers and jobs, run by the platform's worker machinery (outbox relay,
+ * reconciler, queue workers). This lives beside the modules because the jobs are theirs; the
+ * worker process (apps/worker) only hosts it.
+ *
  * The worker as both entry points run it: alone (`pnpm start:worker`) or inside the API process
  * (`pnpm start`). The caller owns the database and the platform and closes them after stop().
  */

@@ -1,6 +1,5 @@
-import type { MailerPort } from '@evently/platform';
-import { createMailConsumer } from './mail/mail.consumer.js';
-import type { Consumer } from './outbox/consumer.js';
+import type { Consumer, MailerPort } from '@evently/platform';
+import { createMailConsumer } from '../modules/notifications/mail/mail.consumer.js';
 
 export interface ConsumerDeps {
   mailer: MailerPort;

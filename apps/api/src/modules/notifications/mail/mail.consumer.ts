@@ -1,5 +1,4 @@
-import type { MailerPort } from '@evently/platform';
-import { type Consumer, defineConsumer } from '../outbox/consumer.js';
+import { type Consumer, defineConsumer, type MailerPort } from '@evently/platform';
 import { mailTopics, renderMail } from './mail-templates.js';
 
 export interface MailConsumerDeps {
