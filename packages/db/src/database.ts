@@ -105,6 +105,42 @@ export interface OtpCodesTable {
   created_at: Timestamp;
 }
 
+export interface EventsTable {
+  id: string;
+  organizer_id: string;
+  status: 'draft' | 'published' | 'cancelled' | 'completed';
+  title: string;
+  description: string;
+  venue: string;
+  starts_at: Timestamp;
+  ends_at: Timestamp;
+  capacity: number;
+  /** int8: read back as a string. */
+  price_cents: ColumnType<string, number | string, number | string>;
+  currency: string;
+  max_per_booking: number;
+  max_per_user: number | null;
+  sales_start_at: Timestamp | null;
+  sales_end_at: Timestamp | null;
+  version: Generated<number>;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+  published_at: Timestamp | null;
+  cancelled_at: Timestamp | null;
+  cancel_reason: string | null;
+  /** Generated full-text vector of title, venue and description. */
+  search: ColumnType<string, never, never>;
+}
+
+export interface EventInventoryTable {
+  event_id: string;
+  capacity: number;
+  confirmed: Generated<number>;
+  held: Generated<number>;
+  version: Generated<number>;
+  updated_at: Timestamp;
+}
+
 export interface Database {
   outbox: OutboxTable;
   processed_events: ProcessedEventsTable;
@@ -114,4 +150,6 @@ export interface Database {
   sessions: SessionsTable;
   session_refresh_tokens: SessionRefreshTokensTable;
   otp_codes: OtpCodesTable;
+  events: EventsTable;
+  event_inventory: EventInventoryTable;
 }

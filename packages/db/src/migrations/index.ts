@@ -1,6 +1,8 @@
 import type { Migration } from 'kysely/migration';
 import * as infrastructure from './2026-11-24-001-infrastructure.js';
 import * as auth from './2026-11-25-001-auth.js';
+import * as events from './2026-11-25-002-events.js';
+import * as bookingsInventory from './2026-11-25-003-bookings-inventory.js';
 
 /**
  * Every migration, by date-prefixed name. A static list (not a folder scan) so the same code
@@ -9,4 +11,6 @@ import * as auth from './2026-11-25-001-auth.js';
 export const migrations: Record<string, Migration> = {
   '2026-11-24-001-infrastructure': infrastructure,
   '2026-11-25-001-auth': auth,
+  '2026-11-25-002-events': events,
+  '2026-11-25-003-bookings-inventory': bookingsInventory,
 };
