@@ -2,13 +2,14 @@ import type { Database } from '@evently/db';
 import type { Platform } from '@evently/platform';
 import type { Kysely } from 'kysely';
 import { type AuthConfig, createAuthService } from './modules/auth/auth.service.js';
+import { createEventsModule } from './modules/events/events.module.js';
 import { createSystemService, type Mode } from './modules/system/system.service.js';
 import type { Services } from './services.js';
 import type { RequestLog } from './trpc/context.js';
 
 export interface ServicesDeps {
   db: Kysely<Database>;
-  platform: Pick<Platform, 'cache' | 'rateLimits'>;
+  platform: Pick<Platform, 'cache' | 'rateLimits' | 'pubsub'>;
   auth: AuthConfig;
   mode: Mode;
   version: string;
@@ -19,7 +20,14 @@ export interface ServicesDeps {
 /** Every module's service, wired to the database and the ports. */
 export async function createServices(deps: ServicesDeps): Promise<Services> {
   const now = deps.now ?? (() => new Date());
+  const events = await createEventsModule({
+    db: deps.db,
+    platform: deps.platform,
+    log: deps.log,
+    now,
+  });
   return {
+    events,
     system: createSystemService({
       name: 'evently-api',
       version: deps.version,

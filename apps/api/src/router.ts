@@ -1,9 +1,11 @@
 import { authRouter } from './modules/auth/auth.router.js';
+import { eventsRouter } from './modules/events/events.router.js';
 import { systemRouter } from './modules/system/system.router.js';
 import { router } from './trpc/procedures.js';
 
 export const appRouter = router({
   auth: authRouter,
+  events: eventsRouter,
   system: systemRouter,
 });
 

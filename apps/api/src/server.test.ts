@@ -1,5 +1,5 @@
 import { createDb, type DbHandle, migrateToLatest } from '@evently/db';
-import { createMemoryCache, createMemoryRateLimits } from '@evently/platform';
+import { createMemoryCache, createMemoryPubSub, createMemoryRateLimits } from '@evently/platform';
 import { createEventlyClient, TRPCClientError } from '@evently/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -51,7 +51,11 @@ afterAll(async () => db?.close());
 function services(version: string) {
   return createServices({
     db: db.db,
-    platform: { cache: createMemoryCache({ max: 100 }), rateLimits: createMemoryRateLimits() },
+    platform: {
+      cache: createMemoryCache({ max: 100 }),
+      rateLimits: createMemoryRateLimits(),
+      pubsub: createMemoryPubSub(),
+    },
     auth: { jwtSecret: 'x'.repeat(32), accessTokenTtlSeconds: 60, refreshTokenTtlSeconds: 600 },
     mode: 'embedded',
     version,

@@ -1,6 +1,7 @@
 import type { DbHandle } from '@evently/db';
 import { createWorker, type Platform } from '@evently/platform';
 import type { Logger } from 'pino';
+import { createEventsModule } from '../modules/events/events.module.js';
 import { createConsumers } from './consumers.js';
 
 export interface WorkerRuntime {
@@ -20,11 +21,28 @@ export async function startWorkerRuntime(deps: {
   platform: Platform;
   log: Logger;
 }): Promise<WorkerRuntime> {
+  const events = await createEventsModule({
+    db: deps.db.db,
+    platform: deps.platform,
+    log: deps.log,
+    now: () => new Date(),
+  });
   const worker = createWorker({
     db: deps.db,
     queue: deps.platform.queue,
     log: deps.log,
     consumers: createConsumers({ mailer: deps.platform.mailer }),
+    schedules: [
+      {
+        queue: 'jobs.events',
+        name: 'complete-ended-events',
+        everyMs: 60_000,
+        handler: async () => {
+          const completed = await events.completeEnded();
+          if (completed > 0) deps.log.info({ completed }, 'events completed');
+        },
+      },
+    ],
   });
   await worker.start();
   return { stop: () => worker.stop() };

@@ -50,3 +50,9 @@ export function requireRole(...roles: Role[]) {
     return next();
   });
 }
+
+/** Public, but knows the caller when a valid token is sent (what a caller may see depends on it). */
+export const maybeAuthedProcedure = publicProcedure.use(async ({ ctx, next }) => {
+  const principal = ctx.bearerToken ? await ctx.services.auth.authenticate(ctx.bearerToken) : null;
+  return next({ ctx: { principal } });
+});

@@ -1,0 +1,32 @@
+import type { Database } from '@evently/db';
+import type { Platform } from '@evently/platform';
+import type { Kysely } from 'kysely';
+import { createVersionedCache } from '../../cache/versioned-cache.js';
+import type { RequestLog } from '../../trpc/context.js';
+import { createInventoryService } from '../bookings/inventory.service.js';
+import { createEventsService, type EventsService } from './events.service.js';
+
+/**
+ * The events service with its read cache (an LRU per process in front of the cache port,
+ * generations for correctness, pub/sub for eviction). Used by the API and by the worker's jobs.
+ */
+export async function createEventsModule(deps: {
+  db: Kysely<Database>;
+  platform: Pick<Platform, 'cache' | 'pubsub'>;
+  log: RequestLog;
+  now: () => Date;
+}): Promise<EventsService> {
+  const cache = createVersionedCache({
+    cache: deps.platform.cache,
+    pubsub: deps.platform.pubsub,
+    log: deps.log,
+  });
+  await cache.start();
+  return createEventsService({
+    db: deps.db,
+    cache,
+    inventory: createInventoryService({ db: deps.db }),
+    log: deps.log,
+    now: deps.now,
+  });
+}
