@@ -51,6 +51,22 @@ export interface TestApp {
   }): Promise<SignedUp>;
   /** The admin of ADMIN_EMAIL, signed in. */
   admin(): Promise<SignedUp>;
+  /**
+   * Another API server on the same database and Redis prefix, as a second instance behind a load
+   * balancer: its own platform connections and its own services (so its own in-process caches),
+   * no worker. `close()` stops it too.
+   */
+  startInstance(): Promise<TestInstance>;
+  close(): Promise<void>;
+}
+
+/** A further API instance of a TestApp (see `startInstance`). */
+export interface TestInstance {
+  url: string;
+  platform: Platform;
+  services: Services;
+  /** An SDK client of this instance, signed in with `accessToken` when given. */
+  client(accessToken?: string, headers?: Record<string, string>): EventlyClient;
   close(): Promise<void>;
 }
 
@@ -75,57 +91,63 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const db = await createTestDatabase('api');
   const smtp = await startSmtpSink();
   const prefix = `t:${randomUUID()}`;
-  const platform = await createPlatform(
-    {
-      redisUrl: TEST_REDIS_URL,
-      smtpUrl: smtp.url,
-      mailFrom: 'Evently <test@evently.local>',
-      prefix,
-    },
-    log,
-  );
-  const services = await createServices({
-    db: db.handle.db,
-    platform,
-    auth: {
-      jwtSecret: TEST_JWT_SECRET,
-      accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 900,
-      refreshTokenTtlSeconds: 30 * 86_400,
-    },
-    mode: 'production',
-    version: 'test',
-    log,
-  });
+  const config = {
+    redisUrl: TEST_REDIS_URL,
+    smtpUrl: smtp.url,
+    mailFrom: 'Evently <test@evently.local>',
+    prefix,
+  };
+  const platform = await createPlatform(config, log);
+  const servicesFor = (ports: Platform) =>
+    createServices({
+      db: db.handle.db,
+      platform: ports,
+      auth: {
+        jwtSecret: TEST_JWT_SECRET,
+        accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 900,
+        refreshTokenTtlSeconds: 30 * 86_400,
+      },
+      mode: 'production',
+      version: 'test',
+      log,
+    });
+  const services = await servicesFor(platform);
   const adminEmail = `admin-${randomUUID()}@example.com`;
   await services.auth.ensureAdmin({ email: adminEmail, password: TEST_PASSWORD });
-  const server: ApiServer = await createServer({
-    config: {
-      host: '127.0.0.1',
-      port: 0,
-      corsOrigins: [],
-      trustProxy: options.trustProxy ?? ['127.0.0.1'],
-    },
-    log,
-    services,
-    checks: [{ name: 'database', check: () => db.handle.ping() }, ...platform.checks],
-  });
+  const serverFor = (ports: Platform, forServices: Services): Promise<ApiServer> =>
+    createServer({
+      config: {
+        host: '127.0.0.1',
+        port: 0,
+        corsOrigins: [],
+        trustProxy: options.trustProxy ?? ['127.0.0.1'],
+      },
+      log,
+      services: forServices,
+      checks: [{ name: 'database', check: () => db.handle.ping() }, ...ports.checks],
+    });
+  const server = await serverFor(platform, services);
   const worker: WorkerRuntime = await startWorkerRuntime({ db: db.handle, platform, log });
   const url = await server.start();
   const seen = new Set<ReceivedMail>();
 
   let clients = 0;
-  const client = (accessToken?: string, headers: Record<string, string> = {}) => {
-    clients += 1;
-    const address = `10.${(clients >> 16) & 255}.${(clients >> 8) & 255}.${clients & 255}`;
-    return createEventlyClient({
-      url,
-      headers: () => ({
-        'x-forwarded-for': address,
-        ...headers,
-        ...(accessToken ? { authorization: `Bearer ${accessToken}` } : {}),
-      }),
-    });
-  };
+  const clientOf =
+    (baseUrl: string) =>
+    (accessToken?: string, headers: Record<string, string> = {}) => {
+      clients += 1;
+      const address = `10.${(clients >> 16) & 255}.${(clients >> 8) & 255}.${clients & 255}`;
+      return createEventlyClient({
+        url: baseUrl,
+        headers: () => ({
+          'x-forwarded-for': address,
+          ...headers,
+          ...(accessToken ? { authorization: `Bearer ${accessToken}` } : {}),
+        }),
+      });
+    };
+  const client = clientOf(url);
+  const instances = new Set<TestInstance>();
 
   const app: TestApp = {
     url,
@@ -169,7 +191,27 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       });
       return { email: adminEmail, tokens, client: client(tokens.accessToken) };
     },
+    async startInstance() {
+      const ports = await createPlatform(config, log);
+      const ownServices = await servicesFor(ports);
+      const ownServer = await serverFor(ports, ownServices);
+      const ownUrl = await ownServer.start();
+      const instance: TestInstance = {
+        url: ownUrl,
+        platform: ports,
+        services: ownServices,
+        client: clientOf(ownUrl),
+        async close() {
+          if (!instances.delete(instance)) return;
+          await ownServer.stop();
+          await ports.close();
+        },
+      };
+      instances.add(instance);
+      return instance;
+    },
     async close() {
+      for (const instance of [...instances]) await instance.close();
       await server.stop();
       await worker.stop();
       await platform.close();
