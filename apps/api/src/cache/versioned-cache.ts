@@ -1,0 +1,238 @@
+/**
+ * Read-through cache for data that must never be served stale once a write has returned, on any
+ * API instance: an in-process LRU (L1) in front of the cache port (L2, Redis in production).
+ *
+ * Correctness rests on generations, not on pub/sub timing. Every scope has a generation in the
+ * cache port (`gen:<scope>`, a random UUID). A read first gets it (one Redis GET) and only uses a
+ * value stamped with it: L1 entries carry their generation, L2 keys contain it
+ * (`val:<scope>:<gen>:<key>`). A value loaded from the source is stamped with the generation
+ * read BEFORE the load, so a load that raced with a write ends up under a generation that the
+ * write's invalidation has already replaced. Generations are random, never counters: a Redis that
+ * restarted empty (or evicted `gen:` keys) hands out new ones and old entries can never match.
+ * Pub/sub only drops the other instances' L1 entries early (memory hygiene).
+ *
+ * How a writer uses it — invalidate twice:
+ *
+ *   await cache.invalidate(...scopes);                       // 1. BEFORE commit
+ *   await commit();
+ *   await cache.invalidate(...scopes).catch(logTheFailure);  // 2. AFTER commit
+ *
+ * 1. rejects when the cache port is unreachable: abort the write (SERVICE_UNAVAILABLE) rather
+ *    than commit a change that cached copies would keep hiding. It also retires every entry
+ *    cached before the write.
+ * 2. retires what was loaded while the transaction ran (those loads saw the old row but were
+ *    stamped with generation 1). If it fails, only those few entries can be stale, and for at
+ *    most l2TtlMs + l1TtlMs; the caller logs it (and may retry).
+ *
+ * Known limit: a Redis failover that loses the latest `gen:` writes (asynchronous replication)
+ * brings back an older generation and its entries, until the TTLs run out.
+ */
+import { randomUUID } from 'node:crypto';
+import type { CachePort, PubSubPort, Unsubscribe } from '@evently/platform';
+import { z } from 'zod';
+import { createScopedLru } from './scoped-lru.js';
+import { throttledWarning, type WarnLog } from './throttled-warning.js';
+
+export interface VersionedCacheOptions {
+  cache: CachePort;
+  pubsub: PubSubPort;
+  log: WarnLog;
+  /** Most values kept in process (default 1,000). */
+  l1Max?: number;
+  /** How long a value stays in process (default 60 s); it is checked on every read anyway. */
+  l1TtlMs?: number;
+  /** How long a value stays in the cache port (default 5 min): bounds a failed invalidation. */
+  l2TtlMs?: number;
+  /** Pub/sub channel shared by every instance (default `versioned-cache:invalidate`). */
+  channel?: string;
+}
+
+/** Counters for metrics and tests; `l1Entries` is the current number of in-process values. */
+export interface VersionedCacheStats {
+  l1Hits: number;
+  l2Hits: number;
+  loads: number;
+  /** Reads served straight from `load()` because the cache port was unreachable. */
+  bypasses: number;
+  l1Entries: number;
+}
+
+export interface VersionedCache {
+  /**
+   * The value of `key` in `scope`, from L1, L2 or `load()`. Values are JSON: what is returned is
+   * always a fresh parsed copy (a Date comes back as its ISO string on every path). `undefined`
+   * from `load()` is returned but not cached; return `null` to cache "not found". Concurrent
+   * reads of the same key under the same generation share one `load()`.
+   */
+  read<T>(scope: string, key: string, load: () => Promise<T>): Promise<T>;
+  /** Retires every cached value of these scopes on all instances; rejects if the cache port is unreachable. */
+  invalidate(...scopes: string[]): Promise<void>;
+  /** Subscribes to other instances' invalidations. Reads are correct without it, just use more memory. */
+  start(): Promise<void>;
+  /** Unsubscribes and empties L1; the ports belong to the caller and stay open. */
+  close(): Promise<void>;
+  stats(): VersionedCacheStats;
+}
+
+const optionsSchema = z.object({
+  l1Max: z.number().int().positive().default(1_000),
+  l1TtlMs: z.number().int().positive().default(60_000),
+  l2TtlMs: z.number().int().positive().default(300_000),
+  channel: z.string().min(1).default('versioned-cache:invalidate'),
+});
+const scopeSchema = z.string().min(1);
+const scopesMessageSchema = z.array(scopeSchema);
+const generationSchema = z.string().min(1);
+
+/** Long: an expired generation only costs misses, never correctness. */
+const GENERATION_TTL_MS = 24 * 60 * 60 * 1_000;
+
+const generationKey = (scope: string) => `gen:${scope}`;
+const valueKey = (scope: string, generation: string, key: string) =>
+  `val:${scope}:${generation}:${key}`;
+
+/** Thrown inside a read when the cache port fails: the read falls back to `load()`. */
+class Unreachable {
+  constructor(readonly cause: unknown) {}
+}
+
+export function createVersionedCache(options: VersionedCacheOptions): VersionedCache {
+  const { cache, pubsub, log } = options;
+  const { l1Max, l1TtlMs, l2TtlMs, channel } = optionsSchema.parse({
+    l1Max: options.l1Max,
+    l1TtlMs: options.l1TtlMs,
+    l2TtlMs: options.l2TtlMs,
+    channel: options.channel,
+  });
+  const l1 = createScopedLru({ max: l1Max, ttlMs: l1TtlMs });
+  const counters = { l1Hits: 0, l2Hits: 0, loads: 0, bypasses: 0 };
+  const warnUnreachable = throttledWarning(log, 'cache unreachable; reading the source directly');
+  const warnFill = throttledWarning(log, 'cannot store a value in the cache');
+  const warnPublish = throttledWarning(log, 'cannot publish a cache invalidation');
+  const warnMessage = throttledWarning(log, 'ignored a malformed cache invalidation message');
+  // Per instance: a cold scope read by many requests at once gets one generation, not one each.
+  const creatingGeneration = new Map<string, Promise<string>>();
+  // Keyed by generation too: a read that started after an invalidation never joins an older load.
+  const loading = new Map<string, Promise<string | undefined>>();
+  let unsubscribe: Unsubscribe | undefined;
+
+  const viaPort = async <R>(call: () => Promise<R>): Promise<R> => {
+    try {
+      return await call();
+    } catch (error) {
+      throw new Unreachable(error);
+    }
+  };
+
+  const currentGeneration = async (scope: string): Promise<string> => {
+    const stored = generationSchema.safeParse(
+      await viaPort(() => cache.get<unknown>(generationKey(scope))),
+    );
+    if (stored.success) return stored.data;
+    const pending = creatingGeneration.get(scope);
+    if (pending) return pending;
+    const fresh = randomUUID();
+    const creating = viaPort(() => cache.set(generationKey(scope), fresh, GENERATION_TTL_MS))
+      .then(() => fresh)
+      .finally(() => creatingGeneration.delete(scope));
+    creatingGeneration.set(scope, creating);
+    return creating;
+  };
+
+  /** The value's JSON under `generation`, from L2 or the source; fills both levels. */
+  const fill = async <T>(
+    scope: string,
+    key: string,
+    generation: string,
+    load: () => Promise<T>,
+  ): Promise<string | undefined> => {
+    const shared = await viaPort(() => cache.get<unknown>(valueKey(scope, generation, key)));
+    if (shared !== undefined) {
+      counters.l2Hits += 1;
+      const json = JSON.stringify(shared);
+      l1.set(scope, key, generation, json);
+      return json;
+    }
+    counters.loads += 1;
+    const value = await load();
+    if (value === undefined) return undefined;
+    const json = JSON.stringify(value);
+    if (json === undefined) throw new TypeError(`cached value for ${scope}/${key} is not JSON`);
+    // The port stores JSON.stringify(value): exactly the text L1 keeps and callers parse.
+    await cache
+      .set(valueKey(scope, generation, key), value, l2TtlMs)
+      .catch((error: unknown) => warnFill({ err: error, scope }));
+    l1.set(scope, key, generation, json);
+    return json;
+  };
+
+  const parse = <T>(json: string | undefined): T =>
+    (json === undefined ? undefined : JSON.parse(json)) as T;
+
+  const read = async <T>(scope: string, key: string, load: () => Promise<T>): Promise<T> => {
+    scopeSchema.parse(scope);
+    try {
+      const generation = await currentGeneration(scope);
+      const local = l1.get(scope, key);
+      if (local?.generation === generation) {
+        counters.l1Hits += 1;
+        return parse<T>(local.json);
+      }
+      const flightId = `${generation}:${scope.length}:${scope}${key}`;
+      let flight = loading.get(flightId);
+      if (!flight) {
+        flight = fill(scope, key, generation, load).finally(() => loading.delete(flightId));
+        loading.set(flightId, flight);
+      }
+      return parse<T>(await flight);
+    } catch (error) {
+      if (!(error instanceof Unreachable)) throw error;
+      // Without generations L1 cannot be trusted either: go to the source.
+      warnUnreachable({ err: error.cause, scope });
+      counters.bypasses += 1;
+      const json = JSON.stringify(await load());
+      return parse<T>(json);
+    }
+  };
+
+  return {
+    read,
+
+    async invalidate(...scopes) {
+      const unique = [...new Set(scopes.map((scope) => scopeSchema.parse(scope)))];
+      if (unique.length === 0) return;
+      // Rejects when the cache port is unreachable: the caller must know.
+      await Promise.all(
+        unique.map((scope) => cache.set(generationKey(scope), randomUUID(), GENERATION_TTL_MS)),
+      );
+      l1.dropScopes(unique);
+      // The generations are set, so correctness no longer depends on this message.
+      await pubsub
+        .publish(channel, JSON.stringify(unique))
+        .catch((error: unknown) => warnPublish({ err: error, scopes: unique.length }));
+    },
+
+    async start() {
+      if (unsubscribe) return;
+      unsubscribe = await pubsub.subscribe(channel, (message) => {
+        let scopes: z.infer<typeof scopesMessageSchema>;
+        try {
+          scopes = scopesMessageSchema.parse(JSON.parse(message));
+        } catch (error) {
+          warnMessage({ err: error });
+          return;
+        }
+        l1.dropScopes(scopes);
+      });
+    },
+
+    async close() {
+      const current = unsubscribe;
+      unsubscribe = undefined;
+      await current?.();
+      l1.clear();
+    },
+
+    stats: () => ({ ...counters, l1Entries: l1.size }),
+  };
+}
