@@ -20,7 +20,7 @@ export interface ServicesDeps {
 /** Every module's service, wired to the database and the ports. */
 export async function createServices(deps: ServicesDeps): Promise<Services> {
   const now = deps.now ?? (() => new Date());
-  const events = await createEventsModule({
+  const events = createEventsModule({
     db: deps.db,
     platform: deps.platform,
     log: deps.log,

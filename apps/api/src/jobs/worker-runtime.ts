@@ -21,7 +21,7 @@ export async function startWorkerRuntime(deps: {
   platform: Platform;
   log: Logger;
 }): Promise<WorkerRuntime> {
-  const events = await createEventsModule({
+  const events = createEventsModule({
     db: deps.db.db,
     platform: deps.platform,
     log: deps.log,

@@ -10,18 +10,22 @@ import { createEventsService, type EventsService } from './events.service.js';
  * The events service with its read cache (an LRU per process in front of the cache port,
  * generations for correctness, pub/sub for eviction). Used by the API and by the worker's jobs.
  */
-export async function createEventsModule(deps: {
+export function createEventsModule(deps: {
   db: Kysely<Database>;
   platform: Pick<Platform, 'cache' | 'pubsub'>;
   log: RequestLog;
   now: () => Date;
-}): Promise<EventsService> {
+}): EventsService {
   const cache = createVersionedCache({
     cache: deps.platform.cache,
     pubsub: deps.platform.pubsub,
     log: deps.log,
   });
-  await cache.start();
+  // Not awaited: with Redis down the subscription waits for it, and start-up must not (reads are
+  // correct without it; it only speeds up eviction of other instances' LRU entries).
+  cache
+    .start()
+    .catch((error: unknown) => deps.log.warn({ err: error }, 'cache eviction channel unavailable'));
   return createEventsService({
     db: deps.db,
     cache,
