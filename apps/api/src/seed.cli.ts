@@ -54,8 +54,10 @@ try {
       });
       if (i < titles.length - 1) await events.publish(principal, event.id);
     }
+    // The password is printed only when it is the local default, never one from the environment.
+    const credentials = env.ADMIN_PASSWORD ? email : `${email} / ${password}`;
     console.log(
-      `Seeded ${titles.length} demo events (one left as a draft). Sign in as ${email} / ${password}.`,
+      `Seeded ${titles.length} demo events (one left as a draft). Sign in as ${credentials}.`,
     );
   }
 } finally {
