@@ -1,13 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { createServices, type Services } from '@evently/api';
-import { createDb, migrateToLatest } from '@evently/db';
+import { createDb, type DbHandle, migrateToLatest } from '@evently/db';
 import {
   type CachePort,
   createMemoryCache,
+  createMemoryPubSub,
   createMemoryRateLimits,
   createRedis,
   createRedisCache,
+  createRedisPubSub,
   createRedisRateLimits,
+  type PubSubPort,
   type RateLimiterFactory,
   waitForRedis,
 } from '@evently/platform';
@@ -16,35 +19,38 @@ import { pino } from 'pino';
 
 export interface BenchServices {
   services: Services;
-  /** What the session cache and rate limits run on, for the report. */
+  /** What the cache, pub/sub and rate limits run on, for the report. */
   backend: 'memory' | 'redis';
   close(): Promise<void>;
 }
 
 /**
- * The real services on embedded infrastructure: an in-memory PGlite database (migrated), and the
- * in-process cache and rate limits — or Redis for those two when REDIS_URL is set (under a key
- * prefix of its own, removed at the end).
+ * The real services on embedded infrastructure: an in-memory PGlite database (migrated) unless
+ * `db` is given (its owner closes it), and the in-process cache, pub/sub and rate limits — or
+ * Redis for those when REDIS_URL is set (under a key prefix of its own, removed at the end).
  */
-export async function createBenchServices(): Promise<BenchServices> {
-  const db = await createDb({ dataDir: 'memory://' });
-  await migrateToLatest(db.db);
+export async function createBenchServices(options: { db?: DbHandle } = {}): Promise<BenchServices> {
+  const db = options.db ?? (await createDb({ dataDir: 'memory://' }));
+  if (!options.db) await migrateToLatest(db.db);
   const redisUrl = process.env.REDIS_URL;
   const redis = redisUrl ? createRedis(redisUrl, 'command') : undefined;
   const prefix = `bench:${randomUUID()}:`;
   let cache: CachePort;
+  let pubsub: PubSubPort;
   let rateLimits: RateLimiterFactory;
-  if (redis) {
+  if (redisUrl && redis) {
     await waitForRedis(redis);
     cache = await createRedisCache(redis, { prefix });
+    pubsub = await createRedisPubSub(redisUrl, { prefix });
     rateLimits = await createRedisRateLimits(redis, { prefix });
   } else {
     cache = createMemoryCache({ max: 10_000 });
+    pubsub = createMemoryPubSub();
     rateLimits = createMemoryRateLimits();
   }
   const services = await createServices({
     db: db.db,
-    platform: { cache, rateLimits },
+    platform: { cache, pubsub, rateLimits },
     auth: {
       jwtSecret: randomUUID() + randomUUID(),
       accessTokenTtlSeconds: 900,
@@ -58,12 +64,13 @@ export async function createBenchServices(): Promise<BenchServices> {
     services,
     backend: redis ? 'redis' : 'memory',
     async close() {
+      await pubsub.close();
       await cache.close();
       if (redis) {
         await deleteKeysByPrefix(redis, prefix);
         redis.disconnect();
       }
-      await db.close();
+      if (!options.db) await db.close();
     },
   };
 }

@@ -1,0 +1,107 @@
+// Where a read's CPU goes: the server-side CPU time per request of each layer of the read path
+// (bare JSON, service, tRPC procedure via createCaller, tRPC Fastify adapter, Evently server).
+// autocannon runs in a child process here, so this process's CPU time is the servers' alone —
+// steadier on a shared machine than requests/s. BENCH_PROFILE_DIR=<dir> also writes a V8 CPU
+// profile per case (open them in Chrome DevTools or speedscope).
+import { execFile } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { openBenchDatabase } from './bench-database.js';
+import { createBenchServices } from './bench-services.js';
+import { seedEvents } from './events-seed.js';
+import { type ReadProcedure, startReadPathServers } from './read-path-servers.js';
+
+const run = promisify(execFile);
+const autocannonCli = createRequire(import.meta.url).resolve('autocannon');
+/** The cached read path does not depend on the table's size. */
+const EVENTS = 1_000;
+
+interface ChildLoad {
+  requests: number;
+  failures: number;
+}
+
+/** autocannon's CLI in a child process; its JSON report, checked. */
+async function loadFromChild(url: string, seconds: number): Promise<ChildLoad> {
+  const args = [autocannonCli, '-j', '-c', '50', '-d', String(seconds), url];
+  const { stdout } = await run(process.execPath, args, { maxBuffer: 16 * 1024 * 1024 });
+  const report: unknown = JSON.parse(stdout);
+  const field = (path: string[]) =>
+    path.reduce<unknown>(
+      (value, key) => (typeof value === 'object' && value ? Reflect.get(value, key) : undefined),
+      report,
+    );
+  const [requests, non2xx, errors] = [['requests', 'total'], ['non2xx'], ['errors']].map(field);
+  if (typeof requests !== 'number' || typeof non2xx !== 'number' || typeof errors !== 'number') {
+    throw new Error(`unexpected autocannon report: ${stdout.slice(0, 200)}`);
+  }
+  return { requests, failures: non2xx + errors };
+}
+
+export async function benchReadPathCpu(seconds: number): Promise<void> {
+  const database = await openBenchDatabase();
+  const infra = await createBenchServices({ db: database.handle });
+  const { services } = infra;
+  let servers: Awaited<ReturnType<typeof startReadPathServers>> | undefined;
+  const profileDir = process.env.BENCH_PROFILE_DIR;
+  const session = profileDir ? new Session() : undefined;
+  try {
+    const organizer = await services.auth.ensureAdmin({
+      email: 'bench-organizer@example.com',
+      password: 'bench password 0123456789',
+    });
+    await seedEvents(database.handle.db, organizer.id, EVENTS);
+    const first = (await services.events.list(null, { limit: 20 })).items[0];
+    if (!first) throw new Error('nothing was seeded');
+    servers = await startReadPathServers(services, {
+      list: { limit: 20 },
+      get: { id: first.id },
+    });
+    await servers.assertSameAnswers();
+    if (session && profileDir) {
+      await mkdir(profileDir, { recursive: true });
+      session.connect();
+      await session.post('Profiler.enable');
+    }
+
+    for (const procedure of ['events.list', 'events.get'] as ReadProcedure[]) {
+      const rows: Record<string, string | number>[] = [];
+      let previous: number | undefined;
+      for (const [i, c] of servers.cases(procedure).entries()) {
+        await loadFromChild(c.url, 1); // untimed warm-up
+        if (session) await session.post('Profiler.start');
+        const before = process.cpuUsage();
+        const result = await loadFromChild(c.url, seconds);
+        const cpu = process.cpuUsage(before);
+        if (session && profileDir) {
+          const { profile } = await session.post('Profiler.stop');
+          await writeFile(
+            join(profileDir, `${procedure}-${i}.cpuprofile`),
+            JSON.stringify(profile),
+          );
+        }
+        const perRequest = (cpu.user + cpu.system) / Math.max(1, result.requests);
+        rows.push({
+          case: c.name,
+          'req/s': Math.round(result.requests / seconds),
+          'CPU µs/req': Math.round(perRequest),
+          '+µs vs row above': previous === undefined ? '-' : Math.round(perRequest - previous),
+          errors: result.failures,
+        });
+        previous = perRequest;
+      }
+      console.log(
+        `\n${procedure}: server CPU per request (${database.label}; cache: ${infra.backend}; load from a child process, 50 connections)`,
+      );
+      console.table(rows);
+    }
+  } finally {
+    session?.disconnect();
+    await servers?.close();
+    await infra.close();
+    await database.close();
+  }
+}
