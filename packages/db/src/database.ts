@@ -141,6 +141,38 @@ export interface EventInventoryTable {
   updated_at: Timestamp;
 }
 
+export interface BookingsTable {
+  id: string;
+  event_id: string;
+  user_id: string;
+  quantity: number;
+  status: 'pending' | 'confirmed' | 'cancelled' | 'expired';
+  /** int8: read back as strings. */
+  unit_price_cents: ColumnType<string, number | string, number | string>;
+  total_cents: ColumnType<string, number | string, number | string>;
+  currency: string;
+  expires_at: Timestamp | null;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+  confirmed_at: Timestamp | null;
+  cancelled_at: Timestamp | null;
+  cancel_reason: string | null;
+  waitlist_entry_id: string | null;
+}
+
+export interface WaitlistEntriesTable {
+  id: string;
+  event_id: string;
+  user_id: string;
+  quantity: number;
+  status: 'waiting' | 'offered' | 'converted' | 'expired' | 'left' | 'closed';
+  join_seq: ColumnType<string, never, never>;
+  offer_booking_id: string | null;
+  offer_expires_at: Timestamp | null;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
 export interface Database {
   outbox: OutboxTable;
   processed_events: ProcessedEventsTable;
@@ -152,4 +184,6 @@ export interface Database {
   otp_codes: OtpCodesTable;
   events: EventsTable;
   event_inventory: EventInventoryTable;
+  bookings: BookingsTable;
+  waitlist_entries: WaitlistEntriesTable;
 }

@@ -3,6 +3,7 @@ import * as infrastructure from './2026-11-24-001-infrastructure.js';
 import * as auth from './2026-11-25-001-auth.js';
 import * as events from './2026-11-25-002-events.js';
 import * as bookingsInventory from './2026-11-25-003-bookings-inventory.js';
+import * as bookings from './2026-11-25-004-bookings.js';
 
 /**
  * Every migration, by date-prefixed name. A static list (not a folder scan) so the same code
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-25-001-auth': auth,
   '2026-11-25-002-events': events,
   '2026-11-25-003-bookings-inventory': bookingsInventory,
+  '2026-11-25-004-bookings': bookings,
 };
