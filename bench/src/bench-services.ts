@@ -4,7 +4,9 @@ import { createDb, type DbHandle, migrateToLatest } from '@evently/db';
 import {
   type CachePort,
   createMemoryCache,
+  createMemoryLocks,
   createMemoryPubSub,
+  createMemoryQueue,
   createMemoryRateLimits,
   createRedis,
   createRedisCache,
@@ -50,7 +52,7 @@ export async function createBenchServices(options: { db?: DbHandle } = {}): Prom
   }
   const services = await createServices({
     db: db.db,
-    platform: { cache, pubsub, rateLimits },
+    platform: { cache, pubsub, rateLimits, locks: createMemoryLocks(), queue: createMemoryQueue() },
     auth: {
       jwtSecret: randomUUID() + randomUUID(),
       accessTokenTtlSeconds: 900,

@@ -46,6 +46,7 @@ export async function startApi(env: ApiEnv, role: Role, log: Logger): Promise<Ru
         accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL,
         refreshTokenTtlSeconds: env.REFRESH_TOKEN_TTL,
       },
+      bookings: { holdMinutes: env.BOOKING_HOLD_MINUTES, offerMinutes: env.WAITLIST_OFFER_MINUTES },
       mode,
       version,
       log,
@@ -70,7 +71,15 @@ export async function startApi(env: ApiEnv, role: Role, log: Logger): Promise<Ru
       devMailbox: platform.devMailbox,
     });
     if (role === 'all') {
-      worker = await startWorkerRuntime({ db, platform, log: log.child({ component: 'worker' }) });
+      worker = await startWorkerRuntime({
+        db,
+        platform,
+        log: log.child({ component: 'worker' }),
+        bookings: {
+          holdMinutes: env.BOOKING_HOLD_MINUTES,
+          offerMinutes: env.WAITLIST_OFFER_MINUTES,
+        },
+      });
     }
     const url = await server.start();
 

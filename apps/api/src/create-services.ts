@@ -2,6 +2,7 @@ import type { Database } from '@evently/db';
 import type { Platform } from '@evently/platform';
 import type { Kysely } from 'kysely';
 import { type AuthConfig, createAuthService } from './modules/auth/auth.service.js';
+import { createBookingsService } from './modules/bookings/bookings.service.js';
 import { createEventsModule } from './modules/events/events.module.js';
 import { createSystemService, type Mode } from './modules/system/system.service.js';
 import type { Services } from './services.js';
@@ -9,8 +10,10 @@ import type { RequestLog } from './trpc/context.js';
 
 export interface ServicesDeps {
   db: Kysely<Database>;
-  platform: Pick<Platform, 'cache' | 'rateLimits' | 'pubsub'>;
+  platform: Pick<Platform, 'cache' | 'rateLimits' | 'pubsub' | 'locks' | 'queue'>;
   auth: AuthConfig;
+  /** BOOKING_HOLD_MINUTES and WAITLIST_OFFER_MINUTES (defaults 15 and 30). */
+  bookings?: { holdMinutes: number; offerMinutes: number };
   mode: Mode;
   version: string;
   log: RequestLog;
@@ -23,11 +26,21 @@ export async function createServices(deps: ServicesDeps): Promise<Services> {
   const events = createEventsModule({
     db: deps.db,
     platform: deps.platform,
+    offerMinutes: deps.bookings?.offerMinutes ?? 30,
     log: deps.log,
     now,
   });
   return {
     events,
+    bookings: createBookingsService({
+      db: deps.db,
+      locks: deps.platform.locks,
+      queue: deps.platform.queue,
+      log: deps.log,
+      holdMinutes: deps.bookings?.holdMinutes ?? 15,
+      offerMinutes: deps.bookings?.offerMinutes ?? 30,
+      now,
+    }),
     system: createSystemService({
       name: 'evently-api',
       version: deps.version,

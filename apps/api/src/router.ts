@@ -1,4 +1,5 @@
 import { authRouter } from './modules/auth/auth.router.js';
+import { bookingsRouter } from './modules/bookings/bookings.router.js';
 import { eventsRouter } from './modules/events/events.router.js';
 import { systemRouter } from './modules/system/system.router.js';
 import { router } from './trpc/procedures.js';
@@ -6,6 +7,7 @@ import { router } from './trpc/procedures.js';
 export const appRouter = router({
   auth: authRouter,
   events: eventsRouter,
+  bookings: bookingsRouter,
   system: systemRouter,
 });
 

@@ -1,5 +1,11 @@
 import { createDb, type DbHandle, migrateToLatest } from '@evently/db';
-import { createMemoryCache, createMemoryPubSub, createMemoryRateLimits } from '@evently/platform';
+import {
+  createMemoryCache,
+  createMemoryLocks,
+  createMemoryPubSub,
+  createMemoryQueue,
+  createMemoryRateLimits,
+} from '@evently/platform';
 import { createEventlyClient, TRPCClientError } from '@evently/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -55,6 +61,8 @@ function services(version: string) {
       cache: createMemoryCache({ max: 100 }),
       rateLimits: createMemoryRateLimits(),
       pubsub: createMemoryPubSub(),
+      locks: createMemoryLocks(),
+      queue: createMemoryQueue(),
     },
     auth: { jwtSecret: 'x'.repeat(32), accessTokenTtlSeconds: 60, refreshTokenTtlSeconds: 600 },
     mode: 'embedded',

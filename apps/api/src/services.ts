@@ -1,4 +1,5 @@
 import type { AuthService } from './modules/auth/auth.service.js';
+import type { BookingsService } from './modules/bookings/bookings.service.js';
 import type { EventsService } from './modules/events/events.service.js';
 import type { SystemService } from './modules/system/system.service.js';
 
@@ -6,5 +7,6 @@ import type { SystemService } from './modules/system/system.service.js';
 export interface Services {
   auth: AuthService;
   events: EventsService;
+  bookings: BookingsService;
   system: SystemService;
 }

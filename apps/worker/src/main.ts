@@ -15,7 +15,12 @@ try {
 
 const log = createLogger({ name: 'evently-worker', level: env.LOG_LEVEL });
 const infra = await openInfrastructure(env, log);
-const runtime = await startWorkerRuntime({ db: infra.db, platform: infra.platform, log });
+const runtime = await startWorkerRuntime({
+  db: infra.db,
+  platform: infra.platform,
+  log,
+  bookings: { holdMinutes: env.BOOKING_HOLD_MINUTES, offerMinutes: env.WAITLIST_OFFER_MINUTES },
+});
 log.info({ mode: 'production', database: 'postgres', redis: 'redis' }, 'Evently worker running');
 
 stopOnSignals(log, async () => {

@@ -7,4 +7,9 @@ export {
 } from './create-db.js';
 export type * from './database.js';
 export { MigrationError, migrateDown, migrateToLatest } from './migrate.js';
-export { type AppendedEvent, appendEvent, OUTBOX_CHANNEL } from './outbox/append-event.js';
+export {
+  type AppendedEvent,
+  appendEvent,
+  appendEvents,
+  OUTBOX_CHANNEL,
+} from './outbox/append-event.js';

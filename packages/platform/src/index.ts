@@ -46,6 +46,7 @@ export { waitForRedis } from './redis/wait-for-redis.js';
 export {
   type CreateWorkerOptions,
   createWorker,
+  type JobHandlerSpec,
   type Schedule,
   type Worker,
 } from './worker/create-worker.js';

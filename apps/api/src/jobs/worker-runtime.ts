@@ -1,12 +1,21 @@
 import type { DbHandle } from '@evently/db';
 import { createWorker, type Platform } from '@evently/platform';
 import type { Logger } from 'pino';
+import { z } from 'zod';
+import { createBookingsConsumer } from '../modules/bookings/bookings.consumer.js';
+import {
+  BOOKING_JOBS_QUEUE,
+  createBookingsService,
+  EXPIRE_JOB,
+} from '../modules/bookings/bookings.service.js';
 import { createEventsModule } from '../modules/events/events.module.js';
 import { createConsumers } from './consumers.js';
 
 export interface WorkerRuntime {
   stop(): Promise<void>;
 }
+
+const expireJobSchema = z.object({ bookingId: z.uuid() });
 
 /**
  * The modules' consumers and jobs, run by the platform's worker machinery (outbox relay,
@@ -20,18 +29,43 @@ export async function startWorkerRuntime(deps: {
   db: DbHandle;
   platform: Platform;
   log: Logger;
+  bookings?: { holdMinutes: number; offerMinutes: number };
 }): Promise<WorkerRuntime> {
+  const now = () => new Date();
   const events = createEventsModule({
     db: deps.db.db,
     platform: deps.platform,
+    offerMinutes: deps.bookings?.offerMinutes ?? 30,
     log: deps.log,
-    now: () => new Date(),
+    now,
+  });
+  const bookings = createBookingsService({
+    db: deps.db.db,
+    locks: deps.platform.locks,
+    queue: deps.platform.queue,
+    log: deps.log,
+    holdMinutes: deps.bookings?.holdMinutes ?? 15,
+    offerMinutes: deps.bookings?.offerMinutes ?? 30,
+    now,
   });
   const worker = createWorker({
     db: deps.db,
     queue: deps.platform.queue,
     log: deps.log,
-    consumers: createConsumers({ mailer: deps.platform.mailer }),
+    consumers: [
+      ...createConsumers({ mailer: deps.platform.mailer }),
+      createBookingsConsumer(bookings),
+    ],
+    jobs: [
+      {
+        // Exact expiry: a delayed job at expiresAt for every hold.
+        queue: BOOKING_JOBS_QUEUE,
+        name: EXPIRE_JOB,
+        handler: async (job) => {
+          await bookings.expireHold(expireJobSchema.parse(job.data).bookingId);
+        },
+      },
+    ],
     schedules: [
       {
         queue: 'jobs.events',
@@ -40,6 +74,16 @@ export async function startWorkerRuntime(deps: {
         handler: async () => {
           const completed = await events.completeEnded();
           if (completed > 0) deps.log.info({ completed }, 'events completed');
+        },
+      },
+      {
+        // The safety net: holds whose delayed job was lost (Redis restarted empty, say).
+        queue: BOOKING_JOBS_QUEUE,
+        name: 'sweep-expired-holds',
+        everyMs: 15_000,
+        handler: async () => {
+          const expired = await bookings.sweepExpiredHolds();
+          if (expired > 0) deps.log.info({ expired }, 'expired holds swept');
         },
       },
     ],

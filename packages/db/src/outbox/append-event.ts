@@ -35,3 +35,28 @@ export async function appendEvent<T extends DomainTopic>(
   await sql`SELECT pg_notify(${OUTBOX_CHANNEL}, '')`.execute(trx);
   return { id, topic: event.topic };
 }
+
+/**
+ * Appends many events in one statement and one NOTIFY (the bookings allocator writes a whole
+ * batch at once).
+ */
+export async function appendEvents(
+  trx: Transaction<Database> | Kysely<Database>,
+  events: DomainEventInput<DomainTopic>[],
+): Promise<AppendedEvent[]> {
+  if (events.length === 0) return [];
+  const rows = events.map((event) => {
+    const { version, payload } = parseDomainEvent(event.topic, event.payload);
+    return {
+      id: event.id ?? randomUUID(),
+      topic: event.topic,
+      version,
+      aggregate_id: event.aggregateId ?? null,
+      payload: JSON.stringify(payload),
+      occurred_at: new Date(),
+    };
+  });
+  await trx.insertInto('outbox').values(rows).execute();
+  await sql`SELECT pg_notify(${OUTBOX_CHANNEL}, '')`.execute(trx);
+  return rows.map((r) => ({ id: r.id, topic: r.topic as DomainTopic }));
+}

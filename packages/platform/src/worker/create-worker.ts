@@ -6,12 +6,16 @@ import { createOutboxReconciler, type OutboxReconcilerOptions } from '../outbox/
 import { createOutboxRelay, type OutboxRelayOptions } from '../outbox/relay.js';
 import type { JobContext, QueuePort, QueueWorker } from '../queue/queue.port.js';
 
-/** A job the queue runs every `everyMs`, on one worker process of the deployment. */
-export interface Schedule {
+/** A handler for the jobs named `name` on `queue` (one-off jobs, such as a delayed expiry). */
+export interface JobHandlerSpec {
   queue: string;
   name: string;
-  everyMs: number;
   handler(job: JobContext<unknown>): Promise<void>;
+}
+
+/** A job the queue runs every `everyMs`, on one worker process of the deployment. */
+export interface Schedule extends JobHandlerSpec {
+  everyMs: number;
 }
 
 export interface CreateWorkerOptions {
@@ -24,6 +28,8 @@ export interface CreateWorkerOptions {
   /** `false`: this process reconciles nothing. */
   reconciler?: false | Pick<OutboxReconcilerOptions, 'deadlineMs' | 'intervalMs' | 'batchSize'>;
   schedules?: readonly Schedule[];
+  /** Handlers of one-off jobs that modules enqueue themselves. */
+  jobs?: readonly JobHandlerSpec[];
   /** Jobs each consumer runs at once in this process. Default 4. */
   concurrency?: number;
   /** How often schedules are registered again (they live in Redis). Default 60 s. */
@@ -89,7 +95,7 @@ export function createWorker(options: CreateWorkerOptions): Worker {
     );
   }
 
-  function runSchedules(queueName: string, list: Schedule[]): QueueWorker {
+  function runJobs(queueName: string, list: JobHandlerSpec[]): QueueWorker {
     const byName = new Map(list.map((s) => [s.name, s]));
     return queue.process(
       queueName,
@@ -112,9 +118,11 @@ export function createWorker(options: CreateWorkerOptions): Worker {
       started = true;
       for (const consumer of consumers) workers.push(consume(consumer));
       // (No Map.groupBy: Node 20 lacks it.)
-      const byQueue = new Map<string, Schedule[]>();
-      for (const s of schedules) byQueue.set(s.queue, [...(byQueue.get(s.queue) ?? []), s]);
-      for (const [queueName, list] of byQueue) workers.push(runSchedules(queueName, list));
+      const byQueue = new Map<string, JobHandlerSpec[]>();
+      for (const s of [...schedules, ...(options.jobs ?? [])]) {
+        byQueue.set(s.queue, [...(byQueue.get(s.queue) ?? []), s]);
+      }
+      for (const [queueName, list] of byQueue) workers.push(runJobs(queueName, list));
       if (schedules.length > 0) scheduleKeeper.start();
       await relay?.start();
       await reconciler?.start();

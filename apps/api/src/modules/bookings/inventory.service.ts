@@ -1,7 +1,11 @@
 import type { Database } from '@evently/db';
+import type { QueuePort } from '@evently/platform';
 import type { Kysely, Transaction } from 'kysely';
 import { AppError } from '../../errors/app-error.js';
+import type { RequestLog } from '../../trpc/context.js';
+import { scheduleHoldExpiry } from './bookings.service.js';
 import { inventoryRepository as repo } from './inventory.repository.js';
+import { promoteWaitlist } from './waitlist.js';
 
 export interface Availability {
   available: number;
@@ -15,13 +19,26 @@ export interface Availability {
  */
 export interface InventoryService {
   open(trx: Transaction<Database>, eventId: string, capacity: number): Promise<void>;
-  /** Throws CAPACITY_BELOW_BOOKED when confirmed + held seats exceed the new capacity. */
-  resize(trx: Transaction<Database>, eventId: string, capacity: number): Promise<void>;
+  /**
+   * Throws CAPACITY_BELOW_BOOKED when confirmed + held seats exceed the new capacity. Extra
+   * seats go to the waitlist first; `afterCommit` schedules the expiry of the offers made.
+   */
+  resize(
+    trx: Transaction<Database>,
+    eventId: string,
+    capacity: number,
+  ): Promise<{ afterCommit(): void }>;
   /** Live availability of the events that have an inventory row. */
   availability(eventIds: readonly string[]): Promise<Map<string, Availability>>;
 }
 
-export function createInventoryService(deps: { db: Kysely<Database> }): InventoryService {
+export function createInventoryService(deps: {
+  db: Kysely<Database>;
+  queue: QueuePort;
+  offerMinutes: number;
+  log: RequestLog;
+  now: () => Date;
+}): InventoryService {
   return {
     open: (trx, eventId, capacity) => repo.create(trx, eventId, capacity),
     async resize(trx, eventId, capacity) {
@@ -35,6 +52,11 @@ export function createInventoryService(deps: { db: Kysely<Database> }): Inventor
           },
         );
       }
+      const offers = await promoteWaitlist(trx, eventId, {
+        offerMinutes: deps.offerMinutes,
+        now: deps.now,
+      });
+      return { afterCommit: () => scheduleHoldExpiry(deps.queue, offers, deps.now(), deps.log) };
     },
     async availability(eventIds) {
       const rows = await repo.findMany(deps.db, eventIds);

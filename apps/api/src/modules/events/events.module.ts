@@ -12,7 +12,9 @@ import { createEventsService, type EventsService } from './events.service.js';
  */
 export function createEventsModule(deps: {
   db: Kysely<Database>;
-  platform: Pick<Platform, 'cache' | 'pubsub'>;
+  platform: Pick<Platform, 'cache' | 'pubsub' | 'queue'>;
+  /** WAITLIST_OFFER_MINUTES: a capacity increase offers the new seats to the waitlist. */
+  offerMinutes: number;
   log: RequestLog;
   now: () => Date;
 }): EventsService {
@@ -29,7 +31,13 @@ export function createEventsModule(deps: {
   return createEventsService({
     db: deps.db,
     cache,
-    inventory: createInventoryService({ db: deps.db }),
+    inventory: createInventoryService({
+      db: deps.db,
+      queue: deps.platform.queue,
+      offerMinutes: deps.offerMinutes,
+      log: deps.log,
+      now: deps.now,
+    }),
     log: deps.log,
     now: deps.now,
   });

@@ -216,6 +216,7 @@ export function createEventsService(deps: {
     },
 
     async update(principal, input) {
+      let afterCommit = () => {};
       const row = await write(input.id, async (trx) => {
         const before = await loadForChange(trx, principal, input.id);
         if (before.status !== 'draft' && before.status !== 'published') {
@@ -232,7 +233,7 @@ export function createEventsService(deps: {
           (k) => JSON.stringify(current[k]) !== JSON.stringify(merged[k]),
         );
         if (before.status === 'published' && merged.capacity !== current.capacity) {
-          await inventory.resize(trx, before.id, merged.capacity);
+          ({ afterCommit } = await inventory.resize(trx, before.id, merged.capacity));
         }
         const after = await changeStatus(trx, principal, before, 'update', toColumns(merged));
         if (before.status === 'published' && changed.length > 0) {
@@ -253,6 +254,7 @@ export function createEventsService(deps: {
         }
         return after;
       });
+      afterCommit();
       return (await present([toEventCore(row)]))[0] as Event;
     },
 

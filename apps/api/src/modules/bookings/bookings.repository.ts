@@ -1,0 +1,288 @@
+import type { Database } from '@evently/db';
+import { type Insertable, type Kysely, type Selectable, sql, type Transaction } from 'kysely';
+
+type Db = Kysely<Database> | Transaction<Database>;
+export type BookingRow = Selectable<Database['bookings']>;
+export type NewBookingRow = Insertable<Database['bookings']>;
+export type WaitlistRow = Selectable<Database['waitlist_entries']>;
+
+/** Every SQL statement on `bookings`, `waitlist_entries` and `event_inventory` counts. */
+export const bookingsRepository = {
+  findBooking(db: Db, id: string): Promise<BookingRow | undefined> {
+    return db.selectFrom('bookings').selectAll().where('id', '=', id).executeTakeFirst();
+  },
+
+  lockBooking(trx: Transaction<Database>, id: string): Promise<BookingRow | undefined> {
+    return trx
+      .selectFrom('bookings')
+      .selectAll()
+      .where('id', '=', id)
+      .forUpdate()
+      .executeTakeFirst();
+  },
+
+  findBookings(db: Db, ids: readonly string[]): Promise<BookingRow[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return db.selectFrom('bookings').selectAll().where('id', 'in', ids).execute();
+  },
+
+  insertBookings(trx: Transaction<Database>, rows: NewBookingRow[]): Promise<BookingRow[]> {
+    if (rows.length === 0) return Promise.resolve([]);
+    return trx.insertInto('bookings').values(rows).returningAll().execute();
+  },
+
+  /** Seats each user already holds or owns for the event (maxPerUser counts these). */
+  async liveQuantities(
+    db: Db,
+    eventId: string,
+    userIds: readonly string[],
+  ): Promise<Map<string, number>> {
+    if (userIds.length === 0) return new Map();
+    const rows = await db
+      .selectFrom('bookings')
+      .select(['user_id', (eb) => eb.fn.sum<string>('quantity').as('total')])
+      .where('event_id', '=', eventId)
+      .where('user_id', 'in', userIds)
+      .where('status', 'in', ['pending', 'confirmed'])
+      .groupBy('user_id')
+      .execute();
+    return new Map(rows.map((r) => [r.user_id, Number(r.total)]));
+  },
+
+  updateBookingStatus(
+    trx: Transaction<Database>,
+    id: string,
+    from: BookingRow['status'],
+    patch: Partial<
+      Pick<BookingRow, 'status' | 'confirmed_at' | 'cancelled_at' | 'cancel_reason' | 'expires_at'>
+    >,
+    now: Date,
+  ): Promise<BookingRow | undefined> {
+    return trx
+      .updateTable('bookings')
+      .set({ ...patch, updated_at: now })
+      .where('id', '=', id)
+      .where('status', '=', from)
+      .returningAll()
+      .executeTakeFirst();
+  },
+
+  /** Holds whose time is up (the sweeper's work list). */
+  dueHolds(db: Db, now: Date, limit: number): Promise<{ id: string }[]> {
+    return db
+      .selectFrom('bookings')
+      .select('id')
+      .where('status', '=', 'pending')
+      .where('expires_at', '<=', now)
+      .orderBy('expires_at')
+      .limit(limit)
+      .execute();
+  },
+
+  liveBookingsOfEvent(trx: Transaction<Database>, eventId: string): Promise<BookingRow[]> {
+    return trx
+      .selectFrom('bookings')
+      .selectAll()
+      .where('event_id', '=', eventId)
+      .where('status', 'in', ['pending', 'confirmed'])
+      .forUpdate()
+      .execute();
+  },
+
+  listBookings(
+    db: Db,
+    filter: {
+      userId?: string | undefined;
+      eventId?: string | undefined;
+      status?: BookingRow['status'] | undefined;
+      after?: { createdAt: string; id: string } | undefined;
+      limit: number;
+    },
+  ): Promise<BookingRow[]> {
+    let q = db.selectFrom('bookings').selectAll();
+    if (filter.userId) q = q.where('user_id', '=', filter.userId);
+    if (filter.eventId) q = q.where('event_id', '=', filter.eventId);
+    if (filter.status) q = q.where('status', '=', filter.status);
+    const after = filter.after;
+    if (after) {
+      q = q.where((eb) =>
+        eb.or([
+          eb('created_at', '<', new Date(after.createdAt)),
+          eb.and([eb('created_at', '=', new Date(after.createdAt)), eb('id', '<', after.id)]),
+        ]),
+      );
+    }
+    return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit).execute();
+  },
+
+  // --- inventory counts ---
+
+  readInventory(db: Db, eventId: string) {
+    return db
+      .selectFrom('event_inventory')
+      .select(['capacity', 'confirmed', 'held', 'version'])
+      .where('event_id', '=', eventId)
+      .executeTakeFirst();
+  },
+
+  lockInventory(trx: Transaction<Database>, eventId: string) {
+    return trx
+      .selectFrom('event_inventory')
+      .select(['capacity', 'confirmed', 'held', 'version'])
+      .where('event_id', '=', eventId)
+      .forUpdate()
+      .executeTakeFirst();
+  },
+
+  /**
+   * Consumes seats only if nobody changed the row since `version` was read (the allocator's
+   * optimistic check); false when it lost the race. The CHECK constraint is the last line.
+   */
+  async consumeSeats(
+    trx: Transaction<Database>,
+    eventId: string,
+    version: number,
+    delta: { confirmed: number; held: number },
+  ): Promise<boolean> {
+    const result = await trx
+      .updateTable('event_inventory')
+      .set((eb) => ({
+        confirmed: eb('confirmed', '+', delta.confirmed),
+        held: eb('held', '+', delta.held),
+        version: eb('version', '+', 1),
+        updated_at: new Date(),
+      }))
+      .where('event_id', '=', eventId)
+      .where('version', '=', version)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  },
+
+  /** Moves seats between counts unconditionally (frees, confirms, offers), bumping the version. */
+  async adjustSeats(
+    trx: Transaction<Database>,
+    eventId: string,
+    delta: { confirmed: number; held: number },
+  ): Promise<void> {
+    await trx
+      .updateTable('event_inventory')
+      .set((eb) => ({
+        confirmed: eb('confirmed', '+', delta.confirmed),
+        held: eb('held', '+', delta.held),
+        version: eb('version', '+', 1),
+        updated_at: new Date(),
+      }))
+      .where('event_id', '=', eventId)
+      .execute();
+  },
+
+  async bumpInventoryVersion(trx: Transaction<Database>, eventId: string): Promise<void> {
+    await trx
+      .updateTable('event_inventory')
+      .set((eb) => ({ version: eb('version', '+', 1) }))
+      .where('event_id', '=', eventId)
+      .execute();
+  },
+
+  // --- waitlist ---
+
+  waitingCount(db: Db, eventId: string): Promise<number> {
+    return db
+      .selectFrom('waitlist_entries')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('event_id', '=', eventId)
+      .where('status', '=', 'waiting')
+      .executeTakeFirstOrThrow()
+      .then((r) => Number(r.n));
+  },
+
+  /** The head of the queue, oldest join first. */
+  waitingHead(trx: Transaction<Database>, eventId: string): Promise<WaitlistRow | undefined> {
+    return trx
+      .selectFrom('waitlist_entries')
+      .selectAll()
+      .where('event_id', '=', eventId)
+      .where('status', '=', 'waiting')
+      .orderBy('join_seq')
+      .limit(1)
+      .forUpdate()
+      .executeTakeFirst();
+  },
+
+  insertEntry(
+    trx: Transaction<Database>,
+    row: Insertable<Database['waitlist_entries']>,
+  ): Promise<WaitlistRow> {
+    return trx.insertInto('waitlist_entries').values(row).returningAll().executeTakeFirstOrThrow();
+  },
+
+  findEntry(db: Db, id: string): Promise<WaitlistRow | undefined> {
+    return db.selectFrom('waitlist_entries').selectAll().where('id', '=', id).executeTakeFirst();
+  },
+
+  lockEntry(trx: Transaction<Database>, id: string): Promise<WaitlistRow | undefined> {
+    return trx
+      .selectFrom('waitlist_entries')
+      .selectAll()
+      .where('id', '=', id)
+      .forUpdate()
+      .executeTakeFirst();
+  },
+
+  updateEntry(
+    trx: Transaction<Database>,
+    id: string,
+    patch: Partial<Pick<WaitlistRow, 'status' | 'offer_booking_id' | 'offer_expires_at'>>,
+    now: Date,
+  ): Promise<WaitlistRow | undefined> {
+    return trx
+      .updateTable('waitlist_entries')
+      .set({ ...patch, updated_at: now })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirst();
+  },
+
+  liveEntriesOfEvent(trx: Transaction<Database>, eventId: string): Promise<WaitlistRow[]> {
+    return trx
+      .selectFrom('waitlist_entries')
+      .selectAll()
+      .where('event_id', '=', eventId)
+      .where('status', 'in', ['waiting', 'offered'])
+      .forUpdate()
+      .execute();
+  },
+
+  /** A user's entries with their live position (1 = next) among waiting entries. */
+  entriesOfUser(db: Db, userId: string) {
+    return db
+      .selectFrom('waitlist_entries as w')
+      .selectAll('w')
+      .select(
+        sql<string | null>`CASE WHEN w.status = 'waiting' THEN (
+          SELECT count(*) FROM waitlist_entries o
+          WHERE o.event_id = w.event_id AND o.status = 'waiting' AND o.join_seq <= w.join_seq
+        ) END`.as('position'),
+      )
+      .where('w.user_id', '=', userId)
+      .orderBy('w.created_at', 'desc')
+      .limit(200)
+      .execute();
+  },
+
+  entriesOfEvent(db: Db, eventId: string, afterSeq: string | undefined, limit: number) {
+    let q = db.selectFrom('waitlist_entries').selectAll().where('event_id', '=', eventId);
+    if (afterSeq) q = q.where('join_seq', '>', afterSeq);
+    return q.orderBy('join_seq').limit(limit).execute();
+  },
+
+  userHasLiveEntry(db: Db, eventId: string, userId: string) {
+    return db
+      .selectFrom('waitlist_entries')
+      .select('id')
+      .where('event_id', '=', eventId)
+      .where('user_id', '=', userId)
+      .where('status', 'in', ['waiting', 'offered'])
+      .executeTakeFirst();
+  },
+};

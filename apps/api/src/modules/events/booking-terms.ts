@@ -1,0 +1,51 @@
+import type { Database } from '@evently/db';
+import type { Kysely, Transaction } from 'kysely';
+import { eventsRepository } from './events.repository.js';
+
+/** What the bookings module needs to know about an event to sell its seats. */
+export interface BookingTerms {
+  eventId: string;
+  organizerId: string;
+  title: string;
+  status: 'draft' | 'published' | 'cancelled' | 'completed';
+  priceCents: number;
+  currency: string;
+  maxPerBooking: number;
+  maxPerUser: number | null;
+  /** Sales are open in [salesOpenAt, salesCloseAt). */
+  salesOpenAt: Date | null;
+  salesCloseAt: Date;
+}
+
+/**
+ * The events module's answer to "can this event be booked, and on what terms". Read inside the
+ * caller's transaction so a booking decision and the event it relies on are one snapshot.
+ */
+export async function readBookingTerms(
+  db: Kysely<Database> | Transaction<Database>,
+  eventId: string,
+): Promise<BookingTerms | undefined> {
+  const row = await eventsRepository.find(db, eventId);
+  if (!row) return undefined;
+  return {
+    eventId: row.id,
+    organizerId: row.organizer_id,
+    title: row.title,
+    status: row.status,
+    priceCents: Number(row.price_cents),
+    currency: row.currency,
+    maxPerBooking: row.max_per_booking,
+    maxPerUser: row.max_per_user,
+    salesOpenAt: row.sales_start_at,
+    // Without an explicit end, sales close when the event starts.
+    salesCloseAt: row.sales_end_at ?? row.starts_at,
+  };
+}
+
+export function isOnSale(terms: BookingTerms, now: Date): boolean {
+  return (
+    terms.status === 'published' &&
+    (terms.salesOpenAt === null || terms.salesOpenAt.getTime() <= now.getTime()) &&
+    now.getTime() < terms.salesCloseAt.getTime()
+  );
+}
