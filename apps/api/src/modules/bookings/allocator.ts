@@ -144,19 +144,12 @@ export function createAllocator(deps: {
     const waiting = await repo.waitingCount(trx, eventId);
     const users = [...new Set(batch.map((r) => r.userId))];
     const owned = await repo.liveQuantities(trx, eventId, users);
-    const storedKeys = new Map<
-      string,
-      Awaited<ReturnType<typeof idempotencyRepository.findLive>>
-    >();
-    for (const userId of users) {
-      const keys = batch
-        .filter((r) => r.userId === userId && r.idempotencyKey)
-        .map((r) => r.idempotencyKey as string);
-      storedKeys.set(
-        userId,
-        await idempotencyRepository.findLive(trx, userId, CREATE_SCOPE, keys, now),
-      );
-    }
+    const storedKeys = await idempotencyRepository.findLive(
+      trx,
+      CREATE_SCOPE,
+      batch.flatMap((r) => (r.idempotencyKey ? [{ userId: r.userId, key: r.idempotencyKey }] : [])),
+      now,
+    );
 
     let available = inventory.capacity - inventory.confirmed - inventory.held;
     const confirmNow = terms.priceCents === 0;
@@ -174,9 +167,7 @@ export function createAllocator(deps: {
 
     for (const [index, request] of batch.entries()) {
       const keyId = request.idempotencyKey ? `${request.userId}:${request.idempotencyKey}` : null;
-      const stored = request.idempotencyKey
-        ? storedKeys.get(request.userId)?.get(request.idempotencyKey)
-        : undefined;
+      const stored = keyId ? storedKeys.get(keyId) : undefined;
       const earlier = keyId ? keyedInBatch.get(keyId) : undefined;
       if (stored || earlier) {
         const hash = stored?.request_hash ?? earlier?.hash;

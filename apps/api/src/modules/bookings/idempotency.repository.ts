@@ -17,26 +17,36 @@ export interface StoredKey {
   resultId: string | null;
 }
 
+export interface KeyRef {
+  userId: string;
+  key: string;
+}
+
 export const idempotencyRepository = {
+  /** The live keys among `refs`, by `${userId}:${key}`; one query for a whole batch. */
   async findLive(
     db: Db,
-    userId: string,
     scope: string,
-    keys: string[],
+    refs: KeyRef[],
     now: Date,
   ): Promise<Map<string, StoredKey>> {
-    if (keys.length === 0) return new Map();
+    if (refs.length === 0) return new Map();
     const rows = await db
       .selectFrom('idempotency_keys')
-      .select(['key', 'request_hash', 'response'])
-      .where('user_id', '=', userId)
+      .select(['user_id', 'key', 'request_hash', 'response'])
       .where('scope', '=', scope)
-      .where('key', 'in', keys)
+      .where((eb) =>
+        eb(
+          eb.refTuple('user_id', 'key'),
+          'in',
+          refs.map((r) => eb.tuple(r.userId, r.key)),
+        ),
+      )
       .where('expires_at', '>', now)
       .execute();
     return new Map(
       rows.map((r) => [
-        r.key,
+        `${r.user_id}:${r.key}`,
         {
           key: r.key,
           request_hash: r.request_hash,
@@ -53,16 +63,18 @@ export const idempotencyRepository = {
     now: Date,
   ): Promise<number> {
     if (rows.length === 0) return 0;
-    // An expired key may be reused: drop it first.
-    for (const row of rows) {
-      await trx
-        .deleteFrom('idempotency_keys')
-        .where('user_id', '=', row.userId)
-        .where('scope', '=', row.scope)
-        .where('key', '=', row.key)
-        .where('expires_at', '<=', now)
-        .execute();
-    }
+    // An expired key may be reused: drop those first.
+    await trx
+      .deleteFrom('idempotency_keys')
+      .where((eb) =>
+        eb(
+          eb.refTuple('user_id', 'scope', 'key'),
+          'in',
+          rows.map((r) => eb.tuple(r.userId, r.scope, r.key)),
+        ),
+      )
+      .where('expires_at', '<=', now)
+      .execute();
     const inserted = await trx
       .insertInto('idempotency_keys')
       .values(
