@@ -143,7 +143,11 @@ export function createAllocator(deps: {
     }
     const waiting = await repo.waitingCount(trx, eventId);
     const users = [...new Set(batch.map((r) => r.userId))];
-    const owned = await repo.liveQuantities(trx, eventId, users);
+    // Only a per-user limit needs the users' existing seats.
+    const owned =
+      terms.maxPerUser === null
+        ? new Map<string, number>()
+        : await repo.liveQuantities(trx, eventId, users);
     const storedKeys = await idempotencyRepository.findLive(
       trx,
       CREATE_SCOPE,
