@@ -44,12 +44,24 @@ export const inventoryRepository = {
       .executeTakeFirst();
   },
 
-  findMany(db: Db, eventIds: readonly string[]): Promise<InventoryRow[]> {
+  /** Inventory rows with how many entries wait on each event's waitlist. */
+  findMany(
+    db: Db,
+    eventIds: readonly string[],
+  ): Promise<(InventoryRow & { waiting: string | null })[]> {
     if (eventIds.length === 0) return Promise.resolve([]);
     return db
-      .selectFrom('event_inventory')
-      .select(['event_id', 'capacity', 'confirmed', 'held', 'version'])
-      .where('event_id', 'in', eventIds)
+      .selectFrom('event_inventory as i')
+      .select(['i.event_id', 'i.capacity', 'i.confirmed', 'i.held', 'i.version'])
+      .select((eb) =>
+        eb
+          .selectFrom('waitlist_entries as w')
+          .select(eb.fn.countAll<string>().as('n'))
+          .whereRef('w.event_id', '=', 'i.event_id')
+          .where('w.status', '=', 'waiting')
+          .as('waiting'),
+      )
+      .where('i.event_id', 'in', eventIds)
       .execute();
   },
 };

@@ -63,7 +63,12 @@ export function createInventoryService(deps: {
       return new Map(
         rows.map((r) => {
           const available = r.capacity - r.confirmed - r.held;
-          return [r.event_id, { available, soldOut: available <= 0 }];
+          // While anyone waits, free seats are the queue's: sold out to everyone else.
+          const waiting = Number(r.waiting ?? 0);
+          return [
+            r.event_id,
+            { available: waiting > 0 ? 0 : available, soldOut: available <= 0 || waiting > 0 },
+          ];
         }),
       );
     },
