@@ -4,14 +4,56 @@ import type { Mail } from '@evently/platform';
 /** What a template produces; the consumer adds the recipient. */
 export type RenderedMail = Omit<Mail, 'to'>;
 
-/** Topics whose payload names the person to mail: only these can have a mail template. */
-export type MailableTopic = {
+/** Topics whose payload carries the address to mail (the auth mails). */
+export type AddressedTopic = {
   [T in DomainTopic]: DomainEventPayload<T> extends { email: string } ? T : never;
 }[DomainTopic];
+
+/**
+ * Topics whose payload names a user and an event but no address (bookings, waitlist): the mail
+ * consumer looks the recipient and the event up inside its delivery transaction, so a mail
+ * shows the name and title as they are when it is sent, and payloads carry no personal data.
+ */
+export type UserEventTopic = {
+  [T in DomainTopic]: DomainEventPayload<T> extends { email: string }
+    ? never
+    : DomainEventPayload<T> extends { userId: string; eventId: string }
+      ? T
+      : never;
+}[DomainTopic];
+
+/** Topics that can have a mail template: they name, or let the consumer find, the person to mail. */
+export type MailableTopic = AddressedTopic | UserEventTopic;
+
+/** The account a booking or waitlist mail goes to, as the consumer read it. */
+export interface MailRecipient {
+  email: string;
+  name: string;
+}
+
+/** The event a booking or waitlist mail is about, as the consumer read it. */
+export interface MailEventInfo {
+  title: string;
+  venue: string;
+  /** ISO-8601. */
+  startsAt: string;
+}
+
+/** What the consumer resolved for a user-and-event topic. */
+export interface UserEventContext {
+  recipient: MailRecipient;
+  event: MailEventInfo;
+}
+
+/** The second argument of a template: nothing for addressed topics, the lookups otherwise. */
+export type MailContext<T extends MailableTopic> = T extends UserEventTopic
+  ? UserEventContext
+  : undefined;
 
 /** Renders one topic's payload; pure, so it is tested without a mailer or a database. */
 export type MailTemplate<T extends MailableTopic> = (
   payload: DomainEventPayload<T>,
+  context: MailContext<T>,
 ) => RenderedMail;
 
 /** A template for each topic of `T`: a topic missing from the map does not typecheck. */

@@ -3,8 +3,23 @@ import type { DomainEventPayload } from '@evently/contracts';
 import { createMemoryMailer } from '@evently/platform';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { createMailConsumer } from './mail.consumer.js';
-import type { MailTemplateCatalogue, MailTemplateMap, RenderedMail } from './mail-template.js';
-import { type MailTopic, mailTemplates, mailTopics, renderMail } from './mail-templates.js';
+import type {
+  MailContext,
+  MailTemplateCatalogue,
+  MailTemplateMap,
+  RenderedMail,
+  UserEventContext,
+} from './mail-template.js';
+import {
+  type AddressedMailTopic,
+  isAddressedMailTopic,
+  type MailTopic,
+  mailTemplates,
+  mailTopics,
+  renderMail,
+  type UserEventMailTopic,
+} from './mail-templates.js';
+import { bookingConfirmedMail } from './templates/booking-confirmed.mail.js';
 import { passwordChangedMail } from './templates/password-changed.mail.js';
 import { welcomeMail } from './templates/welcome.mail.js';
 
@@ -16,20 +31,70 @@ const authMailTopics = [
   'user.password_changed',
 ] as const;
 
+const bookingMailTopics = [
+  'booking.confirmed',
+  'booking.cancelled',
+  'booking.expired',
+  'waitlist.joined',
+  'waitlist.offered',
+] as const;
+
 const person = { userId: randomUUID(), email: 'ada@example.com', name: 'Ada' };
 const otp = { ...person, code: '123456', expiresAt: '2026-11-03T14:05:00.000Z' };
+const booking = {
+  bookingId: randomUUID(),
+  eventId: randomUUID(),
+  userId: person.userId,
+  quantity: 2,
+  unitPriceCents: 1250,
+  totalCents: 2500,
+  currency: 'EUR',
+};
+const entry = {
+  entryId: randomUUID(),
+  eventId: booking.eventId,
+  userId: person.userId,
+  quantity: 3,
+};
+const offerExpiresAt = '2026-11-03T14:35:59.000Z';
 const samples: { [K in MailTopic]: DomainEventPayload<K> } = {
   'user.verification_requested': otp,
   'user.registration_attempted': person,
   'user.email_verified': person,
   'user.password_reset_requested': otp,
   'user.password_changed': { ...person, via: 'change' },
+  'booking.confirmed': booking,
+  'booking.cancelled': {
+    ...booking,
+    previousStatus: 'confirmed',
+    reason: 'event cancelled: <storm> & "hail"',
+    cancelledBy: null,
+  },
+  'booking.expired': booking,
+  'waitlist.joined': entry,
+  'waitlist.offered': { ...entry, bookingId: booking.bookingId, offerExpiresAt },
 };
+
+const title = `<script>alert("x")</script> Rock & Roll's Night`;
+const escapedTitle =
+  '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; Rock &amp; Roll&#39;s Night';
+const context: UserEventContext = {
+  recipient: { email: person.email, name: person.name },
+  event: { title, venue: 'Hall <A>', startsAt: '2026-12-24T19:30:00.000Z' },
+};
+
+function render<T extends MailTopic>(topic: T): RenderedMail {
+  const second = (isAddressedMailTopic(topic) ? undefined : context) as MailContext<T>;
+  return renderMail(topic, samples[topic], second);
+}
 
 describe('mail templates', () => {
   it('type: every subscribed topic has a template of its own payload', () => {
-    expectTypeOf<MailTopic>().toEqualTypeOf<(typeof authMailTopics)[number]>();
+    expectTypeOf<AddressedMailTopic>().toEqualTypeOf<(typeof authMailTopics)[number]>();
+    expectTypeOf<UserEventMailTopic>().toEqualTypeOf<(typeof bookingMailTopics)[number]>();
     expectTypeOf(mailTemplates).toExtend<MailTemplateMap<MailTopic>>();
+    expectTypeOf<MailContext<'booking.expired'>>().toEqualTypeOf<UserEventContext>();
+    expectTypeOf<MailContext<'user.email_verified'>>().toEqualTypeOf<undefined>();
     // These lines are the test: `tsc -p .` fails if any of them typechecks.
     // @ts-expect-error a map missing a subscribed topic's template
     const missing: MailTemplateMap<'user.email_verified' | 'user.password_changed'> = {
@@ -40,25 +105,35 @@ describe('mail templates', () => {
       'user.email_verified': passwordChangedMail,
     } satisfies MailTemplateCatalogue;
     const unmailable = {
-      // @ts-expect-error a topic whose payload has no email address cannot have a mail
+      // @ts-expect-error a topic whose payload has no email address nor user and event
       'event.created': welcomeMail,
     } satisfies MailTemplateCatalogue;
-    expect([missing, wrongPayload, unmailable]).toHaveLength(3);
+    const needsLookups = {
+      // @ts-expect-error a booking template (needs the looked-up recipient) on an auth topic
+      'user.email_verified': bookingConfirmedMail,
+    } satisfies MailTemplateCatalogue;
+    const wrongBookingPayload = {
+      // @ts-expect-error a template of another booking payload (this one needs offerExpiresAt)
+      'waitlist.joined': mailTemplates['waitlist.offered'],
+    } satisfies MailTemplateCatalogue;
+    expect([missing, wrongPayload, unmailable, needsLookups, wrongBookingPayload]).toHaveLength(5);
   });
 
   it('the consumer subscribes to exactly the topics that have a template', () => {
     const consumer = createMailConsumer({ mailer: createMemoryMailer({ info() {} }) });
     expect(consumer.name).toBe('mail');
-    expect([...consumer.topics].sort()).toEqual([...authMailTopics].sort());
+    expect([...consumer.topics].sort()).toEqual([...authMailTopics, ...bookingMailTopics].sort());
     expect([...mailTopics].sort()).toEqual([...consumer.topics].sort());
     for (const topic of consumer.topics) {
       expect(typeof (mailTemplates as Record<string, unknown>)[topic], topic).toBe('function');
     }
+    for (const topic of authMailTopics) expect(isAddressedMailTopic(topic)).toBe(true);
+    for (const topic of bookingMailTopics) expect(isAddressedMailTopic(topic)).toBe(false);
   });
 
   it.each(mailTopics)('%s renders a one-line subject, a text and an HTML document', (topic) => {
-    const mail: RenderedMail = renderMail(topic, samples[topic]);
-    expect(mail.subject).toMatch(/^Your Evently|^You already|^Welcome/);
+    const mail = render(topic);
+    expect(mail.subject).toMatch(/^Your Evently|^You already|^Welcome|^You are on|^Seats are/);
     expect(mail.subject).not.toMatch(/[\r\n]/);
     expect(mail.subject).not.toContain(person.name);
     expect(mail.text).toContain('Hello Ada,');
@@ -68,9 +143,76 @@ describe('mail templates', () => {
     expect(mail.html).toContain('This mail was sent to ada@example.com.');
   });
 
+  it.each(bookingMailTopics)(
+    '%s names the event: raw in the text, escaped in the HTML',
+    (topic) => {
+      const mail = render(topic);
+      expect(mail.subject).not.toContain('Rock');
+      expect(mail.text).toContain(`Event: ${title}`);
+      expect(mail.text).toContain('Where: Hall <A>');
+      expect(mail.text).toContain('When: Thu, 24 Dec 2026, 19:30 UTC');
+      expect(mail.html).toContain(escapedTitle);
+      expect(mail.html).toContain('Hall &lt;A&gt;');
+      expect(mail.html).toContain(
+        '<time datetime="2026-12-24T19:30:00.000Z">Thu, 24 Dec 2026, 19:30 UTC</time>',
+      );
+      expect(mail.html).not.toContain('<script');
+      expect(mail.html).not.toContain('<A>');
+    },
+  );
+
+  it('says what happened, with the amounts, seats and deadline of each booking mail', () => {
+    const confirmed = render('booking.confirmed');
+    expect(confirmed.subject).toBe('Your Evently booking is confirmed');
+    expect(confirmed.text).toContain('Your booking of 2 seats is confirmed.');
+    expect(confirmed.text).toContain('Total: EUR 25.00');
+    expect(confirmed.text).toContain(`Booking: ${booking.bookingId}`);
+
+    const cancelled = render('booking.cancelled');
+    expect(cancelled.subject).toBe('Your Evently booking was cancelled');
+    expect(cancelled.text).toContain('Your booking of 2 seats was cancelled');
+    expect(cancelled.text).toContain('Reason given: event cancelled: <storm> & "hail"');
+    expect(cancelled.html).toContain(
+      'Reason given: event cancelled: &lt;storm&gt; &amp; &quot;hail&quot;',
+    );
+    const heldCancelled = renderMail(
+      'booking.cancelled',
+      { ...samples['booking.cancelled'], previousStatus: 'pending', reason: null },
+      context,
+    );
+    expect(heldCancelled.text).toContain('Your hold on 2 seats was cancelled');
+    expect(heldCancelled.text).not.toContain('Reason given');
+
+    const expired = render('booking.expired');
+    expect(expired.subject).toBe('Your Evently hold has expired');
+    expect(expired.text).toContain('Your hold on 2 seats was not confirmed in time');
+
+    const joined = render('waitlist.joined');
+    expect(joined.subject).toBe('You are on the Evently waitlist');
+    expect(joined.text).toContain('You are on the waitlist for 3 seats.');
+    expect(joined.text).toContain('Seats: 3');
+
+    const offer = render('waitlist.offered');
+    expect(offer.subject).toBe('Seats are waiting for you on Evently');
+    expect(offer.text).toContain('3 seats freed up');
+    // Minutes are rounded down: a reader never counts on an offer for longer than it lives.
+    expect(offer.text).toContain(
+      `Confirm the booking in Evently before Tue, 3 Nov 2026, 14:35 UTC (${offerExpiresAt}).`,
+    );
+    expect(offer.html).toContain(
+      `<time datetime="${offerExpiresAt}">Tue, 3 Nov 2026, 14:35 UTC</time>`,
+    );
+    expect(offer.text).toContain('the offer lapses and the seats go to the next person');
+  });
+
   it('greets without a name when the account has none', () => {
-    const mail = renderMail('user.email_verified', { ...person, name: '  ' });
+    const mail = renderMail('user.email_verified', { ...person, name: '  ' }, undefined);
     expect(mail.text).toContain('Hello,');
     expect(mail.html).toContain('<p>Hello,</p>');
+    const booked = renderMail('booking.confirmed', booking, {
+      ...context,
+      recipient: { email: person.email, name: '' },
+    });
+    expect(booked.html).toContain('<p>Hello,</p>');
   });
 });

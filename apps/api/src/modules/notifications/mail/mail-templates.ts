@@ -1,15 +1,41 @@
 import type { DomainEventPayload } from '@evently/contracts';
 import type {
+  AddressedTopic,
+  MailContext,
   MailTemplate,
   MailTemplateCatalogue,
   MailTemplateMap,
   RenderedMail,
+  UserEventTopic,
 } from './mail-template.js';
 import { alreadyRegisteredMail } from './templates/already-registered.mail.js';
+import { bookingCancelledMail } from './templates/booking-cancelled.mail.js';
+import { bookingConfirmedMail } from './templates/booking-confirmed.mail.js';
+import { bookingExpiredMail } from './templates/booking-expired.mail.js';
 import { passwordChangedMail } from './templates/password-changed.mail.js';
 import { passwordResetCodeMail } from './templates/password-reset-code.mail.js';
 import { verificationCodeMail } from './templates/verification-code.mail.js';
+import { waitlistJoinedMail } from './templates/waitlist-joined.mail.js';
+import { waitlistOfferMail } from './templates/waitlist-offer.mail.js';
 import { welcomeMail } from './templates/welcome.mail.js';
+
+// Mails to the address in the payload.
+const addressedTemplates = {
+  'user.verification_requested': verificationCodeMail,
+  'user.registration_attempted': alreadyRegisteredMail,
+  'user.email_verified': welcomeMail,
+  'user.password_reset_requested': passwordResetCodeMail,
+  'user.password_changed': passwordChangedMail,
+} as const satisfies { readonly [K in AddressedTopic]?: MailTemplate<K> };
+
+// Mails to the payload's user about the payload's event, both looked up by the consumer.
+const userEventTemplates = {
+  'booking.confirmed': bookingConfirmedMail,
+  'booking.cancelled': bookingCancelledMail,
+  'booking.expired': bookingExpiredMail,
+  'waitlist.joined': waitlistJoinedMail,
+  'waitlist.offered': waitlistOfferMail,
+} as const satisfies { readonly [K in UserEventTopic]?: MailTemplate<K> };
 
 /**
  * Topic -> template: the mail consumer subscribes to exactly these keys, so a topic cannot be
@@ -17,17 +43,23 @@ import { welcomeMail } from './templates/welcome.mail.js';
  * A new mail is a template file and one line here.
  */
 export const mailTemplates = {
-  'user.verification_requested': verificationCodeMail,
-  'user.registration_attempted': alreadyRegisteredMail,
-  'user.email_verified': welcomeMail,
-  'user.password_reset_requested': passwordResetCodeMail,
-  'user.password_changed': passwordChangedMail,
+  ...addressedTemplates,
+  ...userEventTemplates,
 } as const satisfies MailTemplateCatalogue;
 
 export type MailTopic = keyof typeof mailTemplates;
+export type AddressedMailTopic = keyof typeof addressedTemplates;
+export type UserEventMailTopic = keyof typeof userEventTemplates;
 
 // Object.keys types its result as string[]; the keys are exactly MailTopic by construction.
 export const mailTopics = Object.keys(mailTemplates) as MailTopic[];
+
+const addressedTopics: ReadonlySet<string> = new Set(Object.keys(addressedTemplates));
+
+/** Whether the topic's payload names the address (otherwise the consumer looks it up). */
+export function isAddressedMailTopic(topic: MailTopic): topic is AddressedMailTopic {
+  return addressedTopics.has(topic);
+}
 
 // The same map seen as a mapped type, so indexing it with a generic topic keeps the pairing.
 const templates: MailTemplateMap<MailTopic> = mailTemplates;
@@ -36,7 +68,8 @@ const templates: MailTemplateMap<MailTopic> = mailTemplates;
 export function renderMail<T extends MailTopic>(
   topic: T,
   payload: DomainEventPayload<T>,
+  context: MailContext<T>,
 ): RenderedMail {
   const template: MailTemplate<T> = templates[topic];
-  return template(payload);
+  return template(payload, context);
 }
