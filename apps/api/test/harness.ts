@@ -31,12 +31,19 @@ export interface TestAppOptions {
    * would — otherwise every test user would share one IP's rate limits.
    */
   trustProxy?: boolean | number | string[];
+  /**
+   * BOOKING_HOLD_MINUTES and WAITLIST_OFFER_MINUTES for the API's services and the worker
+   * (defaults 15 and 30). Fractional minutes are fine: 0.05 is a 3 s hold.
+   */
+  bookings?: { holdMinutes: number; offerMinutes: number };
 }
 
 export interface TestApp {
   url: string;
   db: TestDatabase;
   platform: Platform;
+  /** The Redis key prefix of this app (BullMQ's keys sit under `<redisPrefix>:bull:`). */
+  redisPrefix: string;
   services: Services;
   smtp: SmtpSink;
   /** An SDK client, signed in with `accessToken` when given. */
@@ -107,6 +114,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
         accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 900,
         refreshTokenTtlSeconds: 30 * 86_400,
       },
+      ...(options.bookings ? { bookings: options.bookings } : {}),
       mode: 'production',
       version: 'test',
       log,
@@ -127,7 +135,12 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       checks: [{ name: 'database', check: () => db.handle.ping() }, ...ports.checks],
     });
   const server = await serverFor(platform, services);
-  const worker: WorkerRuntime = await startWorkerRuntime({ db: db.handle, platform, log });
+  const worker: WorkerRuntime = await startWorkerRuntime({
+    db: db.handle,
+    platform,
+    log,
+    ...(options.bookings ? { bookings: options.bookings } : {}),
+  });
   const url = await server.start();
   const seen = new Set<ReceivedMail>();
 
@@ -153,6 +166,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     url,
     db,
     platform,
+    redisPrefix: prefix,
     services,
     smtp,
     client,
