@@ -1,0 +1,380 @@
+import { randomUUID } from 'node:crypto';
+import type { Booking } from '@evently/contracts';
+import { createTestDatabase, type TestDatabase } from '@evently/db/testing';
+import { connectTestRedis, deleteKeysByPrefix, TEST_REDIS_URL } from '@evently/platform/testing';
+import { createEventlyClient, type EventlyClient, TRPCClientError } from '@evently/sdk';
+import { hash } from '@node-rs/argon2';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, type Spawned, spawnWith, waitForHttp } from './processes.js';
+
+// The promise of issue 5 under a flash sale: two API processes (`pnpm start:api`, the production
+// layout) on one Postgres database and one Redis prefix; 1,000 concurrent bookings of 1–3 seats
+// against capacity 100, ten times. Nothing may be oversold, lost, half-written or left unanswered.
+const RUNS = 10;
+const USERS = 200;
+const REQUESTS_PER_USER = 5;
+const CAPACITY = 100;
+const MAX_PER_BOOKING = 3;
+/** Far above what a batch takes: a request still open by then counts as unanswered. */
+const REQUEST_TIMEOUT_MS = 30_000;
+const PASSWORD = 'concurrency test password';
+const HOUR = 3_600_000;
+
+interface Api {
+  name: string;
+  url: string;
+  proc: Spawned;
+}
+
+interface Attendee {
+  userId: string;
+  token: string;
+  /** A client address of its own (TRUST_PROXY trusts loopback), as behind a load balancer. */
+  ip: string;
+}
+
+type Outcome =
+  | { kind: 'booked'; booking: Booking }
+  | { kind: 'refused'; code: string; details: Record<string, unknown> | undefined };
+
+interface Attempt {
+  user: Attendee;
+  quantity: number;
+  api: Api;
+  outcome: Outcome;
+}
+
+/** Aborts a call nobody answered in time, so a hang shows up as an answer of its own. */
+const timedFetch: typeof fetch = (input, init) => {
+  const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
+  return fetch(input, {
+    ...init,
+    signal: init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout,
+  });
+};
+
+/** One client per call: every booking is an HTTP request of its own, none batched with another. */
+function clientFor(api: Api, token: string, ip: string): EventlyClient {
+  return createEventlyClient({
+    url: api.url,
+    fetch: timedFetch,
+    headers: () => ({ authorization: `Bearer ${token}`, 'x-forwarded-for': ip }),
+  });
+}
+
+async function outcomeOf(call: Promise<Booking>): Promise<Outcome> {
+  try {
+    return { kind: 'booked', booking: await call };
+  } catch (error) {
+    if (error instanceof TRPCClientError) {
+      const data = (error.data ?? {}) as {
+        appCode?: string;
+        details?: Record<string, unknown>;
+      };
+      return {
+        kind: 'refused',
+        code: data.appCode ?? `no answer (${error.message})`,
+        details: data.details,
+      };
+    }
+    return { kind: 'refused', code: `no answer (${String(error)})`, details: undefined };
+  }
+}
+
+function shuffled<T>(items: T[]): T[] {
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
+  }
+  return copy;
+}
+
+describe('bookings under a flash sale: two API processes, 1,000 concurrent bookings, 10 times', () => {
+  let database: TestDatabase;
+  const prefix = `t:${randomUUID()}`;
+  const apis: Api[] = [];
+  let organizer: EventlyClient;
+  let attendees: Attendee[] = [];
+  const seatsBookedThrough = new Map<string, number>();
+  const durations: { run: number; priced: boolean; ms: number; bookings: number }[] = [];
+
+  const db = () => database.handle.db;
+
+  async function startApi(name: string): Promise<Api> {
+    const port = await freePort();
+    const proc = spawnWith('pnpm', ['start:api'], {
+      NODE_ENV: 'production',
+      JWT_SECRET: 'concurrency-test-secret-that-is-long-enough-0123',
+      DATABASE_URL: database.url,
+      REDIS_URL: TEST_REDIS_URL,
+      REDIS_PREFIX: prefix,
+      TRUST_PROXY: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      PORT: String(port),
+    });
+    const api = { name, url: `http://127.0.0.1:${port}`, proc };
+    apis.push(api);
+    const ready = await waitForHttp(`${api.url}/health/ready`, proc);
+    expect(ready.status).toBe(200);
+    return api;
+  }
+
+  /** Verified accounts straight into the database (one argon2 hash for all), signed in over HTTP. */
+  async function signIn(count: number, role: 'user' | 'organizer'): Promise<Attendee[]> {
+    const passwordHash = await hash(PASSWORD);
+    const rows = Array.from({ length: count }, () => {
+      const id = randomUUID();
+      return {
+        id,
+        email: `${role}-${id}@example.com`,
+        name: `${role} ${id.slice(0, 8)}`,
+        role,
+        password_hash: passwordHash,
+        email_verified_at: new Date(),
+        updated_at: new Date(),
+      };
+    });
+    await db().insertInto('users').values(rows).execute();
+    const signedIn: Attendee[] = [];
+    // A few at a time: each login is an argon2 verification on a 2-core machine.
+    for (let i = 0; i < rows.length; i += 8) {
+      const chunk = rows.slice(i, i + 8);
+      signedIn.push(
+        ...(await Promise.all(
+          chunk.map(async (row, j) => {
+            const n = i + j + 1;
+            const ip = `10.${role === 'user' ? 1 : 2}.${n >> 8}.${n & 255}`;
+            const api = apis[n % apis.length] as Api;
+            const anonymous = createEventlyClient({
+              url: api.url,
+              headers: () => ({ 'x-forwarded-for': ip }),
+            });
+            const tokens = await anonymous.auth.login.mutate({
+              email: row.email,
+              password: PASSWORD,
+            });
+            return { userId: row.id, token: tokens.accessToken, ip };
+          }),
+        )),
+      );
+    }
+    return signedIn;
+  }
+
+  beforeAll(async () => {
+    database = await createTestDatabase('bookings_concurrency');
+    await Promise.all([startApi('A'), startApi('B')]);
+    const [owner] = await signIn(1, 'organizer');
+    if (!owner) throw new Error('no organizer');
+    organizer = clientFor(apis[0] as Api, owner.token, owner.ip);
+    attendees = await signIn(USERS, 'user');
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const api of apis) api.proc.child.kill('SIGKILL');
+    await Promise.all(apis.map((api) => api.proc.exited));
+    await database?.drop();
+    const redis = await connectTestRedis();
+    await deleteKeysByPrefix(redis, `${prefix}:`);
+    redis.disconnect();
+    console.info(
+      `flash sale runs (1,000 bookings.create each): ${durations
+        .map((d) => `#${d.run} ${d.priced ? 'paid' : 'free'} ${d.ms} ms (${d.bookings} bookings)`)
+        .join(
+          ', ',
+        )}; seats booked per process: ${JSON.stringify(Object.fromEntries(seatsBookedThrough))}`,
+    );
+  });
+
+  async function publishedEvent(priced: boolean): Promise<string> {
+    const startsAt = Date.now() + 7 * 24 * HOUR;
+    const event = await organizer.events.create.mutate({
+      title: `Flash sale ${randomUUID().slice(0, 8)}`,
+      venue: 'Arena',
+      startsAt: new Date(startsAt).toISOString(),
+      endsAt: new Date(startsAt + 3 * HOUR).toISOString(),
+      capacity: CAPACITY,
+      priceCents: priced ? 2_500 : 0,
+      currency: 'EUR',
+      maxPerBooking: MAX_PER_BOOKING,
+    });
+    await organizer.events.publish.mutate({ id: event.id });
+    return event.id;
+  }
+
+  /**
+   * Reads, in one statement (one snapshot), the inventory row and the sum of live bookings, over
+   * and over until stopped: both must stay within capacity and equal at every instant.
+   */
+  function watchInventory(eventId: string) {
+    const samples: { capacity: number; taken: number; booked: number }[] = [];
+    let running = true;
+    const loop = (async () => {
+      while (running) {
+        const { rows } = await sql<{ capacity: number; taken: number; booked: string }>`
+          SELECT i.capacity, i.confirmed + i.held AS taken,
+            (SELECT coalesce(sum(b.quantity), 0) FROM bookings b
+              WHERE b.event_id = i.event_id AND b.status IN ('pending', 'confirmed')) AS booked
+          FROM event_inventory i WHERE i.event_id = ${eventId}`.execute(db());
+        const row = rows[0];
+        if (row) samples.push({ ...row, booked: Number(row.booked) });
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    })();
+    return {
+      async stop() {
+        running = false;
+        await loop;
+        return samples;
+      },
+    };
+  }
+
+  /** Every booking has exactly one `create` audit row and one `booking.created` outbox event (a
+   * confirmed one also `booking.confirmed`), and no audit row or event exists without its booking. */
+  async function expectAuditAndOutboxMatchBookings(): Promise<void> {
+    const bookings = await db().selectFrom('bookings').select(['id', 'status']).execute();
+    const counted = (ids: string[]) => {
+      const counts = new Map<string, number>();
+      for (const id of ids) counts.set(id, (counts.get(id) ?? 0) + 1);
+      return [...counts].sort(([a], [b]) => a.localeCompare(b));
+    };
+    const once = (ids: string[]) =>
+      ids.map((id) => [id, 1]).sort(([a], [b]) => String(a).localeCompare(String(b)));
+    const audits = await db()
+      .selectFrom('audit_log')
+      .select(['entity_id', 'action'])
+      .where('entity', '=', 'booking')
+      .execute();
+    const events = await db()
+      .selectFrom('outbox')
+      .select(['aggregate_id', 'topic'])
+      .where('topic', 'like', 'booking.%')
+      .execute();
+    const allIds = bookings.map((b) => b.id);
+    expect(audits.every((a) => a.action === 'create')).toBe(true);
+    expect(counted(audits.map((a) => a.entity_id))).toEqual(once(allIds));
+    expect(
+      counted(events.filter((e) => e.topic === 'booking.created').map((e) => e.aggregate_id ?? '')),
+    ).toEqual(once(allIds));
+    expect(
+      counted(
+        events.filter((e) => e.topic === 'booking.confirmed').map((e) => e.aggregate_id ?? ''),
+      ),
+    ).toEqual(once(bookings.filter((b) => b.status === 'confirmed').map((b) => b.id)));
+    expect(
+      events.filter((e) => !['booking.created', 'booking.confirmed'].includes(e.topic)),
+    ).toEqual([]);
+  }
+
+  it.each(Array.from({ length: RUNS }, (_, i) => ({ run: i + 1, priced: i % 2 === 0 })))(
+    'run $run (priced: $priced): never oversold, every caller answered, books and logs agree',
+    async ({ run, priced }) => {
+      const eventId = await publishedEvent(priced);
+      const planned = shuffled(
+        attendees.flatMap((user) =>
+          Array.from({ length: REQUESTS_PER_USER }, () => ({
+            user,
+            quantity: 1 + Math.floor(Math.random() * MAX_PER_BOOKING),
+            api: apis[Math.floor(Math.random() * apis.length)] as Api,
+          })),
+        ),
+      );
+      const watcher = watchInventory(eventId);
+      const started = performance.now();
+      const attempts: Attempt[] = await Promise.all(
+        planned.map(async (plan) => ({
+          ...plan,
+          outcome: await outcomeOf(
+            clientFor(plan.api, plan.user.token, plan.user.ip).bookings.create.mutate({
+              eventId,
+              quantity: plan.quantity,
+            }),
+          ),
+        })),
+      );
+      const ms = Math.round(performance.now() - started);
+      const samples = await watcher.stop();
+
+      // Every caller got a definite answer: a booking or SOLD_OUT — no timeout, no INTERNAL.
+      const answers = new Map<string, number>();
+      for (const a of attempts) {
+        const key = a.outcome.kind === 'booked' ? 'booked' : a.outcome.code;
+        answers.set(key, (answers.get(key) ?? 0) + 1);
+      }
+      expect(Object.fromEntries(answers)).toEqual({
+        booked: expect.any(Number),
+        SOLD_OUT: expect.any(Number),
+      });
+
+      const booked = attempts.flatMap((a) =>
+        a.outcome.kind === 'booked' ? [{ ...a, booking: a.outcome.booking }] : [],
+      );
+      for (const { booking, user, quantity } of booked) {
+        expect(booking).toMatchObject({
+          eventId,
+          userId: user.userId,
+          quantity,
+          status: priced ? 'pending' : 'confirmed',
+          totalCents: quantity * (priced ? 2_500 : 0),
+        });
+        expect(booking.expiresAt === null).toBe(!priced);
+      }
+      for (const { api, quantity } of booked) {
+        seatsBookedThrough.set(api.name, (seatsBookedThrough.get(api.name) ?? 0) + quantity);
+      }
+      const seats = booked.reduce((sum, b) => sum + b.quantity, 0);
+
+      // The bookings table is exactly what the callers were told, and the inventory row agrees.
+      const rows = await db()
+        .selectFrom('bookings')
+        .select(['id', 'user_id', 'quantity', 'status'])
+        .where('event_id', '=', eventId)
+        .execute();
+      expect(rows.map((r) => r.id).sort()).toEqual(booked.map((b) => b.booking.id).sort());
+      expect(new Set(rows.map((r) => r.id)).size).toBe(rows.length);
+      const inventory = await db()
+        .selectFrom('event_inventory')
+        .select(['capacity', 'confirmed', 'held'])
+        .where('event_id', '=', eventId)
+        .executeTakeFirstOrThrow();
+      const { live } = await db()
+        .selectFrom('bookings')
+        .select((eb) => eb.fn.coalesce(eb.fn.sum<string>('quantity'), sql<string>`0`).as('live'))
+        .where('event_id', '=', eventId)
+        .where('status', 'in', ['pending', 'confirmed'])
+        .executeTakeFirstOrThrow();
+      expect(Number(live)).toBe(seats);
+      expect(inventory).toEqual({
+        capacity: CAPACITY,
+        confirmed: priced ? 0 : seats,
+        held: priced ? seats : 0,
+      });
+      expect(seats).toBeLessThanOrEqual(CAPACITY);
+
+      // Never over capacity at any instant of the run, and never a half-applied batch.
+      expect(samples.length).toBeGreaterThan(0);
+      for (const sample of samples) {
+        expect(sample.taken).toBeLessThanOrEqual(CAPACITY);
+        expect(sample.booked).toBe(sample.taken);
+      }
+
+      // No capacity was lost: a refusal of q seats means fewer than q were free then, and seats
+      // only got fewer after — so what remains is below every refused quantity (and below 3).
+      const refusedQuantities = attempts.flatMap((a) =>
+        a.outcome.kind === 'refused' ? [a.quantity] : [],
+      );
+      expect(CAPACITY - seats).toBeLessThan(Math.min(MAX_PER_BOOKING, ...refusedQuantities));
+
+      await expectAuditAndOutboxMatchBookings();
+      durations.push({ run, priced, ms, bookings: booked.length });
+    },
+    90_000,
+  );
+
+  it('spread the bookings over both processes', () => {
+    expect([...seatsBookedThrough.keys()].sort()).toEqual(['A', 'B']);
+  });
+});
