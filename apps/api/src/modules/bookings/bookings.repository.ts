@@ -270,10 +270,21 @@ export const bookingsRepository = {
       .execute();
   },
 
+  /** An event's entries in join order, with the live position (1 = next) of waiting ones. */
   entriesOfEvent(db: Db, eventId: string, afterSeq: string | undefined, limit: number) {
-    let q = db.selectFrom('waitlist_entries').selectAll().where('event_id', '=', eventId);
-    if (afterSeq) q = q.where('join_seq', '>', afterSeq);
-    return q.orderBy('join_seq').limit(limit).execute();
+    // The position counts the whole queue, not the page: page 2 goes on where page 1 stopped.
+    let q = db
+      .selectFrom('waitlist_entries as w')
+      .selectAll('w')
+      .select(
+        sql<string | null>`CASE WHEN w.status = 'waiting' THEN (
+          SELECT count(*) FROM waitlist_entries o
+          WHERE o.event_id = w.event_id AND o.status = 'waiting' AND o.join_seq <= w.join_seq
+        ) END`.as('position'),
+      )
+      .where('w.event_id', '=', eventId);
+    if (afterSeq) q = q.where('w.join_seq', '>', afterSeq);
+    return q.orderBy('w.join_seq').limit(limit).execute();
   },
 
   userHasLiveEntry(db: Db, eventId: string, userId: string) {

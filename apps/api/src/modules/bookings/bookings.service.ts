@@ -566,9 +566,10 @@ export function createBookingsService(deps: {
       const rows = await repo.entriesOfEvent(db, input.eventId, after?.s, input.limit + 1);
       const items = rows.slice(0, input.limit);
       const last = items.at(-1);
-      let position = 0;
       return {
-        items: items.map((r) => toWaitlistEntry(r, r.status === 'waiting' ? ++position : null)),
+        items: items.map((r) =>
+          toWaitlistEntry(r, r.position === null ? null : Number(r.position)),
+        ),
         nextCursor: rows.length > input.limit && last ? encodeCursor({ s: last.join_seq }) : null,
       };
     },
