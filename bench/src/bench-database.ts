@@ -6,6 +6,8 @@ export interface BenchDatabase {
   handle: DbHandle;
   /** What it runs on, for the report. */
   label: string;
+  /** The throwaway Postgres database's URL (for other processes); absent on PGlite. */
+  url?: string;
   /** Closes it; a throwaway Postgres database is dropped. */
   close(): Promise<void>;
 }
@@ -32,6 +34,7 @@ export async function openBenchDatabase(): Promise<BenchDatabase> {
   return {
     handle,
     label: `Postgres (throwaway database ${name})`,
+    url: target.toString(),
     async close() {
       await handle.close();
       await sql`DROP DATABASE IF EXISTS ${sql.id(name)} WITH (FORCE)`.execute(server.db);

@@ -1,8 +1,10 @@
 // `pnpm bench`: every benchmark, one after another. BENCH_SECONDS shortens or lengthens each case;
-// BENCH_ONLY=auth (or trpc, events, read-cpu) runs one of them. Through turbo (`pnpm bench` at the
-// root) environment variables are filtered: run `pnpm --filter @evently/bench bench` to set them.
+// BENCH_ONLY=auth (or trpc, events, read-cpu, hot-event) runs one of them. hot-event needs
+// DATABASE_URL (admin URL) and REDIS_URL, and reads BENCH_HOT_SECONDS (20) and BENCH_HOT_CLIENTS
+// (64). Turbo passes BENCH_*, DATABASE_URL and REDIS_URL through to this task.
 import { benchAuth } from './auth.bench.js';
 import { benchEventsRead } from './events-read.bench.js';
+import { benchHotEvent } from './hot-event.bench.js';
 import { benchReadPathCpu } from './read-path-cpu.bench.js';
 import { benchTrpcOverhead } from './trpc-overhead.bench.js';
 
@@ -12,3 +14,4 @@ if (!only || only === 'trpc') await benchTrpcOverhead(seconds);
 if (!only || only === 'auth') await benchAuth(seconds);
 if (!only || only === 'events') await benchEventsRead(seconds);
 if (!only || only === 'read-cpu') await benchReadPathCpu(seconds);
+if (!only || only === 'hot-event') await benchHotEvent();

@@ -1,0 +1,122 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface ApiProcess {
+  url: string;
+  pid: number;
+  /** SIGTERM, then SIGKILL if it has not exited within 10 s. */
+  stop(): Promise<void>;
+}
+
+export interface ApiCluster {
+  apis: ApiProcess[];
+  /** Every Redis key of the cluster starts with this (REDIS_PREFIX plus its separator). */
+  redisKeyPrefix: string;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  server.close();
+  if (typeof address !== 'object' || !address) throw new Error('no free port');
+  return address.port;
+}
+
+/**
+ * `pnpm start:api` as an operator runs it (production layout: Postgres + Redis), but spawned as
+ * the one node process the script execs, so its pid is the server's own (for CPU accounting)
+ * and signals reach it directly.
+ */
+async function startApi(env: Record<string, string>): Promise<ApiProcess> {
+  const port = await freePort();
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'apps/api/src/main.ts', '--role=api'],
+    {
+      cwd: REPO_ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/tmp',
+        ...env,
+        PORT: `${port}`,
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-4_000);
+  });
+  const exited = once(child, 'exit');
+  let alive = true;
+  void exited.then(() => {
+    alive = false;
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (!alive) throw new Error(`API process exited during start-up:\n${stderr}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`API process did not become ready in 60 s:\n${stderr}`);
+    }
+    const ready = await fetch(`${url}/health/ready`).catch(() => undefined);
+    if (ready?.ok) break;
+    await sleep(200);
+  }
+  if (child.pid === undefined) throw new Error('API process has no pid');
+  return {
+    url,
+    pid: child.pid,
+    async stop() {
+      if (!alive) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Two API processes on one database and one Redis key prefix of their own. */
+export async function startApiCluster(options: {
+  databaseUrl: string;
+  redisUrl: string;
+  count: number;
+}): Promise<ApiCluster> {
+  const prefix = `bench-hot-${randomBytes(4).toString('hex')}`;
+  const env = {
+    NODE_ENV: 'production',
+    JWT_SECRET: randomBytes(48).toString('base64url'),
+    DATABASE_URL: options.databaseUrl,
+    REDIS_URL: options.redisUrl,
+    REDIS_PREFIX: prefix,
+    // Every bench user logs in from its own X-Forwarded-For address: no per-IP login limit.
+    TRUST_PROXY: 'true',
+    LOG_LEVEL: 'warn',
+  };
+  const apis: ApiProcess[] = [];
+  try {
+    // One after the other: both would run the (no-op) migrations at once otherwise.
+    for (let i = 0; i < options.count; i++) apis.push(await startApi(env));
+  } catch (error) {
+    await Promise.all(apis.map((a) => a.stop()));
+    throw error;
+  }
+  return {
+    apis,
+    redisKeyPrefix: `${prefix}:`,
+    async stop() {
+      await Promise.all(apis.map((a) => a.stop()));
+    },
+  };
+}

@@ -1,0 +1,76 @@
+import { readFileSync } from 'node:fs';
+
+/** Linux's USER_HZ: /proc reports CPU time in these ticks (100 on every usual kernel). */
+const TICKS_PER_SECOND = 100;
+
+/** User + system CPU of a process so far, in ms; undefined once it is gone. */
+function cpuMs(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1_000) / TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface CpuGroup {
+  name: string;
+  /** The group's processes now (Postgres backends come and go, so it is asked every sample). */
+  pids: () => number[] | Promise<number[]>;
+}
+
+export interface CpuSampler {
+  /** CPU ms each group used since start (a process that exits loses at most one interval). */
+  stop(): Promise<Record<string, number>>;
+}
+
+/**
+ * Samples the groups' processes every `intervalMs`. A process seen at the first sample counts
+ * from its value then; one that appears later counts from zero (it started during the window).
+ */
+export async function startCpuSampler(groups: CpuGroup[], intervalMs = 250): Promise<CpuSampler> {
+  const first = new Map<string, Map<number, number>>();
+  const last = new Map<string, Map<number, number>>();
+  let initial = true;
+
+  async function sample(): Promise<void> {
+    for (const group of groups) {
+      const seen = first.get(group.name) ?? new Map<number, number>();
+      const now = last.get(group.name) ?? new Map<number, number>();
+      for (const pid of await group.pids()) {
+        const ms = cpuMs(pid);
+        if (ms === undefined) continue;
+        if (!seen.has(pid)) seen.set(pid, initial ? ms : 0);
+        now.set(pid, ms);
+      }
+      first.set(group.name, seen);
+      last.set(group.name, now);
+    }
+    initial = false;
+  }
+
+  await sample();
+  let sampling = Promise.resolve();
+  const timer = setInterval(() => {
+    sampling = sampling.then(sample).catch(() => {});
+  }, intervalMs);
+
+  return {
+    async stop() {
+      clearInterval(timer);
+      await sampling;
+      await sample();
+      const used: Record<string, number> = {};
+      for (const group of groups) {
+        let total = 0;
+        for (const [pid, end] of last.get(group.name) ?? []) {
+          total += end - (first.get(group.name)?.get(pid) ?? 0);
+        }
+        used[group.name] = Math.round(total);
+      }
+      return used;
+    },
+  };
+}

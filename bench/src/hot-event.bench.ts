@@ -1,0 +1,330 @@
+// The flash-sale bench of issue 5: N authenticated SDK clients book one seat at a time on one
+// event with a huge capacity, against two API processes (Postgres + Redis), for a fixed time;
+// then pgbench, on the same database and machine, writing one booking per transaction on a second
+// event's inventory row with as many clients for as long. Also: the SDK clients spread over 100
+// events. Needs DATABASE_URL (an admin URL: a throwaway database is made) and REDIS_URL.
+import { loadavg } from 'node:os';
+import { createRedis } from '@evently/platform';
+import { deleteKeysByPrefix } from '@evently/platform/testing';
+import { sql } from 'kysely';
+import { openBenchDatabase } from './bench-database.js';
+import {
+  type BatchSizes,
+  checkInventory,
+  measureBatchSizes,
+  measureBatchTimeline,
+} from './hot-event-checks.js';
+import { type ClientRun, percentile, runBookingClients } from './hot-event-clients.js';
+import { startApiCluster } from './hot-event-cluster.js';
+import { type CpuGroup, startCpuSampler } from './hot-event-cpu.js';
+import { type PgbenchRun, runPgbench } from './hot-event-pgbench.js';
+import {
+  BENCH_CAPACITY,
+  publishFreeEvents,
+  signedInClient,
+  signInUsers,
+} from './hot-event-setup.js';
+
+const SPREAD_EVENTS = 100;
+
+interface Row {
+  case: string;
+  bookingsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: string;
+  check: string;
+  load: string;
+}
+
+const round = (n: number, digits = 1) => Number(n.toFixed(digits));
+const loadNow = () => loadavg()[0]?.toFixed(2) ?? '?';
+
+function clientRow(name: string, run: ClientRun, check: string, load: string): Row {
+  const errors = Object.entries(run.errors)
+    .map(([code, n]) => `${code} ${n}`)
+    .join(', ');
+  return {
+    case: name,
+    bookingsPerSecond: Math.round(run.booked / run.seconds),
+    p50Ms: round(percentile(run.latenciesMs, 0.5)),
+    p99Ms: round(percentile(run.latenciesMs, 0.99)),
+    errors: errors || '0',
+    check,
+    load,
+  };
+}
+
+function pgbenchRow(name: string, run: PgbenchRun, check: string, load: string): Row {
+  return {
+    case: name,
+    bookingsPerSecond: Math.round(run.tps),
+    p50Ms: round(percentile(run.latenciesMs, 0.5)),
+    p99Ms: round(percentile(run.latenciesMs, 0.99)),
+    errors: `${run.failed}`,
+    check,
+    load,
+  };
+}
+
+function batchRow(name: string, b: BatchSizes, seconds: number) {
+  return {
+    case: name,
+    'transactions/s': round(b.transactions / seconds),
+    'mean batch': round(b.mean),
+    'p50 batch': b.p50,
+    'p90 batch': b.p90,
+    'max batch': b.max,
+    'single-booking txns': `${Math.round(b.singles * 100)}%`,
+  };
+}
+
+export async function benchHotEvent(): Promise<void> {
+  const seconds = Number(process.env.BENCH_HOT_SECONDS ?? 20);
+  const clients = Number(process.env.BENCH_HOT_CLIENTS ?? 64);
+  const warmUpSeconds = Number(process.env.BENCH_HOT_WARMUP_SECONDS ?? 3);
+  const redisUrl = process.env.REDIS_URL;
+  if (!process.env.DATABASE_URL || !redisUrl) {
+    console.log('\nhot-event: skipped (needs DATABASE_URL and REDIS_URL: two API processes)');
+    return;
+  }
+  const database = await openBenchDatabase();
+  const databaseUrl = database.url;
+  const db = database.handle.db;
+  const redis = createRedis(redisUrl, 'command');
+  let cluster: Awaited<ReturnType<typeof startApiCluster>> | undefined;
+  try {
+    if (!databaseUrl) throw new Error('hot-event needs a Postgres database');
+    cluster = await startApiCluster({ databaseUrl, redisUrl, count: 2 });
+    const apis = cluster.apis;
+    const { users, organizer } = await signInUsers(
+      db,
+      apis.map((a) => a.url),
+      clients,
+    );
+    const titles = [
+      'Hot event',
+      'Hot event, one API process',
+      'pgbench: one booking per transaction',
+      'pgbench: same rows',
+    ];
+    for (let i = 1; i <= SPREAD_EVENTS; i++) titles.push(`Spread event ${i}`);
+    const [hot = '', hotSingle = '', pgOne = '', pgSame = '', ...spread] = await publishFreeEvents(
+      organizer,
+      titles,
+    );
+
+    const redisPid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1] ?? 0);
+    const groups: CpuGroup[] = [
+      { name: 'API processes (2)', pids: () => apis.map((a) => a.pid) },
+      { name: 'bench client (SDK)', pids: () => [process.pid] },
+      {
+        name: 'Postgres backends',
+        pids: async () =>
+          (
+            await sql<{ pid: number }>`
+              SELECT pid FROM pg_stat_activity
+              WHERE datname = current_database() AND pid <> pg_backend_pid()`.execute(db)
+          ).rows.map((r) => r.pid),
+      },
+      // Shared with whatever else uses this Redis; only the bench writes much meanwhile.
+      { name: 'Redis server', pids: () => (redisPid ? [redisPid] : []) },
+    ];
+
+    // Untimed: JIT of both APIs, their pools and the client's sockets.
+    const warmUp = await runBookingClients(users, warmUpSeconds, () => hot);
+    const spreadWarmUp = await runBookingClients(users, 1, () => spread[0] ?? '');
+
+    const pick = () => spread[Math.floor(Math.random() * spread.length)] ?? '';
+    const spreadLoad = loadNow();
+    let sampler = await startCpuSampler(groups);
+    const spreadRun = await runBookingClients(users, seconds, pick);
+    const spreadCpu = await sampler.stop();
+
+    const hotLoad = loadNow();
+    sampler = await startCpuSampler(groups);
+    const hotRun = await runBookingClients(users, seconds, () => hot);
+    const hotCpu = await sampler.stop();
+
+    // Diagnosis: every client on the first process, so no lock hand-over between processes.
+    const firstUrl = apis[0]?.url ?? '';
+    const onFirst = users.map((u) => ({
+      ...u,
+      url: firstUrl,
+      client: signedInClient(firstUrl, u.accessToken),
+    }));
+    const singleLoad = loadNow();
+    sampler = await startCpuSampler(groups);
+    const singleRun = await runBookingClients(onFirst, seconds, () => hotSingle);
+    const singleCpu = await sampler.stop();
+
+    const hotCheck = await checkInventory(db, [hot]);
+    const singleCheck = await checkInventory(db, [hotSingle]);
+    const spreadCheck = await checkInventory(db, spread);
+    const hotBatches = await measureBatchSizes(db, [hot], hotRun.startedAt, hotRun.endedAt);
+    const hotTimeline = await measureBatchTimeline(db, hot, hotRun.startedAt, hotRun.endedAt);
+    const singleBatches = await measureBatchSizes(
+      db,
+      [hotSingle],
+      singleRun.startedAt,
+      singleRun.endedAt,
+    );
+    const singleTimeline = await measureBatchTimeline(
+      db,
+      hotSingle,
+      singleRun.startedAt,
+      singleRun.endedAt,
+    );
+    const spreadBatches = await measureBatchSizes(
+      db,
+      spread,
+      spreadRun.startedAt,
+      spreadRun.endedAt,
+    );
+
+    // pgbench needs `clients` connections of its own: the APIs' pools go first.
+    await cluster.stop();
+    const pgbenchCpu: Record<string, Record<string, number>> = {};
+    const pgbench = async (eventId: string, script: 'one-booking' | 'same-rows') => {
+      let stopSampler: (() => Promise<Record<string, number>>) | undefined;
+      const load = loadNow();
+      const run = await runPgbench({
+        databaseUrl,
+        eventId,
+        clients,
+        seconds,
+        script,
+        async onStart(group) {
+          const s = await startCpuSampler([group, ...groups.slice(2)]);
+          stopSampler = () => s.stop();
+        },
+      });
+      pgbenchCpu[script] = (await stopSampler?.()) ?? {};
+      return { run, load };
+    };
+    const one = await pgbench(pgOne, 'one-booking');
+    const same = await pgbench(pgSame, 'same-rows');
+    const oneCheck = await checkInventory(db, [pgOne]);
+    const sameCheck = await checkInventory(db, [pgSame]);
+
+    // Oversell: the counters never pass capacity, and they equal the confirmed rows; for the
+    // SDK runs, those rows are exactly the bookings the clients were told they got.
+    const told = (...runs: ClientRun[]) => runs.reduce((n, r) => n + r.bookedTotal, 0);
+    const verdict = (
+      c: typeof hotCheck,
+      expected: number | undefined,
+      eventsPerBooking: number,
+    ) => {
+      const ok =
+        c.confirmed + c.held <= c.capacity &&
+        c.confirmed === c.confirmedBookings &&
+        c.held === 0 &&
+        (expected === undefined || c.confirmedBookings === expected) &&
+        (eventsPerBooking === 0 || c.outboxEvents === c.confirmedBookings * eventsPerBooking);
+      return `${ok ? 'ok' : 'FAILED'}: ${c.confirmed} sold = ${c.confirmedBookings} rows${
+        expected === undefined ? '' : ` = ${expected} answered`
+      }, ${c.outboxEvents} outbox, ${c.auditEntries} audit`;
+    };
+    const rows: Row[] = [
+      clientRow(
+        `Evently, 1 hot event (SDK, 2 API processes)`,
+        hotRun,
+        verdict(hotCheck, told(warmUp, hotRun), 2),
+        hotLoad,
+      ),
+      pgbenchRow(
+        'pgbench, 1 booking per transaction',
+        one.run,
+        verdict(oneCheck, one.run.transactions, 1),
+        one.load,
+      ),
+      pgbenchRow(
+        'pgbench, same rows as Evently',
+        same.run,
+        verdict(sameCheck, same.run.transactions, 2),
+        same.load,
+      ),
+      clientRow(
+        'Evently, 1 hot event, all clients on 1 API process',
+        singleRun,
+        verdict(singleCheck, told(singleRun), 2),
+        singleLoad,
+      ),
+      clientRow(
+        `Evently, ${SPREAD_EVENTS} events at once`,
+        spreadRun,
+        verdict(spreadCheck, told(spreadRun) + spreadWarmUp.bookedTotal, 2),
+        spreadLoad,
+      ),
+    ];
+
+    console.log(
+      `\nHot event: ${clients} clients, ${seconds} s each, free events of capacity ${BENCH_CAPACITY.toLocaleString('en')}, maxPerBooking 1 (${database.label})`,
+    );
+    console.table(
+      rows.map((r) => ({
+        case: r.case,
+        'bookings/s': r.bookingsPerSecond,
+        'p50 ms': r.p50Ms,
+        'p99 ms': r.p99Ms,
+        errors: r.errors,
+        'load avg': r.load,
+        'oversell check': r.check,
+      })),
+    );
+    const ratio = (rows[0]?.bookingsPerSecond ?? 0) / (rows[1]?.bookingsPerSecond ?? 1);
+    const sameRatio = (rows[0]?.bookingsPerSecond ?? 0) / (rows[2]?.bookingsPerSecond ?? 1);
+    console.log(
+      `Evently / pgbench (1 booking per transaction): ${ratio.toFixed(2)} (target >= 2: ${
+        ratio >= 2 ? 'met' : 'NOT met'
+      }); Evently / pgbench (same rows): ${sameRatio.toFixed(2)}`,
+    );
+
+    console.log('\nAllocator transactions in the timed windows (bookings grouped by created_at)');
+    console.table([
+      batchRow('1 hot event', hotBatches, seconds),
+      batchRow('1 hot event, 1 API process', singleBatches, seconds),
+      batchRow(`${SPREAD_EVENTS} events`, spreadBatches, seconds),
+    ]);
+
+    console.log(
+      "Allocator cycle: mean ms from a batch's BEGIN to its outbox insert, then to the next batch's BEGIN (rest of the transaction, COMMIT, lock release and hand-over)",
+    );
+    console.table([
+      {
+        case: '1 hot event',
+        'BEGIN -> outbox ms': round(hotTimeline.inTransactionMs),
+        'outbox -> next BEGIN ms': round(hotTimeline.betweenMs),
+      },
+      {
+        case: '1 hot event, 1 API process',
+        'BEGIN -> outbox ms': round(singleTimeline.inTransactionMs),
+        'outbox -> next BEGIN ms': round(singleTimeline.betweenMs),
+      },
+    ]);
+
+    const perBooking = (cpu: Record<string, number>, bookings: number) =>
+      Object.fromEntries(
+        Object.entries(cpu).map(([name, ms]) => [
+          name,
+          `${round(ms / 1_000)} s (${bookings ? round((ms * 1_000) / bookings, 0) : '-'} µs/booking)`,
+        ]),
+      );
+    console.log('\nCPU used during each timed window (this machine has 2 cores)');
+    console.table({
+      'Evently, 1 hot event': perBooking(hotCpu, hotRun.booked),
+      'Evently, 1 hot event, 1 API process': perBooking(singleCpu, singleRun.booked),
+      [`Evently, ${SPREAD_EVENTS} events`]: perBooking(spreadCpu, spreadRun.booked),
+      'pgbench, 1 booking per txn': perBooking(
+        pgbenchCpu['one-booking'] ?? {},
+        one.run.transactions,
+      ),
+      'pgbench, same rows': perBooking(pgbenchCpu['same-rows'] ?? {}, same.run.transactions),
+    });
+  } finally {
+    await cluster?.stop();
+    if (cluster) await deleteKeysByPrefix(redis, cluster.redisKeyPrefix);
+    redis.disconnect();
+    await database.close();
+  }
+}
