@@ -626,3 +626,94 @@ describe('waitlist', () => {
     expect(await entryOf(group, event.id)).toMatchObject({ status: 'waiting', position: 2 });
   });
 });
+
+// Offers that lapse: an app whose offers live 3 s (WAITLIST_OFFER_MINUTES=0.05), with the
+// worker's exact expiry jobs running.
+describe('waitlist offers that lapse', () => {
+  let app: TestApp;
+  let organizer: SignedUp;
+  let holder: SignedUp;
+  let first: SignedUp;
+  let second: SignedUp;
+  const { publishedEvent, entryOf, queueOf, inventory, mailsSettled, mailsTo } = waitlistKit(
+    () => ({ app, organizer }),
+  );
+
+  beforeAll(async () => {
+    app = await startTestApp({ bookings: { holdMinutes: 15, offerMinutes: 0.05 } });
+    [organizer, holder, first, second] = await Promise.all([
+      app.signUp({ role: 'organizer' }),
+      app.signUp(),
+      app.signUp({ name: 'First <in> line' }),
+      app.signUp(),
+    ]);
+  });
+  afterAll(async () => app?.close());
+
+  it('passes a lapsed offer on to the next entry, then frees the seat when nobody waits', async () => {
+    const event = await publishedEvent({ capacity: 1 });
+    const hold = await holder.client.bookings.create.mutate({ eventId: event.id, quantity: 1 });
+    const a = await first.client.bookings.waitlist.join.mutate({ eventId: event.id, quantity: 1 });
+    const b = await second.client.bookings.waitlist.join.mutate({ eventId: event.id, quantity: 1 });
+    await holder.client.bookings.cancel.mutate({ bookingId: hold.id });
+
+    const offerA = await entryOf(first, event.id);
+    expect(offerA.status).toBe('offered');
+    const lifetime = new Date(offerA.offerExpiresAt ?? 0).getTime() - Date.now();
+    expect(lifetime).toBeGreaterThan(2_000);
+    expect(lifetime).toBeLessThanOrEqual(3_000);
+
+    await expect
+      .poll(async () => (await queueOf(event.id)).map((e) => [e.id, e.status]), {
+        timeout: 10_000,
+        interval: 50,
+      })
+      .toEqual([
+        [a.id, 'expired'],
+        [b.id, 'offered'],
+      ]);
+    expect(
+      (await first.client.bookings.get.query({ bookingId: offerA.offerBookingId ?? '' })).status,
+    ).toBe('expired');
+    const offerB = await entryOf(second, event.id);
+    expect(offerB.offerBookingId).not.toBe(offerA.offerBookingId);
+    expect(await inventory(event.id)).toEqual({ capacity: 1, confirmed: 0, held: 1 });
+    // A lapsed entry is over: it neither counts as waiting nor can be left.
+    expect(await entryOf(first, event.id)).toMatchObject({ status: 'expired', position: null });
+    await expectAppCode(
+      first.client.bookings.waitlist.leave.mutate({ entryId: a.id }),
+      'INVALID_STATE',
+    );
+
+    await expect
+      .poll(async () => (await entryOf(second, event.id)).status, { timeout: 10_000, interval: 50 })
+      .toBe('expired');
+    expect(await inventory(event.id)).toEqual({ capacity: 1, confirmed: 0, held: 0 });
+    expect(await app.client().bookings.availability.query({ eventId: event.id })).toMatchObject({
+      available: 1,
+      waitlistLength: 0,
+      soldOut: false,
+    });
+    await expectAppCode(
+      second.client.bookings.confirm.mutate({ bookingId: offerB.offerBookingId ?? '' }),
+      'BOOKING_EXPIRED',
+    );
+
+    // Each of them: one joined mail, one offer with its deadline, one lapse — exactly once.
+    await mailsSettled();
+    for (const [u, entry] of [
+      [first, offerA],
+      [second, offerB],
+    ] as const) {
+      expect(mailsTo(u, JOINED_SUBJECT)).toHaveLength(1);
+      const offers = mailsTo(u, OFFER_SUBJECT);
+      expect(offers).toHaveLength(1);
+      const deadline = entry.offerExpiresAt ?? '';
+      expect(offers[0]?.text).toContain(`before ${formatUtc(deadline)} (${deadline})`);
+      const lapsed = mailsTo(u, 'Your Evently hold has expired');
+      expect(lapsed).toHaveLength(1);
+      expect(lapsed[0]?.text).toContain(`Booking: ${entry.offerBookingId}`);
+    }
+    expect(mailsTo(first, OFFER_SUBJECT)[0]?.html).toContain('Hello First &lt;in&gt; line,');
+  });
+});
