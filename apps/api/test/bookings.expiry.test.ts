@@ -1,0 +1,258 @@
+import { randomUUID } from 'node:crypto';
+import type { Booking } from '@evently/contracts';
+import { connectTestRedis } from '@evently/platform/testing';
+import { TRPCClientError } from '@evently/sdk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BOOKING_JOBS_QUEUE, EXPIRE_JOB } from '../src/modules/bookings/bookings.service.js';
+import { expectAppCode } from './app-error.js';
+import { captureLog } from './capture-log.js';
+import { type SignedUp, startTestApp, type TestApp } from './harness.js';
+
+const HOUR = 3_600_000;
+const HOLD_MS = 3_000;
+const SWEEP_EVERY_MS = 15_000;
+
+// Holds that expire: an app whose holds and offers live 3 s (BOOKING_HOLD_MINUTES=0.05), with
+// the worker (exact delayed jobs and the 15 s sweeper) running against real Redis and Postgres.
+describe('hold expiry', () => {
+  const captured = captureLog();
+  let app: TestApp;
+  let organizer: SignedUp;
+  let alice: SignedUp;
+  let redis: Awaited<ReturnType<typeof connectTestRedis>>;
+
+  beforeAll(async () => {
+    redis = await connectTestRedis();
+    app = await startTestApp({
+      log: captured.log,
+      bookings: { holdMinutes: HOLD_MS / 60_000, offerMinutes: HOLD_MS / 60_000 },
+    });
+    [organizer, alice] = await Promise.all([app.signUp({ role: 'organizer' }), app.signUp()]);
+  });
+  afterAll(async () => {
+    await app?.close();
+    redis?.disconnect();
+  });
+
+  async function paidEvent(capacity = 20) {
+    const startsAt = new Date(Date.now() + 10 * 24 * HOUR);
+    const event = await organizer.client.events.create.mutate({
+      title: `Expiry ${randomUUID().slice(0, 6)}`,
+      venue: 'Hall',
+      description: '',
+      startsAt: startsAt.toISOString(),
+      endsAt: new Date(startsAt.getTime() + 2 * HOUR).toISOString(),
+      capacity,
+      priceCents: 1000,
+      currency: 'EUR',
+      maxPerBooking: 4,
+    });
+    return organizer.client.events.publish.mutate({ id: event.id });
+  }
+
+  const db = () => app.db.handle.db;
+  const inventory = (eventId: string) =>
+    db()
+      .selectFrom('event_inventory')
+      .select(['confirmed', 'held', 'version'])
+      .where('event_id', '=', eventId)
+      .executeTakeFirstOrThrow();
+  const bookingRow = (id: string) =>
+    db().selectFrom('bookings').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+
+  /** Audit and outbox rows of one booking's expiry: each must exist exactly once. */
+  async function expiryRecords(bookingId: string) {
+    const [audits, events] = await Promise.all([
+      db()
+        .selectFrom('audit_log')
+        .select('id')
+        .where('entity', '=', 'booking')
+        .where('entity_id', '=', bookingId)
+        .where('action', '=', 'expire')
+        .execute(),
+      db()
+        .selectFrom('outbox')
+        .select('id')
+        .where('topic', '=', 'booking.expired')
+        .where('aggregate_id', '=', bookingId)
+        .execute(),
+    ]);
+    return { audits: audits.length, events: events.length };
+  }
+
+  // BullMQ's keys for the hold's delayed job (the platform gives BullMQ `<prefix>:bull`).
+  const queueKey = (suffix: string) => `${app.redisPrefix}:bull:${BOOKING_JOBS_QUEUE}:${suffix}`;
+  const jobIdOf = (bookingId: string) => `expire.${bookingId}`;
+
+  /**
+   * Simulates Redis losing a hold's delayed job (as a Redis restarted without persistence
+   * would): once the API has scheduled it, the job's hash and its entry in the queue's delayed
+   * set are deleted, which is what BullMQ's own removal deletes. Nothing else is touched: the
+   * hold stays pending in Postgres and only the sweeper can find it.
+   */
+  async function loseExpiryJob(bookingId: string): Promise<void> {
+    const jobId = jobIdOf(bookingId);
+    // The API schedules the job after answering: wait until it is there.
+    await expect
+      .poll(() => redis.zscore(queueKey('delayed'), jobId), { timeout: 5_000, interval: 20 })
+      .not.toBeNull();
+    await redis.zrem(queueKey('delayed'), jobId);
+    await redis.del(queueKey(jobId));
+    expect(await redis.exists(queueKey(jobId))).toBe(0);
+    expect(await redis.zscore(queueKey('delayed'), jobId)).toBeNull();
+  }
+
+  /** Polls the booking every 50 ms over HTTP; returns when it was first seen expired. */
+  async function seenExpiredAt(booking: Booking, timeout: number): Promise<number> {
+    await expect
+      .poll(async () => (await alice.client.bookings.get.query({ bookingId: booking.id })).status, {
+        timeout,
+        interval: 50,
+      })
+      .toBe('expired');
+    return Date.now();
+  }
+
+  const sweptLines = () =>
+    captured.lines().filter((line) => line.msg === 'expired holds swept') as { expired: number }[];
+
+  it('expires holds within a second of expiresAt through the delayed job', async () => {
+    const event = await paidEvent();
+    const holds: Booking[] = [];
+    for (let i = 0; i < 5; i++) {
+      holds.push(await alice.client.bookings.create.mutate({ eventId: event.id, quantity: 1 }));
+    }
+    expect((await inventory(event.id)).held).toBe(5);
+
+    const lags = await Promise.all(
+      holds.map(async (hold) => {
+        const expiresAt = new Date(hold.expiresAt ?? 0).getTime();
+        expect(expiresAt - new Date(hold.createdAt).getTime()).toBeGreaterThanOrEqual(HOLD_MS - 5);
+        return (await seenExpiredAt(hold, HOLD_MS + 5_000)) - expiresAt;
+      }),
+    );
+    // Seen within a second, poll interval and HTTP round trip included.
+    for (const lag of lags) expect(lag).toBeLessThan(1_000);
+    for (const hold of holds) {
+      const row = await bookingRow(hold.id);
+      // Never early: the row changed at or after its expiresAt.
+      expect(row.updated_at.getTime()).toBeGreaterThanOrEqual(
+        new Date(hold.expiresAt ?? 0).getTime(),
+      );
+      expect(await expiryRecords(hold.id)).toEqual({ audits: 1, events: 1 });
+    }
+    expect(await inventory(event.id)).toMatchObject({ held: 0, confirmed: 0 });
+  });
+
+  it('expires holds whose delayed job was lost through the sweeper', async () => {
+    const event = await paidEvent();
+    const holds: Booking[] = [];
+    for (let i = 0; i < 3; i++) {
+      holds.push(await alice.client.bookings.create.mutate({ eventId: event.id, quantity: 2 }));
+    }
+    for (const hold of holds) await loseExpiryJob(hold.id);
+    const swept = sweptLines().length;
+
+    const lags = await Promise.all(
+      holds.map(async (hold) => {
+        const expiresAt = new Date(hold.expiresAt ?? 0).getTime();
+        return (await seenExpiredAt(hold, HOLD_MS + SWEEP_EVERY_MS + 5_000)) - expiresAt;
+      }),
+    );
+    // Late by up to one sweep interval: the safety net, not the exact path.
+    for (const lag of lags) expect(lag).toBeLessThan(SWEEP_EVERY_MS + 1_000);
+    expect(
+      sweptLines()
+        .slice(swept)
+        .reduce((n, line) => n + line.expired, 0),
+    ).toBe(3);
+    expect(await inventory(event.id)).toMatchObject({ held: 0, confirmed: 0 });
+    for (const hold of holds)
+      expect(await expiryRecords(hold.id)).toEqual({ audits: 1, events: 1 });
+  });
+
+  it('changes nothing when expiry runs again, at once or later, by job or sweeper', async () => {
+    const event = await paidEvent();
+    const hold = await alice.client.bookings.create.mutate({ eventId: event.id, quantity: 3 });
+    await loseExpiryJob(hold.id);
+    // The job is gone, so nothing expires it before we do; wait until it is due.
+    const expiresAt = new Date(hold.expiresAt ?? 0).getTime();
+    await expect.poll(() => Date.now(), { timeout: HOLD_MS + 1_000 }).toBeGreaterThan(expiresAt);
+
+    const { bookings } = app.services;
+    const outcomes = await Promise.all([
+      bookings.expireHold(hold.id),
+      bookings.expireHold(hold.id),
+      bookings.expireHold(hold.id),
+      bookings.sweepExpiredHolds(),
+      bookings.sweepExpiredHolds(),
+    ]);
+    const expiredHere = outcomes.reduce<number>((n, o) => n + Number(o), 0);
+    // Exactly one of them did it — unless the worker's sweeper got there first (then none).
+    expect(expiredHere).toBeLessThanOrEqual(1);
+    expect((await bookingRow(hold.id)).status).toBe('expired');
+    const after = await inventory(event.id);
+    expect(after).toMatchObject({ held: 0, confirmed: 0 });
+    expect(await expiryRecords(hold.id)).toEqual({ audits: 1, events: 1 });
+    const row = await bookingRow(hold.id);
+
+    // Later: the service again, and a (re)delivered expiry job through the worker's queue.
+    expect(await bookings.expireHold(hold.id)).toBe(false);
+    const replayId = `replay.${hold.id}`;
+    await app.platform.queue.add(BOOKING_JOBS_QUEUE, {
+      name: EXPIRE_JOB,
+      data: { bookingId: hold.id },
+      options: { jobId: replayId },
+    });
+    // BullMQ stamps finishedOn on the job's hash when the worker is done with it.
+    await expect
+      .poll(() => redis.hget(queueKey(replayId), 'finishedOn'), { timeout: 10_000, interval: 50 })
+      .not.toBeNull();
+    expect(await redis.hget(queueKey(replayId), 'failedReason')).toBeNull();
+    expect(await bookingRow(hold.id)).toEqual(row);
+    expect(await inventory(event.id)).toEqual(after);
+    expect(await expiryRecords(hold.id)).toEqual({ audits: 1, events: 1 });
+  });
+
+  it('lets a confirm racing the expiry either win or fail BOOKING_EXPIRED, never both', async () => {
+    const event = await paidEvent();
+    const outcomes: string[] = [];
+    for (let round = 0; round < 3; round++) {
+      const hold = await alice.client.bookings.create.mutate({ eventId: event.id, quantity: 1 });
+      const expiresAt = new Date(hold.expiresAt ?? 0).getTime();
+      // Confirm right around expiresAt, while the delayed job fires.
+      await expect
+        .poll(() => Date.now(), { timeout: HOLD_MS + 1_000, interval: 5 })
+        .toBeGreaterThan(expiresAt - 20 + round * 20);
+      const confirmed = await alice.client.bookings.confirm.mutate({ bookingId: hold.id }).then(
+        (b) => b.status,
+        (error: unknown) =>
+          error instanceof TRPCClientError ? String(error.data?.appCode) : String(error),
+      );
+      expect(['confirmed', 'BOOKING_EXPIRED']).toContain(confirmed);
+      outcomes.push(confirmed);
+      // Whoever lost, the delayed job has run by now or soon: wait for it, then look.
+      await expect
+        .poll(() => redis.hget(queueKey(jobIdOf(hold.id)), 'finishedOn'), {
+          timeout: 5_000,
+          interval: 20,
+        })
+        .not.toBeNull();
+      expect((await bookingRow(hold.id)).status).toBe(
+        confirmed === 'confirmed' ? 'confirmed' : 'expired',
+      );
+      const records = await expiryRecords(hold.id);
+      expect(records).toEqual(
+        confirmed === 'confirmed' ? { audits: 0, events: 0 } : { audits: 1, events: 1 },
+      );
+      if (confirmed !== 'confirmed') {
+        await expectAppCode(
+          alice.client.bookings.confirm.mutate({ bookingId: hold.id }),
+          'BOOKING_EXPIRED',
+        );
+      }
+    }
+    const confirmedCount = outcomes.filter((o) => o === 'confirmed').length;
+    expect(await inventory(event.id)).toMatchObject({ held: 0, confirmed: confirmedCount });
+  });
+});
