@@ -136,7 +136,11 @@ export function createAllocator(deps: {
     const now = deps.now();
     const terms = await readBookingTerms(trx, eventId);
     const refused = refusal(terms, now);
-    const inventory = await repo.readInventory(trx, eventId);
+    // Locked, not just read: confirms, cancels, expiries and waitlist joins move seats on this row
+    // one booking at a time; with a plain read each of them committing during the batch made it
+    // lose its version race and back off while holding the event lock. They now wait for the
+    // batch (and the batch for them); the version check stays as the guard.
+    const inventory = await repo.lockInventory(trx, eventId);
     if (refused || !terms || !inventory) {
       const error = refused ?? new AppError('EVENT_NOT_BOOKABLE', 'This event is not on sale');
       return batch.map(() => ({ ok: false, error }));
