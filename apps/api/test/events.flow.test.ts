@@ -97,6 +97,11 @@ describe('events', () => {
     await expectAppCode(organizer.client.events.publish.mutate({ id: draft.id }), 'INVALID_STATE');
   });
 
+  it('defaults maxPerBooking to 10, or to a smaller capacity', async () => {
+    expect((await organizer.client.events.create.mutate(eventInput({ capacity: 50 }))).maxPerBooking).toBe(10);
+    expect((await organizer.client.events.create.mutate(eventInput({ capacity: 4 }))).maxPerBooking).toBe(4);
+  });
+
   it('updates with expectedVersion: a stale version is a VERSION_CONFLICT and changes nothing', async () => {
     const event = await organizer.client.events.create.mutate(eventInput());
     const updated = await organizer.client.events.update.mutate({

@@ -63,12 +63,17 @@ export const eventRulesSchema = eventFieldsSchema.superRefine(checkEventRules);
 /** `EventInput` of API.md: optional fields get their defaults. */
 export const eventInputSchema = eventFieldsSchema
   .extend({
-    maxPerBooking: eventFieldsSchema.shape.maxPerBooking.default(10),
+    maxPerBooking: eventFieldsSchema.shape.maxPerBooking.optional(),
     maxPerUser: eventFieldsSchema.shape.maxPerUser.default(null),
     salesStartAt: eventFieldsSchema.shape.salesStartAt.default(null),
     salesEndAt: eventFieldsSchema.shape.salesEndAt.default(null),
     description: eventFieldsSchema.shape.description.default(''),
   })
+  // The default of 10 per booking never exceeds a smaller capacity.
+  .transform(({ maxPerBooking, ...rest }) => ({
+    ...rest,
+    maxPerBooking: maxPerBooking ?? Math.min(10, rest.capacity),
+  }))
   .superRefine(checkEventRules);
 export type EventInput = z.input<typeof eventInputSchema>;
 
