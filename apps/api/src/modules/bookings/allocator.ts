@@ -94,7 +94,7 @@ export function createAllocator(deps: {
         if (holds.length > 0) deps.onHolds(holds);
       } catch (error) {
         const mapped =
-          error instanceof LockUnavailableError
+          error instanceof LockUnavailableError || error instanceof LostRace
             ? new AppError('SERVICE_UNAVAILABLE', 'Bookings are busy or unavailable; retry shortly')
             : error;
         for (const request of batch) request.reject(mapped);
