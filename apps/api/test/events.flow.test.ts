@@ -98,8 +98,12 @@ describe('events', () => {
   });
 
   it('defaults maxPerBooking to 10, or to a smaller capacity', async () => {
-    expect((await organizer.client.events.create.mutate(eventInput({ capacity: 50 }))).maxPerBooking).toBe(10);
-    expect((await organizer.client.events.create.mutate(eventInput({ capacity: 4 }))).maxPerBooking).toBe(4);
+    expect(
+      (await organizer.client.events.create.mutate(eventInput({ capacity: 50 }))).maxPerBooking,
+    ).toBe(10);
+    expect(
+      (await organizer.client.events.create.mutate(eventInput({ capacity: 4 }))).maxPerBooking,
+    ).toBe(4);
   });
 
   it('updates with expectedVersion: a stale version is a VERSION_CONFLICT and changes nothing', async () => {

@@ -98,7 +98,9 @@ function isUnavailable(cause: unknown): boolean {
         '08006',
         '08001',
       ].includes(code)) ||
-    /Stream isn't writeable|Connection is closed|Connection terminated|timeout exceeded when trying to connect/.test(cause.message) ||
+    /Stream isn't writeable|Connection is closed|Connection terminated|timeout exceeded when trying to connect/.test(
+      cause.message,
+    ) ||
     cause.name === 'LockUnavailableError'
   );
 }
