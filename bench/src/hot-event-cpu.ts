@@ -22,8 +22,23 @@ export interface CpuGroup {
 }
 
 export interface CpuSampler {
-  /** CPU ms each group used since start (a process that exits loses at most one interval). */
+  /**
+   * CPU ms each group used since start (a process that exits loses at most one interval), and
+   * under `machine busy` and `machine idle` what all cores did meanwhile (from /proc/stat).
+   */
   stop(): Promise<Record<string, number>>;
+}
+
+/** Busy and idle (idle + iowait) ms of all cores together so far. */
+function machineMs(): { busy: number; idle: number } {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+  const ticks = line.trim().split(/\s+/).slice(1, 9).map(Number);
+  const total = ticks.reduce((a, b) => a + b, 0);
+  const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0);
+  return {
+    busy: ((total - idle) * 1_000) / TICKS_PER_SECOND,
+    idle: (idle * 1_000) / TICKS_PER_SECOND,
+  };
 }
 
 /**
@@ -52,6 +67,7 @@ export async function startCpuSampler(groups: CpuGroup[], intervalMs = 250): Pro
   }
 
   await sample();
+  const machineAtStart = machineMs();
   let sampling = Promise.resolve();
   const timer = setInterval(() => {
     sampling = sampling.then(sample).catch(() => {});
@@ -62,6 +78,7 @@ export async function startCpuSampler(groups: CpuGroup[], intervalMs = 250): Pro
       clearInterval(timer);
       await sampling;
       await sample();
+      const machine = machineMs();
       const used: Record<string, number> = {};
       for (const group of groups) {
         let total = 0;
@@ -70,6 +87,8 @@ export async function startCpuSampler(groups: CpuGroup[], intervalMs = 250): Pro
         }
         used[group.name] = Math.round(total);
       }
+      used['machine busy'] = Math.round(machine.busy - machineAtStart.busy);
+      used['machine idle'] = Math.round(machine.idle - machineAtStart.idle);
       return used;
     },
   };

@@ -2,8 +2,11 @@
 // event with a huge capacity, against two API processes (Postgres + Redis), for a fixed time;
 // then pgbench, on the same database and machine, writing one booking per transaction on a second
 // event's inventory row with as many clients for as long. Also: the SDK clients spread over 100
-// events. Needs DATABASE_URL (an admin URL: a throwaway database is made) and REDIS_URL.
-import { loadavg } from 'node:os';
+// events, and (to tell the lock hand-over between processes apart) every client on one process.
+// Order: warm-up, 100 events, one process, hot event, then the APIs stop and pgbench runs twice,
+// so the hot event and pgbench run back to back. Needs DATABASE_URL (an admin URL: a throwaway
+// database is made and dropped) and REDIS_URL (a key prefix of its own, deleted at the end).
+import { availableParallelism, loadavg } from 'node:os';
 import { createRedis } from '@evently/platform';
 import { deleteKeysByPrefix } from '@evently/platform/testing';
 import { sql } from 'kysely';
@@ -116,7 +119,7 @@ export async function benchHotEvent(): Promise<void> {
 
     const redisPid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1] ?? 0);
     const groups: CpuGroup[] = [
-      { name: 'API processes (2)', pids: () => apis.map((a) => a.pid) },
+      ...apis.map((api, i) => ({ name: `API process ${i + 1}`, pids: () => [api.pid] })),
       { name: 'bench client (SDK)', pids: () => [process.pid] },
       {
         name: 'Postgres backends',
@@ -141,11 +144,6 @@ export async function benchHotEvent(): Promise<void> {
     const spreadRun = await runBookingClients(users, seconds, pick);
     const spreadCpu = await sampler.stop();
 
-    const hotLoad = loadNow();
-    sampler = await startCpuSampler(groups);
-    const hotRun = await runBookingClients(users, seconds, () => hot);
-    const hotCpu = await sampler.stop();
-
     // Diagnosis: every client on the first process, so no lock hand-over between processes.
     const firstUrl = apis[0]?.url ?? '';
     const onFirst = users.map((u) => ({
@@ -157,6 +155,11 @@ export async function benchHotEvent(): Promise<void> {
     sampler = await startCpuSampler(groups);
     const singleRun = await runBookingClients(onFirst, seconds, () => hotSingle);
     const singleCpu = await sampler.stop();
+
+    const hotLoad = loadNow();
+    sampler = await startCpuSampler(groups);
+    const hotRun = await runBookingClients(users, seconds, () => hot);
+    const hotCpu = await sampler.stop();
 
     const hotCheck = await checkInventory(db, [hot]);
     const singleCheck = await checkInventory(db, [hotSingle]);
@@ -195,7 +198,10 @@ export async function benchHotEvent(): Promise<void> {
         seconds,
         script,
         async onStart(group) {
-          const s = await startCpuSampler([group, ...groups.slice(2)]);
+          const s = await startCpuSampler([
+            group,
+            ...groups.filter((g) => !g.name.startsWith('API')),
+          ]);
           stopSampler = () => s.stop();
         },
       });
@@ -303,23 +309,30 @@ export async function benchHotEvent(): Promise<void> {
       },
     ]);
 
-    const perBooking = (cpu: Record<string, number>, bookings: number) =>
-      Object.fromEntries(
-        Object.entries(cpu).map(([name, ms]) => [
-          name,
-          `${round(ms / 1_000)} s (${bookings ? round((ms * 1_000) / bookings, 0) : '-'} µs/booking)`,
-        ]),
-      );
-    console.log('\nCPU used during each timed window (this machine has 2 cores)');
+    // Per group: CPU µs per booking; then what the whole machine did in the window (others'
+    // test suites included: "other" is busy time none of the bench's processes used).
+    const cpuRow = (cpu: Record<string, number>, bookings: number) => {
+      const row: Record<string, number | string> = {};
+      let ours = 0;
+      for (const [name, ms] of Object.entries(cpu)) {
+        if (name.startsWith('machine')) continue;
+        ours += ms;
+        row[`${name} µs`] = bookings ? Math.round((ms * 1_000) / bookings) : '-';
+      }
+      row['bench CPU s'] = round(ours / 1_000);
+      row['other CPU s'] = round(((cpu['machine busy'] ?? 0) - ours) / 1_000);
+      row['idle s'] = round((cpu['machine idle'] ?? 0) / 1_000);
+      return row;
+    };
+    console.log(
+      `\nCPU per booking by process group (µs), and the machine's ${availableParallelism() * seconds} core-seconds in each window`,
+    );
     console.table({
-      'Evently, 1 hot event': perBooking(hotCpu, hotRun.booked),
-      'Evently, 1 hot event, 1 API process': perBooking(singleCpu, singleRun.booked),
-      [`Evently, ${SPREAD_EVENTS} events`]: perBooking(spreadCpu, spreadRun.booked),
-      'pgbench, 1 booking per txn': perBooking(
-        pgbenchCpu['one-booking'] ?? {},
-        one.run.transactions,
-      ),
-      'pgbench, same rows': perBooking(pgbenchCpu['same-rows'] ?? {}, same.run.transactions),
+      'Evently, 1 hot event': cpuRow(hotCpu, hotRun.booked),
+      'Evently, 1 API process': cpuRow(singleCpu, singleRun.booked),
+      [`Evently, ${SPREAD_EVENTS} events`]: cpuRow(spreadCpu, spreadRun.booked),
+      'pgbench, 1 booking/txn': cpuRow(pgbenchCpu['one-booking'] ?? {}, one.run.transactions),
+      'pgbench, same rows': cpuRow(pgbenchCpu['same-rows'] ?? {}, same.run.transactions),
     });
   } finally {
     await cluster?.stop();
