@@ -102,6 +102,13 @@ export interface BookingsService {
   expireHold(bookingId: string): Promise<boolean>;
   /** The sweeper: expires every hold past its time (the safety net for lost delayed jobs). */
   sweepExpiredHolds(): Promise<number>;
+}
+
+/**
+ * What the worker's consumer needs beyond the procedures. Kept off `BookingsService`: that one is
+ * part of the tRPC context type, and a Kysely type there would leak into the SDK's declarations.
+ */
+export interface BookingsModule extends BookingsService {
   /** Event cancelled (domain event): cancel every booking, close the waitlist. */
   onEventCancelled(
     trx: Transaction<Database>,
@@ -121,7 +128,7 @@ export function createBookingsService(deps: {
   holdMinutes: number;
   offerMinutes: number;
   now: () => Date;
-}): BookingsService {
+}): BookingsModule {
   const { db, now } = deps;
   const rules: SeatRules = { offerMinutes: deps.offerMinutes, now };
 
@@ -189,7 +196,7 @@ export function createBookingsService(deps: {
     };
   }
 
-  const service: BookingsService = {
+  const service: BookingsModule = {
     async create(principal, input) {
       const row = await allocator.book(input.eventId, {
         userId: principal.userId,
