@@ -10,6 +10,8 @@ const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export interface ApiProcess {
   url: string;
   pid: number;
+  /** The directory its V8 CPU profiles go to when it exits (with `profileDir`). */
+  profileDir?: string;
   /** SIGTERM, then SIGKILL if it has not exited within 10 s. */
   stop(): Promise<void>;
 }
@@ -36,11 +38,11 @@ async function freePort(): Promise<number> {
  * the one node process the script execs, so its pid is the server's own (for CPU accounting)
  * and signals reach it directly.
  */
-async function startApi(env: Record<string, string>): Promise<ApiProcess> {
+async function startApi(env: Record<string, string>, nodeFlags: string[]): Promise<ApiProcess> {
   const port = await freePort();
   const child: ChildProcess = spawn(
     process.execPath,
-    ['--import', 'tsx', 'apps/api/src/main.ts', '--role=api'],
+    [...nodeFlags, '--import', 'tsx', 'apps/api/src/main.ts', '--role=api'],
     {
       cwd: REPO_ROOT,
       env: {
@@ -74,9 +76,11 @@ async function startApi(env: Record<string, string>): Promise<ApiProcess> {
     await sleep(200);
   }
   if (child.pid === undefined) throw new Error('API process has no pid');
+  const profileDir = nodeFlags.find((f) => f.startsWith('--cpu-prof-dir='))?.slice(15);
   return {
     url,
     pid: child.pid,
+    ...(profileDir && { profileDir }),
     async stop() {
       if (!alive) return;
       child.kill('SIGTERM');
@@ -87,11 +91,15 @@ async function startApi(env: Record<string, string>): Promise<ApiProcess> {
   };
 }
 
-/** Two API processes on one database and one Redis key prefix of their own. */
+/**
+ * API processes on one database and one Redis key prefix of their own; with `profileDir`, each
+ * runs under `node --cpu-prof` and writes its profile there when it stops.
+ */
 export async function startApiCluster(options: {
   databaseUrl: string;
   redisUrl: string;
   count: number;
+  profileDir?: string | undefined;
 }): Promise<ApiCluster> {
   const prefix = `bench-hot-${randomBytes(4).toString('hex')}`;
   const env = {
@@ -107,7 +115,13 @@ export async function startApiCluster(options: {
   const apis: ApiProcess[] = [];
   try {
     // One after the other: both would run the (no-op) migrations at once otherwise.
-    for (let i = 0; i < options.count; i++) apis.push(await startApi(env));
+    for (let i = 0; i < options.count; i++) {
+      const flags = options.profileDir
+        ? // A directory per process, default file names: tsx's loader thread writes a profile too.
+          ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}/${prefix}-api-${i + 1}`]
+        : [];
+      apis.push(await startApi(env, flags));
+    }
   } catch (error) {
     await Promise.all(apis.map((a) => a.stop()));
     throw error;

@@ -6,7 +6,9 @@
 // Order: warm-up, 100 events, one process, hot event, then the APIs stop and pgbench runs twice,
 // so the hot event and pgbench run back to back. Needs DATABASE_URL (an admin URL: a throwaway
 // database is made and dropped) and REDIS_URL (a key prefix of its own, deleted at the end).
+import { mkdir } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
+import { resolve } from 'node:path';
 import { createRedis } from '@evently/platform';
 import { deleteKeysByPrefix } from '@evently/platform/testing';
 import { sql } from 'kysely';
@@ -21,6 +23,13 @@ import { type ClientRun, percentile, runBookingClients } from './hot-event-clien
 import { startApiCluster } from './hot-event-cluster.js';
 import { type CpuGroup, startCpuSampler } from './hot-event-cpu.js';
 import { type PgbenchRun, runPgbench } from './hot-event-pgbench.js';
+import {
+  mainThreadProfile,
+  mergeSummaries,
+  monotonicMicros,
+  type ProfileSummary,
+  summariseProfile,
+} from './hot-event-profile.js';
 import {
   BENCH_CAPACITY,
   publishFreeEvents,
@@ -98,7 +107,10 @@ export async function benchHotEvent(): Promise<void> {
   let cluster: Awaited<ReturnType<typeof startApiCluster>> | undefined;
   try {
     if (!databaseUrl) throw new Error('hot-event needs a Postgres database');
-    cluster = await startApiCluster({ databaseUrl, redisUrl, count: 2 });
+    // The API processes run from the repository root: hand them an absolute directory.
+    const profileDir = process.env.BENCH_PROFILE_DIR && resolve(process.env.BENCH_PROFILE_DIR);
+    if (profileDir) await mkdir(profileDir, { recursive: true });
+    cluster = await startApiCluster({ databaseUrl, redisUrl, count: 2, profileDir });
     const apis = cluster.apis;
     const { users, organizer } = await signInUsers(
       db,
@@ -141,7 +153,9 @@ export async function benchHotEvent(): Promise<void> {
     const pick = () => spread[Math.floor(Math.random() * spread.length)] ?? '';
     const spreadLoad = loadNow();
     let sampler = await startCpuSampler(groups);
+    const spreadFrom = monotonicMicros();
     const spreadRun = await runBookingClients(users, seconds, pick);
+    const spreadTo = monotonicMicros();
     const spreadCpu = await sampler.stop();
 
     // Diagnosis: every client on the first process, so no lock hand-over between processes.
@@ -158,7 +172,9 @@ export async function benchHotEvent(): Promise<void> {
 
     const hotLoad = loadNow();
     sampler = await startCpuSampler(groups);
+    const hotFrom = monotonicMicros();
     const hotRun = await runBookingClients(users, seconds, () => hot);
+    const hotTo = monotonicMicros();
     const hotCpu = await sampler.stop();
 
     const hotCheck = await checkInventory(db, [hot]);
@@ -187,6 +203,28 @@ export async function benchHotEvent(): Promise<void> {
 
     // pgbench needs `clients` connections of its own: the APIs' pools go first.
     await cluster.stop();
+    const profilePaths: string[] = [];
+    for (const api of apis) {
+      const path = api.profileDir && (await mainThreadProfile(api.profileDir, api.pid));
+      if (path) profilePaths.push(path);
+    }
+    const profileWindows = [
+      { name: '1 hot event', from: hotFrom, to: hotTo, bookings: hotRun.booked },
+      {
+        name: `${SPREAD_EVENTS} events`,
+        from: spreadFrom,
+        to: spreadTo,
+        bookings: spreadRun.booked,
+      },
+    ];
+    const profiles: ((typeof profileWindows)[number] & ProfileSummary)[] = [];
+    for (const w of profileWindows) {
+      if (profilePaths.length === 0) break;
+      const summaries = await Promise.all(
+        profilePaths.map((p) => summariseProfile(p, w.from, w.to)),
+      );
+      profiles.push({ ...w, ...mergeSummaries(summaries) });
+    }
     const pgbenchCpu: Record<string, Record<string, number>> = {};
     const pgbench = async (eventId: string, script: 'one-booking' | 'same-rows') => {
       let stopSampler: (() => Promise<Record<string, number>>) | undefined;
@@ -334,6 +372,40 @@ export async function benchHotEvent(): Promise<void> {
       'pgbench, 1 booking/txn': cpuRow(pgbenchCpu['one-booking'] ?? {}, one.run.transactions),
       'pgbench, same rows': cpuRow(pgbenchCpu['same-rows'] ?? {}, same.run.transactions),
     });
+    if (profiles.length > 0) {
+      // Both API processes' main threads, sampled by V8 (node --cpu-prof), per booking served.
+      const perBooking = (us: number, bookings: number) => Math.round(us / Math.max(1, bookings));
+      const categories = [...(profiles[0]?.byCategory ?? [])]
+        .sort((a, b) => b[1] - a[1])
+        .map(([c]) => c);
+      console.log(
+        `\nAPI CPU by where the code lives, µs per booking (both processes' CPU profiles: ${profilePaths.join(', ')})`,
+      );
+      console.table(
+        categories.map((category) =>
+          Object.fromEntries([
+            ['where', category],
+            ...profiles.map((p) => [
+              p.name,
+              perBooking(p.byCategory.get(category) ?? 0, p.bookings),
+            ]),
+          ]),
+        ),
+      );
+      for (const p of profiles) {
+        console.log(`Top functions (self time), ${p.name}, µs per booking`);
+        console.table(
+          [...p.byFunction]
+            .sort((a, b) => b[1].us - a[1].us)
+            .slice(0, 15)
+            .map(([fn, { category, us }]) => ({
+              function: fn,
+              where: category,
+              'µs/booking': perBooking(us, p.bookings),
+            })),
+        );
+      }
+    }
   } finally {
     await cluster?.stop();
     if (cluster) await deleteKeysByPrefix(redis, cluster.redisKeyPrefix);
