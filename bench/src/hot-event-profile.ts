@@ -30,7 +30,10 @@ function categoryOf(frame: ProfileNode['callFrame']): string {
     if (functionName === '(garbage collector)') return 'V8: garbage collector';
     if (functionName === '(program)') return 'V8: program (native, compiler)';
     if (functionName === '(idle)') return 'idle';
-    return 'V8 builtins (JSON, RegExp, …)';
+    // Socket writes (the syscall, and on loopback the receiving side's TCP work too).
+    if (/^write(v|Buffer|Utf8String|Latin1String|AsciiString)$/.test(functionName))
+      return 'native: socket writes';
+    return 'native: V8 builtins (JSON, microtasks, …)';
   }
   const modules = url.lastIndexOf('/node_modules/');
   if (modules >= 0) {
@@ -40,6 +43,9 @@ function categoryOf(frame: ProfileNode['callFrame']): string {
   const evently = /\/(apps\/api\/src\/(?:modules\/[^/]+|[^/]+)|packages\/[^/]+)\//.exec(url);
   if (evently?.[1]) return `evently: ${evently[1].replace('apps/api/src/', 'api/')}`;
   if (url.includes('undici')) return 'node: fetch (undici)';
+  if (url.includes('internal/crypto')) return 'node: crypto (WebCrypto)';
+  if (url.includes('abort_controller')) return 'node: AbortController';
+  if (/webstreams|js_transferable/.test(url)) return 'node: web streams';
   if (/node:(?:internal\/)?(?:_?http|internal\/http)/.test(url)) return 'node: http';
   if (/node:(?:internal\/)?(?:net|stream|streams)/.test(url)) return 'node: net/streams';
   if (url.startsWith('node:')) return 'node: other';
