@@ -7,22 +7,17 @@
 // so the hot event and pgbench run back to back. Needs DATABASE_URL (an admin URL: a throwaway
 // database is made and dropped) and REDIS_URL (a key prefix of its own, deleted at the end).
 import { mkdir } from 'node:fs/promises';
-import { availableParallelism, loadavg } from 'node:os';
+import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { createRedis } from '@evently/platform';
 import { deleteKeysByPrefix } from '@evently/platform/testing';
 import { sql } from 'kysely';
 import { openBenchDatabase } from './bench-database.js';
-import {
-  type BatchSizes,
-  checkInventory,
-  measureBatchSizes,
-  measureBatchTimeline,
-} from './hot-event-checks.js';
-import { type ClientRun, percentile, runBookingClients } from './hot-event-clients.js';
+import { checkInventory, measureBatchSizes, measureBatchTimeline } from './hot-event-checks.js';
+import { runBookingClients } from './hot-event-clients.js';
 import { startApiCluster } from './hot-event-cluster.js';
 import { type CpuGroup, startCpuSampler } from './hot-event-cpu.js';
-import { type PgbenchRun, runPgbench } from './hot-event-pgbench.js';
+import { type PgbenchScript, runPgbench } from './hot-event-pgbench.js';
 import {
   mainThreadProfile,
   mergeSummaries,
@@ -31,6 +26,15 @@ import {
   summariseProfile,
 } from './hot-event-profile.js';
 import {
+  clientRow,
+  oversellVerdict,
+  pgbenchRow,
+  printBatches,
+  printCpu,
+  printProfiles,
+  printResults,
+} from './hot-event-report.js';
+import {
   BENCH_CAPACITY,
   publishFreeEvents,
   signedInClient,
@@ -38,58 +42,7 @@ import {
 } from './hot-event-setup.js';
 
 const SPREAD_EVENTS = 100;
-
-interface Row {
-  case: string;
-  bookingsPerSecond: number;
-  p50Ms: number;
-  p99Ms: number;
-  errors: string;
-  check: string;
-  load: string;
-}
-
-const round = (n: number, digits = 1) => Number(n.toFixed(digits));
 const loadNow = () => loadavg()[0]?.toFixed(2) ?? '?';
-
-function clientRow(name: string, run: ClientRun, check: string, load: string): Row {
-  const errors = Object.entries(run.errors)
-    .map(([code, n]) => `${code} ${n}`)
-    .join(', ');
-  return {
-    case: name,
-    bookingsPerSecond: Math.round(run.booked / run.seconds),
-    p50Ms: round(percentile(run.latenciesMs, 0.5)),
-    p99Ms: round(percentile(run.latenciesMs, 0.99)),
-    errors: errors || '0',
-    check,
-    load,
-  };
-}
-
-function pgbenchRow(name: string, run: PgbenchRun, check: string, load: string): Row {
-  return {
-    case: name,
-    bookingsPerSecond: Math.round(run.tps),
-    p50Ms: round(percentile(run.latenciesMs, 0.5)),
-    p99Ms: round(percentile(run.latenciesMs, 0.99)),
-    errors: `${run.failed}`,
-    check,
-    load,
-  };
-}
-
-function batchRow(name: string, b: BatchSizes, seconds: number) {
-  return {
-    case: name,
-    'transactions/s': round(b.transactions / seconds),
-    'mean batch': round(b.mean),
-    'p50 batch': b.p50,
-    'p90 batch': b.p90,
-    'max batch': b.max,
-    'single-booking txns': `${Math.round(b.singles * 100)}%`,
-  };
-}
 
 export async function benchHotEvent(): Promise<void> {
   const seconds = Number(process.env.BENCH_HOT_SECONDS ?? 20);
@@ -176,9 +129,6 @@ export async function benchHotEvent(): Promise<void> {
     const hotTo = monotonicMicros();
     const hotCpu = await sampler.stop();
 
-    const hotCheck = await checkInventory(db, [hot]);
-    const singleCheck = await checkInventory(db, [hotSingle]);
-    const spreadCheck = await checkInventory(db, spread);
     const hotBatches = await measureBatchSizes(db, [hot], hotRun.startedAt, hotRun.endedAt);
     const hotTimeline = await measureBatchTimeline(db, hot, hotRun.startedAt, hotRun.endedAt);
     const singleBatches = await measureBatchSizes(
@@ -199,6 +149,29 @@ export async function benchHotEvent(): Promise<void> {
       spreadRun.startedAt,
       spreadRun.endedAt,
     );
+    const evently = [
+      {
+        name: 'Evently, 1 hot event (SDK, 2 API processes)',
+        run: hotRun,
+        check: await checkInventory(db, [hot]),
+        answered: warmUp.bookedTotal + hotRun.bookedTotal,
+        load: hotLoad,
+      },
+      {
+        name: 'Evently, 1 hot event, all clients on 1 API process',
+        run: singleRun,
+        check: await checkInventory(db, [hotSingle]),
+        answered: singleRun.bookedTotal,
+        load: singleLoad,
+      },
+      {
+        name: `Evently, ${SPREAD_EVENTS} events at once`,
+        run: spreadRun,
+        check: await checkInventory(db, spread),
+        answered: spreadWarmUp.bookedTotal + spreadRun.bookedTotal,
+        load: spreadLoad,
+      },
+    ];
 
     // pgbench needs `clients` connections of its own: the APIs' pools go first.
     await cluster.stop();
@@ -207,7 +180,8 @@ export async function benchHotEvent(): Promise<void> {
       const path = api.profileDir && (await mainThreadProfile(api.profileDir, api.pid));
       if (path) profilePaths.push(path);
     }
-    const profileWindows = [
+    const profiles: (ProfileSummary & { name: string; bookings: number })[] = [];
+    for (const w of [
       { name: '1 hot event', from: hotFrom, to: hotTo, bookings: hotRun.booked },
       {
         name: `${SPREAD_EVENTS} events`,
@@ -215,20 +189,18 @@ export async function benchHotEvent(): Promise<void> {
         to: spreadTo,
         bookings: spreadRun.booked,
       },
-    ];
-    const profiles: ((typeof profileWindows)[number] & ProfileSummary)[] = [];
-    for (const w of profileWindows) {
+    ]) {
       if (profilePaths.length === 0) break;
       const summaries = await Promise.all(
         profilePaths.map((p) => summariseProfile(p, w.from, w.to)),
       );
-      profiles.push({ ...w, ...mergeSummaries(summaries) });
+      profiles.push({ name: w.name, bookings: w.bookings, ...mergeSummaries(summaries) });
     }
-    const pgbenchCpu: Record<string, Record<string, number>> = {};
+
     const pgbench = async (
+      name: string,
       eventId: string,
-      script: 'one-booking' | 'same-rows',
-      label: string,
+      script: PgbenchScript,
       pgClients = clients,
     ) => {
       let stopSampler: (() => Promise<Record<string, number>>) | undefined;
@@ -247,183 +219,72 @@ export async function benchHotEvent(): Promise<void> {
           stopSampler = () => s.stop();
         },
       });
-      pgbenchCpu[label] = (await stopSampler?.()) ?? {};
-      return { run, load };
+      const cpu = (await stopSampler?.()) ?? {};
+      const check = await checkInventory(db, [eventId]);
+      const outboxPerBooking = script === 'one-booking' ? 1 : 2;
+      return { name, run, cpu, load, check, outboxPerBooking };
     };
-    const one = await pgbench(pgOne, 'one-booking', 'one');
-    const same = await pgbench(pgSame, 'same-rows', 'same');
+    const one = await pgbench('pgbench, 1 booking per transaction', pgOne, 'one-booking');
+    const same = await pgbench('pgbench, same rows as Evently', pgSame, 'same-rows');
     // Context, not the target's baseline: 64 backends queueing on one row lock cost Postgres CPU
     // of their own, so the per-booking ceiling is also measured with few clients.
     const fewClients = Math.min(8, clients);
-    const few = await pgbench(pgFew, 'one-booking', 'few', fewClients);
-    const oneCheck = await checkInventory(db, [pgOne]);
-    const sameCheck = await checkInventory(db, [pgSame]);
-    const fewCheck = await checkInventory(db, [pgFew]);
+    const few = await pgbench(
+      `pgbench, 1 booking per transaction, ${fewClients} clients (context)`,
+      pgFew,
+      'one-booking',
+      fewClients,
+    );
 
-    // Oversell: the counters never pass capacity, and they equal the confirmed rows; for the
-    // SDK runs, those rows are exactly the bookings the clients were told they got.
-    const told = (...runs: ClientRun[]) => runs.reduce((n, r) => n + r.bookedTotal, 0);
-    const verdict = (
-      c: typeof hotCheck,
-      expected: number | undefined,
-      eventsPerBooking: number,
-    ) => {
-      const ok =
-        c.confirmed + c.held <= c.capacity &&
-        c.confirmed === c.confirmedBookings &&
-        c.held === 0 &&
-        (expected === undefined || c.confirmedBookings === expected) &&
-        (eventsPerBooking === 0 || c.outboxEvents === c.confirmedBookings * eventsPerBooking);
-      return `${ok ? 'ok' : 'FAILED'}: ${c.confirmed} sold = ${c.confirmedBookings} rows${
-        expected === undefined ? '' : ` = ${expected} answered`
-      }, ${c.outboxEvents} outbox, ${c.auditEntries} audit`;
-    };
-    const rows: Row[] = [
-      clientRow(
-        `Evently, 1 hot event (SDK, 2 API processes)`,
-        hotRun,
-        verdict(hotCheck, told(warmUp, hotRun), 2),
-        hotLoad,
-      ),
+    const [hotCase, singleCase, spreadCase] = evently;
+    const eventlyRow = (e: (typeof evently)[number]) =>
+      clientRow(e.name, e.run, oversellVerdict(e.check, e.answered, 2), e.load);
+    const pgbenchRowOf = (p: typeof one) =>
       pgbenchRow(
-        'pgbench, 1 booking per transaction',
-        one.run,
-        verdict(oneCheck, one.run.transactions, 1),
-        one.load,
-      ),
-      pgbenchRow(
-        'pgbench, same rows as Evently',
-        same.run,
-        verdict(sameCheck, same.run.transactions, 2),
-        same.load,
-      ),
-      pgbenchRow(
-        `pgbench, 1 booking per transaction, ${fewClients} clients (context)`,
-        few.run,
-        verdict(fewCheck, few.run.transactions, 1),
-        few.load,
-      ),
-      clientRow(
-        'Evently, 1 hot event, all clients on 1 API process',
-        singleRun,
-        verdict(singleCheck, told(singleRun), 2),
-        singleLoad,
-      ),
-      clientRow(
-        `Evently, ${SPREAD_EVENTS} events at once`,
-        spreadRun,
-        verdict(spreadCheck, told(spreadRun) + spreadWarmUp.bookedTotal, 2),
-        spreadLoad,
-      ),
+        p.name,
+        p.run,
+        oversellVerdict(p.check, p.run.transactions, p.outboxPerBooking),
+        p.load,
+      );
+    const rows = [
+      ...(hotCase ? [eventlyRow(hotCase)] : []),
+      pgbenchRowOf(one),
+      pgbenchRowOf(same),
+      pgbenchRowOf(few),
+      ...[singleCase, spreadCase].flatMap((e) => (e ? [eventlyRow(e)] : [])),
     ];
-
-    console.log(
-      `\nHot event: ${clients} clients, ${seconds} s each, free events of capacity ${BENCH_CAPACITY.toLocaleString('en')}, maxPerBooking 1 (${database.label})`,
+    printResults(
+      `Hot event: ${clients} clients, ${seconds} s each, free events of capacity ${BENCH_CAPACITY.toLocaleString('en')}, maxPerBooking 1 (${database.label})`,
+      rows,
     );
-    console.table(
-      rows.map((r) => ({
-        case: r.case,
-        'bookings/s': r.bookingsPerSecond,
-        'p50 ms': r.p50Ms,
-        'p99 ms': r.p99Ms,
-        errors: r.errors,
-        'load avg': r.load,
-        'oversell check': r.check,
-      })),
-    );
-    const ratio = (rows[0]?.bookingsPerSecond ?? 0) / (rows[1]?.bookingsPerSecond ?? 1);
-    const sameRatio = (rows[0]?.bookingsPerSecond ?? 0) / (rows[2]?.bookingsPerSecond ?? 1);
+    const hotRate = hotRun.booked / seconds;
+    const ratio = (p: typeof one) => (hotRate / p.run.tps).toFixed(2);
     console.log(
-      `Evently / pgbench (1 booking per transaction): ${ratio.toFixed(2)} (target >= 2: ${
-        ratio >= 2 ? 'met' : 'NOT met'
-      }); Evently / pgbench (same rows): ${sameRatio.toFixed(2)}; Evently / pgbench with ${fewClients} clients: ${(
-        (rows[0]?.bookingsPerSecond ?? 0) / (rows[3]?.bookingsPerSecond ?? 1)
-      ).toFixed(2)}`,
+      `Evently / pgbench (1 booking per transaction): ${ratio(one)} (target >= 2: ${
+        hotRate / one.run.tps >= 2 ? 'met' : 'NOT met'
+      }); Evently / pgbench (same rows): ${ratio(same)}; Evently / pgbench with ${fewClients} clients: ${ratio(few)}`,
     );
 
-    console.log('\nAllocator transactions in the timed windows (bookings grouped by created_at)');
-    console.table([
-      batchRow('1 hot event', hotBatches, seconds),
-      batchRow('1 hot event, 1 API process', singleBatches, seconds),
-      batchRow(`${SPREAD_EVENTS} events`, spreadBatches, seconds),
-    ]);
-
-    console.log(
-      "Allocator cycle: mean ms from a batch's BEGIN to its outbox insert, then to the next batch's BEGIN (rest of the transaction, COMMIT, lock release and hand-over)",
+    printBatches(
+      [
+        { name: '1 hot event', sizes: hotBatches, timeline: hotTimeline },
+        { name: '1 hot event, 1 API process', sizes: singleBatches, timeline: singleTimeline },
+        { name: `${SPREAD_EVENTS} events`, sizes: spreadBatches },
+      ],
+      seconds,
     );
-    console.table([
-      {
-        case: '1 hot event',
-        'BEGIN -> outbox ms': round(hotTimeline.inTransactionMs),
-        'outbox -> next BEGIN ms': round(hotTimeline.betweenMs),
-      },
-      {
-        case: '1 hot event, 1 API process',
-        'BEGIN -> outbox ms': round(singleTimeline.inTransactionMs),
-        'outbox -> next BEGIN ms': round(singleTimeline.betweenMs),
-      },
-    ]);
-
-    // Per group: CPU µs per booking; then what the whole machine did in the window (others'
-    // test suites included: "other" is busy time none of the bench's processes used).
-    const cpuRow = (cpu: Record<string, number>, bookings: number) => {
-      const row: Record<string, number | string> = {};
-      let ours = 0;
-      for (const [name, ms] of Object.entries(cpu)) {
-        if (name.startsWith('machine')) continue;
-        ours += ms;
-        row[`${name} µs`] = bookings ? Math.round((ms * 1_000) / bookings) : '-';
-      }
-      row['bench CPU s'] = round(ours / 1_000);
-      row['other CPU s'] = round(((cpu['machine busy'] ?? 0) - ours) / 1_000);
-      row['idle s'] = round((cpu['machine idle'] ?? 0) / 1_000);
-      return row;
-    };
-    console.log(
-      `\nCPU per booking by process group (µs), and the machine's ${availableParallelism() * seconds} core-seconds in each window`,
+    printCpu(
+      [
+        { name: 'Evently, 1 hot event', cpu: hotCpu, bookings: hotRun.booked },
+        { name: 'Evently, 1 API process', cpu: singleCpu, bookings: singleRun.booked },
+        { name: `Evently, ${SPREAD_EVENTS} events`, cpu: spreadCpu, bookings: spreadRun.booked },
+        { name: 'pgbench, 1 booking/txn', cpu: one.cpu, bookings: one.run.transactions },
+        { name: 'pgbench, same rows', cpu: same.cpu, bookings: same.run.transactions },
+        { name: `pgbench, ${fewClients} clients`, cpu: few.cpu, bookings: few.run.transactions },
+      ],
+      seconds,
     );
-    console.table({
-      'Evently, 1 hot event': cpuRow(hotCpu, hotRun.booked),
-      'Evently, 1 API process': cpuRow(singleCpu, singleRun.booked),
-      [`Evently, ${SPREAD_EVENTS} events`]: cpuRow(spreadCpu, spreadRun.booked),
-      'pgbench, 1 booking/txn': cpuRow(pgbenchCpu.one ?? {}, one.run.transactions),
-      'pgbench, same rows': cpuRow(pgbenchCpu.same ?? {}, same.run.transactions),
-      [`pgbench, ${fewClients} clients`]: cpuRow(pgbenchCpu.few ?? {}, few.run.transactions),
-    });
-    if (profiles.length > 0) {
-      // Both API processes' main threads, sampled by V8 (node --cpu-prof), per booking served.
-      const perBooking = (us: number, bookings: number) => Math.round(us / Math.max(1, bookings));
-      const categories = [...(profiles[0]?.byCategory ?? [])]
-        .sort((a, b) => b[1] - a[1])
-        .map(([c]) => c);
-      console.log(
-        `\nAPI CPU by where the code lives, µs per booking (both processes' CPU profiles: ${profilePaths.join(', ')})`,
-      );
-      console.table(
-        categories.map((category) =>
-          Object.fromEntries([
-            ['where', category],
-            ...profiles.map((p) => [
-              p.name,
-              perBooking(p.byCategory.get(category) ?? 0, p.bookings),
-            ]),
-          ]),
-        ),
-      );
-      for (const p of profiles) {
-        console.log(`Top functions (self time), ${p.name}, µs per booking`);
-        console.table(
-          [...p.byFunction]
-            .sort((a, b) => b[1].us - a[1].us)
-            .slice(0, 15)
-            .map(([fn, { category, us }]) => ({
-              function: fn,
-              where: category,
-              'µs/booking': perBooking(us, p.bookings),
-            })),
-        );
-      }
-    }
+    if (profiles.length > 0) printProfiles(profiles, profilePaths);
   } finally {
     await cluster?.stop();
     if (cluster) await deleteKeysByPrefix(redis, cluster.redisKeyPrefix);
