@@ -178,7 +178,7 @@ describe('bookings under a flash sale: two API processes, 1,000 concurrent booki
   }, 120_000);
 
   afterAll(async () => {
-    for (const api of apis) api.proc.child.kill('SIGKILL');
+    for (const api of apis) api.proc.kill('SIGKILL');
     await Promise.all(apis.map((api) => api.proc.exited));
     await database?.drop();
     const redis = await connectTestRedis();

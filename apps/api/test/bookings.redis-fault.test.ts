@@ -151,7 +151,7 @@ describe('bookings while Redis dies: two API processes on a throwaway redis-serv
   }, 120_000);
 
   afterAll(async () => {
-    for (const api of apis) api.proc.child.kill('SIGKILL');
+    for (const api of apis) api.proc.kill('SIGKILL');
     await Promise.all(apis.map((api) => api.proc.exited));
     await redis?.kill();
     await database?.drop();

@@ -10,6 +10,11 @@ export function nodeTs(entry: string, ...args: string[]): [string, string[]] {
 
 export interface Spawned {
   child: ChildProcess;
+  /**
+   * Signals the whole process group: SIGKILL to `pnpm` alone would orphan the server it runs
+   * (the server would outlive the test and hold its database connections).
+   */
+  kill(signal: NodeJS.Signals): void;
   stdout(): string;
   stderr(): string;
   /** Resolves with the exit code (or the signal's name). */
@@ -22,6 +27,7 @@ export function spawnWith(command: string, args: string[], env: Record<string, s
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
   let out = '';
   let err = '';
@@ -34,7 +40,15 @@ export function spawnWith(command: string, args: string[], env: Record<string, s
   const exited = new Promise<number | string>((resolve) => {
     child.on('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
   });
-  return { child, stdout: () => out, stderr: () => err, exited };
+  const kill = (signal: NodeJS.Signals) => {
+    if (child.pid === undefined) return;
+    try {
+      process.kill(-child.pid, signal);
+    } catch {
+      // Already gone.
+    }
+  };
+  return { child, kill, stdout: () => out, stderr: () => err, exited };
 }
 
 export async function freePort(): Promise<number> {

@@ -24,7 +24,7 @@ describe('production layout: start:api + start:worker against Postgres and Redis
     database = await createTestDatabase('production');
   });
   afterAll(async () => {
-    for (const proc of running) proc.child.kill('SIGKILL');
+    for (const proc of running) proc.kill('SIGKILL');
     await database?.drop();
     const redis = await connectTestRedis();
     await deleteKeysByPrefix(redis, `${prefix}:`);
