@@ -158,19 +158,29 @@ describe('bookings while Redis dies: two API processes on a throwaway redis-serv
     console.info(`redis fault runs: ${report.join('; ')}`);
   });
 
+  /**
+   * Organizer writes answer SERVICE_UNAVAILABLE while the cache's Redis is unreachable (a
+   * reconnect after the previous test's restarts can still be under way): retry, as a client would.
+   */
+  async function whenAvailable<T>(call: () => Promise<T>): Promise<T> {
+    return vi.waitFor(call, { timeout: 15_000, interval: 200 });
+  }
+
   async function publishedEvent(priced: boolean, capacity = CAPACITY): Promise<string> {
     const startsAt = Date.now() + 7 * 24 * HOUR;
-    const event = await organizer.events.create.mutate({
-      title: `Fault sale ${randomUUID().slice(0, 8)}`,
-      venue: 'Arena',
-      startsAt: new Date(startsAt).toISOString(),
-      endsAt: new Date(startsAt + 3 * HOUR).toISOString(),
-      capacity,
-      priceCents: priced ? 4_000 : 0,
-      currency: 'EUR',
-      maxPerBooking: MAX_PER_BOOKING,
-    });
-    await organizer.events.publish.mutate({ id: event.id });
+    const event = await whenAvailable(() =>
+      organizer.events.create.mutate({
+        title: `Fault sale ${randomUUID().slice(0, 8)}`,
+        venue: 'Arena',
+        startsAt: new Date(startsAt).toISOString(),
+        endsAt: new Date(startsAt + 3 * HOUR).toISOString(),
+        capacity,
+        priceCents: priced ? 4_000 : 0,
+        currency: 'EUR',
+        maxPerBooking: MAX_PER_BOOKING,
+      }),
+    );
+    await whenAvailable(() => organizer.events.publish.mutate({ id: event.id }));
     return event.id;
   }
 
