@@ -212,6 +212,31 @@ describe('bookings', () => {
     );
   });
 
+  it('replays a waitlist join with its idempotency key and refuses the key with other parameters', async () => {
+    const event = await publishedEvent({ capacity: 2, maxPerBooking: 2 });
+    await alice.client.bookings.create.mutate({ eventId: event.id, quantity: 2 });
+    const key = `join-${randomUUID()}`;
+    const first = await bob.client.bookings.waitlist.join.mutate({
+      eventId: event.id,
+      quantity: 1,
+      idempotencyKey: key,
+    });
+    const again = await bob.client.bookings.waitlist.join.mutate({
+      eventId: event.id,
+      quantity: 1,
+      idempotencyKey: key,
+    });
+    expect(again.id).toBe(first.id);
+    await expectAppCode(
+      bob.client.bookings.waitlist.join.mutate({
+        eventId: event.id,
+        quantity: 2,
+        idempotencyKey: key,
+      }),
+      'IDEMPOTENCY_KEY_REUSED',
+    );
+  });
+
   it('cancels every booking and closes the waitlist when the event is cancelled', async () => {
     const event = await publishedEvent({ capacity: 2, maxPerBooking: 2 });
     const booking = await alice.client.bookings.create.mutate({ eventId: event.id, quantity: 2 });

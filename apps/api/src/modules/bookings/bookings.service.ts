@@ -20,11 +20,12 @@ import { readBookingTerms } from '../events/booking-terms.js';
 import { createAllocator } from './allocator.js';
 import { bookingRef, toBooking, toWaitlistEntry } from './bookings.mappers.js';
 import { type BookingRow, bookingsRepository as repo } from './bookings.repository.js';
-import { requestHash } from './idempotency.repository.js';
+import { idempotencyRepository, requestHash } from './idempotency.repository.js';
 import { promoteWaitlist, releaseBooking, type SeatRules } from './waitlist.js';
 
 export const BOOKING_JOBS_QUEUE = 'jobs.bookings';
 export const EXPIRE_JOB = 'expire-hold';
+const JOIN_SCOPE = 'bookings.waitlist.join';
 
 /** An exact delayed job per hold; if Redis loses it, the sweeper expires the hold anyway. */
 export function scheduleHoldExpiry(
@@ -433,28 +434,24 @@ export function createBookingsService(deps: {
         // Serialises with releases and promotions; the version bump makes a racing allocator retry.
         const inventory = await repo.lockInventory(trx, input.eventId);
         if (!inventory) throw new AppError('EVENT_NOT_BOOKABLE', 'This event is not on sale');
-        if (input.idempotencyKey) {
-          const existing = await trx
-            .selectFrom('idempotency_keys')
-            .select(['request_hash', 'response'])
-            .where('user_id', '=', principal.userId)
-            .where('scope', '=', 'bookings.waitlist.join')
-            .where('key', '=', input.idempotencyKey)
-            .where('expires_at', '>', now())
-            .executeTakeFirst();
-          if (existing) {
-            if (
-              existing.request_hash !==
-              requestHash({ eventId: input.eventId, quantity: input.quantity })
-            ) {
-              throw new AppError(
-                'IDEMPOTENCY_KEY_REUSED',
-                'This idempotency key was used with other parameters',
-              );
-            }
-            const entry = await repo.findEntry(trx, String(existing.response?.id));
-            if (entry) return { entry, offers: [] as BookingRow[] };
+        const joinHash = requestHash({ eventId: input.eventId, quantity: input.quantity });
+        const keyRef = input.idempotencyKey
+          ? [{ userId: principal.userId, key: input.idempotencyKey }]
+          : [];
+        const [existing] = (
+          await idempotencyRepository.findLive(trx, JOIN_SCOPE, keyRef, now())
+        ).values();
+        if (existing) {
+          if (existing.request_hash !== joinHash) {
+            throw new AppError(
+              'IDEMPOTENCY_KEY_REUSED',
+              'This idempotency key was used with other parameters',
+            );
           }
+          const entry = existing.resultId
+            ? await repo.findEntry(trx, existing.resultId)
+            : undefined;
+          if (entry) return { entry, offers: [] as BookingRow[] };
         }
         if (await repo.userHasLiveEntry(trx, input.eventId, principal.userId)) {
           throw new AppError('INVALID_STATE', 'You are already on this waitlist');
@@ -474,17 +471,25 @@ export function createBookingsService(deps: {
         });
         await repo.bumpInventoryVersion(trx, input.eventId);
         if (input.idempotencyKey) {
-          await trx
-            .insertInto('idempotency_keys')
-            .values({
-              user_id: principal.userId,
-              scope: 'bookings.waitlist.join',
-              key: input.idempotencyKey,
-              request_hash: requestHash({ eventId: input.eventId, quantity: input.quantity }),
-              response: JSON.stringify({ id: entry.id }),
-              expires_at: new Date(now().getTime() + 24 * 3_600_000),
-            })
-            .execute();
+          const recorded = await idempotencyRepository.insert(
+            trx,
+            [
+              {
+                userId: principal.userId,
+                scope: JOIN_SCOPE,
+                key: input.idempotencyKey,
+                requestHash: joinHash,
+                resultId: entry.id,
+              },
+            ],
+            now(),
+          );
+          // A parallel join with the same key won: retrying replays its answer.
+          if (recorded === 0)
+            throw new AppError(
+              'SERVICE_UNAVAILABLE',
+              'A retry with this key is in progress; retry shortly',
+            );
         }
         await appendEvent(trx, {
           topic: 'waitlist.joined',
