@@ -237,6 +237,31 @@ describe('bookings', () => {
     );
   });
 
+  it('shows the audit trail of an event and of a booking to its organizer only, newest first, paged', async () => {
+    const event = await publishedEvent();
+    const booking = await alice.client.bookings.create.mutate({ eventId: event.id, quantity: 1 });
+    await alice.client.bookings.confirm.mutate({ bookingId: booking.id });
+    const trail = await organizer.client.bookings.audit.query({ eventId: event.id, limit: 100 });
+    expect(trail.items.map((a) => `${a.entity}:${a.action}`)).toEqual([
+      'booking:confirm',
+      'booking:create',
+      'event:publish',
+      'event:create',
+    ]);
+    const first = await organizer.client.bookings.audit.query({ eventId: event.id, limit: 3 });
+    const rest = await organizer.client.bookings.audit.query({
+      eventId: event.id,
+      limit: 3,
+      cursor: first.nextCursor ?? '',
+    });
+    expect([...first.items, ...rest.items].map((a) => a.id)).toEqual(trail.items.map((a) => a.id));
+    const ofBooking = await organizer.client.bookings.audit.query({ bookingId: booking.id });
+    expect(ofBooking.items.map((a) => a.action)).toEqual(['confirm', 'create']);
+    await expectAppCode(alice.client.bookings.audit.query({ bookingId: booking.id }), 'FORBIDDEN');
+    await expectAppCode(bob.client.bookings.audit.query({ eventId: event.id }), 'FORBIDDEN');
+    await expectAppCode(bob.client.bookings.audit.query({ bookingId: booking.id }), 'NOT_FOUND');
+  });
+
   it('cancels every booking and closes the waitlist when the event is cancelled', async () => {
     const event = await publishedEvent({ capacity: 2, maxPerBooking: 2 });
     const booking = await alice.client.bookings.create.mutate({ eventId: event.id, quantity: 2 });

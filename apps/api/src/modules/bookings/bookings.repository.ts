@@ -296,4 +296,40 @@ export const bookingsRepository = {
       .where('status', 'in', ['waiting', 'offered'])
       .executeTakeFirst();
   },
+
+  /** Audit entries of some bookings, or of an event and all its bookings; newest first. */
+  auditEntries(
+    db: Db,
+    filter: {
+      bookingIds: string[];
+      eventId?: string | undefined;
+      beforeSeq?: string | undefined;
+      limit: number;
+    },
+  ) {
+    let q = db.selectFrom('audit_log').selectAll();
+    const eventId = filter.eventId;
+    if (eventId) {
+      q = q.where((eb) =>
+        eb.or([
+          eb.and([eb('entity', '=', 'event'), eb('entity_id', '=', eventId)]),
+          eb.and([
+            eb('entity', '=', 'booking'),
+            eb(
+              'entity_id',
+              'in',
+              eb
+                .selectFrom('bookings')
+                .select(eb.cast<string>('id', 'text').as('id'))
+                .where('event_id', '=', eventId),
+            ),
+          ]),
+        ]),
+      );
+    } else {
+      q = q.where('entity', '=', 'booking').where('entity_id', 'in', filter.bookingIds);
+    }
+    if (filter.beforeSeq) q = q.where(sql<boolean>`seq < ${filter.beforeSeq}::bigint`);
+    return q.orderBy('seq', 'desc').limit(filter.limit).execute();
+  },
 };

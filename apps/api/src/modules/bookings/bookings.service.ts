@@ -375,33 +375,12 @@ export function createBookingsService(deps: {
         entityIds = [];
       }
       const after = input.cursor ? decodeCursor(input.cursor, auditCursor) : undefined;
-      let q = db.selectFrom('audit_log').selectAll();
-      if (entityIds.length)
-        q = q.where('entity', '=', 'booking').where('entity_id', 'in', entityIds);
-      else {
-        const eventId = input.eventId ?? '';
-        q = q.where((eb) =>
-          eb.or([
-            eb.and([eb('entity', '=', 'event'), eb('entity_id', '=', eventId)]),
-            eb.and([
-              eb('entity', '=', 'booking'),
-              eb(
-                'entity_id',
-                'in',
-                eb
-                  .selectFrom('bookings')
-                  .select(eb.cast<string>('id', 'text').as('id'))
-                  .where('event_id', '=', eventId),
-              ),
-            ]),
-          ]),
-        );
-      }
-      if (after) q = q.where('seq', '<', after.s as never);
-      const rows = await q
-        .orderBy('seq', 'desc')
-        .limit(input.limit + 1)
-        .execute();
+      const rows = await repo.auditEntries(db, {
+        bookingIds: entityIds,
+        eventId: entityIds.length ? undefined : input.eventId,
+        beforeSeq: after?.s,
+        limit: input.limit + 1,
+      });
       const items = rows.slice(0, input.limit);
       const last = items.at(-1);
       return {
