@@ -12,4 +12,6 @@ export {
   appendEvent,
   appendEvents,
   OUTBOX_CHANNEL,
+  type OutboxRow,
+  toOutboxRows,
 } from './outbox/append-event.js';

@@ -19,24 +19,40 @@ export async function appendAudit(
   await appendAudits(trx, [entry]);
 }
 
-/** Many entries in one statement (a booking batch). */
+export interface AuditRow {
+  id: string;
+  entity: string;
+  entity_id: string;
+  action: string;
+  actor_id: string | null;
+  /** Serialised by the writer. */
+  before: object | null;
+  after: object | null;
+}
+
+/** The rows `appendAudits` writes, for writers that insert them inside a statement of their own. */
+export function toAuditRows(entries: AuditEntryInput[]): AuditRow[] {
+  return entries.map((entry) => ({
+    id: randomUUID(),
+    entity: entry.entity,
+    entity_id: entry.entityId,
+    action: entry.action,
+    actor_id: entry.actorId,
+    before: entry.before ?? null,
+    after: entry.after ?? null,
+  }));
+}
+
+/** Many entries in one statement. */
 export async function appendAudits(
   trx: Transaction<Database>,
   entries: AuditEntryInput[],
 ): Promise<void> {
   if (entries.length === 0) return;
-  await trx
-    .insertInto('audit_log')
-    .values(
-      entries.map((entry) => ({
-        id: randomUUID(),
-        entity: entry.entity,
-        entity_id: entry.entityId,
-        action: entry.action,
-        actor_id: entry.actorId,
-        before: entry.before ? JSON.stringify(entry.before) : null,
-        after: entry.after ? JSON.stringify(entry.after) : null,
-      })),
-    )
-    .execute();
+  const rows = toAuditRows(entries).map((row) => ({
+    ...row,
+    before: row.before && JSON.stringify(row.before),
+    after: row.after && JSON.stringify(row.after),
+  }));
+  await trx.insertInto('audit_log').values(rows).execute();
 }

@@ -36,27 +36,50 @@ export async function appendEvent<T extends DomainTopic>(
   return { id, topic: event.topic };
 }
 
+/** An outbox row as written: the payload validated against the catalogue, ids and times set. */
+export interface OutboxRow {
+  id: string;
+  topic: DomainTopic;
+  version: number;
+  aggregate_id: string | null;
+  /** Validated; the writer serialises it. */
+  payload: unknown;
+  occurred_at: Date;
+}
+
 /**
- * Appends many events in one statement and one NOTIFY (the bookings allocator writes a whole
- * batch at once).
+ * Validates events and turns them into outbox rows, for writers that insert them inside a
+ * statement of their own (the bookings allocator writes a whole batch in one). Such a writer must
+ * also `pg_notify(OUTBOX_CHANNEL, '')` in the same transaction.
  */
-export async function appendEvents(
-  trx: Transaction<Database> | Kysely<Database>,
+export function toOutboxRows(
   events: DomainEventInput<DomainTopic>[],
-): Promise<AppendedEvent[]> {
-  if (events.length === 0) return [];
-  const rows = events.map((event) => {
+  at = new Date(),
+): OutboxRow[] {
+  return events.map((event) => {
     const { version, payload } = parseDomainEvent(event.topic, event.payload);
     return {
       id: event.id ?? randomUUID(),
       topic: event.topic,
       version,
       aggregate_id: event.aggregateId ?? null,
-      payload: JSON.stringify(payload),
-      occurred_at: new Date(),
+      payload,
+      occurred_at: at,
     };
   });
-  await trx.insertInto('outbox').values(rows).execute();
+}
+
+/** Appends many events in one statement and one NOTIFY. */
+export async function appendEvents(
+  trx: Transaction<Database> | Kysely<Database>,
+  events: DomainEventInput<DomainTopic>[],
+): Promise<AppendedEvent[]> {
+  if (events.length === 0) return [];
+  const rows = toOutboxRows(events);
+  await trx
+    .insertInto('outbox')
+    .values(rows.map((r) => ({ ...r, payload: JSON.stringify(r.payload) })))
+    .execute();
   await sql`SELECT pg_notify(${OUTBOX_CHANNEL}, '')`.execute(trx);
-  return rows.map((r) => ({ id: r.id, topic: r.topic as DomainTopic }));
+  return rows.map((r) => ({ id: r.id, topic: r.topic }));
 }

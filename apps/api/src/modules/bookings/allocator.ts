@@ -1,20 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DomainEventInput, DomainTopic } from '@evently/contracts';
-import { appendEvents, type Database } from '@evently/db';
+import { type Database, toOutboxRows } from '@evently/db';
 import { type LockPort, LockUnavailableError } from '@evently/platform';
-import type { Kysely, Transaction } from 'kysely';
-import { type AuditEntryInput, appendAudits } from '../../audit/audit.repository.js';
+import type { Kysely } from 'kysely';
+import { type AuditEntryInput, toAuditRows } from '../../audit/audit.repository.js';
 import { AppError } from '../../errors/app-error.js';
 import type { RequestLog } from '../../trpc/context.js';
-import { type BookingTerms, isOnSale, readBookingTerms } from '../events/booking-terms.js';
+import { type BookingTerms, isOnSale } from '../events/booking-terms.js';
+import { allocatorRepository, type BatchWrite } from './allocator.repository.js';
 import { bookingRef, toBooking } from './bookings.mappers.js';
-import {
-  type BookingRow,
-  type NewBookingRow,
-  bookingsRepository as repo,
-} from './bookings.repository.js';
-import { idempotencyRepository } from './idempotency.repository.js';
+import { type BookingRow, bookingsRepository as repo } from './bookings.repository.js';
 
 export const CREATE_SCOPE = 'bookings.create';
 
@@ -48,11 +44,13 @@ const MAX_ATTEMPTS = 8;
 
 /**
  * Per event, requests are coalesced into batches in arrival order; one redlock lock and one
- * transaction serve a whole batch: read the inventory row and its version, decide every request,
- * insert the bookings, update the inventory `WHERE version = $read`, append audit rows and outbox
- * events, commit, answer every caller. A lost version race re-reads and retries with jittered
- * backoff. The lock is contention relief only: the version check and the CHECK constraint keep
- * correctness even when two holders get in.
+ * transaction serve a whole batch: read the inventory row, the event and their versions (one
+ * query), decide every request, then one statement — a transaction of its own — updates the
+ * inventory `WHERE version = $read` and, only if it did, inserts the bookings, keys, audit rows
+ * and outbox events; then every caller is answered. Two round trips per batch: under a flash
+ * sale the lock is held for as little as the database allows. A lost version race re-reads and
+ * retries with jittered backoff. The lock is contention relief only: the version checks and the
+ * CHECK constraint keep correctness even when two holders get in.
  */
 export function createAllocator(deps: {
   db: Kysely<Database>;
@@ -109,13 +107,12 @@ export function createAllocator(deps: {
       { ttlMs: 5_000, retryCount: 300, retryDelayMs: 10 },
       async () => {
         for (let attempt = 1; ; attempt++) {
-          try {
-            return await deps.db.transaction().execute((trx) => allocate(trx, eventId, batch));
-          } catch (error) {
-            if (!(error instanceof LostRace) || attempt >= MAX_ATTEMPTS) throw error;
-            // Jittered exponential backoff: 2, 4, 8 … ms, times 0.5–1.5.
-            await sleep(2 ** attempt * (0.5 + Math.random()));
-          }
+          const decisions = await allocate(eventId, batch);
+          if (decisions) return decisions;
+          if (attempt >= MAX_ATTEMPTS) throw new LostRace();
+          // A lost race re-reads at once, then with jittered exponential backoff: 4, 8 … ms,
+          // times 0.5–1.5.
+          if (attempt > 1) await sleep(2 ** attempt * (0.5 + Math.random()));
         }
       },
     );
@@ -128,57 +125,50 @@ export function createAllocator(deps: {
     return undefined;
   }
 
-  async function allocate(
-    trx: Transaction<Database>,
-    eventId: string,
-    batch: Pending[],
-  ): Promise<Decision[]> {
+  /**
+   * One attempt at a batch: read, decide, write (two round trips). Undefined when the write
+   * found the inventory or the event changed since the read (nothing was written).
+   */
+  async function allocate(eventId: string, batch: Pending[]): Promise<Decision[] | undefined> {
     const now = deps.now();
-    const terms = await readBookingTerms(trx, eventId);
-    const refused = refusal(terms, now);
-    // Locked, not just read: confirms, cancels, expiries and waitlist joins move seats on this row
-    // one booking at a time; with a plain read each of them committing during the batch made it
-    // lose its version race and back off while holding the event lock. They now wait for the
-    // batch (and the batch for them); the version check stays as the guard.
-    const inventory = await repo.lockInventory(trx, eventId);
-    if (refused || !terms || !inventory) {
+    const keyRefs = batch.flatMap((r) =>
+      r.idempotencyKey ? [{ userId: r.userId, key: r.idempotencyKey }] : [],
+    );
+    const state = await allocatorRepository.readBatchState(
+      deps.db,
+      eventId,
+      CREATE_SCOPE,
+      [...new Set(batch.map((r) => r.userId))],
+      keyRefs,
+      now,
+    );
+    const refused = refusal(state?.terms, now);
+    if (refused || !state?.inventory) {
       const error = refused ?? new AppError('EVENT_NOT_BOOKABLE', 'This event is not on sale');
       return batch.map(() => ({ ok: false, error }));
     }
-    const waiting = await repo.waitingCount(trx, eventId);
-    const users = [...new Set(batch.map((r) => r.userId))];
-    // Only a per-user limit needs the users' existing seats.
-    const owned =
-      terms.maxPerUser === null
-        ? new Map<string, number>()
-        : await repo.liveQuantities(trx, eventId, users);
-    const storedKeys = await idempotencyRepository.findLive(
-      trx,
-      CREATE_SCOPE,
-      batch.flatMap((r) => (r.idempotencyKey ? [{ userId: r.userId, key: r.idempotencyKey }] : [])),
-      now,
-    );
+    const { terms, inventory, waiting, owned } = state;
+    const expired = keyRefs.filter((r) => state.keys.get(`${r.userId}:${r.key}`)?.live === false);
+    if (expired.length > 0) {
+      // A key older than its 24 h may be used again: its old record goes first.
+      await allocatorRepository.deleteExpiredKeys(deps.db, CREATE_SCOPE, expired, now);
+      return undefined;
+    }
 
     let available = inventory.capacity - inventory.confirmed - inventory.held;
     const confirmNow = terms.priceCents === 0;
     const expiresAt = confirmNow ? null : new Date(now.getTime() + deps.holdMinutes * 60_000);
     const decisions: Decision[] = [];
-    const rows: NewBookingRow[] = [];
+    const rows: BookingRow[] = [];
     const keyedInBatch = new Map<string, { hash: string; index: number }>();
-    const newKeys: {
-      userId: string;
-      scope: string;
-      key: string;
-      requestHash: string;
-      resultId: string;
-    }[] = [];
+    const newKeys: BatchWrite['keys'] = [];
 
     for (const [index, request] of batch.entries()) {
       const keyId = request.idempotencyKey ? `${request.userId}:${request.idempotencyKey}` : null;
-      const stored = keyId ? storedKeys.get(keyId) : undefined;
+      const stored = keyId ? state.keys.get(keyId) : undefined;
       const earlier = keyId ? keyedInBatch.get(keyId) : undefined;
       if (stored || earlier) {
-        const hash = stored?.request_hash ?? earlier?.hash;
+        const hash = stored?.requestHash ?? earlier?.hash;
         if (hash !== request.requestHash) {
           decisions.push({
             ok: false,
@@ -231,14 +221,18 @@ export function createAllocator(deps: {
           user_id: request.userId,
           quantity: request.quantity,
           status: confirmNow ? 'confirmed' : 'pending',
-          unit_price_cents: terms.priceCents,
-          total_cents: terms.priceCents * request.quantity,
+          unit_price_cents: String(terms.priceCents),
+          total_cents: String(terms.priceCents * request.quantity),
           currency: terms.currency,
           expires_at: expiresAt,
+          created_at: now,
           updated_at: now,
           confirmed_at: confirmNow ? now : null,
+          cancelled_at: null,
+          cancel_reason: null,
+          waitlist_entry_id: null,
         });
-        decisions.push({ ok: 'replay', bookingId: id });
+        decisions.push({ ok: true, row: rows[rows.length - 1] as BookingRow });
         if (keyId && request.idempotencyKey) {
           keyedInBatch.set(keyId, { hash: request.requestHash, index });
           newKeys.push({
@@ -251,19 +245,12 @@ export function createAllocator(deps: {
         }
       }
     }
+    if (rows.length === 0) return decisions.map((d) => resolveInBatch(d, decisions));
 
-    const inserted = await repo.insertBookings(trx, rows);
-    const seats = inserted.reduce((sum, r) => sum + r.quantity, 0);
-    if (seats > 0) {
-      const delta = confirmNow ? { confirmed: seats, held: 0 } : { confirmed: 0, held: seats };
-      if (!(await repo.consumeSeats(trx, eventId, inventory.version, delta))) throw new LostRace();
-    }
-    if ((await idempotencyRepository.insert(trx, newKeys, now)) < newKeys.length)
-      throw new LostRace();
-
+    const seats = rows.reduce((sum, r) => sum + r.quantity, 0);
     const events: DomainEventInput<DomainTopic>[] = [];
     const audits: AuditEntryInput[] = [];
-    for (const row of inserted) {
+    for (const row of rows) {
       events.push({
         topic: 'booking.created',
         aggregateId: row.id,
@@ -284,23 +271,27 @@ export function createAllocator(deps: {
         after: toBooking(row),
       });
     }
-    await appendEvents(trx, events);
-    await appendAudits(trx, audits);
-
-    const byId = new Map(inserted.map((r) => [r.id, r]));
-    return decisions.map((d, i): Decision => {
-      if (d.ok !== 'replay') return d;
-      const own = byId.get(d.bookingId);
-      if (own) return { ok: true, row: own };
-      if (d.bookingId.startsWith('batch:')) {
-        const first = decisions[Number(d.bookingId.slice(6))];
-        const firstRow = first?.ok === 'replay' ? byId.get(first.bookingId) : undefined;
-        return firstRow
-          ? { ok: true, row: firstRow }
-          : { ok: false, error: new AppError('INTERNAL', `No booking for request ${i}`) };
-      }
-      return d;
+    const written = await allocatorRepository.writeBatch(deps.db, {
+      eventId,
+      inventoryVersion: inventory.version,
+      eventVersion: terms.version,
+      seats: confirmNow ? { confirmed: seats, held: 0 } : { confirmed: 0, held: seats },
+      bookings: rows,
+      keys: newKeys,
+      outbox: toOutboxRows(events, now),
+      audits: toAuditRows(audits),
+      now,
     });
+    return written ? decisions.map((d) => resolveInBatch(d, decisions)) : undefined;
+  }
+
+  /** A request that repeated an earlier one's key in the same batch gets that one's booking. */
+  function resolveInBatch(d: Decision, decisions: Decision[]): Decision {
+    if (d.ok !== 'replay' || !d.bookingId.startsWith('batch:')) return d;
+    const first = decisions[Number(d.bookingId.slice(6))];
+    return first?.ok === true
+      ? first
+      : { ok: false, error: new AppError('INTERNAL', 'No booking for a repeated key') };
   }
 
   return {

@@ -1,5 +1,5 @@
 import type { Database } from '@evently/db';
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely, Selectable, Transaction } from 'kysely';
 import { eventsRepository } from './events.repository.js';
 
 /** What the bookings module needs to know about an event to sell its seats. */
@@ -15,18 +15,28 @@ export interface BookingTerms {
   /** Sales are open in [salesOpenAt, salesCloseAt). */
   salesOpenAt: Date | null;
   salesCloseAt: Date;
+  /** The event row's version: a writer relying on these terms checks it has not moved. */
+  version: number;
 }
 
-/**
- * The events module's answer to "can this event be booked, and on what terms". Read inside the
- * caller's transaction so a booking decision and the event it relies on are one snapshot.
- */
-export async function readBookingTerms(
-  db: Kysely<Database> | Transaction<Database>,
-  eventId: string,
-): Promise<BookingTerms | undefined> {
-  const row = await eventsRepository.find(db, eventId);
-  if (!row) return undefined;
+/** The event columns the terms are made of (for readers that join them into a query of their own). */
+export type BookingTermsRow = Pick<
+  Selectable<Database['events']>,
+  | 'id'
+  | 'organizer_id'
+  | 'title'
+  | 'status'
+  | 'price_cents'
+  | 'currency'
+  | 'max_per_booking'
+  | 'max_per_user'
+  | 'sales_start_at'
+  | 'sales_end_at'
+  | 'starts_at'
+  | 'version'
+>;
+
+export function toBookingTerms(row: BookingTermsRow): BookingTerms {
   return {
     eventId: row.id,
     organizerId: row.organizer_id,
@@ -39,7 +49,20 @@ export async function readBookingTerms(
     salesOpenAt: row.sales_start_at,
     // Without an explicit end, sales close when the event starts.
     salesCloseAt: row.sales_end_at ?? row.starts_at,
+    version: row.version,
   };
+}
+
+/**
+ * The events module's answer to "can this event be booked, and on what terms". Read inside the
+ * caller's transaction so a booking decision and the event it relies on are one snapshot.
+ */
+export async function readBookingTerms(
+  db: Kysely<Database> | Transaction<Database>,
+  eventId: string,
+): Promise<BookingTerms | undefined> {
+  const row = await eventsRepository.find(db, eventId);
+  return row && toBookingTerms(row);
 }
 
 export function isOnSale(terms: BookingTerms, now: Date): boolean {
