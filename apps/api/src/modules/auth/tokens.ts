@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Role } from '@evently/contracts';
 import { errors, jwtVerify, SignJWT } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { AppError } from '../../errors/app-error.js';
 
 export const ISSUER = 'evently';
@@ -8,6 +9,8 @@ export const AUDIENCE = 'evently-api';
 /** RFC 9068's media type for access tokens; a refresh token is never a JWT at all. */
 const ACCESS_TYP = 'at+jwt';
 const ALGORITHM = 'HS256';
+/** Verified tokens remembered per process: a client sends the same one for minutes. */
+const VERIFIED_CACHE_SIZE = 10_000;
 
 export interface AccessClaims {
   userId: string;
@@ -34,6 +37,12 @@ export function createTokenIssuer(deps: {
     false,
     ['sign', 'verify'],
   );
+  // A token's signature and claims never change, only the clock moves: once verified, a token
+  // needs just its expiry checked again. Keyed by the whole token, so only the exact bytes that
+  // passed verification hit; revocation is the session check's business, per request as before.
+  const verified = new LRUCache<string, { claims: AccessClaims; expiresAtMs: number }>({
+    max: VERIFIED_CACHE_SIZE,
+  });
   return {
     async signAccess(claims) {
       const issuedAt = Math.floor(deps.now().getTime() / 1000);
@@ -50,6 +59,14 @@ export function createTokenIssuer(deps: {
       return { token, expiresAt: new Date(exp * 1000) };
     },
     async verifyAccess(token) {
+      const known = verified.get(token);
+      if (known) {
+        if (known.expiresAtMs <= deps.now().getTime()) {
+          verified.delete(token);
+          throw new AppError('TOKEN_EXPIRED', 'Access token expired');
+        }
+        return known.claims;
+      }
       try {
         const { payload } = await jwtVerify(token, await key, {
           // Pinned: `none`, RS*/ES* (and so HS/RS confusion) are refused before any signature check.
@@ -63,7 +80,10 @@ export function createTokenIssuer(deps: {
         if (payload.typ !== 'access' || typeof payload.sid !== 'string' || !payload.sub) {
           throw new AppError('UNAUTHENTICATED', 'Not an access token');
         }
-        return { userId: payload.sub, role: payload.role as Role, sessionId: payload.sid };
+        const claims = { userId: payload.sub, role: payload.role as Role, sessionId: payload.sid };
+        // jose checked `exp` is present and in the future.
+        verified.set(token, { claims, expiresAtMs: (payload.exp ?? 0) * 1000 });
+        return claims;
       } catch (error) {
         if (error instanceof AppError) throw error;
         if (error instanceof errors.JWTExpired)
