@@ -3,7 +3,7 @@ import type { Booking } from '@evently/contracts';
 import { connectTestRedis } from '@evently/platform/testing';
 import { TRPCClientError } from '@evently/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BOOKING_JOBS_QUEUE, EXPIRE_JOB } from '../src/modules/bookings/bookings.service.js';
+import { BOOKING_JOBS_QUEUE, EXPIRE_JOB } from '../src/modules/bookings/hold-expiry.js';
 import { expectAppCode } from './app-error.js';
 import { captureLog } from './capture-log.js';
 import { type SignedUp, startTestApp, type TestApp } from './harness.js';

@@ -3,11 +3,8 @@ import { createWorker, type Platform } from '@evently/platform';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { createBookingsConsumer } from '../modules/bookings/bookings.consumer.js';
-import {
-  BOOKING_JOBS_QUEUE,
-  createBookingsService,
-  EXPIRE_JOB,
-} from '../modules/bookings/bookings.service.js';
+import { createBookingsService } from '../modules/bookings/bookings.service.js';
+import { BOOKING_JOBS_QUEUE, EXPIRE_JOB } from '../modules/bookings/hold-expiry.js';
 import { createEventsModule } from '../modules/events/events.module.js';
 import { createConsumers } from './consumers.js';
 

@@ -1,15 +1,13 @@
-import { randomUUID } from 'node:crypto';
-import {
-  type AuditEntry,
-  type Booking,
-  type BookingAvailability,
-  type BookingStatus,
-  decodeCursor,
-  encodeCursor,
-  type Page,
-  type WaitlistEntry,
+import type {
+  AuditEntry,
+  Booking,
+  BookingAvailability,
+  BookingStatus,
+  Page,
+  WaitlistEntry,
 } from '@evently/contracts';
-import { appendEvent, appendEvents, type Database } from '@evently/db';
+import { decodeCursor, encodeCursor } from '@evently/contracts';
+import { appendEvents, type Database } from '@evently/db';
 import type { LockPort, QueuePort } from '@evently/platform';
 import type { Kysely, Transaction } from 'kysely';
 import { z } from 'zod';
@@ -18,38 +16,14 @@ import { AppError } from '../../errors/app-error.js';
 import type { Principal, RequestLog } from '../../trpc/context.js';
 import { readBookingTerms } from '../events/booking-terms.js';
 import { createAllocator } from './allocator.js';
-import { bookingRef, toBooking, toWaitlistEntry } from './bookings.mappers.js';
+import { bookingRef, toBooking } from './bookings.mappers.js';
 import { type BookingRow, bookingsRepository as repo } from './bookings.repository.js';
-import { idempotencyRepository, requestHash } from './idempotency.repository.js';
-import { promoteWaitlist, releaseBooking, type SeatRules } from './waitlist.js';
-
-export const BOOKING_JOBS_QUEUE = 'jobs.bookings';
-export const EXPIRE_JOB = 'expire-hold';
-const JOIN_SCOPE = 'bookings.waitlist.join';
-
-/** An exact delayed job per hold; if Redis loses it, the sweeper expires the hold anyway. */
-export function scheduleHoldExpiry(
-  queue: QueuePort,
-  holds: BookingRow[],
-  now: Date,
-  log: RequestLog,
-): void {
-  if (holds.length === 0) return;
-  const jobs = holds.map((hold) => ({
-    name: EXPIRE_JOB,
-    data: { bookingId: hold.id },
-    options: {
-      jobId: `expire.${hold.id}`,
-      delayMs: Math.max(0, (hold.expires_at?.getTime() ?? now.getTime()) - now.getTime()),
-    },
-  }));
-  queue.addBulk(BOOKING_JOBS_QUEUE, jobs).catch((error: unknown) => {
-    log.warn(
-      { err: error, holds: holds.length },
-      'cannot schedule hold expiry; the sweeper will expire them',
-    );
-  });
-}
+import { scheduleHoldExpiry } from './hold-expiry.js';
+import { requestHash } from './idempotency.repository.js';
+import { requireOrganizerOf } from './organizer-access.js';
+import { releaseBooking } from './release-booking.js';
+import { closeWaitlist, convertOffer, type SeatRules } from './waitlist.js';
+import { createWaitlistService } from './waitlist.service.js';
 
 export interface BookingsService {
   create(
@@ -118,7 +92,6 @@ export interface BookingsModule extends BookingsService {
 }
 
 const pageCursor = z.object({ c: z.string(), i: z.uuid() });
-const seqCursor = z.object({ s: z.string() });
 const auditCursor = z.object({ s: z.string() });
 
 export function createBookingsService(deps: {
@@ -133,23 +106,9 @@ export function createBookingsService(deps: {
   const { db, now } = deps;
   const rules: SeatRules = { offerMinutes: deps.offerMinutes, now };
 
-  /** An exact delayed job per hold; if Redis loses it, the sweeper expires the hold anyway. */
-  function scheduleExpiry(holds: BookingRow[]): void {
-    const jobs = holds.map((hold) => ({
-      name: EXPIRE_JOB,
-      data: { bookingId: hold.id },
-      options: {
-        jobId: `expire.${hold.id}`,
-        delayMs: Math.max(0, (hold.expires_at?.getTime() ?? now().getTime()) - now().getTime()),
-      },
-    }));
-    deps.queue.addBulk(BOOKING_JOBS_QUEUE, jobs).catch((error: unknown) => {
-      deps.log.warn(
-        { err: error, holds: holds.length },
-        'cannot schedule hold expiry; the sweeper will expire them',
-      );
-    });
-  }
+  const scheduleExpiry = (holds: BookingRow[]) =>
+    scheduleHoldExpiry(deps.queue, holds, now(), deps.log);
+  const waitlist = createWaitlistService({ db, queue: deps.queue, log: deps.log, rules });
 
   const allocator = createAllocator({
     db,
@@ -159,21 +118,6 @@ export function createBookingsService(deps: {
     now,
     onHolds: scheduleExpiry,
   });
-
-  async function requireOrganizerOf(principal: Principal, eventId: string): Promise<void> {
-    const terms = await readBookingTerms(db, eventId);
-    if (
-      !terms ||
-      (terms.status === 'draft' &&
-        principal.role !== 'admin' &&
-        terms.organizerId !== principal.userId)
-    ) {
-      throw new AppError('NOT_FOUND', 'Event not found');
-    }
-    if (principal.role !== 'admin' && terms.organizerId !== principal.userId) {
-      throw new AppError('FORBIDDEN', 'Only the event organizer may see this');
-    }
-  }
 
   /** The booking, if the caller may see it: its owner, the event's organizer, or an admin. */
   async function visibleBooking(principal: Principal, bookingId: string): Promise<BookingRow> {
@@ -245,27 +189,7 @@ export function createBookingsService(deps: {
         const events: Parameters<typeof appendEvents>[1] = [
           { topic: 'booking.confirmed', aggregateId: booking.id, payload: bookingRef(confirmed) },
         ];
-        if (booking.waitlist_entry_id) {
-          const entry = await repo.updateEntry(
-            trx,
-            booking.waitlist_entry_id,
-            { status: 'converted' },
-            now(),
-          );
-          if (entry) {
-            events.push({
-              topic: 'waitlist.converted',
-              aggregateId: entry.id,
-              payload: {
-                entryId: entry.id,
-                eventId: entry.event_id,
-                userId: entry.user_id,
-                quantity: entry.quantity,
-                bookingId: booking.id,
-              },
-            });
-          }
-        }
+        events.push(...(await convertOffer(trx, booking, now())));
         await appendEvents(trx, events);
         await appendAudit(trx, {
           entity: 'booking',
@@ -348,7 +272,7 @@ export function createBookingsService(deps: {
     },
 
     async listForEvent(principal, input) {
-      await requireOrganizerOf(principal, input.eventId);
+      await requireOrganizerOf(db, principal, input.eventId);
       const after = input.cursor ? decodeCursor(input.cursor, pageCursor) : undefined;
       const rows = await repo.listBookings(db, {
         eventId: input.eventId,
@@ -371,7 +295,7 @@ export function createBookingsService(deps: {
         }
         entityIds = [booking.id];
       } else {
-        await requireOrganizerOf(principal, input.eventId ?? '');
+        await requireOrganizerOf(db, principal, input.eventId ?? '');
         entityIds = [];
       }
       const after = input.cursor ? decodeCursor(input.cursor, auditCursor) : undefined;
@@ -398,172 +322,10 @@ export function createBookingsService(deps: {
       };
     },
 
-    async joinWaitlist(principal, input) {
-      const outcome = await db.transaction().execute(async (trx) => {
-        const terms = await readBookingTerms(trx, input.eventId);
-        if (!terms || terms.status === 'draft') throw new AppError('NOT_FOUND', 'Event not found');
-        if (terms.status !== 'published')
-          throw new AppError('EVENT_NOT_BOOKABLE', 'This event is not on sale');
-        if (input.quantity > terms.maxPerBooking) {
-          throw new AppError(
-            'QUANTITY_LIMIT_EXCEEDED',
-            `At most ${terms.maxPerBooking} seats per booking`,
-          );
-        }
-        // Serialises with releases and promotions; the version bump makes a racing allocator retry.
-        const inventory = await repo.lockInventory(trx, input.eventId);
-        if (!inventory) throw new AppError('EVENT_NOT_BOOKABLE', 'This event is not on sale');
-        const joinHash = requestHash({ eventId: input.eventId, quantity: input.quantity });
-        const keyRef = input.idempotencyKey
-          ? [{ userId: principal.userId, key: input.idempotencyKey }]
-          : [];
-        const [existing] = (
-          await idempotencyRepository.findLive(trx, JOIN_SCOPE, keyRef, now())
-        ).values();
-        if (existing) {
-          if (existing.request_hash !== joinHash) {
-            throw new AppError(
-              'IDEMPOTENCY_KEY_REUSED',
-              'This idempotency key was used with other parameters',
-            );
-          }
-          const entry = existing.resultId
-            ? await repo.findEntry(trx, existing.resultId)
-            : undefined;
-          if (entry) return { entry, offers: [] as BookingRow[] };
-        }
-        if (await repo.userHasLiveEntry(trx, input.eventId, principal.userId)) {
-          throw new AppError('INVALID_STATE', 'You are already on this waitlist');
-        }
-        const waiting = await repo.waitingCount(trx, input.eventId);
-        const available = inventory.capacity - inventory.confirmed - inventory.held;
-        if (waiting === 0 && available >= input.quantity) {
-          throw new AppError('INVALID_STATE', 'Seats are available: book them directly');
-        }
-        const entry = await repo.insertEntry(trx, {
-          id: randomUUID(),
-          event_id: input.eventId,
-          user_id: principal.userId,
-          quantity: input.quantity,
-          status: 'waiting',
-          updated_at: now(),
-        });
-        await repo.bumpInventoryVersion(trx, input.eventId);
-        if (input.idempotencyKey) {
-          const recorded = await idempotencyRepository.insert(
-            trx,
-            [
-              {
-                userId: principal.userId,
-                scope: JOIN_SCOPE,
-                key: input.idempotencyKey,
-                requestHash: joinHash,
-                resultId: entry.id,
-              },
-            ],
-            now(),
-          );
-          // A parallel join with the same key won: retrying replays its answer.
-          if (recorded === 0)
-            throw new AppError(
-              'SERVICE_UNAVAILABLE',
-              'A retry with this key is in progress; retry shortly',
-            );
-        }
-        await appendEvent(trx, {
-          topic: 'waitlist.joined',
-          aggregateId: entry.id,
-          payload: {
-            entryId: entry.id,
-            eventId: entry.event_id,
-            userId: entry.user_id,
-            quantity: entry.quantity,
-          },
-        });
-        await appendAudit(trx, {
-          entity: 'waitlist_entry',
-          entityId: entry.id,
-          action: 'join',
-          actorId: principal.userId,
-          after: toWaitlistEntry(entry),
-        });
-        const offers = await promoteWaitlist(trx, input.eventId, rules);
-        return { entry: (await repo.findEntry(trx, entry.id)) ?? entry, offers };
-      });
-      if (outcome.offers.length > 0) scheduleExpiry(outcome.offers);
-      return toWaitlistEntry(outcome.entry);
-    },
-
-    async leaveWaitlist(principal, entryId) {
-      const outcome = await db.transaction().execute(async (trx) => {
-        const entry = await repo.lockEntry(trx, entryId);
-        if (!entry || entry.user_id !== principal.userId)
-          throw new AppError('NOT_FOUND', 'Waitlist entry not found');
-        if (entry.status === 'offered' && entry.offer_booking_id) {
-          // Leaving with an offer in hand declines it: its seats pass on.
-          const offer = await repo.lockBooking(trx, entry.offer_booking_id);
-          if (offer?.status === 'pending') {
-            const released = await releaseBooking(
-              trx,
-              offer,
-              'cancelled',
-              { reason: 'left the waitlist', actorId: principal.userId },
-              rules,
-            );
-            return {
-              entry: (await repo.findEntry(trx, entryId)) ?? entry,
-              offers: released.offers,
-            };
-          }
-        }
-        if (entry.status !== 'waiting')
-          throw new AppError('INVALID_STATE', `A ${entry.status} entry cannot be left`);
-        const left = await repo.updateEntry(trx, entryId, { status: 'left' }, now());
-        await repo.lockInventory(trx, entry.event_id);
-        await repo.bumpInventoryVersion(trx, entry.event_id);
-        await appendEvent(trx, {
-          topic: 'waitlist.left',
-          aggregateId: entry.id,
-          payload: {
-            entryId: entry.id,
-            eventId: entry.event_id,
-            userId: entry.user_id,
-            quantity: entry.quantity,
-          },
-        });
-        await appendAudit(trx, {
-          entity: 'waitlist_entry',
-          entityId: entry.id,
-          action: 'leave',
-          actorId: principal.userId,
-          after: { status: 'left' },
-        });
-        // The head may have been blocking smaller entries behind it.
-        const offers = await promoteWaitlist(trx, entry.event_id, rules);
-        return { entry: left ?? entry, offers };
-      });
-      if (outcome.offers.length > 0) scheduleExpiry(outcome.offers);
-      return toWaitlistEntry(outcome.entry);
-    },
-
-    async myWaitlist(principal) {
-      const rows = await repo.entriesOfUser(db, principal.userId);
-      return rows.map((r) => toWaitlistEntry(r, r.position === null ? null : Number(r.position)));
-    },
-
-    async waitlistForEvent(principal, input) {
-      await requireOrganizerOf(principal, input.eventId);
-      const after = input.cursor ? decodeCursor(input.cursor, seqCursor) : undefined;
-      const rows = await repo.entriesOfEvent(db, input.eventId, after?.s, input.limit + 1);
-      const items = rows.slice(0, input.limit);
-      const last = items.at(-1);
-      return {
-        items: items.map((r) =>
-          toWaitlistEntry(r, r.position === null ? null : Number(r.position)),
-        ),
-        nextCursor: rows.length > input.limit && last ? encodeCursor({ s: last.join_seq }) : null,
-      };
-    },
+    joinWaitlist: (principal, input) => waitlist.join(principal, input),
+    leaveWaitlist: (principal, entryId) => waitlist.leave(principal, entryId),
+    myWaitlist: (principal) => waitlist.mine(principal),
+    waitlistForEvent: (principal, input) => waitlist.forEvent(principal, input),
 
     async expireHold(bookingId) {
       const outcome = await db.transaction().execute(async (trx) => {
@@ -598,7 +360,6 @@ export function createBookingsService(deps: {
     async onEventCancelled(trx, event) {
       const at = now();
       const bookings = await repo.liveBookingsOfEvent(trx, event.eventId);
-      const entries = await repo.liveEntriesOfEvent(trx, event.eventId);
       const events: Parameters<typeof appendEvents>[1] = [];
       let confirmed = 0;
       let held = 0;
@@ -624,23 +385,11 @@ export function createBookingsService(deps: {
           },
         });
       }
-      for (const entry of entries) {
-        await repo.updateEntry(trx, entry.id, { status: 'closed' }, at);
-        events.push({
-          topic: 'waitlist.closed',
-          aggregateId: entry.id,
-          payload: {
-            entryId: entry.id,
-            eventId: entry.event_id,
-            userId: entry.user_id,
-            quantity: entry.quantity,
-            reason: event.reason,
-          },
-        });
-      }
       if (confirmed || held)
         await repo.adjustSeats(trx, event.eventId, { confirmed: -confirmed, held: -held });
       await appendEvents(trx, events);
+      // The offer bookings went with the others above; their entries close with the queue.
+      await closeWaitlist(trx, event.eventId, event.reason, at);
     },
   };
   return service;

@@ -3,7 +3,7 @@ import type { QueuePort } from '@evently/platform';
 import type { Kysely, Transaction } from 'kysely';
 import { AppError } from '../../errors/app-error.js';
 import type { RequestLog } from '../../trpc/context.js';
-import { scheduleHoldExpiry } from './bookings.service.js';
+import { scheduleHoldExpiry } from './hold-expiry.js';
 import { inventoryRepository as repo } from './inventory.repository.js';
 import { promoteWaitlist } from './waitlist.js';
 

@@ -12,6 +12,12 @@ export interface SeatRules {
   now: () => Date;
 }
 
+/** What an entry's change adds to the caller's outbox and audit writes. */
+export interface EntryRecords {
+  events: DomainEventInput<DomainTopic>[];
+  audits: AuditEntryInput[];
+}
+
 /**
  * Freed seats go to the queue, not to newcomers: inside the caller's transaction, the head
  * entries get pending offer bookings (their own hold) for as long as the free seats cover them.
@@ -106,91 +112,99 @@ export async function promoteWaitlist(
 }
 
 /**
- * Ends a live booking (cancel or expiry) and frees its seats, in the caller's transaction; no
- * Redis lock is needed to free capacity. A lapsed or cancelled offer ends its waitlist entry;
- * then the freed seats are offered to the queue. Returns the ended booking (undefined when it was
- * no longer live) and the offers made.
+ * An offer booking that ends unconfirmed ends its entry: a lapse (`expired`) or a decline
+ * (`left`, when the offer was cancelled). Nothing for other bookings. The caller appends the
+ * records with the booking's own.
  */
-export async function releaseBooking(
+export async function endOffer(
   trx: Transaction<Database>,
   booking: BookingRow,
   to: 'cancelled' | 'expired',
-  context: { reason: string | null; actorId: string | null },
-  rules: SeatRules,
-): Promise<{ booking: BookingRow | undefined; offers: BookingRow[] }> {
-  const now = rules.now();
-  const ended = await repo.updateBookingStatus(
+  actorId: string | null,
+  now: Date,
+): Promise<EntryRecords> {
+  const records: EntryRecords = { events: [], audits: [] };
+  if (!booking.waitlist_entry_id || booking.status !== 'pending') return records;
+  const entry = await repo.lockEntry(trx, booking.waitlist_entry_id);
+  if (entry?.status !== 'offered') return records;
+  const status = to === 'expired' ? 'expired' : 'left';
+  await repo.updateEntry(trx, entry.id, { status }, now);
+  const entryRef = {
+    entryId: entry.id,
+    eventId: entry.event_id,
+    userId: entry.user_id,
+    quantity: entry.quantity,
+  };
+  records.events.push(
+    to === 'expired'
+      ? {
+          topic: 'waitlist.offer_expired',
+          aggregateId: entry.id,
+          payload: { ...entryRef, bookingId: booking.id },
+        }
+      : { topic: 'waitlist.left', aggregateId: entry.id, payload: entryRef },
+  );
+  records.audits.push({
+    entity: 'waitlist_entry',
+    entityId: entry.id,
+    action: to === 'expired' ? 'offer_expired' : 'leave',
+    actorId,
+    after: { status },
+  });
+  return records;
+}
+
+/** A confirmed offer booking converts its entry. Returns the events to append with the booking's. */
+export async function convertOffer(
+  trx: Transaction<Database>,
+  booking: BookingRow,
+  now: Date,
+): Promise<DomainEventInput<DomainTopic>[]> {
+  if (!booking.waitlist_entry_id) return [];
+  const entry = await repo.updateEntry(
     trx,
-    booking.id,
-    booking.status,
-    to === 'cancelled'
-      ? { status: 'cancelled', cancelled_at: now, cancel_reason: context.reason }
-      : { status: 'expired' },
+    booking.waitlist_entry_id,
+    { status: 'converted' },
     now,
   );
-  if (!ended) return { booking: undefined, offers: [] };
-  await repo.adjustSeats(
-    trx,
-    booking.event_id,
-    booking.status === 'pending'
-      ? { confirmed: 0, held: -booking.quantity }
-      : { confirmed: -booking.quantity, held: 0 },
-  );
-  const events: DomainEventInput<DomainTopic>[] = [
-    to === 'cancelled'
-      ? {
-          topic: 'booking.cancelled',
-          aggregateId: booking.id,
-          payload: {
-            ...bookingRef(ended),
-            previousStatus: booking.status,
-            reason: context.reason,
-            cancelledBy: context.actorId,
-          },
-        }
-      : { topic: 'booking.expired', aggregateId: booking.id, payload: bookingRef(ended) },
-  ];
-  const audits: AuditEntryInput[] = [
+  if (!entry) return [];
+  return [
     {
-      entity: 'booking',
-      entityId: booking.id,
-      action: to === 'cancelled' ? 'cancel' : 'expire',
-      actorId: context.actorId,
-      before: toBooking(booking),
-      after: toBooking(ended),
-    },
-  ];
-  if (booking.waitlist_entry_id && booking.status === 'pending') {
-    const entry = await repo.lockEntry(trx, booking.waitlist_entry_id);
-    if (entry?.status === 'offered') {
-      const status = to === 'expired' ? 'expired' : 'left';
-      await repo.updateEntry(trx, entry.id, { status }, now);
-      const entryRef = {
+      topic: 'waitlist.converted',
+      aggregateId: entry.id,
+      payload: {
         entryId: entry.id,
         eventId: entry.event_id,
         userId: entry.user_id,
         quantity: entry.quantity,
-      };
-      events.push(
-        to === 'expired'
-          ? {
-              topic: 'waitlist.offer_expired',
-              aggregateId: entry.id,
-              payload: { ...entryRef, bookingId: booking.id },
-            }
-          : { topic: 'waitlist.left', aggregateId: entry.id, payload: entryRef },
-      );
-      audits.push({
-        entity: 'waitlist_entry',
-        entityId: entry.id,
-        action: to === 'expired' ? 'offer_expired' : 'leave',
-        actorId: context.actorId,
-        after: { status },
-      });
-    }
+        bookingId: booking.id,
+      },
+    },
+  ];
+}
+
+/** The event was cancelled: every live entry is closed (its offer booking is the caller's). */
+export async function closeWaitlist(
+  trx: Transaction<Database>,
+  eventId: string,
+  reason: string,
+  now: Date,
+): Promise<void> {
+  const entries = await repo.liveEntriesOfEvent(trx, eventId);
+  const events: DomainEventInput<DomainTopic>[] = [];
+  for (const entry of entries) {
+    await repo.updateEntry(trx, entry.id, { status: 'closed' }, now);
+    events.push({
+      topic: 'waitlist.closed',
+      aggregateId: entry.id,
+      payload: {
+        entryId: entry.id,
+        eventId: entry.event_id,
+        userId: entry.user_id,
+        quantity: entry.quantity,
+        reason,
+      },
+    });
   }
   await appendEvents(trx, events);
-  await appendAudits(trx, audits);
-  const offers = await promoteWaitlist(trx, booking.event_id, rules);
-  return { booking: ended, offers };
 }

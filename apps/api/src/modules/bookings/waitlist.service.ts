@@ -1,0 +1,215 @@
+import { randomUUID } from 'node:crypto';
+import { decodeCursor, encodeCursor, type Page, type WaitlistEntry } from '@evently/contracts';
+import { appendEvent, type Database } from '@evently/db';
+import type { QueuePort } from '@evently/platform';
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import { appendAudit } from '../../audit/audit.repository.js';
+import { AppError } from '../../errors/app-error.js';
+import type { Principal, RequestLog } from '../../trpc/context.js';
+import { readBookingTerms } from '../events/booking-terms.js';
+import { toWaitlistEntry } from './bookings.mappers.js';
+import { type BookingRow, bookingsRepository as repo } from './bookings.repository.js';
+import { scheduleHoldExpiry } from './hold-expiry.js';
+import { idempotencyRepository, requestHash } from './idempotency.repository.js';
+import { requireOrganizerOf } from './organizer-access.js';
+import { releaseBooking } from './release-booking.js';
+import { promoteWaitlist, type SeatRules } from './waitlist.js';
+
+const JOIN_SCOPE = 'bookings.waitlist.join';
+const seqCursor = z.object({ s: z.string() });
+
+/** The `bookings.waitlist.*` procedures: queueing for a sold-out event, and seeing the queue. */
+export interface WaitlistService {
+  join(
+    principal: Principal,
+    input: { eventId: string; quantity: number; idempotencyKey?: string | undefined },
+  ): Promise<WaitlistEntry>;
+  leave(principal: Principal, entryId: string): Promise<WaitlistEntry>;
+  mine(principal: Principal): Promise<WaitlistEntry[]>;
+  forEvent(
+    principal: Principal,
+    input: { eventId: string; limit: number; cursor?: string | null | undefined },
+  ): Promise<Page<WaitlistEntry>>;
+}
+
+export function createWaitlistService(deps: {
+  db: Kysely<Database>;
+  queue: QueuePort;
+  log: RequestLog;
+  rules: SeatRules;
+}): WaitlistService {
+  const { db, rules } = deps;
+  const now = rules.now;
+  const scheduleExpiry = (offers: BookingRow[]) =>
+    scheduleHoldExpiry(deps.queue, offers, now(), deps.log);
+
+  return {
+    async join(principal, input) {
+      const outcome = await db.transaction().execute(async (trx) => {
+        const terms = await readBookingTerms(trx, input.eventId);
+        if (!terms || terms.status === 'draft') throw new AppError('NOT_FOUND', 'Event not found');
+        if (terms.status !== 'published')
+          throw new AppError('EVENT_NOT_BOOKABLE', 'This event is not on sale');
+        if (input.quantity > terms.maxPerBooking) {
+          throw new AppError(
+            'QUANTITY_LIMIT_EXCEEDED',
+            `At most ${terms.maxPerBooking} seats per booking`,
+          );
+        }
+        // Serialises with releases and promotions; the version bump makes a racing allocator retry.
+        const inventory = await repo.lockInventory(trx, input.eventId);
+        if (!inventory) throw new AppError('EVENT_NOT_BOOKABLE', 'This event is not on sale');
+        const joinHash = requestHash({ eventId: input.eventId, quantity: input.quantity });
+        const keyRef = input.idempotencyKey
+          ? [{ userId: principal.userId, key: input.idempotencyKey }]
+          : [];
+        const [existing] = (
+          await idempotencyRepository.findLive(trx, JOIN_SCOPE, keyRef, now())
+        ).values();
+        if (existing) {
+          if (existing.request_hash !== joinHash) {
+            throw new AppError(
+              'IDEMPOTENCY_KEY_REUSED',
+              'This idempotency key was used with other parameters',
+            );
+          }
+          const entry = existing.resultId
+            ? await repo.findEntry(trx, existing.resultId)
+            : undefined;
+          if (entry) return { entry, offers: [] as BookingRow[] };
+        }
+        if (await repo.userHasLiveEntry(trx, input.eventId, principal.userId)) {
+          throw new AppError('INVALID_STATE', 'You are already on this waitlist');
+        }
+        const waiting = await repo.waitingCount(trx, input.eventId);
+        const available = inventory.capacity - inventory.confirmed - inventory.held;
+        if (waiting === 0 && available >= input.quantity) {
+          throw new AppError('INVALID_STATE', 'Seats are available: book them directly');
+        }
+        const entry = await repo.insertEntry(trx, {
+          id: randomUUID(),
+          event_id: input.eventId,
+          user_id: principal.userId,
+          quantity: input.quantity,
+          status: 'waiting',
+          updated_at: now(),
+        });
+        await repo.bumpInventoryVersion(trx, input.eventId);
+        if (input.idempotencyKey) {
+          const recorded = await idempotencyRepository.insert(
+            trx,
+            [
+              {
+                userId: principal.userId,
+                scope: JOIN_SCOPE,
+                key: input.idempotencyKey,
+                requestHash: joinHash,
+                resultId: entry.id,
+              },
+            ],
+            now(),
+          );
+          // A parallel join with the same key won: retrying replays its answer.
+          if (recorded === 0)
+            throw new AppError(
+              'SERVICE_UNAVAILABLE',
+              'A retry with this key is in progress; retry shortly',
+            );
+        }
+        await appendEvent(trx, {
+          topic: 'waitlist.joined',
+          aggregateId: entry.id,
+          payload: {
+            entryId: entry.id,
+            eventId: entry.event_id,
+            userId: entry.user_id,
+            quantity: entry.quantity,
+          },
+        });
+        await appendAudit(trx, {
+          entity: 'waitlist_entry',
+          entityId: entry.id,
+          action: 'join',
+          actorId: principal.userId,
+          after: toWaitlistEntry(entry),
+        });
+        const offers = await promoteWaitlist(trx, input.eventId, rules);
+        return { entry: (await repo.findEntry(trx, entry.id)) ?? entry, offers };
+      });
+      if (outcome.offers.length > 0) scheduleExpiry(outcome.offers);
+      return toWaitlistEntry(outcome.entry);
+    },
+
+    async leave(principal, entryId) {
+      const outcome = await db.transaction().execute(async (trx) => {
+        const entry = await repo.lockEntry(trx, entryId);
+        if (!entry || entry.user_id !== principal.userId)
+          throw new AppError('NOT_FOUND', 'Waitlist entry not found');
+        if (entry.status === 'offered' && entry.offer_booking_id) {
+          // Leaving with an offer in hand declines it: its seats pass on.
+          const offer = await repo.lockBooking(trx, entry.offer_booking_id);
+          if (offer?.status === 'pending') {
+            const released = await releaseBooking(
+              trx,
+              offer,
+              'cancelled',
+              { reason: 'left the waitlist', actorId: principal.userId },
+              rules,
+            );
+            return {
+              entry: (await repo.findEntry(trx, entryId)) ?? entry,
+              offers: released.offers,
+            };
+          }
+        }
+        if (entry.status !== 'waiting')
+          throw new AppError('INVALID_STATE', `A ${entry.status} entry cannot be left`);
+        const left = await repo.updateEntry(trx, entryId, { status: 'left' }, now());
+        await repo.lockInventory(trx, entry.event_id);
+        await repo.bumpInventoryVersion(trx, entry.event_id);
+        await appendEvent(trx, {
+          topic: 'waitlist.left',
+          aggregateId: entry.id,
+          payload: {
+            entryId: entry.id,
+            eventId: entry.event_id,
+            userId: entry.user_id,
+            quantity: entry.quantity,
+          },
+        });
+        await appendAudit(trx, {
+          entity: 'waitlist_entry',
+          entityId: entry.id,
+          action: 'leave',
+          actorId: principal.userId,
+          after: { status: 'left' },
+        });
+        // The head may have been blocking smaller entries behind it.
+        const offers = await promoteWaitlist(trx, entry.event_id, rules);
+        return { entry: left ?? entry, offers };
+      });
+      if (outcome.offers.length > 0) scheduleExpiry(outcome.offers);
+      return toWaitlistEntry(outcome.entry);
+    },
+
+    async mine(principal) {
+      const rows = await repo.entriesOfUser(db, principal.userId);
+      return rows.map((r) => toWaitlistEntry(r, r.position === null ? null : Number(r.position)));
+    },
+
+    async forEvent(principal, input) {
+      await requireOrganizerOf(db, principal, input.eventId);
+      const after = input.cursor ? decodeCursor(input.cursor, seqCursor) : undefined;
+      const rows = await repo.entriesOfEvent(db, input.eventId, after?.s, input.limit + 1);
+      const items = rows.slice(0, input.limit);
+      const last = items.at(-1);
+      return {
+        items: items.map((r) =>
+          toWaitlistEntry(r, r.position === null ? null : Number(r.position)),
+        ),
+        nextCursor: rows.length > input.limit && last ? encodeCursor({ s: last.join_seq }) : null,
+      };
+    },
+  };
+}
