@@ -6,7 +6,7 @@ import { createTokenIssuer } from './tokens.js';
 // the memory must keep every refusal the full verification makes.
 const claims = {
   userId: '5b0f3c1e-6a57-4f0e-9f55-2d7a0f4f8a11',
-  role: 'attendee' as const,
+  role: 'user' as const,
   sessionId: '0c7f1a34-2b8e-4c1d-a0f6-7e5d9b3c2a10',
 };
 
