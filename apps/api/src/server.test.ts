@@ -42,6 +42,12 @@ const probeRouter = router({
       return 'finished';
     }),
     whoami: publicProcedure.query(({ ctx }) => ({ ip: ctx.ip, requestId: ctx.requestId })),
+    ticks: publicProcedure.subscription(async function* () {
+      for (let i = 1; i <= 3; i++) {
+        yield i;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    }),
   }),
 });
 const testRouter = router({ ...appRouter._def.record, ...probeRouter._def.record });
@@ -202,6 +208,26 @@ describe('API server', () => {
     expect(
       ((await res.json()) as { error: { data: { appCode: string } } }).error.data.appCode,
     ).toBe('NOT_FOUND');
+  });
+
+  it('sends a JSON answer whole (Content-Length), and still streams subscriptions', async () => {
+    const single = await fetch(`${url}/trpc/probe.echo?input=${encodeURIComponent('{"n":7}')}`);
+    expect(single.headers.get('content-length')).toBe(`${'{"result":{"data":7}}'.length}`);
+    expect(single.headers.get('transfer-encoding')).toBeNull();
+    expect(await single.text()).toBe('{"result":{"data":7}}');
+    const failed = await fetch(`${url}/trpc/probe.soldOut`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(failed.status).toBe(409);
+    expect(Number(failed.headers.get('content-length'))).toBeGreaterThan(0);
+
+    const stream = await fetch(`${url}/trpc/probe.ticks`);
+    expect(stream.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    expect(stream.headers.get('content-length')).toBeNull();
+    const text = await stream.text();
+    expect([...text.matchAll(/^data: (\d+)$/gm)].map((m) => m[1])).toEqual(['1', '2', '3']);
   });
 
   it('accepts a batch of 50 calls and refuses 51', async () => {

@@ -2,10 +2,10 @@ import type { DevMailbox } from '@evently/platform';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import type { AnyTRPCRouter } from '@trpc/server';
-import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { type ReadinessCheck, registerHealthRoutes } from './http/health.routes.js';
 import { requestIdFor } from './http/request-id.js';
+import { registerTrpcRoute } from './http/trpc-route.js';
 import { type ApiMetrics, createApiMetrics } from './observability/metrics.js';
 import { appRouter } from './router.js';
 import type { Services } from './services.js';
@@ -90,23 +90,21 @@ export async function createServer(deps: ServerDeps): Promise<ApiServer> {
     devMailbox: deps.devMailbox,
   });
 
-  await app.register(fastifyTRPCPlugin, {
+  registerTrpcRoute(app, {
     prefix: '/trpc',
-    trpcOptions: {
-      router: deps.router ?? appRouter,
-      maxBatchSize: MAX_BATCH_SIZE,
-      createContext: ({ req }): Context => ({
-        requestId: req.id,
-        ip: req.ip,
-        userAgent: req.headers['user-agent'] ?? null,
-        bearerToken: bearerToken(req.headers.authorization),
-        principal: null,
-        log: req.log,
-        metrics,
-        services: deps.services,
-      }),
-    },
-  } satisfies FastifyTRPCPluginOptions<AnyTRPCRouter>);
+    router: deps.router ?? appRouter,
+    maxBatchSize: MAX_BATCH_SIZE,
+    createContext: (req): Context => ({
+      requestId: req.id,
+      ip: req.ip,
+      userAgent: req.headers['user-agent'] ?? null,
+      bearerToken: bearerToken(req.headers.authorization),
+      principal: null,
+      log: req.log,
+      metrics,
+      services: deps.services,
+    }),
+  });
 
   return {
     app,
