@@ -1,3 +1,4 @@
+export * from './analytics.js';
 export * from './app-codes.js';
 export * from './auth.js';
 export * from './bookings.js';

@@ -195,6 +195,71 @@ export interface SentEmailsTable {
   dead_at: Timestamp | null;
 }
 
+/** analytics: per-event figures (see the analytics migration). */
+export interface AnalyticsEventStatsTable {
+  event_id: string;
+  organizer_id: string;
+  title: string;
+  status: 'draft' | 'published' | 'cancelled' | 'completed' | 'deleted';
+  capacity: number;
+  starts_at: Timestamp;
+  event_version: number;
+  confirmed_bookings: Generated<number>;
+  pending_bookings: Generated<number>;
+  cancelled_bookings: Generated<number>;
+  expired_bookings: Generated<number>;
+  tickets_sold: Generated<number>;
+  /** int8: read back as a string. */
+  revenue_cents: ColumnType<string, number | string | undefined, number | string>;
+  waitlist_joined: Generated<number>;
+  waitlist_waiting: Generated<number>;
+  waitlist_offered: Generated<number>;
+  waitlist_converted: Generated<number>;
+  /** int8: read back as a string. */
+  live_seq: ColumnType<string, number | string | undefined, number | string>;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+/** analytics: hourly and daily buckets per event, organizer and overall. */
+export interface AnalyticsSeriesTable {
+  granularity: 'hour' | 'day';
+  scope_kind: 'all' | 'organizer' | 'event';
+  scope_id: string;
+  bucket: Timestamp;
+  bookings: Generated<number>;
+  tickets: Generated<number>;
+  cancellations: Generated<number>;
+  /** int8: read back as a string. */
+  revenue_cents: ColumnType<string, number | string | undefined, number | string>;
+  new_users: Generated<number>;
+  verified_users: Generated<number>;
+}
+
+export interface AnalyticsWaitlistEntriesTable {
+  entry_id: string;
+  event_id: string;
+  left_waiting: boolean;
+}
+
+export interface AnalyticsLiveUpdatesTable {
+  /** int8: read back as a string. */
+  seq: ColumnType<string, number | string, never>;
+  event_id: string;
+  organizer_id: string;
+  stats: Json;
+  created_at: CreatedAt;
+}
+
+export interface AnalyticsLiveCursorTable {
+  id: number;
+  seq: ColumnType<string, number | string, number | string>;
+  pruned_through: ColumnType<string, number | string, number | string>;
+}
+
+export interface AnalyticsRebuildCoveredTable {
+  event_id: string;
+}
+
 export interface Database {
   outbox: OutboxTable;
   processed_events: ProcessedEventsTable;

@@ -4,6 +4,7 @@ import * as auth from './2026-11-25-001-auth.js';
 import * as events from './2026-11-25-002-events.js';
 import * as bookingsInventory from './2026-11-25-003-bookings-inventory.js';
 import * as bookings from './2026-11-25-004-bookings.js';
+import * as analytics from './2026-11-26-001-analytics.js';
 import * as mail from './2026-11-26-002-mail.js';
 
 /**
@@ -16,5 +17,6 @@ export const migrations: Record<string, Migration> = {
   '2026-11-25-002-events': events,
   '2026-11-25-003-bookings-inventory': bookingsInventory,
   '2026-11-25-004-bookings': bookings,
+  '2026-11-26-001-analytics': analytics,
   '2026-11-26-002-mail': mail,
 };

@@ -98,6 +98,29 @@ describe.each(backends)('$name locks (contract)', ({ setup }) => {
     expect(maxInside).toBe(1);
   });
 
+  it('takes turns between two instances that both keep coming back', async () => {
+    // An allocator holds the lock batch after batch; another instance must still get its turns.
+    const key = randomUUID();
+    const holders: string[] = [];
+    const keepComing = async (name: string, port: LockPort) => {
+      for (let i = 0; i < 15; i++) {
+        await port.withLock(key, { ttlMs, retryDelayMs: 2, retryCount: 2_000 }, async () => {
+          holders.push(name);
+          await sleep(3);
+        });
+      }
+    };
+    await Promise.all([keepComing('A', locks), keepComing('B', peer)]);
+    let streak = 1;
+    let longest = 1;
+    for (let i = 1; i < holders.length; i++) {
+      streak = holders[i] === holders[i - 1] ? streak + 1 : 1;
+      longest = Math.max(longest, streak);
+    }
+    expect(holders).toHaveLength(30);
+    expect(longest).toBeLessThanOrEqual(3);
+  });
+
   it('lets different keys be held at the same time', async () => {
     const first = randomUUID();
     const second = randomUUID();

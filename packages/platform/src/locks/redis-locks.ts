@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import Redlock, { ExecutionError, ResourceLockedError } from 'redlock';
@@ -12,6 +13,18 @@ export interface RedisLocksOptions {
 
 type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
 
+/** Claims the next turn for ARGV[1] unless someone else holds the claim; refreshes one's own. */
+const CLAIM_TURN = `
+local current = redis.call('GET', KEYS[1])
+if current and current ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1`;
+
+/** Drops ARGV[1]'s claim once it got the lock (leaves anyone else's). */
+const DROP_TURN = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
 /**
  * Redlock over one Redis (a 'command' connection: fails fast when Redis is down). The
  * connection belongs to the caller: close() leaves it open.
@@ -23,6 +36,13 @@ export async function createRedisLocks(
   // These settings serve only extension and release inside using(): acquisition is retried
   // below, one attempt at a time, so that contention and an unreachable Redis can be told apart.
   const redlock = new Redlock([redis], { retryCount: 2, retryDelay: 50, retryJitter: 25 });
+  // Turn-taking between instances. Redlock alone is unfair: a holder that releases and at once
+  // takes the lock again (the bookings allocator does, batch after batch) wins nearly every time
+  // against an instance that polls, starving it. So a waiter that failed claims the next turn
+  // (`<resource>:next`), and a holder that sees a claim by someone else when it releases lets
+  // the claimant in before it competes again.
+  const owner = randomUUID();
+  const yieldTo = new Set<string>();
   // Redlock emits an 'error' for every failed attempt, contention included; the outcome reaches
   // the caller through withLock, so the events carry nothing more.
   redlock.on('error', () => {});
@@ -37,10 +57,17 @@ export async function createRedisLocks(
         automaticExtensionThreshold: Math.min(500, Math.floor(ttlMs / 3)),
       };
 
+      const turnKey = `${resource}:next`;
+      const claimMs = Math.max(50, retryDelayMs * 5);
+      let claimed = false;
+      if (yieldTo.delete(resource)) await waitForTurn(turnKey, claimMs);
+
       for (let attempt = 0; ; attempt++) {
         let outcome: Outcome<Awaited<ReturnType<typeof fn>>> | undefined;
+        let nextTurn: Promise<string | null> | undefined;
         try {
           await redlock.using([resource], ttlMs, settings, async (signal) => {
+            if (claimed) void redis.eval(DROP_TURN, 1, turnKey, owner).catch(() => {});
             // Capture the routine's own outcome: a failed release (Redis gone meanwhile) must not
             // replace it — the lock then simply expires after its ttl.
             try {
@@ -48,15 +75,22 @@ export async function createRedisLocks(
             } catch (error) {
               outcome = { ok: false, error };
             }
+            // Sent just before the release on the same connection: no extra wait.
+            nextTurn = redis.get(turnKey).catch(() => null);
           });
         } catch (error) {
           if (outcome === undefined) {
             if (!(await isContention(error))) throw new LockBackendError(key, error);
             if (attempt >= retryCount) throw new LockUnavailableError(key);
+            claimed =
+              (await redis.eval(CLAIM_TURN, 1, turnKey, owner, claimMs).catch(() => 0)) === 1 ||
+              claimed;
             await sleep(jitteredDelay(retryDelayMs));
             continue;
           }
         }
+        const next = await nextTurn;
+        if (next && next !== owner) yieldTo.add(resource);
         if (outcome === undefined) throw new Error(`lock routine for ${key} did not settle`);
         if (outcome.ok) return outcome.value;
         throw outcome.error;
@@ -67,6 +101,15 @@ export async function createRedisLocks(
       redlock.removeAllListeners();
     },
   };
+  /** Waits until no one else claims the next turn (taken, or the claim lapsed). */
+  async function waitForTurn(turnKey: string, claimMs: number): Promise<void> {
+    const deadline = Date.now() + claimMs;
+    while (Date.now() < deadline) {
+      const next = await redis.get(turnKey).catch(() => null);
+      if (!next || next === owner) return;
+      await sleep(1);
+    }
+  }
 }
 
 /** True when the attempt failed only because another holder has the resource. */

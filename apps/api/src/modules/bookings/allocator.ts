@@ -104,7 +104,8 @@ export function createAllocator(deps: {
   async function runBatch(eventId: string, batch: Pending[]): Promise<Decision[]> {
     return deps.locks.withLock(
       `event:${eventId}`,
-      { ttlMs: 5_000, retryCount: 300, retryDelayMs: 10 },
+      // Short polls: with turn-taking, a waiting instance is next once the holder releases.
+      { ttlMs: 5_000, retryCount: 1_500, retryDelayMs: 2 },
       async () => {
         for (let attempt = 1; ; attempt++) {
           const decisions = await allocate(eventId, batch);

@@ -1,0 +1,143 @@
+import { z } from 'zod';
+import { eventStatusSchema } from './events.js';
+import { idSchema, instantSchema } from './primitives.js';
+
+/**
+ * Analytics: read models folded from the domain events. Money is minor units of each event's
+ * own currency; totals across events add minor units as they are (one currency per deployment).
+ */
+
+const count = z.int();
+
+export const eventStatsSchema = z.object({
+  eventId: idSchema,
+  capacity: count,
+  /** Seats of bookings that are confirmed now. */
+  ticketsSold: count,
+  /** Bookings that are confirmed now. */
+  confirmedBookings: count,
+  /** Bookings cancelled after being confirmed or held. */
+  cancellations: count,
+  /** Holds (and waitlist offers) that lapsed. */
+  expirations: count,
+  /** Totals of the bookings that are confirmed now. */
+  revenueCents: z.int(),
+  /** ticketsSold / capacity. */
+  utilization: z.number().min(0).max(1),
+  waitlist: z.object({
+    /** Every entry that ever joined. */
+    joined: count,
+    /** Entries waiting now. */
+    waiting: count,
+    /** Offers made. */
+    offered: count,
+    /** Offers that became confirmed bookings. */
+    converted: count,
+  }),
+  updatedAt: instantSchema,
+});
+export type EventStats = z.infer<typeof eventStatsSchema>;
+
+/**
+ * One bucket of a series. `bookings`/`tickets` count confirmations at their confirmation time;
+ * `cancellations` at their cancellation time, which also takes a cancelled confirmed booking's
+ * seats and money off `tickets` and `revenueCents` — so a series adds up to the current totals.
+ */
+const seriesFields = {
+  bookings: count,
+  tickets: count,
+  cancellations: count,
+  revenueCents: z.int(),
+};
+
+export const hourPointSchema = z.object({ hour: instantSchema, ...seriesFields });
+export type HourPoint = z.infer<typeof hourPointSchema>;
+
+/** A UTC calendar day, `YYYY-MM-DD`. */
+export const daySchema = z.iso.date();
+
+export const dayPointSchema = z.object({
+  day: daySchema,
+  ...seriesFields,
+  /** Accounts registered that day (platform-wide: admins only; 0 in an organizer's series). */
+  newUsers: count,
+});
+export type DayPoint = z.infer<typeof dayPointSchema>;
+
+/** A time window; a bucket counts when it starts in [from, to). */
+const windowShape = {
+  from: instantSchema.optional(),
+  to: instantSchema.optional(),
+};
+
+export const analyticsEventInputSchema = z.object({
+  eventId: idSchema,
+  /** The hourly series' window: default the last 7 days. At most 31 days. */
+  ...windowShape,
+});
+export const eventAnalyticsSchema = eventStatsSchema.extend({
+  /** Hours with any activity in the window, oldest first. */
+  hourly: z.array(hourPointSchema),
+});
+export type EventAnalytics = z.infer<typeof eventAnalyticsSchema>;
+
+/** from/to select the events that start in the window, and users registered in it. */
+export const overviewInputSchema = z.object(windowShape);
+export const overviewSchema = z.object({
+  events: z.object({ total: count, published: count }),
+  bookings: z.object({ confirmed: count, pending: count, cancelled: count, expired: count }),
+  ticketsSold: count,
+  revenueCents: z.int(),
+  /** Platform-wide (admins only; 0 for an organizer). `verified`: verified in the window. */
+  users: z.object({ total: count, verified: count }),
+  /** Seats sold / capacity over published and completed events. */
+  utilization: z.number().min(0).max(1),
+  waitlist: z.object({ waiting: count, offered: count, converted: count }),
+});
+export type Overview = z.infer<typeof overviewSchema>;
+
+export const MAX_DAILY_DAYS = 366;
+
+/** Days from `from` to `to`, both included (UTC). */
+export const dailyInputSchema = z
+  .object({ from: daySchema, to: daySchema, eventId: idSchema.optional() })
+  .refine((v) => v.from <= v.to, { message: 'from must not be after to', path: ['to'] })
+  .refine((v) => Date.parse(v.to) - Date.parse(v.from) < MAX_DAILY_DAYS * 86_400_000, {
+    message: `at most ${MAX_DAILY_DAYS} days`,
+    path: ['to'],
+  });
+export const dailySchema = z.array(dayPointSchema);
+
+export const topEventsMetrics = ['tickets', 'revenue', 'utilization'] as const;
+/** from/to select the events that start in the window. */
+export const topEventsInputSchema = z.object({
+  by: z.enum(topEventsMetrics),
+  limit: z.int().min(1).max(100).default(10),
+  ...windowShape,
+});
+export const topEventSchema = z.object({
+  rank: z.int().positive(),
+  eventId: idSchema,
+  title: z.string(),
+  status: eventStatusSchema,
+  startsAt: instantSchema,
+  capacity: count,
+  ticketsSold: count,
+  revenueCents: z.int(),
+  utilization: z.number().min(0).max(1),
+});
+export type TopEvent = z.infer<typeof topEventSchema>;
+export const topEventsSchema = z.array(topEventSchema);
+
+/**
+ * `lastEventId` is the id of the last update a client saw (tRPC's tracked events send it back on
+ * reconnect): the stream resumes after it. Without it, a one-event stream starts with the
+ * event's current figures.
+ */
+export const liveInputSchema = z.object({
+  eventId: idSchema.optional(),
+  lastEventId: z
+    .string()
+    .regex(/^\d{1,18}$/)
+    .nullish(),
+});
