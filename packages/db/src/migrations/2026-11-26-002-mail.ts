@@ -22,10 +22,7 @@ export async function up(db: AnyDb): Promise<void> {
     .addColumn('body_text', 'text')
     .addColumn('body_html', 'text')
     .addColumn('status', 'text', (c) =>
-      c
-        .notNull()
-        .defaultTo('pending')
-        .check(sql`status IN ('pending', 'sent', 'dead')`),
+      c.notNull().defaultTo('pending').check(sql`status IN ('pending', 'sent', 'dead')`),
     )
     .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('next_attempt_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
