@@ -26,6 +26,7 @@ export {
   deliverEvent,
 } from './outbox/consumer.js';
 export { type DeliveryJob, toDeliveryJob } from './outbox/delivery-job.js';
+export { createPollLoop, type PollLoop, type PollLoopOptions } from './outbox/poll-loop.js';
 export {
   type Infrastructure,
   type InfrastructureEnv,
