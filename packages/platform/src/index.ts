@@ -18,6 +18,7 @@ export type { DevMailbox, Mail, MailerPort, SentMail } from './mailer/mailer.por
 export { createMemoryMailer, type MemoryMailer } from './mailer/memory-mailer.js';
 export { createSmtpMailer } from './mailer/smtp-mailer.js';
 export {
+  type AfterCommit,
   type Consumer,
   type ConsumerDefinition,
   consumerQueueName,

@@ -75,6 +75,28 @@ describe('deliverEvent', () => {
     expect(await effect('flaky', job.id)).toBe(1);
   });
 
+  it('runs the work an effect hands back after its commit, never for a duplicate or a failure', async () => {
+    const job = await newJob();
+    const seen: Array<number | undefined> = [];
+    let fail = true;
+    const notifying = defineConsumer({
+      name: 'notifying',
+      topics: ['event.created'],
+      async handle(trx, event) {
+        await sql`INSERT INTO test_effects VALUES ('notifying', ${event.id}, 1)`.execute(trx);
+        if (fail) throw new Error('effect failed');
+        // Read outside the transaction: the effect must already be visible to others.
+        return async () => void seen.push(await effect('notifying', event.id));
+      },
+    });
+    await expect(deliverEvent(test.handle.db, notifying, job)).rejects.toThrow('effect failed');
+    expect(seen).toEqual([]);
+    fail = false;
+    expect(await deliverEvent(test.handle.db, notifying, job)).toBe('applied');
+    expect(await deliverEvent(test.handle.db, notifying, job)).toBe('duplicate');
+    expect(seen).toEqual([1]);
+  });
+
   it('applies concurrent duplicates exactly once', async () => {
     const job = await newJob();
     const outcomes = await Promise.all(

@@ -5,6 +5,13 @@ import { z } from 'zod';
 import { parseDeliveryJob } from './delivery-job.js';
 
 /**
+ * What an effect may hand back: work to run once its transaction committed, such as a pub/sub
+ * notification of the new state. Never run for a duplicate or a rolled-back effect. It should not
+ * throw: a throw fails the job although the effect stays committed (a retry is a duplicate).
+ */
+export type AfterCommit = () => Promise<void>;
+
+/**
  * A consumer of domain events. Its effect runs in the same transaction that records
  * `(consumer, event_id)` in processed_events, so a redelivered event changes nothing. An effect
  * outside the database (a mail) is at-least-once: it may repeat if the commit after it fails.
@@ -13,14 +20,19 @@ export interface Consumer {
   /** Stable: it names the queue and the processed_events rows. */
   readonly name: string;
   readonly topics: readonly DomainTopic[];
-  handle(trx: Transaction<Database>, event: DomainEvent): Promise<void>;
+  // biome-ignore lint/suspicious/noConfusingVoidType: effects that hand nothing back stay plain `async` functions.
+  handle(trx: Transaction<Database>, event: DomainEvent): Promise<void | AfterCommit>;
 }
 
 /** What a module writes: its handler sees only the events of the topics it subscribes to. */
 export interface ConsumerDefinition<T extends DomainTopic> {
   name: string;
   topics: readonly T[];
-  handle(trx: Transaction<Database>, event: Extract<DomainEvent, { topic: T }>): Promise<void>;
+  handle(
+    trx: Transaction<Database>,
+    event: Extract<DomainEvent, { topic: T }>,
+    // biome-ignore lint/suspicious/noConfusingVoidType: as above.
+  ): Promise<void | AfterCommit>;
 }
 
 // Lower-case words joined by '-': safe in a queue name and a Redis key.
@@ -44,7 +56,7 @@ export function defineConsumer<T extends DomainTopic>(definition: ConsumerDefini
     topics,
     async handle(trx, event) {
       if (!isOneOf(topics, event)) throw new Error(`${name} does not consume ${event.topic}`);
-      await definition.handle(trx, event);
+      return definition.handle(trx, event);
     },
   };
 }
@@ -73,7 +85,8 @@ export async function deliverEvent(
 ): Promise<DeliveryOutcome> {
   const event = parseDeliveryJob(jobData);
   if (!isSubscribed(consumer, event.topic)) return 'ignored';
-  return db.transaction().execute(async (trx) => {
+  let afterCommit: AfterCommit | undefined;
+  const outcome = await db.transaction().execute(async (trx): Promise<DeliveryOutcome> => {
     const claimed = await trx
       .insertInto('processed_events')
       .values({ consumer: consumer.name, event_id: event.id })
@@ -81,7 +94,10 @@ export async function deliverEvent(
       .returning('event_id')
       .executeTakeFirst();
     if (!claimed) return 'duplicate';
-    await consumer.handle(trx, event);
+    const after = await consumer.handle(trx, event);
+    if (typeof after === 'function') afterCommit = after;
     return 'applied';
   });
+  if (afterCommit) await afterCommit();
+  return outcome;
 }
