@@ -414,6 +414,138 @@ describe('waitlist', () => {
     expect(forEvent(b)).toHaveLength(0);
   });
 
+  it('holds maxPerUser across a join: seats owned plus the queued ones, refused with nothing changed', async () => {
+    const event = await publishedEvent({ capacity: 4, maxPerBooking: 2, maxPerUser: 3 });
+    const [a, b] = [user(12), user(13)];
+    const own = await a.client.bookings.create.mutate({ eventId: event.id, quantity: 2 });
+    await holder.client.bookings.create.mutate({ eventId: event.id, quantity: 2 });
+    const { db } = app.db.handle;
+    const snapshot = async () => ({
+      inventory: await db
+        .selectFrom('event_inventory')
+        .select(['confirmed', 'held', 'version'])
+        .where('event_id', '=', event.id)
+        .executeTakeFirstOrThrow(),
+      entries: await db
+        .selectFrom('waitlist_entries')
+        .select('id')
+        .where('event_id', '=', event.id)
+        .execute(),
+      keys: await db
+        .selectFrom('idempotency_keys')
+        .select('key')
+        .where('user_id', '=', a.tokens.user.id)
+        .execute(),
+      audits: await db.selectFrom('audit_log').select('id').execute(),
+      outbox: await db.selectFrom('outbox').select('id').execute(),
+    });
+    const before = await snapshot();
+    const key = `join-${randomUUID()}`;
+
+    // 2 held + 2 queued > 3: refused like a direct booking over the limit, pending seats counted.
+    const refused = await expectAppCode(
+      a.client.bookings.waitlist.join.mutate({
+        eventId: event.id,
+        quantity: 2,
+        idempotencyKey: key,
+      }),
+      'QUANTITY_LIMIT_EXCEEDED',
+    );
+    expect(refused.details).toEqual({ maxPerUser: 3, alreadyBooked: 2 });
+    expect(await snapshot()).toEqual(before);
+    // Confirmed seats count the same.
+    await a.client.bookings.confirm.mutate({ bookingId: own.id });
+    const afterConfirm = await snapshot();
+    const again = await expectAppCode(
+      a.client.bookings.waitlist.join.mutate({ eventId: event.id, quantity: 2 }),
+      'QUANTITY_LIMIT_EXCEEDED',
+    );
+    expect(again.details).toEqual({ maxPerUser: 3, alreadyBooked: 2 });
+    expect(await snapshot()).toEqual(afterConfirm);
+
+    // Up to the limit is fine; the refused call did not record its key (no IDEMPOTENCY_KEY_REUSED).
+    const entry = await a.client.bookings.waitlist.join.mutate({
+      eventId: event.id,
+      quantity: 1,
+      idempotencyKey: key,
+    });
+    expect(entry).toMatchObject({ status: 'waiting', quantity: 1 });
+    // Someone who owns nothing queues a whole booking's worth.
+    expect(
+      await b.client.bookings.waitlist.join.mutate({ eventId: event.id, quantity: 2 }),
+    ).toMatchObject({ status: 'waiting', quantity: 2 });
+    expect((await queueOf(event.id)).map((e) => e.userId)).toEqual([
+      a.tokens.user.id,
+      b.tokens.user.id,
+    ]);
+  });
+
+  it('passes over an entry whose offer would take its user over a lowered maxPerUser', async () => {
+    const event = await publishedEvent({ capacity: 4, maxPerBooking: 2, maxPerUser: 4 });
+    const [a, b] = [user(14), user(0)];
+    await a.client.bookings.create.mutate({ eventId: event.id, quantity: 2 });
+    const hold = await holder.client.bookings.create.mutate({ eventId: event.id, quantity: 2 });
+    const head = await a.client.bookings.waitlist.join.mutate({ eventId: event.id, quantity: 2 });
+    const behind = await b.client.bookings.waitlist.join.mutate({
+      eventId: event.id,
+      quantity: 1,
+    });
+    // The organizer lowers the limit while they wait: a already owns 2, the new limit.
+    await organizer.client.events.update.mutate({
+      id: event.id,
+      expectedVersion: event.version,
+      patch: { maxPerUser: 2 },
+    });
+
+    await holder.client.bookings.cancel.mutate({ bookingId: hold.id });
+    // a's offer of 2 would make 4 > 2: a's entry is closed, the seats go on to b.
+    expect((await queueOf(event.id)).map((e) => [e.id, e.status, e.position])).toEqual([
+      [head.id, 'closed', null],
+      [behind.id, 'offered', null],
+    ]);
+    expect(await entryOf(a, event.id)).toMatchObject({ status: 'closed', offerBookingId: null });
+    expect(await inventory(event.id)).toEqual({ capacity: 4, confirmed: 0, held: 3 });
+    expect(await app.client().bookings.availability.query({ eventId: event.id })).toMatchObject({
+      available: 1,
+      waitlistLength: 0,
+    });
+    const bookingsOfA = await a.client.bookings.mine.query({ limit: 100 });
+    expect(bookingsOfA.items.filter((bk) => bk.eventId === event.id)).toHaveLength(1);
+
+    // The domain event and the audit trail say why; no offer was ever made to a.
+    const { db } = app.db.handle;
+    const events = await db
+      .selectFrom('outbox')
+      .select(['topic', 'payload'])
+      .where('aggregate_id', '=', head.id)
+      .orderBy('seq')
+      .execute();
+    expect(events.map((e) => e.topic)).toEqual(['waitlist.joined', 'waitlist.closed']);
+    expect(events[1]?.payload).toMatchObject({
+      entryId: head.id,
+      eventId: event.id,
+      userId: a.tokens.user.id,
+      quantity: 2,
+      reason: expect.stringContaining('limit of 2 seats per person'),
+    });
+    const audits = await db
+      .selectFrom('audit_log')
+      .select(['action', 'actor_id', 'after'])
+      .where('entity', '=', 'waitlist_entry')
+      .where('entity_id', '=', head.id)
+      .orderBy('seq')
+      .execute();
+    expect(audits.map((r) => r.action)).toEqual(['join', 'pass_over']);
+    expect(audits[1]).toMatchObject({
+      actor_id: null,
+      after: { status: 'closed', maxPerUser: 2, alreadyBooked: 2 },
+    });
+    await expectAppCode(
+      a.client.bookings.waitlist.leave.mutate({ entryId: head.id }),
+      'INVALID_STATE',
+    );
+  });
+
   it('refuses to queue while seats are free and nobody waits, and checks what it queues', async () => {
     const event = await publishedEvent({ capacity: 3, maxPerBooking: 2 });
     const [a, b] = [user(12), user(13)];

@@ -82,6 +82,20 @@ export function createWaitlistService(deps: {
         if (await repo.userHasLiveEntry(trx, input.eventId, principal.userId)) {
           throw new AppError('INVALID_STATE', 'You are already on this waitlist');
         }
+        if (terms.maxPerUser !== null) {
+          // The limit holds across the waitlist too: what the entry would be offered counts.
+          const owned =
+            (await repo.liveQuantities(trx, input.eventId, [principal.userId])).get(
+              principal.userId,
+            ) ?? 0;
+          if (owned + input.quantity > terms.maxPerUser) {
+            throw new AppError(
+              'QUANTITY_LIMIT_EXCEEDED',
+              `At most ${terms.maxPerUser} seats per person`,
+              { maxPerUser: terms.maxPerUser, alreadyBooked: owned },
+            );
+          }
+        }
         const waiting = await repo.waitingCount(trx, input.eventId);
         const available = inventory.capacity - inventory.confirmed - inventory.held;
         if (waiting === 0 && available >= input.quantity) {

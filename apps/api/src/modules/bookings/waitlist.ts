@@ -5,7 +5,11 @@ import type { Transaction } from 'kysely';
 import { type AuditEntryInput, appendAudits } from '../../audit/audit.repository.js';
 import { readBookingTerms } from '../events/booking-terms.js';
 import { bookingRef, toBooking } from './bookings.mappers.js';
-import { type BookingRow, bookingsRepository as repo } from './bookings.repository.js';
+import {
+  type BookingRow,
+  bookingsRepository as repo,
+  type WaitlistRow,
+} from './bookings.repository.js';
 
 export interface SeatRules {
   offerMinutes: number;
@@ -43,6 +47,13 @@ export async function promoteWaitlist(
   for (;;) {
     const head = await repo.waitingHead(trx, eventId);
     if (!head || head.quantity > available) break;
+    const passed = await passOverHead(trx, head, terms.maxPerUser, now);
+    if (passed) {
+      // The offer would put them over the limit (lowered since they joined): the next in line.
+      events.push(...passed.events);
+      audits.push(...passed.audits);
+      continue;
+    }
     const [offer] = await repo.insertBookings(trx, [
       {
         id: randomUUID(),
@@ -105,10 +116,53 @@ export async function promoteWaitlist(
   if (offers.length > 0) {
     const held = offers.reduce((sum, o) => sum + o.quantity, 0);
     await repo.adjustSeats(trx, eventId, { confirmed: 0, held });
-    await appendEvents(trx, events);
-    await appendAudits(trx, audits);
   }
+  await appendEvents(trx, events);
+  await appendAudits(trx, audits);
   return offers;
+}
+
+/**
+ * maxPerUser holds across the waitlist: an offer must not take its user over the limit. Such a
+ * head is closed (the system ended it, as when the event is cancelled), not offered; returns
+ * its records, or undefined when the head may have its offer.
+ */
+async function passOverHead(
+  trx: Transaction<Database>,
+  head: WaitlistRow,
+  maxPerUser: number | null,
+  now: Date,
+): Promise<EntryRecords | undefined> {
+  if (maxPerUser === null) return undefined;
+  const owned =
+    (await repo.liveQuantities(trx, head.event_id, [head.user_id])).get(head.user_id) ?? 0;
+  if (owned + head.quantity <= maxPerUser) return undefined;
+  await repo.updateEntry(trx, head.id, { status: 'closed' }, now);
+  const reason = `over the limit of ${maxPerUser} seats per person (${owned} already booked)`;
+  return {
+    events: [
+      {
+        topic: 'waitlist.closed',
+        aggregateId: head.id,
+        payload: {
+          entryId: head.id,
+          eventId: head.event_id,
+          userId: head.user_id,
+          quantity: head.quantity,
+          reason,
+        },
+      },
+    ],
+    audits: [
+      {
+        entity: 'waitlist_entry',
+        entityId: head.id,
+        action: 'pass_over',
+        actorId: null,
+        after: { status: 'closed', reason, maxPerUser, alreadyBooked: owned },
+      },
+    ],
+  };
 }
 
 /**
