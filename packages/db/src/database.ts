@@ -274,4 +274,10 @@ export interface Database {
   bookings: BookingsTable;
   waitlist_entries: WaitlistEntriesTable;
   sent_emails: SentEmailsTable;
+  analytics_event_stats: AnalyticsEventStatsTable;
+  analytics_series: AnalyticsSeriesTable;
+  analytics_waitlist_entries: AnalyticsWaitlistEntriesTable;
+  analytics_live_updates: AnalyticsLiveUpdatesTable;
+  analytics_live_cursor: AnalyticsLiveCursorTable;
+  analytics_rebuild_covered: AnalyticsRebuildCoveredTable;
 }
