@@ -1,10 +1,15 @@
 import type { Database } from '@evently/db';
 import type { Platform } from '@evently/platform';
 import type { Kysely } from 'kysely';
+import { createAnalyticsService } from './modules/analytics/analytics.service.js';
+import { createLiveHub } from './modules/analytics/live-hub.js';
 import { type AuthConfig, createAuthService } from './modules/auth/auth.service.js';
 import { createBookingsService } from './modules/bookings/bookings.service.js';
 import { createEventsModule } from './modules/events/events.module.js';
+import { createDeadLettersService } from './modules/notifications/dead-letters.service.js';
 import { createSystemService, type Mode } from './modules/system/system.service.js';
+import { createOperationsService } from './observability/operations.service.js';
+import { WORKER_QUEUES } from './observability/worker-queues.js';
 import type { Services } from './services.js';
 import type { RequestLog } from './trpc/context.js';
 
@@ -32,6 +37,12 @@ export async function createServices(deps: ServicesDeps): Promise<Services> {
   });
   return {
     events,
+    analytics: createAnalyticsService({
+      db: deps.db,
+      hub: createLiveHub({ db: deps.db, pubsub: deps.platform.pubsub, log: deps.log }),
+      events,
+      now,
+    }),
     bookings: createBookingsService({
       db: deps.db,
       locks: deps.platform.locks,
@@ -40,6 +51,12 @@ export async function createServices(deps: ServicesDeps): Promise<Services> {
       holdMinutes: deps.bookings?.holdMinutes ?? 15,
       offerMinutes: deps.bookings?.offerMinutes ?? 30,
       now,
+    }),
+    deadLetters: createDeadLettersService({ db: deps.db }),
+    operations: createOperationsService({
+      db: deps.db,
+      queue: deps.platform.queue,
+      queues: WORKER_QUEUES,
     }),
     system: createSystemService({
       name: 'evently-api',

@@ -88,6 +88,7 @@ export async function createServer(deps: ServerDeps): Promise<ApiServer> {
     info: () => deps.services.system.info(),
     registry: metrics.registry,
     devMailbox: deps.devMailbox,
+    operations: deps.services.operations,
   });
 
   registerTrpcRoute(app, {

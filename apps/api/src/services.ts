@@ -1,12 +1,18 @@
+import type { AnalyticsService } from './modules/analytics/analytics.service.js';
 import type { AuthService } from './modules/auth/auth.service.js';
 import type { BookingsService } from './modules/bookings/bookings.service.js';
 import type { EventsService } from './modules/events/events.service.js';
+import type { DeadLettersService } from './modules/notifications/dead-letters.service.js';
 import type { SystemService } from './modules/system/system.service.js';
+import type { OperationsService } from './observability/operations.service.js';
 
 /** The services procedures reach through the context; each module adds its own. */
 export interface Services {
   auth: AuthService;
   events: EventsService;
   bookings: BookingsService;
+  analytics: AnalyticsService;
   system: SystemService;
+  deadLetters: DeadLettersService;
+  operations: OperationsService;
 }

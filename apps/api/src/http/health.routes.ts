@@ -2,6 +2,8 @@ import type { DevMailbox } from '@evently/platform';
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { ServiceInfo } from '../modules/system/system.service.js';
+import type { OperationsService } from '../observability/operations.service.js';
+import { registerOperationsMetrics } from '../observability/operations-metrics.js';
 
 /** A dependency /health/ready checks; `check` throws when it is unreachable. */
 export interface ReadinessCheck {
@@ -33,8 +35,12 @@ export function registerHealthRoutes(
     info: () => ServiceInfo;
     registry: Registry;
     devMailbox: DevMailbox | undefined;
+    /** Outbox lag, queue depths, job failures and mails, read at each scrape. */
+    operations?: OperationsService | undefined;
   },
 ): void {
+  if (deps.operations) registerOperationsMetrics(deps.registry, deps.operations);
+
   app.get('/health', async () => ({ status: 'ok' }));
 
   app.get('/health/ready', async (_req, reply) => {

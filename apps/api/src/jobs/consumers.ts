@@ -9,6 +9,6 @@ export interface ConsumerDeps {
  * Every consumer of domain events this deployment runs. The analytics consumer joins when its
  * module lands.
  */
-export function createConsumers(deps: ConsumerDeps): readonly Consumer[] {
-  return [createMailConsumer({ mailer: deps.mailer })];
+export function createConsumers(_deps: ConsumerDeps): readonly Consumer[] {
+  return [createMailConsumer()];
 }

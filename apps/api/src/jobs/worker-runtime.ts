@@ -6,6 +6,13 @@ import { createBookingsConsumer } from '../modules/bookings/bookings.consumer.js
 import { createBookingsService } from '../modules/bookings/bookings.service.js';
 import { BOOKING_JOBS_QUEUE, EXPIRE_JOB } from '../modules/bookings/hold-expiry.js';
 import { createEventsModule } from '../modules/events/events.module.js';
+import {
+  EVENT_REMINDERS_EVERY_MS,
+  EVENT_REMINDERS_JOB,
+  MAIL_JOBS_QUEUE,
+  queueEventReminders,
+} from '../modules/notifications/event-reminders.job.js';
+import { createMailSender, type MailSenderOptions } from '../modules/notifications/mail-sender.js';
 import { createConsumers } from './consumers.js';
 
 export interface WorkerRuntime {
@@ -27,6 +34,8 @@ export async function startWorkerRuntime(deps: {
   platform: Platform;
   log: Logger;
   bookings?: { holdMinutes: number; offerMinutes: number };
+  /** The mail sender's retries, concurrency and polling (tests shorten them). */
+  mail?: MailSenderOptions;
 }): Promise<WorkerRuntime> {
   const now = () => new Date();
   const events = createEventsModule({
@@ -65,6 +74,16 @@ export async function startWorkerRuntime(deps: {
     ],
     schedules: [
       {
+        // A reminder a day before each event, once per confirmed booking.
+        queue: MAIL_JOBS_QUEUE,
+        name: EVENT_REMINDERS_JOB,
+        everyMs: EVENT_REMINDERS_EVERY_MS,
+        handler: async () => {
+          const queued = await queueEventReminders(deps.db.db, now());
+          if (queued > 0) deps.log.info({ queued }, 'event reminders queued');
+        },
+      },
+      {
         queue: 'jobs.events',
         name: 'complete-ended-events',
         everyMs: 60_000,
@@ -85,6 +104,19 @@ export async function startWorkerRuntime(deps: {
       },
     ],
   });
+  // Sends what the mail consumer and the reminder job queue in sent_emails (no Redis involved).
+  const mailSender = createMailSender({
+    db: deps.db,
+    mailer: deps.platform.mailer,
+    log: deps.log,
+    ...deps.mail,
+  });
   await worker.start();
-  return { stop: () => worker.stop() };
+  await mailSender.start();
+  return {
+    async stop() {
+      await worker.stop();
+      await mailSender.stop();
+    },
+  };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { publicProcedure, router } from '../../trpc/procedures.js';
+import { mailAdminRouter } from '../notifications/mail-admin.router.js';
 
 const serviceInfoSchema = z.object({
   name: z.string(),
@@ -12,4 +13,6 @@ const serviceInfoSchema = z.object({
 export const systemRouter = router({
   /** The same facts as GET /info, for SDK users. */
   info: publicProcedure.output(serviceInfoSchema).query(({ ctx }) => ctx.services.system.info()),
+  /** Mail dead letters (admin). */
+  mail: mailAdminRouter,
 });

@@ -11,9 +11,11 @@ import {
   toDeliveryJob,
 } from '@evently/platform';
 import { type ReceivedMail, type SmtpSink, startSmtpSink } from '@evently/platform/testing';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authRepository } from '../../auth/auth.repository.js';
 import { eventsRepository } from '../../events/events.repository.js';
+import { createMailSender, type MailSender } from '../mail-sender.js';
 import { createMailConsumer } from './mail.consumer.js';
 import type { UserEventMailTopic } from './mail-templates.js';
 
@@ -32,13 +34,22 @@ describe('booking and waitlist mails', () => {
   let sink: SmtpSink;
   let mailer: MailerPort;
   let consumer: Consumer;
+  let sender: MailSender;
 
   beforeAll(async () => {
     test = await createTestDatabase('booking-mails');
     sink = await startSmtpSink();
     mailer = createSmtpMailer({ url: sink.url, from: 'Evently <no-reply@evently.test>' });
-    consumer = createMailConsumer({ mailer });
+    consumer = createMailConsumer();
+    sender = createMailSender({ db: test.handle, mailer, log: pino({ level: 'silent' }) });
   });
+
+  /** Delivers the job to the consumer (which queues its mails), then sends what is due. */
+  async function deliver(job: DeliveryJob): Promise<string> {
+    const outcome = await deliverEvent(test.handle.db, consumer, job);
+    await sender.sendDue();
+    return outcome;
+  }
 
   afterAll(async () => {
     await mailer?.close();
@@ -84,8 +95,8 @@ describe('booking and waitlist mails', () => {
     return toDeliveryJob(row);
   }
 
-  // mailer.send resolves once the sink has accepted the mail: after an awaited delivery this
-  // list is complete.
+  // mailer.send resolves once the sink has accepted the mail: after an awaited delivery and
+  // send this list is complete.
   const mailsTo = (address: string): ReceivedMail[] =>
     sink.messages.filter((mail) => mail.envelopeTo.includes(address));
 
@@ -138,8 +149,8 @@ describe('booking and waitlist mails', () => {
       const found = events(user.id, event.id).find((c) => c.event.topic === topic);
       if (!found) throw new Error(topic);
       const job = await publish(found.event);
-      expect(await deliverEvent(test.handle.db, consumer, job)).toBe('applied');
-      expect(await deliverEvent(test.handle.db, consumer, job)).toBe('duplicate');
+      expect(await deliver(job)).toBe('applied');
+      expect(await deliver(job)).toBe('duplicate');
       const mails = mailsTo(user.email);
       expect(mails).toHaveLength(1);
       const [mail] = mails;
@@ -159,7 +170,7 @@ describe('booking and waitlist mails', () => {
     const name = '<b>Bobby</b> "Tables"';
     const { user, event } = await fixture(name);
     for (const { event: e } of events(user.id, event.id)) {
-      await deliverEvent(test.handle.db, consumer, await publish(e));
+      await deliver(await publish(e));
     }
     const mails = mailsTo(user.email);
     expect(mails).toHaveLength(5);
@@ -179,7 +190,7 @@ describe('booking and waitlist mails', () => {
       await authRepository.updateUser(trx, user.id, { name: 'Rear Admiral Hopper' });
       await eventsRepository.update(trx, event.id, event.version, { title: 'Renamed & moved' });
     });
-    await deliverEvent(test.handle.db, consumer, job);
+    await deliver(job);
     const [mail] = mailsTo(user.email);
     expect(mail?.text).toContain('Hello Rear Admiral Hopper,');
     expect(mail?.text).toContain('Event: Renamed & moved');
@@ -195,6 +206,7 @@ describe('booking and waitlist mails', () => {
       [1, 2, 3].map(() => deliverEvent(test.handle.db, consumer, { ...job })),
     );
     expect(outcomes.sort()).toEqual(['applied', 'duplicate', 'duplicate']);
+    await Promise.all([sender.sendDue(), sender.sendDue()]);
     expect(mailsTo(user.email)).toHaveLength(1);
   });
 
@@ -203,7 +215,7 @@ describe('booking and waitlist mails', () => {
     const [confirmed] = events(user.id, randomUUID());
     if (!confirmed) throw new Error('confirmed expected');
     const job = await publish(confirmed.event);
-    expect(await deliverEvent(test.handle.db, consumer, job)).toBe('applied');
+    expect(await deliver(job)).toBe('applied');
     expect(mailsTo(user.email)).toHaveLength(0);
   });
 });

@@ -5,7 +5,8 @@ import type { MailEventInfo } from './mail-template.js';
 
 export interface BookingSummaryInput {
   event: MailEventInfo;
-  quantity: number;
+  /** Seats booked or asked for; no "Seats" row without it (a mail about the event alone). */
+  quantity?: number;
   /** The price snapshot, when the mail is about a booking (not a waitlist entry). */
   total?: { cents: number; currency: string };
   /** The booking's id, for support and for finding it in the app. */
@@ -27,8 +28,8 @@ export function bookingSummary(input: BookingSummaryInput): { html: SafeHtml; te
     ['Event', input.event.title],
     ['Where', input.event.venue],
     ['When', when],
-    ['Seats', String(input.quantity)],
   ];
+  if (input.quantity !== undefined) rows.push(['Seats', String(input.quantity)]);
   if (input.total) rows.push(['Total', formatMoney(input.total.cents, input.total.currency)]);
   if (input.bookingId) rows.push(['Booking', input.bookingId]);
   return {

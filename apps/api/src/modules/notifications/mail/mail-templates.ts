@@ -15,6 +15,7 @@ import { bookingExpiredMail } from './templates/booking-expired.mail.js';
 import { passwordChangedMail } from './templates/password-changed.mail.js';
 import { passwordResetCodeMail } from './templates/password-reset-code.mail.js';
 import { verificationCodeMail } from './templates/verification-code.mail.js';
+import { waitlistClosedMail } from './templates/waitlist-closed.mail.js';
 import { waitlistJoinedMail } from './templates/waitlist-joined.mail.js';
 import { waitlistOfferMail } from './templates/waitlist-offer.mail.js';
 import { welcomeMail } from './templates/welcome.mail.js';
@@ -35,6 +36,7 @@ const userEventTemplates = {
   'booking.expired': bookingExpiredMail,
   'waitlist.joined': waitlistJoinedMail,
   'waitlist.offered': waitlistOfferMail,
+  'waitlist.closed': waitlistClosedMail,
 } as const satisfies { readonly [K in UserEventTopic]?: MailTemplate<K> };
 
 /**
@@ -50,6 +52,24 @@ export const mailTemplates = {
 export type MailTopic = keyof typeof mailTemplates;
 export type AddressedMailTopic = keyof typeof addressedTemplates;
 export type UserEventMailTopic = keyof typeof userEventTemplates;
+
+/**
+ * The name each topic's mail has in sent_emails (with its source and recipient, the key that
+ * makes it go out once). Stable: renaming one would let a redelivered event mail again.
+ */
+export const templateNames = {
+  'user.verification_requested': 'verification-code',
+  'user.registration_attempted': 'already-registered',
+  'user.email_verified': 'welcome',
+  'user.password_reset_requested': 'password-reset-code',
+  'user.password_changed': 'password-changed',
+  'booking.confirmed': 'booking-confirmed',
+  'booking.cancelled': 'booking-cancelled',
+  'booking.expired': 'booking-expired',
+  'waitlist.joined': 'waitlist-joined',
+  'waitlist.offered': 'waitlist-offer',
+  'waitlist.closed': 'waitlist-closed',
+} as const satisfies { readonly [K in MailTopic]: string };
 
 // Object.keys types its result as string[]; the keys are exactly MailTopic by construction.
 export const mailTopics = Object.keys(mailTemplates) as MailTopic[];

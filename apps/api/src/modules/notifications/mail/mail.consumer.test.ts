@@ -16,7 +16,9 @@ import {
   type SmtpSink,
   startSmtpSink,
 } from '@evently/platform/testing';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMailSender, type MailSender } from '../mail-sender.js';
 import { createMailConsumer } from './mail.consumer.js';
 import type { MailTopic } from './mail-templates.js';
 
@@ -89,13 +91,23 @@ describe('mail consumer over real SMTP', () => {
   let sink: SmtpSink;
   let mailer: MailerPort;
   let consumer: Consumer;
+  let sender: MailSender;
+  const log = pino({ level: 'silent' });
 
   beforeAll(async () => {
     test = await createTestDatabase('mail');
     sink = await startSmtpSink();
     mailer = createSmtpMailer({ url: sink.url, from: 'Evently <no-reply@evently.test>' });
-    consumer = createMailConsumer({ mailer });
+    consumer = createMailConsumer();
+    sender = createMailSender({ db: test.handle, mailer, log });
   });
+
+  /** Delivers the job to the consumer (which queues its mails), then sends what is due. */
+  async function deliver(job: DeliveryJob): Promise<string> {
+    const outcome = await deliverEvent(test.handle.db, consumer, job);
+    await sender.sendDue();
+    return outcome;
+  }
 
   afterAll(async () => {
     await mailer?.close();
@@ -123,7 +135,7 @@ describe('mail consumer over real SMTP', () => {
   }
 
   // mailer.send resolves once the sink has accepted (and parsed) the mail, so after an awaited
-  // delivery this list is complete: no polling needed to count.
+  // delivery and send this list is complete: no polling needed to count.
   function mailsTo(address: string): ReceivedMail[] {
     return sink.messages.filter((mail) => mail.envelopeTo.includes(address));
   }
@@ -140,7 +152,7 @@ describe('mail consumer over real SMTP', () => {
   it.each(cases)('$label: arrives at the payload address', async (c) => {
     const to = person();
     const job = await publish(c.event(to));
-    expect(await deliverEvent(test.handle.db, consumer, job)).toBe('applied');
+    expect(await deliver(job)).toBe('applied');
     const mail = await sink.waitFor((m) => m.envelopeTo.includes(to.email));
     expect(mail.envelopeTo).toEqual([to.email]);
     expect(mail.to).toEqual([to.email]);
@@ -161,7 +173,7 @@ describe('mail consumer over real SMTP', () => {
     const to = person();
     const [first] = cases;
     if (!first) throw new Error('cases expected');
-    await deliverEvent(test.handle.db, consumer, await publish(first.event(to)));
+    await deliver(await publish(first.event(to)));
     const [mail] = mailsTo(to.email);
     expect(mail?.html).toContain(`<time datetime="${expiresAt}">${readableExpiry}</time>`);
     expect(mail?.text).toContain(`It expires at ${readableExpiry} (${expiresAt})`);
@@ -170,7 +182,7 @@ describe('mail consumer over real SMTP', () => {
   it.each(cases)('$label: user-supplied values are escaped in the HTML only', async (c) => {
     const name = '<script>alert(1)</script> & "Bob"';
     const to = person(name, "o'brien");
-    await deliverEvent(test.handle.db, consumer, await publish(c.event(to)));
+    await deliver(await publish(c.event(to)));
     const [mail] = mailsTo(to.email);
     if (!mail) throw new Error(`no mail to ${to.email}`);
     expect(mail.html).not.toContain('<script');
@@ -187,8 +199,8 @@ describe('mail consumer over real SMTP', () => {
   it('sends exactly one mail when the same job is delivered twice', async () => {
     const to = person();
     const job = await publish({ topic: 'user.email_verified', payload: to });
-    expect(await deliverEvent(test.handle.db, consumer, job)).toBe('applied');
-    expect(await deliverEvent(test.handle.db, consumer, job)).toBe('duplicate');
+    expect(await deliver(job)).toBe('applied');
+    expect(await deliver(job)).toBe('duplicate');
     expect(mailsTo(to.email)).toHaveLength(1);
     expect(await processed(job.id)).toEqual(['mail']);
   });
@@ -200,10 +212,39 @@ describe('mail consumer over real SMTP', () => {
       [1, 2, 3].map(() => deliverEvent(test.handle.db, consumer, { ...job })),
     );
     expect(outcomes.sort()).toEqual(['applied', 'duplicate', 'duplicate']);
+    await Promise.all([sender.sendDue(), sender.sendDue()]);
     expect(mailsTo(to.email)).toHaveLength(1);
   });
 
-  it('leaves an event unprocessed when the send fails, so the retry sends it', async () => {
+  it('sends nothing again when an event is redelivered after its mail went out', async () => {
+    // As if the worker died after SMTP accepted the mail but before processed_events committed:
+    // the event comes again and finds the mail already in sent_emails.
+    const to = person();
+    const job = await publish({ topic: 'user.password_changed', payload: { ...to, via: 'reset' } });
+    expect(await deliver(job)).toBe('applied');
+    expect(mailsTo(to.email)).toHaveLength(1);
+    await test.handle.db.deleteFrom('processed_events').where('event_id', '=', job.id).execute();
+    expect(await deliver(job)).toBe('applied');
+    expect(mailsTo(to.email)).toHaveLength(1);
+    const rows = await test.handle.db
+      .selectFrom('sent_emails')
+      .select(['status', 'template', 'recipient_id', 'body_text', 'body_html', 'message_id'])
+      .where('source', '=', job.id)
+      .execute();
+    expect(rows).toEqual([
+      {
+        status: 'sent',
+        template: 'password-changed',
+        recipient_id: to.userId,
+        // The bodies go once sent (a code mail's would hold the code); the record stays.
+        body_text: null,
+        body_html: null,
+        message_id: mailsTo(to.email)[0]?.messageId,
+      },
+    ]);
+  });
+
+  it('keeps the event done and retries the send when SMTP is unreachable', async () => {
     const deadMailer = createSmtpMailer({
       url: `smtp://127.0.0.1:${await findFreePort()}`,
       from: 'Evently <no-reply@evently.test>',
@@ -211,11 +252,28 @@ describe('mail consumer over real SMTP', () => {
     try {
       const to = person();
       const job = await publish({ topic: 'user.email_verified', payload: to });
-      const unreachable = createMailConsumer({ mailer: deadMailer });
-      await expect(deliverEvent(test.handle.db, unreachable, job)).rejects.toThrow(/ECONNREFUSED/);
-      expect(await processed(job.id)).toEqual([]);
+      const unreachable = createMailSender({
+        db: test.handle,
+        mailer: deadMailer,
+        log,
+        retry: { backoffMs: 1_000 },
+      });
       expect(await deliverEvent(test.handle.db, consumer, job)).toBe('applied');
+      expect(await unreachable.sendDue()).toBe(1);
+      expect(await processed(job.id)).toEqual(['mail']);
+      const row = await test.handle.db
+        .selectFrom('sent_emails')
+        .select(['status', 'attempts', 'last_error'])
+        .where('source', '=', job.id)
+        .executeTakeFirstOrThrow();
+      expect(row).toMatchObject({ status: 'pending', attempts: 1 });
+      expect(row.last_error).toMatch(/ECONNREFUSED/);
+      // Not due before its backoff; due after it, and sent once.
+      expect(await sender.sendDue()).toBe(0);
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      expect(await sender.sendDue()).toBe(1);
       expect(mailsTo(to.email)).toHaveLength(1);
+      expect(await sender.sendDue()).toBe(0);
     } finally {
       await deadMailer.close();
     }
@@ -232,7 +290,7 @@ describe('mail consumer over real SMTP', () => {
       .where('id', '=', id)
       .executeTakeFirstOrThrow();
     const before = sink.messages.length;
-    expect(await deliverEvent(test.handle.db, consumer, toDeliveryJob(row))).toBe('ignored');
+    expect(await deliver(toDeliveryJob(row))).toBe('ignored');
     expect(sink.messages).toHaveLength(before);
     expect(await processed(id)).toEqual([]);
   });

@@ -1,67 +1,165 @@
-import type { DomainEvent } from '@evently/contracts';
+import type { DomainEvent, DomainTopic } from '@evently/contracts';
 import type { Database } from '@evently/db';
-import { type Consumer, defineConsumer, type Mail, type MailerPort } from '@evently/platform';
+import { type Consumer, defineConsumer } from '@evently/platform';
 import type { Transaction } from 'kysely';
 import { authRepository } from '../../auth/auth.repository.js';
-import { eventsRepository } from '../../events/events.repository.js';
+import { type EventRow, eventsRepository } from '../../events/events.repository.js';
+import { attendeesOf, cancellationLossesOf } from '../mail-recipients.queries.js';
+import { mailSource, type OutgoingMail } from '../outgoing-mail.js';
+import { sentEmailsRepository } from '../sent-emails.repository.js';
 import {
   type AddressedMailTopic,
   isAddressedMailTopic,
   type MailTopic,
   mailTopics,
   renderMail,
+  templateNames,
   type UserEventMailTopic,
 } from './mail-templates.js';
+import { EVENT_CANCELLED_TEMPLATE, eventCancelledMail } from './templates/event-cancelled.mail.js';
+import {
+  concernsAttendees,
+  EVENT_UPDATED_TEMPLATE,
+  eventUpdatedMail,
+} from './templates/event-updated.mail.js';
 
-export interface MailConsumerDeps {
-  mailer: MailerPort;
-}
-
-/** Stable: it names the queue and the processed_events rows of the mails already sent. */
+/** Stable: it names the queue and the processed_events rows of the events already handled. */
 export const MAIL_CONSUMER_NAME = 'mail';
 
-type MailEvent<T extends MailTopic> = Extract<DomainEvent, { topic: T }>;
+/** Topics whose mails go to several people, planned here rather than by a one-to-one template. */
+const fanOutTopics = ['event.updated'] as const satisfies readonly DomainTopic[];
+
+/** Every topic the mail consumer subscribes to. */
+export const mailConsumerTopics: readonly (MailTopic | (typeof fanOutTopics)[number])[] = [
+  ...mailTopics,
+  ...fanOutTopics,
+];
+
+type MailEvent<T extends DomainTopic> = Extract<DomainEvent, { topic: T }>;
 
 function isAddressed(event: MailEvent<MailTopic>): event is MailEvent<AddressedMailTopic> {
   return isAddressedMailTopic(event.topic);
 }
 
+function eventInfo(row: EventRow) {
+  return { title: row.title, venue: row.venue, startsAt: row.starts_at.toISOString() };
+}
+
+/**
+ * Whether the bookings module ended this booking or entry because its event was cancelled: after
+ * the cancellation it cancels every live booking (with no actor) and closes every entry. Those
+ * get the one event-cancelled mail, not a booking-cancelled or waitlist-closed mail each. (An
+ * entry closed earlier for another reason, or a booking its owner cancelled, keeps its own mail.)
+ */
+function causedByCancellation(event: MailEvent<UserEventMailTopic>, about: EventRow): boolean {
+  if (about.status !== 'cancelled' || !about.cancelled_at) return false;
+  if (new Date(event.occurredAt) < about.cancelled_at) return false;
+  if (event.topic === 'waitlist.closed') return true;
+  return event.topic === 'booking.cancelled' && event.payload.cancelledBy === null;
+}
+
 /**
  * A booking or waitlist mail: its payload names a user and an event, not an address, so both are
- * read here, in the delivery transaction, through their modules' repositories. Undefined when
- * either is gone (nobody to mail, or nothing to mail about): the event is then done, not retried.
+ * read here, in the delivery transaction. None when either is gone (nobody to mail, or nothing
+ * to mail about): the event is then done, not retried.
  */
-async function userEventMail(
+async function userEventMails(
   trx: Transaction<Database>,
   event: MailEvent<UserEventMailTopic>,
-): Promise<Mail | undefined> {
+): Promise<OutgoingMail[]> {
   const [user, about] = await Promise.all([
     authRepository.findUserById(trx, event.payload.userId),
     eventsRepository.find(trx, event.payload.eventId),
   ]);
-  if (!user || !about) return undefined;
-  const rendered = renderMail(event.topic, event.payload, {
-    recipient: { email: user.email, name: user.name },
-    event: { title: about.title, venue: about.venue, startsAt: about.starts_at.toISOString() },
-  });
-  return { to: user.email, ...rendered };
+  if (!user || !about) return [];
+  const recipient = { email: user.email, name: user.name };
+  if (causedByCancellation(event, about)) {
+    const losses = await cancellationLossesOf(
+      trx,
+      about.id,
+      user.id,
+      about.cancelled_at ?? about.updated_at,
+    );
+    const mail = eventCancelledMail({
+      recipient,
+      event: eventInfo(about),
+      reason: about.cancel_reason ?? '',
+      ...losses,
+    });
+    return [
+      {
+        source: mailSource.eventCancelled(about.id),
+        recipientId: user.id,
+        template: EVENT_CANCELLED_TEMPLATE,
+        mail: { to: user.email, ...mail },
+      },
+    ];
+  }
+  const rendered = renderMail(event.topic, event.payload, { recipient, event: eventInfo(about) });
+  return [
+    {
+      source: mailSource.event(event.id),
+      recipientId: user.id,
+      template: templateNames[event.topic],
+      mail: { to: user.email, ...rendered },
+    },
+  ];
+}
+
+/** An event moved in time or place: one mail to each person holding seats for it. */
+async function eventUpdatedMails(
+  trx: Transaction<Database>,
+  event: MailEvent<'event.updated'>,
+): Promise<OutgoingMail[]> {
+  if (!concernsAttendees(event.payload.changed)) return [];
+  const about = await eventsRepository.find(trx, event.payload.eventId);
+  // A cancelled event's attendees get the cancellation mail; a later update is moot.
+  if (about?.status !== 'published') return [];
+  const attendees = await attendeesOf(trx, about.id);
+  return attendees.map((a) => ({
+    source: mailSource.event(event.id),
+    recipientId: a.userId,
+    template: EVENT_UPDATED_TEMPLATE,
+    mail: {
+      to: a.email,
+      ...eventUpdatedMail({
+        recipient: { email: a.email, name: a.name },
+        update: event.payload,
+        seats: a.seats,
+      }),
+    },
+  }));
+}
+
+async function plan(
+  trx: Transaction<Database>,
+  event: MailEvent<(typeof mailConsumerTopics)[number]>,
+): Promise<OutgoingMail[]> {
+  if (event.topic === 'event.updated') return eventUpdatedMails(trx, event);
+  if (!isAddressed(event)) return userEventMails(trx, event);
+  const rendered = renderMail(event.topic, event.payload, undefined);
+  return [
+    {
+      source: mailSource.event(event.id),
+      recipientId: event.payload.userId,
+      template: templateNames[event.topic],
+      mail: { to: event.payload.email, ...rendered },
+    },
+  ];
 }
 
 /**
- * Sends the mail each subscribed domain event calls for: to the address in its payload (auth
- * mails) or to the account its payload names (booking and waitlist mails). The send runs inside
- * the delivery transaction: a failed send rolls back the processed_events claim so the retry
- * sends it; a redelivered event finds the claim and sends nothing.
+ * Turns each subscribed domain event into the mails it calls for and queues them in sent_emails,
+ * in the delivery transaction: the mails are queued exactly when processed_events records the
+ * event, and their (source, recipient, template) key drops any that are queued already. The mail
+ * sender sends them (mail-sender.ts), so no SMTP call runs inside this transaction.
  */
-export function createMailConsumer({ mailer }: MailConsumerDeps): Consumer {
+export function createMailConsumer(): Consumer {
   return defineConsumer({
     name: MAIL_CONSUMER_NAME,
-    topics: mailTopics,
+    topics: mailConsumerTopics,
     async handle(trx, event) {
-      const mail = isAddressed(event)
-        ? { to: event.payload.email, ...renderMail(event.topic, event.payload, undefined) }
-        : await userEventMail(trx, event);
-      if (mail) await mailer.send(mail);
+      await sentEmailsRepository.queue(trx, await plan(trx, event));
     },
   });
 }
