@@ -144,6 +144,40 @@ describe('hold expiry', () => {
     expect(await inventory(event.id)).toMatchObject({ held: 0, confirmed: 0 });
   });
 
+  it('re-schedules an expiry job that runs before expiresAt (clock skew) and expires the hold on time', async () => {
+    const event = await paidEvent();
+    const hold = await alice.client.bookings.create.mutate({ eventId: event.id, quantity: 2 });
+    const expiresAt = new Date(hold.expiresAt ?? 0).getTime();
+    await loseExpiryJob(hold.id);
+    const swept = sweptLines().length;
+
+    // The hold's job, delivered about 3 s early (as when the API that scheduled it runs ahead of
+    // the worker's clock), runs in the worker at once.
+    await app.platform.queue.add(BOOKING_JOBS_QUEUE, {
+      name: EXPIRE_JOB,
+      data: { bookingId: hold.id },
+      options: { jobId: jobIdOf(hold.id) },
+    });
+    await expect
+      .poll(() => redis.hget(queueKey(jobIdOf(hold.id)), 'finishedOn'), {
+        timeout: 2_000,
+        interval: 20,
+      })
+      .not.toBeNull();
+    expect(await redis.hget(queueKey(jobIdOf(hold.id)), 'failedReason')).toBeNull();
+    expect(Date.now()).toBeLessThan(expiresAt);
+    expect((await bookingRow(hold.id)).status).toBe('pending');
+
+    // It did not give up on the hold: expired within a second of expiresAt, never before, and
+    // by the job — the sweeper (every 15 s) expired nothing meanwhile.
+    const lag = (await seenExpiredAt(hold, HOLD_MS + 5_000)) - expiresAt;
+    expect(lag).toBeLessThan(1_000);
+    expect((await bookingRow(hold.id)).updated_at.getTime()).toBeGreaterThanOrEqual(expiresAt);
+    expect(sweptLines().slice(swept)).toEqual([]);
+    expect(await expiryRecords(hold.id)).toEqual({ audits: 1, events: 1 });
+    expect(await inventory(event.id)).toMatchObject({ held: 0, confirmed: 0 });
+  });
+
   it('expires holds whose delayed job was lost through the sweeper', async () => {
     const event = await paidEvent();
     const holds: Booking[] = [];

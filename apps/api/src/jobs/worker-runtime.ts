@@ -1,10 +1,9 @@
 import type { DbHandle } from '@evently/db';
 import { createWorker, type Platform } from '@evently/platform';
 import type { Logger } from 'pino';
-import { z } from 'zod';
 import { createBookingsConsumer } from '../modules/bookings/bookings.consumer.js';
 import { createBookingsService } from '../modules/bookings/bookings.service.js';
-import { BOOKING_JOBS_QUEUE, EXPIRE_JOB } from '../modules/bookings/hold-expiry.js';
+import { BOOKING_JOBS_QUEUE, expireHoldJob } from '../modules/bookings/hold-expiry.js';
 import { createEventsModule } from '../modules/events/events.module.js';
 import {
   EVENT_REMINDERS_EVERY_MS,
@@ -18,8 +17,6 @@ import { createConsumers } from './consumers.js';
 export interface WorkerRuntime {
   stop(): Promise<void>;
 }
-
-const expireJobSchema = z.object({ bookingId: z.uuid() });
 
 /**
  * The modules' consumers and jobs, run by the platform's worker machinery (outbox relay,
@@ -63,14 +60,13 @@ export async function startWorkerRuntime(deps: {
       createBookingsConsumer(bookings),
     ],
     jobs: [
-      {
-        // Exact expiry: a delayed job at expiresAt for every hold.
-        queue: BOOKING_JOBS_QUEUE,
-        name: EXPIRE_JOB,
-        handler: async (job) => {
-          await bookings.expireHold(expireJobSchema.parse(job.data).bookingId);
-        },
-      },
+      // Exact expiry: a delayed job at expiresAt for every hold.
+      expireHoldJob({
+        expireHoldIfDue: bookings.expireHoldIfDue,
+        queue: deps.platform.queue,
+        log: deps.log,
+        now,
+      }),
     ],
     schedules: [
       {

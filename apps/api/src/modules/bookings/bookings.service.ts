@@ -18,7 +18,7 @@ import { readBookingTerms } from '../events/booking-terms.js';
 import { createAllocator } from './allocator.js';
 import { bookingRef, toBooking } from './bookings.mappers.js';
 import { type BookingRow, bookingsRepository as repo } from './bookings.repository.js';
-import { scheduleHoldExpiry } from './hold-expiry.js';
+import { type HoldExpiry, scheduleHoldExpiry } from './hold-expiry.js';
 import { requestHash } from './idempotency.repository.js';
 import { requireOrganizerOf } from './organizer-access.js';
 import { releaseBooking } from './release-booking.js';
@@ -84,6 +84,8 @@ export interface BookingsService {
  * part of the tRPC context type, and a Kysely type there would leak into the SDK's declarations.
  */
 export interface BookingsModule extends BookingsService {
+  /** `expireHold` that also says until when a pending hold is not due (the job re-schedules). */
+  expireHoldIfDue(bookingId: string): Promise<HoldExpiry>;
   /** Event cancelled (domain event): cancel every booking, close the waitlist. */
   onEventCancelled(
     trx: Transaction<Database>,
@@ -328,14 +330,17 @@ export function createBookingsService(deps: {
     waitlistForEvent: (principal, input) => waitlist.forEvent(principal, input),
 
     async expireHold(bookingId) {
+      return (await service.expireHoldIfDue(bookingId)).expired;
+    },
+
+    async expireHoldIfDue(bookingId) {
       const outcome = await db.transaction().execute(async (trx) => {
         const booking = await repo.lockBooking(trx, bookingId);
-        if (
-          !booking ||
-          booking.status !== 'pending' ||
-          (booking.expires_at?.getTime() ?? 0) > now().getTime()
-        ) {
-          return { expired: false, offers: [] as BookingRow[] };
+        if (!booking || booking.status !== 'pending') {
+          return { expired: false, notDueUntil: null, offers: [] as BookingRow[] };
+        }
+        if (booking.expires_at && booking.expires_at.getTime() > now().getTime()) {
+          return { expired: false, notDueUntil: booking.expires_at, offers: [] as BookingRow[] };
         }
         const released = await releaseBooking(
           trx,
@@ -344,10 +349,14 @@ export function createBookingsService(deps: {
           { reason: null, actorId: null },
           rules,
         );
-        return { expired: released.booking !== undefined, offers: released.offers };
+        return {
+          expired: released.booking !== undefined,
+          notDueUntil: null,
+          offers: released.offers,
+        };
       });
       if (outcome.offers.length > 0) scheduleExpiry(outcome.offers);
-      return outcome.expired;
+      return { expired: outcome.expired, notDueUntil: outcome.notDueUntil };
     },
 
     async sweepExpiredHolds() {
