@@ -3,13 +3,18 @@ import type { Booking } from '@evently/contracts';
 import { createTestDatabase, type TestDatabase } from '@evently/db/testing';
 import { createMemoryQueue, createRedisLocks } from '@evently/platform';
 import { connectTestRedis, deleteKeysByPrefix, TEST_REDIS_URL } from '@evently/platform/testing';
-import { createEventlyClient, type EventlyClient, TRPCClientError } from '@evently/sdk';
-import { hash } from '@node-rs/argon2';
+import { type EventlyClient, TRPCClientError } from '@evently/sdk';
 import { sql, TableNode, UpdateQueryNode } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../src/errors/app-error.js';
 import { createBookingsService } from '../src/modules/bookings/bookings.service.js';
-import { freePort, type Spawned, spawnWith, waitForHttp } from './processes.js';
+import {
+  type ApiCluster,
+  type ApiProcess,
+  type Caller,
+  clientOf,
+  startApiCluster,
+} from './api-cluster.js';
 
 // The promise of issue 5 under a flash sale: two API processes (`pnpm start:api`, the production
 // layout) on one Postgres database and one Redis prefix; 1,000 concurrent bookings of 1–3 seats
@@ -21,51 +26,17 @@ const USERS = 200;
 const REQUESTS_PER_USER = 5;
 const CAPACITY = 100;
 const MAX_PER_BOOKING = 3;
-/** Far above what a batch takes: a request still open by then counts as unanswered. */
-const REQUEST_TIMEOUT_MS = 30_000;
-const PASSWORD = 'concurrency test password';
 const HOUR = 3_600_000;
-
-interface Api {
-  name: string;
-  url: string;
-  proc: Spawned;
-}
-
-interface Attendee {
-  userId: string;
-  token: string;
-  /** A client address of its own (TRUST_PROXY trusts loopback), as behind a load balancer. */
-  ip: string;
-}
 
 type Outcome =
   | { kind: 'booked'; booking: Booking }
   | { kind: 'refused'; code: string; details: Record<string, unknown> | undefined };
 
 interface Attempt {
-  user: Attendee;
+  user: Caller;
   quantity: number;
-  api: Api;
+  api: ApiProcess;
   outcome: Outcome;
-}
-
-/** Aborts a call nobody answered in time, so a hang shows up as an answer of its own. */
-const timedFetch: typeof fetch = (input, init) => {
-  const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
-  return fetch(input, {
-    ...init,
-    signal: init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout,
-  });
-};
-
-/** One client per call: every booking is an HTTP request of its own, none batched with another. */
-function clientFor(api: Api, token: string, ip: string): EventlyClient {
-  return createEventlyClient({
-    url: api.url,
-    fetch: timedFetch,
-    headers: () => ({ authorization: `Bearer ${token}`, 'x-forwarded-for': ip }),
-  });
 }
 
 async function outcomeOf(call: Promise<Booking>): Promise<Outcome> {
@@ -99,87 +70,31 @@ function shuffled<T>(items: T[]): T[] {
 describe('bookings under a flash sale: two API processes, 1,000 concurrent bookings, 10 times', () => {
   let database: TestDatabase;
   const prefix = `t:${randomUUID()}`;
-  const apis: Api[] = [];
+  let cluster: ApiCluster;
+  let apis: ApiProcess[] = [];
   let organizer: EventlyClient;
-  let attendees: Attendee[] = [];
+  let attendees: Caller[] = [];
   const seatsBookedThrough = new Map<string, number>();
   const durations: { run: number; priced: boolean; ms: number; bookings: number }[] = [];
 
   const db = () => database.handle.db;
 
-  async function startApi(name: string): Promise<Api> {
-    const port = await freePort();
-    const proc = spawnWith('pnpm', ['start:api'], {
-      NODE_ENV: 'production',
-      JWT_SECRET: 'concurrency-test-secret-that-is-long-enough-0123',
-      DATABASE_URL: database.url,
-      REDIS_URL: TEST_REDIS_URL,
-      REDIS_PREFIX: prefix,
-      TRUST_PROXY: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      PORT: String(port),
-    });
-    const api = { name, url: `http://127.0.0.1:${port}`, proc };
-    apis.push(api);
-    const ready = await waitForHttp(`${api.url}/health/ready`, proc);
-    expect(ready.status).toBe(200);
-    return api;
-  }
-
-  /** Verified accounts straight into the database (one argon2 hash for all), signed in over HTTP. */
-  async function signIn(count: number, role: 'user' | 'organizer'): Promise<Attendee[]> {
-    const passwordHash = await hash(PASSWORD);
-    const rows = Array.from({ length: count }, () => {
-      const id = randomUUID();
-      return {
-        id,
-        email: `${role}-${id}@example.com`,
-        name: `${role} ${id.slice(0, 8)}`,
-        role,
-        password_hash: passwordHash,
-        email_verified_at: new Date(),
-        updated_at: new Date(),
-      };
-    });
-    await db().insertInto('users').values(rows).execute();
-    const signedIn: Attendee[] = [];
-    // A few at a time: each login is an argon2 verification on a 2-core machine.
-    for (let i = 0; i < rows.length; i += 8) {
-      const chunk = rows.slice(i, i + 8);
-      signedIn.push(
-        ...(await Promise.all(
-          chunk.map(async (row, j) => {
-            const n = i + j + 1;
-            const ip = `10.${role === 'user' ? 1 : 2}.${n >> 8}.${n & 255}`;
-            const api = apis[n % apis.length] as Api;
-            const anonymous = createEventlyClient({
-              url: api.url,
-              headers: () => ({ 'x-forwarded-for': ip }),
-            });
-            const tokens = await anonymous.auth.login.mutate({
-              email: row.email,
-              password: PASSWORD,
-            });
-            return { userId: row.id, token: tokens.accessToken, ip };
-          }),
-        )),
-      );
-    }
-    return signedIn;
-  }
-
   beforeAll(async () => {
     database = await createTestDatabase('bookings_concurrency');
-    await Promise.all([startApi('A'), startApi('B')]);
-    const [owner] = await signIn(1, 'organizer');
+    cluster = await startApiCluster({
+      database: { url: database.url, db: database.handle.db },
+      redisUrl: TEST_REDIS_URL,
+      redisPrefix: prefix,
+    });
+    apis = cluster.apis;
+    const [owner] = await cluster.signIn(1, 'organizer');
     if (!owner) throw new Error('no organizer');
-    organizer = clientFor(apis[0] as Api, owner.token, owner.ip);
-    attendees = await signIn(USERS, 'user');
+    organizer = clientOf(apis[0] as ApiProcess, owner);
+    attendees = await cluster.signIn(USERS, 'user');
   }, 120_000);
 
   afterAll(async () => {
-    for (const api of apis) api.proc.kill('SIGKILL');
-    await Promise.all(apis.map((api) => api.proc.exited));
+    await cluster?.stop();
     await database?.drop();
     const redis = await connectTestRedis();
     await deleteKeysByPrefix(redis, `${prefix}:`);
@@ -298,7 +213,7 @@ describe('bookings under a flash sale: two API processes, 1,000 concurrent booki
           Array.from({ length: REQUESTS_PER_USER }, () => ({
             user,
             quantity: 1 + Math.floor(Math.random() * MAX_PER_BOOKING),
-            api: apis[Math.floor(Math.random() * apis.length)] as Api,
+            api: apis[Math.floor(Math.random() * apis.length)] as ApiProcess,
           })),
         ),
       );
@@ -308,7 +223,7 @@ describe('bookings under a flash sale: two API processes, 1,000 concurrent booki
         planned.map(async (plan) => ({
           ...plan,
           outcome: await outcomeOf(
-            clientFor(plan.api, plan.user.token, plan.user.ip).bookings.create.mutate({
+            clientOf(plan.api, plan.user).bookings.create.mutate({
               eventId,
               quantity: plan.quantity,
             }),
@@ -399,16 +314,16 @@ describe('bookings under a flash sale: two API processes, 1,000 concurrent booki
     const [user] = attendees;
     if (!user) throw new Error('no attendee');
     const idempotencyKey = `flash-${randomUUID()}`;
-    const call = (api: Api, quantity: number) =>
+    const call = (api: ApiProcess, quantity: number) =>
       outcomeOf(
-        clientFor(api, user.token, user.ip).bookings.create.mutate({
+        clientOf(api, user).bookings.create.mutate({
           eventId,
           quantity,
           idempotencyKey,
         }),
       );
     const outcomes = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => call(apis[i % apis.length] as Api, 2)),
+      Array.from({ length: 50 }, (_, i) => call(apis[i % apis.length] as ApiProcess, 2)),
     );
     const ids = new Set(outcomes.map((o) => (o.kind === 'booked' ? o.booking.id : o.code)));
     expect(ids.size).toBe(1);
@@ -495,7 +410,7 @@ describe('bookings under a flash sale: two API processes, 1,000 concurrent booki
       await Promise.all(
         Array.from({ length: 600 }, async (_, i) => {
           await new Promise((resolve) => setTimeout(resolve, Math.random() * 600));
-          const user = attendees[i % attendees.length] as Attendee;
+          const user = attendees[i % attendees.length] as Caller;
           const principal = { userId: user.userId, role: 'user' as const, sessionId: randomUUID() };
           const [here, there] = i % 2 === 0 ? instances : [...instances].reverse();
           if (!here || !there) throw new Error('two instances expected');

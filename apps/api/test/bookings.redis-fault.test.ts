@@ -4,13 +4,18 @@ import type { Booking } from '@evently/contracts';
 import { createTestDatabase, type TestDatabase } from '@evently/db/testing';
 import { createMemoryQueue, type LockPort } from '@evently/platform';
 import { type RedisServer, startRedisServer } from '@evently/platform/testing';
-import { createEventlyClient, type EventlyClient, TRPCClientError } from '@evently/sdk';
-import { hash } from '@node-rs/argon2';
+import { type EventlyClient, TRPCClientError } from '@evently/sdk';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AppError } from '../src/errors/app-error.js';
 import { createBookingsService } from '../src/modules/bookings/bookings.service.js';
-import { freePort, type Spawned, spawnWith, waitForHttp } from './processes.js';
+import {
+  type ApiCluster,
+  type ApiProcess,
+  type Caller,
+  clientOf,
+  startApiCluster,
+} from './api-cluster.js';
 
 // Redis dies in the middle of a sale: two API processes (`pnpm start:api`) on a THROWAWAY
 // redis-server (never the shared one) keep taking bookings while it is SIGKILLed, stays away for
@@ -23,27 +28,13 @@ const CAPACITY = 100;
 const MAX_PER_BOOKING = 3;
 /** How long Redis stays away while callers keep booking. */
 const OUTAGE_MS = 1_500;
-const REQUEST_TIMEOUT_MS = 30_000;
-const PASSWORD = 'redis fault test password';
 const HOUR = 3_600_000;
 const ANSWERS = ['booked', 'SOLD_OUT', 'SERVICE_UNAVAILABLE'];
-
-interface Api {
-  name: string;
-  url: string;
-  proc: Spawned;
-}
-
-interface Attendee {
-  userId: string;
-  token: string;
-  ip: string;
-}
 
 type Phase = 'before' | 'outage' | 'after';
 
 interface Attempt {
-  api: Api;
+  api: ApiProcess;
   quantity: number;
   phase: Phase;
   answer: string;
@@ -53,106 +44,37 @@ interface Attempt {
   available: unknown;
 }
 
-const timedFetch: typeof fetch = (input, init) => {
-  const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
-  return fetch(input, {
-    ...init,
-    signal: init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout,
-  });
-};
-
-function clientFor(api: Api, token: string, ip: string): EventlyClient {
-  return createEventlyClient({
-    url: api.url,
-    fetch: timedFetch,
-    headers: () => ({ authorization: `Bearer ${token}`, 'x-forwarded-for': ip }),
-  });
-}
-
 const pick = <T>(items: T[]): T => items[Math.floor(Math.random() * items.length)] as T;
 
 describe('bookings while Redis dies: two API processes on a throwaway redis-server', () => {
   let database: TestDatabase;
   let redis: RedisServer;
-  const apis: Api[] = [];
+  let cluster: ApiCluster;
+  let apis: ApiProcess[] = [];
   let organizer: EventlyClient;
-  let attendees: Attendee[] = [];
+  let attendees: Caller[] = [];
   const report: string[] = [];
 
   const db = () => database.handle.db;
 
-  async function startApi(name: string, prefix: string): Promise<Api> {
-    const port = await freePort();
-    const proc = spawnWith('pnpm', ['start:api'], {
-      NODE_ENV: 'production',
-      JWT_SECRET: 'redis-fault-test-secret-that-is-long-enough-01',
-      DATABASE_URL: database.url,
-      REDIS_URL: redis.url,
-      REDIS_PREFIX: prefix,
-      TRUST_PROXY: '127.0.0.1',
-      LOG_LEVEL: 'error',
-      PORT: String(port),
-    });
-    const api = { name, url: `http://127.0.0.1:${port}`, proc };
-    apis.push(api);
-    const ready = await waitForHttp(`${api.url}/health/ready`, proc);
-    expect(ready.status).toBe(200);
-    return api;
-  }
-
-  /** Verified accounts straight into the database (one argon2 hash for all), signed in over HTTP. */
-  async function signIn(count: number, role: 'user' | 'organizer'): Promise<Attendee[]> {
-    const passwordHash = await hash(PASSWORD);
-    const rows = Array.from({ length: count }, () => {
-      const id = randomUUID();
-      return {
-        id,
-        email: `${role}-${id}@example.com`,
-        name: `${role} ${id.slice(0, 8)}`,
-        role,
-        password_hash: passwordHash,
-        email_verified_at: new Date(),
-        updated_at: new Date(),
-      };
-    });
-    await db().insertInto('users').values(rows).execute();
-    const signedIn: Attendee[] = [];
-    // A few at a time: each login is an argon2 verification on a 2-core machine.
-    for (let i = 0; i < rows.length; i += 8) {
-      const chunk = rows.slice(i, i + 8);
-      signedIn.push(
-        ...(await Promise.all(
-          chunk.map(async (row, j) => {
-            const n = i + j + 1;
-            const ip = `10.${role === 'user' ? 1 : 2}.${n >> 8}.${n & 255}`;
-            const api = apis[n % apis.length] as Api;
-            const tokens = await createEventlyClient({
-              url: api.url,
-              headers: () => ({ 'x-forwarded-for': ip }),
-            }).auth.login.mutate({ email: row.email, password: PASSWORD });
-            return { userId: row.id, token: tokens.accessToken, ip };
-          }),
-        )),
-      );
-    }
-    return signedIn;
-  }
-
   beforeAll(async () => {
     database = await createTestDatabase('bookings_redis_fault');
     redis = await startRedisServer();
-    // One prefix for both processes: they share the event locks.
-    const prefix = `t:${randomUUID()}`;
-    await Promise.all([startApi('A', prefix), startApi('B', prefix)]);
-    const [owner] = await signIn(1, 'organizer');
+    cluster = await startApiCluster({
+      database: { url: database.url, db: database.handle.db },
+      redisUrl: redis.url,
+      redisPrefix: `t:${randomUUID()}`,
+      logLevel: 'error',
+    });
+    apis = cluster.apis;
+    const [owner] = await cluster.signIn(1, 'organizer');
     if (!owner) throw new Error('no organizer');
-    organizer = clientFor(apis[0] as Api, owner.token, owner.ip);
-    attendees = await signIn(USERS, 'user');
+    organizer = clientOf(apis[0] as ApiProcess, owner);
+    attendees = await cluster.signIn(USERS, 'user');
   }, 120_000);
 
   afterAll(async () => {
-    for (const api of apis) api.proc.kill('SIGKILL');
-    await Promise.all(apis.map((api) => api.proc.exited));
+    await cluster?.stop();
     await redis?.kill();
     await database?.drop();
     console.info(`redis fault runs: ${report.join('; ')}`);
@@ -185,9 +107,9 @@ describe('bookings while Redis dies: two API processes on a throwaway redis-serv
   }
 
   /** One booking call, reduced to its answer: the booking, or the error's appCode. */
-  async function book(api: Api, user: Attendee, eventId: string, quantity: number) {
+  async function book(api: ApiProcess, user: Caller, eventId: string, quantity: number) {
     try {
-      const booking = await clientFor(api, user.token, user.ip).bookings.create.mutate({
+      const booking = await clientOf(api, user).bookings.create.mutate({
         eventId,
         quantity,
       });
@@ -240,9 +162,9 @@ describe('bookings while Redis dies: two API processes on a throwaway redis-serv
       const deadline = Date.now() + 60_000;
       let killedAt = Number.POSITIVE_INFINITY;
       let restartedAt = Number.POSITIVE_INFINITY;
-      const bookedIn = (p: Phase, api?: Api) =>
+      const bookedIn = (p: Phase, api?: ApiProcess) =>
         attempts.filter((a) => a.phase === p && a.booking && (!api || a.api === api)).length;
-      const unavailableThrough = (api: Api) =>
+      const unavailableThrough = (api: ApiProcess) =>
         attempts.filter((a) => a.api === api && a.answer === 'SERVICE_UNAVAILABLE').length;
 
       // CLIENTS callers book back to back through random processes until the event is sold out;
