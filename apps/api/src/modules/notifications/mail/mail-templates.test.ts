@@ -329,7 +329,7 @@ describe('mail templates', () => {
     expect(mail.text).toContain('When: Sat, 26 Dec 2026, 20:00 UTC');
     expect(mail.text).toContain('Where: Hall <B>');
     expect(mail.text).toContain('It ends at Sat, 26 Dec 2026, 23:00 UTC.');
-    expect(mail.text).toContain('Your 3 seats stay booked.');
+    expect(mail.text).toContain('You keep your 3 seats.');
     expect(mail.html).toContain('Hall &lt;B&gt;');
     expect(mail.html).toContain(escapedTitle);
     expect(mail.html).not.toContain('<script');

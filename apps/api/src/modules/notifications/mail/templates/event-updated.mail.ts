@@ -38,7 +38,7 @@ export function eventUpdatedMail(input: EventUpdatedInput): RenderedMail {
   const what = whatChanged(update.changed);
   const lead = `The organizer changed ${what} of ${update.title}. Here are the new details.`;
   const ends = `It ends at ${formatUtc(update.endsAt)}.`;
-  const after = `Your ${seats(input.seats)} stay booked. If the change does not suit you, you can cancel your booking in Evently.`;
+  const after = `You keep your ${seats(input.seats)}. If the change does not suit you, you can cancel your booking in Evently.`;
   const summary = bookingSummary({
     event: { title: update.title, venue: update.venue, startsAt: update.startsAt },
     quantity: input.seats,
