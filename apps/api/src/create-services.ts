@@ -1,6 +1,8 @@
 import type { Database } from '@evently/db';
 import type { Platform } from '@evently/platform';
 import type { Kysely } from 'kysely';
+import { createAnalyticsService } from './modules/analytics/analytics.service.js';
+import { createLiveHub } from './modules/analytics/live-hub.js';
 import { type AuthConfig, createAuthService } from './modules/auth/auth.service.js';
 import { createBookingsService } from './modules/bookings/bookings.service.js';
 import { createEventsModule } from './modules/events/events.module.js';
@@ -35,6 +37,12 @@ export async function createServices(deps: ServicesDeps): Promise<Services> {
   });
   return {
     events,
+    analytics: createAnalyticsService({
+      db: deps.db,
+      hub: createLiveHub({ db: deps.db, pubsub: deps.platform.pubsub, log: deps.log }),
+      events,
+      now,
+    }),
     bookings: createBookingsService({
       db: deps.db,
       locks: deps.platform.locks,

@@ -1,3 +1,4 @@
+import { analyticsRouter } from './modules/analytics/analytics.router.js';
 import { authRouter } from './modules/auth/auth.router.js';
 import { bookingsRouter } from './modules/bookings/bookings.router.js';
 import { eventsRouter } from './modules/events/events.router.js';
@@ -8,6 +9,7 @@ export const appRouter = router({
   auth: authRouter,
   events: eventsRouter,
   bookings: bookingsRouter,
+  analytics: analyticsRouter,
   system: systemRouter,
 });
 

@@ -1,3 +1,4 @@
+import type { AnalyticsService } from './modules/analytics/analytics.service.js';
 import type { AuthService } from './modules/auth/auth.service.js';
 import type { BookingsService } from './modules/bookings/bookings.service.js';
 import type { EventsService } from './modules/events/events.service.js';
@@ -10,6 +11,7 @@ export interface Services {
   auth: AuthService;
   events: EventsService;
   bookings: BookingsService;
+  analytics: AnalyticsService;
   system: SystemService;
   deadLetters: DeadLettersService;
   operations: OperationsService;

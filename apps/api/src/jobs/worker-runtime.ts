@@ -1,6 +1,7 @@
 import type { DbHandle } from '@evently/db';
 import { createWorker, type Platform } from '@evently/platform';
 import type { Logger } from 'pino';
+import { createAnalyticsWorker } from '../modules/analytics/analytics.worker.js';
 import { createBookingsConsumer } from '../modules/bookings/bookings.consumer.js';
 import { createBookingsService } from '../modules/bookings/bookings.service.js';
 import { BOOKING_JOBS_QUEUE, expireHoldJob } from '../modules/bookings/hold-expiry.js';
@@ -51,6 +52,12 @@ export async function startWorkerRuntime(deps: {
     offerMinutes: deps.bookings?.offerMinutes ?? 30,
     now,
   });
+  const analytics = createAnalyticsWorker({
+    db: deps.db.db,
+    pubsub: deps.platform.pubsub,
+    log: deps.log,
+    now,
+  });
   const worker = createWorker({
     db: deps.db,
     queue: deps.platform.queue,
@@ -58,8 +65,10 @@ export async function startWorkerRuntime(deps: {
     consumers: [
       ...createConsumers({ mailer: deps.platform.mailer }),
       createBookingsConsumer(bookings),
+      analytics.consumer,
     ],
     jobs: [
+      ...analytics.jobs,
       // Exact expiry: a delayed job at expiresAt for every hold.
       expireHoldJob({
         expireHoldIfDue: bookings.expireHoldIfDue,
@@ -69,6 +78,7 @@ export async function startWorkerRuntime(deps: {
       }),
     ],
     schedules: [
+      ...analytics.schedules,
       {
         // A reminder a day before each event, once per confirmed booking.
         queue: MAIL_JOBS_QUEUE,

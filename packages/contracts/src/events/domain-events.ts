@@ -28,7 +28,11 @@ function topic<S extends z.ZodType>(version: number, payload: S) {
 
 export const domainEvents = {
   // auth
-  'user.registered': topic(1, z.object(person)),
+  'user.registered': topic(
+    1,
+    // emailVerified: created verified (the ADMIN_EMAIL account); absent in older events.
+    z.object({ ...person, emailVerified: z.boolean().optional() }),
+  ),
   'user.verification_requested': topic(1, z.object(otpMail)),
   'user.registration_attempted': topic(1, z.object(person)),
   'user.email_verified': topic(1, z.object(person)),

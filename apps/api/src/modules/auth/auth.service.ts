@@ -518,19 +518,42 @@ export async function createAuthService(deps: {
       const passwordHash = await passwords.hash(input.password);
       const existing = await repo.findUserByEmail(db, input.email);
       const patch = { password_hash: passwordHash, role: 'admin' as const, active: true };
-      const user = existing
-        ? await repo.updateUser(db, existing.id, {
+      // The account's events, as for any other account (analytics counts users from them).
+      const user = await db.transaction().execute(async (trx) => {
+        if (existing) {
+          const updated = await repo.updateUser(trx, existing.id, {
             ...patch,
             email_verified_at: existing.email_verified_at ?? now(),
-          })
-        : await repo.insertUser(db, {
-            id: randomUUID(),
-            email: input.email.toLowerCase(),
-            name: 'Administrator',
-            password_hash: passwordHash,
-            role: 'admin',
-            email_verified_at: now(),
           });
+          if (updated && !existing.email_verified_at) {
+            await appendEvent(trx, {
+              topic: 'user.email_verified',
+              aggregateId: updated.id,
+              payload: { userId: updated.id, email: updated.email, name: updated.name },
+            });
+          }
+          return updated;
+        }
+        const created = await repo.insertUser(trx, {
+          id: randomUUID(),
+          email: input.email.toLowerCase(),
+          name: 'Administrator',
+          password_hash: passwordHash,
+          role: 'admin',
+          email_verified_at: now(),
+        });
+        await appendEvent(trx, {
+          topic: 'user.registered',
+          aggregateId: created.id,
+          payload: {
+            userId: created.id,
+            email: created.email,
+            name: created.name,
+            emailVerified: true,
+          },
+        });
+        return created;
+      });
       if (!user) throw new AppError('INTERNAL', 'Admin could not be saved');
       const live = await repo.listLiveSessions(db, user.id, now());
       await sessions.forget(live.map((s) => s.id));

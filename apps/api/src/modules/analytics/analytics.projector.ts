@@ -1,0 +1,237 @@
+import type { DomainEvent } from '@evently/contracts';
+
+/**
+ * What one domain event changes in the read models, as deltas. Deltas commute, so events may be
+ * applied in any order (a consumer runs several at once, and a redelivery comes late) and the
+ * figures still end where the source tables are.
+ */
+
+/** Per-event counters (columns of analytics_event_stats). */
+export interface StatsDelta {
+  confirmed_bookings: number;
+  pending_bookings: number;
+  cancelled_bookings: number;
+  expired_bookings: number;
+  tickets_sold: number;
+  revenue_cents: number;
+  waitlist_joined: number;
+  waitlist_waiting: number;
+  waitlist_offered: number;
+  waitlist_converted: number;
+}
+
+/** One bucket's counters (columns of analytics_series). */
+export interface SeriesDelta {
+  bookings: number;
+  tickets: number;
+  cancellations: number;
+  revenue_cents: number;
+  new_users: number;
+  verified_users: number;
+}
+
+export const ZERO_STATS: StatsDelta = {
+  confirmed_bookings: 0,
+  pending_bookings: 0,
+  cancelled_bookings: 0,
+  expired_bookings: 0,
+  tickets_sold: 0,
+  revenue_cents: 0,
+  waitlist_joined: 0,
+  waitlist_waiting: 0,
+  waitlist_offered: 0,
+  waitlist_converted: 0,
+};
+
+export const ZERO_SERIES: SeriesDelta = {
+  bookings: 0,
+  tickets: 0,
+  cancellations: 0,
+  revenue_cents: 0,
+  new_users: 0,
+  verified_users: 0,
+};
+
+/** Which timestamp of the source row dates a series change. */
+export type SeriesClock = 'confirmed' | 'cancelled' | 'registered' | 'verified';
+
+export interface Projection {
+  eventId: string | null;
+  stats: StatsDelta | null;
+  /** Series changes, each dated by one of the source row's instants. */
+  series: Array<{ clock: SeriesClock; delta: SeriesDelta; perEvent: boolean }>;
+  /** A waitlist entry entered the queue, or made its first move out of it. */
+  waitlist: { entryId: string; move: 'joined' | 'left' } | null;
+  /** Whether the event's public figures (EventStats) may change: a live update follows. */
+  live: boolean;
+}
+
+const none: Projection = { eventId: null, stats: null, series: [], waitlist: null, live: false };
+
+function stats(delta: Partial<StatsDelta>): StatsDelta {
+  return { ...ZERO_STATS, ...delta };
+}
+
+function series(delta: Partial<SeriesDelta>): SeriesDelta {
+  return { ...ZERO_SERIES, ...delta };
+}
+
+/**
+ * The change one event makes. A booking is counted pending from its creation (even one created
+ * confirmed: its booking.confirmed takes it out again), so each transition is one delta.
+ */
+export function project(event: DomainEvent): Projection {
+  switch (event.topic) {
+    case 'event.created':
+    case 'event.updated':
+    case 'event.published':
+    case 'event.cancelled':
+    case 'event.completed':
+    case 'event.deleted':
+      // The event's own fields are read from its row (newest version wins), not from payloads.
+      return {
+        ...none,
+        eventId: event.payload.eventId,
+        stats: stats({}),
+        live: event.topic !== 'event.created' && event.topic !== 'event.deleted',
+      };
+    case 'booking.created':
+      return { ...none, eventId: event.payload.eventId, stats: stats({ pending_bookings: 1 }) };
+    case 'booking.confirmed': {
+      const { eventId, quantity, totalCents } = event.payload;
+      return {
+        ...none,
+        eventId,
+        stats: stats({
+          pending_bookings: -1,
+          confirmed_bookings: 1,
+          tickets_sold: quantity,
+          revenue_cents: totalCents,
+        }),
+        series: [
+          {
+            clock: 'confirmed',
+            delta: series({ bookings: 1, tickets: quantity, revenue_cents: totalCents }),
+            perEvent: true,
+          },
+        ],
+        live: true,
+      };
+    }
+    case 'booking.cancelled': {
+      const { eventId, quantity, totalCents, previousStatus } = event.payload;
+      const wasConfirmed = previousStatus === 'confirmed';
+      return {
+        ...none,
+        eventId,
+        stats: wasConfirmed
+          ? stats({
+              confirmed_bookings: -1,
+              cancelled_bookings: 1,
+              tickets_sold: -quantity,
+              revenue_cents: -totalCents,
+            })
+          : stats({ pending_bookings: -1, cancelled_bookings: 1 }),
+        series: [
+          {
+            clock: 'cancelled',
+            delta: wasConfirmed
+              ? series({ cancellations: 1, tickets: -quantity, revenue_cents: -totalCents })
+              : series({ cancellations: 1 }),
+            perEvent: true,
+          },
+        ],
+        live: true,
+      };
+    }
+    case 'booking.expired':
+      return {
+        ...none,
+        eventId: event.payload.eventId,
+        stats: stats({ pending_bookings: -1, expired_bookings: 1 }),
+        live: true,
+      };
+    case 'waitlist.joined':
+      return {
+        ...none,
+        eventId: event.payload.eventId,
+        stats: stats({ waitlist_joined: 1, waitlist_waiting: 1 }),
+        waitlist: { entryId: event.payload.entryId, move: 'joined' },
+        live: true,
+      };
+    case 'waitlist.offered':
+    case 'waitlist.converted':
+    case 'waitlist.offer_expired':
+    case 'waitlist.left':
+    case 'waitlist.closed':
+      // Leaving the queue (waiting -1) is applied once per entry, by its first such event.
+      return {
+        ...none,
+        eventId: event.payload.eventId,
+        stats: stats({
+          waitlist_offered: event.topic === 'waitlist.offered' ? 1 : 0,
+          waitlist_converted: event.topic === 'waitlist.converted' ? 1 : 0,
+        }),
+        waitlist: { entryId: event.payload.entryId, move: 'left' },
+        live: true,
+      };
+    case 'user.registered':
+      return {
+        ...none,
+        series: [
+          { clock: 'registered', delta: series({ new_users: 1 }), perEvent: false },
+          // An account created verified has no user.email_verified of its own.
+          ...(event.payload.emailVerified
+            ? [
+                {
+                  clock: 'verified' as const,
+                  delta: series({ verified_users: 1 }),
+                  perEvent: false,
+                },
+              ]
+            : []),
+        ],
+      };
+    case 'user.email_verified':
+      return {
+        ...none,
+        series: [{ clock: 'verified', delta: series({ verified_users: 1 }), perEvent: false }],
+      };
+    default:
+      return none;
+  }
+}
+
+/** The topics the projection reads. */
+export const analyticsTopics = [
+  'event.created',
+  'event.updated',
+  'event.published',
+  'event.cancelled',
+  'event.completed',
+  'event.deleted',
+  'booking.created',
+  'booking.confirmed',
+  'booking.cancelled',
+  'booking.expired',
+  'waitlist.joined',
+  'waitlist.offered',
+  'waitlist.converted',
+  'waitlist.offer_expired',
+  'waitlist.left',
+  'waitlist.closed',
+  'user.registered',
+  'user.email_verified',
+] as const;
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+/** The UTC hour and day an instant falls in (what date_trunc(…, 'UTC') gives in SQL). */
+export function bucketsOf(at: Date): { hour: Date; day: Date } {
+  const ms = at.getTime();
+  return {
+    hour: new Date(Math.floor(ms / HOUR_MS) * HOUR_MS),
+    day: new Date(Math.floor(ms / DAY_MS) * DAY_MS),
+  };
+}

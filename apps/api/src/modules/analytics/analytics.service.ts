@@ -1,0 +1,207 @@
+import type { DayPoint, EventAnalytics, EventStats, Overview, TopEvent } from '@evently/contracts';
+import type { Database } from '@evently/db';
+import type { Kysely } from 'kysely';
+import { AppError } from '../../errors/app-error.js';
+import type { Principal } from '../../trpc/context.js';
+import type { EventsService } from '../events/events.service.js';
+import { type StatsRow, toEventStats, utilization } from './analytics.mappers.js';
+import { type EventFilter, analyticsRepository as repo } from './analytics.repository.js';
+import type { LiveHub } from './live-hub.js';
+import { type LiveUpdate, streamLive } from './live-stream.js';
+
+const DAY_MS = 86_400_000;
+const MAX_HOURLY_DAYS = 31;
+
+export interface AnalyticsService {
+  overview(principal: Principal, input: { from?: string; to?: string }): Promise<Overview>;
+  event(
+    principal: Principal,
+    input: { eventId: string; from?: string; to?: string },
+  ): Promise<EventAnalytics>;
+  daily(
+    principal: Principal,
+    input: { from: string; to: string; eventId?: string | undefined },
+  ): Promise<DayPoint[]>;
+  topEvents(
+    principal: Principal,
+    input: {
+      by: 'tickets' | 'revenue' | 'utilization';
+      limit: number;
+      from?: string;
+      to?: string;
+    },
+  ): Promise<TopEvent[]>;
+  /** Checks access, then streams; iterate until `signal` aborts. */
+  live(
+    principal: Principal,
+    input: { eventId?: string | undefined; lastEventId?: string | null | undefined },
+    signal?: AbortSignal,
+  ): Promise<AsyncIterable<LiveUpdate>>;
+}
+
+function window(input: { from?: string | undefined; to?: string | undefined }) {
+  const from = input.from ? new Date(input.from) : undefined;
+  const to = input.to ? new Date(input.to) : undefined;
+  if (from && to && from.getTime() >= to.getTime()) {
+    throw new AppError('VALIDATION_FAILED', 'from must be before to');
+  }
+  return { from, to };
+}
+
+/**
+ * The analytics queries: organizers see their own events, admins everything. They read only the
+ * read models the projection keeps, never bookings.
+ */
+export function createAnalyticsService(deps: {
+  db: Kysely<Database>;
+  hub: LiveHub;
+  events: Pick<EventsService, 'get'>;
+  now: () => Date;
+}): AnalyticsService {
+  const { db } = deps;
+  const isAdmin = (p: Principal) => p.role === 'admin';
+  const ownEvents = (p: Principal): EventFilter => (isAdmin(p) ? {} : { organizerId: p.userId });
+
+  /**
+   * The event's figures if the caller may see them. An event the projection has not reached yet
+   * (just created) has zero figures; the events module says whether the caller may see it.
+   */
+  async function visibleStats(principal: Principal, eventId: string): Promise<EventStats> {
+    const row = await repo.stats(db, eventId);
+    if (row) {
+      if (isAdmin(principal) || row.organizer_id === principal.userId) return toEventStats(row);
+      if (row.status === 'draft') throw new AppError('NOT_FOUND', 'Event not found');
+      throw new AppError('FORBIDDEN', 'Only the event organizer may see its analytics');
+    }
+    const event = await deps.events.get(principal, eventId);
+    if (!isAdmin(principal) && event.organizerId !== principal.userId) {
+      throw new AppError('FORBIDDEN', 'Only the event organizer may see its analytics');
+    }
+    return {
+      eventId,
+      capacity: event.capacity,
+      ticketsSold: 0,
+      confirmedBookings: 0,
+      cancellations: 0,
+      expirations: 0,
+      revenueCents: 0,
+      utilization: 0,
+      waitlist: { joined: 0, waiting: 0, offered: 0, converted: 0 },
+      updatedAt: event.updatedAt,
+    };
+  }
+
+  const toTop = (row: StatsRow, index: number): TopEvent => {
+    if (row.status === 'deleted') throw new Error('a deleted event ranked');
+    return {
+      rank: index + 1,
+      eventId: row.event_id,
+      title: row.title,
+      status: row.status,
+      startsAt: row.starts_at.toISOString(),
+      capacity: row.capacity,
+      ticketsSold: row.tickets_sold,
+      revenueCents: Number(row.revenue_cents),
+      utilization: utilization(row.tickets_sold, row.capacity),
+    };
+  };
+
+  return {
+    async overview(principal, input) {
+      const { from, to } = window(input);
+      const totals = await repo.totals(db, { ...ownEvents(principal), from, to });
+      // Accounts are the platform's, not an organizer's.
+      const users = isAdmin(principal)
+        ? await repo.users(db, { from, to })
+        : { total: 0, verified: 0 };
+      return {
+        events: { total: totals.total, published: totals.published },
+        bookings: {
+          confirmed: totals.confirmed,
+          pending: totals.pending,
+          cancelled: totals.cancelled,
+          expired: totals.expired,
+        },
+        ticketsSold: totals.tickets,
+        revenueCents: totals.revenue,
+        users,
+        utilization: utilization(totals.sellingTickets, totals.sellingCapacity),
+        waitlist: { waiting: totals.waiting, offered: totals.offered, converted: totals.converted },
+      };
+    },
+
+    async event(principal, input) {
+      const stats = await visibleStats(principal, input.eventId);
+      const to = input.to ? new Date(input.to) : deps.now();
+      const from = input.from ? new Date(input.from) : new Date(to.getTime() - 7 * DAY_MS);
+      window({ from: from.toISOString(), to: to.toISOString() });
+      if (to.getTime() - from.getTime() > MAX_HOURLY_DAYS * DAY_MS) {
+        throw new AppError(
+          'VALIDATION_FAILED',
+          `The hourly series spans at most ${MAX_HOURLY_DAYS} days`,
+        );
+      }
+      const points = await repo.series(
+        db,
+        'hour',
+        { kind: 'event', id: input.eventId },
+        { from, to },
+      );
+      return {
+        ...stats,
+        hourly: points.map((p) => ({
+          hour: p.bucket.toISOString(),
+          bookings: p.bookings,
+          tickets: p.tickets,
+          cancellations: p.cancellations,
+          revenueCents: p.revenueCents,
+        })),
+      };
+    },
+
+    async daily(principal, input) {
+      const from = new Date(`${input.from}T00:00:00Z`);
+      const end = new Date(`${input.to}T00:00:00Z`).getTime() + DAY_MS;
+      let scope: { kind: 'all' | 'organizer' | 'event'; id: string };
+      if (input.eventId) {
+        await visibleStats(principal, input.eventId);
+        scope = { kind: 'event', id: input.eventId };
+      } else {
+        scope = isAdmin(principal)
+          ? { kind: 'all', id: '' }
+          : { kind: 'organizer', id: principal.userId };
+      }
+      const points = await repo.series(db, 'day', scope, { from, to: new Date(end) });
+      const byDay = new Map(points.map((p) => [p.bucket.getTime(), p]));
+      // Every day of the range, quiet ones as zeros: a chart needs no gaps.
+      const days: DayPoint[] = [];
+      for (let t = from.getTime(); t < end; t += DAY_MS) {
+        const p = byDay.get(t);
+        days.push({
+          day: new Date(t).toISOString().slice(0, 10),
+          bookings: p?.bookings ?? 0,
+          tickets: p?.tickets ?? 0,
+          cancellations: p?.cancellations ?? 0,
+          revenueCents: p?.revenueCents ?? 0,
+          newUsers: p?.newUsers ?? 0,
+        });
+      }
+      return days;
+    },
+
+    async topEvents(principal, input) {
+      const { from, to } = window(input);
+      const rows = await repo.top(db, input.by, input.limit, { ...ownEvents(principal), from, to });
+      return rows.map(toTop);
+    },
+
+    async live(principal, input, signal) {
+      if (input.eventId) await visibleStats(principal, input.eventId);
+      const scope = {
+        eventId: input.eventId,
+        organizerId: isAdmin(principal) ? undefined : principal.userId,
+      };
+      return streamLive({ db, hub: deps.hub }, scope, input.lastEventId ?? undefined, signal);
+    },
+  };
+}

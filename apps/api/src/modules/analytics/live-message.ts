@@ -1,0 +1,15 @@
+import { eventStatsSchema } from '@evently/contracts';
+import { z } from 'zod';
+
+/** The pub/sub channel every live update is broadcast on (one channel: one global order). */
+export const LIVE_CHANNEL = 'analytics.live';
+
+/** A live update as broadcast and as stored in analytics_live_updates. */
+export const liveMessageSchema = z.object({
+  /** The update's number in commit order (int8 as a decimal string). */
+  seq: z.string().regex(/^\d{1,19}$/),
+  eventId: z.uuid(),
+  organizerId: z.uuid(),
+  stats: eventStatsSchema,
+});
+export type LiveMessage = z.infer<typeof liveMessageSchema>;

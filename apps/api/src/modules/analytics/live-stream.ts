@@ -1,0 +1,137 @@
+import type { EventStats } from '@evently/contracts';
+import type { Database } from '@evently/db';
+import type { Kysely } from 'kysely';
+import { toEventStats } from './analytics.mappers.js';
+import { type LiveScope, liveRepository } from './live.repository.js';
+import type { LiveHub } from './live-hub.js';
+import type { LiveMessage } from './live-message.js';
+
+/** One update of a stream: `id` is what a client sends back as lastEventId to resume. */
+export interface LiveUpdate {
+  id: string;
+  stats: EventStats;
+}
+
+const PAGE = 500;
+/** A stream this far behind drops its backlog and reads it again from the log. */
+const MAX_BACKLOG = 5_000;
+const OVERFLOW = Symbol('overflow');
+
+/** The updates the hub handed to one stream, waiting to be sent. */
+function createInbox() {
+  let items: LiveMessage[] = [];
+  let overflowed = false;
+  let wake: (() => void) | undefined;
+  return {
+    push(update: LiveMessage) {
+      if (overflowed) return;
+      items.push(update);
+      if (items.length > MAX_BACKLOG) {
+        items = [];
+        overflowed = true;
+      }
+      wake?.();
+    },
+    /** The next update, OVERFLOW once after an overflow, or undefined once aborted. */
+    async next(signal?: AbortSignal): Promise<LiveMessage | typeof OVERFLOW | undefined> {
+      for (;;) {
+        if (signal?.aborted) return undefined;
+        if (overflowed) {
+          overflowed = false;
+          return OVERFLOW;
+        }
+        const item = items.shift();
+        if (item) return item;
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            wake = undefined;
+            signal?.removeEventListener('abort', done);
+            resolve();
+          };
+          wake = done;
+          signal?.addEventListener('abort', done, { once: true });
+        });
+      }
+    },
+  };
+}
+
+function inScope(update: LiveMessage, scope: LiveScope): boolean {
+  return (
+    (!scope.eventId || update.eventId === scope.eventId) &&
+    (!scope.organizerId || update.organizerId === scope.organizerId)
+  );
+}
+
+/** Everything in scope after `after`, from the database; returns how far it got. */
+async function* replay(
+  db: Kysely<Database>,
+  scope: LiveScope,
+  after: bigint,
+): AsyncGenerator<LiveUpdate, bigint> {
+  let last = after;
+  const { prunedThrough } = await liveRepository.cursor(db);
+  if (last < prunedThrough) {
+    // Part of what was missed is pruned: send each event's current figures instead.
+    for (;;) {
+      const rows = await liveRepository.latestAfter(db, last, scope, PAGE);
+      for (const row of rows) {
+        yield { id: row.seq, stats: row.stats };
+        last = BigInt(row.seq);
+      }
+      if (rows.length < PAGE) break;
+    }
+  }
+  for (;;) {
+    const rows = await liveRepository.updatesAfter(db, last, scope, PAGE);
+    for (const row of rows) {
+      yield { id: row.seq, stats: row.stats };
+      last = BigInt(row.seq);
+    }
+    if (rows.length < PAGE) return last;
+  }
+}
+
+/**
+ * A resumable stream of figures: after `lastEventId` everything in scope is replayed from the
+ * log, then live updates follow; without it a one-event stream starts with the current figures.
+ * Listening starts before the replay, so nothing committed meanwhile falls between the two.
+ */
+export async function* streamLive(
+  deps: { db: Kysely<Database>; hub: LiveHub },
+  scope: LiveScope,
+  lastEventId: string | undefined,
+  signal?: AbortSignal,
+): AsyncGenerator<LiveUpdate> {
+  const inbox = createInbox();
+  const stopListening = await deps.hub.listen((update) => {
+    if (inScope(update, scope)) inbox.push(update);
+  });
+  try {
+    let last: bigint;
+    if (lastEventId !== undefined) {
+      last = BigInt(lastEventId);
+    } else if (scope.eventId) {
+      const snapshot = await liveRepository.snapshot(deps.db, scope.eventId);
+      if (snapshot.stats) {
+        yield { id: snapshot.seq.toString(), stats: toEventStats(snapshot.stats) };
+      }
+      last = snapshot.seq;
+    } else {
+      last = (await liveRepository.cursor(deps.db)).seq;
+    }
+    for (;;) {
+      last = yield* replay(deps.db, scope, last);
+      for (;;) {
+        const update = await inbox.next(signal);
+        if (update === undefined) return;
+        if (update === OVERFLOW) break;
+        if (BigInt(update.seq) <= last) continue;
+        yield { id: update.seq, stats: update.stats };
+        last = BigInt(update.seq);
+      }
+    }
+  } finally {
+    stopListening();
+  }
+}

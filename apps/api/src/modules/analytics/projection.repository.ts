@@ -1,0 +1,169 @@
+import type { EventStats } from '@evently/contracts';
+import type { Database } from '@evently/db';
+import { sql, type Transaction } from 'kysely';
+import type { StatsRow } from './analytics.mappers.js';
+import { type SeriesDelta, type StatsDelta, ZERO_STATS } from './analytics.projector.js';
+import type { EventMeta } from './source.repository.js';
+
+type Trx = Transaction<Database>;
+
+/** The scope id of the overall series (scopes are otherwise event and organizer ids). */
+export const ALL_SCOPE = '00000000-0000-0000-0000-000000000000';
+
+export interface SeriesRow {
+  granularity: 'hour' | 'day';
+  scopeKind: 'all' | 'organizer' | 'event';
+  scopeId: string;
+  bucket: Date;
+  delta: SeriesDelta;
+}
+
+const counterColumns = Object.keys(ZERO_STATS) as (keyof StatsDelta)[];
+/** The event's own fields: replaced only by a newer event version. */
+const metaColumns = ['organizer_id', 'title', 'status', 'capacity', 'starts_at'] as const;
+
+/** Every write of the projection. All of them run inside a consumer's delivery transaction. */
+export const projectionRepository = {
+  /** A rebuild already counted this event: forget the mark and report it (the effect is skipped). */
+  async takeCovered(trx: Trx, eventId: string): Promise<boolean> {
+    const row = await trx
+      .deleteFrom('analytics_rebuild_covered')
+      .where('event_id', '=', eventId)
+      .returning('event_id')
+      .executeTakeFirst();
+    return row !== undefined;
+  },
+
+  async entryJoined(trx: Trx, entryId: string, eventId: string): Promise<void> {
+    await trx
+      .insertInto('analytics_waitlist_entries')
+      .values({ entry_id: entryId, event_id: eventId, left_waiting: false })
+      .onConflict((oc) => oc.column('entry_id').doNothing())
+      .execute();
+  },
+
+  /** True the first time the entry moves out of the queue (whichever event says so first). */
+  async entryLeftWaiting(trx: Trx, entryId: string, eventId: string): Promise<boolean> {
+    const row = await trx
+      .insertInto('analytics_waitlist_entries')
+      .values({ entry_id: entryId, event_id: eventId, left_waiting: true })
+      .onConflict((oc) =>
+        oc
+          .column('entry_id')
+          .doUpdateSet({ left_waiting: true })
+          .where('analytics_waitlist_entries.left_waiting', '=', false),
+      )
+      .returning('entry_id')
+      .executeTakeFirst();
+    return row !== undefined;
+  },
+
+  /** Rows in a fixed order (hour before day, event before organizer before all): no deadlocks. */
+  async addSeries(trx: Trx, rows: SeriesRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await trx
+      .insertInto('analytics_series')
+      .values(
+        rows.map((r) => ({
+          granularity: r.granularity,
+          scope_kind: r.scopeKind,
+          scope_id: r.scopeId,
+          bucket: r.bucket,
+          ...r.delta,
+        })),
+      )
+      .onConflict((oc) =>
+        oc.columns(['granularity', 'scope_kind', 'scope_id', 'bucket']).doUpdateSet((eb) => ({
+          bookings: eb('analytics_series.bookings', '+', eb.ref('excluded.bookings')),
+          tickets: eb('analytics_series.tickets', '+', eb.ref('excluded.tickets')),
+          cancellations: eb(
+            'analytics_series.cancellations',
+            '+',
+            eb.ref('excluded.cancellations'),
+          ),
+          revenue_cents: eb(
+            'analytics_series.revenue_cents',
+            '+',
+            eb.ref('excluded.revenue_cents'),
+          ),
+          new_users: eb('analytics_series.new_users', '+', eb.ref('excluded.new_users')),
+          verified_users: eb(
+            'analytics_series.verified_users',
+            '+',
+            eb.ref('excluded.verified_users'),
+          ),
+        })),
+      )
+      .execute();
+  },
+
+  /**
+   * The next live-update number. The cursor row stays locked until the transaction ends, so
+   * numbers become visible in order and without gaps (a rolled-back number is handed out again).
+   */
+  async nextLiveSeq(trx: Trx): Promise<string> {
+    const row = await trx
+      .updateTable('analytics_live_cursor')
+      .set({ seq: sql<string>`seq + 1` })
+      .where('id', '=', 1)
+      .returning('seq')
+      .executeTakeFirstOrThrow();
+    return row.seq;
+  },
+
+  /** Adds the deltas to the event's row (creating it), refreshing its fields from a newer version. */
+  async upsertStats(
+    trx: Trx,
+    meta: EventMeta,
+    delta: StatsDelta,
+    liveSeq: string | null,
+    now: Date,
+  ): Promise<StatsRow> {
+    const t = sql.table('analytics_event_stats');
+    const { rows } = await sql<StatsRow>`
+      INSERT INTO analytics_event_stats (event_id, ${sql.join(metaColumns.map((c) => sql.ref(c)))},
+        event_version, ${sql.join(counterColumns.map((c) => sql.ref(c)))}, live_seq, updated_at)
+      VALUES (${meta.eventId}, ${meta.organizerId}, ${meta.title}, ${meta.status}, ${meta.capacity},
+        ${meta.startsAt}, ${meta.version}, ${sql.join(counterColumns.map((c) => sql`${delta[c]}`))},
+        ${liveSeq ?? 0}, ${now})
+      ON CONFLICT (event_id) DO UPDATE SET
+        ${sql.join(counterColumns.map((c) => sql`${sql.ref(c)} = ${t}.${sql.ref(c)} + excluded.${sql.ref(c)}`))},
+        ${sql.join(
+          metaColumns.map(
+            (c) =>
+              sql`${sql.ref(c)} = CASE WHEN excluded.event_version > ${t}.event_version
+                THEN excluded.${sql.ref(c)} ELSE ${t}.${sql.ref(c)} END`,
+          ),
+        )},
+        event_version = GREATEST(${t}.event_version, excluded.event_version),
+        live_seq = GREATEST(${t}.live_seq, excluded.live_seq),
+        updated_at = excluded.updated_at
+      RETURNING *`.execute(trx);
+    const row = rows[0];
+    if (!row) throw new Error(`no stats row for event ${meta.eventId}`);
+    return row;
+  },
+
+  async deleteStats(trx: Trx, eventId: string): Promise<StatsRow | undefined> {
+    return trx
+      .deleteFrom('analytics_event_stats')
+      .where('event_id', '=', eventId)
+      .returningAll()
+      .executeTakeFirst();
+  },
+
+  async appendLiveUpdate(
+    trx: Trx,
+    update: { seq: string; eventId: string; organizerId: string; stats: EventStats },
+  ): Promise<void> {
+    await trx
+      .insertInto('analytics_live_updates')
+      .values({
+        seq: update.seq,
+        event_id: update.eventId,
+        organizer_id: update.organizerId,
+        stats: JSON.stringify(update.stats),
+      })
+      .execute();
+  },
+};

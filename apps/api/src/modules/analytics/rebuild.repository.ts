@@ -1,0 +1,177 @@
+import type { Database } from '@evently/db';
+import { sql, type Transaction } from 'kysely';
+import type { StatsRow } from './analytics.mappers.js';
+import { analyticsTopics } from './analytics.projector.js';
+import { ALL_SCOPE } from './projection.repository.js';
+
+type Trx = Transaction<Database>;
+
+/** The columns EventStats is made of: a rebuild announces the events where one changed. */
+const figureColumns = [
+  'capacity',
+  'tickets_sold',
+  'confirmed_bookings',
+  'cancelled_bookings',
+  'expired_bookings',
+  'revenue_cents',
+  'waitlist_joined',
+  'waitlist_waiting',
+  'waitlist_offered',
+  'waitlist_converted',
+];
+const figuresOf = (alias: string) =>
+  sql.raw(`(${figureColumns.map((c) => `${alias}.${c}`).join(', ')})`);
+
+/**
+ * The rebuild's SQL: every read model recomputed from the source tables (events, bookings,
+ * waitlist entries, users) in set-based statements, inside one repeatable-read transaction.
+ * The figures follow the same rules as the projection, so a rebuild equals the incremental result.
+ */
+export const rebuildRepository = {
+  /** Keeps the current figures aside (to tell which events changed), then empties the models. */
+  async clear(trx: Trx): Promise<void> {
+    await sql`CREATE TEMP TABLE analytics_old_stats ON COMMIT DROP AS
+      SELECT * FROM analytics_event_stats`.execute(trx);
+    await trx.deleteFrom('analytics_event_stats').execute();
+    await trx.deleteFrom('analytics_series').execute();
+    await trx.deleteFrom('analytics_waitlist_entries').execute();
+  },
+
+  async insertStats(trx: Trx, now: Date): Promise<number> {
+    const result = await sql`
+      INSERT INTO analytics_event_stats (event_id, organizer_id, title, status, capacity, starts_at,
+        event_version, confirmed_bookings, pending_bookings, cancelled_bookings, expired_bookings,
+        tickets_sold, revenue_cents, waitlist_joined, waitlist_waiting, waitlist_offered,
+        waitlist_converted, live_seq, updated_at)
+      SELECT e.id, e.organizer_id, e.title, e.status, e.capacity, e.starts_at, e.version,
+        coalesce(b.confirmed, 0), coalesce(b.pending, 0), coalesce(b.cancelled, 0),
+        coalesce(b.expired, 0), coalesce(b.tickets, 0), coalesce(b.revenue, 0),
+        coalesce(w.joined, 0), coalesce(w.waiting, 0), coalesce(w.offered, 0),
+        coalesce(w.converted, 0), coalesce(o.live_seq, 0), coalesce(o.updated_at, ${now})
+      FROM events e
+      LEFT JOIN (
+        SELECT event_id,
+          count(*) FILTER (WHERE status = 'confirmed') AS confirmed,
+          count(*) FILTER (WHERE status = 'pending') AS pending,
+          count(*) FILTER (WHERE status = 'cancelled') AS cancelled,
+          count(*) FILTER (WHERE status = 'expired') AS expired,
+          sum(quantity) FILTER (WHERE status = 'confirmed') AS tickets,
+          sum(total_cents) FILTER (WHERE status = 'confirmed') AS revenue
+        FROM bookings GROUP BY event_id
+      ) b ON b.event_id = e.id
+      LEFT JOIN (
+        SELECT event_id,
+          count(*) AS joined,
+          count(*) FILTER (WHERE status = 'waiting') AS waiting,
+          -- An entry is offered at most once (a lapsed or declined offer ends it).
+          count(*) FILTER (WHERE offer_booking_id IS NOT NULL) AS offered,
+          count(*) FILTER (WHERE status = 'converted') AS converted
+        FROM waitlist_entries GROUP BY event_id
+      ) w ON w.event_id = e.id
+      LEFT JOIN analytics_old_stats o ON o.event_id = e.id`.execute(trx);
+    return Number(result.numAffectedRows ?? 0);
+  },
+
+  async insertWaitlistEntries(trx: Trx): Promise<void> {
+    await sql`
+      INSERT INTO analytics_waitlist_entries (entry_id, event_id, left_waiting)
+      SELECT id, event_id, status <> 'waiting' FROM waitlist_entries`.execute(trx);
+  },
+
+  /**
+   * Confirmations at confirmed_at, cancellations at cancelled_at (a confirmed one taking its
+   * seats and money back), users at created_at and email_verified_at — by UTC hour and day, per
+   * event, per organizer and overall.
+   */
+  async insertSeries(trx: Trx): Promise<number> {
+    const result = await sql`
+      INSERT INTO analytics_series (granularity, scope_kind, scope_id, bucket, bookings, tickets,
+        cancellations, revenue_cents, new_users, verified_users)
+      WITH facts AS (
+        SELECT b.event_id, e.organizer_id, b.confirmed_at AS at, 1 AS bookings,
+          b.quantity AS tickets, 0 AS cancellations, b.total_cents AS revenue,
+          0 AS new_users, 0 AS verified_users
+        FROM bookings b JOIN events e ON e.id = b.event_id
+        WHERE b.confirmed_at IS NOT NULL
+        UNION ALL
+        SELECT b.event_id, e.organizer_id, b.cancelled_at, 0,
+          CASE WHEN b.confirmed_at IS NOT NULL THEN -b.quantity ELSE 0 END, 1,
+          CASE WHEN b.confirmed_at IS NOT NULL THEN -b.total_cents ELSE 0 END, 0, 0
+        FROM bookings b JOIN events e ON e.id = b.event_id
+        WHERE b.status = 'cancelled'
+        UNION ALL
+        SELECT NULL::uuid, NULL::uuid, u.created_at, 0, 0, 0, 0, 1, 0 FROM users u
+        UNION ALL
+        SELECT NULL::uuid, NULL::uuid, u.email_verified_at, 0, 0, 0, 0, 0, 1 FROM users u
+        WHERE u.email_verified_at IS NOT NULL
+      )
+      SELECT g.granularity, s.kind, s.id, date_trunc(g.granularity, f.at, 'UTC'),
+        sum(f.bookings), sum(f.tickets), sum(f.cancellations), sum(f.revenue),
+        sum(f.new_users), sum(f.verified_users)
+      FROM facts f
+      CROSS JOIN (VALUES ('hour'), ('day')) AS g (granularity)
+      CROSS JOIN LATERAL (VALUES ('event', f.event_id), ('organizer', f.organizer_id),
+        ('all', ${ALL_SCOPE}::uuid)) AS s (kind, id)
+      WHERE s.id IS NOT NULL
+      GROUP BY 1, 2, 3, 4`.execute(trx);
+    return Number(result.numAffectedRows ?? 0);
+  },
+
+  /**
+   * Marks the analytics events of this snapshot that the consumer has not processed: their
+   * effect is in the rebuilt figures, so the consumer must skip them when they arrive.
+   */
+  async coverUnprocessed(trx: Trx, consumer: string): Promise<number> {
+    const topics = [...analyticsTopics];
+    let covered = 0;
+    // Two statements, one per partial index of the outbox (unrelayed / relayed, undelivered).
+    for (const pending of [
+      sql`o.relayed_at IS NULL`,
+      sql`o.relayed_at IS NOT NULL AND o.delivered_at IS NULL`,
+    ]) {
+      const result = await sql`
+        INSERT INTO analytics_rebuild_covered (event_id)
+        SELECT o.id FROM outbox o
+        WHERE ${pending} AND o.topic = ANY(${topics}::text[])
+          AND NOT EXISTS (SELECT 1 FROM processed_events p
+            WHERE p.consumer = ${consumer} AND p.event_id = o.id)
+        ON CONFLICT DO NOTHING`.execute(trx);
+      covered += Number(result.numAffectedRows ?? 0);
+    }
+    return covered;
+  },
+
+  /** Events whose public figures differ from before the rebuild (or are new). */
+  async changedStats(trx: Trx): Promise<StatsRow[]> {
+    const { rows } = await sql<StatsRow>`
+      SELECT n.* FROM analytics_event_stats n
+      LEFT JOIN analytics_old_stats o ON o.event_id = n.event_id
+      WHERE o.event_id IS NULL OR ${figuresOf('n')} IS DISTINCT FROM ${figuresOf('o')}
+      ORDER BY n.event_id`.execute(trx);
+    return rows;
+  },
+
+  /** Numbers a batch of live updates at once: returns the first of `count` new numbers. */
+  async reserveLiveSeqs(trx: Trx, count: number): Promise<bigint> {
+    const row = await trx
+      .updateTable('analytics_live_cursor')
+      .set({ seq: sql<string>`seq + ${count}` })
+      .where('id', '=', 1)
+      .returning('seq')
+      .executeTakeFirstOrThrow();
+    return BigInt(row.seq) - BigInt(count) + 1n;
+  },
+
+  async stampLiveSeqs(
+    trx: Trx,
+    stamps: Array<{ eventId: string; seq: bigint }>,
+    now: Date,
+  ): Promise<void> {
+    if (stamps.length === 0) return;
+    await sql`
+      UPDATE analytics_event_stats s SET live_seq = v.seq, updated_at = ${now}
+      FROM unnest(${stamps.map((s) => s.eventId)}::uuid[], ${stamps.map((s) => s.seq.toString())}::bigint[])
+        AS v (id, seq)
+      WHERE s.event_id = v.id`.execute(trx);
+  },
+};

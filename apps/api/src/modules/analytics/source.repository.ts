@@ -1,0 +1,98 @@
+import type { Database } from '@evently/db';
+import type { Kysely, Transaction } from 'kysely';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/**
+ * Read-only lookups in other modules' tables for the projection: an event's own fields (the
+ * newest version wins) and the exact instants a booking or a user changed, so an update lands in
+ * the same bucket a rebuild from the tables puts it in. Analytics never writes these tables.
+ */
+export interface EventMeta {
+  eventId: string;
+  organizerId: string;
+  title: string;
+  status: 'draft' | 'published' | 'cancelled' | 'completed';
+  capacity: number;
+  startsAt: Date;
+  version: number;
+}
+
+export interface BookingClock {
+  confirmedAt: Date | null;
+  cancelledAt: Date | null;
+}
+
+export interface UserClock {
+  registeredAt: Date;
+  verifiedAt: Date | null;
+}
+
+const eventColumns = [
+  'events.id',
+  'events.organizer_id',
+  'events.title',
+  'events.status',
+  'events.capacity',
+  'events.starts_at',
+  'events.version',
+] as const;
+
+function toMeta(row: {
+  id: string;
+  organizer_id: string;
+  title: string;
+  status: EventMeta['status'];
+  capacity: number;
+  starts_at: Date;
+  version: number;
+}): EventMeta {
+  return {
+    eventId: row.id,
+    organizerId: row.organizer_id,
+    title: row.title,
+    status: row.status,
+    capacity: row.capacity,
+    startsAt: row.starts_at,
+    version: row.version,
+  };
+}
+
+export const sourceRepository = {
+  async eventMeta(db: Db, eventId: string): Promise<EventMeta | undefined> {
+    const row = await db
+      .selectFrom('events')
+      .select(eventColumns)
+      .where('events.id', '=', eventId)
+      .executeTakeFirst();
+    return row && toMeta(row);
+  },
+
+  /** The booking's event and its confirmation/cancellation instants, in one round trip. */
+  async bookingWithEvent(
+    db: Db,
+    bookingId: string,
+  ): Promise<{ meta: EventMeta; clock: BookingClock } | undefined> {
+    const row = await db
+      .selectFrom('bookings')
+      .innerJoin('events', 'events.id', 'bookings.event_id')
+      .select([...eventColumns, 'bookings.confirmed_at', 'bookings.cancelled_at'])
+      .where('bookings.id', '=', bookingId)
+      .executeTakeFirst();
+    return (
+      row && {
+        meta: toMeta(row),
+        clock: { confirmedAt: row.confirmed_at, cancelledAt: row.cancelled_at },
+      }
+    );
+  },
+
+  async userClock(db: Db, userId: string): Promise<UserClock | undefined> {
+    const row = await db
+      .selectFrom('users')
+      .select(['created_at', 'email_verified_at'])
+      .where('id', '=', userId)
+      .executeTakeFirst();
+    return row && { registeredAt: row.created_at, verifiedAt: row.email_verified_at };
+  },
+};

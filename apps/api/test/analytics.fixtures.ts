@@ -1,0 +1,49 @@
+import { randomUUID } from 'node:crypto';
+import type { EventInput } from '@evently/contracts';
+import type { Database } from '@evently/db';
+import { type Kysely, sql } from 'kysely';
+import { vi } from 'vitest';
+import { analyticsTopics } from '../src/modules/analytics/analytics.projector.js';
+
+const HOUR = 3_600_000;
+
+/** A valid event a week or more ahead (callers override what matters to them). */
+export function eventInput(overrides: Partial<EventInput> = {}): EventInput {
+  const startsAt = new Date(Date.now() + (7 * 24 + Math.floor(Math.random() * 500)) * HOUR);
+  return {
+    title: `Show ${randomUUID().slice(0, 8)}`,
+    venue: 'Hall',
+    description: '',
+    startsAt: startsAt.toISOString(),
+    endsAt: new Date(startsAt.getTime() + 2 * HOUR).toISOString(),
+    capacity: 10,
+    priceCents: 1500,
+    currency: 'EUR',
+    ...overrides,
+    maxPerBooking: overrides.maxPerBooking ?? Math.min(5, overrides.capacity ?? 10),
+  };
+}
+
+/** Outbox events the analytics (and bookings) consumers have yet to process, in one snapshot. */
+export async function unprocessed(db: Kysely<Database>): Promise<number> {
+  const { rows } = await sql<{ n: string }>`
+    SELECT count(*) AS n FROM outbox o
+    WHERE (o.topic = ANY(${[...analyticsTopics]}::text[]) AND NOT EXISTS (
+        SELECT 1 FROM processed_events p WHERE p.consumer = 'analytics' AND p.event_id = o.id))
+      OR (o.topic = 'event.cancelled' AND NOT EXISTS (
+        SELECT 1 FROM processed_events p WHERE p.consumer = 'bookings' AND p.event_id = o.id))`.execute(
+    db,
+  );
+  return Number(rows[0]?.n ?? 0);
+}
+
+/** Waits until the worker has folded every committed event into the read models. */
+export async function waitForProjection(db: Kysely<Database>, timeout = 60_000): Promise<void> {
+  await vi.waitFor(
+    async () => {
+      const left = await unprocessed(db);
+      if (left > 0) throw new Error(`${left} events not projected yet`);
+    },
+    { timeout, interval: 100 },
+  );
+}

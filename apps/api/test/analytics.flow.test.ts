@@ -1,0 +1,203 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventInput, waitForProjection } from './analytics.fixtures.js';
+import { expectAppCode } from './app-error.js';
+import { type SignedUp, startTestApp, type TestApp } from './harness.js';
+
+// The analytics queries end to end: bookings over HTTP, the worker's projection, then the
+// figures each role may see.
+describe('analytics queries', () => {
+  let app: TestApp;
+  let organizer: SignedUp;
+  let rival: SignedUp;
+  let alice: SignedUp;
+  let bob: SignedUp;
+  let admin: SignedUp;
+  const ids = { paid: '', free: '', rivals: '', draft: '' };
+
+  beforeAll(async () => {
+    app = await startTestApp();
+    [organizer, rival, alice, bob] = await Promise.all([
+      app.signUp({ role: 'organizer' }),
+      app.signUp({ role: 'organizer' }),
+      app.signUp(),
+      app.signUp(),
+    ]);
+    admin = await app.admin();
+    const create = async (
+      who: SignedUp,
+      input: Parameters<typeof eventInput>[0],
+      publish = true,
+    ) => {
+      const event = await who.client.events.create.mutate(eventInput(input));
+      if (publish) await who.client.events.publish.mutate({ id: event.id });
+      return event.id;
+    };
+    ids.paid = await create(organizer, { capacity: 5, priceCents: 1500 });
+    ids.free = await create(organizer, { capacity: 3, priceCents: 0 });
+    ids.rivals = await create(rival, { capacity: 4, priceCents: 990 });
+    ids.draft = await create(organizer, { capacity: 7 }, false);
+
+    // Paid: a confirmed booking of 2 and a cancelled hold of 1.
+    const held = await alice.client.bookings.create.mutate({ eventId: ids.paid, quantity: 2 });
+    await alice.client.bookings.confirm.mutate({ bookingId: held.id });
+    const dropped = await bob.client.bookings.create.mutate({ eventId: ids.paid, quantity: 1 });
+    await bob.client.bookings.cancel.mutate({ bookingId: dropped.id });
+    // Free: confirmed at once; one cancelled after confirmation, then sold out and a queue.
+    const first = await alice.client.bookings.create.mutate({ eventId: ids.free, quantity: 1 });
+    await alice.client.bookings.cancel.mutate({ bookingId: first.id });
+    await bob.client.bookings.create.mutate({ eventId: ids.free, quantity: 3 });
+    await alice.client.bookings.waitlist.join.mutate({ eventId: ids.free, quantity: 1 });
+    // The rival's event: 3 seats confirmed.
+    const rivals = await bob.client.bookings.create.mutate({ eventId: ids.rivals, quantity: 3 });
+    await bob.client.bookings.confirm.mutate({ bookingId: rivals.id });
+    await waitForProjection(app.db.handle.db);
+  });
+  afterAll(async () => app?.close());
+
+  it("gives an event's figures and its hourly series to its organizer", async () => {
+    const paid = await organizer.client.analytics.event.query({ eventId: ids.paid });
+    expect(paid).toMatchObject({
+      eventId: ids.paid,
+      capacity: 5,
+      ticketsSold: 2,
+      confirmedBookings: 1,
+      cancellations: 1,
+      expirations: 0,
+      revenueCents: 3000,
+      utilization: 0.4,
+      waitlist: { joined: 0, waiting: 0, offered: 0, converted: 0 },
+    });
+    const sum = (key: 'bookings' | 'tickets' | 'cancellations' | 'revenueCents') =>
+      paid.hourly.reduce((total, point) => total + point[key], 0);
+    expect([sum('bookings'), sum('tickets'), sum('cancellations'), sum('revenueCents')]).toEqual([
+      1, 2, 1, 3000,
+    ]);
+    expect(await organizer.client.analytics.event.query({ eventId: ids.free })).toMatchObject({
+      capacity: 3,
+      ticketsSold: 3,
+      confirmedBookings: 1,
+      cancellations: 1,
+      revenueCents: 0,
+      utilization: 1,
+      waitlist: { joined: 1, waiting: 1, offered: 0, converted: 0 },
+    });
+  });
+
+  it("sums an organizer's own events in the overview, everyone's for an admin", async () => {
+    expect(await organizer.client.analytics.overview.query({})).toEqual({
+      events: { total: 3, published: 2 },
+      bookings: { confirmed: 2, pending: 0, cancelled: 2, expired: 0 },
+      ticketsSold: 5,
+      revenueCents: 3000,
+      users: { total: 0, verified: 0 },
+      utilization: 5 / 8,
+      waitlist: { waiting: 1, offered: 0, converted: 0 },
+    });
+    const all = await admin.client.analytics.overview.query({});
+    expect(all).toMatchObject({
+      events: { total: 4, published: 3 },
+      bookings: { confirmed: 3, pending: 0, cancelled: 2, expired: 0 },
+      ticketsSold: 8,
+      revenueCents: 3000 + 3 * 990,
+      utilization: 8 / 12,
+    });
+    // Five accounts: the admin of ADMIN_EMAIL and four who registered and verified.
+    expect(all.users).toEqual({ total: 5, verified: 5 });
+  });
+
+  it('restricts the overview to events starting in a window', async () => {
+    const paid = await organizer.client.events.get.query({ id: ids.paid });
+    const from = paid.startsAt;
+    const to = new Date(new Date(from).getTime() + 1).toISOString();
+    expect(await organizer.client.analytics.overview.query({ from, to })).toMatchObject({
+      events: { total: 1, published: 1 },
+      ticketsSold: 2,
+      revenueCents: 3000,
+    });
+    await expectAppCode(
+      organizer.client.analytics.overview.query({ from: to, to: from }),
+      'VALIDATION_FAILED',
+    );
+  });
+
+  it('gives daily series for all events, an organizer and one event, with quiet days as zeros', async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    const mine = await organizer.client.analytics.daily.query({ from: yesterday, to: today });
+    expect(mine.map((d) => d.day)).toEqual([yesterday, today]);
+    const totals = (days: typeof mine) =>
+      days.reduce(
+        (t, d) => ({
+          bookings: t.bookings + d.bookings,
+          tickets: t.tickets + d.tickets,
+          cancellations: t.cancellations + d.cancellations,
+          revenueCents: t.revenueCents + d.revenueCents,
+          newUsers: t.newUsers + d.newUsers,
+        }),
+        { bookings: 0, tickets: 0, cancellations: 0, revenueCents: 0, newUsers: 0 },
+      );
+    // (A test running across midnight UTC splits the figures over both days; the sums hold.)
+    expect(totals(mine)).toEqual({
+      bookings: 3,
+      tickets: 5,
+      cancellations: 2,
+      revenueCents: 3000,
+      newUsers: 0,
+    });
+    const all = await admin.client.analytics.daily.query({ from: yesterday, to: today });
+    expect(totals(all)).toEqual({
+      bookings: 4,
+      tickets: 8,
+      cancellations: 2,
+      revenueCents: 3000 + 2970,
+      newUsers: 5,
+    });
+    const one = await organizer.client.analytics.daily.query({
+      from: yesterday,
+      to: today,
+      eventId: ids.paid,
+    });
+    expect(totals(one)).toMatchObject({ bookings: 1, tickets: 2, revenueCents: 3000 });
+    await expectAppCode(
+      organizer.client.analytics.daily.query({ from: today, to: yesterday }),
+      'VALIDATION_FAILED',
+    );
+  });
+
+  it('ranks events by tickets, revenue or utilization', async () => {
+    const top = (by: 'tickets' | 'revenue' | 'utilization') =>
+      admin.client.analytics.topEvents.query({ by });
+    expect((await top('revenue')).map((e) => [e.rank, e.eventId, e.revenueCents])).toEqual([
+      [1, ids.paid, 3000],
+      [2, ids.rivals, 2970],
+      [3, ids.free, 0],
+    ]);
+    expect((await top('utilization')).map((e) => [e.eventId, e.utilization])).toEqual([
+      [ids.free, 1],
+      [ids.rivals, 0.75],
+      [ids.paid, 0.4],
+    ]);
+    const byTickets = await top('tickets');
+    // Two events tie at 3 seats (the earlier start ranks first); drafts never rank.
+    expect(byTickets.map((e) => e.ticketsSold)).toEqual([3, 3, 2]);
+    expect(new Set(byTickets.slice(0, 2).map((e) => e.eventId))).toEqual(
+      new Set([ids.free, ids.rivals]),
+    );
+    expect(await admin.client.analytics.topEvents.query({ by: 'tickets', limit: 1 })).toHaveLength(
+      1,
+    );
+  });
+
+  it('keeps other organizers, users and strangers out', async () => {
+    await expectAppCode(rival.client.analytics.event.query({ eventId: ids.paid }), 'FORBIDDEN');
+    await expectAppCode(rival.client.analytics.event.query({ eventId: ids.draft }), 'NOT_FOUND');
+    await expectAppCode(alice.client.analytics.overview.query({}), 'FORBIDDEN');
+    await expectAppCode(app.client().analytics.overview.query({}), 'UNAUTHENTICATED');
+    expect(await rival.client.analytics.overview.query({})).toMatchObject({
+      events: { total: 1, published: 1 },
+      ticketsSold: 3,
+    });
+    const rivalsTop = await rival.client.analytics.topEvents.query({ by: 'revenue' });
+    expect(rivalsTop.map((e) => e.eventId)).toEqual([ids.rivals]);
+  });
+});
