@@ -138,7 +138,8 @@ async function passOverHead(
     (await repo.liveQuantities(trx, head.event_id, [head.user_id])).get(head.user_id) ?? 0;
   if (owned + head.quantity <= maxPerUser) return undefined;
   await repo.updateEntry(trx, head.id, { status: 'closed' }, now);
-  const reason = `over the limit of ${maxPerUser} seats per person (${owned} already booked)`;
+  // Read by the user in the waitlist-closed mail.
+  const reason = `An offer of ${head.quantity} seats would take you over the limit of ${maxPerUser} seats per person for this event (you already hold ${owned}).`;
   return {
     events: [
       {
