@@ -122,6 +122,26 @@ describe.each(backends)('$name locks (contract)', ({ setup }) => {
     expect(longest).toBeLessThanOrEqual(5);
   });
 
+  it('wakes a waiting instance when the lock is released, not at its next retry', async () => {
+    const key = randomUUID();
+    const held = deferred();
+    let releasedAt = 0;
+    const holder = locks.withLock(key, { ttlMs }, async () => {
+      held.resolve();
+      await sleep(50);
+      releasedAt = Date.now();
+    });
+    await held.promise;
+    // One retry, at least 1.5 s away (±50 % jitter on 3 s): only a wake-up gets it in sooner.
+    const acquiredAt = await peer.withLock(
+      key,
+      { ttlMs, retryCount: 1, retryDelayMs: 3_000 },
+      async () => Date.now(),
+    );
+    await holder;
+    expect(acquiredAt - releasedAt).toBeLessThan(1_000);
+  });
+
   it('lets different keys be held at the same time', async () => {
     const first = randomUUID();
     const second = randomUUID();

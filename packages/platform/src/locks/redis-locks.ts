@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import Redlock, { ExecutionError, ResourceLockedError } from 'redlock';
 import { type LockPort, LockUnavailableError } from './lock.port.js';
 import { LockBackendError } from './lock-backend-error.js';
 import { jitteredDelay, parseLockRequest } from './lock-options.js';
+import { createReleaseSignal } from './release-signal.js';
 
 export interface RedisLocksOptions {
   /** Prepended to every lock key (`<prefix>lock:<key>`). */
@@ -41,8 +41,10 @@ export async function createRedisLocks(
   // against an instance that polls, starving it. So a waiter that failed claims the next turn
   // (`<resource>:next`), and a holder that sees a claim by someone else when it releases lets
   // the claimant in before it competes again.
+  // Waiters sleep until a release is announced (or their retry delay passes), not in fixed polls.
   const owner = randomUUID();
   const yieldTo = new Set<string>();
+  const released = createReleaseSignal(redis, `${options.prefix}lock-released`);
   // Redlock emits an 'error' for every failed attempt, contention included; the outcome reaches
   // the caller through withLock, so the events carry nothing more.
   redlock.on('error', () => {});
@@ -60,13 +62,16 @@ export async function createRedisLocks(
       const turnKey = `${resource}:next`;
       const claimMs = Math.max(50, retryDelayMs * 5);
       let claimed = false;
-      if (yieldTo.delete(resource)) await waitForTurn(turnKey, claimMs);
+      // The claimant goes first: wait for its release (or for its claim to lapse).
+      if (yieldTo.delete(resource)) await released.listen(resource).wait(claimMs);
 
       for (let attempt = 0; ; attempt++) {
         let outcome: Outcome<Awaited<ReturnType<typeof fn>>> | undefined;
         let nextTurn: Promise<string | null> | undefined;
+        const release = released.listen(resource);
         try {
           await redlock.using([resource], ttlMs, settings, async (signal) => {
+            release.stop();
             if (claimed) void redis.eval(DROP_TURN, 1, turnKey, owner).catch(() => {});
             // Capture the routine's own outcome: a failed release (Redis gone meanwhile) must not
             // replace it — the lock then simply expires after its ttl.
@@ -80,15 +85,22 @@ export async function createRedisLocks(
           });
         } catch (error) {
           if (outcome === undefined) {
-            if (!(await isContention(error))) throw new LockBackendError(key, error);
-            if (attempt >= retryCount) throw new LockUnavailableError(key);
+            if (!(await isContention(error))) {
+              release.stop();
+              throw new LockBackendError(key, error);
+            }
+            if (attempt >= retryCount) {
+              release.stop();
+              throw new LockUnavailableError(key);
+            }
             claimed =
               (await redis.eval(CLAIM_TURN, 1, turnKey, owner, claimMs).catch(() => 0)) === 1 ||
               claimed;
-            await sleep(jitteredDelay(retryDelayMs));
+            await release.wait(jitteredDelay(retryDelayMs));
             continue;
           }
         }
+        released.announce(resource);
         const next = await nextTurn;
         if (next && next !== owner) yieldTo.add(resource);
         if (outcome === undefined) throw new Error(`lock routine for ${key} did not settle`);
@@ -99,17 +111,9 @@ export async function createRedisLocks(
 
     async close() {
       redlock.removeAllListeners();
+      await released.close();
     },
   };
-  /** Waits until no one else claims the next turn (taken, or the claim lapsed). */
-  async function waitForTurn(turnKey: string, claimMs: number): Promise<void> {
-    const deadline = Date.now() + claimMs;
-    while (Date.now() < deadline) {
-      const next = await redis.get(turnKey).catch(() => null);
-      if (!next || next === owner) return;
-      await sleep(1);
-    }
-  }
 }
 
 /** True when the attempt failed only because another holder has the resource. */

@@ -104,8 +104,8 @@ export function createAllocator(deps: {
   async function runBatch(eventId: string, batch: Pending[]): Promise<Decision[]> {
     return deps.locks.withLock(
       `event:${eventId}`,
-      // Short polls: with turn-taking, a waiting instance is next once the holder releases.
-      { ttlMs: 5_000, retryCount: 1_500, retryDelayMs: 2 },
+      // Waiters are woken by the release; the delay is only the fallback when a wake-up is lost.
+      { ttlMs: 5_000, retryCount: 400, retryDelayMs: 10 },
       async () => {
         for (let attempt = 1; ; attempt++) {
           const decisions = await allocate(eventId, batch);
