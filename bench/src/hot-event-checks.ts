@@ -61,9 +61,9 @@ export interface BatchSizes {
 }
 
 /**
- * How many bookings each allocator transaction wrote in the window: a transaction's rows share
- * `created_at` (the column defaults to now(), the transaction's start), and no two transactions
- * of one event start in the same microsecond while they are serialised by its inventory row.
+ * How many bookings each allocator batch wrote in the window: a batch's rows share `created_at`
+ * (the allocator's decision time, ms resolution), and batches of one event are serialised by its
+ * lock, a cycle taking well over a millisecond.
  */
 export async function measureBatchSizes(
   db: Kysely<Database>,
@@ -102,19 +102,15 @@ export async function measureBatchSizes(
 
 export interface BatchTimeline {
   batches: number;
-  /** Mean ms from a batch transaction's start to its outbox append (its statements' time). */
-  inTransactionMs: number;
-  /**
-   * Mean ms from one batch's outbox append to the next batch's transaction start: the rest of
-   * the transaction (audit insert, COMMIT), the lock release, the next acquisition and BEGIN.
-   */
-  betweenMs: number;
+  /** Mean and median ms from one batch's decision to the next one's: the allocator's cycle. */
+  meanCycleMs: number;
+  p50CycleMs: number;
 }
 
 /**
  * The allocator's cycle on one event, read back from the rows it wrote: a batch's bookings share
- * `created_at` (transaction start, server clock) and its outbox rows carry `occurred_at` (taken
- * by the API process just before the insert; same machine, same clock).
+ * `created_at`, the moment the batch was decided (after its read, before its write); the gap to
+ * the next batch is the write, the lock release, the hand-over and the next read.
  */
 export async function measureBatchTimeline(
   db: Kysely<Database>,
@@ -122,23 +118,22 @@ export async function measureBatchTimeline(
   from: Date,
   to: Date,
 ): Promise<BatchTimeline> {
-  const { rows } = await sql<{ batches: string; in_txn: string | null; between: string | null }>`
+  const { rows } = await sql<{ batches: string; mean: string | null; p50: string | null }>`
     WITH batch AS (
-      SELECT b.created_at AS started, max(o.occurred_at) AS appended
-      FROM bookings b JOIN outbox o ON o.aggregate_id = b.id::text
-      WHERE b.event_id = ${eventId} AND b.created_at >= ${from} AND b.created_at < ${to}
-      GROUP BY b.created_at
-    ), timed AS (
-      SELECT started, appended, lead(started) OVER (ORDER BY started) AS next_started FROM batch
+      SELECT DISTINCT created_at FROM bookings
+      WHERE event_id = ${eventId} AND created_at >= ${from} AND created_at < ${to}
+    ), gaps AS (
+      SELECT extract(epoch FROM lead(created_at) OVER (ORDER BY created_at) - created_at) * 1000
+        AS ms
+      FROM batch
     )
-    SELECT count(*) AS batches,
-      avg(extract(epoch FROM appended - started) * 1000) AS in_txn,
-      avg(extract(epoch FROM next_started - appended) * 1000) AS between
-    FROM timed`.execute(db);
+    SELECT (SELECT count(*) FROM batch) AS batches, avg(ms) AS mean,
+      percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50
+    FROM gaps WHERE ms IS NOT NULL`.execute(db);
   const row = rows[0];
   return {
     batches: Number(row?.batches ?? 0),
-    inTransactionMs: Number(row?.in_txn ?? 0),
-    betweenMs: Number(row?.between ?? 0),
+    meanCycleMs: Number(row?.mean ?? 0),
+    p50CycleMs: Number(row?.p50 ?? 0),
   };
 }
