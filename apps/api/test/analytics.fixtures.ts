@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { EventInput } from '@evently/contracts';
+import type { EventInput, EventStats } from '@evently/contracts';
 import type { Database } from '@evently/db';
+import { createEventlyClient, type EventlyClient } from '@evently/sdk';
+import { EventSource, type EventSourceInit } from 'eventsource';
 import { type Kysely, sql } from 'kysely';
 import { vi } from 'vitest';
 import { analyticsTopics } from '../src/modules/analytics/analytics.projector.js';
@@ -46,4 +48,42 @@ export async function waitForProjection(db: Kysely<Database>, timeout = 60_000):
     },
     { timeout, interval: 100 },
   );
+}
+
+/**
+ * An SDK client whose SSE subscriptions carry the bearer token: Node has no EventSource, and
+ * the `eventsource` package sends headers through its fetch.
+ */
+export function liveClient(url: string, accessToken: string): EventlyClient {
+  const headers = { authorization: `Bearer ${accessToken}` };
+  class AuthedEventSource extends EventSource {
+    constructor(target: string | URL, init?: EventSourceInit) {
+      super(target, {
+        ...init,
+        fetch: (input, request) =>
+          fetch(input, { ...request, headers: { ...request.headers, ...headers } }),
+      });
+    }
+  }
+  return createEventlyClient({ url, headers: () => headers, EventSource: AuthedEventSource });
+}
+
+export interface LiveFeed {
+  updates: Array<{ id: string; data: EventStats }>;
+  errors: unknown[];
+  stop(): void;
+}
+
+/** Subscribes to analytics.live and collects what arrives until stopped. */
+export function subscribeLive(
+  client: EventlyClient,
+  input: { eventId?: string; lastEventId?: string },
+): LiveFeed {
+  const updates: LiveFeed['updates'] = [];
+  const errors: unknown[] = [];
+  const subscription = client.analytics.live.subscribe(input, {
+    onData: (update) => void updates.push(update),
+    onError: (error) => void errors.push(error),
+  });
+  return { updates, errors, stop: () => subscription.unsubscribe() };
 }

@@ -32,13 +32,14 @@ export const analyticsRouter = router({
     .input(topEventsInputSchema)
     .output(topEventsSchema)
     .query(({ ctx, input }) => ctx.services.analytics.topEvents(ctx.principal, input)),
-  /** SSE: each update is tracked by its number, so a reconnecting client resumes after it. */
-  live: analyticsProcedure.input(liveInputSchema).subscription(async function* ({
-    ctx,
-    input,
-    signal,
-  }) {
+  /**
+   * SSE: each update is tracked by its number, so a reconnecting client resumes after it. The
+   * access check runs before the stream starts, so a refusal is a typed error, not a reconnect.
+   */
+  live: analyticsProcedure.input(liveInputSchema).subscription(async ({ ctx, input, signal }) => {
     const updates = await ctx.services.analytics.live(ctx.principal, input, signal);
-    for await (const update of updates) yield tracked(update.id, update.stats);
+    return (async function* () {
+      for await (const update of updates) yield tracked(update.id, update.stats);
+    })();
   }),
 });

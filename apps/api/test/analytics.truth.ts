@@ -1,0 +1,155 @@
+import type { Database } from '@evently/db';
+import { type Kysely, sql } from 'kysely';
+
+/**
+ * The figures analytics must show, counted straight from the bookings, waitlist, events and
+ * users tables — the oracle the consistency and rebuild tests compare the read models with.
+ */
+export interface EventTruth {
+  eventId: string;
+  organizerId: string;
+  status: string;
+  startsAt: Date;
+  capacity: number;
+  confirmed: number;
+  pending: number;
+  cancelled: number;
+  expired: number;
+  tickets: number;
+  revenue: number;
+  joined: number;
+  waiting: number;
+  offered: number;
+  converted: number;
+}
+
+export async function eventTruths(db: Kysely<Database>): Promise<Map<string, EventTruth>> {
+  const { rows } = await sql<Record<keyof EventTruth, string> & { starts_at: Date }>`
+    SELECT e.id AS "eventId", e.organizer_id AS "organizerId", e.status, e.starts_at,
+      e.capacity,
+      (SELECT count(*) FROM bookings b WHERE b.event_id = e.id AND b.status = 'confirmed') AS confirmed,
+      (SELECT count(*) FROM bookings b WHERE b.event_id = e.id AND b.status = 'pending') AS pending,
+      (SELECT count(*) FROM bookings b WHERE b.event_id = e.id AND b.status = 'cancelled') AS cancelled,
+      (SELECT count(*) FROM bookings b WHERE b.event_id = e.id AND b.status = 'expired') AS expired,
+      (SELECT coalesce(sum(quantity), 0) FROM bookings b
+        WHERE b.event_id = e.id AND b.status = 'confirmed') AS tickets,
+      (SELECT coalesce(sum(total_cents), 0) FROM bookings b
+        WHERE b.event_id = e.id AND b.status = 'confirmed') AS revenue,
+      (SELECT count(*) FROM waitlist_entries w WHERE w.event_id = e.id) AS joined,
+      (SELECT count(*) FROM waitlist_entries w
+        WHERE w.event_id = e.id AND w.status = 'waiting') AS waiting,
+      (SELECT count(*) FROM waitlist_entries w
+        WHERE w.event_id = e.id AND w.offer_booking_id IS NOT NULL) AS offered,
+      (SELECT count(*) FROM waitlist_entries w
+        WHERE w.event_id = e.id AND w.status = 'converted') AS converted
+    FROM events e`.execute(db);
+  return new Map(
+    rows.map((r) => [
+      r.eventId,
+      {
+        eventId: r.eventId,
+        organizerId: r.organizerId,
+        status: r.status,
+        startsAt: r.starts_at,
+        capacity: Number(r.capacity),
+        confirmed: Number(r.confirmed),
+        pending: Number(r.pending),
+        cancelled: Number(r.cancelled),
+        expired: Number(r.expired),
+        tickets: Number(r.tickets),
+        revenue: Number(r.revenue),
+        joined: Number(r.joined),
+        waiting: Number(r.waiting),
+        offered: Number(r.offered),
+        converted: Number(r.converted),
+      },
+    ]),
+  );
+}
+
+export interface BucketTruth {
+  bucket: string;
+  bookings: number;
+  tickets: number;
+  cancellations: number;
+  revenueCents: number;
+  newUsers: number;
+}
+
+/**
+ * Confirmations by confirmed_at; cancellations by cancelled_at, a cancelled confirmed booking
+ * taking its seats and money back; accounts by created_at. Buckets with activity only.
+ */
+export async function seriesTruth(
+  db: Kysely<Database>,
+  granularity: 'hour' | 'day',
+  scope: { eventId?: string; organizerId?: string },
+): Promise<BucketTruth[]> {
+  const inScope = scope.eventId
+    ? sql`b.event_id = ${scope.eventId}`
+    : scope.organizerId
+      ? sql`e.organizer_id = ${scope.organizerId}`
+      : sql`true`;
+  const users = scope.eventId || scope.organizerId ? sql`false` : sql`true`;
+  const { rows } = await sql<Record<keyof BucketTruth, string>>`
+    SELECT to_char(date_trunc(${granularity}, t.at, 'UTC') AT TIME ZONE 'UTC',
+        'YYYY-MM-DD"T"HH24:MI:SS".000Z"') AS bucket,
+      sum(t.bookings) AS bookings, sum(t.tickets) AS tickets,
+      sum(t.cancellations) AS cancellations, sum(t.revenue) AS "revenueCents",
+      sum(t.users) AS "newUsers"
+    FROM (
+      SELECT b.confirmed_at AS at, 1 AS bookings, b.quantity AS tickets, 0 AS cancellations,
+        b.total_cents AS revenue, 0 AS users
+      FROM bookings b JOIN events e ON e.id = b.event_id
+      WHERE b.confirmed_at IS NOT NULL AND ${inScope}
+      UNION ALL
+      SELECT b.cancelled_at, 0, CASE WHEN b.confirmed_at IS NULL THEN 0 ELSE -b.quantity END, 1,
+        CASE WHEN b.confirmed_at IS NULL THEN 0 ELSE -b.total_cents END, 0
+      FROM bookings b JOIN events e ON e.id = b.event_id
+      WHERE b.status = 'cancelled' AND ${inScope}
+      UNION ALL
+      SELECT u.created_at, 0, 0, 0, 0, 1 FROM users u WHERE ${users}
+    ) t
+    GROUP BY 1 ORDER BY 1`.execute(db);
+  return rows.map((r) => ({
+    bucket: r.bucket,
+    bookings: Number(r.bookings),
+    tickets: Number(r.tickets),
+    cancellations: Number(r.cancellations),
+    revenueCents: Number(r.revenueCents),
+    newUsers: Number(r.newUsers),
+  }));
+}
+
+export async function userTruth(db: Kysely<Database>) {
+  const { rows } = await sql<{ total: string; verified: string }>`
+    SELECT count(*) AS total, count(email_verified_at) AS verified FROM users`.execute(db);
+  return { total: Number(rows[0]?.total), verified: Number(rows[0]?.verified) };
+}
+
+/** Every read-model row but the bookkeeping columns (update times, live numbers). */
+export async function readModels(db: Kysely<Database>) {
+  const stats = await db
+    .selectFrom('analytics_event_stats')
+    .selectAll()
+    .orderBy('event_id')
+    .execute();
+  const series = await db
+    .selectFrom('analytics_series')
+    .selectAll()
+    .orderBy('granularity')
+    .orderBy('scope_kind')
+    .orderBy('scope_id')
+    .orderBy('bucket')
+    .execute();
+  const entries = await db
+    .selectFrom('analytics_waitlist_entries')
+    .selectAll()
+    .orderBy('entry_id')
+    .execute();
+  return {
+    stats: stats.map(({ updated_at: _u, live_seq: _l, ...figures }) => figures),
+    series,
+    entries,
+  };
+}
