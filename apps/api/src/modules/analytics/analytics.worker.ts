@@ -1,5 +1,5 @@
 import type { Database } from '@evently/db';
-import type { Consumer, JobHandlerSpec, PubSubPort, Schedule } from '@evently/platform';
+import type { Consumer, JobHandlerSpec, PubSubPort, QueuePort, Schedule } from '@evently/platform';
 import type { Kysely } from 'kysely';
 import type { RequestLog } from '../../trpc/context.js';
 import { createAnalyticsConsumer } from './analytics.consumer.js';
@@ -12,6 +12,15 @@ export const REBUILD_JOB = 'rebuild-projections';
 const PRUNE_JOB = 'prune-live-updates';
 /** How long a disconnected client can resume from the log (further behind: current figures). */
 export const LIVE_RETENTION_MS = 24 * 3_600_000;
+
+/** Asks a worker to run the rebuild (one job however often it is asked within a run). */
+export async function enqueueRebuild(queue: QueuePort, now: Date): Promise<void> {
+  await queue.add(ANALYTICS_JOBS_QUEUE, {
+    name: REBUILD_JOB,
+    data: {},
+    options: { jobId: `rebuild.${now.getTime()}`, attempts: 3 },
+  });
+}
 
 /** What the worker runs for analytics: the projection, the rebuild job and the log's pruning. */
 export function createAnalyticsWorker(deps: {
