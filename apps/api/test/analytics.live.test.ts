@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { liveRepository } from '../src/modules/analytics/live.repository.js';
 import { eventInput, liveClient, subscribeLive, waitForProjection } from './analytics.fixtures.js';
 import { expectAppCode } from './app-error.js';
 import { type SignedUp, startTestApp, type TestApp } from './harness.js';
@@ -131,6 +132,18 @@ describe('analytics live stream', () => {
       })
       .execute();
     await eventually(() => expect(feed.updates.map((u) => u.id)).toEqual([last?.id, seq]));
+  });
+
+  it('gives a client further behind than the kept log the current figures, then live ones', async () => {
+    const db = app.db.handle.db;
+    // Everything so far falls out of the retention window.
+    expect(await liveRepository.prune(db, new Date(Date.now() + 60_000))).toBeGreaterThan(0);
+    const now = await organizer.client.analytics.event.query({ eventId });
+    const feed = live(organizer, { eventId, lastEventId: '1' });
+    await eventually(() => expect(feed.updates).toHaveLength(1));
+    expect(feed.updates[0]?.data).toEqual({ ...now, hourly: undefined });
+    await book(1);
+    await eventually(() => expect(sold(feed)).toEqual([now.ticketsSold, now.ticketsSold + 1]));
   });
 
   it('refuses streams of events the caller does not organize', async () => {
