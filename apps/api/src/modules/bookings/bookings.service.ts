@@ -336,10 +336,10 @@ export function createBookingsService(deps: {
     async expireHoldIfDue(bookingId) {
       const outcome = await db.transaction().execute(async (trx) => {
         const booking = await repo.lockBooking(trx, bookingId);
-        if (!booking || booking.status !== 'pending') {
+        if (booking?.status !== 'pending') {
           return { expired: false, notDueUntil: null, offers: [] as BookingRow[] };
         }
-        if (booking.expires_at && booking.expires_at.getTime() > now().getTime()) {
+        if ((booking.expires_at?.getTime() ?? 0) > now().getTime()) {
           return { expired: false, notDueUntil: booking.expires_at, offers: [] as BookingRow[] };
         }
         const released = await releaseBooking(

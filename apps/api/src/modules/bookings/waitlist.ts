@@ -35,7 +35,7 @@ export async function promoteWaitlist(
   rules: SeatRules,
 ): Promise<BookingRow[]> {
   const terms = await readBookingTerms(trx, eventId);
-  if (!terms || terms.status !== 'published') return [];
+  if (terms?.status !== 'published') return [];
   const inventory = await repo.lockInventory(trx, eventId);
   if (!inventory) return [];
   let available = inventory.capacity - inventory.confirmed - inventory.held;
