@@ -41,7 +41,10 @@ export async function attendeesOf(
   return rows.map((r) => ({ ...r, seats: Number(r.seats) }));
 }
 
-/** What one person lost when the event was cancelled: bookings, holds, waitlist entries. */
+/**
+ * What one person lost when the event was cancelled: the bookings and holds its cancellation
+ * ended, and the waitlist entries closed since (an entry passed over before stays out).
+ */
 export async function cancellationLossesOf(
   trx: Db,
   eventId: string,
@@ -56,7 +59,6 @@ export async function cancellationLossesOf(
       .where('user_id', '=', userId)
       .where('status', '=', 'cancelled')
       .where('cancel_reason', '=', EVENT_CANCELLED_REASON)
-      .where('cancelled_at', '>=', cancelledAt)
       .orderBy('created_at')
       .execute(),
     trx

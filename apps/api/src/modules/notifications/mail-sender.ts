@@ -47,6 +47,8 @@ function describe(error: unknown): string {
  *   crash exactly there sends the mail again. SMTP has no idempotency key to close it.
  * Failed tries back off exponentially and end as dead letters (see mail-retry.ts) that an admin
  * can replay. Nothing here lives in Redis: a Redis that restarts empty loses no mail.
+ * (On PGlite, one connection, a send holds the database for its SMTP exchange; the embedded
+ * mode normally mails to the in-process dev mailbox.)
  */
 export function createMailSender(deps: MailSenderDeps): MailSender {
   const { db, mailer, log } = deps;

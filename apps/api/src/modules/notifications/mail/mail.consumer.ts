@@ -47,15 +47,15 @@ function eventInfo(row: EventRow) {
 
 /**
  * Whether the bookings module ended this booking or entry because its event was cancelled: after
- * the cancellation it cancels every live booking (with no actor) and closes every entry. Those
- * get the one event-cancelled mail, not a booking-cancelled or waitlist-closed mail each. (An
- * entry closed earlier for another reason, or a booking its owner cancelled, keeps its own mail.)
+ * the cancellation its consumer cancels every live booking with no actor (nothing else does) and
+ * closes every entry. Those get the one event-cancelled mail, not a booking-cancelled or
+ * waitlist-closed mail each. An entry can also be closed before, when the waitlist passes it over
+ * for the per-person limit: only closures after the cancellation are its doing.
  */
 function causedByCancellation(event: MailEvent<UserEventMailTopic>, about: EventRow): boolean {
   if (about.status !== 'cancelled' || !about.cancelled_at) return false;
-  if (new Date(event.occurredAt) < about.cancelled_at) return false;
-  if (event.topic === 'waitlist.closed') return true;
-  return event.topic === 'booking.cancelled' && event.payload.cancelledBy === null;
+  if (event.topic === 'booking.cancelled') return event.payload.cancelledBy === null;
+  return event.topic === 'waitlist.closed' && new Date(event.occurredAt) >= about.cancelled_at;
 }
 
 /**
