@@ -1,7 +1,8 @@
 // `pnpm bench`: every benchmark, one after another. BENCH_SECONDS shortens or lengthens each case;
-// BENCH_ONLY=auth (or trpc, events, read-cpu, hot-event) runs one of them. hot-event needs
+// BENCH_ONLY=auth (or trpc, events, read-cpu, hot-event, analytics) runs one of them. hot-event needs
 // DATABASE_URL (admin URL) and REDIS_URL, and reads BENCH_HOT_SECONDS (20) and BENCH_HOT_CLIENTS
 // (64). Turbo passes BENCH_*, DATABASE_URL and REDIS_URL through to this task.
+import { benchAnalytics } from './analytics.bench.js';
 import { benchAuth } from './auth.bench.js';
 import { benchEventsRead } from './events-read.bench.js';
 import { benchHotEvent } from './hot-event.bench.js';
@@ -15,3 +16,4 @@ if (!only || only === 'auth') await benchAuth(seconds);
 if (!only || only === 'events') await benchEventsRead(seconds);
 if (!only || only === 'read-cpu') await benchReadPathCpu(seconds);
 if (!only || only === 'hot-event') await benchHotEvent();
+if (!only || only === 'analytics') await benchAnalytics(seconds);

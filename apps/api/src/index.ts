@@ -3,6 +3,7 @@
 export { createServices, type ServicesDeps } from './create-services.js';
 export { AppError } from './errors/app-error.js';
 export { startWorkerRuntime, type WorkerRuntime } from './jobs/worker-runtime.js';
+export { rebuildAnalytics } from './modules/analytics/rebuild.js';
 export { createSystemService } from './modules/system/system.service.js';
 export type { AppRouter } from './router.js';
 export { appRouter } from './router.js';

@@ -1,0 +1,98 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type ApiServer,
+  createServer,
+  createServices,
+  type Services,
+  startWorkerRuntime,
+  type WorkerRuntime,
+} from '@evently/api';
+import type { DbHandle } from '@evently/db';
+import { createPlatform, createRedis, type Platform, waitForRedis } from '@evently/platform';
+import { deleteKeysByPrefix } from '@evently/platform/testing';
+import { createEventlyClient, type EventlyClient } from '@evently/sdk';
+import { EventSource, type EventSourceInit } from 'eventsource';
+import { pino } from 'pino';
+
+export interface AnalyticsApp {
+  url: string;
+  services: Services;
+  platform: Platform;
+  /** An admin's access token (analytics of every event). */
+  adminToken: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The API on `db` in this process, over Redis when REDIS_URL is set (its own key prefix, deleted
+ * at the end), with the worker runtime when `worker` — the projection and the live stream's
+ * publisher — as `pnpm start` runs them.
+ */
+export async function startAnalyticsApp(db: DbHandle, worker: boolean): Promise<AnalyticsApp> {
+  const log = pino({ level: 'silent' });
+  const prefix = `bench:${randomUUID()}`;
+  const platform = await createPlatform(
+    { redisUrl: process.env.REDIS_URL, mailFrom: 'bench@evently.local', prefix },
+    log,
+  );
+  const services = await createServices({
+    db: db.db,
+    platform,
+    auth: {
+      jwtSecret: randomUUID() + randomUUID(),
+      accessTokenTtlSeconds: 3_600,
+      refreshTokenTtlSeconds: 86_400,
+    },
+    mode: platform.redis === 'redis' ? 'production' : 'embedded',
+    version: 'bench',
+    log,
+  });
+  const server: ApiServer = await createServer({
+    config: { host: '127.0.0.1', port: 0, corsOrigins: [], trustProxy: false },
+    log,
+    services,
+    checks: [],
+  });
+  const runtime: WorkerRuntime | undefined = worker
+    ? await startWorkerRuntime({ db, platform, log })
+    : undefined;
+  const url = await server.start();
+  const credentials = { email: 'analytics-admin@bench.example', password: 'analytics bench 0123' };
+  await services.auth.ensureAdmin(credentials);
+  const { accessToken } = await services.auth.login(credentials, {
+    ip: '127.0.0.1',
+    userAgent: null,
+  });
+  return {
+    url,
+    services,
+    platform,
+    adminToken: accessToken,
+    async close() {
+      await server.stop();
+      await runtime?.stop();
+      await platform.close();
+      if (process.env.REDIS_URL) {
+        const redis = createRedis(process.env.REDIS_URL, 'command');
+        await waitForRedis(redis);
+        await deleteKeysByPrefix(redis, `${prefix}:`);
+        redis.disconnect();
+      }
+    },
+  };
+}
+
+/** An SDK client whose SSE subscriptions carry the token too (through eventsource's fetch). */
+export function liveClient(url: string, accessToken: string): EventlyClient {
+  const headers = { authorization: `Bearer ${accessToken}` };
+  class AuthedEventSource extends EventSource {
+    constructor(target: string | URL, init?: EventSourceInit) {
+      super(target, {
+        ...init,
+        fetch: (input, request) =>
+          fetch(input, { ...request, headers: { ...request.headers, ...headers } }),
+      });
+    }
+  }
+  return createEventlyClient({ url, headers: () => headers, EventSource: AuthedEventSource });
+}
