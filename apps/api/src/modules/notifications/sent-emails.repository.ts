@@ -109,7 +109,8 @@ export const sentEmailsRepository = {
         status: 'dead',
         attempts: eb('attempts', '+', 1),
         last_error: error,
-        dead_at: sql<Date>`now()`,
+        // Milliseconds, like a JS Date: the dead-letter list's keyset cursor carries it exactly.
+        dead_at: sql<Date>`date_trunc('milliseconds', now())`,
       }))
       .where('id', '=', id)
       .execute();
