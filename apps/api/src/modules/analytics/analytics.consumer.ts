@@ -95,8 +95,9 @@ function seriesRows(
 
 /**
  * Applies one event to the read models inside the delivery transaction. Locks are taken in one
- * order by every projection transaction — waitlist entry, series rows, live cursor, event row —
- * so concurrent deliveries never deadlock. Returns the live update to broadcast, if any.
+ * order by every projection transaction — waitlist entry, event row, series rows, live cursor —
+ * so concurrent deliveries never deadlock; the hot rows (overall series, the cursor) come last,
+ * to be held for as short a time as possible. Returns the live update to broadcast, if any.
  */
 export async function applyEvent(
   trx: Transaction<Database>,
@@ -118,19 +119,11 @@ export async function applyEvent(
       stats.waitlist_waiting -= 1;
     }
   }
+  const row = meta && stats ? await repo.upsertStats(trx, meta, stats, now) : undefined;
   await repo.addSeries(trx, seriesRows(change, meta, clocks, new Date(event.occurredAt)));
-  if (!meta || !stats) return undefined;
-  const seq = change.live ? await repo.nextLiveSeq(trx) : null;
-  const row = await repo.upsertStats(trx, meta, stats, seq, now);
-  if (!seq) return undefined;
-  const update = {
-    seq,
-    eventId: row.event_id,
-    organizerId: row.organizer_id,
-    stats: toEventStats(row),
-  };
-  await repo.appendLiveUpdate(trx, update);
-  return update;
+  if (!row || !change.live) return undefined;
+  const update = { eventId: row.event_id, organizerId: row.organizer_id, stats: toEventStats(row) };
+  return { seq: await repo.appendLiveUpdate(trx, update), ...update };
 }
 
 /** Broadcasts an update; a lost one is found by every hub's catch-up from the log. */

@@ -97,35 +97,15 @@ export const projectionRepository = {
       .execute();
   },
 
-  /**
-   * The next live-update number. The cursor row stays locked until the transaction ends, so
-   * numbers become visible in order and without gaps (a rolled-back number is handed out again).
-   */
-  async nextLiveSeq(trx: Trx): Promise<string> {
-    const row = await trx
-      .updateTable('analytics_live_cursor')
-      .set({ seq: sql<string>`seq + 1` })
-      .where('id', '=', 1)
-      .returning('seq')
-      .executeTakeFirstOrThrow();
-    return row.seq;
-  },
-
   /** Adds the deltas to the event's row (creating it), refreshing its fields from a newer version. */
-  async upsertStats(
-    trx: Trx,
-    meta: EventMeta,
-    delta: StatsDelta,
-    liveSeq: string | null,
-    now: Date,
-  ): Promise<StatsRow> {
+  async upsertStats(trx: Trx, meta: EventMeta, delta: StatsDelta, now: Date): Promise<StatsRow> {
     const t = sql.table('analytics_event_stats');
     const { rows } = await sql<StatsRow>`
       INSERT INTO analytics_event_stats (event_id, ${sql.join(metaColumns.map((c) => sql.ref(c)))},
-        event_version, ${sql.join(counterColumns.map((c) => sql.ref(c)))}, live_seq, updated_at)
+        event_version, ${sql.join(counterColumns.map((c) => sql.ref(c)))}, updated_at)
       VALUES (${meta.eventId}, ${meta.organizerId}, ${meta.title}, ${meta.status}, ${meta.capacity},
         ${meta.startsAt}, ${meta.version}, ${sql.join(counterColumns.map((c) => sql`${delta[c]}`))},
-        ${liveSeq ?? 0}, ${now})
+        ${now})
       ON CONFLICT (event_id) DO UPDATE SET
         ${sql.join(counterColumns.map((c) => sql`${sql.ref(c)} = ${t}.${sql.ref(c)} + excluded.${sql.ref(c)}`))},
         ${sql.join(
@@ -136,7 +116,6 @@ export const projectionRepository = {
           ),
         )},
         event_version = GREATEST(${t}.event_version, excluded.event_version),
-        live_seq = GREATEST(${t}.live_seq, excluded.live_seq),
         updated_at = excluded.updated_at
       RETURNING *`.execute(trx);
     const row = rows[0];
@@ -152,18 +131,29 @@ export const projectionRepository = {
       .executeTakeFirst();
   },
 
+  /**
+   * Numbers the event's new figures and appends them to the live log, in one statement. The
+   * cursor row stays locked until the transaction ends, so numbers become visible in order and
+   * without gaps (a rolled-back number is handed out again). The event's row (already locked by
+   * this transaction) remembers the number of its latest figures.
+   */
   async appendLiveUpdate(
     trx: Trx,
-    update: { seq: string; eventId: string; organizerId: string; stats: EventStats },
-  ): Promise<void> {
-    await trx
-      .insertInto('analytics_live_updates')
-      .values({
-        seq: update.seq,
-        event_id: update.eventId,
-        organizer_id: update.organizerId,
-        stats: JSON.stringify(update.stats),
-      })
-      .execute();
+    update: { eventId: string; organizerId: string; stats: EventStats },
+  ): Promise<string> {
+    const { rows } = await sql<{ seq: string }>`
+      WITH c AS (
+        UPDATE analytics_live_cursor SET seq = seq + 1 WHERE id = 1 RETURNING seq
+      ), s AS (
+        UPDATE analytics_event_stats SET live_seq = c.seq FROM c
+        WHERE event_id = ${update.eventId} RETURNING c.seq
+      )
+      INSERT INTO analytics_live_updates (seq, event_id, organizer_id, stats)
+      SELECT c.seq, ${update.eventId}, ${update.organizerId}, ${JSON.stringify(update.stats)}::jsonb
+      FROM c
+      RETURNING seq`.execute(trx);
+    const seq = rows[0]?.seq;
+    if (!seq) throw new Error('analytics_live_cursor has no row');
+    return seq;
   },
 };

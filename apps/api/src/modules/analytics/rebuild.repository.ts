@@ -1,3 +1,4 @@
+import type { EventStats } from '@evently/contracts';
 import type { Database } from '@evently/db';
 import { sql, type Transaction } from 'kysely';
 import type { StatsRow } from './analytics.mappers.js';
@@ -173,5 +174,24 @@ export const rebuildRepository = {
       FROM unnest(${stamps.map((s) => s.eventId)}::uuid[], ${stamps.map((s) => s.seq.toString())}::bigint[])
         AS v (id, seq)
       WHERE s.event_id = v.id`.execute(trx);
+  },
+
+  async insertLiveUpdates(
+    trx: Trx,
+    updates: Array<{ seq: string; eventId: string; organizerId: string; stats: EventStats }>,
+  ): Promise<void> {
+    for (let start = 0; start < updates.length; start += 500) {
+      await trx
+        .insertInto('analytics_live_updates')
+        .values(
+          updates.slice(start, start + 500).map((u) => ({
+            seq: u.seq,
+            event_id: u.eventId,
+            organizer_id: u.organizerId,
+            stats: JSON.stringify(u.stats),
+          })),
+        )
+        .execute();
+    }
   },
 };

@@ -6,7 +6,6 @@ import { ANALYTICS_CONSUMER, publishLive } from './analytics.consumer.js';
 import { toEventStats } from './analytics.mappers.js';
 import { lockForRebuild, unlockAfterRebuild } from './analytics-lock.js';
 import type { LiveMessage } from './live-message.js';
-import { projectionRepository } from './projection.repository.js';
 import { rebuildRepository as repo } from './rebuild.repository.js';
 
 export interface RebuildResult {
@@ -57,10 +56,9 @@ export async function rebuildAnalytics(deps: {
             for (const [i, row] of changed.entries()) {
               const seq = (first + BigInt(i)).toString();
               const stats = toEventStats({ ...row, live_seq: seq, updated_at: now });
-              const update = { seq, eventId: row.event_id, organizerId: row.organizer_id, stats };
-              await projectionRepository.appendLiveUpdate(trx, update);
-              updates.push(update);
+              updates.push({ seq, eventId: row.event_id, organizerId: row.organizer_id, stats });
             }
+            await repo.insertLiveUpdates(trx, updates);
           }
           return {
             result: { events, seriesRows, changed: changed.length, covered },
