@@ -146,6 +146,13 @@ describe('analytics live stream', () => {
     await eventually(() => expect(sold(feed)).toEqual([now.ticketsSold, now.ticketsSold + 1]));
   });
 
+  it('starts afresh from an id it never handed out', async () => {
+    const now = await organizer.client.analytics.event.query({ eventId });
+    const feed = live(organizer, { eventId, lastEventId: '999999999999' });
+    await eventually(() => expect(feed.updates).toHaveLength(1));
+    expect(feed.updates[0]?.data).toEqual({ ...now, hourly: undefined });
+  });
+
   it('refuses streams of events the caller does not organize', async () => {
     const other = await rival.client.events.create.mutate(eventInput());
     const feed = live(organizer, { eventId: other.id });

@@ -109,7 +109,12 @@ export async function* streamLive(
   });
   try {
     let last: bigint;
-    if (lastEventId !== undefined) {
+    // An id this log never handed out (another deployment's, or a restored database's) cannot
+    // be resumed from: the client starts afresh.
+    const resumable =
+      lastEventId !== undefined &&
+      BigInt(lastEventId) <= (await liveRepository.cursor(deps.db)).seq;
+    if (lastEventId !== undefined && resumable) {
       last = BigInt(lastEventId);
     } else if (scope.eventId) {
       const snapshot = await liveRepository.snapshot(deps.db, scope.eventId);
