@@ -723,6 +723,35 @@ describe('waitlist', () => {
     );
   });
 
+  it('lets entries leave while cancellations offer their seats, without deadlocks', async () => {
+    // Leaving locked the entry, then the inventory row; promotion locks the inventory row, then
+    // the head entry: the two met in a deadlock (INTERNAL) under the analytics mix.
+    const event = await publishedEvent({ capacity: 4, maxPerBooking: 1 });
+    const seated = [0, 1, 2, 3].map(user);
+    const bookings = await Promise.all(
+      seated.map((u) => u.client.bookings.create.mutate({ eventId: event.id, quantity: 1 })),
+    );
+    const waiters = Array.from({ length: QUEUE_SIZE - 4 }, (_, i) => user(i + 4));
+    const entries = await Promise.all(
+      waiters.map((u) =>
+        u.client.bookings.waitlist.join.mutate({ eventId: event.id, quantity: 1 }),
+      ),
+    );
+    const outcomes = await Promise.allSettled([
+      ...bookings.map((b, i) => seated[i]?.client.bookings.cancel.mutate({ bookingId: b.id })),
+      ...entries.map((e, i) =>
+        waiters[i]?.client.bookings.waitlist.leave.mutate({ entryId: e.id }),
+      ),
+    ]);
+    expect(outcomes.filter((o) => o.status === 'rejected').map((o) => String(o.reason))).toEqual(
+      [],
+    );
+    // Everyone left: no one waits, no offer is outstanding, and every seat is free again.
+    const queue = await queueOf(event.id);
+    expect(queue.filter((e) => e.status === 'waiting' || e.status === 'offered')).toEqual([]);
+    expect(await inventory(event.id)).toEqual({ capacity: 4, confirmed: 0, held: 0 });
+  });
+
   it('lets an entry leave at any time, and only its owner', async () => {
     const event = await publishedEvent({ capacity: 3 });
     const hold = await holder.client.bookings.create.mutate({ eventId: event.id, quantity: 1 });

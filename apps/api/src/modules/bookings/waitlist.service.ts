@@ -157,12 +157,22 @@ export function createWaitlistService(deps: {
 
     async leave(principal, entryId) {
       const outcome = await db.transaction().execute(async (trx) => {
-        const entry = await repo.lockEntry(trx, entryId);
-        if (!entry || entry.user_id !== principal.userId)
+        const seen = await repo.findEntry(trx, entryId);
+        if (!seen || seen.user_id !== principal.userId)
           throw new AppError('NOT_FOUND', 'Waitlist entry not found');
+        // Locks in the order every other path takes them — the offer booking, the inventory row,
+        // then the entry (promotion locks the inventory, then the head): entry first deadlocked.
+        const offered = seen.offer_booking_id
+          ? await repo.lockBooking(trx, seen.offer_booking_id)
+          : undefined;
+        await repo.lockInventory(trx, seen.event_id);
+        const entry = (await repo.lockEntry(trx, entryId)) ?? seen;
         if (entry.status === 'offered' && entry.offer_booking_id) {
           // Leaving with an offer in hand declines it: its seats pass on.
-          const offer = await repo.lockBooking(trx, entry.offer_booking_id);
+          const offer =
+            offered?.id === entry.offer_booking_id
+              ? offered
+              : await repo.lockBooking(trx, entry.offer_booking_id);
           if (offer?.status === 'pending') {
             const released = await releaseBooking(
               trx,
@@ -180,7 +190,6 @@ export function createWaitlistService(deps: {
         if (entry.status !== 'waiting')
           throw new AppError('INVALID_STATE', `A ${entry.status} entry cannot be left`);
         const left = await repo.updateEntry(trx, entryId, { status: 'left' }, now());
-        await repo.lockInventory(trx, entry.event_id);
         await repo.bumpInventoryVersion(trx, entry.event_id);
         await appendEvent(trx, {
           topic: 'waitlist.left',
