@@ -27,6 +27,7 @@ export {
   deliverEvent,
 } from './outbox/consumer.js';
 export { type DeliveryJob, toDeliveryJob } from './outbox/delivery-job.js';
+export { createGroupCommit, type GroupCommit } from './outbox/group-commit.js';
 export { createPollLoop, type PollLoop, type PollLoopOptions } from './outbox/poll-loop.js';
 export {
   type Infrastructure,

@@ -22,6 +22,17 @@ export interface Consumer {
   readonly topics: readonly DomainTopic[];
   // biome-ignore lint/suspicious/noConfusingVoidType: effects that hand nothing back stay plain `async` functions.
   handle(trx: Transaction<Database>, event: DomainEvent): Promise<void | AfterCommit>;
+  /**
+   * Optional group commit: the worker hands the events of many jobs to this in ONE transaction
+   * (each already claimed in it, duplicates left out), so hot rows are locked once per batch.
+   */
+  handleBatch?(
+    trx: Transaction<Database>,
+    events: readonly DomainEvent[],
+    // biome-ignore lint/suspicious/noConfusingVoidType: as above.
+  ): Promise<void | AfterCommit>;
+  /** Jobs this consumer runs at once in one process (default: the worker's). */
+  readonly concurrency?: number | undefined;
 }
 
 /** What a module writes: its handler sees only the events of the topics it subscribes to. */
@@ -33,6 +44,12 @@ export interface ConsumerDefinition<T extends DomainTopic> {
     event: Extract<DomainEvent, { topic: T }>,
     // biome-ignore lint/suspicious/noConfusingVoidType: as above.
   ): Promise<void | AfterCommit>;
+  handleBatch?(
+    trx: Transaction<Database>,
+    events: ReadonlyArray<Extract<DomainEvent, { topic: T }>>,
+    // biome-ignore lint/suspicious/noConfusingVoidType: as above.
+  ): Promise<void | AfterCommit>;
+  concurrency?: number;
 }
 
 // Lower-case words joined by '-': safe in a queue name and a Redis key.
@@ -50,14 +67,24 @@ function isOneOf<T extends DomainTopic>(
 
 export function defineConsumer<T extends DomainTopic>(definition: ConsumerDefinition<T>): Consumer {
   consumerSchema.parse(definition);
-  const { name, topics } = definition;
+  const { name, topics, concurrency } = definition;
+  const handleBatch = definition.handleBatch;
+  function own(event: DomainEvent): Extract<DomainEvent, { topic: T }> {
+    if (!isOneOf(topics, event)) throw new Error(`${name} does not consume ${event.topic}`);
+    return event;
+  }
   return {
     name,
     topics,
+    concurrency,
     async handle(trx, event) {
-      if (!isOneOf(topics, event)) throw new Error(`${name} does not consume ${event.topic}`);
-      return definition.handle(trx, event);
+      return definition.handle(trx, own(event));
     },
+    ...(handleBatch && {
+      async handleBatch(trx: Transaction<Database>, events: readonly DomainEvent[]) {
+        return handleBatch(trx, events.map(own));
+      },
+    }),
   };
 }
 

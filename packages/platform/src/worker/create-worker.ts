@@ -1,6 +1,7 @@
 import type { DbHandle } from '@evently/db';
 import type { Logger } from 'pino';
 import { type Consumer, consumerQueueName, deliverEvent } from '../outbox/consumer.js';
+import { createGroupCommit } from '../outbox/group-commit.js';
 import { createPollLoop } from '../outbox/poll-loop.js';
 import { createOutboxReconciler, type OutboxReconcilerOptions } from '../outbox/reconciler.js';
 import { createOutboxRelay, type OutboxRelayOptions } from '../outbox/relay.js';
@@ -30,7 +31,7 @@ export interface CreateWorkerOptions {
   schedules?: readonly Schedule[];
   /** Handlers of one-off jobs that modules enqueue themselves. */
   jobs?: readonly JobHandlerSpec[];
-  /** Jobs each consumer runs at once in this process. Default 4. */
+  /** Jobs each consumer runs at once in this process (unless it sets its own). Default 4. */
   concurrency?: number;
   /** How often schedules are registered again (they live in Redis). Default 60 s. */
   scheduleRefreshMs?: number;
@@ -76,16 +77,20 @@ export function createWorker(options: CreateWorkerOptions): Worker {
   let started = false;
 
   function consume(consumer: Consumer): QueueWorker {
+    // A consumer with handleBatch commits the events of its concurrent jobs together.
+    const group = consumer.handleBatch ? createGroupCommit(db.db, consumer) : undefined;
     return queue.process(
       consumerQueueName(consumer.name),
       async (job) => {
-        const outcome = await deliverEvent(db.db, consumer, job.data);
+        const outcome = group
+          ? await group.deliver(job.data)
+          : await deliverEvent(db.db, consumer, job.data);
         if (outcome !== 'applied') {
           log.debug({ consumer: consumer.name, jobId: job.id, outcome }, 'event not applied');
         }
       },
       {
-        concurrency,
+        concurrency: consumer.concurrency ?? concurrency,
         onFailed: (job, error) =>
           log.error(
             { err: error, consumer: consumer.name, jobId: job.id, attempts: job.attempt },

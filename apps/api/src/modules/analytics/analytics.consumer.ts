@@ -1,9 +1,14 @@
-import type { DomainEvent } from '@evently/contracts';
+import type { DomainEvent, EventStats } from '@evently/contracts';
 import type { Database } from '@evently/db';
-import { type Consumer, defineConsumer, type PubSubPort } from '@evently/platform';
+import {
+  type AfterCommit,
+  type Consumer,
+  defineConsumer,
+  type PubSubPort,
+} from '@evently/platform';
 import type { Transaction } from 'kysely';
 import type { RequestLog } from '../../trpc/context.js';
-import { toEventStats } from './analytics.mappers.js';
+import { type StatsRow, toEventStats } from './analytics.mappers.js';
 import {
   analyticsTopics,
   bucketsOf,
@@ -11,6 +16,8 @@ import {
   project,
   type SeriesClock,
   type SeriesDelta,
+  type StatsDelta,
+  ZERO_STATS,
 } from './analytics.projector.js';
 import { lockProjectionShared } from './analytics-lock.js';
 import { LIVE_CHANNEL, type LiveMessage } from './live-message.js';
@@ -23,43 +30,66 @@ import { type EventMeta, sourceRepository as source } from './source.repository.
 
 export const ANALYTICS_CONSUMER = 'analytics';
 
-/** The source facts an event's projection needs: its event's fields and its row's instants. */
+type Clocks = Partial<Record<SeriesClock, Date | null>>;
+
+/** The source facts a batch's projections need, each kind read in one round trip. */
 async function factsOf(
   trx: Transaction<Database>,
-  event: DomainEvent,
-  change: Projection,
-): Promise<{ meta: EventMeta | undefined; clocks: Partial<Record<SeriesClock, Date | null>> }> {
-  const clocks: Partial<Record<SeriesClock, Date | null>> = {};
-  let meta: EventMeta | undefined;
-  if ('bookingId' in event.payload && event.topic.startsWith('booking.')) {
-    const found = await source.bookingWithEvent(trx, event.payload.bookingId);
-    meta = found?.meta;
-    clocks.confirmed = found?.clock.confirmedAt;
-    clocks.cancelled = found?.clock.cancelledAt;
-  }
-  if (!meta && change.eventId) meta = await source.eventMeta(trx, change.eventId);
-  if (event.topic.startsWith('user.') && 'userId' in event.payload) {
-    const user = await source.userClock(trx, event.payload.userId);
-    clocks.registered = user?.registeredAt;
-    clocks.verified = user?.verifiedAt;
-  }
-  return { meta, clocks };
+  batch: ReadonlyArray<{ event: DomainEvent; change: Projection }>,
+): Promise<Array<{ meta: EventMeta | undefined; clocks: Clocks }>> {
+  const bookingIdOf = ({ event }: { event: DomainEvent }) =>
+    'bookingId' in event.payload && event.topic.startsWith('booking.')
+      ? event.payload.bookingId
+      : undefined;
+  const userIdOf = ({ event }: { event: DomainEvent }) =>
+    event.topic.startsWith('user.') && 'userId' in event.payload ? event.payload.userId : undefined;
+  const defined = (ids: Array<string | undefined>) =>
+    [...new Set(ids)].filter((id): id is string => id !== undefined);
+  const bookings = await source.bookingsWithEvent(trx, defined(batch.map(bookingIdOf)));
+  const users = await source.userClocks(trx, defined(batch.map(userIdOf)));
+  const metas = await source.eventMetas(
+    trx,
+    defined(
+      batch.map((item) => {
+        const bookingId = bookingIdOf(item);
+        return bookingId && bookings.has(bookingId)
+          ? undefined
+          : (item.change.eventId ?? undefined);
+      }),
+    ),
+  );
+  return batch.map((item) => {
+    const clocks: Clocks = {};
+    let meta: EventMeta | undefined;
+    const bookingId = bookingIdOf(item);
+    if (bookingId !== undefined) {
+      const found = bookings.get(bookingId);
+      meta = found?.meta;
+      clocks.confirmed = found?.clock.confirmedAt;
+      clocks.cancelled = found?.clock.cancelledAt;
+    }
+    if (!meta && item.change.eventId) meta = metas.get(item.change.eventId);
+    const userId = userIdOf(item);
+    if (userId !== undefined) {
+      const user = users.get(userId);
+      clocks.registered = user?.registeredAt;
+      clocks.verified = user?.verifiedAt;
+    }
+    return { meta, clocks };
+  });
 }
 
 const granularityRank = { hour: 0, day: 1 } as const;
 const scopeRank = { event: 0, organizer: 1, all: 2 } as const;
 
-/**
- * The series rows a change touches, merged per bucket and sorted (hour before day, event before
- * organizer before all): every projection transaction locks series rows in the same order.
- */
-function seriesRows(
+/** Adds the series rows a change touches to `rows`, merged per bucket. */
+function addSeriesRows(
+  rows: Map<string, SeriesRow>,
   change: Projection,
   meta: EventMeta | undefined,
-  clocks: Partial<Record<SeriesClock, Date | null>>,
+  clocks: Clocks,
   occurredAt: Date,
-): SeriesRow[] {
-  const rows = new Map<string, SeriesRow>();
+): void {
   for (const entry of change.series) {
     // The row's own instant (what a rebuild uses), else when the event was appended.
     const { hour, day } = bucketsOf(clocks[entry.clock] ?? occurredAt);
@@ -84,6 +114,13 @@ function seriesRows(
       }
     }
   }
+}
+
+/**
+ * Sorted (hour before day, event before organizer before all): every projection transaction
+ * locks series rows in the same order.
+ */
+function sortedSeries(rows: Map<string, SeriesRow>): SeriesRow[] {
   return [...rows.values()].sort(
     (a, b) =>
       granularityRank[a.granularity] - granularityRank[b.granularity] ||
@@ -93,37 +130,110 @@ function seriesRows(
   );
 }
 
-/**
- * Applies one event to the read models inside the delivery transaction. Locks are taken in one
- * order by every projection transaction — waitlist entry, event row, series rows, live cursor —
- * so concurrent deliveries never deadlock; the hot rows (overall series, the cursor) come last,
- * to be held for as short a time as possible. Returns the live update to broadcast, if any.
- */
-export async function applyEvent(
-  trx: Transaction<Database>,
-  event: DomainEvent,
-  now: Date,
-): Promise<LiveMessage | undefined> {
-  const change = project(event);
-  const { meta, clocks } = await factsOf(trx, event, change);
-  if (change.eventId && !meta) {
-    // The event row is gone: a deleted draft (it never had bookings). It has no figures.
-    await repo.deleteStats(trx, change.eventId);
-    return undefined;
+/** One event row's changes in a batch: each event's delta, in the order the events came. */
+interface EventChange {
+  meta: EventMeta | undefined;
+  deltas: Array<{ stats: StatsDelta; live: boolean }>;
+}
+
+function sumOf(deltas: ReadonlyArray<{ stats: StatsDelta }>): StatsDelta {
+  const sum = { ...ZERO_STATS };
+  for (const { stats } of deltas) {
+    for (const k of counterKeys) sum[k] += stats[k];
   }
-  const stats = change.stats && { ...change.stats };
-  if (change.waitlist && meta) {
-    if (change.waitlist.move === 'joined') {
-      await repo.entryJoined(trx, change.waitlist.entryId, meta.eventId);
-    } else if (stats && (await repo.entryLeftWaiting(trx, change.waitlist.entryId, meta.eventId))) {
-      stats.waitlist_waiting -= 1;
+  return sum;
+}
+
+const counterKeys = Object.keys(ZERO_STATS) as (keyof StatsDelta)[];
+
+/**
+ * The figures after each live event of a row, oldest first: the row's final figures with the
+ * deltas of the later events taken off again. A stream shows one update per event, as if each
+ * had been committed on its own.
+ */
+function figuresAfterEach(row: StatsRow, deltas: EventChange['deltas']): EventStats[] {
+  const figures: EventStats[] = [];
+  const current: StatsRow = { ...row };
+  for (let i = deltas.length - 1; i >= 0; i--) {
+    const delta = deltas[i];
+    if (!delta) continue;
+    if (delta.live) figures.push(toEventStats(current));
+    for (const k of counterKeys) {
+      if (k === 'revenue_cents') {
+        current.revenue_cents = String(Number(current.revenue_cents) - delta.stats.revenue_cents);
+      } else {
+        current[k] -= delta.stats[k];
+      }
     }
   }
-  const row = meta && stats ? await repo.upsertStats(trx, meta, stats, now) : undefined;
-  await repo.addSeries(trx, seriesRows(change, meta, clocks, new Date(event.occurredAt)));
-  if (!row || !change.live) return undefined;
-  const update = { eventId: row.event_id, organizerId: row.organizer_id, stats: toEventStats(row) };
-  return { seq: await repo.appendLiveUpdate(trx, update), ...update };
+  return figures.reverse();
+}
+
+/**
+ * Applies a batch of events to the read models inside one delivery transaction, their deltas
+ * folded together: one upsert per event row, one statement for every series row, one move of the
+ * live cursor. Locks are taken in one order by every projection transaction — waitlist entries,
+ * event rows (by id), series rows, live cursor — so concurrent batches never deadlock; the hot
+ * rows (overall series, the cursor) come last, to be held for as short a time as possible.
+ * Returns the live updates to broadcast (one per live event), in order.
+ */
+export async function applyEvents(
+  trx: Transaction<Database>,
+  events: readonly DomainEvent[],
+  now: Date,
+): Promise<LiveMessage[]> {
+  const batch = events.map((event) => ({ event, change: project(event) }));
+  const facts = await factsOf(trx, batch);
+  const byEvent = new Map<string, EventChange>();
+  const series = new Map<string, SeriesRow>();
+  const moves: Array<{
+    entryId: string;
+    move: 'joined' | 'left';
+    stats: StatsDelta;
+    eventId: string;
+    at: number;
+  }> = [];
+  for (const [i, { event, change }] of batch.entries()) {
+    const { meta, clocks } = facts[i] ?? { meta: undefined, clocks: {} };
+    if (change.eventId && !meta) {
+      // The event row is gone: a deleted draft (it never had bookings). It has no figures.
+      byEvent.set(change.eventId, { meta: undefined, deltas: [] });
+      continue;
+    }
+    if (meta && change.stats) {
+      const into = byEvent.get(meta.eventId) ?? { meta, deltas: [] };
+      const stats = { ...change.stats };
+      into.deltas.push({ stats, live: change.live });
+      byEvent.set(meta.eventId, into);
+      if (change.waitlist) moves.push({ ...change.waitlist, stats, eventId: meta.eventId, at: i });
+    }
+    addSeriesRows(series, change, meta, clocks, new Date(event.occurredAt));
+  }
+  // An entry's moves in the order they came; entries in id order.
+  moves.sort((a, b) => a.entryId.localeCompare(b.entryId) || a.at - b.at);
+  for (const move of moves) {
+    if (move.move === 'joined') {
+      await repo.entryJoined(trx, move.entryId, move.eventId);
+    } else if (await repo.entryLeftWaiting(trx, move.entryId, move.eventId)) {
+      move.stats.waitlist_waiting -= 1;
+    }
+  }
+  const live: Array<{ eventId: string; organizerId: string; stats: EventStats }> = [];
+  for (const eventId of [...byEvent.keys()].sort()) {
+    const change = byEvent.get(eventId);
+    if (!change) continue;
+    if (!change.meta) {
+      await repo.deleteStats(trx, eventId);
+      continue;
+    }
+    const row = await repo.upsertStats(trx, change.meta, sumOf(change.deltas), now);
+    for (const stats of figuresAfterEach(row, change.deltas)) {
+      live.push({ eventId: row.event_id, organizerId: row.organizer_id, stats });
+    }
+  }
+  await repo.addSeries(trx, sortedSeries(series));
+  const seqs = await repo.appendLiveUpdates(trx, live);
+  return live.map((update, i) => ({ seq: seqs[i] ?? '', ...update }));
 }
 
 /** Broadcasts an update; a lost one is found by every hub's catch-up from the log. */
@@ -144,8 +254,9 @@ export async function publishLive(
 
 /**
  * The projection: folds domain events into the analytics read models, exactly once per event
- * (the delivery's processed_events claim and the effect share one transaction), then broadcasts
- * the event's new figures after commit.
+ * (the delivery's processed_events claims and the effect share one transaction), then broadcasts
+ * the events' new figures after commit. The worker commits the events of concurrent jobs in one
+ * batch (group commit), so the hot rows are locked once per batch rather than once per event.
  */
 export function createAnalyticsConsumer(deps: {
   pubsub: PubSubPort;
@@ -155,12 +266,30 @@ export function createAnalyticsConsumer(deps: {
   return defineConsumer({
     name: ANALYTICS_CONSUMER,
     topics: analyticsTopics,
-    async handle(trx, event) {
-      await lockProjectionShared(trx);
-      // A rebuild that ran after this event committed has counted it already.
-      if (await repo.takeCovered(trx, event.id)) return;
-      const update = await applyEvent(trx, event, deps.now());
-      if (update) return () => publishLive(deps.pubsub, update, deps.log);
-    },
+    // Jobs wait in the worker's group commit, so many may run at once without contention.
+    concurrency: 64,
+    handle: (trx, event) => handleBatch(trx, [event]),
+    handleBatch,
   });
+
+  async function handleBatch(
+    trx: Transaction<Database>,
+    events: readonly DomainEvent[],
+  ): Promise<AfterCommit | undefined> {
+    await lockProjectionShared(trx);
+    // A rebuild that ran after these events committed has counted them already.
+    const covered = await repo.takeCovered(
+      trx,
+      events.map((e) => e.id),
+    );
+    const updates = await applyEvents(
+      trx,
+      events.filter((e) => !covered.has(e.id)),
+      deps.now(),
+    );
+    if (updates.length === 0) return undefined;
+    return async () => {
+      for (const update of updates) await publishLive(deps.pubsub, update, deps.log);
+    };
+  }
 }

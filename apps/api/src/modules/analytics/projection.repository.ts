@@ -24,14 +24,15 @@ const metaColumns = ['organizer_id', 'title', 'status', 'capacity', 'starts_at']
 
 /** Every write of the projection. All of them run inside a consumer's delivery transaction. */
 export const projectionRepository = {
-  /** A rebuild already counted this event: forget the mark and report it (the effect is skipped). */
-  async takeCovered(trx: Trx, eventId: string): Promise<boolean> {
-    const row = await trx
+  /** Which of these events a rebuild already counted: forgets their marks (their effect is skipped). */
+  async takeCovered(trx: Trx, eventIds: readonly string[]): Promise<Set<string>> {
+    if (eventIds.length === 0) return new Set();
+    const rows = await trx
       .deleteFrom('analytics_rebuild_covered')
-      .where('event_id', '=', eventId)
+      .where('event_id', 'in', [...eventIds])
       .returning('event_id')
-      .executeTakeFirst();
-    return row !== undefined;
+      .execute();
+    return new Set(rows.map((r) => r.event_id));
   },
 
   async entryJoined(trx: Trx, entryId: string, eventId: string): Promise<void> {
@@ -132,28 +133,42 @@ export const projectionRepository = {
   },
 
   /**
-   * Numbers the event's new figures and appends them to the live log, in one statement. The
-   * cursor row stays locked until the transaction ends, so numbers become visible in order and
-   * without gaps (a rolled-back number is handed out again). The event's row (already locked by
-   * this transaction) remembers the number of its latest figures.
+   * Numbers the batch's new figures (in the given order) and appends them to the live log, in
+   * one statement: the cursor moves once per batch. The cursor row stays locked until the
+   * transaction ends, so numbers become visible in order and without gaps (a rolled-back batch's
+   * numbers are handed out again). Each event's row (already locked by this transaction)
+   * remembers the number of its latest figures. Returns the numbers, in the given order.
    */
-  async appendLiveUpdate(
+  async appendLiveUpdates(
     trx: Trx,
-    update: { eventId: string; organizerId: string; stats: EventStats },
-  ): Promise<string> {
+    updates: ReadonlyArray<{ eventId: string; organizerId: string; stats: EventStats }>,
+  ): Promise<string[]> {
+    if (updates.length === 0) return [];
+    const list = JSON.stringify(
+      updates.map((u, i) => ({
+        n: i + 1,
+        event_id: u.eventId,
+        organizer_id: u.organizerId,
+        stats: u.stats,
+      })),
+    );
     const { rows } = await sql<{ seq: string }>`
       WITH c AS (
-        UPDATE analytics_live_cursor SET seq = seq + 1 WHERE id = 1 RETURNING seq
+        UPDATE analytics_live_cursor SET seq = seq + ${updates.length}::bigint WHERE id = 1
+        RETURNING seq - ${updates.length}::bigint AS base
+      ), u AS (
+        SELECT * FROM jsonb_to_recordset(${list}::jsonb)
+          AS u(n bigint, event_id uuid, organizer_id uuid, stats jsonb)
+      ), latest AS (
+        SELECT event_id, max(n) AS n FROM u GROUP BY event_id
       ), s AS (
-        UPDATE analytics_event_stats SET live_seq = c.seq FROM c
-        WHERE event_id = ${update.eventId} RETURNING c.seq
+        UPDATE analytics_event_stats t SET live_seq = c.base + latest.n FROM c, latest
+        WHERE t.event_id = latest.event_id RETURNING t.event_id
       )
       INSERT INTO analytics_live_updates (seq, event_id, organizer_id, stats)
-      SELECT c.seq, ${update.eventId}, ${update.organizerId}, ${JSON.stringify(update.stats)}::jsonb
-      FROM c
+      SELECT c.base + u.n, u.event_id, u.organizer_id, u.stats FROM c, u
       RETURNING seq`.execute(trx);
-    const seq = rows[0]?.seq;
-    if (!seq) throw new Error('analytics_live_cursor has no row');
-    return seq;
+    if (rows.length !== updates.length) throw new Error('analytics_live_cursor has no row');
+    return rows.map((r) => String(r.seq)).sort((a, b) => Number(BigInt(a) - BigInt(b)));
   },
 };

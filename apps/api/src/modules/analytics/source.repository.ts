@@ -95,4 +95,53 @@ export const sourceRepository = {
       .executeTakeFirst();
     return row && { registeredAt: row.created_at, verifiedAt: row.email_verified_at };
   },
+
+  /** Many events' fields at once, by id (a batch of deliveries reads them in one round trip). */
+  async eventMetas(db: Db, eventIds: readonly string[]): Promise<Map<string, EventMeta>> {
+    if (eventIds.length === 0) return new Map();
+    const rows = await db
+      .selectFrom('events')
+      .select(eventColumns)
+      .where('events.id', 'in', [...eventIds])
+      .execute();
+    return new Map(rows.map((r) => [r.id, toMeta(r)]));
+  },
+
+  /** Many bookings' events and instants at once, by booking id. */
+  async bookingsWithEvent(
+    db: Db,
+    bookingIds: readonly string[],
+  ): Promise<Map<string, { meta: EventMeta; clock: BookingClock }>> {
+    if (bookingIds.length === 0) return new Map();
+    const rows = await db
+      .selectFrom('bookings')
+      .innerJoin('events', 'events.id', 'bookings.event_id')
+      .select([
+        ...eventColumns,
+        'bookings.id as booking_id',
+        'bookings.confirmed_at',
+        'bookings.cancelled_at',
+      ])
+      .where('bookings.id', 'in', [...bookingIds])
+      .execute();
+    return new Map(
+      rows.map((r) => [
+        r.booking_id,
+        { meta: toMeta(r), clock: { confirmedAt: r.confirmed_at, cancelledAt: r.cancelled_at } },
+      ]),
+    );
+  },
+
+  /** Many users' instants at once, by user id. */
+  async userClocks(db: Db, userIds: readonly string[]): Promise<Map<string, UserClock>> {
+    if (userIds.length === 0) return new Map();
+    const rows = await db
+      .selectFrom('users')
+      .select(['id', 'created_at', 'email_verified_at'])
+      .where('id', 'in', [...userIds])
+      .execute();
+    return new Map(
+      rows.map((r) => [r.id, { registeredAt: r.created_at, verifiedAt: r.email_verified_at }]),
+    );
+  },
 };
