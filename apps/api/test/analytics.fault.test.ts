@@ -1,0 +1,307 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createTestDatabase, type TestDatabase } from '@evently/db/testing';
+import {
+  connectTestRedis,
+  type RedisServer,
+  type SmtpSink,
+  startRedisServer,
+  startSmtpSink,
+} from '@evently/platform/testing';
+import { createEventlyClient, type EventlyClient } from '@evently/sdk';
+import { sql } from 'kysely';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningApi, startApi } from '../src/bootstrap.js';
+import { readApiEnv } from '../src/env.js';
+import { expectFiguresMatchSourceTables } from './analytics.figures.js';
+import { eventInput } from './analytics.fixtures.js';
+import { createBookingMix, type MixEvent, seededRandom } from './booking-mix.js';
+import { codeIn } from './harness.js';
+import { auditMails, type KillWindow } from './mail-ledger.js';
+import { forgetRelays, undelivered } from './outbox-delivery.js';
+import { type WorkerProcess, workerProcess } from './worker-process.js';
+
+// Issue 6's fault test: a random mix like the consistency test's (bookings, confirmations,
+// cancellations, expiries, waitlist joins and offers, event cancellations over many events)
+// while the worker process (`pnpm start:worker`) is SIGKILLed again and again and restarted,
+// and the Redis it uses is killed once and comes back empty — with, at that moment, every event
+// already processed delivered a second time. Afterwards every analytics figure equals direct
+// counts over the source tables, and every person got each mail the outbox calls for exactly
+// once at the SMTP sink. The one repeat allowed is sent_emails' documented window: a mail SMTP
+// accepted from a worker killed before its COMMIT, sent again by the next worker (mail-ledger.ts
+// tells those apart by their Message-ID and arrival; any other repeat fails).
+//
+// The API runs in this process (the real bootstrap, `startApi(env, 'api')`) because holds must
+// lapse within the test: BOOKING_HOLD_MINUTES of `pnpm start:api` is at least a minute.
+const OPERATIONS = 1_500;
+const CONCURRENCY = 12;
+/** Spreads the mix over the faults (about 25 s of kills and restarts). */
+const PER_SECOND = 60;
+const ORGANIZERS = 3;
+const USERS = 14;
+const EVENTS = 20;
+const EVENT_CANCELLATIONS = 3;
+const HOLD_MS = 1_500;
+const PASSWORD = 'fault test password 0123';
+const SEED = Number(process.env.ANALYTICS_SEED ?? Date.now() % 1_000_000);
+/** Redis dies once this share of the operations is done. */
+const REDIS_FAULT_AT = 0.1;
+const WORKER_KILLS = 4;
+/** How long each worker runs (and works) before it is killed, at random in this range. */
+const WORKER_LIFE_MS = [1_000, 2_500] as const;
+/** How long the mix goes on after the last restart: the last worker works under load too. */
+const AFTER_FAULTS_MS = 2_000;
+const SETTLE_TIMEOUT_MS = 150_000;
+/** Mails a killed worker may have had between SMTP's 250 and its COMMIT (its 2 send lanes). */
+const IN_FLIGHT_BEFORE_KILL = 4;
+
+interface Person {
+  userId: string;
+  client: EventlyClient;
+}
+
+describe('analytics and mails while the worker and Redis die', () => {
+  const rand = seededRandom(SEED);
+  let database: TestDatabase;
+  let redis: RedisServer;
+  let smtp: SmtpSink;
+  let worker: WorkerProcess | undefined;
+  let api: RunningApi | undefined;
+  let admin: Person;
+  let organizers: Person[] = [];
+  const users: Person[] = [];
+  const events: MixEvent[] = [];
+  let clients = 0;
+  const prefix = `t:${randomUUID()}`;
+  const adminEmail = `admin-${randomUUID()}@example.com`;
+  const db = () => database.handle.db;
+
+  /** An SDK client with an address of its own (rate limits are per client IP). */
+  function client(token?: string): EventlyClient {
+    clients += 1;
+    const ip = `10.9.${clients >> 8}.${clients & 255}`;
+    return createEventlyClient({
+      url: api?.url ?? '',
+      headers: () => ({
+        'x-forwarded-for': ip,
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      }),
+    });
+  }
+
+  async function signIn(email: string): Promise<Person> {
+    const tokens = await client().auth.login.mutate({ email, password: PASSWORD });
+    return { userId: tokens.user.id, client: client(tokens.accessToken) };
+  }
+
+  /** register -> the code from the SMTP sink -> verify -> (role) -> login, all over HTTP. */
+  async function signUp(role?: 'organizer'): Promise<Person> {
+    const email = `${role ?? 'user'}-${randomUUID()}@example.com`;
+    const anonymous = client();
+    await anonymous.auth.register.mutate({ email, password: PASSWORD, name: 'Fault Test' });
+    const mail = await smtp.waitFor((m) => m.to.includes(email) && /verif|code/i.test(m.subject));
+    await anonymous.auth.verifyEmail.mutate({ email, code: codeIn(mail) });
+    const person = await signIn(email);
+    if (!role) return person;
+    await admin.client.auth.users.setRole.mutate({ userId: person.userId, role });
+    return signIn(email);
+  }
+
+  beforeAll(async () => {
+    database = await createTestDatabase('analytics_fault');
+    redis = await startRedisServer();
+    smtp = await startSmtpSink();
+    const shared = {
+      NODE_ENV: 'production',
+      DATABASE_URL: database.url,
+      REDIS_URL: redis.url,
+      REDIS_PREFIX: prefix,
+      SMTP_URL: smtp.url,
+      WAITLIST_OFFER_MINUTES: '60',
+    };
+    worker = workerProcess({ ...shared, LOG_LEVEL: 'info' });
+    await worker.start();
+    const env = readApiEnv({
+      ...shared,
+      PORT: '0',
+      JWT_SECRET: 'analytics-fault-test-secret-long-enough-0123456789',
+      TRUST_PROXY: '127.0.0.1',
+      ADMIN_EMAIL: adminEmail,
+      ADMIN_PASSWORD: PASSWORD,
+    });
+    api = await startApi(
+      { ...env, BOOKING_HOLD_MINUTES: HOLD_MS / 60_000 },
+      'api',
+      pino({ level: 'error' }),
+    );
+    admin = await signIn(adminEmail);
+    organizers = await Promise.all(Array.from({ length: ORGANIZERS }, () => signUp('organizer')));
+    for (let i = 0; i < USERS; i += 4) {
+      users.push(
+        ...(await Promise.all(Array.from({ length: Math.min(4, USERS - i) }, () => signUp()))),
+      );
+    }
+    for (let i = 0; i < EVENTS; i++) {
+      const organizer = organizers[i % ORGANIZERS] as Person;
+      const event = await organizer.client.events.create.mutate(
+        eventInput({
+          capacity: 4 + Math.floor(rand() * 30),
+          // A third free (confirmed at once), the rest paid with odd cents.
+          priceCents: i % 3 === 0 ? 0 : 100 + Math.floor(rand() * 9_000),
+          maxPerBooking: 3,
+        }),
+      );
+      await organizer.client.events.publish.mutate({ id: event.id });
+      events.push({ id: event.id, organizer: organizer.client });
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    // Every process this file started ends here, whatever happened: the worker's whole group.
+    await worker?.kill();
+    await api?.stop();
+    await redis?.kill();
+    await smtp?.close();
+    await database?.drop();
+  });
+
+  it(`analytics equal the SQL counts and each mail arrives once after ${OPERATIONS}+ operations under faults (seed ${SEED})`, async () => {
+    const started = Date.now();
+    const mix = createBookingMix({
+      seed: SEED,
+      operations: OPERATIONS,
+      concurrency: CONCURRENCY,
+      users: users.map((u) => u.client),
+      events,
+      eventCancellations: EVENT_CANCELLATIONS,
+      perSecond: PER_SECOND,
+    });
+    const kills: KillWindow[] = [];
+    const log: string[] = [];
+    let redelivered: Array<{ consumer: string; eventId: string }> = [];
+    const stamp = (what: string) =>
+      log.push(`${what} at op ${mix.done} (+${((Date.now() - started) / 1000).toFixed(1)} s)`);
+
+    async function killWorker(): Promise<void> {
+      const from = Math.max(0, smtp.messages.length - IN_FLIGHT_BEFORE_KILL);
+      await worker?.kill();
+      stamp('worker killed');
+      // Down for a moment; whatever the dead worker had in flight at the sink lands meanwhile.
+      await sleep(200 + rand() * 800);
+      kills.push({ from, to: smtp.messages.length });
+      await worker?.start();
+    }
+
+    async function killRedis(): Promise<void> {
+      await redis.kill();
+      stamp('redis killed');
+      await sleep(1_000 + rand() * 1_000);
+      await redis.restart();
+      // Back empty: every job, delayed expiry and schedule is gone. On top of that every event
+      // already processed is delivered again, as if no relay commit had ever landed.
+      redelivered = await forgetRelays(db());
+      stamp(`redis back empty (${redelivered.length} deliveries repeated)`);
+    }
+
+    // Redis first (so the repeated deliveries are many and early), then the worker again and
+    // again, each killed while it works; the mix goes on until the last worker has worked a while.
+    let faultsDone = false;
+    const faults = (async () => {
+      const due = Math.round((REDIS_FAULT_AT + (rand() - 0.5) * 0.04) * OPERATIONS);
+      while (mix.done < due) await sleep(20);
+      await killRedis();
+      for (let i = 0; i < WORKER_KILLS; i++) {
+        await sleep(WORKER_LIFE_MS[0] + rand() * (WORKER_LIFE_MS[1] - WORKER_LIFE_MS[0]));
+        await killWorker();
+      }
+      await sleep(AFTER_FAULTS_MS);
+      faultsDone = true;
+    })();
+    await Promise.all([mix.run(() => !faultsDone), faults]);
+    stamp('mix done');
+
+    // Everything settles: direct holds lapse (their delayed jobs, or the sweeper for those Redis
+    // lost), every committed event reaches every consumer (the relay, BullMQ's stalled-job
+    // recovery, the reconciler) and every queued mail is sent.
+    const inspect = await connectTestRedis('command', redis.url);
+    try {
+      const idle = { holds: '0', mails: '0', undelivered: 0, queued: 0 };
+      let state: Record<string, unknown> = {};
+      const deadline = Date.now() + SETTLE_TIMEOUT_MS;
+      while (Date.now() < deadline) {
+        if (worker?.exit !== undefined) {
+          throw new Error(`the worker exited (${worker.exit}):\n${worker.output().slice(-5_000)}`);
+        }
+        const { rows } = await sql<{ holds: string; mails: string }>`
+          SELECT
+            (SELECT count(*) FROM bookings
+              WHERE status = 'pending' AND waitlist_entry_id IS NULL) AS holds,
+            (SELECT count(*) FROM sent_emails WHERE status <> 'sent') AS mails`.execute(db());
+        // No consumer job still waiting, running or stalled: nothing left to deliver again.
+        const queued = await inspect.eval(
+          `local n = 0
+           for _, q in ipairs(ARGV) do
+             n = n + redis.call('LLEN', q .. ':wait') + redis.call('LLEN', q .. ':active')
+               + redis.call('SCARD', q .. ':stalled') + redis.call('ZCARD', q .. ':delayed')
+               + redis.call('ZCARD', q .. ':prioritized')
+           end
+           return n`,
+          0,
+          ...['mail', 'analytics', 'bookings'].map((c) => `${prefix}:bull:consumer.${c}`),
+        );
+        state = { ...rows[0], undelivered: await undelivered(db()), queued };
+        if (JSON.stringify(state) === JSON.stringify(idle)) break;
+        await sleep(250);
+      }
+      if (JSON.stringify(state) !== JSON.stringify(idle)) {
+        throw new Error(
+          `not settled after ${SETTLE_TIMEOUT_MS} ms: ${JSON.stringify(state)} (${log.join('; ')})\n` +
+            worker?.output().slice(-5_000),
+        );
+      }
+      stamp('settled');
+
+      // Every repeated delivery was taken and finished by a worker (in the Redis that came back
+      // empty, so none of them was dropped as a known job id).
+      const notRun: string[] = [];
+      for (const { consumer, eventId } of redelivered) {
+        const job = `${prefix}:bull:consumer.${consumer}:${eventId}`;
+        if ((await inspect.hget(job, 'finishedOn')) === null) notRun.push(job);
+      }
+      expect(notRun).toEqual([]);
+    } finally {
+      inspect.disconnect();
+    }
+    expect(redelivered.length).toBeGreaterThan(0);
+    // The faults struck: workers started again after each kill, callers met the Redis outage.
+    expect(worker?.starts).toBe(1 + WORKER_KILLS);
+    expect(mix.retries).toBeGreaterThan(0);
+
+    // Every analytics figure equals the counts over the source tables, to the cent.
+    const truths = await expectFiguresMatchSourceTables(db(), admin.client, organizers);
+    // The mix reached every path the projection has.
+    const sum = (key: 'confirmed' | 'cancelled' | 'expired' | 'offered' | 'converted') =>
+      truths.reduce((total, t) => total + t[key], 0);
+    expect(sum('confirmed')).toBeGreaterThan(50);
+    expect(sum('cancelled')).toBeGreaterThan(20);
+    expect(sum('expired')).toBeGreaterThan(10);
+    expect(sum('offered')).toBeGreaterThan(3);
+    expect(truths.filter((t) => t.status === 'cancelled')).toHaveLength(EVENT_CANCELLATIONS);
+
+    // Each person got each mail the outbox calls for exactly once at the SMTP sink.
+    const mails = await auditMails(db(), smtp.messages, kills);
+    expect(mails.problems).toEqual([]);
+    expect(mails.expected).toBeGreaterThan(200);
+
+    const reconciled = (worker?.output().match(/enqueued again/g) ?? []).length;
+    console.info(
+      `analytics fault test (seed ${SEED}): ${log.join('; ')}; ` +
+        `${mails.expected} mails expected, ${mails.received} received ` +
+        `(${mails.repeatsAtKills} sent again after a kill between SMTP and COMMIT); ` +
+        `${mix.retries} SERVICE_UNAVAILABLE retried; ` +
+        `${reconciled} late deliveries the reconciler enqueued again; outcomes`,
+      Object.fromEntries([...mix.outcomes.entries()].sort()),
+    );
+  }, 240_000);
+});

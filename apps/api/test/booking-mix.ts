@@ -1,0 +1,186 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type EventlyClient, TRPCClientError } from '@evently/sdk';
+
+/** mulberry32: a seeded generator, so a failing mix can be replayed with its seed. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+/** Refusals the rules allow for a random mix; anything else fails the mix. */
+const EXPECTED_REFUSALS = new Set([
+  'SOLD_OUT',
+  'INVALID_STATE',
+  'BOOKING_EXPIRED',
+  'EVENT_NOT_BOOKABLE',
+  'QUANTITY_LIMIT_EXCEEDED',
+]);
+
+function appCodeOf(error: unknown): string | undefined {
+  return error instanceof TRPCClientError
+    ? (error.data as { appCode?: string } | undefined)?.appCode
+    : undefined;
+}
+
+/**
+ * Retries a call that answers SERVICE_UNAVAILABLE (Redis away), as a client would, for up to
+ * `forMs`. Creates and joins carry an idempotency key, so a retry never books twice.
+ */
+export async function whileUnavailable<T>(
+  call: () => Promise<T>,
+  options: { forMs?: number; onRetry?: () => void } = {},
+): Promise<T> {
+  const deadline = Date.now() + (options.forMs ?? 20_000);
+  for (;;) {
+    try {
+      return await call();
+    } catch (error) {
+      if (appCodeOf(error) !== 'SERVICE_UNAVAILABLE' || Date.now() > deadline) throw error;
+      options.onRetry?.();
+      await sleep(50 + Math.random() * 100);
+    }
+  }
+}
+
+export interface MixEvent {
+  id: string;
+  /** The organizer's client (it may cancel the event). */
+  organizer: EventlyClient;
+}
+
+export interface BookingMix {
+  /** Operations finished so far. */
+  readonly done: number;
+  /** `kind:outcome` -> count, e.g. `book:ok`, `confirm:SOLD_OUT`, `cancel:idle`. */
+  readonly outcomes: Map<string, number>;
+  /** SERVICE_UNAVAILABLE answers the callers retried. */
+  readonly retries: number;
+  /** Runs `operations` operations, and on while `keepGoing()` says so. */
+  run(keepGoing?: () => boolean): Promise<void>;
+}
+
+/**
+ * A random mix of bookings, confirmations, cancellations (of holds, confirmed bookings and
+ * waitlist offers), waitlist joins and — at evenly spread points — event cancellations, through
+ * the API by `concurrency` callers at once. Holds lapse on their own (the caller sets the hold
+ * time), so expiries happen too.
+ */
+export function createBookingMix(options: {
+  seed: number;
+  operations: number;
+  concurrency: number;
+  users: readonly EventlyClient[];
+  events: readonly MixEvent[];
+  eventCancellations: number;
+  /** Operations started per second at most: spreads them over the faults (default: no limit). */
+  perSecond?: number;
+}): BookingMix {
+  const rand = seededRandom(options.seed);
+  const pick = <T>(list: readonly T[]): T => {
+    const item = list[Math.floor(rand() * list.length)];
+    if (item === undefined) throw new Error('empty list');
+    return item;
+  };
+  const outcomes = new Map<string, number>();
+  let done = 0;
+  let retries = 0;
+  const retry = <T>(call: () => Promise<T>) =>
+    whileUnavailable(call, {
+      onRetry: () => {
+        retries += 1;
+      },
+    });
+  const step = Math.floor(options.operations / (options.eventCancellations + 1));
+  const cancelAt = new Set(
+    Array.from({ length: options.eventCancellations }, (_, i) => (i + 1) * step),
+  );
+  const live = [...options.events];
+
+  /** Runs one call through Redis outages; 'idle' when there was nothing to do. */
+  async function attempt(kind: string, call: () => Promise<unknown>): Promise<void> {
+    let outcome = 'ok';
+    try {
+      const result = await retry(call);
+      if (result === 'idle') outcome = 'idle';
+    } catch (error) {
+      const code = appCodeOf(error);
+      if (!code || !EXPECTED_REFUSALS.has(code)) throw error;
+      outcome = code;
+    }
+    const key = `${kind}:${outcome}`;
+    outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
+  }
+
+  async function confirmSomething(client: EventlyClient): Promise<'idle' | undefined> {
+    const { items } = await retry(() =>
+      client.bookings.mine.query({ status: 'pending', limit: 20 }),
+    );
+    if (items.length === 0) return 'idle';
+    const bookingId = pick(items).id;
+    await retry(() => client.bookings.confirm.mutate({ bookingId }));
+  }
+
+  async function cancelSomething(client: EventlyClient): Promise<'idle' | undefined> {
+    const status = rand() < 0.5 ? 'pending' : 'confirmed';
+    const { items } = await retry(() => client.bookings.mine.query({ status, limit: 20 }));
+    if (items.length === 0) return 'idle';
+    const bookingId = pick(items).id;
+    await retry(() => client.bookings.cancel.mutate({ bookingId }));
+  }
+
+  async function operation(index: number): Promise<void> {
+    if (cancelAt.has(index) && live.length > 1) {
+      const event = live.splice(Math.floor(rand() * live.length), 1)[0] as MixEvent;
+      return attempt('cancel-event', () =>
+        event.organizer.events.cancel.mutate({ id: event.id, reason: 'random mix' }),
+      );
+    }
+    const user = pick(options.users);
+    const event = pick(options.events);
+    const roll = rand();
+    if (roll < 0.42) {
+      const input = { eventId: event.id, quantity: 1 + Math.floor(rand() * 3) };
+      const idempotencyKey = randomUUID();
+      return attempt('book', () => user.bookings.create.mutate({ ...input, idempotencyKey }));
+    }
+    if (roll < 0.66) return attempt('confirm', () => confirmSomething(user));
+    if (roll < 0.83) return attempt('cancel', () => cancelSomething(user));
+    const input = { eventId: event.id, quantity: 1 + Math.floor(rand() * 2) };
+    const idempotencyKey = randomUUID();
+    return attempt('join', () => user.bookings.waitlist.join.mutate({ ...input, idempotencyKey }));
+  }
+
+  return {
+    get done() {
+      return done;
+    },
+    outcomes,
+    get retries() {
+      return retries;
+    },
+    async run(keepGoing = () => false) {
+      let next = 0;
+      const started = Date.now();
+      const interval = options.perSecond ? 1_000 / options.perSecond : 0;
+      await Promise.all(
+        Array.from({ length: options.concurrency }, async () => {
+          while (next < options.operations || keepGoing()) {
+            next += 1;
+            const index = next;
+            const wait = started + index * interval - Date.now();
+            if (wait > 0) await sleep(wait);
+            await operation(index);
+            done += 1;
+          }
+        }),
+      );
+    },
+  };
+}

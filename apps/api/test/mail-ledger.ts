@@ -1,0 +1,171 @@
+import type { Database } from '@evently/db';
+import type { ReceivedMail } from '@evently/platform/testing';
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import {
+  isAddressedMailTopic,
+  type MailTopic,
+  mailTopics,
+  templateNames,
+} from '../src/modules/notifications/mail/mail-templates.js';
+import { EVENT_CANCELLED_TEMPLATE } from '../src/modules/notifications/mail/templates/event-cancelled.mail.js';
+import { mailSource } from '../src/modules/notifications/outgoing-mail.js';
+
+/** One mail a person must get: its identity in sent_emails and the address it goes to. */
+export interface ExpectedMail {
+  key: string;
+  to: string;
+}
+
+const keyOf = (source: string, recipientId: string, template: string) =>
+  `${source} ${recipientId} ${template}`;
+
+const addressed = z.object({ userId: z.string(), email: z.string() });
+const aboutEvent = z.object({
+  userId: z.string(),
+  eventId: z.string(),
+  cancelledBy: z.string().nullish(),
+});
+
+/**
+ * The mails the outbox calls for, worked out from the outbox, events and users tables alone
+ * (never from sent_emails): one per mail event and person, except that what an event's
+ * cancellation ends — the bookings its consumer cancels (no actor) and the waitlist entries
+ * closed after it — makes one event-cancelled mail per person instead. Event updates and
+ * reminders are not modelled: `mailEventsNotModelled` must be 0.
+ */
+export async function expectedMails(db: Kysely<Database>): Promise<{
+  mails: Map<string, ExpectedMail>;
+  mailEventsNotModelled: number;
+}> {
+  const [rows, users, events] = await Promise.all([
+    db
+      .selectFrom('outbox')
+      .select(['id', 'topic', 'payload', 'occurred_at'])
+      .where('topic', 'in', [...mailTopics, 'event.updated'])
+      .orderBy('seq')
+      .execute(),
+    db.selectFrom('users').select(['id', 'email']).execute(),
+    db.selectFrom('events').select(['id', 'status', 'cancelled_at']).execute(),
+  ]);
+  const emailOf = new Map(users.map((u) => [u.id, u.email]));
+  const eventOf = new Map(events.map((e) => [e.id, e]));
+  const mails = new Map<string, ExpectedMail>();
+  const callFor = (key: string, to: string) => mails.set(key, { key, to });
+  let mailEventsNotModelled = 0;
+  for (const row of rows) {
+    if (row.topic === 'event.updated') {
+      mailEventsNotModelled += 1;
+      continue;
+    }
+    const topic = row.topic as MailTopic;
+    const template = templateNames[topic];
+    if (isAddressedMailTopic(topic)) {
+      const { userId, email } = addressed.parse(row.payload);
+      callFor(keyOf(mailSource.event(row.id), userId, template), email);
+      continue;
+    }
+    const { userId, eventId, cancelledBy } = aboutEvent.parse(row.payload);
+    const to = emailOf.get(userId);
+    const event = eventOf.get(eventId);
+    if (!to || !event) throw new Error(`${row.topic} ${row.id}: no user or event`);
+    const cancelledAt = event.status === 'cancelled' ? event.cancelled_at : null;
+    const endedByCancellation =
+      cancelledAt !== null &&
+      ((topic === 'booking.cancelled' && cancelledBy === null) ||
+        (topic === 'waitlist.closed' && row.occurred_at >= cancelledAt));
+    callFor(
+      endedByCancellation
+        ? keyOf(mailSource.eventCancelled(eventId), userId, EVENT_CANCELLED_TEMPLATE)
+        : keyOf(mailSource.event(row.id), userId, template),
+      to,
+    );
+  }
+  return { mails, mailEventsNotModelled };
+}
+
+/** Sink positions `[from, to)` of the mails that may have been in flight when a worker died. */
+export interface KillWindow {
+  from: number;
+  to: number;
+}
+
+export interface MailAudit {
+  expected: number;
+  received: number;
+  /**
+   * Mails SMTP accepted from a worker killed before it recorded them (sent_emails' one
+   * documented window, between SMTP's 250 and the COMMIT): sent again by the next worker.
+   */
+  repeatsAtKills: number;
+  problems: string[];
+}
+
+/**
+ * Compares what reached the SMTP sink with the mails the outbox calls for: sent_emails holds
+ * each expected mail exactly once, all sent; each of them reached the sink exactly once (by
+ * its Message-ID, to its address, with its subject); no person got any other mail — except a
+ * copy of a recorded mail that SMTP accepted from a worker at the moment it was SIGKILLed.
+ */
+export async function auditMails(
+  db: Kysely<Database>,
+  received: readonly ReceivedMail[],
+  kills: readonly KillWindow[],
+): Promise<MailAudit> {
+  const { mails: expected, mailEventsNotModelled } = await expectedMails(db);
+  const problems: string[] = [];
+  if (mailEventsNotModelled > 0) {
+    problems.push(`${mailEventsNotModelled} mail events this audit does not model`);
+  }
+  const rows = await db
+    .selectFrom('sent_emails')
+    .select(['source', 'recipient_id', 'template', 'to_email', 'subject', 'status', 'message_id'])
+    .execute();
+  const seen = new Set<string>();
+  for (const row of rows) {
+    const key = keyOf(row.source, row.recipient_id, row.template);
+    if (seen.has(key)) problems.push(`queued twice: ${key}`);
+    seen.add(key);
+    const mail = expected.get(key);
+    if (!mail) problems.push(`queued but not called for: ${key} (to ${row.to_email})`);
+    else if (mail.to !== row.to_email) problems.push(`${key} went to ${row.to_email}`);
+    if (row.status !== 'sent') problems.push(`${key} is ${row.status}`);
+  }
+  for (const key of expected.keys()) {
+    if (!seen.has(key)) problems.push(`never queued: ${key}`);
+  }
+
+  const recorded = new Map(rows.flatMap((r) => (r.message_id ? [[r.message_id, r]] : [])));
+  for (const [messageId, row] of recorded) {
+    const copies = received.filter((m) => m.messageId === messageId);
+    if (copies.length !== 1) {
+      problems.push(`${row.template} to ${row.to_email} reached the sink ${copies.length} times`);
+    }
+    for (const copy of copies) {
+      if (copy.to.join() !== row.to_email || copy.subject !== row.subject) {
+        problems.push(`${messageId} arrived as "${copy.subject}" to ${copy.to.join()}`);
+      }
+    }
+  }
+  let repeatsAtKills = 0;
+  received.forEach((mail, index) => {
+    if (mail.messageId && recorded.has(mail.messageId)) return;
+    const atKill = kills.some((k) => index >= k.from && index < k.to);
+    const twin = received.some(
+      (other) =>
+        other !== mail &&
+        other.messageId !== null &&
+        recorded.has(other.messageId) &&
+        other.to.join() === mail.to.join() &&
+        other.subject === mail.subject &&
+        other.text === mail.text,
+    );
+    if (atKill && twin) repeatsAtKills += 1;
+    else {
+      problems.push(
+        `unrecorded mail "${mail.subject}" to ${mail.to.join()} (#${index}, ${atKill ? 'at a kill' : 'not at a kill'}, ${twin ? 'a copy' : 'no recorded copy'})`,
+      );
+    }
+  });
+  return { expected: expected.size, received: received.length, repeatsAtKills, problems };
+}
