@@ -154,7 +154,9 @@ describe('docker-compose.yml', () => {
     for (const name of appServices) {
       const [bin, script] = service(name).command ?? [];
       expect(bin).toBe('pnpm');
-      expect(rootPackage.scripts[script ?? '']).toMatch(/^exec node (--[\w-]+(=\S+)? )*--import tsx /);
+      expect(rootPackage.scripts[script ?? '']).toMatch(
+        /^exec node (--[\w-]+(=\S+)? )*--import tsx /,
+      );
     }
   });
 
