@@ -2,10 +2,16 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig({
   entry: ['src/index.ts'],
-  format: ['esm'],
+  // ESM (index.js) for import, CommonJS (index.cjs) for require; each with its own declarations
+  // (index.d.ts / index.d.cts), so TypeScript sees the right module format under NodeNext.
+  format: ['esm', 'cjs'],
   target: 'node20',
   clean: true,
   sourcemap: true,
+  // The SDK re-exports the contract schemas: bundle @evently/contracts, whose package is private
+  // to the workspace and never published. Only @trpc/* and zod stay imports.
+  noExternal: [/^@evently\//],
+  external: ['@trpc/client', '@trpc/server', 'zod'],
   // Resolve the router type from source and inline it, so the published .d.ts imports nothing
   // but @trpc/* and zod.
   dts: {
@@ -17,5 +23,4 @@ export default defineConfig({
       },
     },
   },
-  external: ['@trpc/client', '@trpc/server', 'zod'],
 });
