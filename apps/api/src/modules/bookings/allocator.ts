@@ -80,9 +80,14 @@ export function createAllocator(deps: {
 
   async function drain(eventId: string, queue: Pending[]): Promise<void> {
     while (queue.length > 0) {
-      const batch = queue.splice(0, MAX_BATCH);
+      let batch: Pending[] = [];
       try {
-        const decisions = await runBatch(eventId, batch);
+        // The batch is taken once the lock is ours, so requests that arrived while we waited
+        // for it (the other instance's turn) ride along instead of waiting a whole extra cycle.
+        const decisions = await runBatch(eventId, () => {
+          batch = queue.splice(0, MAX_BATCH);
+          return batch;
+        });
         const replays = decisions.flatMap((d) => (d.ok === 'replay' ? [d.bookingId] : []));
         const replayed = new Map((await repo.findBookings(deps.db, replays)).map((r) => [r.id, r]));
         for (const [i, request] of batch.entries()) answer(request, decisions[i], replayed);
@@ -95,18 +100,21 @@ export function createAllocator(deps: {
           error instanceof LockUnavailableError || error instanceof LostRace
             ? new AppError('SERVICE_UNAVAILABLE', 'Bookings are busy or unavailable; retry shortly')
             : error;
-        for (const request of batch) request.reject(mapped);
+        // Without the lock no batch was taken: those waiting are refused instead.
+        const failed = batch.length > 0 ? batch : queue.splice(0, MAX_BATCH);
+        for (const request of failed) request.reject(mapped);
       }
     }
     queues.delete(eventId);
   }
 
-  async function runBatch(eventId: string, batch: Pending[]): Promise<Decision[]> {
+  async function runBatch(eventId: string, take: () => Pending[]): Promise<Decision[]> {
     return deps.locks.withLock(
       `event:${eventId}`,
       // Waiters are woken by the release; the delay is only the fallback when a wake-up is lost.
       { ttlMs: 5_000, retryCount: 400, retryDelayMs: 10 },
       async () => {
+        const batch = take();
         for (let attempt = 1; ; attempt++) {
           const decisions = await allocate(eventId, batch);
           if (decisions) return decisions;
