@@ -38,9 +38,10 @@ function headerRecord(headers: NodeFetchInit['headers']): Record<string, string>
     });
   } else if (Array.isArray(headers)) {
     for (const [key, value] of headers)
-      if (key !== undefined && value !== undefined) out[key] = value;
+      if (typeof key === 'string' && typeof value === 'string') out[key] = value;
   } else {
-    for (const [key, value] of Object.entries(headers)) if (value !== undefined) out[key] = value;
+    for (const [key, value] of Object.entries(headers))
+      if (typeof value === 'string') out[key] = value;
   }
   return out;
 }
