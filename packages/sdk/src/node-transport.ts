@@ -14,7 +14,7 @@ export interface NodeFetchResponse {
 /** The part of `RequestInit` the SDK's links send. */
 export interface NodeFetchInit {
   method?: string;
-  headers?: HeadersInit | Record<string, string | undefined>;
+  headers?: Headers | ReadonlyArray<readonly [string, string]> | Record<string, string | undefined>;
   body?: string | Uint8Array | null;
   signal?: AbortSignal | null;
 }
