@@ -28,7 +28,12 @@ export interface AnalyticsApp {
  * at the end), with the worker runtime when `worker` — the projection and the live stream's
  * publisher — as `pnpm start` runs them.
  */
-export async function startAnalyticsApp(db: DbHandle, worker: boolean): Promise<AnalyticsApp> {
+export async function startAnalyticsApp(
+  db: DbHandle,
+  worker: boolean,
+  /** What the worker runtime gets instead of the platform (the bench's timed ports). */
+  workerPlatform: (platform: Platform) => Platform = (platform) => platform,
+): Promise<AnalyticsApp> {
   const log = pino({ level: 'silent' });
   const prefix = `bench:${randomUUID()}`;
   const platform = await createPlatform(
@@ -54,7 +59,7 @@ export async function startAnalyticsApp(db: DbHandle, worker: boolean): Promise<
     checks: [],
   });
   const runtime: WorkerRuntime | undefined = worker
-    ? await startWorkerRuntime({ db, platform, log })
+    ? await startWorkerRuntime({ db, platform: workerPlatform(platform), log })
     : undefined;
   const url = await server.start();
   const credentials = { email: 'analytics-admin@bench.example', password: 'analytics bench 0123' };

@@ -5,7 +5,9 @@
 // 10,000 and with 1,000,000 bookings (seeded in SQL, read models rebuilt): the read models keep
 // the ratio near 1. Needs DATABASE_URL (an admin URL: throwaway databases); freshness uses
 // REDIS_URL when set (else the in-process queue and pub/sub). BENCH_ANALYTICS_RATE (bookings/s,
-// 300), BENCH_ANALYTICS_SIZES ("10000,1000000"), BENCH_ANALYTICS_EVENTS (1000).
+// 300), BENCH_ANALYTICS_SIZES ("10000,1000000"), BENCH_ANALYTICS_EVENTS (1000),
+// BENCH_ANALYTICS_PARTS ("freshness,queries": either or both). Freshness is also broken down by
+// stage (analytics-stages.ts): commit -> relayed -> job started -> published -> SSE received.
 import { rebuildAnalytics, type Services } from '@evently/api';
 import { pino } from 'pino';
 import { type AnalyticsApp, liveClient, startAnalyticsApp } from './analytics-app.js';
@@ -14,6 +16,15 @@ import {
   seedAnalyticsEvents,
   seedAnalyticsUsers,
 } from './analytics-seed.js';
+import {
+  epochNow,
+  recordStages,
+  type StageRecorder,
+  stageTable,
+  stageTimeline,
+  traceBookings,
+  uptimeLoad,
+} from './analytics-stages.js';
 import { openBenchDatabase } from './bench-database.js';
 import { signedInClient } from './hot-event-setup.js';
 import { type LoadResult, load } from './load.js';
@@ -41,8 +52,13 @@ function adminPrincipal(app: AnalyticsApp): Promise<Principal> {
 async function benchFreshness(seconds: number): Promise<void> {
   const rate = Number(process.env.BENCH_ANALYTICS_RATE ?? 300);
   const database = await openBenchDatabase();
-  const app = await startAnalyticsApp(database.handle, true);
+  let stages: StageRecorder | undefined;
+  const app = await startAnalyticsApp(database.handle, true, (platform) => {
+    stages = recordStages(platform);
+    return stages.platform;
+  });
   try {
+    if (!stages) throw new Error('the worker runtime did not start');
     const admin = await adminPrincipal(app);
     const eventIds: string[] = [];
     const startsAt = new Date(Date.now() + 30 * DAY_MS);
@@ -80,23 +96,21 @@ async function benchFreshness(seconds: number): Promise<void> {
 
     // Per event: when each booking was answered, and how many seats the stream has shown.
     const answered = new Map<string, number[]>(eventIds.map((id) => [id, []]));
+    const answeredBooking = new Map<string, number>();
     const shown = new Map<string, number>(eventIds.map((id) => [id, 0]));
-    const freshness: number[] = [];
-    // A seat shown before its booking's answer came back counts 0 (recorded with the answer).
-    const record = (eventId: string, seat: number, at: number) => {
-      const answer = answered.get(eventId)?.[seat];
-      if (answer !== undefined) freshness.push(Math.max(0, at - answer));
-    };
+    // Per event: when the stream showed each seat (index = seat).
+    const received = new Map<string, number[]>(eventIds.map((id) => [id, []]));
     let updates = 0;
     const subscription = liveClient(app.url, app.adminToken).analytics.live.subscribe(
       {},
       {
         onData: ({ data }) => {
-          const at = performance.now();
+          const at = epochNow();
           updates += 1;
           const before = shown.get(data.eventId);
           if (before === undefined) return;
-          for (let seat = before; seat < data.ticketsSold; seat++) record(data.eventId, seat, at);
+          const seen = received.get(data.eventId) ?? [];
+          for (let seat = before; seat < data.ticketsSold; seat++) seen[seat] = at;
           shown.set(data.eventId, Math.max(before, data.ticketsSold));
         },
         onError: (error) => console.error('analytics.live failed', error),
@@ -113,11 +127,10 @@ async function benchFreshness(seconds: number): Promise<void> {
       inFlight += 1;
       client?.bookings.create
         .mutate({ eventId, quantity: 1 })
-        .then(() => {
-          const at = performance.now();
-          const answers = answered.get(eventId) ?? [];
-          answers.push(at);
-          if (answers.length <= (shown.get(eventId) ?? 0)) freshness.push(0);
+        .then((booking) => {
+          const at = epochNow();
+          answered.get(eventId)?.push(at);
+          answeredBooking.set(booking.id, at);
         })
         .catch(() => {
           failed += 1;
@@ -126,6 +139,9 @@ async function benchFreshness(seconds: number): Promise<void> {
           inFlight -= 1;
         });
     };
+    const load = uptimeLoad();
+    const elu = performance.eventLoopUtilization();
+    const cpu = process.cpuUsage();
     const started = performance.now();
     while (performance.now() - started < seconds * 1000) {
       const due = Math.floor((rate * (performance.now() - started)) / 1000);
@@ -133,6 +149,8 @@ async function benchFreshness(seconds: number): Promise<void> {
       await sleep(5);
     }
     const elapsed = (performance.now() - started) / 1000;
+    const busy = performance.eventLoopUtilization(elu).utilization;
+    const used = process.cpuUsage(cpu);
     while (inFlight > 0) await sleep(10);
     const total = [...answered.values()].reduce((n, a) => n + a.length, 0);
     const deadline = performance.now() + 60_000;
@@ -142,11 +160,24 @@ async function benchFreshness(seconds: number): Promise<void> {
       await sleep(20);
     }
     subscription.unsubscribe();
+    // Freshness as before: the n-th answer of an event against the n-th seat the stream showed
+    // (a seat shown before its answer came back counts 0).
+    const freshness: number[] = [];
+    for (const [eventId, answers] of answered) {
+      const seen = received.get(eventId) ?? [];
+      answers.sort((a, b) => a - b);
+      answers.forEach((answer, seat) => {
+        const at = seen[seat];
+        if (at !== undefined) freshness.push(Math.max(0, at - answer));
+      });
+    }
     const sorted = [...freshness].sort((a, b) => a - b);
     console.log(
       `\nanalytics freshness: booking answered -> analytics.live shows its seat ` +
         `(${database.label}; ${app.platform.redis === 'redis' ? 'Redis' : 'in-process'} queue and pub/sub; ` +
-        `${FRESHNESS_EVENTS} events, target ${rate} bookings/s for ${seconds} s)`,
+        `${FRESHNESS_EVENTS} events, target ${rate} bookings/s for ${seconds} s; load average ` +
+        `${load} before, ${uptimeLoad()} after; this process: event loop ${Math.round(busy * 100)}% busy, ` +
+        `${Math.round((used.user + used.system) / 10_000 / elapsed)}% of a core)`,
     );
     console.table([
       {
@@ -161,6 +192,12 @@ async function benchFreshness(seconds: number): Promise<void> {
         'max ms': round(sorted.at(-1) ?? Number.NaN),
       },
     ]);
+    const traces = await traceBookings(database.handle.db, stages, answeredBooking, received);
+    console.log(
+      '\nanalytics freshness by stage (booking.confirmed, the event that sells the seat)',
+    );
+    console.table(stageTable(traces));
+    console.table(stageTimeline(traces));
   } finally {
     await app.close().catch((error: unknown) => console.error('closing the app failed', error));
     await database.close();
@@ -262,6 +299,7 @@ export async function benchAnalytics(seconds: number): Promise<void> {
     console.log('\nanalytics: skipped (needs DATABASE_URL: throwaway Postgres databases)');
     return;
   }
-  await benchFreshness(seconds);
-  await benchQueryLatency(seconds);
+  const parts = (process.env.BENCH_ANALYTICS_PARTS ?? 'freshness,queries').split(',');
+  if (parts.includes('freshness')) await benchFreshness(seconds);
+  if (parts.includes('queries')) await benchQueryLatency(seconds);
 }
