@@ -56,6 +56,20 @@ describe('deliverEvent', () => {
     expect(await processed(job.id)).toEqual(['alpha', 'beta']);
   });
 
+  it('delivers each event of a batch job in its own transaction; a bad one fails the job last', async () => {
+    const [first, second] = [await newJob(), await newJob()];
+    const bad = { ...second, id: randomUUID(), version: 7 };
+    await expect(
+      deliverEvent(test.handle.db, alpha, { events: [first, bad, second] }),
+    ).rejects.toThrow(/v7/);
+    expect(await effect('alpha', first.id)).toBe(1);
+    expect(await effect('alpha', second.id)).toBe(1);
+    expect(await deliverEvent(test.handle.db, alpha, { events: [first, second] })).toBe(
+      'duplicate',
+    );
+    expect(await effect('alpha', second.id)).toBe(1);
+  });
+
   it('rolls the claim back with a failed effect, so a retry applies it', async () => {
     const job = await newJob();
     let fail = true;

@@ -2,7 +2,7 @@ import type { DomainEvent, DomainTopic } from '@evently/contracts';
 import type { Database } from '@evently/db';
 import type { Kysely, Transaction } from 'kysely';
 import { z } from 'zod';
-import { parseDeliveryJob } from './delivery-job.js';
+import { parseDeliveryJobs, throwIfFailed } from './delivery-job.js';
 
 /**
  * What an effect may hand back: work to run once its transaction committed, such as a pub/sub
@@ -25,6 +25,8 @@ export interface Consumer {
   /**
    * Optional group commit: the worker hands the events of many jobs to this in ONE transaction
    * (each already claimed in it, duplicates left out), so hot rows are locked once per batch.
+   * A consumer that has it also gets its events in batch jobs (one per relay pass), not one job
+   * per event.
    */
   handleBatch?(
     trx: Transaction<Database>,
@@ -100,17 +102,42 @@ export function isSubscribed(consumer: Consumer, topic: string): boolean {
 /** 'duplicate': already processed, nothing done. 'ignored': a topic it does not subscribe to. */
 export type DeliveryOutcome = 'applied' | 'duplicate' | 'ignored';
 
+/** A job's outcome from its events' outcomes: applied if any was, else duplicate if any was. */
+export function jobOutcome(outcomes: readonly DeliveryOutcome[]): DeliveryOutcome {
+  if (outcomes.includes('applied')) return 'applied';
+  if (outcomes.includes('duplicate')) return 'duplicate';
+  return 'ignored';
+}
+
 /**
- * Delivers one job's event to one consumer, exactly once in effect: claim `(consumer, event)`
- * and apply the effect in one transaction. A concurrent duplicate waits on the claim's key and
- * then finds it taken; a failed effect rolls the claim back so a retry can apply it.
+ * Delivers a job's event (or each event of a batch job, one transaction each) to one consumer,
+ * exactly once in effect: claim `(consumer, event)` and apply the effect in one transaction. A
+ * concurrent duplicate waits on the claim's key and then finds it taken; a failed effect rolls the
+ * claim back so a retry can apply it. Any failure fails the job, after the other events ran.
  */
 export async function deliverEvent(
   db: Kysely<Database>,
   consumer: Consumer,
   jobData: unknown,
 ): Promise<DeliveryOutcome> {
-  const event = parseDeliveryJob(jobData);
+  const { events, errors } = parseDeliveryJobs(jobData);
+  const outcomes: DeliveryOutcome[] = [];
+  for (const event of events) {
+    try {
+      outcomes.push(await deliverOne(db, consumer, event));
+    } catch (error) {
+      errors.push(error);
+    }
+  }
+  throwIfFailed(errors);
+  return jobOutcome(outcomes);
+}
+
+async function deliverOne(
+  db: Kysely<Database>,
+  consumer: Consumer,
+  event: DomainEvent,
+): Promise<DeliveryOutcome> {
   if (!isSubscribed(consumer, event.topic)) return 'ignored';
   let afterCommit: AfterCommit | undefined;
   const outcome = await db.transaction().execute(async (trx): Promise<DeliveryOutcome> => {

@@ -18,6 +18,16 @@ export const deliveryJobSchema = z.object({
 
 export type DeliveryJob = z.infer<typeof deliveryJobSchema>;
 
+/**
+ * What a consumer with group commit gets instead: the events of one relay (or reconciler) pass in
+ * one job, so the queue's cost per job is paid once per pass rather than once per event.
+ */
+export const deliveryJobsSchema = z.object({
+  events: z.array(deliveryJobSchema).min(1),
+});
+
+export type DeliveryJobs = z.infer<typeof deliveryJobsSchema>;
+
 export type OutboxRow = Pick<
   Selectable<OutboxTable>,
   'id' | 'topic' | 'version' | 'payload' | 'occurred_at'
@@ -38,7 +48,45 @@ export function toDeliveryJob(row: OutboxRow): DeliveryJob {
  * Throws (a ZodError naming the field, or a version mismatch) rather than guess.
  */
 export function parseDeliveryJob(data: unknown): DomainEvent {
-  const job = deliveryJobSchema.parse(data);
+  return toDomainEvent(deliveryJobSchema.parse(data));
+}
+
+// Each event of a batch is checked on its own (below), so one bad event spoils only itself.
+const batchShapeSchema = z.object({ events: z.array(z.unknown()).min(1) });
+
+/**
+ * A job's events — one for a single delivery job, each of a batch's in order — and the errors of
+ * those that do not parse. The caller delivers the good ones and then fails the job, so a bad
+ * event never holds back the others of its batch.
+ */
+export function parseDeliveryJobs(data: unknown): { events: DomainEvent[]; errors: unknown[] } {
+  const items =
+    typeof data === 'object' && data !== null && 'events' in data
+      ? batchShapeSchema.parse(data).events
+      : [data];
+  const events: DomainEvent[] = [];
+  const errors: unknown[] = [];
+  for (const item of items) {
+    try {
+      events.push(parseDeliveryJob(item));
+    } catch (error) {
+      errors.push(error);
+    }
+  }
+  return { events, errors };
+}
+
+/** Throws a job's failure, if it has one: its only error, or an AggregateError of several. */
+export function throwIfFailed(errors: readonly unknown[]): void {
+  if (errors.length === 1) throw errors[0];
+  if (errors.length > 1) {
+    throw new AggregateError(errors, `${errors.length} events of the job failed`, {
+      cause: errors[0],
+    });
+  }
+}
+
+function toDomainEvent(job: DeliveryJob): DomainEvent {
   const topic = job.topic;
   if (!isDomainTopic(topic)) throw new Error(`event ${job.id}: unknown topic ${topic}`);
   const { version, payload } = parseDomainEvent(topic, job.payload);

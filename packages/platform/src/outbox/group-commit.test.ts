@@ -93,6 +93,85 @@ describe('createGroupCommit', () => {
     expect(summary).toEqual({ consumer: 'failing', events: 10, applications: 10, maxPerEvent: 1 });
   });
 
+  it("delivers a batch job's events with the other jobs' and settles it when all committed", async () => {
+    const jobs = await newJobs(12);
+    const { consumer, batches } = batching('batch-jobs');
+    const group = createGroupCommit(test.handle.db, consumer);
+    const batchJob = { events: jobs.slice(0, 8) };
+    const outcomes = await Promise.all([
+      group.deliver(batchJob),
+      ...jobs.slice(6).map((job) => group.deliver(job)),
+    ]);
+    // The batch job applied its 8; of the 6 single jobs, 2 repeat events of the batch.
+    expect(outcomes[0]).toBe('applied');
+    expect(outcomes.slice(1).filter((o) => o === 'duplicate')).toHaveLength(2);
+    expect(batches.reduce((a, b) => a + b, 0)).toBe(12);
+    expect(await group.deliver(batchJob)).toBe('duplicate');
+    expect(
+      (await summarizeEffects(test.handle.db)).find((e) => e.consumer === 'batch-jobs'),
+    ).toEqual({
+      consumer: 'batch-jobs',
+      events: 12,
+      applications: 12,
+      maxPerEvent: 1,
+    });
+  });
+
+  it('fails only the jobs of an event that cannot be applied; the rest of its batch commits', async () => {
+    const jobs = await newJobs(10);
+    const poison = jobs[3]?.id ?? expect.unreachable();
+    const consumer = defineConsumer({
+      name: 'poisoned',
+      topics: [TEST_TOPIC],
+      async handle() {},
+      async handleBatch(trx, events) {
+        for (const event of events) {
+          await sql`INSERT INTO test_effects (consumer, event_id, n) VALUES ('poisoned', ${event.id}, 1)
+            ON CONFLICT (consumer, event_id) DO UPDATE SET n = test_effects.n + 1`.execute(trx);
+        }
+        if (events.some((e) => e.id === poison)) throw new Error('cannot apply this one');
+      },
+    });
+    const group = createGroupCommit(test.handle.db, consumer);
+    // One batch job with all ten, and the poison's own job beside it.
+    const results = await Promise.allSettled([
+      group.deliver({ events: jobs }),
+      group.deliver(jobs[3]),
+      group.deliver(jobs[4]),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'fulfilled']);
+    const claimed = await test.handle.db
+      .selectFrom('processed_events')
+      .select('event_id')
+      .where('consumer', '=', 'poisoned')
+      .execute();
+    expect(new Set(claimed.map((r) => r.event_id))).toEqual(
+      new Set(jobs.map((j) => j.id).filter((id) => id !== poison)),
+    );
+    expect((await summarizeEffects(test.handle.db)).find((e) => e.consumer === 'poisoned')).toEqual(
+      {
+        consumer: 'poisoned',
+        events: 9,
+        applications: 9,
+        maxPerEvent: 1,
+      },
+    );
+  });
+
+  it('applies the good events of a batch job with a malformed one, then fails the job', async () => {
+    const jobs = await newJobs(3);
+    const { consumer } = batching('malformed');
+    const group = createGroupCommit(test.handle.db, consumer);
+    const bad = { ...jobs[1], version: 99 };
+    await expect(group.deliver({ events: [jobs[0], bad, jobs[2]] })).rejects.toThrow(/v99/);
+    const claimed = await test.handle.db
+      .selectFrom('processed_events')
+      .select('event_id')
+      .where('consumer', '=', 'malformed')
+      .execute();
+    expect(new Set(claimed.map((r) => r.event_id))).toEqual(new Set([jobs[0]?.id, jobs[2]?.id]));
+  });
+
   it('runs the work a batch hands back once, after its commit', async () => {
     const jobs = await newJobs(5);
     const seen: number[] = [];

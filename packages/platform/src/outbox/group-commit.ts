@@ -1,11 +1,20 @@
 import type { DomainEvent } from '@evently/contracts';
 import type { Database } from '@evently/db';
 import type { Kysely } from 'kysely';
-import { type AfterCommit, type Consumer, type DeliveryOutcome, isSubscribed } from './consumer.js';
-import { parseDeliveryJob } from './delivery-job.js';
+import {
+  type AfterCommit,
+  type Consumer,
+  type DeliveryOutcome,
+  isSubscribed,
+  jobOutcome,
+} from './consumer.js';
+import { parseDeliveryJobs, throwIfFailed } from './delivery-job.js';
 
 export interface GroupCommit {
-  /** Delivers one job's event with whatever else is pending; settles when its batch commits. */
+  /**
+   * Delivers a job's event (or a batch job's events) with whatever else is pending; settles when
+   * every one of them has committed, or fails once all of them settled if any failed.
+   */
   deliver(jobData: unknown): Promise<DeliveryOutcome>;
 }
 
@@ -23,8 +32,9 @@ export interface GroupCommitOptions {
 /**
  * Group commit for a consumer with `handleBatch`: the events of concurrent jobs queue up while a
  * transaction runs, and the next transaction takes all of them. Each batch claims its events in
- * processed_events and applies their effect in ONE transaction, so exactly-once still holds; a
- * failed batch rejects every job in it (the queue retries each, and a retry is a new claim).
+ * processed_events and applies their effect in ONE transaction, so exactly-once still holds. A
+ * failed batch is tried again event by event, each in a transaction of its own, so one event that
+ * cannot be applied fails only its own job (the queue retries it, and a retry is a new claim).
  * One batch at a time per process: batches never contend with each other here.
  */
 export function createGroupCommit(
@@ -67,6 +77,23 @@ export function createGroupCommit(
     }
   }
 
+  /** After a failed batch: each event alone (its duplicates with it), so only the bad ones fail. */
+  async function commitOneByOne(batch: Pending[], batchError: unknown): Promise<void> {
+    const byEvent = new Map<string, Pending[]>();
+    for (const p of batch) byEvent.set(p.event.id, [...(byEvent.get(p.event.id) ?? []), p]);
+    if (byEvent.size === 1) {
+      for (const p of batch) p.reject(batchError);
+      return;
+    }
+    for (const group of byEvent.values()) {
+      try {
+        await commit(group);
+      } catch (error) {
+        for (const p of group) p.reject(error);
+      }
+    }
+  }
+
   async function drain(): Promise<void> {
     if (running) return;
     running = true;
@@ -77,7 +104,7 @@ export function createGroupCommit(
         try {
           await commit(batch);
         } catch (error) {
-          for (const p of batch) p.reject(error);
+          await commitOneByOne(batch, error);
         }
       }
     } finally {
@@ -85,15 +112,26 @@ export function createGroupCommit(
     }
   }
 
+  function deliverOne(event: DomainEvent): Promise<DeliveryOutcome> {
+    if (!isSubscribed(consumer, event.topic)) return Promise.resolve('ignored');
+    return new Promise<DeliveryOutcome>((resolve, reject) => {
+      queue.push({ event, resolve, reject });
+      // Let the jobs the queue hands over in this tick join the batch.
+      setImmediate(() => void drain());
+    });
+  }
+
   return {
-    deliver(jobData) {
-      const event = parseDeliveryJob(jobData);
-      if (!isSubscribed(consumer, event.topic)) return Promise.resolve('ignored');
-      return new Promise<DeliveryOutcome>((resolve, reject) => {
-        queue.push({ event, resolve, reject });
-        // Let the jobs the queue hands over in this tick join the batch.
-        setImmediate(() => void drain());
-      });
+    async deliver(jobData) {
+      const { events, errors } = parseDeliveryJobs(jobData);
+      const settled = await Promise.allSettled(events.map(deliverOne));
+      const outcomes: DeliveryOutcome[] = [];
+      for (const result of settled) {
+        if (result.status === 'fulfilled') outcomes.push(result.value);
+        else errors.push(result.reason);
+      }
+      throwIfFailed(errors);
+      return jobOutcome(outcomes);
     },
   };
 }

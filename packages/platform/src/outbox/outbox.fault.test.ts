@@ -22,7 +22,8 @@ import { createOutboxReconciler, type OutboxReconciler } from './reconciler.js';
 
 const N = 60;
 const BATCH = 5;
-const QUEUES = [consumerQueueName('alpha'), consumerQueueName('beta')];
+// alpha and beta get one job per event; gamma (group commit) one job per relay pass.
+const QUEUES = [consumerQueueName('alpha'), consumerQueueName('beta'), consumerQueueName('gamma')];
 // One process (node with tsx's loader), so SIGKILL kills the relay itself, not a tsx parent.
 const PACKAGE_DIR = fileURLToPath(new URL('../../', import.meta.url));
 const RELAY_PROCESS = fileURLToPath(new URL('./fixtures/relay-process.ts', import.meta.url));
@@ -69,6 +70,7 @@ describe('outbox delivery through crashes, duplicates and a Redis that loses eve
         QUEUE_PREFIX: prefix,
         BATCH_SIZE: String(BATCH),
         HOLD_AFTER_ENQUEUE_MS: String(holdAfterEnqueueMs),
+        BATCHING: '1',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -118,8 +120,8 @@ describe('outbox delivery through crashes, duplicates and a Redis that loses eve
     // 1. A relay dies mid-batch: its third batch is in Redis, its transaction never committed.
     const first = startRelay(1_000);
     const enqueued = () => first.lines.filter((line) => line.startsWith('enqueued')).length;
-    // Two consumer queues: lines 1-2 are batch 1, 3-4 batch 2, 5 is batch 3 half-way.
-    await expect.poll(enqueued, { timeout: 30_000, interval: 20 }).toBeGreaterThanOrEqual(5);
+    // Three consumer queues: lines 1-3 are batch 1, 4-6 batch 2, 7 is batch 3 half-way.
+    await expect.poll(enqueued, { timeout: 30_000, interval: 20 }).toBeGreaterThanOrEqual(7);
     first.child.kill('SIGKILL');
     expect((await first.exit).signal).toBe('SIGKILL');
     expect(await count('relayed')).toBe(2 * BATCH);
@@ -127,20 +129,24 @@ describe('outbox delivery through crashes, duplicates and a Redis that loses eve
     expect(alphaWaiting + betaWaiting).toBeGreaterThan(2 * 2 * BATCH);
 
     // 2. Restarted, the relay enqueues the uncommitted batch again under the same job ids: the
-    //    queue keeps one job per event and consumer.
+    //    queue keeps one job per event and consumer, and one batch job per relay pass for gamma
+    //    (the pass relayed again has the same rows, hence the same batch job id).
     const second = startRelay(0);
     await expect.poll(() => count('unrelayed'), { timeout: 30_000 }).toBe(0);
     second.child.kill('SIGTERM');
     expect((await second.exit).code, second.stderr()).toBe(0);
-    expect(await waiting()).toEqual([N, N]);
+    expect(await waiting()).toEqual([N, N, N / BATCH]);
 
     // 3. Consumers run; half-way through, Redis loses every key.
     const gate = deferred();
-    const started: Record<string, number> = { alpha: 0, beta: 0 };
-    const consumers = testConsumers(async (name) => {
-      started[name] = (started[name] ?? 0) + 1;
-      if ((started[name] ?? 0) > N / 2) await gate.promise;
-    });
+    const started: Record<string, number> = { alpha: 0, beta: 0, gamma: 0 };
+    const consumers = testConsumers(
+      async (name) => {
+        started[name] = (started[name] ?? 0) + 1;
+        if ((started[name] ?? 0) > N / 2) await gate.promise;
+      },
+      { batching: true },
+    );
     worker = createWorker({
       db: test.handle,
       queue,
@@ -152,16 +158,19 @@ describe('outbox delivery through crashes, duplicates and a Redis that loses eve
     });
     await worker.start();
     await expect
-      .poll(() => Math.min(started.alpha ?? 0, started.beta ?? 0), { timeout: 30_000 })
+      .poll(() => Math.min(started.alpha ?? 0, started.beta ?? 0, started.gamma ?? 0), {
+        timeout: 30_000,
+      })
       .toBeGreaterThan(N / 2);
     // The throwaway server, never the shared Redis.
     const redis = await connectTestRedis('command', server.url);
     await redis.flushall();
     redis.disconnect();
-    expect(await waiting()).toEqual([0, 0]);
+    expect(await waiting()).toEqual([0, 0, 0]);
     const halfway = await processed();
     expect(halfway.alpha).toBeLessThan(N);
     expect(halfway.beta).toBeLessThan(N);
+    expect(halfway.gamma ?? 0).toBeLessThan(N);
     gate.resolve();
 
     // 4. Duplicates on purpose: events already processed, and events whose jobs were just lost.
@@ -180,6 +189,12 @@ describe('outbox delivery through crashes, duplicates and a Redis that loses eve
         })),
       );
     }
+    // …and the same events again as one batch job for the batching consumer.
+    await queue.add(consumerQueueName('gamma'), {
+      name: 'events',
+      data: { events: duplicated.map(toDeliveryJob) },
+      options: { jobId: 'batch.dup' },
+    });
 
     // 5. The reconciler finds what was relayed but never processed, and enqueues it again.
     reconciler = createOutboxReconciler({
@@ -191,15 +206,16 @@ describe('outbox delivery through crashes, duplicates and a Redis that loses eve
       intervalMs: 200,
     });
     await reconciler.start();
-    await expect.poll(processed, { timeout: 60_000 }).toEqual({ alpha: N, beta: N });
+    await expect.poll(processed, { timeout: 60_000 }).toEqual({ alpha: N, beta: N, gamma: N });
     await expect.poll(() => count('undelivered'), { timeout: 30_000 }).toBe(0);
     await expect.poll(idle, { timeout: 30_000 }).toBe(true);
 
     expect(await summarizeEffects(test.handle.db)).toEqual([
       { consumer: 'alpha', events: N, applications: N, maxPerEvent: 1 },
       { consumer: 'beta', events: N, applications: N, maxPerEvent: 1 },
+      { consumer: 'gamma', events: N, applications: N, maxPerEvent: 1 },
     ]);
-    expect(await processed()).toEqual({ alpha: N, beta: N });
+    expect(await processed()).toEqual({ alpha: N, beta: N, gamma: N });
     // The repair really happened: events lost with Redis went out again.
     expect(await count('redelivered')).toBeGreaterThan(0);
   });

@@ -12,7 +12,7 @@ import {
   TEST_REDIS_URL,
 } from '../testing/index.js';
 import { consumerQueueName } from './consumer.js';
-import { toDeliveryJob } from './delivery-job.js';
+import { type DeliveryJob, type DeliveryJobs, toDeliveryJob } from './delivery-job.js';
 import { recordingQueue } from './fixtures/recording-queue.js';
 import { testConsumers } from './fixtures/test-consumers.js';
 import { appendTestEvents, countUnrelayed } from './fixtures/test-events.js';
@@ -73,6 +73,49 @@ describe('outbox relay', () => {
     const rows = await test.handle.db.selectFrom('outbox').selectAll().orderBy('seq').execute();
     expect(rows.every((r) => r.relayed_at !== null && r.delivered_at === null)).toBe(true);
     expect(recorded.added[0]?.job.data).toEqual(toDeliveryJob(rows[0] ?? expect.unreachable()));
+  });
+
+  it('gives a consumer with group commit one job per pass, whose id the same rows repeat', async () => {
+    const ids = await appendTestEvents(test.handle.db, 12);
+    const GAMMA = consumerQueueName('gamma');
+    const withBatching = testConsumers(undefined, { batching: true });
+    const recorded = recordingQueue(queue);
+    const relay = createOutboxRelay({
+      db: test.handle,
+      queue: recorded,
+      consumers: withBatching,
+      log: silent,
+      batchSize: 5,
+    });
+    while ((await relay.relayOnce()) > 0) {}
+
+    // alpha still gets one job per event; gamma one job per pass, the pass's events in order.
+    expect(recorded.added.filter((a) => a.queue === ALPHA)).toHaveLength(12);
+    const batches = recorded.added.filter((a) => a.queue === GAMMA).map((a) => a.job);
+    expect(batches.map((j) => j.name)).toEqual(['events', 'events', 'events']);
+    const carried = batches.map((j) =>
+      (j.data as DeliveryJobs).events.map((event: DeliveryJob) => event.id),
+    );
+    expect(carried).toEqual([ids.slice(0, 5), ids.slice(5, 10), ids.slice(10)]);
+    expect(new Set(batches.map((j) => j.options?.jobId)).size).toBe(3);
+    expect((await queue.counts(GAMMA)).waiting).toBe(3);
+
+    // A relay that died before its commit: the same rows go out again under the same batch id,
+    // and the queue keeps one job.
+    await test.handle.db.updateTable('outbox').set({ relayed_at: null }).execute();
+    const again = recordingQueue(queue);
+    const second = createOutboxRelay({
+      db: test.handle,
+      queue: again,
+      consumers: withBatching,
+      log: silent,
+      batchSize: 5,
+    });
+    while ((await second.relayOnce()) > 0) {}
+    expect(again.added.filter((a) => a.queue === GAMMA).map((a) => a.job.options?.jobId)).toEqual(
+      batches.map((j) => j.options?.jobId),
+    );
+    expect((await queue.counts(GAMMA)).waiting).toBe(3);
   });
 
   it('marks an event nobody subscribes to relayed and delivered, enqueueing nothing', async () => {
