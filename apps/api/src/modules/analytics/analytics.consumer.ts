@@ -20,7 +20,7 @@ import {
   ZERO_STATS,
 } from './analytics.projector.js';
 import { lockProjectionShared } from './analytics-lock.js';
-import { LIVE_CHANNEL, type LiveMessage } from './live-message.js';
+import { LIVE_BROADCAST_MAX, LIVE_CHANNEL, type LiveMessage } from './live-message.js';
 import {
   ALL_SCOPE,
   projectionRepository as repo,
@@ -219,36 +219,56 @@ export async function applyEvents(
     }
   }
   const live: Array<{ eventId: string; organizerId: string; stats: EventStats }> = [];
+  // Event rows in id order (the lock order): a run of changed rows is one statement; a deleted
+  // draft's row (rare) is deleted between runs, at its place in that order.
+  let run: Array<{ meta: EventMeta; delta: StatsDelta; deltas: EventChange['deltas'] }> = [];
+  const flush = async () => {
+    const rows = await repo.upsertStats(trx, run, now);
+    for (const { meta, deltas } of run) {
+      const row = rows.get(meta.eventId);
+      if (!row) continue;
+      for (const stats of figuresAfterEach(row, deltas)) {
+        live.push({ eventId: row.event_id, organizerId: row.organizer_id, stats });
+      }
+    }
+    run = [];
+  };
   for (const eventId of [...byEvent.keys()].sort()) {
     const change = byEvent.get(eventId);
     if (!change) continue;
-    if (!change.meta) {
-      await repo.deleteStats(trx, eventId);
+    if (change.meta) {
+      run.push({ meta: change.meta, delta: sumOf(change.deltas), deltas: change.deltas });
       continue;
     }
-    const row = await repo.upsertStats(trx, change.meta, sumOf(change.deltas), now);
-    for (const stats of figuresAfterEach(row, change.deltas)) {
-      live.push({ eventId: row.event_id, organizerId: row.organizer_id, stats });
-    }
+    await flush();
+    await repo.deleteStats(trx, eventId);
   }
+  await flush();
   await repo.addSeries(trx, sortedSeries(series));
   const seqs = await repo.appendLiveUpdates(trx, live);
   return live.map((update, i) => ({ seq: seqs[i] ?? '', ...update }));
 }
 
-/** Broadcasts an update; a lost one is found by every hub's catch-up from the log. */
+/**
+ * Broadcasts updates, up to LIVE_BROADCAST_MAX to a message (one Redis command and one parse per
+ * hub for a whole batch, not one per update); a lost message is found by every hub's catch-up
+ * from the log.
+ */
 export async function publishLive(
   pubsub: PubSubPort,
-  update: LiveMessage,
+  updates: readonly LiveMessage[],
   log: RequestLog,
 ): Promise<void> {
-  try {
-    await pubsub.publish(LIVE_CHANNEL, JSON.stringify(update));
-  } catch (error) {
-    log.warn(
-      { err: error, seq: update.seq },
-      'analytics live update not broadcast; hubs catch up from the log',
-    );
+  for (let i = 0; i < updates.length; i += LIVE_BROADCAST_MAX) {
+    const chunk = updates.slice(i, i + LIVE_BROADCAST_MAX);
+    try {
+      await pubsub.publish(LIVE_CHANNEL, JSON.stringify({ updates: chunk }));
+    } catch (error) {
+      log.warn(
+        { err: error, seq: chunk[0]?.seq, count: chunk.length },
+        'analytics live updates not broadcast; hubs catch up from the log',
+      );
+    }
   }
 }
 
@@ -288,8 +308,6 @@ export function createAnalyticsConsumer(deps: {
       deps.now(),
     );
     if (updates.length === 0) return undefined;
-    return async () => {
-      for (const update of updates) await publishLive(deps.pubsub, update, deps.log);
-    };
+    return () => publishLive(deps.pubsub, updates, deps.log);
   }
 }

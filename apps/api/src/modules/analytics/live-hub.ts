@@ -3,7 +3,7 @@ import type { PubSubPort } from '@evently/platform';
 import type { Kysely } from 'kysely';
 import type { RequestLog } from '../../trpc/context.js';
 import { liveRepository } from './live.repository.js';
-import { LIVE_CHANNEL, type LiveMessage, liveMessageSchema } from './live-message.js';
+import { LIVE_CHANNEL, type LiveMessage, liveBroadcastSchema } from './live-message.js';
 
 export type LiveListener = (update: LiveMessage) => void;
 
@@ -123,8 +123,8 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
     };
 
     const unsubscribe = await options.pubsub.subscribe(LIVE_CHANNEL, (raw) => {
-      const parsed = liveMessageSchema.safeParse(JSON.parse(raw));
-      if (parsed.success) accept(parsed.data);
+      const parsed = liveBroadcastSchema.safeParse(JSON.parse(raw));
+      if (parsed.success) for (const update of parsed.data) accept(update);
       else log.warn({ issues: parsed.error.issues }, 'malformed analytics live message ignored');
     });
     try {

@@ -13,3 +13,12 @@ export const liveMessageSchema = z.object({
   stats: eventStatsSchema,
 });
 export type LiveMessage = z.infer<typeof liveMessageSchema>;
+
+/** Updates are broadcast in batches: a projection transaction's updates in one message. */
+export const LIVE_BROADCAST_MAX = 500;
+
+/** A broadcast: a batch of updates in number order, or (older publishers) a single update. */
+export const liveBroadcastSchema = z.union([
+  z.object({ updates: z.array(liveMessageSchema) }).transform((b) => b.updates),
+  liveMessageSchema.transform((update) => [update]),
+]);

@@ -98,15 +98,27 @@ export const projectionRepository = {
       .execute();
   },
 
-  /** Adds the deltas to the event's row (creating it), refreshing its fields from a newer version. */
-  async upsertStats(trx: Trx, meta: EventMeta, delta: StatsDelta, now: Date): Promise<StatsRow> {
+  /**
+   * Adds each event's deltas to its row (creating it), refreshing its fields from a newer version,
+   * all in one statement; rows are locked in the given order (the caller sorts by event id). One
+   * item per event: a statement cannot update a row twice.
+   */
+  async upsertStats(
+    trx: Trx,
+    items: ReadonlyArray<{ meta: EventMeta; delta: StatsDelta }>,
+    now: Date,
+  ): Promise<Map<string, StatsRow>> {
+    if (items.length === 0) return new Map();
     const t = sql.table('analytics_event_stats');
+    const values = items.map(
+      ({ meta, delta }) => sql`(${meta.eventId}, ${meta.organizerId}, ${meta.title}, ${meta.status},
+        ${meta.capacity}, ${meta.startsAt}, ${meta.version},
+        ${sql.join(counterColumns.map((c) => sql`${delta[c]}`))}, ${now})`,
+    );
     const { rows } = await sql<StatsRow>`
       INSERT INTO analytics_event_stats (event_id, ${sql.join(metaColumns.map((c) => sql.ref(c)))},
         event_version, ${sql.join(counterColumns.map((c) => sql.ref(c)))}, updated_at)
-      VALUES (${meta.eventId}, ${meta.organizerId}, ${meta.title}, ${meta.status}, ${meta.capacity},
-        ${meta.startsAt}, ${meta.version}, ${sql.join(counterColumns.map((c) => sql`${delta[c]}`))},
-        ${now})
+      VALUES ${sql.join(values)}
       ON CONFLICT (event_id) DO UPDATE SET
         ${sql.join(counterColumns.map((c) => sql`${sql.ref(c)} = ${t}.${sql.ref(c)} + excluded.${sql.ref(c)}`))},
         ${sql.join(
@@ -119,9 +131,11 @@ export const projectionRepository = {
         event_version = GREATEST(${t}.event_version, excluded.event_version),
         updated_at = excluded.updated_at
       RETURNING *`.execute(trx);
-    const row = rows[0];
-    if (!row) throw new Error(`no stats row for event ${meta.eventId}`);
-    return row;
+    const byEvent = new Map(rows.map((row) => [row.event_id, row]));
+    for (const { meta } of items) {
+      if (!byEvent.has(meta.eventId)) throw new Error(`no stats row for event ${meta.eventId}`);
+    }
+    return byEvent;
   },
 
   async deleteStats(trx: Trx, eventId: string): Promise<StatsRow | undefined> {

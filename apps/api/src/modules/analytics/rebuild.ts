@@ -69,7 +69,7 @@ export async function rebuildAnalytics(deps: {
       await unlockAfterRebuild(conn);
     }
   });
-  for (const update of updates) await publishLive(deps.pubsub, update, deps.log);
+  await publishLive(deps.pubsub, updates, deps.log);
   deps.log.info(
     { ...result, ms: Date.now() - started },
     'analytics rebuilt from the source tables',
