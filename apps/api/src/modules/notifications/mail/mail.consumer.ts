@@ -152,7 +152,9 @@ async function plan(
  * Turns each subscribed domain event into the mails it calls for and queues them in sent_emails,
  * in the delivery transaction: the mails are queued exactly when processed_events records the
  * event, and their (source, recipient, template) key drops any that are queued already. The mail
- * sender sends them (mail-sender.ts), so no SMTP call runs inside this transaction.
+ * sender sends them (mail-sender.ts), so no SMTP call runs inside this transaction. The worker
+ * delivers it with group commit: the events of a relay pass arrive as one job and are queued in
+ * one transaction (one that fails is retried event by event).
  */
 export function createMailConsumer(): Consumer {
   return defineConsumer({
@@ -160,6 +162,11 @@ export function createMailConsumer(): Consumer {
     topics: mailConsumerTopics,
     async handle(trx, event) {
       await sentEmailsRepository.queue(trx, await plan(trx, event));
+    },
+    // Group commit: a relay pass's events in one job and one transaction, each event's mails
+    // queued in order as if delivered alone (the first to claim a key keeps it).
+    async handleBatch(trx, events) {
+      for (const event of events) await sentEmailsRepository.queue(trx, await plan(trx, event));
     },
   });
 }
