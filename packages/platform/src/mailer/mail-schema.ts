@@ -2,10 +2,25 @@ import { z } from 'zod';
 
 const singleLine = /^[^\r\n]*$/;
 
-/** What either mailer accepts: one recipient, a one-line subject, a text and an HTML body. */
+/**
+ * A Message-ID as RFC 5322 writes it, `<left@right>`, restricted to characters that need no
+ * quoting (a uuid and a host name fit).
+ */
+export const messageIdSchema = z
+  .string()
+  .max(250)
+  .regex(/^<[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9.-]+>$/, 'a Message-ID is <left@right>');
+
+/**
+ * What either mailer accepts: one recipient, a one-line subject, a text and an HTML body, and
+ * optionally the Message-ID to send it under (else the mailer makes a random one). A caller that
+ * may send a mail twice (a retry after a crash) passes the same one each time, so receivers can
+ * tell the copies are one mail.
+ */
 export const mailSchema = z.object({
   to: z.email(),
   subject: z.string().min(1).max(998).regex(singleLine, 'subject must be a single line'),
   text: z.string(),
   html: z.string(),
+  messageId: messageIdSchema.optional(),
 });

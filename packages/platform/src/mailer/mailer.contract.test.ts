@@ -7,7 +7,7 @@ import { createMemoryMailer, type MailLog } from './memory-mailer.js';
 import { createSmtpMailer } from './smtp-mailer.js';
 
 /** A mail as it reached its destination (dev mailbox or SMTP server). */
-interface Delivered extends Mail {
+interface Delivered extends Omit<Mail, 'messageId'> {
   messageId: string | null;
 }
 
@@ -86,6 +86,25 @@ describe.each(backends)('$name mailer (contract)', ({ setup }) => {
     const first = await mailer.send(sampleMail());
     const second = await mailer.send(sampleMail());
     expect(first.messageId).not.toBe(second.messageId);
+  });
+
+  it('sends a mail under the Message-ID it is given, the same one each time it is sent', async () => {
+    const { mailer, delivered } = await setup();
+    const mail = { ...sampleMail(), messageId: `<${randomUUID()}@evently>` };
+    expect(await mailer.send(mail)).toEqual({ messageId: mail.messageId });
+    expect(await delivered(mail.to)).toMatchObject({ messageId: mail.messageId });
+    expect(await mailer.send(mail)).toEqual({ messageId: mail.messageId });
+  });
+
+  it('refuses a Message-ID that is not <left@right> or could break the header', async () => {
+    const { mailer } = await setup();
+    for (const messageId of [
+      'no-brackets@evently',
+      '<no-at>',
+      '<a@b>\r\nBcc: victim@example.com',
+    ]) {
+      await expect(mailer.send({ ...sampleMail(), messageId })).rejects.toThrow();
+    }
   });
 
   it('verifies a reachable transport', async () => {

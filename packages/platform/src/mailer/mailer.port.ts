@@ -3,6 +3,8 @@ export interface Mail {
   subject: string;
   text: string;
   html: string;
+  /** `<left@right>`; the same for every try of one mail. Absent: a random one. */
+  messageId?: string | undefined;
 }
 
 export interface SentMail extends Mail {
@@ -11,6 +13,7 @@ export interface SentMail extends Mail {
 }
 
 export interface MailerPort {
+  /** Resolves the Message-ID the mail went out with (the one given, if any). */
   send(mail: Mail): Promise<{ messageId: string }>;
   /** Checks the transport answers (SMTP) — used by readiness. */
   verify(): Promise<void>;

@@ -29,7 +29,7 @@ export function createMemoryMailer(log: MailLog, options: MemoryMailerOptions = 
   return {
     async send(input) {
       const mail = mailSchema.parse(input);
-      const messageId = `<${randomUUID()}@evently.local>`;
+      const messageId = mail.messageId ?? `<${randomUUID()}@evently.local>`;
       mailbox.push({ ...mail, messageId, sentAt: new Date().toISOString() });
       if (mailbox.length > capacity) mailbox.splice(0, mailbox.length - capacity);
       log.info({ to: mail.to, subject: mail.subject, messageId }, 'mail kept in the dev mailbox');

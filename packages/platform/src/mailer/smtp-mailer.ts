@@ -31,8 +31,11 @@ export function createSmtpMailer(options: SmtpMailerOptions): MailerPort {
 
   return {
     async send(input) {
-      const mail = mailSchema.parse(input);
-      const info = await transporter.sendMail(mail);
+      const { messageId, ...mail } = mailSchema.parse(input);
+      // nodemailer writes `messageId` as the Message-ID header (else it makes a random one).
+      const info = await transporter.sendMail(
+        messageId === undefined ? mail : { ...mail, messageId },
+      );
       return { messageId: info.messageId };
     },
     async verify() {
