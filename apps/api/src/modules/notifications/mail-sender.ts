@@ -2,7 +2,12 @@ import type { DbHandle } from '@evently/db';
 import { createPollLoop, type MailerPort } from '@evently/platform';
 import type { Logger } from 'pino';
 import { afterFailure, DEFAULT_MAIL_RETRY, type MailRetryPolicy } from './mail-retry.js';
-import { type DueMail, MAIL_CHANNEL, sentEmailsRepository } from './sent-emails.repository.js';
+import {
+  type DueMail,
+  MAIL_CHANNEL,
+  messageIdOf,
+  sentEmailsRepository,
+} from './sent-emails.repository.js';
 
 export interface MailSenderOptions {
   retry?: Partial<MailRetryPolicy>;
@@ -44,7 +49,9 @@ function describe(error: unknown): string {
  * - a sender that dies before SMTP accepted the mail leaves nothing behind: its transaction
  *   aborts with its connection, the row is pending again and the next sender sends it;
  * - the one window left is between SMTP's "250 accepted" and our COMMIT (one round trip): a
- *   crash exactly there sends the mail again. SMTP has no idempotency key to close it.
+ *   crash exactly there sends the mail again. SMTP has no idempotency key to close it, but the
+ *   copy carries the same Message-ID (fixed when the mail was queued, see `messageIdOf`), so
+ *   mail clients and our tests see one mail delivered twice, never two mails.
  * Failed tries back off exponentially and end as dead letters (see mail-retry.ts) that an admin
  * can replay. Nothing here lives in Redis: a Redis that restarts empty loses no mail.
  * (On PGlite, one connection, a send holds the database for its SMTP exchange; the embedded
@@ -73,6 +80,8 @@ export function createMailSender(deps: MailSenderDeps): MailSender {
         subject: mail.subject,
         text: mail.body_text,
         html: mail.body_html,
+        // Recorded when the mail was queued (rows from before that: derived the same way).
+        messageId: mail.message_id ?? messageIdOf(mail.id),
       });
       return { outcome: 'sent', messageId };
     } catch (error) {

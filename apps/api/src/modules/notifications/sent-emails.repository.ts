@@ -9,13 +9,22 @@ export type SentEmailRow = Selectable<Database['sent_emails']>;
 /** The channel the mail sender LISTENs on; NOTIFY inside a transaction fires at commit. */
 export const MAIL_CHANNEL = 'evently_mail';
 
+/**
+ * A mail's Message-ID, fixed by its row: every try of the mail — a retry, or a send repeated
+ * because a worker died between SMTP's "250 accepted" and its COMMIT — goes out under this one,
+ * so a receiver (and our SMTP sink audit) can tell the copies are one mail.
+ */
+export function messageIdOf(mailId: string): string {
+  return `<${mailId}@evently>`;
+}
+
 /** Rows per INSERT statement (a fan-out to thousands of attendees is split). */
 const INSERT_CHUNK = 500;
 
 /** What the sender needs of a claimed row. */
 export type DueMail = Pick<
   SentEmailRow,
-  'id' | 'to_email' | 'subject' | 'body_text' | 'body_html' | 'attempts' | 'template'
+  'id' | 'to_email' | 'subject' | 'body_text' | 'body_html' | 'attempts' | 'template' | 'message_id'
 >;
 
 /** Every SQL statement on `sent_emails`. */
@@ -23,21 +32,26 @@ export const sentEmailsRepository = {
   /**
    * Queues mails in the caller's transaction. A mail whose (source, recipient, template) is
    * already there is skipped: that key is what makes each mail go out once, however often the
-   * event that causes it is delivered. Resolves how many were new.
+   * event that causes it is delivered. Its Message-ID is recorded here, committed long before
+   * any send. Resolves how many were new.
    */
   async queue(trx: Db, mails: readonly OutgoingMail[]): Promise<number> {
     let queued = 0;
     for (let i = 0; i < mails.length; i += INSERT_CHUNK) {
-      const rows = mails.slice(i, i + INSERT_CHUNK).map((m) => ({
-        id: randomUUID(),
-        source: m.source,
-        recipient_id: m.recipientId,
-        template: m.template,
-        to_email: m.mail.to,
-        subject: m.mail.subject,
-        body_text: m.mail.text,
-        body_html: m.mail.html,
-      }));
+      const rows = mails.slice(i, i + INSERT_CHUNK).map((m) => {
+        const id = randomUUID();
+        return {
+          id,
+          message_id: messageIdOf(id),
+          source: m.source,
+          recipient_id: m.recipientId,
+          template: m.template,
+          to_email: m.mail.to,
+          subject: m.mail.subject,
+          body_text: m.mail.text,
+          body_html: m.mail.html,
+        };
+      });
       const inserted = await trx
         .insertInto('sent_emails')
         .values(rows)
@@ -57,7 +71,16 @@ export const sentEmailsRepository = {
   claimDue(trx: Transaction<Database>): Promise<DueMail | undefined> {
     return trx
       .selectFrom('sent_emails')
-      .select(['id', 'to_email', 'subject', 'body_text', 'body_html', 'attempts', 'template'])
+      .select([
+        'id',
+        'to_email',
+        'subject',
+        'body_text',
+        'body_html',
+        'attempts',
+        'template',
+        'message_id',
+      ])
       .where('status', '=', 'pending')
       .where('next_attempt_at', '<=', sql<Date>`now()`)
       .orderBy('next_attempt_at')
