@@ -94,8 +94,9 @@ export interface MailAudit {
   expected: number;
   received: number;
   /**
-   * Mails SMTP accepted from a worker killed before it recorded them (sent_emails' one
-   * documented window, between SMTP's 250 and the COMMIT): sent again by the next worker.
+   * Copies of a mail SMTP accepted from a worker killed before it recorded the send (sent_emails'
+   * one documented window, between SMTP's 250 and the COMMIT), sent again by the next worker —
+   * under the same Message-ID.
    */
   repeatsAtKills: number;
   problems: string[];
@@ -103,9 +104,10 @@ export interface MailAudit {
 
 /**
  * Compares what reached the SMTP sink with the mails the outbox calls for: sent_emails holds
- * each expected mail exactly once, all sent; each of them reached the sink exactly once (by
- * its Message-ID, to its address, with its subject); no person got any other mail — except a
- * copy of a recorded mail that SMTP accepted from a worker at the moment it was SIGKILLed.
+ * each expected mail exactly once, all sent, each with its own Message-ID; at the sink every
+ * mail carries one of those Message-IDs (no person got any other mail), to its row's address
+ * with its subject; and each expected mail arrived under exactly that one Message-ID — once, or
+ * more often only when all but one of its copies arrived while a worker was being SIGKILLed.
  */
 export async function auditMails(
   db: Kysely<Database>,
@@ -122,6 +124,7 @@ export async function auditMails(
     .select(['source', 'recipient_id', 'template', 'to_email', 'subject', 'status', 'message_id'])
     .execute();
   const seen = new Set<string>();
+  const byMessageId = new Map<string, (typeof rows)[number]>();
   for (const row of rows) {
     const key = keyOf(row.source, row.recipient_id, row.template);
     if (seen.has(key)) problems.push(`queued twice: ${key}`);
@@ -130,42 +133,45 @@ export async function auditMails(
     if (!mail) problems.push(`queued but not called for: ${key} (to ${row.to_email})`);
     else if (mail.to !== row.to_email) problems.push(`${key} went to ${row.to_email}`);
     if (row.status !== 'sent') problems.push(`${key} is ${row.status}`);
+    if (!row.message_id) problems.push(`${key} has no Message-ID`);
+    else if (byMessageId.has(row.message_id)) problems.push(`${row.message_id} names two mails`);
+    else byMessageId.set(row.message_id, row);
   }
   for (const key of expected.keys()) {
     if (!seen.has(key)) problems.push(`never queued: ${key}`);
   }
 
-  const recorded = new Map(rows.flatMap((r) => (r.message_id ? [[r.message_id, r]] : [])));
-  for (const [messageId, row] of recorded) {
-    const copies = received.filter((m) => m.messageId === messageId);
-    if (copies.length !== 1) {
-      problems.push(`${row.template} to ${row.to_email} reached the sink ${copies.length} times`);
-    }
-    for (const copy of copies) {
-      if (copy.to.join() !== row.to_email || copy.subject !== row.subject) {
-        problems.push(`${messageId} arrived as "${copy.subject}" to ${copy.to.join()}`);
-      }
-    }
-  }
-  let repeatsAtKills = 0;
+  const atKill = (index: number) => kills.some((k) => index >= k.from && index < k.to);
+  const copiesOf = new Map<string, number[]>();
   received.forEach((mail, index) => {
-    if (mail.messageId && recorded.has(mail.messageId)) return;
-    const atKill = kills.some((k) => index >= k.from && index < k.to);
-    const twin = received.some(
-      (other) =>
-        other !== mail &&
-        other.messageId !== null &&
-        recorded.has(other.messageId) &&
-        other.to.join() === mail.to.join() &&
-        other.subject === mail.subject &&
-        other.text === mail.text,
-    );
-    if (atKill && twin) repeatsAtKills += 1;
+    const row = mail.messageId === null ? undefined : byMessageId.get(mail.messageId);
+    if (!row || mail.messageId === null) {
+      problems.push(
+        `a mail that is none of ours: "${mail.subject}" to ${mail.to.join()} (#${index}, Message-ID ${mail.messageId})`,
+      );
+      return;
+    }
+    if (mail.to.join() !== row.to_email || mail.subject !== row.subject) {
+      problems.push(`${mail.messageId} arrived as "${mail.subject}" to ${mail.to.join()}`);
+    }
+    copiesOf.set(mail.messageId, [...(copiesOf.get(mail.messageId) ?? []), index]);
+  });
+  let repeatsAtKills = 0;
+  for (const [messageId, row] of byMessageId) {
+    const copies = copiesOf.get(messageId) ?? [];
+    if (copies.length === 0) {
+      problems.push(`${row.template} to ${row.to_email} never reached the sink`);
+      continue;
+    }
+    // The copies a dying worker handed to SMTP arrived in its kill window; the last one is the
+    // send that was recorded. Any other repeat is a mail sent twice.
+    const early = copies.slice(0, -1);
+    if (early.every(atKill)) repeatsAtKills += early.length;
     else {
       problems.push(
-        `unrecorded mail "${mail.subject}" to ${mail.to.join()} (#${index}, ${atKill ? 'at a kill' : 'not at a kill'}, ${twin ? 'a copy' : 'no recorded copy'})`,
+        `${row.template} to ${row.to_email} reached the sink ${copies.length} times (#${copies.join(', #')}), not only at kills`,
       );
     }
-  });
+  }
   return { expected: expected.size, received: received.length, repeatsAtKills, problems };
 }

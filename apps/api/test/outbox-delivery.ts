@@ -1,4 +1,5 @@
 import type { Database } from '@evently/db';
+import type { connectTestRedis } from '@evently/platform/testing';
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { ANALYTICS_CONSUMER } from '../src/modules/analytics/analytics.consumer.js';
 import { analyticsTopics } from '../src/modules/analytics/analytics.projector.js';
@@ -50,4 +51,41 @@ export async function forgetRelays(
       .filter((s) => s.topics.includes(row.topic))
       .map((s) => ({ consumer: s.consumer, eventId: row.id })),
   );
+}
+
+/**
+ * The outbox ids a consumer's finished jobs carried, read from the BullMQ job hashes in Redis
+ * (`<prefix>:bull:consumer.<name>:<job id>`): a one-event job's event, or each event of a batch
+ * job (group-commit consumers get one job per relay pass, whose id is not an event's).
+ */
+export async function finishedDeliveries(
+  redis: Awaited<ReturnType<typeof connectTestRedis>>,
+  prefix: string,
+  consumer: string,
+): Promise<Set<string>> {
+  const queue = `${prefix}:bull:consumer.${consumer}:`;
+  const finished = new Set<string>();
+  let cursor = '0';
+  do {
+    // Order as ioredis types it: MATCH, COUNT, then TYPE (job hashes only, not the lists).
+    const [next, keys] = await redis.scan(
+      cursor,
+      'MATCH',
+      `${queue}*`,
+      'COUNT',
+      1000,
+      'TYPE',
+      'hash',
+    );
+    cursor = next;
+    for (const key of keys) {
+      const [data, finishedOn] = await redis.hmget(key, 'data', 'finishedOn');
+      if (data === null || data === undefined || finishedOn === null) continue;
+      const job = JSON.parse(data) as { id?: unknown; events?: Array<{ id?: unknown }> };
+      for (const event of job.events ?? [job]) {
+        if (typeof event.id === 'string') finished.add(event.id);
+      }
+    }
+  } while (cursor !== '0');
+  return finished;
 }
