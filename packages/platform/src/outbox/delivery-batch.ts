@@ -54,10 +54,9 @@ export function createDeliveryBatch(consumers: readonly Consumer[]): DeliveryBat
       for (const consumer of targets) {
         const queue = consumerQueueName(consumer.name);
         if (!consumer.handleBatch) {
-          jobs.set(queue, [
-            ...(jobs.get(queue) ?? []),
-            { name: row.topic, data, options: { jobId } },
-          ]);
+          const list = jobs.get(queue) ?? [];
+          list.push({ name: row.topic, data, options: { jobId } });
+          jobs.set(queue, list);
           continue;
         }
         const batch = batched.get(queue) ?? { jobIds: [], events: [] };
