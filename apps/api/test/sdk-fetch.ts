@@ -2,6 +2,7 @@ import type { FetchInitLike, FetchLike, FetchResponseLike } from '@evently/sdk';
 
 /** One HTTP request the SDK made, as it went out and as it came back. */
 export interface RecordedRequest {
+  url: string;
   /** The procedures in it (a batch holds several), e.g. ['auth.refresh', 'auth.me']. */
   procedures: string[];
   headers: Record<string, string>;
@@ -34,6 +35,7 @@ export function recordingFetch(): RecordingFetch {
   const fetchImpl: FetchLike = async (url: string, init: FetchInitLike) => {
     const path = new URL(url).pathname.replace(/^\/trpc\//, '');
     const record: RecordedRequest = {
+      url,
       procedures: path.split(','),
       headers: { ...init.headers },
       body: init.body,
