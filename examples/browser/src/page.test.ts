@@ -1,0 +1,134 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  adminClient,
+  type EmbeddedApi,
+  freePort,
+  publishEvent,
+  signUp,
+  signUpOrganizer,
+  startEmbeddedApi,
+} from '@evently/examples-testing';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { build, type PreviewServer, preview } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+/** Debian's chromium package (apt-get install chromium); .ci/run installs it when missing. */
+const CHROMIUM = '/usr/bin/chromium';
+
+const at = (iso: string, hours: number) =>
+  new Date(new Date(iso).getTime() + hours * 3_600_000).toISOString();
+
+/** The text of an event's availability cell. */
+const shown = (page: Page, eventId: string) =>
+  page.locator(`tr[data-event-id="${eventId}"] td.num`).textContent();
+
+describe('examples/browser in headless Chromium against pnpm start (embedded)', () => {
+  let api: EmbeddedApi;
+  let server: PreviewServer;
+  let browser: Browser;
+  let outDir: string;
+  let pageUrl: string;
+
+  beforeAll(async () => {
+    outDir = await mkdtemp(join(tmpdir(), 'evently-browser-example-'));
+    const port = await freePort();
+    const origin = `http://127.0.0.1:${port}`;
+    // The production build, served as a reader's `pnpm build && pnpm preview` would serve it.
+    const [started] = await Promise.all([
+      startEmbeddedApi({ corsOrigins: [origin] }),
+      build({ root, logLevel: 'warn', build: { outDir, emptyOutDir: true } }),
+    ]);
+    api = started;
+    server = await preview({
+      root,
+      logLevel: 'warn',
+      build: { outDir },
+      preview: { host: '127.0.0.1', port, strictPort: true },
+    });
+    pageUrl = `${origin}/?api=${encodeURIComponent(api.url)}`;
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await api?.stop();
+    if (outDir) await rm(outDir, { recursive: true, force: true });
+  });
+
+  it('shows the events, and a booking made through the API changes the availability live', async () => {
+    const admin = await adminClient(api);
+    const organizer = { email: 'olga@example.com', password: 'organizer passphrase 1' };
+    const org = await signUpOrganizer(api, admin, { ...organizer, name: 'Olga' });
+    const jazz = await publishEvent(org, {
+      title: 'Jazz at the Lighthouse',
+      venue: 'Lighthouse Café',
+      startsAt: '2027-03-12T20:00:00.000Z',
+      endsAt: at('2027-03-12T20:00:00.000Z', 3),
+      capacity: 120,
+      priceCents: 0,
+    });
+    const poetry = await publishEvent(org, {
+      title: 'Poetry slam',
+      venue: 'Backroom',
+      startsAt: '2027-03-14T19:30:00.000Z',
+      endsAt: at('2027-03-14T19:30:00.000Z', 2),
+      capacity: 40,
+      priceCents: 900,
+    });
+    const workshop = await publishEvent(org, {
+      title: 'Risograph workshop',
+      venue: 'Print studio',
+      startsAt: '2027-03-20T10:00:00.000Z',
+      endsAt: at('2027-03-20T10:00:00.000Z', 4),
+      capacity: 2,
+      priceCents: 4500,
+    });
+
+    const page = await browser.newPage({ viewport: { width: 960, height: 300 } });
+    const failures: string[] = [];
+    page.on('pageerror', (error) => failures.push(error.message));
+    await page.goto(pageUrl);
+
+    // The events, from the public list.
+    await expect.poll(() => page.locator('#events tr').count()).toBe(3);
+    expect(await page.locator('#events tr td:first-child').allTextContents()).toEqual(
+      expect.arrayContaining(['Jazz at the Lighthouse', 'Poetry slam', 'Risograph workshop']),
+    );
+    expect(await shown(page, jazz.id)).toBe('120 of 120');
+    expect(await shown(page, poetry.id)).toBe('40 of 40');
+
+    // The organizer goes live: the page follows analytics.live over SSE.
+    await page.fill('input[name=email]', organizer.email);
+    await page.fill('input[name=password]', organizer.password);
+    await page.click('button[type=submit]');
+    await page.waitForSelector('#status[data-state="live"]');
+    // A mark on this document: still there at the end means the page never reloaded.
+    await page.evaluate(() => Object.assign(window, { sameDocument: true }));
+
+    // Bookings made through the API, by someone else.
+    const reader = await signUp(api, { email: 'reader@example.com', name: 'Reader' });
+    await reader.bookings.create.mutate({ eventId: jazz.id, quantity: 4 }); // free: confirmed
+    await expect.poll(() => shown(page, jazz.id), { timeout: 15_000 }).toBe('116 of 120');
+
+    const held = await reader.bookings.create.mutate({ eventId: poetry.id, quantity: 2 });
+    await reader.bookings.confirm.mutate({ bookingId: held.id });
+    await expect.poll(() => shown(page, poetry.id), { timeout: 15_000 }).toBe('38 of 40');
+
+    const last = await reader.bookings.create.mutate({ eventId: workshop.id, quantity: 2 });
+    await reader.bookings.confirm.mutate({ bookingId: last.id });
+    await expect.poll(() => shown(page, workshop.id), { timeout: 15_000 }).toBe('sold out');
+
+    expect(await page.evaluate(() => 'sameDocument' in window)).toBe(true);
+    expect(await page.locator('#status').textContent()).toBe('live');
+    expect(await page.locator('#last-change').textContent()).toMatch(
+      /Risograph workshop: 0 of 2 seats free$/,
+    );
+    expect(failures).toEqual([]);
+    // The README's picture (animations run to their end, so no row is caught mid-flash).
+    await page.screenshot({ path: join(root, 'screenshot.png'), animations: 'disabled' });
+  });
+});

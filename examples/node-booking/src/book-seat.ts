@@ -1,0 +1,117 @@
+import {
+  createEventlyClient,
+  type EventlyClient,
+  isEventlyError,
+  type RouterOutputs,
+} from '@evently/sdk';
+import { verificationCodeFromDevMailbox } from './dev-mailbox.js';
+
+type Event = RouterOutputs['events']['get'];
+type Booking = RouterOutputs['bookings']['create'];
+
+export interface BookSeatOptions {
+  /** The API, e.g. `http://127.0.0.1:3000`. */
+  url: string;
+  email: string;
+  password: string;
+  name: string;
+  /** A code from the verification mail; without one it is read from the embedded dev mailbox. */
+  code?: string | undefined;
+  /** Asked when there is neither a code nor a dev mailbox (e.g. a prompt on a terminal). */
+  askCode?: (() => Promise<string>) | undefined;
+  /** The event to book; default: the first published event with enough seats. */
+  eventId?: string | undefined;
+  quantity: number;
+  log: (line: string) => void;
+}
+
+export interface BookSeatResult {
+  event: Event;
+  booking: Booking;
+}
+
+const money = (cents: number, currency: string) =>
+  new Intl.NumberFormat('en', { style: 'currency', currency }).format(cents / 100);
+
+/** A code for `email`: the one given, the dev mailbox's, or the one the user is asked for. */
+async function obtainCode(options: BookSeatOptions): Promise<string> {
+  if (options.code) {
+    options.log('using the verification code given');
+    return options.code;
+  }
+  const fromMailbox = await verificationCodeFromDevMailbox(options.url, options.email);
+  if (fromMailbox) {
+    options.log(`verification code ${fromMailbox} read from the dev mailbox`);
+    return fromMailbox;
+  }
+  if (options.askCode) return options.askCode();
+  throw new Error(
+    `This server has no dev mailbox: run again with --code <the code mailed to ${options.email}>`,
+  );
+}
+
+/** Signs in, registering and verifying the account first when it needs it. */
+async function signIn(client: EventlyClient, options: BookSeatOptions): Promise<void> {
+  const { email, password } = options;
+  options.log(`signing in as ${email}`);
+  try {
+    await client.session.login({ email, password });
+    return;
+  } catch (error) {
+    if (isEventlyError(error, 'INVALID_CREDENTIALS') && !options.code) {
+      // Unknown email (or a wrong password: then the mail says the account exists).
+      options.log('no account with that password: registering');
+      await client.auth.register.mutate({ email, password, name: options.name });
+    } else if (isEventlyError(error, 'EMAIL_NOT_VERIFIED')) {
+      options.log('the account is not verified yet');
+      // A given code belongs to a mail sent earlier; otherwise ask for a fresh one.
+      if (!options.code) await client.auth.resendVerification.mutate({ email });
+    } else {
+      throw error;
+    }
+  }
+  const code = await obtainCode(options);
+  await client.auth.verifyEmail.mutate({ email, code });
+  const tokens = await client.session.login({ email, password });
+  options.log(`email verified; signed in as user ${tokens.user.id}`);
+}
+
+/** The event to book: the given one, or the first published one with enough free seats. */
+async function chooseEvent(client: EventlyClient, options: BookSeatOptions): Promise<Event> {
+  if (options.eventId) return client.events.get.query({ id: options.eventId });
+  for await (const event of client.paginate(client.events.list, {
+    status: 'published',
+    limit: 50,
+  })) {
+    if (event.availability.available >= options.quantity) return event;
+  }
+  throw new Error(`No published event has ${options.quantity} free seat(s)`);
+}
+
+/** register -> verification code -> login -> book -> confirm, telling each step to `log`. */
+export async function bookSeat(options: BookSeatOptions): Promise<BookSeatResult> {
+  const client = createEventlyClient({ url: options.url });
+  await signIn(client, options);
+
+  const event = await chooseEvent(client, options);
+  options.log(
+    `event "${event.title}" on ${event.startsAt}: ${event.availability.available} of ${event.capacity} seats free`,
+  );
+
+  // The SDK adds an idempotency key, so its own retries never book twice.
+  let booking = await client.bookings.create.mutate({
+    eventId: event.id,
+    quantity: options.quantity,
+  });
+  const total = money(booking.totalCents, booking.currency);
+  if (booking.status === 'pending') {
+    options.log(
+      `booked ${booking.quantity} seat(s), ${total}: booking ${booking.id} held until ${booking.expiresAt}`,
+    );
+    booking = await client.bookings.confirm.mutate({ bookingId: booking.id });
+  }
+  options.log(`booking ${booking.id} ${booking.status} (${booking.quantity} seat(s), ${total})`);
+
+  await client.session.logout();
+  return { event, booking };
+}

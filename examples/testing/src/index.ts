@@ -1,0 +1,8 @@
+export { type DevMail, devMails, verificationCode } from './dev-mailbox.js';
+export {
+  type EmbeddedApi,
+  type EmbeddedApiOptions,
+  freePort,
+  startEmbeddedApi,
+} from './embedded-api.js';
+export { adminClient, publishEvent, signUp, signUpOrganizer } from './fixtures.js';
