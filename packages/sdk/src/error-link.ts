@@ -12,7 +12,7 @@ export function errorLink(): TRPCLink<AppRouter> {
         next(op).subscribe({
           next: (envelope) => observer.next(envelope),
           complete: () => observer.complete(),
-          error: (error) => observer.error(toEventlyError(error, requestIdOf(op.context)) as never),
+          error: (error) => observer.error(toEventlyError(error, requestIdOf(op.context))),
         }),
       );
 }

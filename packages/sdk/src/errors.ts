@@ -86,11 +86,10 @@ export function appCodeOf(error: unknown): AppCode | undefined {
 }
 
 /** An API error becomes an EventlyError; anything else (network, abort) stays as it is. */
-export function toEventlyError(error: unknown, fallbackRequestId?: string): unknown {
+export function toEventlyError(error: ServerError, fallbackRequestId?: string): ServerError {
   if (isEventlyError(error)) return error;
   const code = appCodeOf(error);
-  if (!code) return error;
-  return new EventlyError(error as ServerError, code, fallbackRequestId);
+  return code ? new EventlyError(error, code, fallbackRequestId) : error;
 }
 
 /**
