@@ -56,9 +56,8 @@ form.addEventListener('submit', async (submitted) => {
       // An event published after the page loaded: read the list again.
       if (!table.has(eventId)) await loadEvents();
       const title = table.update(eventId, availability);
-      const time = new Date().toLocaleTimeString('en-GB');
       $<HTMLParagraphElement>('#last-change').textContent =
-        `${time} · ${title}: ${availability.available} of ${availability.capacity} seats free`;
+        `Last change: ${title}, ${availability.available} of ${availability.capacity} seats free`;
     },
   });
 });
