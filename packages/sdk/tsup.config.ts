@@ -1,7 +1,9 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // index.node is what Node resolves (the `node` export condition): the same API, with calls
+  // over node:http keep-alive sockets by default.
+  entry: ['src/index.ts', 'src/index.node.ts'],
   // ESM (index.js) for import, CommonJS (index.cjs) for require; each with its own declarations
   // (index.d.ts / index.d.cts), so TypeScript sees the right module format under NodeNext.
   format: ['esm', 'cjs'],

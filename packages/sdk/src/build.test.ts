@@ -20,6 +20,10 @@ function specifiers(source: string): string[] {
 }
 
 const PUBLISHED_IMPORT = /^(@trpc\/(client|server)|zod)(\/|$)/;
+/** The SDK's own files import each other (the Node entry re-exports the default one). */
+const OWN_FILE = /^\.\/[\w.-]+\.(c?js)$/;
+/** Only the Node entry may use Node's HTTP modules (its transport); the default one runs in browsers. */
+const NODE_HTTP = /^(node:)?https?$/;
 
 interface Manifest {
   exports: unknown;
@@ -41,51 +45,80 @@ describe('SDK build', () => {
   }, 180_000);
 
   it('emits self-contained declarations for both formats, importing only @trpc/* and zod', async () => {
-    for (const file of ['index.d.ts', 'index.d.cts']) {
+    for (const file of ['index.d.ts', 'index.d.cts', 'index.node.d.ts', 'index.node.d.cts']) {
       const dts = await dist(file);
       const imported = specifiers(dts);
       expect(imported.length).toBeGreaterThan(0);
-      for (const specifier of imported) expect(specifier, file).toMatch(PUBLISHED_IMPORT);
+      for (const specifier of imported)
+        expect(specifier, file).toMatch(
+          new RegExp(`${PUBLISHED_IMPORT.source}|${OWN_FILE.source}`),
+        );
       expect(dts, file).not.toContain('@evently/');
-      // The router's procedures are in the declarations, typed.
-      expect(dts, file).toContain('info: _trpc_server');
       expect(dts, file).toMatch(/declare function createEventlyClient\b/);
     }
+    for (const file of ['index.d.ts', 'index.d.cts']) {
+      // The router's procedures are in the declarations, typed.
+      expect(await dist(file), file).toContain('info: _trpc_server');
+    }
+    // The Node entry's declarations take the default entry's of the same format.
+    expect(specifiers(await dist('index.node.d.ts'))).toContain('./index.js');
+    expect(specifiers(await dist('index.node.d.cts'))).toContain('./index.cjs');
   });
 
   it('emits ESM and CommonJS that load, with @evently/contracts bundled in', async () => {
-    const esm = await dist('index.js');
-    const cjs = await dist('index.cjs');
-    expect(esm).not.toMatch(/\brequire\(/);
-    expect(cjs).toMatch(/\brequire\(/);
-    for (const [file, source] of [
-      ['index.js', esm],
-      ['index.cjs', cjs],
+    for (const [file, node] of [
+      ['index.js', false],
+      ['index.cjs', false],
+      ['index.node.js', true],
+      ['index.node.cjs', true],
     ] as const) {
+      const source = await dist(file);
+      expect(source, file).toMatch(
+        file.endsWith('.cjs') ? /\brequire\(/ : /^(?![\s\S]*\brequire\()/,
+      );
       expect(source, file).not.toContain('@evently/');
-      for (const specifier of specifiers(source)) expect(specifier, file).toMatch(PUBLISHED_IMPORT);
+      const allowed = node
+        ? new RegExp(`${PUBLISHED_IMPORT.source}|${OWN_FILE.source}|${NODE_HTTP.source}`)
+        : new RegExp(`${PUBLISHED_IMPORT.source}|${OWN_FILE.source}`);
+      for (const specifier of specifiers(source)) expect(specifier, file).toMatch(allowed);
     }
-    const fromEsm: Record<string, unknown> = await import(
-      pathToFileURL(`${root}dist/index.js`).href
+    const load = async (file: string): Promise<Record<string, unknown>> =>
+      file.endsWith('.cjs')
+        ? createRequire(import.meta.url)(`${root}dist/${file}`)
+        : await import(pathToFileURL(`${root}dist/${file}`).href);
+    const [esm, cjs, nodeEsm, nodeCjs] = await Promise.all(
+      ['index.js', 'index.cjs', 'index.node.js', 'index.node.cjs'].map(load),
     );
-    const fromCjs: Record<string, unknown> = createRequire(import.meta.url)(
-      `${root}dist/index.cjs`,
-    );
-    expect(typeof fromEsm.createEventlyClient).toBe('function');
-    expect(typeof fromCjs.createEventlyClient).toBe('function');
-    // Both formats export the same names (schemas, helpers, error guard).
-    expect(Object.keys(fromCjs).sort()).toEqual(Object.keys(fromEsm).sort());
+    for (const entry of [esm, cjs, nodeEsm, nodeCjs])
+      expect(typeof entry?.createEventlyClient).toBe('function');
+    // Both formats export the same names (schemas, helpers, error guard); the Node entry adds
+    // its transport.
+    const names = Object.keys(esm ?? {}).sort();
+    expect(Object.keys(cjs ?? {}).sort()).toEqual(names);
+    expect(Object.keys(nodeEsm ?? {}).sort()).toEqual([...names, 'createNodeFetch'].sort());
+    expect(Object.keys(nodeCjs ?? {}).sort()).toEqual([...names, 'createNodeFetch'].sort());
   });
 
   it('publishes an exports map with types first under import and require', async () => {
     const pkg = JSON.parse(await readFile(`${root}package.json`, 'utf8')) as Manifest;
     // The workspace runs the SDK from source; packing swaps in the dist entry points.
-    expect(pkg.exports).toEqual({ '.': './src/index.ts' });
-    const entry = pkg.publishConfig.exports['.'] as Record<string, Record<string, string>>;
-    expect(Object.keys(entry)).toEqual(['import', 'require']);
+    expect(pkg.exports).toEqual({
+      '.': { node: './src/index.node.ts', default: './src/index.ts' },
+    });
+    const entry = pkg.publishConfig.exports['.'] as Record<
+      string,
+      Record<string, Record<string, string>>
+    >;
+    // Node picks its entry first; bundlers for browsers fall through to import / require.
+    expect(Object.keys(entry)).toEqual(['node', 'import', 'require']);
+    expect(entry.node).toEqual({
+      import: { types: './dist/index.node.d.ts', default: './dist/index.node.js' },
+      require: { types: './dist/index.node.d.cts', default: './dist/index.node.cjs' },
+    });
     expect(entry.import).toEqual({ types: './dist/index.d.ts', default: './dist/index.js' });
     expect(entry.require).toEqual({ types: './dist/index.d.cts', default: './dist/index.cjs' });
-    for (const condition of Object.values(entry)) expect(Object.keys(condition)[0]).toBe('types');
+    for (const leaf of [entry.node?.import, entry.node?.require, entry.import, entry.require])
+      expect(Object.keys(leaf ?? {})[0]).toBe('types');
     expect(pkg.publishConfig).toMatchObject({
       main: './dist/index.cjs',
       module: './dist/index.js',

@@ -78,7 +78,14 @@ function toResponse(res: IncomingMessage, body: Buffer): NodeFetchResponse {
  * links want JSON, not a stream); network failures reject with a `TypeError`, as fetch does.
  */
 export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
-  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? Infinity };
+  // Idle sockets are dropped after 30 s, or a second before the server's own Keep-Alive
+  // timeout when it announces a shorter one (Node's agent reads the hint), so a call never
+  // picks up a socket the server is closing.
+  const agentOptions = {
+    keepAlive: true,
+    maxSockets: options.maxSockets ?? Infinity,
+    timeout: 30_000,
+  };
   const httpAgent = new HttpAgent(agentOptions);
   const httpsAgent = new HttpsAgent(agentOptions);
 
