@@ -26,7 +26,7 @@ USER node
 # every source edit. The globs follow pnpm-workspace.yaml (the compose test keeps them in step).
 COPY --chown=node:node --parents \
   package.json pnpm-lock.yaml pnpm-workspace.yaml .npmrc patches \
-  apps/*/package.json packages/*/package.json bench/package.json* \
+  apps/*/package.json packages/*/package.json examples/*/package.json bench/package.json* \
   ./
 
 # devDependencies included on purpose: tsx (a root devDependency) is what runs the app.
