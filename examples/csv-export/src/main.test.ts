@@ -1,13 +1,12 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import {
   adminClient,
   type EmbeddedApi,
   publishEvent,
+  runExample as runExampleIn,
   signUp,
   signUpOrganizer,
   startEmbeddedApi,
@@ -58,19 +57,8 @@ function rowsOf(text: string): Array<Record<string, string>> {
   return records.map((r) => Object.fromEntries(header.map((name, i) => [name, r[i] ?? ''])));
 }
 
-async function runExample(args: string[], env: Record<string, string>) {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(
-      `${exampleDir}node_modules/.bin/tsx`,
-      ['src/main.ts', ...args],
-      { cwd: exampleDir, env: { ...process.env, ...env }, timeout: 60_000 },
-    );
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+const runExample = (args: string[], env: Record<string, string> = {}) =>
+  runExampleIn(exampleDir, args, env);
 
 describe('examples/csv-export against pnpm start (embedded)', () => {
   const organizer = { email: 'olga@example.com', password: 'organizer passphrase 1' };

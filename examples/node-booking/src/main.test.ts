@@ -1,10 +1,9 @@
-import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import {
   adminClient,
   type EmbeddedApi,
   publishEvent,
+  runExample as runExampleIn,
   startEmbeddedApi,
   verificationCode,
 } from '@evently/examples-testing';
@@ -13,20 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const exampleDir = fileURLToPath(new URL('..', import.meta.url));
 
-/** Runs the example as a reader would (`pnpm start` = tsx src/main.ts) with these arguments. */
-async function runExample(args: string[], env: Record<string, string> = {}) {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(
-      `${exampleDir}node_modules/.bin/tsx`,
-      ['src/main.ts', ...args],
-      { cwd: exampleDir, env: { ...process.env, ...env }, timeout: 60_000 },
-    );
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+const runExample = (args: string[], env: Record<string, string> = {}) =>
+  runExampleIn(exampleDir, args, env);
 
 describe('examples/node-booking against pnpm start (embedded)', () => {
   let api: EmbeddedApi;

@@ -6,3 +6,4 @@ export {
   startEmbeddedApi,
 } from './embedded-api.js';
 export { adminClient, publishEvent, signUp, signUpOrganizer } from './fixtures.js';
+export { type ExampleRun, runExample } from './run-example.js';
