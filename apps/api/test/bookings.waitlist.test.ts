@@ -441,18 +441,22 @@ describe('waitlist', () => {
         .select(['confirmed', 'held', 'version'])
         .where('event_id', '=', event.id)
         .executeTakeFirstOrThrow(),
+      // Ordered: the worker marks outbox rows relayed and delivered meanwhile, and an updated
+      // row moves in the heap, so an unordered read may list the same rows in another order.
       entries: await db
         .selectFrom('waitlist_entries')
         .select('id')
         .where('event_id', '=', event.id)
+        .orderBy('id')
         .execute(),
       keys: await db
         .selectFrom('idempotency_keys')
         .select('key')
         .where('user_id', '=', a.tokens.user.id)
+        .orderBy('key')
         .execute(),
-      audits: await db.selectFrom('audit_log').select('id').execute(),
-      outbox: await db.selectFrom('outbox').select('id').execute(),
+      audits: await db.selectFrom('audit_log').select('id').orderBy('seq').execute(),
+      outbox: await db.selectFrom('outbox').select('id').orderBy('seq').execute(),
     });
     const before = await snapshot();
     const key = `join-${randomUUID()}`;
