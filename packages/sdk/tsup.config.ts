@@ -18,6 +18,9 @@ export default defineConfig({
   // but @trpc/* and zod.
   dts: {
     resolve: [/^@evently\//],
+    // tRPC's declarations name Disposable/AsyncDisposable. A consumer without @types/node (a plain
+    // ES2023 + DOM lib) gets them from this reference; the dts bundler drops one written in src.
+    banner: '/// <reference lib="esnext.disposable" />',
     compilerOptions: {
       paths: {
         '@evently/api': ['../../apps/api/src/router.ts'],

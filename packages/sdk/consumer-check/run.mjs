@@ -155,8 +155,9 @@ async function typecheck(project, mode, compilerOptions, files, wrongBlocks) {
       {
         compilerOptions: {
           target: 'ES2022',
-          // tRPC's declarations use Disposable: without @types/node a consumer needs this lib.
-          lib: ['ES2023', 'ESNext.Disposable', 'DOM'],
+          // A plain browser-and-ES lib, no @types/node: the SDK's declarations must bring
+          // whatever else they need (they reference esnext.disposable for tRPC's Disposable).
+          lib: ['ES2023', 'DOM'],
           types: [],
           strict: true,
           skipLibCheck: false,

@@ -55,6 +55,8 @@ describe('SDK build', () => {
         );
       expect(dts, file).not.toContain('@evently/');
       expect(dts, file).toMatch(/declare function createEventlyClient\b/);
+      // tRPC's types need Disposable; a consumer without @types/node gets it from here.
+      expect(dts.startsWith('/// <reference lib="esnext.disposable" />\n'), file).toBe(true);
     }
     for (const file of ['index.d.ts', 'index.d.cts']) {
       // The router's procedures are in the declarations, typed.
