@@ -65,6 +65,8 @@ export async function startApiCluster(options: {
   redisPrefix: string;
   names?: string[];
   logLevel?: 'error' | 'warn' | 'info';
+  /** More variables for every process (ADMIN_EMAIL, say). */
+  env?: Record<string, string>;
 }): Promise<ApiCluster> {
   const apis: ApiProcess[] = [];
   const stop = async () => {
@@ -83,6 +85,7 @@ export async function startApiCluster(options: {
       TRUST_PROXY: '127.0.0.1',
       LOG_LEVEL: options.logLevel ?? 'warn',
       PORT: String(port),
+      ...options.env,
     });
     // Known before it is ready, so a failed start is killed too.
     apis.push({ name, url: `http://127.0.0.1:${port}`, proc });

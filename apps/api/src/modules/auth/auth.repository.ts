@@ -19,6 +19,11 @@ export interface SessionStateRow {
 }
 
 export const authRepository = {
+  /** Serializes the first-admin set-up across processes until the transaction ends. */
+  async lockAdminSetup(trx: Transaction<Database>): Promise<void> {
+    await sql`SELECT pg_advisory_xact_lock(hashtext('evently.ensure-admin'))`.execute(trx);
+  },
+
   findUserByEmail(db: Db, email: string) {
     return db
       .selectFrom('users')

@@ -516,10 +516,13 @@ export async function createAuthService(deps: {
 
     async ensureAdmin(input) {
       const passwordHash = await passwords.hash(input.password);
-      const existing = await repo.findUserByEmail(db, input.email);
       const patch = { password_hash: passwordHash, role: 'admin' as const, active: true };
       // The account's events, as for any other account (analytics counts users from them).
       const user = await db.transaction().execute(async (trx) => {
+        // Processes starting together each ensure the admin: one at a time, each reading what
+        // the one before it committed (else both insert and one start-up fails).
+        await repo.lockAdminSetup(trx);
+        const existing = await repo.findUserByEmail(trx, input.email);
         if (existing) {
           const updated = await repo.updateUser(trx, existing.id, {
             ...patch,
