@@ -41,6 +41,7 @@ export { createRedisPubSub } from './pubsub/redis-pubsub.js';
 export { createBullmqQueue } from './queue/bullmq-queue.js';
 export { createMemoryQueue } from './queue/memory-queue.js';
 export type * from './queue/queue.port.js';
+export { ipRateLimitKey } from './rate-limit/ip-key.js';
 export { createMemoryRateLimits } from './rate-limit/memory-rate-limits.js';
 export type * from './rate-limit/rate-limit.port.js';
 export { createRedisRateLimits } from './rate-limit/redis-rate-limits.js';

@@ -36,6 +36,11 @@ export function adaptFlexibleLimiter(limiter: RateLimiterAbstract): RateLimiter 
         };
       }
     },
+    async refund(key, points = 1) {
+      keySchema.parse(key);
+      pointsSchema.parse(points);
+      await limiter.reward(key, points);
+    },
     async reset(key) {
       keySchema.parse(key);
       await limiter.delete(key);

@@ -92,6 +92,17 @@ describe.each(backends)('$name rate limits (contract)', ({ setup }) => {
     await expect(limiter.consume(key)).resolves.toEqual({ allowed: true, remaining: 1 });
   });
 
+  it('gives refunded points back within the window', async () => {
+    const { limits } = await setup();
+    const limiter = limits.create(rule({ points: 2 }));
+    const key = randomUUID();
+    await limiter.consume(key);
+    await limiter.consume(key);
+    await limiter.refund(key);
+    await expect(limiter.consume(key)).resolves.toEqual({ allowed: true, remaining: 0 });
+    await expect(limiter.consume(key)).resolves.toMatchObject({ allowed: false });
+  });
+
   it('keeps limiters with different names apart', async () => {
     const { limits } = await setup();
     const byIp = limits.create(rule({ points: 1 }));

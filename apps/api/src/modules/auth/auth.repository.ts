@@ -18,6 +18,9 @@ export interface SessionStateRow {
   expires_at: Date;
 }
 
+/** How many of an account's sessions count as its owner's networks. */
+const KNOWN_NETWORKS_MAX = 50;
+
 export const authRepository = {
   /** Serializes the first-admin set-up across processes until the transaction ends. */
   async lockAdminSetup(trx: Transaction<Database>): Promise<void> {
@@ -225,6 +228,22 @@ export const authRepository = {
       .where('expires_at', '>', now)
       .orderBy('created_at', 'desc')
       .execute();
+  },
+
+  /**
+   * The addresses the account's sessions were last used from, newest first: the networks its
+   * owner signs in from. Sessions of the refresh lifetime's span, revoked ones included.
+   */
+  async recentSessionIps(db: Db, userId: string, now: Date): Promise<(string | null)[]> {
+    const rows = await db
+      .selectFrom('sessions')
+      .select('ip')
+      .where('user_id', '=', userId)
+      .where('expires_at', '>', now)
+      .orderBy('last_used_at', 'desc')
+      .limit(KNOWN_NETWORKS_MAX)
+      .execute();
+    return rows.map((row) => row.ip);
   },
 
   findSession(db: Db, sessionId: string) {

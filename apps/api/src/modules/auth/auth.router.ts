@@ -56,7 +56,9 @@ export const authRouter = router({
   changePassword: authedProcedure
     .input(changePasswordInputSchema)
     .output(okSchema)
-    .mutation(({ ctx, input }) => ctx.services.auth.changePassword(ctx.principal, input)),
+    .mutation(({ ctx, input }) =>
+      ctx.services.auth.changePassword(ctx.principal, input, meta(ctx)),
+    ),
   requestPasswordReset: publicProcedure
     .input(emailOnlyInputSchema)
     .output(okSchema)

@@ -10,14 +10,14 @@ import {
   type User,
 } from '@evently/contracts';
 import { appendEvent, type Database } from '@evently/db';
-import type { CachePort, RateLimiterFactory } from '@evently/platform';
+import { type CachePort, ipRateLimitKey, type RateLimiterFactory } from '@evently/platform';
 import type { Kysely, Transaction } from 'kysely';
 import { z } from 'zod';
 import { AppError } from '../../errors/app-error.js';
 import type { Principal, RequestLog } from '../../trpc/context.js';
 import { toSession, toUser } from './auth.mappers.js';
 import { type OtpPurpose, authRepository as repo, type UserRow } from './auth.repository.js';
-import { type AuthAction, createAuthRateLimits } from './auth-rate-limits.js';
+import { createAuthRateLimits, type EmailAction, rateLimited } from './auth-rate-limits.js';
 import {
   generateOtp,
   hashOtp,
@@ -56,6 +56,7 @@ export interface AuthService {
   changePassword(
     principal: Principal,
     input: { currentPassword: string; newPassword: string },
+    meta: RequestMeta,
   ): Promise<{ ok: true }>;
   requestPasswordReset(input: { email: string }, meta: RequestMeta): Promise<{ ok: true }>;
   resetPassword(
@@ -79,6 +80,8 @@ export interface AuthConfig {
 
 const userCursorSchema = z.object({ c: z.string(), i: z.uuid() });
 const UNIQUE_VIOLATION = '23505';
+/** Matches no account: lookups made for an unknown email, to take the time a known one takes. */
+const NO_USER = '00000000-0000-0000-0000-000000000000';
 
 export async function createAuthService(deps: {
   db: Kysely<Database>;
@@ -104,7 +107,7 @@ export async function createAuthService(deps: {
   });
   const refreshTtlMs = deps.config.refreshTokenTtlSeconds * 1000;
 
-  const hit = (action: AuthAction, meta: RequestMeta, email: string) =>
+  const hit = (action: EmailAction, meta: RequestMeta, email: string) =>
     limits.hit(action, meta.ip, email);
 
   async function requireUser(id: string): Promise<UserRow> {
@@ -293,8 +296,18 @@ export async function createAuthService(deps: {
     },
 
     async login(input, meta) {
-      await hit('login', meta, input.email);
+      const attempt = await limits.login(meta.ip, input.email);
       const user = await repo.findUserByEmail(db, input.email);
+      if (attempt.ceilingRetryAfterSeconds !== null) {
+        // The account's attempts from everywhere are spent. The owner's own networks still get
+        // through (their pair limit still applies), so a distributed guesser cannot lock the
+        // owner out. Asked for an unknown email too, so both take the same time.
+        const networks = await repo.recentSessionIps(db, user?.id ?? NO_USER, now());
+        const key = ipRateLimitKey(meta.ip);
+        if (!networks.some((ip) => ip !== null && ipRateLimitKey(ip) === key)) {
+          throw rateLimited(attempt.ceilingRetryAfterSeconds);
+        }
+      }
       if (!user) {
         await passwords.burn(input.password);
         throw new AppError('INVALID_CREDENTIALS', 'Email or password is wrong');
@@ -302,11 +315,11 @@ export async function createAuthService(deps: {
       if (!(await passwords.verify(user.password_hash, input.password))) {
         throw new AppError('INVALID_CREDENTIALS', 'Email or password is wrong');
       }
+      await limits.loginSucceeded(meta.ip, input.email);
       // Only someone who knows the password learns these.
       if (!user.email_verified_at)
         throw new AppError('EMAIL_NOT_VERIFIED', 'Verify your email first');
       if (!user.active) throw new AppError('ACCOUNT_DISABLED', 'This account is disabled');
-      await limits.clearEmail('login', input.email);
 
       const sessionId = randomUUID();
       const refreshToken = newRefreshToken();
@@ -385,11 +398,13 @@ export async function createAuthService(deps: {
       return toUser(user);
     },
 
-    async changePassword(principal, input) {
+    async changePassword(principal, input, meta) {
+      await limits.changePassword(meta.ip, principal.userId);
       const user = await requireUser(principal.userId);
       if (!(await passwords.verify(user.password_hash, input.currentPassword))) {
         throw new AppError('INVALID_CREDENTIALS', 'The current password is wrong');
       }
+      await limits.changePasswordSucceeded(user.id);
       const passwordHash = await passwords.hash(input.newPassword);
       const revoked = await db.transaction().execute(async (trx) => {
         await repo.updateUser(trx, user.id, { password_hash: passwordHash });
