@@ -38,6 +38,16 @@ type Decision =
 
 /** Another transaction changed the inventory (or a key) between our read and our write. */
 class LostRace extends Error {}
+/** The event lock's lease lapsed under a batch that had not written yet. */
+class LeaseLost extends Error {}
+
+/**
+ * The event lock's lease. The holder renews it while its batch runs, so it only bounds how long
+ * the lock of an instance that died (SIGKILL, crash) blocks the event for the others.
+ */
+export const EVENT_LOCK_LEASE_MS = 1_000;
+/** Times a drain puts a batch back after its lease lapsed before refusing it. */
+const MAX_LEASE_LOSSES = 3;
 
 const MAX_BATCH = 500;
 const MAX_ATTEMPTS = 8;
@@ -60,6 +70,8 @@ export function createAllocator(deps: {
   now: () => Date;
   /** Called after a batch commits with the holds it created (to schedule their expiry). */
   onHolds: (holds: BookingRow[]) => void;
+  /** Default EVENT_LOCK_LEASE_MS. */
+  lockLeaseMs?: number;
 }): Allocator {
   const queues = new Map<string, Pending[]>();
 
@@ -79,6 +91,7 @@ export function createAllocator(deps: {
   }
 
   async function drain(eventId: string, queue: Pending[]): Promise<void> {
+    let leaseLosses = 0;
     while (queue.length > 0) {
       let batch: Pending[] = [];
       try {
@@ -96,8 +109,15 @@ export function createAllocator(deps: {
         );
         if (holds.length > 0) deps.onHolds(holds);
       } catch (error) {
+        if (error instanceof LeaseLost && ++leaseLosses <= MAX_LEASE_LOSSES) {
+          // Nothing written: the batch waits for the lock again instead of racing its new holder.
+          queue.unshift(...batch);
+          continue;
+        }
         const mapped =
-          error instanceof LockUnavailableError || error instanceof LostRace
+          error instanceof LockUnavailableError ||
+          error instanceof LostRace ||
+          error instanceof LeaseLost
             ? new AppError('SERVICE_UNAVAILABLE', 'Bookings are busy or unavailable; retry shortly')
             : error;
         // Without the lock no batch was taken: those waiting are refused instead.
@@ -112,13 +132,15 @@ export function createAllocator(deps: {
     return deps.locks.withLock(
       `event:${eventId}`,
       // Waiters are woken by the release; the delay is only the fallback when a wake-up is lost.
-      { ttlMs: 5_000, retryCount: 400, retryDelayMs: 10 },
-      async () => {
+      { ttlMs: deps.lockLeaseMs ?? EVENT_LOCK_LEASE_MS, retryCount: 400, retryDelayMs: 10 },
+      async (signal) => {
         const batch = take();
         for (let attempt = 1; ; attempt++) {
           const decisions = await allocate(eventId, batch);
           if (decisions) return decisions;
           if (attempt >= MAX_ATTEMPTS) throw new LostRace();
+          // The race was most likely lost to whoever holds the lock now.
+          if (signal.aborted) throw new LeaseLost();
           // A lost race re-reads at once, then with jittered exponential backoff: 4, 8 … ms,
           // times 0.5–1.5.
           if (attempt > 1) await sleep(2 ** attempt * (0.5 + Math.random()));

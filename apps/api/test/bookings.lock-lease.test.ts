@@ -1,0 +1,192 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createTestDatabase, type TestDatabase } from '@evently/db/testing';
+import { createMemoryLocks, type LockPort } from '@evently/platform';
+import { connectTestRedis, deleteKeysByPrefix, TEST_REDIS_URL } from '@evently/platform/testing';
+import type { EventlyClient } from '@evently/sdk';
+import type { Redis } from 'ioredis';
+import { type Kysely, sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createAllocator, EVENT_LOCK_LEASE_MS } from '../src/modules/bookings/allocator.js';
+import {
+  type ApiCluster,
+  type ApiProcess,
+  type Caller,
+  clientOf,
+  startApiCluster,
+} from './api-cluster.js';
+
+// The event lock is a short lease its holder renews: an instance that dies holding it blocks the
+// event for the others only until the lease runs out, not for a long TTL.
+const HOUR = 3_600_000;
+
+class Rollback extends Error {}
+
+/** Backends of this database waiting on a row lock (the allocator's write behind ours). */
+async function lockWaiters(db: Kysely<unknown>): Promise<number> {
+  const { rows } = await sql<{ n: number }>`
+    SELECT count(*)::int AS n FROM pg_stat_activity
+    WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(db);
+  return rows[0]?.n ?? 0;
+}
+
+describe('event lock lease', () => {
+  let database: TestDatabase;
+  let cluster: ApiCluster;
+  let redis: Redis;
+  let organizer: EventlyClient;
+  let users: Caller[] = [];
+  const prefix = `t:${randomUUID()}`;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('lock_lease');
+    redis = await connectTestRedis();
+    cluster = await startApiCluster({
+      database: { url: database.url, db: database.handle.db },
+      redisUrl: TEST_REDIS_URL,
+      redisPrefix: prefix,
+      logLevel: 'error',
+    });
+    const [owner] = await cluster.signIn(1, 'organizer');
+    if (!owner) throw new Error('no organizer');
+    // Through B: the first test kills A.
+    organizer = clientOf(cluster.apis[1] as ApiProcess, owner);
+    users = await cluster.signIn(3, 'user');
+  }, 120_000);
+
+  afterAll(async () => {
+    await cluster?.stop();
+    await deleteKeysByPrefix(redis, `${prefix}:`);
+    redis?.disconnect();
+    await database?.drop();
+  });
+
+  const db = () => database.handle.db;
+
+  async function paidEvent(): Promise<string> {
+    const startsAt = Date.now() + 5 * 24 * HOUR;
+    const event = await organizer.events.create.mutate({
+      title: `Lease ${randomUUID().slice(0, 8)}`,
+      venue: 'Hall',
+      startsAt: new Date(startsAt).toISOString(),
+      endsAt: new Date(startsAt + 2 * HOUR).toISOString(),
+      capacity: 10,
+      priceCents: 1_000,
+      currency: 'EUR',
+      maxPerBooking: 2,
+    });
+    await organizer.events.publish.mutate({ id: event.id });
+    return event.id;
+  }
+
+  /**
+   * Blocks the event's inventory row, so the allocator that takes the lock next stops in its
+   * write — holding the lock — until `body` returns; then lets the write go on.
+   */
+  async function withInventoryBlocked(eventId: string, body: () => Promise<void>): Promise<void> {
+    await db()
+      .transaction()
+      .execute(async (trx) => {
+        await sql`SELECT 1 FROM event_inventory WHERE event_id = ${eventId} FOR UPDATE`.execute(
+          trx,
+        );
+        await body();
+        throw new Rollback();
+      })
+      .catch((error: unknown) => {
+        if (!(error instanceof Rollback)) throw error;
+      });
+  }
+
+  it('a SIGKILLed holder blocks the event only until its short lease runs out', async () => {
+    const [alice, bob] = users as [Caller, Caller];
+    const [a, b] = cluster.apis as [ApiProcess, ApiProcess];
+    const eventId = await paidEvent();
+    const lockKey = `${prefix}:lock:event:${eventId}`;
+    let ttlAtDeath = 0;
+
+    await withInventoryBlocked(eventId, async () => {
+      // A takes the lock and stops in its write; its caller never gets an answer.
+      void clientOf(a, alice)
+        .bookings.create.mutate({ eventId, quantity: 1 })
+        .catch(() => {});
+      await vi.waitFor(async () => expect(await lockWaiters(db())).toBe(1), {
+        timeout: 30_000,
+        interval: 20,
+      });
+      // While A lives it renews the lease: the lock outlasts it.
+      await sleep(EVENT_LOCK_LEASE_MS * 2);
+      expect(await redis.pttl(lockKey)).toBeGreaterThan(0);
+      a.proc.kill('SIGKILL');
+      await a.proc.exited;
+      // Nobody renews it any more: what is left of it is at most one lease (it was 5 s).
+      ttlAtDeath = await redis.pttl(lockKey);
+    });
+    expect(ttlAtDeath).toBeLessThanOrEqual(EVENT_LOCK_LEASE_MS);
+
+    // B gets the event's lock once the lease ran out: its caller is booked, not refused.
+    const sent = Date.now();
+    const booking = await clientOf(b, bob).bookings.create.mutate({ eventId, quantity: 1 });
+    const waitedMs = Date.now() - sent;
+    expect(booking.status).toBe('pending');
+    // Generous for a loaded machine, yet below the old 5 s lock (B's ~4 s of retries ran out first).
+    expect(waitedMs).toBeLessThan(4_000);
+    console.info(`lock lease: ${ttlAtDeath} ms left at A's death; B booked after ${waitedMs} ms`);
+  }, 120_000);
+
+  it('a batch whose lease lapsed before it wrote waits for the lock again', async () => {
+    const [, , carol] = users as [Caller, Caller, Caller];
+    const eventId = await paidEvent();
+    const memory = createMemoryLocks();
+    const signals: AbortSignal[] = [];
+    // The same locks, noting each hold's signal.
+    const locks: LockPort = {
+      withLock: (key, options, fn) =>
+        memory.withLock(key, options, (signal) => {
+          signals.push(signal);
+          return fn(signal);
+        }),
+      close: () => memory.close(),
+    };
+    const silent = { debug() {}, info() {}, warn() {}, error() {} };
+    const allocator = createAllocator({
+      db: db(),
+      locks,
+      holdMinutes: 15,
+      log: silent,
+      now: () => new Date(),
+      onHolds: () => {},
+      lockLeaseMs: 200,
+    });
+    let booked: ReturnType<typeof allocator.book> | undefined;
+    await db()
+      .transaction()
+      .execute(async (trx) => {
+        await sql`SELECT 1 FROM event_inventory WHERE event_id = ${eventId} FOR UPDATE`.execute(
+          trx,
+        );
+        booked = allocator.book(eventId, {
+          userId: carol.userId,
+          quantity: 1,
+          idempotencyKey: undefined,
+          requestHash: randomUUID(),
+        });
+        await vi.waitFor(async () => expect(await lockWaiters(db())).toBe(1), {
+          timeout: 30_000,
+          interval: 20,
+        });
+        // The lease lapses while the write waits, and "the new holder" moves the inventory on:
+        // the write then finds the version changed.
+        await vi.waitFor(() => expect(signals[0]?.aborted).toBe(true), { timeout: 30_000 });
+        await sql`UPDATE event_inventory SET version = version + 1 WHERE event_id = ${eventId}`.execute(
+          trx,
+        );
+      });
+    const row = await booked;
+    expect(row?.status).toBe('pending');
+    // The lost race under a lapsed lease went back for the lock (a second hold), which was kept.
+    expect(signals).toHaveLength(2);
+    expect(signals[1]?.aborted).toBe(false);
+    await locks.close();
+  });
+});
