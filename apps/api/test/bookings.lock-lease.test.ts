@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Database } from '@evently/db';
 import { createTestDatabase, type TestDatabase } from '@evently/db/testing';
 import { createMemoryLocks, type LockPort } from '@evently/platform';
 import { connectTestRedis, deleteKeysByPrefix, TEST_REDIS_URL } from '@evently/platform/testing';
 import type { EventlyClient } from '@evently/sdk';
-import type { Redis } from 'ioredis';
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createAllocator, EVENT_LOCK_LEASE_MS } from '../src/modules/bookings/allocator.js';
@@ -23,7 +23,7 @@ const HOUR = 3_600_000;
 class Rollback extends Error {}
 
 /** Backends of this database waiting on a row lock (the allocator's write behind ours). */
-async function lockWaiters(db: Kysely<unknown>): Promise<number> {
+async function lockWaiters(db: Kysely<Database>): Promise<number> {
   const { rows } = await sql<{ n: number }>`
     SELECT count(*)::int AS n FROM pg_stat_activity
     WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(db);
@@ -33,7 +33,7 @@ async function lockWaiters(db: Kysely<unknown>): Promise<number> {
 describe('event lock lease', () => {
   let database: TestDatabase;
   let cluster: ApiCluster;
-  let redis: Redis;
+  let redis: Awaited<ReturnType<typeof connectTestRedis>>;
   let organizer: EventlyClient;
   let users: Caller[] = [];
   const prefix = `t:${randomUUID()}`;
