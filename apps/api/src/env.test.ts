@@ -22,6 +22,7 @@ describe('API configuration', () => {
       REFRESH_TOKEN_TTL: 30 * 86_400,
       BOOKING_HOLD_MINUTES: 15,
       WAITLIST_OFFER_MINUTES: 30,
+      RETENTION_DAYS: 30,
       TRUST_PROXY: false,
       CORS_ORIGINS: [],
       jwtSecretGenerated: true,
@@ -58,6 +59,8 @@ describe('API configuration', () => {
     [{ ACCESS_TOKEN_TTL: 'forever' }, 'ACCESS_TOKEN_TTL'],
     [{ ADMIN_EMAIL: 'admin@example.com' }, 'ADMIN_PASSWORD'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ RETENTION_DAYS: '0' }, 'RETENTION_DAYS'],
+    [{ BOOKING_HOLD_MINUTES: '1441' }, 'BOOKING_HOLD_MINUTES'],
   ])('refuses %o with one line naming %s', (env, name) => {
     const message = failure(env);
     expect(message).toContain(name);

@@ -1,6 +1,8 @@
 // What other workspace packages (the SDK's types, tests, bench) may import from the API.
 
+export { bookingsEnvShape } from './config/bookings-env.js';
 export { createServices, type ServicesDeps } from './create-services.js';
+export { apiEnvSchema, readApiEnv } from './env.js';
 export { AppError } from './errors/app-error.js';
 export { startWorkerRuntime, type WorkerRuntime } from './jobs/worker-runtime.js';
 export { rebuildAnalytics } from './modules/analytics/rebuild.js';

@@ -1,23 +1,15 @@
-import { parseEnv, platformEnvShape } from '@evently/platform';
+import { bookingsEnvShape } from '@evently/api';
+import { mailEnvShape, parseEnv, platformEnvShape, retentionEnvShape } from '@evently/platform';
 import { z } from 'zod';
 
-const minutes = (fallback: number) =>
-  z.preprocess(
-    (v) => (v === '' || v === undefined ? undefined : Number(v)),
-    z
-      .number({ error: 'must be a whole number of minutes' })
-      .int()
-      .min(1)
-      .max(7 * 24 * 60)
-      .default(fallback),
-  );
-
-const workerEnvSchema = z
+/** The worker's configuration: the same fragments the API composes, for what the worker does. */
+export const workerEnvSchema = z
   .object({
     ...platformEnvShape,
-    // The worker expires holds and makes waitlist offers, so it needs the same durations as the API.
-    BOOKING_HOLD_MINUTES: minutes(15),
-    WAITLIST_OFFER_MINUTES: minutes(30),
+    ...mailEnvShape,
+    ...retentionEnvShape,
+    // The worker expires holds and makes waitlist offers.
+    ...bookingsEnvShape,
   })
   .superRefine((env, ctx) => {
     // A separate worker must share its database and queue with the API processes.

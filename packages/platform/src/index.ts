@@ -1,7 +1,16 @@
 export type { CachePort } from './cache/cache.port.js';
 export { createMemoryCache } from './cache/memory-cache.js';
 export { createRedisCache } from './cache/redis-cache.js';
+export {
+  commaList,
+  duration,
+  intBetween,
+  optional,
+  urlWithProtocols,
+} from './config/env-fields.js';
+export { mailEnvShape } from './config/mail-env.js';
 export { EnvError, parseEnv, platformEnvShape } from './config/platform-env.js';
+export { retentionEnvShape } from './config/retention-env.js';
 export {
   createPlatform,
   type Platform,

@@ -1,22 +1,12 @@
 import { z } from 'zod';
+import { optional, urlWithProtocols } from './env-fields.js';
 
-/** Unset and empty variables are the same thing (compose files often pass `FOO=`). */
-const optional = <S extends z.ZodType>(schema: S) =>
-  z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
-
-const urlWithProtocols = (protocols: string[], example: string) =>
-  z.string().refine(
-    (value) => {
-      try {
-        return protocols.includes(new URL(value).protocol);
-      } catch {
-        return false;
-      }
-    },
-    { message: `must be a URL like ${example}` },
-  );
-
-/** Variables both processes (API and worker) read. */
+/**
+ * The runtime every process shares: where the data lives, Redis, logging. Each concern has a
+ * fragment of its own (mail, retention here; auth, http, bookings in the API) and each process
+ * composes the fragments it reads, so a variable both read is defined once and accepted or
+ * refused alike by both.
+ */
 export const platformEnvShape = {
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -25,8 +15,6 @@ export const platformEnvShape = {
   ),
   EVENTLY_DATA_DIR: z.string().min(1).default('.evently'),
   REDIS_URL: optional(urlWithProtocols(['redis:', 'rediss:'], 'redis://host:6379')),
-  SMTP_URL: optional(urlWithProtocols(['smtp:', 'smtps:'], 'smtp://user:pass@host:587')),
-  MAIL_FROM: z.string().min(3).default('Evently <no-reply@evently.local>'),
   /** Namespaces every Redis key (BullMQ, locks, cache, rate limits, pub/sub). */
   REDIS_PREFIX: z.string().min(1).max(64).default('evently'),
 };

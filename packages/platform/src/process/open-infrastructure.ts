@@ -2,7 +2,7 @@ import { createDb, type DbHandle, migrateToLatest } from '@evently/db';
 import type { Logger } from 'pino';
 import { createPlatform, type Platform } from '../create-platform.js';
 
-/** The variables of `platformEnvShape` this needs. */
+/** The variables of `platformEnvShape` and `mailEnvShape` this needs. */
 export interface InfrastructureEnv {
   DATABASE_URL?: string | undefined;
   EVENTLY_DATA_DIR: string;
