@@ -36,6 +36,8 @@ export interface TestAppOptions {
    * (defaults 15 and 30). Fractional minutes are fine: 0.05 is a 3 s hold.
    */
   bookings?: { holdMinutes: number; offerMinutes: number };
+  /** The clock of the API's services and the worker (tests move it instead of sleeping). */
+  now?: () => Date;
 }
 
 export interface TestApp {
@@ -115,6 +117,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
         refreshTokenTtlSeconds: 30 * 86_400,
       },
       ...(options.bookings ? { bookings: options.bookings } : {}),
+      ...(options.now ? { now: options.now } : {}),
       mode: 'production',
       version: 'test',
       log,
@@ -140,6 +143,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     platform,
     log,
     ...(options.bookings ? { bookings: options.bookings } : {}),
+    ...(options.now ? { now: options.now } : {}),
   });
   const url = await server.start();
   const seen = new Set<ReceivedMail>();

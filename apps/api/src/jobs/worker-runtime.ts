@@ -34,8 +34,10 @@ export async function startWorkerRuntime(deps: {
   bookings?: { holdMinutes: number; offerMinutes: number };
   /** The mail sender's retries, concurrency and polling (tests shorten them). */
   mail?: MailSenderOptions;
+  /** The clock the jobs decide by (tests move it). */
+  now?: () => Date;
 }): Promise<WorkerRuntime> {
-  const now = () => new Date();
+  const now = deps.now ?? (() => new Date());
   const events = createEventsModule({
     db: deps.db.db,
     platform: deps.platform,
@@ -96,6 +98,16 @@ export async function startWorkerRuntime(deps: {
         handler: async () => {
           const completed = await events.completeEnded();
           if (completed > 0) deps.log.info({ completed }, 'events completed');
+        },
+      },
+      {
+        // Sales closed with people still waiting: their places are closed and they are told.
+        queue: BOOKING_JOBS_QUEUE,
+        name: 'close-ended-waitlists',
+        everyMs: 60_000,
+        handler: async () => {
+          const closed = await bookings.closeEndedWaitlists();
+          if (closed > 0) deps.log.info({ closed }, 'waitlists closed after sales');
         },
       },
       {

@@ -188,7 +188,10 @@ export function createAllocator(deps: {
 
     let available = inventory.capacity - inventory.confirmed - inventory.held;
     const confirmNow = terms.priceCents === 0;
-    const expiresAt = confirmNow ? null : new Date(now.getTime() + deps.holdMinutes * 60_000);
+    // A hold never outlives the sales window: it ends at the close at the latest.
+    const expiresAt = confirmNow
+      ? null
+      : new Date(Math.min(now.getTime() + deps.holdMinutes * 60_000, terms.salesCloseAt.getTime()));
     const decisions: Decision[] = [];
     const rows: BookingRow[] = [];
     const keyedInBatch = new Map<string, { hash: string; index: number }>();

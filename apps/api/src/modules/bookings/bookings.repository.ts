@@ -253,6 +253,29 @@ export const bookingsRepository = {
       .execute();
   },
 
+  waitingEntriesOfEvent(trx: Transaction<Database>, eventId: string): Promise<WaitlistRow[]> {
+    return trx
+      .selectFrom('waitlist_entries')
+      .selectAll()
+      .where('event_id', '=', eventId)
+      .where('status', '=', 'waiting')
+      .orderBy('join_seq')
+      .forUpdate()
+      .execute();
+  },
+
+  /** Events someone waits for (the queue-closing job's work list). */
+  async eventsWithWaitingEntries(db: Db, limit: number): Promise<string[]> {
+    const rows = await db
+      .selectFrom('waitlist_entries')
+      .select('event_id')
+      .distinct()
+      .where('status', '=', 'waiting')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => r.event_id);
+  },
+
   /** A user's entries with their live position (1 = next) among waiting entries. */
   entriesOfUser(db: Db, userId: string) {
     return db

@@ -14,7 +14,7 @@ import { z } from 'zod';
 import { appendAudit } from '../../audit/audit.repository.js';
 import { AppError } from '../../errors/app-error.js';
 import type { Principal, RequestLog } from '../../trpc/context.js';
-import { readBookingTerms } from '../events/booking-terms.js';
+import { isOnSale, readBookingTerms } from '../events/booking-terms.js';
 import { createAllocator } from './allocator.js';
 import { bookingRef, toBooking } from './bookings.mappers.js';
 import { type BookingRow, bookingsRepository as repo } from './bookings.repository.js';
@@ -86,6 +86,8 @@ export interface BookingsService {
 export interface BookingsModule extends BookingsService {
   /** `expireHold` that also says until when a pending hold is not due (the job re-schedules). */
   expireHoldIfDue(bookingId: string): Promise<HoldExpiry>;
+  /** The worker's job: closes the waitlists of events whose sales have closed. */
+  closeEndedWaitlists(): Promise<number>;
   /** Event cancelled (domain event): cancel every booking, close the waitlist. */
   onEventCancelled(
     trx: Transaction<Database>,
@@ -176,6 +178,11 @@ export function createBookingsService(deps: {
           );
           return { expired: true as const, offers: released.offers };
         }
+        // A hold is confirmed inside the sales window only (a sale after the close is refused,
+        // as pretix refuses a checkout after presale end); holds end at the close anyway.
+        const terms = await readBookingTerms(trx, booking.event_id);
+        if (!terms || !isOnSale(terms, now()))
+          throw new AppError('EVENT_NOT_BOOKABLE', 'This event is not on sale');
         const confirmed = await repo.updateBookingStatus(
           trx,
           booking.id,
@@ -328,6 +335,7 @@ export function createBookingsService(deps: {
     leaveWaitlist: (principal, entryId) => waitlist.leave(principal, entryId),
     myWaitlist: (principal) => waitlist.mine(principal),
     waitlistForEvent: (principal, input) => waitlist.forEvent(principal, input),
+    closeEndedWaitlists: () => waitlist.closeEndedQueues(),
 
     async expireHold(bookingId) {
       return (await service.expireHoldIfDue(bookingId)).expired;

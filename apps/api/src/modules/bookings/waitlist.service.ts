@@ -7,14 +7,14 @@ import { z } from 'zod';
 import { appendAudit } from '../../audit/audit.repository.js';
 import { AppError } from '../../errors/app-error.js';
 import type { Principal, RequestLog } from '../../trpc/context.js';
-import { readBookingTerms } from '../events/booking-terms.js';
+import { isOnSale, readBookingTerms } from '../events/booking-terms.js';
 import { toWaitlistEntry } from './bookings.mappers.js';
 import { type BookingRow, bookingsRepository as repo } from './bookings.repository.js';
 import { scheduleHoldExpiry } from './hold-expiry.js';
 import { idempotencyRepository, requestHash } from './idempotency.repository.js';
 import { requireOrganizerOf } from './organizer-access.js';
 import { releaseBooking } from './release-booking.js';
-import { promoteWaitlist, type SeatRules } from './waitlist.js';
+import { closeEndedQueues, promoteWaitlist, type SeatRules } from './waitlist.js';
 
 const JOIN_SCOPE = 'bookings.waitlist.join';
 const seqCursor = z.object({ s: z.string() });
@@ -31,6 +31,8 @@ export interface WaitlistService {
     principal: Principal,
     input: { eventId: string; limit: number; cursor?: string | null | undefined },
   ): Promise<Page<WaitlistEntry>>;
+  /** Closes the queues of events whose sales have closed (the worker's job). */
+  closeEndedQueues(): Promise<number>;
 }
 
 export function createWaitlistService(deps: {
@@ -49,7 +51,8 @@ export function createWaitlistService(deps: {
       const outcome = await db.transaction().execute(async (trx) => {
         const terms = await readBookingTerms(trx, input.eventId);
         if (!terms || terms.status === 'draft') throw new AppError('NOT_FOUND', 'Event not found');
-        if (terms.status !== 'published')
+        // The sales window holds for the queue too: a place in it is a claim on a seat.
+        if (!isOnSale(terms, now()))
           throw new AppError('EVENT_NOT_BOOKABLE', 'This event is not on sale');
         if (input.quantity > terms.maxPerBooking) {
           throw new AppError(
@@ -220,6 +223,8 @@ export function createWaitlistService(deps: {
       const rows = await repo.entriesOfUser(db, principal.userId);
       return rows.map((r) => toWaitlistEntry(r, r.position === null ? null : Number(r.position)));
     },
+
+    closeEndedQueues: () => closeEndedQueues(db, now()),
 
     async forEvent(principal, input) {
       await requireOrganizerOf(db, principal, input.eventId);

@@ -1,15 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { DomainEventInput, DomainTopic } from '@evently/contracts';
 import { appendEvents, type Database } from '@evently/db';
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { type AuditEntryInput, appendAudits } from '../../audit/audit.repository.js';
-import { readBookingTerms } from '../events/booking-terms.js';
+import { isOnSale, readBookingTerms } from '../events/booking-terms.js';
 import { bookingRef, toBooking } from './bookings.mappers.js';
 import {
   type BookingRow,
   bookingsRepository as repo,
   type WaitlistRow,
 } from './bookings.repository.js';
+
+/** Read by the user in the waitlist-closed mail. */
+export const SALES_CLOSED_REASON = 'Sales for this event have closed.';
 
 export interface SeatRules {
   offerMinutes: number;
@@ -36,14 +39,24 @@ export async function promoteWaitlist(
 ): Promise<BookingRow[]> {
   const terms = await readBookingTerms(trx, eventId);
   if (terms?.status !== 'published') return [];
+  const now = rules.now();
+  if (!isOnSale(terms, now)) {
+    // No seat is sold outside the sales window, offers included. Once sales have closed nobody
+    // waiting will get a seat: the queue is closed (and told) rather than left hoping.
+    if (now.getTime() >= terms.salesCloseAt.getTime())
+      await closeQueueAfterSales(trx, eventId, now);
+    return [];
+  }
   const inventory = await repo.lockInventory(trx, eventId);
   if (!inventory) return [];
   let available = inventory.capacity - inventory.confirmed - inventory.held;
   const offers: BookingRow[] = [];
   const events: DomainEventInput<DomainTopic>[] = [];
   const audits: AuditEntryInput[] = [];
-  const now = rules.now();
-  const expiresAt = new Date(now.getTime() + rules.offerMinutes * 60_000);
+  // An offer, like a hold, never outlives the sales window: its deadline is the close at the latest.
+  const expiresAt = new Date(
+    Math.min(now.getTime() + rules.offerMinutes * 60_000, terms.salesCloseAt.getTime()),
+  );
   for (;;) {
     const head = await repo.waitingHead(trx, eventId);
     if (!head || head.quantity > available) break;
@@ -262,4 +275,64 @@ export async function closeWaitlist(
     });
   }
   await appendEvents(trx, events);
+}
+
+/**
+ * Sales have closed: every waiting entry is closed with the reason (offers out already end at the
+ * close, their deadline). Locks the inventory row first, as every queue change does. Returns how
+ * many entries it closed.
+ */
+export async function closeQueueAfterSales(
+  trx: Transaction<Database>,
+  eventId: string,
+  now: Date,
+): Promise<number> {
+  await repo.lockInventory(trx, eventId);
+  const entries = await repo.waitingEntriesOfEvent(trx, eventId);
+  if (entries.length === 0) return 0;
+  const events: DomainEventInput<DomainTopic>[] = [];
+  const audits: AuditEntryInput[] = [];
+  for (const entry of entries) {
+    await repo.updateEntry(trx, entry.id, { status: 'closed' }, now);
+    events.push({
+      topic: 'waitlist.closed',
+      aggregateId: entry.id,
+      payload: {
+        entryId: entry.id,
+        eventId: entry.event_id,
+        userId: entry.user_id,
+        quantity: entry.quantity,
+        reason: SALES_CLOSED_REASON,
+      },
+    });
+    audits.push({
+      entity: 'waitlist_entry',
+      entityId: entry.id,
+      action: 'close',
+      actorId: null,
+      after: { status: 'closed', reason: SALES_CLOSED_REASON },
+    });
+  }
+  await repo.bumpInventoryVersion(trx, eventId);
+  await appendEvents(trx, events);
+  await appendAudits(trx, audits);
+  return entries.length;
+}
+
+/**
+ * The scheduled safety net for queues whose sales closed while no seat was released (a release
+ * closes the queue itself): closes them. Idempotent; returns how many entries it closed.
+ */
+export async function closeEndedQueues(db: Kysely<Database>, now: Date): Promise<number> {
+  let closed = 0;
+  for (const eventId of await repo.eventsWithWaitingEntries(db, 500)) {
+    closed += await db.transaction().execute(async (trx) => {
+      const terms = await readBookingTerms(trx, eventId);
+      // A cancelled event's queue is closed by the cancellation, with its reason.
+      if (terms?.status !== 'published' && terms?.status !== 'completed') return 0;
+      if (now.getTime() < terms.salesCloseAt.getTime()) return 0;
+      return closeQueueAfterSales(trx, eventId, now);
+    });
+  }
+  return closed;
 }
