@@ -71,7 +71,7 @@ describe('allocator batching', () => {
 
     const book = () =>
       allocator.book(eventId, {
-        userId,
+        principal: { userId, role: 'user', sessionId: randomUUID() },
         quantity: 1,
         idempotencyKey: undefined,
         requestHash: randomUUID(),

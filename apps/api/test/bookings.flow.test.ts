@@ -115,8 +115,13 @@ describe('bookings', () => {
       currency: 'EUR',
       maxPerBooking: 2,
     });
+    // Someone else's draft is not disclosed; its organizer learns it is not on sale.
     await expectAppCode(
       alice.client.bookings.create.mutate({ eventId: draft.id, quantity: 1 }),
+      'NOT_FOUND',
+    );
+    await expectAppCode(
+      organizer.client.bookings.create.mutate({ eventId: draft.id, quantity: 1 }),
       'EVENT_NOT_BOOKABLE',
     );
     const later = await publishedEvent({

@@ -6,16 +6,17 @@ import { type LockPort, LockUnavailableError } from '@evently/platform';
 import type { Kysely } from 'kysely';
 import { type AuditEntryInput, toAuditRows } from '../../audit/audit.repository.js';
 import { AppError } from '../../errors/app-error.js';
-import type { RequestLog } from '../../trpc/context.js';
+import type { Principal, RequestLog } from '../../trpc/context.js';
 import { type BookingTerms, isOnSale } from '../events/booking-terms.js';
 import { allocatorRepository, type BatchWrite } from './allocator.repository.js';
 import { bookingRef, toBooking } from './bookings.mappers.js';
 import { type BookingRow, bookingsRepository as repo } from './bookings.repository.js';
+import { isOrganizerOf } from './organizer-access.js';
 
 export const CREATE_SCOPE = 'bookings.create';
 
 export interface BookingRequest {
-  userId: string;
+  principal: Principal;
   quantity: number;
   idempotencyKey: string | undefined;
   requestHash: string;
@@ -149,11 +150,15 @@ export function createAllocator(deps: {
     );
   }
 
-  function refusal(terms: BookingTerms | undefined, now: Date): AppError | undefined {
-    if (!terms) return new AppError('NOT_FOUND', 'Event not found');
-    if (!isOnSale(terms, now))
-      return new AppError('EVENT_NOT_BOOKABLE', 'This event is not on sale');
-    return undefined;
+  /** Why a request for an event not on sale is refused: someone else's draft is not disclosed. */
+  function refusal(terms: BookingTerms | undefined, principal: Principal): AppError {
+    const mayView =
+      terms &&
+      (terms.status !== 'draft' ||
+        principal.role === 'admin' ||
+        isOrganizerOf(principal, terms.organizerId));
+    if (!mayView) return new AppError('NOT_FOUND', 'Event not found');
+    return new AppError('EVENT_NOT_BOOKABLE', 'This event is not on sale');
   }
 
   /**
@@ -163,20 +168,18 @@ export function createAllocator(deps: {
   async function allocate(eventId: string, batch: Pending[]): Promise<Decision[] | undefined> {
     const now = deps.now();
     const keyRefs = batch.flatMap((r) =>
-      r.idempotencyKey ? [{ userId: r.userId, key: r.idempotencyKey }] : [],
+      r.idempotencyKey ? [{ userId: r.principal.userId, key: r.idempotencyKey }] : [],
     );
     const state = await allocatorRepository.readBatchState(
       deps.db,
       eventId,
       CREATE_SCOPE,
-      [...new Set(batch.map((r) => r.userId))],
+      [...new Set(batch.map((r) => r.principal.userId))],
       keyRefs,
       now,
     );
-    const refused = refusal(state?.terms, now);
-    if (refused || !state?.inventory) {
-      const error = refused ?? new AppError('EVENT_NOT_BOOKABLE', 'This event is not on sale');
-      return batch.map(() => ({ ok: false, error }));
+    if (!state?.inventory || !isOnSale(state.terms, now)) {
+      return batch.map((r) => ({ ok: false, error: refusal(state?.terms, r.principal) }));
     }
     const { terms, inventory, waiting, owned } = state;
     const expired = keyRefs.filter((r) => state.keys.get(`${r.userId}:${r.key}`)?.live === false);
@@ -198,7 +201,9 @@ export function createAllocator(deps: {
     const newKeys: BatchWrite['keys'] = [];
 
     for (const [index, request] of batch.entries()) {
-      const keyId = request.idempotencyKey ? `${request.userId}:${request.idempotencyKey}` : null;
+      const keyId = request.idempotencyKey
+        ? `${request.principal.userId}:${request.idempotencyKey}`
+        : null;
       const stored = keyId ? state.keys.get(keyId) : undefined;
       const earlier = keyId ? keyedInBatch.get(keyId) : undefined;
       if (stored || earlier) {
@@ -219,7 +224,7 @@ export function createAllocator(deps: {
         }
         continue;
       }
-      const mine = owned.get(request.userId) ?? 0;
+      const mine = owned.get(request.principal.userId) ?? 0;
       if (request.quantity > terms.maxPerBooking) {
         decisions.push({
           ok: false,
@@ -248,11 +253,11 @@ export function createAllocator(deps: {
       } else {
         const id = randomUUID();
         available -= request.quantity;
-        owned.set(request.userId, mine + request.quantity);
+        owned.set(request.principal.userId, mine + request.quantity);
         rows.push({
           id,
           event_id: eventId,
-          user_id: request.userId,
+          user_id: request.principal.userId,
           quantity: request.quantity,
           status: confirmNow ? 'confirmed' : 'pending',
           unit_price_cents: String(terms.priceCents),
@@ -270,7 +275,7 @@ export function createAllocator(deps: {
         if (keyId && request.idempotencyKey) {
           keyedInBatch.set(keyId, { hash: request.requestHash, index });
           newKeys.push({
-            userId: request.userId,
+            userId: request.principal.userId,
             scope: CREATE_SCOPE,
             key: request.idempotencyKey,
             requestHash: request.requestHash,

@@ -20,7 +20,7 @@ import { bookingRef, toBooking } from './bookings.mappers.js';
 import { type BookingRow, bookingsRepository as repo } from './bookings.repository.js';
 import { type HoldExpiry, scheduleHoldExpiry } from './hold-expiry.js';
 import { requestHash } from './idempotency.repository.js';
-import { requireOrganizerOf } from './organizer-access.js';
+import { isOrganizerOf, requireOrganizerOf } from './organizer-access.js';
 import { releaseBooking } from './release-booking.js';
 import { closeWaitlist, convertOffer, type SeatRules } from './waitlist.js';
 import { createWaitlistService } from './waitlist.service.js';
@@ -129,7 +129,7 @@ export function createBookingsService(deps: {
     if (!row) throw new AppError('NOT_FOUND', 'Booking not found');
     if (row.user_id === principal.userId || principal.role === 'admin') return row;
     const terms = await readBookingTerms(db, row.event_id);
-    if (terms?.organizerId === principal.userId) return row;
+    if (terms && isOrganizerOf(principal, terms.organizerId)) return row;
     throw new AppError('NOT_FOUND', 'Booking not found');
   }
 
@@ -148,7 +148,7 @@ export function createBookingsService(deps: {
   const service: BookingsModule = {
     async create(principal, input) {
       const row = await allocator.book(input.eventId, {
-        userId: principal.userId,
+        principal,
         quantity: input.quantity,
         idempotencyKey: input.idempotencyKey,
         requestHash: requestHash({ eventId: input.eventId, quantity: input.quantity }),
@@ -222,7 +222,7 @@ export function createBookingsService(deps: {
         const mine = booking.user_id === principal.userId || principal.role === 'admin';
         if (!mine) {
           const terms = await readBookingTerms(trx, booking.event_id);
-          if (terms?.organizerId !== principal.userId)
+          if (!terms || !isOrganizerOf(principal, terms.organizerId))
             throw new AppError('NOT_FOUND', 'Booking not found');
         }
         if (booking.status !== 'pending' && booking.status !== 'confirmed') {
@@ -299,7 +299,7 @@ export function createBookingsService(deps: {
         const booking = await visibleBooking(principal, input.bookingId);
         if (booking.user_id === principal.userId && principal.role !== 'admin') {
           const terms = await readBookingTerms(db, booking.event_id);
-          if (terms?.organizerId !== principal.userId)
+          if (!terms || !isOrganizerOf(principal, terms.organizerId))
             throw new AppError('FORBIDDEN', 'Only the event organizer may see this');
         }
         entityIds = [booking.id];

@@ -5,6 +5,14 @@ import type { Principal } from '../../trpc/context.js';
 import { readBookingTerms } from '../events/booking-terms.js';
 
 /**
+ * Organizer powers over an event come from the role the session has now, not from having created
+ * it: a demoted organizer is an attendee like any other.
+ */
+export function isOrganizerOf(principal: Principal, organizerId: string): boolean {
+  return principal.role === 'organizer' && principal.userId === organizerId;
+}
+
+/**
  * Organizer-only reads (an event's bookings, queue, audit): its organizer or an admin. A draft
  * of someone else answers NOT_FOUND (its existence is not disclosed), a visible event FORBIDDEN.
  */
@@ -14,15 +22,11 @@ export async function requireOrganizerOf(
   eventId: string,
 ): Promise<void> {
   const terms = await readBookingTerms(db, eventId);
-  if (
-    !terms ||
-    (terms.status === 'draft' &&
-      principal.role !== 'admin' &&
-      terms.organizerId !== principal.userId)
-  ) {
+  const mine = terms && (principal.role === 'admin' || isOrganizerOf(principal, terms.organizerId));
+  if (!terms || (terms.status === 'draft' && !mine)) {
     throw new AppError('NOT_FOUND', 'Event not found');
   }
-  if (principal.role !== 'admin' && terms.organizerId !== principal.userId) {
+  if (!mine) {
     throw new AppError('FORBIDDEN', 'Only the event organizer may see this');
   }
 }
