@@ -9,12 +9,18 @@ import { Redis, type RedisOptions } from 'ioredis';
  */
 export type RedisRole = 'command' | 'blocking';
 
-export function createRedis(url: string, role: RedisRole): Redis {
+export function createRedis(
+  url: string,
+  role: RedisRole,
+  /** Tests stretch the reconnect backoff to tell "failed at once" from "waited for Redis". */
+  tuning: Pick<RedisOptions, 'retryStrategy'> = {},
+): Redis {
   const common = {
     lazyConnect: false,
     // Reconnect forever, backing off to 2 s.
     retryStrategy: (times: number) => Math.min(times * 100, 2_000),
     connectTimeout: 2_000,
+    ...tuning,
   } satisfies RedisOptions;
   const options: RedisOptions =
     role === 'command'
