@@ -4,7 +4,13 @@ import type { Logger } from 'pino';
 import { createAnalyticsWorker } from '../modules/analytics/analytics.worker.js';
 import { createBookingsConsumer } from '../modules/bookings/bookings.consumer.js';
 import { createBookingsService } from '../modules/bookings/bookings.service.js';
-import { BOOKING_JOBS_QUEUE, expireHoldJob } from '../modules/bookings/hold-expiry.js';
+import {
+  ARM_EVERY_MS,
+  ARM_EXPIRIES_JOB,
+  armHoldExpiries,
+  BOOKING_JOBS_QUEUE,
+  expireHoldJob,
+} from '../modules/bookings/hold-expiry.js';
 import { createEventsModule } from '../modules/events/events.module.js';
 import {
   EVENT_REMINDERS_EVERY_MS,
@@ -108,6 +114,15 @@ export async function startWorkerRuntime(deps: {
         handler: async () => {
           const closed = await bookings.closeEndedWaitlists();
           if (closed > 0) deps.log.info({ closed }, 'waitlists closed after sales');
+        },
+      },
+      {
+        // Exact expiry even for holds whose job was never added (their instance died first).
+        queue: BOOKING_JOBS_QUEUE,
+        name: ARM_EXPIRIES_JOB,
+        everyMs: ARM_EVERY_MS,
+        handler: async () => {
+          await armHoldExpiries({ db: deps.db.db, queue: deps.platform.queue, now });
         },
       },
       {

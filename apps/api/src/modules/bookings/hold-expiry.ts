@@ -1,4 +1,6 @@
+import type { Database } from '@evently/db';
 import type { JobHandlerSpec, QueuePort } from '@evently/platform';
+import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { RequestLog } from '../../trpc/context.js';
 import type { BookingRow } from './bookings.repository.js';
@@ -20,7 +22,37 @@ export interface HoldExpiry {
   notDueUntil: Date | null;
 }
 
-/** An exact delayed job per hold; if Redis loses it, the sweeper expires the hold anyway. */
+export const ARM_EXPIRIES_JOB = 'arm-hold-expiries';
+/** How often the worker's arming pass runs. */
+export const ARM_EVERY_MS = 15_000;
+/** How far ahead it looks: three passes, so a hold is armed again even if two are missed. */
+export const ARM_HORIZON_MS = 3 * ARM_EVERY_MS;
+/** Holds armed per pass at most (the soonest first); their own jobs cover the rest. */
+const ARM_LIMIT = 2_000;
+const ADD_CHUNK = 500;
+
+type Hold = Pick<BookingRow, 'id' | 'expires_at'>;
+
+/** Adds the exact job of each hold, under its stable id (adding it again changes nothing). */
+async function addExpiryJobs(queue: QueuePort, holds: Hold[], now: Date): Promise<void> {
+  for (let i = 0; i < holds.length; i += ADD_CHUNK) {
+    const jobs = holds.slice(i, i + ADD_CHUNK).map((hold) => ({
+      name: EXPIRE_JOB,
+      data: { bookingId: hold.id },
+      options: {
+        jobId: `expire.${hold.id}`,
+        delayMs: Math.max(0, (hold.expires_at?.getTime() ?? now.getTime()) - now.getTime()),
+      },
+    }));
+    await queue.addBulk(BOOKING_JOBS_QUEUE, jobs);
+  }
+}
+
+/**
+ * An exact delayed job per hold, right after the commit. If this process dies first or Redis
+ * loses the job, the worker's arming pass adds it again before the hold is due (and the sweeper
+ * expires whatever is past due anyway).
+ */
 export function scheduleHoldExpiry(
   queue: QueuePort,
   holds: BookingRow[],
@@ -28,20 +60,39 @@ export function scheduleHoldExpiry(
   log: RequestLog,
 ): void {
   if (holds.length === 0) return;
-  const jobs = holds.map((hold) => ({
-    name: EXPIRE_JOB,
-    data: { bookingId: hold.id },
-    options: {
-      jobId: `expire.${hold.id}`,
-      delayMs: Math.max(0, (hold.expires_at?.getTime() ?? now.getTime()) - now.getTime()),
-    },
-  }));
-  queue.addBulk(BOOKING_JOBS_QUEUE, jobs).catch((error: unknown) => {
+  addExpiryJobs(queue, holds, now).catch((error: unknown) => {
     log.warn(
       { err: error, holds: holds.length },
-      'cannot schedule hold expiry; the sweeper will expire them',
+      'cannot schedule hold expiry; the worker will arm it again',
     );
   });
+}
+
+/**
+ * The worker's arming pass: every pending hold (or offer) due within the horizon gets its exact
+ * job again under the same id — a no-op for the holds that have theirs, the job itself for a
+ * hold whose instance was killed between its commit and the scheduling, or whose job a Redis
+ * restart lost. Derived from the bookings table, the truth, so nothing else must survive the
+ * kill. Returns how many holds it armed.
+ */
+export async function armHoldExpiries(deps: {
+  db: Kysely<Database>;
+  queue: QueuePort;
+  now: () => Date;
+  horizonMs?: number;
+}): Promise<number> {
+  const now = deps.now();
+  const holds = await deps.db
+    .selectFrom('bookings')
+    .select(['id', 'expires_at'])
+    .where('status', '=', 'pending')
+    .where('expires_at', '>', now)
+    .where('expires_at', '<=', new Date(now.getTime() + (deps.horizonMs ?? ARM_HORIZON_MS)))
+    .orderBy('expires_at')
+    .limit(ARM_LIMIT)
+    .execute();
+  await addExpiryJobs(deps.queue, holds, now);
+  return holds.length;
 }
 
 /**
