@@ -1,16 +1,9 @@
-import { createDb, type DbHandle, migrateToLatest } from '@evently/db';
-import {
-  createMemoryCache,
-  createMemoryLocks,
-  createMemoryPubSub,
-  createMemoryQueue,
-  createMemoryRateLimits,
-} from '@evently/platform';
+import type { DbHandle } from '@evently/db';
 import { createEventlyClient, TRPCClientError } from '@evently/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { captureLog } from '../test/capture-log.js';
-import { createServices } from './create-services.js';
+import { createMemoryDb, embeddedServices } from '../test/embedded-server.js';
 import { AppError } from './errors/app-error.js';
 import { appRouter } from './router.js';
 import { type ApiServer, createServer } from './server.js';
@@ -55,27 +48,11 @@ const testRouter = router({ ...appRouter._def.record, ...probeRouter._def.record
 // The server's concerns need no database content: an embedded, in-memory one is enough here.
 let db: DbHandle;
 beforeAll(async () => {
-  db = await createDb({ dataDir: 'memory://' });
-  await migrateToLatest(db.db);
+  db = await createMemoryDb();
 });
 afterAll(async () => db?.close());
 
-function services(version: string) {
-  return createServices({
-    db: db.db,
-    platform: {
-      cache: createMemoryCache({ max: 100 }),
-      rateLimits: createMemoryRateLimits(),
-      pubsub: createMemoryPubSub(),
-      locks: createMemoryLocks(),
-      queue: createMemoryQueue(),
-    },
-    auth: { jwtSecret: 'x'.repeat(32), accessTokenTtlSeconds: 60, refreshTokenTtlSeconds: 600 },
-    mode: 'embedded',
-    version,
-    log: captureLog().log,
-  });
-}
+const services = (version: string) => embeddedServices(db, version, captureLog().log);
 
 describe('API server', () => {
   const captured = captureLog();

@@ -3,8 +3,16 @@ import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import type { AnyTRPCRouter } from '@trpc/server';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import {
+  clientErrorHandler,
+  errorEnvelope,
+  frameworkErrors,
+  httpErrorHandler,
+  notFound,
+} from './http/error-answers.js';
 import { type ReadinessCheck, registerHealthRoutes } from './http/health.routes.js';
 import { requestIdFor } from './http/request-id.js';
+import { requestLogger } from './http/request-log.js';
 import { registerTrpcRoute } from './http/trpc-route.js';
 import { type ApiMetrics, createApiMetrics } from './observability/metrics.js';
 import { appRouter } from './router.js';
@@ -53,17 +61,24 @@ function bearerToken(header: string | undefined): string | null {
 export async function createServer(deps: ServerDeps): Promise<ApiServer> {
   const metrics = deps.metrics ?? createApiMetrics();
   const app = Fastify({
-    loggerInstance: deps.log,
+    loggerInstance: requestLogger(deps.log),
     genReqId: requestIdFor,
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
     trustProxy: fastifyTrustProxy(deps.config.trustProxy),
     routerOptions: { maxParamLength: 5000 },
-    return503OnClosing: true,
+    // Our own 503 below: Fastify's carries no appCode.
+    return503OnClosing: false,
+    frameworkErrors,
+    clientErrorHandler,
   });
+  app.setErrorHandler(httpErrorHandler);
+  app.setNotFoundHandler(notFound);
 
   let closing = false;
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
+    // A request on a kept-alive connection while draining: refused, retryable elsewhere.
+    if (closing) return reply.code(503).send(errorEnvelope(503, req.id));
   });
   // While draining, answers close their keep-alive connection, or the close would wait for it.
   app.addHook('onSend', async (_req, reply) => {

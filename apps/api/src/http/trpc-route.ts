@@ -12,15 +12,16 @@ export interface TrpcRouteOptions {
 }
 
 /**
- * tRPC over HTTP at `<prefix>/:path`: what `fastifyTRPCPlugin` does, with one difference — a
- * plain JSON answer is sent whole (Content-Length, one socket write) instead of being piped from
- * the Response's stream in chunks. Streams stay streams: SSE subscriptions and JSONL batches.
- * Under a flash sale every booking is one small JSON answer, and the chunked path cost a
- * noticeable part of the API's CPU per booking.
+ * tRPC over HTTP at `<prefix>/:path`: what `fastifyTRPCPlugin` does, with one difference — an
+ * answer tRPC does not stream is sent whole (Content-Length, one socket write) instead of being
+ * piped from the Response's stream in chunks. Streams stay streams: SSE subscriptions and JSONL
+ * batches (`trpc-accept: application/jsonl`). Under a flash sale every booking is one small JSON
+ * answer, and the chunked path cost a noticeable part of the API's CPU per booking.
  */
 export function registerTrpcRoute(app: FastifyInstance, options: TrpcRouteOptions): void {
-  // tRPC parses bodies itself (it needs them raw for batches): Fastify hands them over as text.
-  app.removeContentTypeParser('application/json');
+  // tRPC parses bodies itself (it needs them raw for batches): Fastify hands JSON over as text.
+  // Every other content type (text/plain included) is refused by Fastify with a typed 415.
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
     done(null, body);
   });
@@ -37,10 +38,17 @@ export function registerTrpcRoute(app: FastifyInstance, options: TrpcRouteOption
       createContext: async () => options.createContext(req),
     });
     reply.status(response.status);
-    for (const [name, value] of response.headers) reply.header(name, value);
-    if (response.headers.get('content-type') === 'application/json') {
-      return reply.send(await response.text());
+    // tRPC marks its streams (JSONL) with Transfer-Encoding; SSE by its content type.
+    const streamed =
+      response.headers.get('transfer-encoding') === 'chunked' ||
+      response.headers.get('content-type')?.startsWith('text/event-stream') === true;
+    for (const [name, value] of response.headers) {
+      // Framing is Node's to choose: a copied Transfer-Encoding beside the Content-Length of a
+      // whole answer is invalid HTTP/1.1 (a request-smuggling hazard behind proxies).
+      if (name === 'transfer-encoding' || name === 'content-length') continue;
+      reply.header(name, value);
     }
+    if (!streamed) return reply.send(await response.text());
     return reply.send(response.body);
   });
 }

@@ -1,0 +1,74 @@
+import { createDb, type DbHandle, migrateToLatest } from '@evently/db';
+import {
+  createMemoryCache,
+  createMemoryLocks,
+  createMemoryPubSub,
+  createMemoryQueue,
+  createMemoryRateLimits,
+} from '@evently/platform';
+import type { AnyTRPCRouter } from '@trpc/server';
+import type { Logger } from 'pino';
+import { createServices } from '../src/create-services.js';
+import { type ApiServer, createServer, type ServerConfig } from '../src/server.js';
+import type { Services } from '../src/services.js';
+import { captureLog } from './capture-log.js';
+
+/** An in-memory embedded database, migrated: enough for tests of the server's own concerns. */
+export async function createMemoryDb(): Promise<DbHandle> {
+  const db = await createDb({ dataDir: 'memory://' });
+  await migrateToLatest(db.db);
+  return db;
+}
+
+/** The services on in-process ports (embedded mode), over `db`. */
+export function embeddedServices(db: DbHandle, version: string, log: Logger): Promise<Services> {
+  return createServices({
+    db: db.db,
+    platform: {
+      cache: createMemoryCache({ max: 100 }),
+      rateLimits: createMemoryRateLimits(),
+      pubsub: createMemoryPubSub(),
+      locks: createMemoryLocks(),
+      queue: createMemoryQueue(),
+    },
+    auth: { jwtSecret: 'x'.repeat(32), accessTokenTtlSeconds: 60, refreshTokenTtlSeconds: 600 },
+    mode: 'embedded',
+    version,
+    log,
+  });
+}
+
+export interface EmbeddedServer {
+  server: ApiServer;
+  url: string;
+  port: number;
+  /** Every log line the server wrote, parsed. */
+  lines(): Record<string, unknown>[];
+  stop(): Promise<void>;
+}
+
+/** The API server on a free loopback port over embedded services, its log captured. */
+export async function startEmbeddedServer(
+  options: { router?: AnyTRPCRouter; config?: Partial<ServerConfig> } = {},
+): Promise<EmbeddedServer> {
+  const captured = captureLog();
+  const db = await createMemoryDb();
+  const server = await createServer({
+    config: { host: '127.0.0.1', port: 0, corsOrigins: [], trustProxy: false, ...options.config },
+    log: captured.log,
+    services: await embeddedServices(db, 'test', captured.log),
+    checks: [],
+    ...(options.router && { router: options.router }),
+  });
+  const url = await server.start();
+  return {
+    server,
+    url,
+    port: Number(new URL(url).port),
+    lines: captured.lines,
+    async stop() {
+      await server.stop();
+      await db.close();
+    },
+  };
+}
