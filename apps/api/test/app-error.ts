@@ -5,6 +5,7 @@ interface ErrorData {
   appCode?: string;
   details?: Record<string, unknown>;
   httpStatus?: number;
+  zodIssues?: { path: (string | number)[]; message: string }[];
 }
 
 /** Awaits a call that must fail, and returns the error's data (appCode, details, …). */

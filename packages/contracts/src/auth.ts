@@ -1,14 +1,21 @@
 import { z } from 'zod';
-import { pageInputSchema, pageOutputSchema } from './pagination.js';
-import { emailSchema, idSchema, instantSchema, passwordSchema } from './primitives.js';
+import { keysetPageInputSchema, pageOutputSchema } from './pagination.js';
+import {
+  emailSchema,
+  idSchema,
+  instantSchema,
+  passwordSchema,
+  rawTextSchema,
+  textSchema,
+} from './primitives.js';
 import { roleSchema } from './roles.js';
 
-/** Names: trimmed, 1–100 characters. */
-export const nameSchema = z.string().trim().min(1).max(100);
+/** Names: one line of text, bidi controls stripped, trimmed, 1–100 characters. */
+export const nameSchema = textSchema({ min: 1, max: 100 });
 /** One-time codes are exactly six digits. */
 export const otpCodeSchema = z.string().regex(/^\d{6}$/, { error: 'must be 6 digits' });
 /** Opaque refresh tokens; bounded so nobody posts a megabyte. */
-export const refreshTokenSchema = z.string().min(1).max(512);
+export const refreshTokenSchema = rawTextSchema.min(1).max(512);
 
 export const userSchema = z.object({
   id: idSchema,
@@ -52,12 +59,12 @@ export const emailOnlyInputSchema = z.object({ email: emailSchema });
 // Login takes any password length: a too-short one is simply wrong, not a validation leak.
 export const loginInputSchema = z.object({
   email: emailSchema,
-  password: z.string().min(1).max(128),
+  password: rawTextSchema.min(1).max(128),
 });
 export const refreshInputSchema = z.object({ refreshToken: refreshTokenSchema });
 export const updateProfileInputSchema = z.object({ name: nameSchema });
 export const changePasswordInputSchema = z.object({
-  currentPassword: z.string().min(1).max(128),
+  currentPassword: rawTextSchema.min(1).max(128),
   newPassword: passwordSchema,
 });
 export const resetPasswordInputSchema = z.object({
@@ -66,11 +73,15 @@ export const resetPasswordInputSchema = z.object({
   newPassword: passwordSchema,
 });
 export const revokeSessionInputSchema = z.object({ sessionId: idSchema });
-export const listUsersInputSchema = pageInputSchema.extend({
-  q: z.string().trim().min(1).max(100).optional(),
+/** The users list's sort key: created-at, then id. */
+const usersSortKeySchema = z.strictObject({ c: instantSchema, i: idSchema });
+
+export const listUsersInputSchema = keysetPageInputSchema(usersSortKeySchema).extend({
+  q: textSchema({ min: 1, max: 100 }).optional(),
   role: roleSchema.optional(),
 });
-export type ListUsersInput = z.infer<typeof listUsersInputSchema>;
+/** What a client sends; the server works on `z.output` (defaults applied, cursor decoded). */
+export type ListUsersInput = z.input<typeof listUsersInputSchema>;
 export const setRoleInputSchema = z.object({ userId: idSchema, role: roleSchema });
 export const setActiveInputSchema = z.object({ userId: idSchema, active: z.boolean() });
 export const userPageSchema = pageOutputSchema(userSchema);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { pageInputSchema, pageOutputSchema } from './pagination.js';
-import { currencySchema, idSchema, instantSchema } from './primitives.js';
+import { keysetPageInputSchema, pageOutputSchema, sequenceKeySchema } from './pagination.js';
+import { currencySchema, idSchema, instantSchema, textSchema } from './primitives.js';
 
 export const bookingStatuses = ['pending', 'confirmed', 'cancelled', 'expired'] as const;
 export const bookingStatusSchema = z.enum(bookingStatuses);
@@ -84,22 +84,29 @@ export const createBookingInputSchema = z.object({
 export const bookingIdInputSchema = z.object({ bookingId: idSchema });
 export const cancelBookingInputSchema = z.object({
   bookingId: idSchema,
-  reason: z.string().trim().min(1).max(500).optional(),
+  reason: textSchema({ min: 1, max: 500 }).optional(),
 });
-export const myBookingsInputSchema = pageInputSchema.extend({
+/** Booking lists' sort key: created-at, then id. */
+const bookingsSortKeySchema = z.strictObject({ c: instantSchema, i: idSchema });
+/** Sort key of the lists in sequence order (audit, waitlist). */
+const sequenceSortKeySchema = z.strictObject({ s: sequenceKeySchema });
+
+export const myBookingsInputSchema = keysetPageInputSchema(bookingsSortKeySchema).extend({
   status: bookingStatusSchema.optional(),
 });
-export const eventBookingsInputSchema = pageInputSchema.extend({
+export const eventBookingsInputSchema = keysetPageInputSchema(bookingsSortKeySchema).extend({
   eventId: idSchema,
   status: bookingStatusSchema.optional(),
 });
-export const bookingAuditInputSchema = pageInputSchema
+export const bookingAuditInputSchema = keysetPageInputSchema(sequenceSortKeySchema)
   .extend({ bookingId: idSchema.optional(), eventId: idSchema.optional() })
   .refine((v) => v.bookingId || v.eventId, 'bookingId or eventId is required');
 export const eventIdOnlyInputSchema = z.object({ eventId: idSchema });
 export const joinWaitlistInputSchema = createBookingInputSchema;
 export const leaveWaitlistInputSchema = z.object({ entryId: idSchema });
-export const waitlistForEventInputSchema = pageInputSchema.extend({ eventId: idSchema });
+export const waitlistForEventInputSchema = keysetPageInputSchema(sequenceSortKeySchema).extend({
+  eventId: idSchema,
+});
 
 export const bookingPageSchema = pageOutputSchema(bookingSchema);
 export const auditPageSchema = pageOutputSchema(auditEntrySchema);

@@ -1,6 +1,12 @@
 import { z } from 'zod';
-import { pageInputSchema, pageOutputSchema } from './pagination.js';
-import { currencySchema, idSchema, instantSchema, priceCentsSchema } from './primitives.js';
+import { keysetPageInputSchema, pageOutputSchema } from './pagination.js';
+import {
+  currencySchema,
+  idSchema,
+  instantSchema,
+  priceCentsSchema,
+  textSchema,
+} from './primitives.js';
 
 export const eventStatuses = ['draft', 'published', 'cancelled', 'completed'] as const;
 export const eventStatusSchema = z.enum(eventStatuses);
@@ -15,9 +21,9 @@ export const MAX_SALES_LEAD_DAYS = 730;
 
 /** The fields of an event, each bounded on its own. */
 export const eventFieldsSchema = z.object({
-  title: z.string().trim().min(1).max(200),
-  description: z.string().trim().max(10_000),
-  venue: z.string().trim().min(1).max(300),
+  title: textSchema({ min: 1, max: 200 }),
+  description: textSchema({ max: 10_000, multiline: true }),
+  venue: textSchema({ min: 1, max: 300 }),
   startsAt: instantSchema,
   endsAt: instantSchema,
   capacity: z.int().min(1).max(MAX_CAPACITY),
@@ -97,18 +103,22 @@ export const eventSchema = eventFieldsSchema.extend({
 });
 export type Event = z.infer<typeof eventSchema>;
 
-export const listEventsInputSchema = pageInputSchema.extend({
-  q: z.string().trim().min(1).max(200).optional(),
+/** The events list's sort key: starts-at, then id. */
+const eventsSortKeySchema = z.strictObject({ s: instantSchema, i: idSchema });
+
+export const listEventsInputSchema = keysetPageInputSchema(eventsSortKeySchema).extend({
+  q: textSchema({ min: 1, max: 200 }).optional(),
   from: instantSchema.optional(),
   to: instantSchema.optional(),
   status: eventStatusSchema.optional(),
   organizerId: idSchema.optional(),
 });
-export type ListEventsInput = z.infer<typeof listEventsInputSchema>;
+/** What a client sends; the server works on `z.output` (defaults applied, cursor decoded). */
+export type ListEventsInput = z.input<typeof listEventsInputSchema>;
 export const eventPageSchema = pageOutputSchema(eventSchema);
 
 export const eventIdInputSchema = z.object({ id: idSchema });
 export const cancelEventInputSchema = z.object({
   id: idSchema,
-  reason: z.string().trim().min(1).max(1_000),
+  reason: textSchema({ min: 1, max: 1_000 }),
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { pageInputSchema, pageOutputSchema } from './pagination.js';
+import { keysetPageInputSchema, pageOutputSchema } from './pagination.js';
 import { idSchema, instantSchema } from './primitives.js';
 
 /**
@@ -22,7 +22,10 @@ export const deadLetterMailSchema = z.object({
 });
 export type DeadLetterMail = z.infer<typeof deadLetterMailSchema>;
 
-export const deadLettersInputSchema = pageInputSchema;
+/** The dead letters' sort key: dead-at, then id. */
+const deadLettersSortKeySchema = z.strictObject({ d: instantSchema, id: idSchema });
+
+export const deadLettersInputSchema = keysetPageInputSchema(deadLettersSortKeySchema);
 export const deadLetterPageSchema = pageOutputSchema(deadLetterMailSchema);
 
 /** Some dead letters by id, or all of them. */

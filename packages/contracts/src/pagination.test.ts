@@ -5,9 +5,11 @@ import {
   decodeCursor,
   encodeCursor,
   InvalidCursorError,
+  keysetPageInputSchema,
   type Page,
   pageInputSchema,
   pageOutputSchema,
+  sequenceKeySchema,
 } from './pagination.js';
 import { idSchema, instantSchema } from './primitives.js';
 
@@ -139,5 +141,39 @@ describe('cursors', () => {
       }
     }
     expect(rejected).toBeGreaterThan(0);
+  });
+});
+
+describe('keysetPageInputSchema', () => {
+  const schema = keysetPageInputSchema(sortKey).extend({ q: z.string().optional() });
+
+  it('decodes a cursor the list issued into its sort key', () => {
+    expect(schema.parse({ cursor: encodeCursor(key) })).toEqual({ limit: 20, cursor: key });
+    expect(schema.parse({ cursor: null, q: 'x' })).toEqual({ limit: 20, cursor: null, q: 'x' });
+  });
+
+  it.each([
+    ['garbage', 'not a cursor!'],
+    ['another list', encodeCursor({ s: '12' })],
+    ['a bad instant', encodeCursor({ ...key, createdAt: 'yesterday' })],
+    ['an extra key', encodeCursor({ ...key, x: 1 })],
+  ])('refuses %s as an issue on cursor (not a throw)', (_, cursor) => {
+    const parsed = schema.safeParse({ cursor });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues.map((issue) => issue.path)).toEqual([['cursor']]);
+  });
+
+  it('keeps the wire type a string for clients', () => {
+    const wire: z.input<typeof schema> = { cursor: 'abc' };
+    expect(wire.cursor).toBe('abc');
+  });
+});
+
+describe('sequenceKeySchema', () => {
+  it.each(['0', '1', '999999999999999999'])('accepts %s', (v) => {
+    expect(sequenceKeySchema.parse(v)).toBe(v);
+  });
+  it.each(['', '-1', '01', '1e3', '9999999999999999999', ' 1'])('refuses %j', (v) => {
+    expect(sequenceKeySchema.safeParse(v).success).toBe(false);
   });
 });

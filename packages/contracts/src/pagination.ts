@@ -4,9 +4,12 @@ import { z } from 'zod';
  * Keyset pagination (API.md "Wire conventions"): a list takes `{ limit?, cursor? }` and answers
  * `{ items, nextCursor }`. The cursor is an opaque base64url JSON of the last row's sort key.
  *
- * Cursors are not signed: a forged one can only point at another position in a list the caller
- * may read anyway (authorisation lives in the query's filters, never in the cursor), and its
- * values reach SQL as bound parameters after the procedure's schema has checked them.
+ * Each list's input schema decodes its cursor against that list's sort key
+ * (`keysetPageInputSchema`), so a forged, edited or foreign cursor is refused at the boundary
+ * as VALIDATION_FAILED (400) on every list, and a service only ever sees typed sort-key values.
+ * Cursors are not signed: a forged one that decodes can only point at another position in a
+ * list the caller may read anyway (authorisation lives in the query's filters, never in the
+ * cursor), and its values reach SQL as bound parameters of the types the sort key declares.
  */
 
 export const PAGE_LIMIT_DEFAULT = 20;
@@ -14,14 +17,44 @@ export const PAGE_LIMIT_MAX = 100;
 /** Far above any real sort key; bounds what a client can make the server decode. */
 export const CURSOR_MAX_LENGTH = 512;
 
+const limitSchema = z.int().min(1).max(PAGE_LIMIT_MAX).default(PAGE_LIMIT_DEFAULT);
+
 /**
- * Page input; procedures `.extend()` it with their filters. `cursor` also accepts `null` so a
- * client can pass the previous page's `nextCursor` straight back.
+ * Page input as the wire has it, the cursor opaque. `cursor` also accepts `null` so a client
+ * can pass the previous page's `nextCursor` straight back. Lists use `keysetPageInputSchema`.
  */
 export const pageInputSchema = z.object({
-  limit: z.int().min(1).max(PAGE_LIMIT_MAX).default(PAGE_LIMIT_DEFAULT),
+  limit: limitSchema,
   cursor: z.string().min(1).max(CURSOR_MAX_LENGTH).nullish(),
 });
+
+/** A cursor on the wire that decodes to `sortKey`'s values, or fails validation. */
+export function cursorSchema<S extends z.ZodType>(sortKey: S) {
+  return z
+    .string()
+    .min(1)
+    .max(CURSOR_MAX_LENGTH)
+    .transform((cursor, ctx): z.output<S> => {
+      try {
+        return decodeCursor(cursor, sortKey);
+      } catch (error) {
+        if (!(error instanceof InvalidCursorError)) throw error;
+        ctx.addIssue({
+          code: 'custom',
+          message: 'is not a cursor of this list: pass back the nextCursor it answered',
+        });
+        return z.NEVER;
+      }
+    });
+}
+
+/** A list's page input: procedures `.extend()` it with their filters. */
+export function keysetPageInputSchema<S extends z.ZodType>(sortKey: S) {
+  return z.object({ limit: limitSchema, cursor: cursorSchema(sortKey).nullish() });
+}
+
+/** Sort-key parts: a bigint sequence number as Postgres hands it over (text), below 2^63. */
+export const sequenceKeySchema = z.string().regex(/^(0|[1-9][0-9]{0,17})$/);
 
 export type PageInput = z.input<typeof pageInputSchema>;
 

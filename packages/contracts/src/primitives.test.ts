@@ -6,6 +6,8 @@ import {
   instantSchema,
   passwordSchema,
   priceCentsSchema,
+  rawTextSchema,
+  textSchema,
 } from './primitives.js';
 
 describe('idSchema', () => {
@@ -94,5 +96,53 @@ describe('passwordSchema', () => {
 
   it.each(['', '012345678', 'x'.repeat(129), 1234567890])('rejects %j', (v) => {
     expect(passwordSchema.safeParse(v).success).toBe(false);
+  });
+});
+
+describe('textSchema', () => {
+  const line = textSchema({ min: 1, max: 20 });
+  const block = textSchema({ max: 50, multiline: true });
+
+  it('strips bidi controls, then trims', () => {
+    expect(line.parse(' Ali\u202ece\u2066 ')).toBe('Alice');
+    expect(line.parse('\u200fשלום\u200e 12')).toBe('שלום 12');
+    expect(line.safeParse('\u202e \u202c').success).toBe(false); // nothing left
+  });
+
+  it('keeps what people type: accents, scripts, emoji (surrogate pairs), inner spaces', () => {
+    for (const text of ['Zoë Ångström', '李小龍', 'Party 🎉🎉', 'a  b']) {
+      expect(line.parse(text)).toBe(text);
+    }
+  });
+
+  it.each([
+    ['NUL', 'a\u0000b'],
+    ['a lone high surrogate', 'a\ud800'],
+    ['a lone low surrogate', '\udc00b'],
+    ['BEL', 'a\u0007'],
+    ['a line break in one line', 'a\nb'],
+    ['DEL', 'a\u007f'],
+    ['a C1 control', 'a\u0085'],
+  ])('refuses %s', (_, text) => {
+    expect(line.safeParse(text).success).toBe(false);
+  });
+
+  it('multi-line text keeps tab and line breaks but not NUL', () => {
+    expect(block.parse('one\n\ttwo\r\n')).toBe('one\n\ttwo');
+    expect(block.safeParse('one\u0000').success).toBe(false);
+  });
+
+  it('bounds count what is left after stripping', () => {
+    expect(line.safeParse(`${'x'.repeat(20)}\u202e`).success).toBe(true);
+    expect(line.safeParse('x'.repeat(21)).success).toBe(false);
+  });
+});
+
+describe('rawTextSchema', () => {
+  it('takes text as typed (no trim, bidi kept) but refuses NUL and lone surrogates', () => {
+    expect(rawTextSchema.parse(' pass\u202e word ')).toBe(' pass\u202e word ');
+    expect(rawTextSchema.safeParse('pass\u0000word').success).toBe(false);
+    expect(rawTextSchema.safeParse('pass\ud800').success).toBe(false);
+    expect(passwordSchema.safeParse('correct horse\u0000').success).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
-import { type AppCode, InvalidCursorError } from '@evently/contracts';
+import type { AppCode } from '@evently/contracts';
 import { TRPCError } from '@trpc/server';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
-import { ZodError } from 'zod';
+import { ZodError, type z } from 'zod';
 import { AppError } from './app-error.js';
 
 /** The one place where domain error codes meet tRPC (and so HTTP) codes. */
@@ -37,18 +37,25 @@ export interface PublicError {
   appCode: AppCode;
   message: string;
   details?: Record<string, unknown>;
-  zodIssues?: ZodError['issues'];
+  zodIssues?: z.core.$ZodIssue[];
 }
 
-const SAFE_TRPC_CODES: Partial<Record<TRPC_ERROR_CODE_KEY, AppCode>> = {
-  BAD_REQUEST: 'VALIDATION_FAILED',
-  PARSE_ERROR: 'VALIDATION_FAILED',
-  UNAUTHORIZED: 'UNAUTHENTICATED',
-  FORBIDDEN: 'FORBIDDEN',
-  NOT_FOUND: 'NOT_FOUND',
-  METHOD_NOT_SUPPORTED: 'VALIDATION_FAILED',
-  PAYLOAD_TOO_LARGE: 'VALIDATION_FAILED',
-  TOO_MANY_REQUESTS: 'RATE_LIMITED',
+/**
+ * The client errors tRPC raises itself while reading a request (malformed JSON, input that fails
+ * its schema, an oversize batch, an unknown procedure, a wrong method or content type) — never
+ * our code, whose refusals are AppErrors. With a cause, the cause's text may quote the input
+ * (JSON.parse quotes the body it chokes on): such answers get the fixed message instead.
+ */
+const CLIENT_TRPC_CODES: Partial<Record<TRPC_ERROR_CODE_KEY, [AppCode, string]>> = {
+  BAD_REQUEST: ['VALIDATION_FAILED', 'Input is not valid JSON or not a valid call'],
+  PARSE_ERROR: ['VALIDATION_FAILED', 'Input is not valid JSON'],
+  UNAUTHORIZED: ['UNAUTHENTICATED', 'Authentication required'],
+  FORBIDDEN: ['FORBIDDEN', 'You are not allowed to do this'],
+  NOT_FOUND: ['NOT_FOUND', 'No such procedure'],
+  METHOD_NOT_SUPPORTED: ['VALIDATION_FAILED', 'Wrong HTTP method for this procedure'],
+  PAYLOAD_TOO_LARGE: ['VALIDATION_FAILED', 'The request body is too large'],
+  UNSUPPORTED_MEDIA_TYPE: ['VALIDATION_FAILED', 'Unsupported content type: send application/json'],
+  TOO_MANY_REQUESTS: ['RATE_LIMITED', 'Too many requests'],
 };
 
 /**
@@ -62,13 +69,8 @@ export function toPublicError(error: TRPCError): PublicError {
       appCode: cause.appCode,
       message: cause.message,
       ...(cause.details && { details: cause.details }),
+      ...(cause.issues && { zodIssues: cause.issues }),
     };
-  }
-  if (cause instanceof ZodError) {
-    return { appCode: 'VALIDATION_FAILED', message: 'Input is invalid', zodIssues: cause.issues };
-  }
-  if (cause instanceof InvalidCursorError) {
-    return { appCode: 'VALIDATION_FAILED', message: 'Cursor is invalid' };
   }
   if (isUnavailable(cause)) {
     return {
@@ -76,9 +78,16 @@ export function toPublicError(error: TRPCError): PublicError {
       message: 'A dependency is unavailable; retry shortly',
     };
   }
-  const known = SAFE_TRPC_CODES[error.code];
-  // tRPC's own errors (unknown procedure, bad batch, oversize batch) have no cause and a safe message.
-  if (known && !cause) return { appCode: known, message: error.message };
+  const client = CLIENT_TRPC_CODES[error.code];
+  if (client) {
+    // Input that failed its procedure's schema. (A ZodError on a 500 — a row or an output that
+    // failed its schema — is our bug: INTERNAL below, and logged.)
+    if (cause instanceof ZodError) {
+      return { appCode: 'VALIDATION_FAILED', message: 'Input is invalid', zodIssues: cause.issues };
+    }
+    const [appCode, fixedMessage] = client;
+    return { appCode, message: cause ? fixedMessage : error.message };
+  }
   return { appCode: 'INTERNAL', message: 'Internal server error' };
 }
 

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
-  decodeCursor,
   encodeCursor,
-  type ListUsersInput,
+  type listUsersInputSchema,
   type Page,
   type Role,
   type Session,
@@ -12,7 +11,7 @@ import {
 import { appendEvent, type Database } from '@evently/db';
 import { type CachePort, ipRateLimitKey, type RateLimiterFactory } from '@evently/platform';
 import type { Kysely, Transaction } from 'kysely';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { AppError } from '../../errors/app-error.js';
 import type { Principal, RequestLog } from '../../trpc/context.js';
 import { toSession, toUser } from './auth.mappers.js';
@@ -65,7 +64,7 @@ export interface AuthService {
   ): Promise<{ ok: true }>;
   listSessions(principal: Principal): Promise<Session[]>;
   revokeSession(principal: Principal, input: { sessionId: string }): Promise<{ ok: true }>;
-  listUsers(input: ListUsersInput): Promise<Page<User>>;
+  listUsers(input: z.output<typeof listUsersInputSchema>): Promise<Page<User>>;
   setRole(principal: Principal, input: { userId: string; role: Role }): Promise<User>;
   setActive(principal: Principal, input: { userId: string; active: boolean }): Promise<User>;
   /** Creates or updates the first admin (ADMIN_EMAIL/ADMIN_PASSWORD) at start. */
@@ -78,7 +77,6 @@ export interface AuthConfig {
   refreshTokenTtlSeconds: number;
 }
 
-const userCursorSchema = z.object({ c: z.string(), i: z.uuid() });
 const UNIQUE_VIOLATION = '23505';
 /** Matches no account: lookups made for an unknown email, to take the time a known one takes. */
 const NO_USER = '00000000-0000-0000-0000-000000000000';
@@ -470,7 +468,7 @@ export async function createAuthService(deps: {
     },
 
     async listUsers(input) {
-      const after = input.cursor ? decodeCursor(input.cursor, userCursorSchema) : undefined;
+      const after = input.cursor ?? undefined;
       const rows = await repo.listUsers(db, {
         q: input.q,
         role: input.role,

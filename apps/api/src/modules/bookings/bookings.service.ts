@@ -6,11 +6,10 @@ import type {
   Page,
   WaitlistEntry,
 } from '@evently/contracts';
-import { decodeCursor, encodeCursor } from '@evently/contracts';
+import { encodeCursor } from '@evently/contracts';
 import { appendEvents, type Database } from '@evently/db';
 import type { LockPort, QueuePort } from '@evently/platform';
 import type { Kysely, Transaction } from 'kysely';
-import { z } from 'zod';
 import { appendAudit } from '../../audit/audit.repository.js';
 import { AppError } from '../../errors/app-error.js';
 import type { Principal, RequestLog } from '../../trpc/context.js';
@@ -40,7 +39,8 @@ export interface BookingsService {
     principal: Principal,
     input: {
       limit: number;
-      cursor?: string | null | undefined;
+      /** Decoded by the input schema: created-at, id. */
+      cursor?: { c: string; i: string } | null | undefined;
       status?: BookingStatus | undefined;
     },
   ): Promise<Page<Booking>>;
@@ -50,7 +50,7 @@ export interface BookingsService {
     input: {
       eventId: string;
       limit: number;
-      cursor?: string | null | undefined;
+      cursor?: { c: string; i: string } | null | undefined;
       status?: BookingStatus | undefined;
     },
   ): Promise<Page<Booking>>;
@@ -58,7 +58,8 @@ export interface BookingsService {
     principal: Principal,
     input: {
       limit: number;
-      cursor?: string | null | undefined;
+      /** Decoded by the input schema: the audit sequence number. */
+      cursor?: { s: string } | null | undefined;
       bookingId?: string | undefined;
       eventId?: string | undefined;
     },
@@ -71,7 +72,7 @@ export interface BookingsService {
   myWaitlist(principal: Principal): Promise<WaitlistEntry[]>;
   waitlistForEvent(
     principal: Principal,
-    input: { eventId: string; limit: number; cursor?: string | null | undefined },
+    input: { eventId: string; limit: number; cursor?: { s: string } | null | undefined },
   ): Promise<Page<WaitlistEntry>>;
   /** The delayed job at expiresAt and the sweeper: idempotent. Returns whether it expired the hold. */
   expireHold(bookingId: string): Promise<boolean>;
@@ -94,9 +95,6 @@ export interface BookingsModule extends BookingsService {
     event: { eventId: string; reason: string },
   ): Promise<void>;
 }
-
-const pageCursor = z.object({ c: z.string(), i: z.uuid() });
-const auditCursor = z.object({ s: z.string() });
 
 export function createBookingsService(deps: {
   db: Kysely<Database>;
@@ -247,7 +245,7 @@ export function createBookingsService(deps: {
     },
 
     async mine(principal, input) {
-      const after = input.cursor ? decodeCursor(input.cursor, pageCursor) : undefined;
+      const after = input.cursor ?? undefined;
       const rows = await repo.listBookings(db, {
         userId: principal.userId,
         status: input.status,
@@ -282,7 +280,7 @@ export function createBookingsService(deps: {
 
     async listForEvent(principal, input) {
       await requireOrganizerOf(db, principal, input.eventId);
-      const after = input.cursor ? decodeCursor(input.cursor, pageCursor) : undefined;
+      const after = input.cursor ?? undefined;
       const rows = await repo.listBookings(db, {
         eventId: input.eventId,
         status: input.status,
@@ -307,7 +305,7 @@ export function createBookingsService(deps: {
         await requireOrganizerOf(db, principal, input.eventId ?? '');
         entityIds = [];
       }
-      const after = input.cursor ? decodeCursor(input.cursor, auditCursor) : undefined;
+      const after = input.cursor ?? undefined;
       const rows = await repo.auditEntries(db, {
         bookingIds: entityIds,
         eventId: entityIds.length ? undefined : input.eventId,

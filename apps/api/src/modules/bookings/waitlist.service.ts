@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { decodeCursor, encodeCursor, type Page, type WaitlistEntry } from '@evently/contracts';
+import { encodeCursor, type Page, type WaitlistEntry } from '@evently/contracts';
 import { appendEvent, type Database } from '@evently/db';
 import type { QueuePort } from '@evently/platform';
 import type { Kysely } from 'kysely';
-import { z } from 'zod';
 import { appendAudit } from '../../audit/audit.repository.js';
 import { AppError } from '../../errors/app-error.js';
 import type { Principal, RequestLog } from '../../trpc/context.js';
@@ -17,7 +16,6 @@ import { releaseBooking } from './release-booking.js';
 import { closeEndedQueues, promoteWaitlist, type SeatRules } from './waitlist.js';
 
 const JOIN_SCOPE = 'bookings.waitlist.join';
-const seqCursor = z.object({ s: z.string() });
 
 /** The `bookings.waitlist.*` procedures: queueing for a sold-out event, and seeing the queue. */
 export interface WaitlistService {
@@ -29,7 +27,7 @@ export interface WaitlistService {
   mine(principal: Principal): Promise<WaitlistEntry[]>;
   forEvent(
     principal: Principal,
-    input: { eventId: string; limit: number; cursor?: string | null | undefined },
+    input: { eventId: string; limit: number; cursor?: { s: string } | null | undefined },
   ): Promise<Page<WaitlistEntry>>;
   /** Closes the queues of events whose sales have closed (the worker's job). */
   closeEndedQueues(): Promise<number>;
@@ -228,7 +226,7 @@ export function createWaitlistService(deps: {
 
     async forEvent(principal, input) {
       await requireOrganizerOf(db, principal, input.eventId);
-      const after = input.cursor ? decodeCursor(input.cursor, seqCursor) : undefined;
+      const after = input.cursor ?? undefined;
       const rows = await repo.entriesOfEvent(db, input.eventId, after?.s, input.limit + 1);
       const items = rows.slice(0, input.limit);
       const last = items.at(-1);

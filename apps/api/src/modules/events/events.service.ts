@@ -1,16 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import {
-  decodeCursor,
   type Event,
   type EventFields,
   encodeCursor,
   eventRulesSchema,
-  type ListEventsInput,
+  type listEventsInputSchema,
   type Page,
 } from '@evently/contracts';
 import { appendEvent, type Database } from '@evently/db';
 import type { Kysely, Transaction } from 'kysely';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { appendAudit } from '../../audit/audit.repository.js';
 import type { VersionedCache } from '../../cache/versioned-cache.js';
 import { AppError } from '../../errors/app-error.js';
@@ -30,7 +29,10 @@ import {
 } from './events.repository.js';
 
 export interface EventsService {
-  list(principal: Principal | null, input: ListEventsInput): Promise<Page<Event>>;
+  list(
+    principal: Principal | null,
+    input: z.output<typeof listEventsInputSchema>,
+  ): Promise<Page<Event>>;
   get(principal: Principal | null, id: string): Promise<Event>;
   create(principal: Principal, input: EventFields): Promise<Event>;
   update(
@@ -44,7 +46,6 @@ export interface EventsService {
   completeEnded(): Promise<number>;
 }
 
-const cursorSchema = z.object({ s: z.string(), i: z.uuid() });
 const LIST_SCOPE = 'events:list';
 const eventScope = (id: string) => `event:${id}`;
 
@@ -52,6 +53,21 @@ function visibilityOf(principal: Principal | null): EventVisibility {
   if (principal?.role === 'admin') return { kind: 'all' };
   if (principal?.role === 'organizer') return { kind: 'organizer', organizerId: principal.userId };
   return { kind: 'public' };
+}
+
+/**
+ * The rules between fields (endsAt after startsAt, ...) on a whole event: VALIDATION_FAILED with
+ * the zod issues when broken, under `path` (an update's are its patch's fields).
+ */
+function withRules(event: EventFields, path: string[]): EventFields {
+  const checked = eventRulesSchema.safeParse(event);
+  if (checked.success) return checked.data;
+  throw new AppError(
+    'VALIDATION_FAILED',
+    'The event breaks a rule between its fields',
+    undefined,
+    checked.error.issues.map((issue) => ({ ...issue, path: [...path, ...issue.path] })),
+  );
 }
 
 function canSee(principal: Principal | null, event: EventCore): boolean {
@@ -138,7 +154,7 @@ export function createEventsService(deps: {
       const visibility = visibilityOf(principal);
       const key = JSON.stringify([visibility, input]);
       const page = await cache.read(LIST_SCOPE, key, async () => {
-        const after = input.cursor ? decodeCursor(input.cursor, cursorSchema) : undefined;
+        const after = input.cursor ?? undefined;
         const rows = await repo.list(db, {
           visibility,
           q: input.q,
@@ -174,7 +190,7 @@ export function createEventsService(deps: {
     },
 
     async create(principal, input) {
-      const fields = eventRulesSchema.parse(input);
+      const fields = withRules(input, []);
       if (new Date(fields.endsAt).getTime() <= now().getTime()) {
         throw new AppError('VALIDATION_FAILED', 'The event must end in the future');
       }
@@ -228,7 +244,7 @@ export function createEventsService(deps: {
           });
         }
         const current = toEventFields(toEventCore(before));
-        const merged = eventRulesSchema.parse({ ...current, ...input.patch });
+        const merged = withRules({ ...current, ...input.patch }, ['patch']);
         const changed = (Object.keys(input.patch) as (keyof EventFields)[]).filter(
           (k) => JSON.stringify(current[k]) !== JSON.stringify(merged[k]),
         );

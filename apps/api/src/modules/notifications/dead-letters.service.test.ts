@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { deadLettersInputSchema } from '@evently/contracts';
 import { createTestDatabase, type TestDatabase } from '@evently/db/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -58,7 +59,8 @@ describe('dead letters service', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page = await service.list({ limit: 2, cursor });
+      // As a call would: the procedure's input schema decodes the cursor.
+      const page = await service.list(deadLettersInputSchema.parse({ limit: 2, cursor }));
       seen.push(...page.items.map((m) => m.id));
       cursor = page.nextCursor;
     } while (cursor);

@@ -1,26 +1,26 @@
 import {
   type DeadLetterMail,
-  decodeCursor,
   encodeCursor,
   type Page,
   type ReplayDeadLettersInput,
 } from '@evently/contracts';
 import type { Database } from '@evently/db';
 import type { Kysely } from 'kysely';
-import { z } from 'zod';
 import { appendAudits } from '../../audit/audit.repository.js';
 import { type SentEmailRow, sentEmailsRepository } from './sent-emails.repository.js';
 
 /** Mails every try of which failed, for admins: list them, send them again. */
 export interface DeadLettersService {
-  list(input: { limit: number; cursor?: string | null | undefined }): Promise<Page<DeadLetterMail>>;
+  /** `cursor` as the input schema decodes it: dead-at, id. */
+  list(input: {
+    limit: number;
+    cursor?: { d: string; id: string } | null | undefined;
+  }): Promise<Page<DeadLetterMail>>;
   /** Audited: one entry per mail, with the admin who replayed it. */
   replay(actorId: string, input: ReplayDeadLettersInput): Promise<{ replayed: number }>;
 }
 
 const AUDIT_CHUNK = 1_000;
-
-const pageCursor = z.object({ d: z.iso.datetime({ offset: true }), id: z.uuid() });
 
 function toDeadLetter(row: SentEmailRow): DeadLetterMail {
   return {
@@ -40,7 +40,7 @@ function toDeadLetter(row: SentEmailRow): DeadLetterMail {
 export function createDeadLettersService(deps: { db: Kysely<Database> }): DeadLettersService {
   return {
     async list(input) {
-      const cursor = input.cursor ? decodeCursor(input.cursor, pageCursor) : undefined;
+      const cursor = input.cursor ?? undefined;
       const rows = await sentEmailsRepository.deadLetters(deps.db, {
         after: cursor && { deadAt: cursor.d, id: cursor.id },
         limit: input.limit + 1,

@@ -1,0 +1,238 @@
+import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
+import { appRouter } from '../src/router.js';
+
+/**
+ * Every procedure of the app's router, read from the router itself (a procedure added tomorrow
+ * is walked by every test built on this), and a raw caller for them.
+ */
+
+export type ProcedureType = 'query' | 'mutation' | 'subscription';
+
+export interface RouterProcedure {
+  path: string;
+  type: ProcedureType;
+  /** The input schema, when the procedure takes input. */
+  input: z.ZodType | undefined;
+}
+
+interface ProcedureDef {
+  _def: { type: ProcedureType; inputs: z.ZodType[] };
+}
+
+export const routerProcedures: RouterProcedure[] = Object.entries(appRouter._def.procedures).map(
+  ([path, procedure]) => {
+    const { type, inputs } = (procedure as unknown as ProcedureDef)._def;
+    if (inputs.length > 1) throw new Error(`${path}: more than one input schema`);
+    return { path, type, input: inputs[0] };
+  },
+);
+
+type Path = (string | number)[];
+type SchemaDef = {
+  type: string;
+  shape?: Record<string, z.ZodType>;
+  innerType?: z.ZodType;
+  in?: z.ZodType;
+  options?: z.ZodType[];
+  element?: z.ZodType;
+  left?: z.ZodType;
+  right?: z.ZodType;
+};
+
+/** Where an input schema takes a string (as the client writes it): object keys, array items. */
+export function stringFields(schema: z.ZodType | undefined, path: Path = []): Path[] {
+  if (!schema) return [];
+  const def = (schema as unknown as { _zod: { def: SchemaDef } })._zod.def;
+  switch (def.type) {
+    case 'string':
+      return [path];
+    case 'object':
+      return Object.entries(def.shape ?? {}).flatMap(([key, field]) =>
+        stringFields(field, [...path, key]),
+      );
+    case 'optional':
+    case 'nullable':
+    case 'default':
+    case 'prefault':
+    case 'readonly':
+    case 'nonoptional':
+      return stringFields(def.innerType, path);
+    case 'pipe':
+      // The client writes the pipe's input (a cursor is a string piped into its decoded key).
+      return stringFields(def.in, path);
+    case 'union': {
+      const all = (def.options ?? []).flatMap((option) => stringFields(option, path));
+      return [...new Map(all.map((p) => [p.join('.'), p])).values()];
+    }
+    case 'array':
+      return stringFields(def.element, [...path, 0]);
+    case 'intersection':
+      return [...stringFields(def.left, path), ...stringFields(def.right, path)];
+    default:
+      return [];
+  }
+}
+
+/** `value` with `path` set to `leaf` (objects and arrays created on the way). */
+export function withField(value: unknown, path: Path, leaf: unknown): unknown {
+  const [head, ...rest] = path;
+  if (head === undefined) return leaf;
+  if (typeof head === 'number') {
+    const array = Array.isArray(value) ? [...value] : [];
+    array[head] = withField(array[head], rest, leaf);
+    return array;
+  }
+  const object = typeof value === 'object' && value !== null ? { ...value } : {};
+  return { ...object, [head]: withField((object as Record<string, unknown>)[head], rest, leaf) };
+}
+
+const DAY = 86_400_000;
+const at = (days: number) => new Date(Date.now() + days * DAY).toISOString();
+
+/**
+ * A valid input for every procedure that takes one: the right shapes with made-up ids, so a
+ * refusal is never about another field. Keyed by path; `missingSamples()` names the gaps.
+ */
+export function sampleInputs(): Record<string, unknown> {
+  const id = () => randomUUID();
+  const email = `sample-${randomUUID()}@example.com`;
+  const password = 'sample password 123';
+  const window = { from: at(-7), to: at(7) };
+  const event = {
+    title: 'Jazz night',
+    description: 'Quartet.\nDoors at 19:00.',
+    venue: 'Blue Room',
+    startsAt: at(10),
+    endsAt: at(10.1),
+    capacity: 50,
+    priceCents: 2_500,
+    currency: 'EUR',
+    maxPerBooking: 4,
+    maxPerUser: 8,
+    salesStartAt: at(1),
+    salesEndAt: at(9),
+  };
+  return {
+    'auth.register': { email, password, name: 'Nia' },
+    'auth.verifyEmail': { email, code: '123456' },
+    'auth.resendVerification': { email },
+    'auth.login': { email, password },
+    'auth.refresh': { refreshToken: 'r'.repeat(43) },
+    'auth.updateProfile': { name: 'Nia' },
+    'auth.changePassword': { currentPassword: password, newPassword: `${password}!` },
+    'auth.requestPasswordReset': { email },
+    'auth.resetPassword': { email, code: '123456', newPassword: password },
+    'auth.sessions.revoke': { sessionId: id() },
+    'auth.users.list': { q: 'nia', role: 'user', limit: 5 },
+    'auth.users.setRole': { userId: id(), role: 'user' },
+    'auth.users.setActive': { userId: id(), active: true },
+    'events.list': { q: 'jazz', ...window, status: 'published', organizerId: id(), limit: 5 },
+    'events.get': { id: id() },
+    'events.create': event,
+    'events.update': { id: id(), expectedVersion: 1, patch: event },
+    'events.publish': { id: id() },
+    'events.cancel': { id: id(), reason: 'Venue flooded' },
+    'events.delete': { id: id() },
+    'bookings.create': { eventId: id(), quantity: 1, idempotencyKey: 'sample-key-1' },
+    'bookings.confirm': { bookingId: id() },
+    'bookings.cancel': { bookingId: id(), reason: 'Cannot come' },
+    'bookings.get': { bookingId: id() },
+    'bookings.mine': { status: 'pending', limit: 5 },
+    'bookings.availability': { eventId: id() },
+    'bookings.listForEvent': { eventId: id(), status: 'pending', limit: 5 },
+    'bookings.audit': { bookingId: id(), eventId: id(), limit: 5 },
+    'bookings.waitlist.join': { eventId: id(), quantity: 1, idempotencyKey: 'sample-key-2' },
+    'bookings.waitlist.leave': { entryId: id() },
+    'bookings.waitlist.forEvent': { eventId: id(), limit: 5 },
+    'analytics.overview': window,
+    'analytics.event': { eventId: id(), ...window },
+    'analytics.daily': { from: '2026-01-01', to: '2026-01-02', eventId: id() },
+    'analytics.topEvents': { by: 'tickets', limit: 3, ...window },
+    'analytics.live': { eventId: id(), lastEventId: '1' },
+    'system.mail.deadLetters': { limit: 5 },
+    'system.mail.replay': { ids: [id()] },
+  };
+}
+
+/** Procedures that take input but have no sample (a new one must get one). */
+export function missingSamples(samples: Record<string, unknown>): string[] {
+  return routerProcedures.filter((p) => p.input && !(p.path in samples)).map((p) => p.path);
+}
+
+export interface RawAnswer {
+  /** The HTTP status; a subscription's stream starts 200 and carries its error in-band. */
+  status: number;
+  /** The error's own status (`data.httpStatus`), for subscriptions too. */
+  httpStatus: number | undefined;
+  appCode: string | undefined;
+  zodIssues: { path: (string | number)[]; message: string }[];
+  details: Record<string, unknown> | undefined;
+  body: string;
+}
+
+/** SSE frames up to the first that is not `connected`: a subscription's error, or its first data. */
+async function firstFrames(response: Response, abort: AbortController): Promise<string> {
+  const reader = response.body?.getReader();
+  if (!reader) return '';
+  const decoder = new TextDecoder();
+  let text = '';
+  const timer = setTimeout(() => abort.abort(), 10_000);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return text;
+      text += decoder.decode(value, { stream: true });
+      const frames = text.split('\n\n').filter((f) => f.trim() && !f.includes('event: connected'));
+      if (frames.length > 0) return text;
+    }
+  } catch {
+    return text;
+  } finally {
+    clearTimeout(timer);
+    abort.abort();
+  }
+}
+
+/** One call over plain HTTP (no batching, no SDK): the wire as any client writes it. */
+export async function callRaw(
+  url: string,
+  procedure: Pick<RouterProcedure, 'path' | 'type'>,
+  input: unknown,
+  headers: Record<string, string> = {},
+): Promise<RawAnswer> {
+  const query = input === undefined ? '' : `?input=${encodeURIComponent(JSON.stringify(input))}`;
+  const abort = new AbortController();
+  const response =
+    procedure.type === 'mutation'
+      ? await fetch(`${url}/trpc/${procedure.path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...headers },
+          ...(input === undefined ? {} : { body: JSON.stringify(input) }),
+        })
+      : await fetch(`${url}/trpc/${procedure.path}${query}`, { headers, signal: abort.signal });
+  const sse = response.headers.get('content-type')?.startsWith('text/event-stream') === true;
+  const body = sse ? await firstFrames(response, abort) : await response.text();
+  // tRPC's SSE sends an error as `event: serialized-error` with the error shape as data.
+  const errorJson = sse
+    ? /event: serialized-error\ndata: (.*)/.exec(body)?.[1]
+    : body.startsWith('{')
+      ? body
+      : undefined;
+  let shape: { data?: Partial<RawAnswer> } | undefined;
+  try {
+    const parsed = errorJson ? (JSON.parse(errorJson) as Record<string, unknown>) : undefined;
+    shape = (sse ? parsed : parsed?.error) as typeof shape;
+  } catch {
+    shape = undefined;
+  }
+  const data = shape?.data;
+  return {
+    status: response.status,
+    httpStatus: data?.httpStatus,
+    appCode: data?.appCode,
+    zodIssues: data?.zodIssues ?? [],
+    details: data?.details,
+    body,
+  };
+}
