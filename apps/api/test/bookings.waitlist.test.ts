@@ -656,6 +656,28 @@ describe('waitlist', () => {
     expect(mine.every((e) => e.userId === user(2).tokens.user.id)).toBe(true);
   });
 
+  it('answers a join with the joiner’s live place in line, on a replay of its key too', async () => {
+    const event = await publishedEvent({ capacity: 1 });
+    const hold = await holder.client.bookings.create.mutate({ eventId: event.id, quantity: 1 });
+    const [a, b] = [user(9), user(10)];
+    const key = `join-${randomUUID()}`;
+    const joinB = () =>
+      b.client.bookings.waitlist.join.mutate({
+        eventId: event.id,
+        quantity: 1,
+        idempotencyKey: key,
+      });
+    const first = await a.client.bookings.waitlist.join.mutate({ eventId: event.id, quantity: 1 });
+    expect(first).toMatchObject({ status: 'waiting', position: 1 });
+    const second = await joinB();
+    expect(second).toMatchObject({ status: 'waiting', position: 2 });
+    // The replay answers with the place as it is now, not as it was.
+    await a.client.bookings.waitlist.leave.mutate({ entryId: first.id });
+    expect(await joinB()).toMatchObject({ id: second.id, status: 'waiting', position: 1 });
+    await holder.client.bookings.cancel.mutate({ bookingId: hold.id });
+    expect(await joinB()).toMatchObject({ id: second.id, status: 'offered', position: null });
+  });
+
   it('shows the queue to its organizer and an admin only, positions across pages', async () => {
     const event = await publishedEvent({ capacity: 1 });
     await holder.client.bookings.create.mutate({ eventId: event.id, quantity: 1 });

@@ -6,6 +6,12 @@ export type BookingRow = Selectable<Database['bookings']>;
 export type NewBookingRow = Insertable<Database['bookings']>;
 export type WaitlistRow = Selectable<Database['waitlist_entries']>;
 
+/** A waiting entry's place in line (1 = next), counted over the whole queue; null otherwise. */
+const livePosition = sql<string | null>`CASE WHEN w.status = 'waiting' THEN (
+  SELECT count(*) FROM waitlist_entries o
+  WHERE o.event_id = w.event_id AND o.status = 'waiting' AND o.join_seq <= w.join_seq
+) END`.as('position');
+
 /** Every SQL statement on `bookings`, `waitlist_entries` and `event_inventory` counts. */
 export const bookingsRepository = {
   findBooking(db: Db, id: string): Promise<BookingRow | undefined> {
@@ -276,17 +282,22 @@ export const bookingsRepository = {
     return rows.map((r) => r.event_id);
   },
 
+  /** One entry with its live position. */
+  findEntryWithPosition(db: Db, id: string) {
+    return db
+      .selectFrom('waitlist_entries as w')
+      .selectAll('w')
+      .select(livePosition)
+      .where('w.id', '=', id)
+      .executeTakeFirst();
+  },
+
   /** A user's entries with their live position (1 = next) among waiting entries. */
   entriesOfUser(db: Db, userId: string) {
     return db
       .selectFrom('waitlist_entries as w')
       .selectAll('w')
-      .select(
-        sql<string | null>`CASE WHEN w.status = 'waiting' THEN (
-          SELECT count(*) FROM waitlist_entries o
-          WHERE o.event_id = w.event_id AND o.status = 'waiting' AND o.join_seq <= w.join_seq
-        ) END`.as('position'),
-      )
+      .select(livePosition)
       .where('w.user_id', '=', userId)
       .orderBy('w.created_at', 'desc')
       .limit(200)
@@ -299,12 +310,7 @@ export const bookingsRepository = {
     let q = db
       .selectFrom('waitlist_entries as w')
       .selectAll('w')
-      .select(
-        sql<string | null>`CASE WHEN w.status = 'waiting' THEN (
-          SELECT count(*) FROM waitlist_entries o
-          WHERE o.event_id = w.event_id AND o.status = 'waiting' AND o.join_seq <= w.join_seq
-        ) END`.as('position'),
-      )
+      .select(livePosition)
       .where('w.event_id', '=', eventId);
     if (afterSeq) q = q.where('w.join_seq', '>', afterSeq);
     return q.orderBy('w.join_seq').limit(limit).execute();

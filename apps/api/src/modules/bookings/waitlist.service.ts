@@ -76,7 +76,7 @@ export function createWaitlistService(deps: {
             );
           }
           const entry = existing.resultId
-            ? await repo.findEntry(trx, existing.resultId)
+            ? await repo.findEntryWithPosition(trx, existing.resultId)
             : undefined;
           if (entry) return { entry, offers: [] as BookingRow[] };
         }
@@ -150,10 +150,14 @@ export function createWaitlistService(deps: {
           after: toWaitlistEntry(entry),
         });
         const offers = await promoteWaitlist(trx, input.eventId, rules);
-        return { entry: (await repo.findEntry(trx, entry.id)) ?? entry, offers };
+        // The joiner's first question is where they are in line: answered as of the commit.
+        const joined = await repo.findEntryWithPosition(trx, entry.id);
+        if (!joined) throw new AppError('INTERNAL', 'The new entry is gone');
+        return { entry: joined, offers };
       });
       if (outcome.offers.length > 0) scheduleExpiry(outcome.offers);
-      return toWaitlistEntry(outcome.entry);
+      const { entry } = outcome;
+      return toWaitlistEntry(entry, entry.position === null ? null : Number(entry.position));
     },
 
     async leave(principal, entryId) {
