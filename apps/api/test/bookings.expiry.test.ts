@@ -11,6 +11,8 @@ import { type SignedUp, startTestApp, type TestApp } from './harness.js';
 const HOUR = 3_600_000;
 const HOLD_MS = 3_000;
 const SWEEP_EVERY_MS = 15_000;
+/** How far ahead of a hold's expiresAt the early-job test fires its job. */
+const EARLY_BY_MS = 8_000;
 
 // Holds that expire: an app whose holds and offers live 3 s (BOOKING_HOLD_MINUTES=0.05), with
 // the worker (exact delayed jobs and the 15 s sweeper) running against real Redis and Postgres.
@@ -94,7 +96,7 @@ describe('hold expiry', () => {
     const jobId = jobIdOf(bookingId);
     // The API schedules the job after answering: wait until it is there.
     await expect
-      .poll(() => redis.zscore(queueKey('delayed'), jobId), { timeout: 5_000, interval: 20 })
+      .poll(() => redis.zscore(queueKey('delayed'), jobId), { timeout: 15_000, interval: 20 })
       .not.toBeNull();
     await redis.zrem(queueKey('delayed'), jobId);
     await redis.del(queueKey(jobId));
@@ -113,10 +115,29 @@ describe('hold expiry', () => {
     return Date.now();
   }
 
+  /**
+   * When the worker took the job `jobId` up (BullMQ stamps processedOn with the worker's clock,
+   * the one the expiry reads too), once the job has finished without failing.
+   */
+  async function jobRanAt(jobId: string): Promise<number> {
+    await expect
+      .poll(() => redis.hget(queueKey(jobId), 'finishedOn'), { timeout: 30_000, interval: 50 })
+      .not.toBeNull();
+    expect(await redis.hget(queueKey(jobId), 'failedReason')).toBeNull();
+    return Number(await redis.hget(queueKey(jobId), 'processedOn'));
+  }
+
+  /**
+   * The delayed job fires at expiresAt: not before, and not a sweep interval later. The bound is
+   * generous for a loaded machine (BullMQ promotes delayed jobs within milliseconds when idle);
+   * the sweeper alone would be up to 15 s late, and a job scheduled without its delay runs early.
+   */
+  const FIRING_SLACK_MS = 5_000;
+
   const sweptLines = () =>
     captured.lines().filter((line) => line.msg === 'expired holds swept') as { expired: number }[];
 
-  it('expires holds within a second of expiresAt through the delayed job', async () => {
+  it('expires holds through the delayed job, which fires at expiresAt', async () => {
     const event = await paidEvent();
     const holds: Booking[] = [];
     for (let i = 0; i < 5; i++) {
@@ -124,15 +145,17 @@ describe('hold expiry', () => {
     }
     expect((await inventory(event.id)).held).toBe(5);
 
-    const lags = await Promise.all(
+    await Promise.all(
       holds.map(async (hold) => {
         const expiresAt = new Date(hold.expiresAt ?? 0).getTime();
         expect(expiresAt - new Date(hold.createdAt).getTime()).toBeGreaterThanOrEqual(HOLD_MS - 5);
-        return (await seenExpiredAt(hold, HOLD_MS + 5_000)) - expiresAt;
+        // The hold's own job ran at its time (whoever of job and sweeper then wrote first).
+        const firedAt = await jobRanAt(jobIdOf(hold.id));
+        expect(firedAt).toBeGreaterThanOrEqual(expiresAt);
+        expect(firedAt - expiresAt).toBeLessThan(FIRING_SLACK_MS);
+        await seenExpiredAt(hold, 10_000);
       }),
     );
-    // Seen within a second, poll interval and HTTP round trip included.
-    for (const lag of lags) expect(lag).toBeLessThan(1_000);
     for (const hold of holds) {
       const row = await bookingRow(hold.id);
       // Never early: the row changed at or after its expiresAt.
@@ -147,38 +170,37 @@ describe('hold expiry', () => {
   it('re-schedules an expiry job that runs before expiresAt (clock skew) and expires the hold on time', async () => {
     const event = await paidEvent();
     const hold = await alice.client.bookings.create.mutate({ eventId: event.id, quantity: 2 });
-    const expiresAt = new Date(hold.expiresAt ?? 0).getTime();
     await loseExpiryJob(hold.id);
-    const swept = sweptLines().length;
+    // Seconds of room for the early job to run before the hold is due, however busy the machine.
+    const expiresAt = Date.now() + EARLY_BY_MS;
+    await db()
+      .updateTable('bookings')
+      .set({ expires_at: new Date(expiresAt) })
+      .where('id', '=', hold.id)
+      .execute();
 
-    // The hold's job, delivered about 3 s early (as when the API that scheduled it runs ahead of
-    // the worker's clock), runs in the worker at once.
+    // The hold's job, delivered early (as when the API that scheduled it runs ahead of the
+    // worker's clock), runs in the worker at once, finds the hold not due, and schedules again.
+    // (Under an id of its own: the worker's arming pass may put the hold's job back meanwhile.)
     await app.platform.queue.add(BOOKING_JOBS_QUEUE, {
       name: EXPIRE_JOB,
       data: { bookingId: hold.id },
-      options: { jobId: jobIdOf(hold.id) },
+      options: { jobId: `skewed.${hold.id}` },
     });
-    await expect
-      .poll(() => redis.hget(queueKey(jobIdOf(hold.id)), 'finishedOn'), {
-        timeout: 2_000,
-        interval: 20,
-      })
-      .not.toBeNull();
-    expect(await redis.hget(queueKey(jobIdOf(hold.id)), 'failedReason')).toBeNull();
-    expect(Date.now()).toBeLessThan(expiresAt);
-    expect((await bookingRow(hold.id)).status).toBe('pending');
+    expect(await jobRanAt(`skewed.${hold.id}`)).toBeLessThan(expiresAt);
 
-    // It did not give up on the hold: expired within a second of expiresAt, never before, and
-    // by the job — the sweeper (every 15 s) expired nothing meanwhile.
-    const lag = (await seenExpiredAt(hold, HOLD_MS + 5_000)) - expiresAt;
-    expect(lag).toBeLessThan(1_000);
+    // It did not give up on the hold: its next job fired at expiresAt (not a sweep later) and
+    // the hold expired, never before its time.
+    const firedAt = await jobRanAt(`${jobIdOf(hold.id)}.early.1`);
+    expect(firedAt).toBeGreaterThanOrEqual(expiresAt);
+    expect(firedAt - expiresAt).toBeLessThan(FIRING_SLACK_MS);
+    await seenExpiredAt(hold, 10_000);
     expect((await bookingRow(hold.id)).updated_at.getTime()).toBeGreaterThanOrEqual(expiresAt);
-    expect(sweptLines().slice(swept)).toEqual([]);
     expect(await expiryRecords(hold.id)).toEqual({ audits: 1, events: 1 });
     expect(await inventory(event.id)).toMatchObject({ held: 0, confirmed: 0 });
   });
 
-  it('expires holds whose delayed job was lost through the sweeper', async () => {
+  it('expires holds whose delayed job was lost, through the arming pass or the sweeper', async () => {
     const event = await paidEvent();
     const holds: Booking[] = [];
     for (let i = 0; i < 3; i++) {
@@ -190,16 +212,20 @@ describe('hold expiry', () => {
     const lags = await Promise.all(
       holds.map(async (hold) => {
         const expiresAt = new Date(hold.expiresAt ?? 0).getTime();
-        return (await seenExpiredAt(hold, HOLD_MS + SWEEP_EVERY_MS + 5_000)) - expiresAt;
+        return (await seenExpiredAt(hold, HOLD_MS + SWEEP_EVERY_MS + 15_000)) - expiresAt;
       }),
     );
-    // Late by up to one sweep interval: the safety net, not the exact path.
-    for (const lag of lags) expect(lag).toBeLessThan(SWEEP_EVERY_MS + 1_000);
+    // Late by up to one pass of either (and generous room for a busy machine): the safety nets.
+    for (const lag of lags) expect(lag).toBeLessThan(SWEEP_EVERY_MS + 10_000);
+    // The worker's arming pass (every 15 s) puts a lost job back; a hold it did not reach in
+    // time was the sweeper's.
+    let notRearmed = 0;
+    for (const hold of holds) if (!(await redis.exists(queueKey(jobIdOf(hold.id))))) notRearmed++;
     expect(
       sweptLines()
         .slice(swept)
         .reduce((n, line) => n + line.expired, 0),
-    ).toBe(3);
+    ).toBeGreaterThanOrEqual(notRearmed);
     expect(await inventory(event.id)).toMatchObject({ held: 0, confirmed: 0 });
     for (const hold of holds)
       expect(await expiryRecords(hold.id)).toEqual({ audits: 1, events: 1 });
@@ -268,7 +294,7 @@ describe('hold expiry', () => {
       // Whoever lost, the delayed job has run by now or soon: wait for it, then look.
       await expect
         .poll(() => redis.hget(queueKey(jobIdOf(hold.id)), 'finishedOn'), {
-          timeout: 5_000,
+          timeout: 30_000,
           interval: 20,
         })
         .not.toBeNull();
