@@ -3,6 +3,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from './database.js';
+import { type ListenEvents, listenResiliently, type NotifyHandler } from './listen-connection.js';
 
 export type DbKind = 'postgres' | 'pglite';
 
@@ -15,13 +16,21 @@ export interface DbOptions {
   poolSize?: number | undefined;
 }
 
-export type NotifyHandler = (payload: string) => void;
+export type { ListenEvents, NotifyHandler } from './listen-connection.js';
 
 export interface DbHandle {
   db: Kysely<Database>;
   kind: DbKind;
-  /** LISTEN on a channel; resolves once listening. A hint only: callers must also poll. */
-  listen(channel: string, handler: NotifyHandler): Promise<() => Promise<void>>;
+  /**
+   * LISTEN on a channel; resolves once listening. A hint only: callers must also poll. On
+   * Postgres a lost connection is made again by itself (with backoff), LISTENs again and then
+   * calls `handler(undefined)`: notifications sent meanwhile were missed.
+   */
+  listen(
+    channel: string,
+    handler: NotifyHandler,
+    events?: ListenEvents,
+  ): Promise<() => Promise<void>>;
   /** Throws when the database does not answer. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -38,39 +47,48 @@ export async function createDb(options: DbOptions): Promise<DbHandle> {
 
 function createPostgresDb(connectionString: string, max: number): DbHandle {
   const pool = new pg.Pool({ connectionString, max, connectionTimeoutMillis: 5_000 });
-  // An idle client losing its connection (Postgres restart) must not crash the process.
+  // A connection the server ends (a Postgres restart or stop: 57P01) is reported as an 'error'
+  // event on its client. pg-pool listens on its IDLE clients only (and re-emits on the pool);
+  // while a client is checked out — in a transaction, between two statements — nobody does,
+  // and an 'error' event nobody listens to ends the process. So every client gets a listener
+  // of its own when the pool connects it: the call in flight still rejects, and pg-pool drops
+  // the broken client when it is released. (Never log the error itself: pg-pool hangs the
+  // client, whose parameters hold the password, on it.)
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   pool.on('error', () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  const listeners = new Set<pg.Client>();
+  const listeners = new Set<() => Promise<void>>();
 
   return {
     db,
     kind: 'postgres',
-    async listen(channel, handler) {
+    async listen(channel, handler, events) {
       // LISTEN needs a dedicated connection outside the pool.
-      const client = new pg.Client({ connectionString });
-      client.on('error', () => {});
-      client.on('notification', (n) => {
-        if (n.channel === channel) handler(n.payload ?? '');
-      });
-      await client.connect();
-      await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
-      listeners.add(client);
+      const stop = await listenResiliently(connectionString, channel, handler, events);
+      listeners.add(stop);
       return async () => {
-        listeners.delete(client);
-        await client.end().catch(() => {});
+        listeners.delete(stop);
+        await stop();
       };
     },
     async ping() {
       const client = await pool.connect();
+      let failure: Error | undefined;
       try {
         await client.query('SELECT 1');
+      } catch (error) {
+        failure = error instanceof Error ? error : new Error(String(error));
+        throw error;
       } finally {
-        client.release();
+        // With an error, pg-pool discards the client rather than hand it out again.
+        client.release(failure);
       }
     },
     async close() {
-      await Promise.all([...listeners].map((c) => c.end().catch(() => {})));
+      await Promise.all([...listeners].map((stop) => stop()));
+      listeners.clear();
       await db.destroy();
     },
   };

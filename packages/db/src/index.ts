@@ -3,9 +3,11 @@ export {
   type DbHandle,
   type DbKind,
   type DbOptions,
+  type ListenEvents,
   type NotifyHandler,
 } from './create-db.js';
 export type * from './database.js';
+export { isDatabaseUnavailable } from './database-unavailable.js';
 export { MigrationError, migrateDown, migrateToLatest } from './migrate.js';
 export {
   type AppendedEvent,
