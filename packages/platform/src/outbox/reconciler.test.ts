@@ -7,11 +7,13 @@ import { createBullmqQueue } from '../queue/bullmq-queue.js';
 import type { QueuePort } from '../queue/queue.port.js';
 import {
   connectTestRedis,
+  deferred,
   deleteKeysByPrefix,
   findFreePort,
   TEST_REDIS_URL,
 } from '../testing/index.js';
 import { consumerQueueName } from './consumer.js';
+import { openTransactions } from './fixtures/open-transactions.js';
 import { recordingQueue } from './fixtures/recording-queue.js';
 import { testConsumers } from './fixtures/test-consumers.js';
 import { appendTestEvents } from './fixtures/test-events.js';
@@ -128,7 +130,8 @@ describe('outbox reconciler', () => {
   });
 
   it('changes nothing when the queue is unreachable', async () => {
-    const [id] = await relayed(1, 2 * DEADLINE_MS);
+    const [id] = await relayed(1, 2 * DEADLINE_MS, 1);
+    const before = await row(id ?? '');
     const down = createBullmqQueue({
       url: `redis://127.0.0.1:${await findFreePort()}`,
       prefix,
@@ -136,7 +139,40 @@ describe('outbox reconciler', () => {
     });
     await expect(reconciler(down).reconcileOnce()).rejects.toThrow();
     await down.close();
-    expect((await row(id ?? '')).redeliveries).toBe(0);
+    // Its claim handed back: the same count and stamp, so it is due again on the next pass.
+    const after = await row(id ?? '');
+    expect(after.redeliveries).toBe(1);
+    expect(after.relayed_at).toEqual(before.relayed_at);
+    const recorded = recordingQueue(queue);
+    expect(await reconciler(recorded).reconcileOnce()).toEqual({ redelivered: 1, delivered: 0 });
+    expect(recorded.added.map((a) => a.job.options?.jobId)).toEqual([`${id}.r2`, `${id}.r2`]);
+  });
+
+  it('holds no transaction open while Redis answers', async () => {
+    await relayed(3, 2 * DEADLINE_MS);
+    const gate = deferred();
+    const entered = deferred();
+    const slow: QueuePort = {
+      ...queue,
+      async addBulk(name, jobs) {
+        entered.resolve();
+        await gate.promise;
+        await queue.addBulk(name, jobs);
+      },
+    };
+    const pass = reconciler(slow).reconcileOnce();
+    try {
+      await entered.promise;
+      expect(await openTransactions(test.handle.db)).toBe(0);
+      // Claimed and committed: a concurrent reconciler finds nothing due.
+      expect(await reconciler(recordingQueue(queue)).reconcileOnce()).toEqual({
+        redelivered: 0,
+        delivered: 0,
+      });
+    } finally {
+      gate.resolve();
+    }
+    expect(await pass).toEqual({ redelivered: 3, delivered: 0 });
   });
 
   it('does not re-enqueue an event twice when reconcilers run at once', async () => {

@@ -46,18 +46,33 @@ const STUCK_AFTER = 5;
  * again under a new job id (`<outboxId>.r<n>`: the queue would drop a known id) and restamps
  * `relayed_at`; events that every consumer has processed get `delivered_at`, which keeps the
  * scan on a small partial index. A Redis that restarts empty, a lost job, a job that exhausted
- * its attempts: all end up here.
+ * its attempts, a relay that died between its claim and its enqueue: all end up here.
+ *
+ * Like the relay it holds no transaction while Redis answers: a short transaction claims the
+ * due rows (`SKIP LOCKED`, restamped before it commits, so a concurrent reconciler finds them
+ * not due) and marks the delivered ones; the enqueue follows; if it fails, the claimed rows get
+ * their stamp and count back and are due again on the next pass.
  */
 export function createOutboxReconciler(options: OutboxReconcilerOptions): OutboxReconciler {
   const { db, queue, consumers, log } = options;
   const deadlineMs = options.deadlineMs ?? 60_000;
   const batchSize = options.batchSize ?? 500;
 
-  async function reconcileOnce(): Promise<ReconcileResult> {
+  interface Redelivery {
+    id: string;
+    topic: string;
+    /** What the row had before this pass claimed it (restored if the enqueue fails). */
+    relayedAt: Date;
+    redeliveries: number;
+    consumers: string[];
+  }
+
+  /** Claims the due rows, marks the delivered ones; resolves what must be enqueued again. */
+  async function claim() {
     return db.db.transaction().execute(async (trx) => {
       const rows = await trx
         .selectFrom('outbox')
-        .select(['id', 'topic', 'version', 'payload', 'occurred_at', 'redeliveries'])
+        .select(['id', 'topic', 'version', 'payload', 'occurred_at', 'relayed_at', 'redeliveries'])
         .where('relayed_at', 'is not', null)
         .where('delivered_at', 'is', null)
         // The first condition walks the partial index; the second adds the backoff.
@@ -76,7 +91,10 @@ export function createOutboxReconciler(options: OutboxReconcilerOptions): Outbox
         .forUpdate()
         .skipLocked()
         .execute();
-      if (rows.length === 0) return { redelivered: 0, delivered: 0 };
+      const batch = createDeliveryBatch(consumers);
+      const delivered: string[] = [];
+      const redelivered: Redelivery[] = [];
+      if (rows.length === 0) return { batch, delivered, redelivered };
 
       const processed = await trx
         .selectFrom('processed_events')
@@ -89,9 +107,6 @@ export function createOutboxReconciler(options: OutboxReconcilerOptions): Outbox
         .execute();
       const done = new Set(processed.map((p) => `${p.consumer}\u0000${p.event_id}`));
 
-      const batch = createDeliveryBatch(consumers);
-      const delivered: string[] = [];
-      const redelivered: string[] = [];
       for (const row of rows) {
         const missing = subscribersOf(consumers, row.topic).filter(
           (consumer) => !done.has(`${consumer.name}\u0000${row.id}`),
@@ -101,22 +116,14 @@ export function createOutboxReconciler(options: OutboxReconcilerOptions): Outbox
           continue;
         }
         batch.add(row, `${row.id}.r${row.redeliveries + 1}`, missing);
-        redelivered.push(row.id);
-        const context = {
-          eventId: row.id,
+        redelivered.push({
+          id: row.id,
           topic: row.topic,
+          relayedAt: row.relayed_at ?? new Date(0),
+          redeliveries: row.redeliveries,
           consumers: missing.map((c) => c.name),
-        };
-        if (row.redeliveries + 1 >= STUCK_AFTER) {
-          log.error(
-            { ...context, redeliveries: row.redeliveries + 1 },
-            'outbox event keeps failing',
-          );
-        } else {
-          log.warn(context, 'outbox event not processed in time; enqueued again');
-        }
+        });
       }
-      await batch.enqueue(queue);
 
       if (delivered.length > 0) {
         await trx
@@ -129,11 +136,53 @@ export function createOutboxReconciler(options: OutboxReconcilerOptions): Outbox
         await trx
           .updateTable('outbox')
           .set((eb) => ({ redeliveries: eb('redeliveries', '+', 1), relayed_at: sql<Date>`now()` }))
-          .where('id', 'in', redelivered)
+          .where(
+            'id',
+            'in',
+            redelivered.map((r) => r.id),
+          )
           .execute();
       }
-      return { redelivered: redelivered.length, delivered: delivered.length };
+      return { batch, delivered, redelivered };
     });
+  }
+
+  /** After a failed enqueue: the claimed rows as they were, due again on the next pass. */
+  async function handBack(redelivered: readonly Redelivery[]): Promise<void> {
+    const before = JSON.stringify(
+      redelivered.map((r) => ({
+        id: r.id,
+        relayed_at: r.relayedAt.toISOString(),
+        redeliveries: r.redeliveries,
+      })),
+    );
+    await sql`
+      UPDATE outbox AS o SET relayed_at = v.relayed_at, redeliveries = v.redeliveries
+      FROM jsonb_to_recordset(${before}::jsonb) AS v(id uuid, relayed_at timestamptz, redeliveries int)
+      WHERE o.id = v.id AND o.delivered_at IS NULL`.execute(db.db);
+  }
+
+  async function reconcileOnce(): Promise<ReconcileResult> {
+    const { batch, delivered, redelivered } = await claim();
+    if (redelivered.length > 0) {
+      try {
+        await batch.enqueue(queue);
+      } catch (error) {
+        await handBack(redelivered).catch((failed: unknown) =>
+          log.warn({ err: failed }, 'outbox reconciler cannot hand its rows back; next deadline'),
+        );
+        throw error;
+      }
+    }
+    for (const r of redelivered) {
+      const context = { eventId: r.id, topic: r.topic, consumers: r.consumers };
+      if (r.redeliveries + 1 >= STUCK_AFTER) {
+        log.error({ ...context, redeliveries: r.redeliveries + 1 }, 'outbox event keeps failing');
+      } else {
+        log.warn(context, 'outbox event not processed in time; enqueued again');
+      }
+    }
+    return { redelivered: redelivered.length, delivered: delivered.length };
   }
 
   const loop = createPollLoop({

@@ -7,12 +7,14 @@ import { createBullmqQueue } from '../queue/bullmq-queue.js';
 import type { QueuePort } from '../queue/queue.port.js';
 import {
   connectTestRedis,
+  deferred,
   deleteKeysByPrefix,
   findFreePort,
   TEST_REDIS_URL,
 } from '../testing/index.js';
 import { consumerQueueName } from './consumer.js';
 import { type DeliveryJob, type DeliveryJobs, toDeliveryJob } from './delivery-job.js';
+import { openTransactions } from './fixtures/open-transactions.js';
 import { recordingQueue } from './fixtures/recording-queue.js';
 import { testConsumers } from './fixtures/test-consumers.js';
 import { appendTestEvents, countUnrelayed } from './fixtures/test-events.js';
@@ -136,7 +138,34 @@ describe('outbox relay', () => {
     expect(row.delivered_at).not.toBeNull();
   });
 
-  it('rolls back and keeps the rows when the queue is unreachable, logging a warning', async () => {
+  it('holds no transaction open while Redis answers: the claim is committed before the enqueue', async () => {
+    await appendTestEvents(test.handle.db, 4);
+    const gate = deferred();
+    const entered = deferred();
+    const slow: QueuePort = {
+      ...queue,
+      async addBulk(name, jobs) {
+        entered.resolve();
+        await gate.promise;
+        await queue.addBulk(name, jobs);
+      },
+    };
+    const relay = createOutboxRelay({ db: test.handle, queue: slow, consumers, log: silent });
+    const pass = relay.relayOnce();
+    try {
+      await entered.promise;
+      // While the enqueue hangs: no session of this database sits in a transaction, and the
+      // claim is visible to everyone (another relay skips these rows).
+      expect(await openTransactions(test.handle.db)).toBe(0);
+      expect(await unrelayed()).toBe(0);
+    } finally {
+      gate.resolve();
+    }
+    expect(await pass).toBe(4);
+    expect((await queue.counts(ALPHA)).waiting).toBe(4);
+  });
+
+  it('hands the rows back when the queue is unreachable, logging a warning', async () => {
     await appendTestEvents(test.handle.db, 3);
     const down = createBullmqQueue({
       url: `redis://127.0.0.1:${await findFreePort()}`,

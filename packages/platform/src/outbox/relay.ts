@@ -26,57 +26,87 @@ export interface OutboxRelay {
 }
 
 /**
- * Moves committed outbox rows to the consumers' queues. Each batch is one transaction: claim
- * the oldest unrelayed rows (`FOR UPDATE SKIP LOCKED`, so several relays share the work without
- * waiting on each other), enqueue one job per subscribed consumer, mark the rows relayed,
- * commit. If the enqueue fails the transaction rolls back and the rows are claimed again later;
- * if the process dies after enqueueing but before the commit, the next relay enqueues the same
- * job ids again and the queue (or, once forgotten there, processed_events) drops the repeats.
+ * Moves committed outbox rows to the consumers' queues, holding no transaction while Redis
+ * answers. Each pass:
+ * 1. claims the oldest unrelayed rows in ONE statement (`UPDATE … SET relayed_at = now() WHERE
+ *    id IN (SELECT … FOR UPDATE SKIP LOCKED)`, committed at once), so several relays share the
+ *    work and none enqueues a row another one took; rows nobody subscribes to are marked
+ *    delivered in the same statement;
+ * 2. enqueues one job per subscribed consumer (the outbox id as job id, or one batch job per
+ *    consumer with group commit);
+ * 3. if the enqueue fails (Redis away), hands the rows back (`relayed_at = NULL`) so the next
+ *    pass takes them again: the jobs that did get in carry the same ids and are dropped.
+ * `relayed_at` is the claim's lease: a relay that dies between its claim and its enqueue (or a
+ * hand-back that fails because Postgres is away too) leaves rows relayed but never enqueued,
+ * and the reconciler enqueues them again once its deadline passed — a crash costs latency,
+ * never an event. Exactly-once rests on processed_events, as ever.
  */
 export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const { db, queue, consumers, log } = options;
   const batchSize = options.batchSize ?? 100;
+  const subscribedTopics = [...new Set(consumers.flatMap((consumer) => consumer.topics))];
   let unlisten: (() => Promise<void>) | undefined;
 
+  /** Takes up to batchSize unrelayed rows for this relay; resolves them in seq order. */
+  async function claim() {
+    const rows = await db.db
+      .updateTable('outbox')
+      .set((eb) => ({
+        relayed_at: sql<Date>`now()`,
+        // Nobody listens to these topics: delivered as of now, so the reconciler skips them.
+        delivered_at:
+          subscribedTopics.length === 0
+            ? sql<Date>`now()`
+            : eb
+                .case()
+                .when('topic', 'in', subscribedTopics)
+                .then(null)
+                .else(sql<Date>`now()`)
+                .end(),
+      }))
+      .where('id', 'in', (eb) =>
+        eb
+          .selectFrom('outbox')
+          .select('id')
+          .where('relayed_at', 'is', null)
+          .orderBy('seq')
+          .limit(batchSize)
+          .forUpdate()
+          .skipLocked(),
+      )
+      .returning(['id', 'seq', 'topic', 'version', 'payload', 'occurred_at'])
+      .execute();
+    return rows.sort((a, b) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : 1));
+  }
+
   async function relayOnce(): Promise<number> {
-    return db.db.transaction().execute(async (trx) => {
-      const rows = await trx
-        .selectFrom('outbox')
-        .select(['id', 'topic', 'version', 'payload', 'occurred_at'])
-        .where('relayed_at', 'is', null)
-        .orderBy('seq')
-        .limit(batchSize)
-        .forUpdate()
-        .skipLocked()
-        .execute();
-      if (rows.length === 0) return 0;
-
-      const batch = createDeliveryBatch(consumers);
-      const unsubscribed: string[] = [];
-      for (const row of rows) {
-        if (batch.add(row, row.id) === 0) unsubscribed.push(row.id);
-      }
+    const rows = await claim();
+    if (rows.length === 0) return 0;
+    const batch = createDeliveryBatch(consumers);
+    const subscribed: string[] = [];
+    for (const row of rows) {
+      if (batch.add(row, row.id) > 0) subscribed.push(row.id);
+    }
+    try {
       await batch.enqueue(queue);
-
-      await trx
+    } catch (error) {
+      if (subscribed.length === 0) throw error;
+      // Handed back for the next pass; if even that fails, the reconciler's deadline covers it.
+      await db.db
         .updateTable('outbox')
-        .set({ relayed_at: sql`now()` })
-        .where(
-          'id',
-          'in',
-          rows.map((row) => row.id),
-        )
-        .execute();
-      // Nobody listens to these topics: delivered as of now, so the reconciler skips them.
-      if (unsubscribed.length > 0) {
-        await trx
-          .updateTable('outbox')
-          .set({ delivered_at: sql`now()` })
-          .where('id', 'in', unsubscribed)
-          .execute();
-      }
-      return rows.length;
-    });
+        .set({ relayed_at: null })
+        .where('id', 'in', subscribed)
+        .where('delivered_at', 'is', null)
+        .execute()
+        .catch((handBack: unknown) =>
+          log.warn(
+            { err: handBack },
+            'outbox relay cannot hand its rows back; the reconciler will',
+          ),
+        );
+      throw error;
+    }
+    return rows.length;
   }
 
   const loop = createPollLoop({
@@ -88,12 +118,11 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   return {
     relayOnce,
     async start() {
-      try {
-        unlisten = await db.listen(OUTBOX_CHANNEL, () => loop.wake());
-      } catch (error) {
-        // NOTIFY is a hint: without it the relay still polls.
-        log.warn({ err: error }, 'outbox relay cannot LISTEN; polling only');
-      }
+      // NOTIFY is a hint: while its connection is away the relay still polls, and once it is
+      // back the wake-up makes up for the notifications missed meanwhile.
+      unlisten = await db.listen(OUTBOX_CHANNEL, () => loop.wake(), {
+        onLost: (error) => log.warn({ err: error }, 'outbox relay lost its LISTEN; reconnecting'),
+      });
       loop.start();
     },
     async stop() {
