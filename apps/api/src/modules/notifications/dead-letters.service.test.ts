@@ -33,9 +33,13 @@ describe('dead letters service', () => {
       .where('source', '=', source)
       .execute();
     for (const { id } of rows) {
+      // A claimed mail (attempts 0 -> 1) whose try was its last.
       await test.handle.db
-        .transaction()
-        .execute((trx) => sentEmailsRepository.markDead(trx, id, 'no'));
+        .updateTable('sent_emails')
+        .set({ attempts: 1 })
+        .where('id', '=', id)
+        .execute();
+      await sentEmailsRepository.markDead(test.handle.db, { id, attempts: 1 }, 'no');
     }
     return rows.map((r) => r.id);
   }

@@ -5,22 +5,22 @@ import { type SmtpSink, startSmtpSink } from '@evently/platform/testing';
 import { sql } from 'kysely';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMailSender, type MailSender } from './mail-sender.js';
+import { createMailSender } from './mail-sender.js';
 import { messageIdOf, sentEmailsRepository } from './sent-emails.repository.js';
 
-// The sender's one crash window — SMTP accepted the mail, then our COMMIT failed — on a real
-// database and a real SMTP server: the COMMIT is made to fail by a deferred constraint trigger.
-describe('mail sender: a send whose COMMIT fails', () => {
+// The sender on a real database and a real SMTP server: no transaction held while SMTP answers,
+// and the two ways a send can lose its outcome — the database failing after SMTP accepted (made
+// to fail by a deferred constraint trigger), and the sender dying there.
+describe('mail sender: claims, leases and outcomes SMTP gave while the database failed', () => {
   let test: TestDatabase;
   let sink: SmtpSink;
   let mailer: MailerPort;
-  let sender: MailSender;
+  const silent = pino({ level: 'silent' });
 
   beforeAll(async () => {
     test = await createTestDatabase('mail_sender');
     sink = await startSmtpSink();
     mailer = createSmtpMailer({ url: sink.url, from: 'Evently <no-reply@evently.test>' });
-    sender = createMailSender({ db: test.handle, mailer, log: pino({ level: 'silent' }) });
   });
   afterAll(async () => {
     await mailer?.close();
@@ -28,7 +28,7 @@ describe('mail sender: a send whose COMMIT fails', () => {
     await test?.drop();
   });
 
-  /** Until `restore()`, every transaction that marks a mail sent fails at its COMMIT. */
+  /** Until `restore()`, every statement that marks a mail sent fails at its COMMIT. */
   async function failCommitsOfSentMails(): Promise<{ restore(): Promise<void> }> {
     await sql`CREATE FUNCTION test_commit_fails() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN RAISE EXCEPTION 'the database went away before COMMIT'; END $$`.execute(test.handle.db);
@@ -72,48 +72,116 @@ describe('mail sender: a send whose COMMIT fails', () => {
     });
   }
 
-  it('sends the mail again under the same Message-ID, and records it sent once', async () => {
+  const rowsOf = (ids: string[]) =>
+    test.handle.db
+      .selectFrom('sent_emails')
+      .select(['id', 'to_email', 'status', 'attempts', 'message_id'])
+      .where('id', 'in', ids)
+      .orderBy('to_email')
+      .execute();
+  const copiesOf = (id: string) => sink.messages.filter((m) => m.messageId === messageIdOf(id));
+
+  it('holds no transaction while SMTP answers; the committed claim keeps other senders off', async () => {
+    const [id] = await queueMails(1);
+    let release: () => void = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let entered: () => void = () => {};
+    const inSmtp = new Promise<void>((resolve) => {
+      entered = resolve;
+    });
+    const slowMailer: MailerPort = {
+      ...mailer,
+      async send(mail) {
+        entered();
+        await released;
+        return mailer.send(mail);
+      },
+    };
+    const slow = createMailSender({ db: test.handle, mailer: slowMailer, log: silent });
+    const pass = slow.sendDue();
+    try {
+      await inSmtp;
+      const { rows } = await sql<{ n: number }>`
+        SELECT count(*)::int AS n FROM pg_stat_activity
+        WHERE datname = current_database() AND state LIKE 'idle in transaction%'`.execute(
+        test.handle.db,
+      );
+      expect(rows[0]?.n).toBe(0);
+      // Another sender meanwhile finds nothing due: the claim is its sender's lease.
+      const other = createMailSender({ db: test.handle, mailer, log: silent });
+      expect(await other.sendDue()).toBe(0);
+    } finally {
+      release();
+    }
+    expect(await pass).toBe(1);
+    expect(await rowsOf([id ?? ''])).toMatchObject([{ status: 'sent', attempts: 1 }]);
+    expect(copiesOf(id ?? '')).toHaveLength(1);
+  });
+
+  it('records an outcome the database did not take once it answers again, and sends nothing twice', async () => {
     const ids = await queueMails(2);
     const failing = await failCommitsOfSentMails();
-    // One lane: SMTP accepts one mail, then the transaction that records it fails.
-    const crashing = createMailSender({
+    // One lane: SMTP accepts one mail, then recording it fails.
+    const sender = createMailSender({ db: test.handle, mailer, log: silent, concurrency: 1 });
+    try {
+      await expect(sender.sendDue()).rejects.toThrow(/went away before COMMIT/);
+      // Claimed (one try), not recorded; the next pass cannot record it either.
+      expect((await rowsOf(ids)).map((r) => [r.status, r.attempts])).toEqual([
+        ['pending', 1],
+        ['pending', 0],
+      ]);
+      await expect(sender.sendDue()).rejects.toThrow(/went away before COMMIT/);
+    } finally {
+      await failing.restore();
+    }
+    expect(copiesOf(ids[0] ?? '')).toHaveLength(1);
+
+    // The database takes writes again: the first mail is recorded sent, not sent again; the
+    // second goes out.
+    expect(await sender.sendDue()).toBe(1);
+    const rows = await rowsOf(ids);
+    expect(rows.map((r) => [r.status, r.attempts, r.message_id])).toEqual(
+      rows.map((r) => ['sent', 1, messageIdOf(r.id)]),
+    );
+    for (const id of ids) expect(copiesOf(id)).toHaveLength(1);
+  });
+
+  it('a sender that dies after SMTP accepted: the mail goes out again when its lease ends, under the same Message-ID', async () => {
+    const [id] = await queueMails(1);
+    const failing = await failCommitsOfSentMails();
+    const dying = createMailSender({
       db: test.handle,
       mailer,
-      log: pino({ level: 'silent' }),
+      log: silent,
       concurrency: 1,
+      leaseMs: 1_000,
     });
-    await expect(crashing.sendDue()).rejects.toThrow(/went away before COMMIT/);
-    const pending = await test.handle.db
-      .selectFrom('sent_emails')
-      .select(['status', 'attempts'])
-      .where('id', 'in', ids)
-      .execute();
-    expect(pending).toEqual([
-      { status: 'pending', attempts: 0 },
-      { status: 'pending', attempts: 0 },
-    ]);
-    const ours = () =>
-      sink.messages.filter((m) => ids.some((id) => m.messageId === messageIdOf(id)));
-    expect(ours()).toHaveLength(1);
-    const first = ours()[0];
-
-    // The database is back: the next pass sends both mails, the first one for the second time.
-    await failing.restore();
-    expect(await sender.sendDue()).toBe(2);
-    const rows = await test.handle.db
-      .selectFrom('sent_emails')
-      .select(['id', 'to_email', 'status', 'message_id'])
-      .where('id', 'in', ids)
-      .execute();
-    expect(rows.map((row) => [row.status, row.message_id])).toEqual(
-      rows.map((row) => ['sent', messageIdOf(row.id)]),
-    );
-    for (const row of rows) {
-      // Every copy that reached the server carries the row's one Message-ID.
-      const copies = sink.messages.filter((m) => m.to.includes(row.to_email));
-      expect(new Set(copies.map((m) => m.messageId))).toEqual(new Set([row.message_id]));
-      expect(copies).toHaveLength(row.message_id === first?.messageId ? 2 : 1);
+    try {
+      await expect(dying.sendDue()).rejects.toThrow(/went away before COMMIT/);
+    } finally {
+      await failing.restore();
     }
-    expect(ours()).toHaveLength(3);
+    // `dying` never runs again (as if SIGKILLed). Another sender takes the mail once the lease
+    // ran out, not before.
+    const next = createMailSender({ db: test.handle, mailer, log: silent });
+    let tries = await next.sendDue();
+    expect(tries).toBe(0);
+    await expect
+      .poll(
+        async () => {
+          tries += await next.sendDue();
+          return tries;
+        },
+        { timeout: 20_000, interval: 200 },
+      )
+      .toBe(1);
+    expect(await rowsOf([id ?? ''])).toMatchObject([
+      { status: 'sent', attempts: 2, message_id: messageIdOf(id ?? '') },
+    ]);
+    const copies = copiesOf(id ?? '');
+    expect(copies).toHaveLength(2);
+    expect(new Set(copies.map((m) => m.messageId))).toEqual(new Set([messageIdOf(id ?? '')]));
   });
 });

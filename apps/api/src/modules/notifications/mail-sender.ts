@@ -11,10 +11,16 @@ import {
 
 export interface MailSenderOptions {
   retry?: Partial<MailRetryPolicy>;
-  /** Mails sent at once (each holds a database connection while SMTP answers). Default 2. */
+  /** Mails sent at once. Default 2. */
   concurrency?: number;
   /** The longest wait between two scans when no NOTIFY arrives. Default 1000 ms. */
   pollIntervalMs?: number;
+  /**
+   * How long a claimed mail stays its sender's: longer than any send takes (the SMTP mailer
+   * gives up after 10 s to connect, 10 s for the greeting, 30 s of silence). After it a mail
+   * whose sender died is claimed again. Default 60 s.
+   */
+  leaseMs?: number;
 }
 
 export interface MailSenderDeps extends MailSenderOptions {
@@ -30,7 +36,10 @@ export interface MailSender {
   start(): Promise<void>;
   /** Lets the mails in flight finish, then stops. */
   stop(): Promise<void>;
-  /** Sends every mail due now; resolves how many tries were made. */
+  /**
+   * Records the outcomes SMTP gave while the database was away, then sends every mail due now;
+   * resolves how many tries were made.
+   */
   sendDue(): Promise<number>;
 }
 
@@ -41,35 +50,43 @@ function describe(error: unknown): string {
   return text.slice(0, MAX_ERROR_LENGTH);
 }
 
+type Attempt =
+  | { outcome: 'sent'; messageId: string }
+  | { outcome: 'retry'; error: string; delayMs: number }
+  | { outcome: 'dead'; error: string };
+
 /**
- * Sends the mails queued in sent_emails. Each mail is one transaction: lock the row (`FOR UPDATE
- * SKIP LOCKED`), hand it to SMTP, record the outcome, commit. The lock is held while SMTP
- * answers, so:
- * - a slow send is never taken over by another sender (no lease to guess);
- * - a sender that dies before SMTP accepted the mail leaves nothing behind: its transaction
- *   aborts with its connection, the row is pending again and the next sender sends it;
- * - the one window left is between SMTP's "250 accepted" and our COMMIT (one round trip): a
- *   crash exactly there sends the mail again. SMTP has no idempotency key to close it, but the
- *   copy carries the same Message-ID (fixed when the mail was queued, see `messageIdOf`), so
- *   mail clients and our tests see one mail delivered twice, never two mails.
- * Failed tries back off exponentially and end as dead letters (see mail-retry.ts) that an admin
- * can replay. Nothing here lives in Redis: a Redis that restarts empty loses no mail.
- * (On PGlite, one connection, a send holds the database for its SMTP exchange; the embedded
- * mode normally mails to the in-process dev mailbox.)
+ * Sends the mails queued in sent_emails, holding no transaction (and no connection) while SMTP
+ * answers. Each try:
+ * 1. claims the oldest due row in one committed statement: `attempts` + 1 (the claim's token)
+ *    and a lease (`next_attempt_at` moved `leaseMs` ahead), so no other sender takes it;
+ * 2. hands it to SMTP under the Message-ID fixed when the mail was queued (`messageIdOf`);
+ * 3. records the outcome: sent, or a retry after backoff, or a dead letter (see mail-retry.ts).
+ * If step 3 fails because the database is away, the outcome is kept in memory and recorded
+ * first thing on the next pass — a Postgres restart or outage in the middle of a send sends
+ * nothing twice. If the sender itself dies after SMTP accepted (SIGKILL), its lease runs out
+ * and the next sender sends the mail again — as the same mail, under the same Message-ID, which
+ * mail clients and our tests fold. A sender that dies before SMTP accepted costs the mail its
+ * lease's delay, nothing else. A mail whose tries all ended without an outcome (its senders
+ * kept dying) becomes a dead letter. Nothing here lives in Redis: a Redis that restarts empty
+ * loses no mail.
  */
 export function createMailSender(deps: MailSenderDeps): MailSender {
   const { db, mailer, log } = deps;
   const policy: MailRetryPolicy = { ...DEFAULT_MAIL_RETRY, ...deps.retry };
   const concurrency = deps.concurrency ?? 2;
+  const leaseMs = deps.leaseMs ?? 60_000;
   let stopping = false;
   let unlisten: (() => Promise<void>) | undefined;
-
-  type Attempt =
-    | { outcome: 'sent'; messageId: string }
-    | { outcome: 'retry'; error: string; delayMs: number }
-    | { outcome: 'dead'; error: string };
+  /** Outcomes SMTP gave whose recording failed: recorded before anything else is claimed. */
+  const unrecorded: Array<{ mail: DueMail; result: Attempt }> = [];
 
   async function attempt(mail: DueMail): Promise<Attempt> {
+    if (mail.attempts > policy.attempts) {
+      // Claimed more often than it may be tried: its senders died (or lost the database) each
+      // time before recording an outcome.
+      return { outcome: 'dead', error: 'no outcome recorded for its last tries' };
+    }
     if (mail.body_text === null || mail.body_html === null) {
       // Only a sent row loses its bodies; a pending one without them cannot be sent.
       return { outcome: 'dead', error: 'the mail has no body' };
@@ -85,46 +102,68 @@ export function createMailSender(deps: MailSenderDeps): MailSender {
       });
       return { outcome: 'sent', messageId };
     } catch (error) {
-      const decision = afterFailure(policy, mail.attempts);
+      // `attempts` already counts this try (the claim).
+      const decision = afterFailure(policy, mail.attempts - 1);
       return decision.dead
         ? { outcome: 'dead', error: describe(error) }
         : { outcome: 'retry', error: describe(error), delayMs: decision.delayMs };
     }
   }
 
+  async function record(mail: DueMail, result: Attempt): Promise<void> {
+    const claim = { id: mail.id, attempts: mail.attempts };
+    const context = { mailId: mail.id, template: mail.template, attempts: mail.attempts };
+    if (result.outcome === 'sent') {
+      await sentEmailsRepository.markSent(db.db, mail.id, result.messageId);
+    } else if (result.outcome === 'retry') {
+      await sentEmailsRepository.markRetry(db.db, claim, result.error, result.delayMs);
+      log.warn(
+        { ...context, error: result.error, retryInMs: result.delayMs },
+        'mail not sent; will retry',
+      );
+    } else {
+      await sentEmailsRepository.markDead(db.db, claim, result.error);
+      log.error(
+        { ...context, error: result.error },
+        'mail not sent after its last try; dead letter',
+      );
+    }
+  }
+
+  async function recordUnrecorded(): Promise<void> {
+    while (unrecorded.length > 0) {
+      const next = unrecorded[0];
+      if (!next) break;
+      await record(next.mail, next.result);
+      unrecorded.shift();
+    }
+  }
+
   /** One due mail, if any; resolves how its try ended. */
   async function sendOne(): Promise<SendOutcome | undefined> {
-    return db.db.transaction().execute(async (trx) => {
-      const mail = await sentEmailsRepository.claimDue(trx);
-      if (!mail) return undefined;
-      const result = await attempt(mail);
-      const context = { mailId: mail.id, template: mail.template, attempts: mail.attempts + 1 };
-      // Recorded right after SMTP answered: the window for a repeat is this one statement.
-      if (result.outcome === 'sent') {
-        await sentEmailsRepository.markSent(trx, mail.id, result.messageId);
-      } else if (result.outcome === 'retry') {
-        await sentEmailsRepository.markRetry(trx, mail.id, result.error, result.delayMs);
-        log.warn(
-          { ...context, error: result.error, retryInMs: result.delayMs },
-          'mail not sent; will retry',
-        );
-      } else {
-        await sentEmailsRepository.markDead(trx, mail.id, result.error);
-        log.error(
-          { ...context, error: result.error },
-          'mail not sent after its last try; dead letter',
-        );
-      }
-      return result.outcome;
-    });
+    const mail = await sentEmailsRepository.claimDue(db.db, leaseMs);
+    if (!mail) return undefined;
+    const result = await attempt(mail);
+    try {
+      // Recorded right after SMTP answered.
+      await record(mail, result);
+    } catch (error) {
+      unrecorded.push({ mail, result });
+      throw error;
+    }
+    return result.outcome;
   }
 
   async function sendDue(): Promise<number> {
+    await recordUnrecorded();
     let tries = 0;
     const lane = async () => {
       while (!stopping && (await sendOne()) !== undefined) tries += 1;
     };
-    await Promise.all(Array.from({ length: concurrency }, lane));
+    // Every lane settles before the pass ends (a failed one must not leave another running).
+    const lanes = await Promise.allSettled(Array.from({ length: concurrency }, lane));
+    const failed = lanes.find((lane) => lane.status === 'rejected');
+    if (failed) throw failed.reason;
     return tries;
   }
 
@@ -142,12 +181,11 @@ export function createMailSender(deps: MailSenderDeps): MailSender {
     sendDue,
     async start() {
       stopping = false;
-      try {
-        unlisten = await db.listen(MAIL_CHANNEL, () => loop.wake());
-      } catch (error) {
-        // NOTIFY is a hint: without it the sender still polls.
-        log.warn({ err: error }, 'mail sender cannot LISTEN; polling only');
-      }
+      // NOTIFY is a hint: while its connection is away the sender still polls, and once it is
+      // back the wake-up makes up for the notifications missed meanwhile.
+      unlisten = await db.listen(MAIL_CHANNEL, () => loop.wake(), {
+        onLost: (error) => log.warn({ err: error }, 'mail sender lost its LISTEN; reconnecting'),
+      });
       loop.start();
     },
     async stop() {
@@ -155,6 +193,10 @@ export function createMailSender(deps: MailSenderDeps): MailSender {
       await loop.stop();
       await unlisten?.();
       unlisten = undefined;
+      // Last chance for outcomes the database did not take; else their leases run out.
+      await recordUnrecorded().catch((error: unknown) =>
+        log.warn({ err: error, mails: unrecorded.length }, 'mail outcomes not recorded'),
+      );
     },
   };
 }

@@ -65,13 +65,31 @@ export const sentEmailsRepository = {
   },
 
   /**
-   * The oldest due mail, row-locked for the rest of the transaction; `SKIP LOCKED` so several
-   * senders share the list without waiting on each other.
+   * Claims the oldest due mail for one try, in one statement committed at once (no transaction
+   * is held while SMTP answers): its `attempts` grows by one — the claim's token, which the
+   * outcome must match — and it is not due again for `leaseMs`. `SKIP LOCKED` lets several
+   * senders share the list; a sender that dies leaves the mail to be claimed again when its
+   * lease has run out.
    */
-  claimDue(trx: Transaction<Database>): Promise<DueMail | undefined> {
-    return trx
-      .selectFrom('sent_emails')
-      .select([
+  claimDue(db: Db, leaseMs: number): Promise<DueMail | undefined> {
+    return db
+      .updateTable('sent_emails')
+      .set((eb) => ({
+        attempts: eb('attempts', '+', 1),
+        next_attempt_at: sql<Date>`now() + ${leaseMs}::float8 * interval '1 millisecond'`,
+      }))
+      .where('id', '=', (eb) =>
+        eb
+          .selectFrom('sent_emails')
+          .select('id')
+          .where('status', '=', 'pending')
+          .where('next_attempt_at', '<=', sql<Date>`now()`)
+          .orderBy('next_attempt_at')
+          .limit(1)
+          .forUpdate()
+          .skipLocked(),
+      )
+      .returning([
         'id',
         'to_email',
         'subject',
@@ -81,61 +99,64 @@ export const sentEmailsRepository = {
         'template',
         'message_id',
       ])
-      .where('status', '=', 'pending')
-      .where('next_attempt_at', '<=', sql<Date>`now()`)
-      .orderBy('next_attempt_at')
-      .limit(1)
-      .forUpdate()
-      .skipLocked()
       .executeTakeFirst();
   },
 
-  /** Sent: the bodies are dropped (they may hold a one-time code), the record stays. */
-  async markSent(trx: Transaction<Database>, id: string, messageId: string): Promise<void> {
-    await trx
+  /**
+   * Sent: the bodies are dropped (they may hold a one-time code), the record stays. Whoever
+   * holds the claim by now: the mail went out. Resolves false if it was recorded already.
+   */
+  async markSent(db: Db, id: string, messageId: string): Promise<boolean> {
+    const result = await db
       .updateTable('sent_emails')
-      .set((eb) => ({
+      .set({
         status: 'sent',
-        attempts: eb('attempts', '+', 1),
         message_id: messageId,
         sent_at: sql<Date>`now()`,
         body_text: null,
         body_html: null,
-      }))
+      })
       .where('id', '=', id)
-      .execute();
+      .where('status', '=', 'pending')
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
   },
 
-  /** A failed try with tries left: due again after `delayMs`. */
+  /**
+   * A failed try (the claim `attempts` made) with tries left: due again after `delayMs`. A
+   * claim that lapsed and was taken again changes nothing.
+   */
   async markRetry(
-    trx: Transaction<Database>,
-    id: string,
+    db: Db,
+    claim: { id: string; attempts: number },
     error: string,
     delayMs: number,
   ): Promise<void> {
-    await trx
+    await db
       .updateTable('sent_emails')
-      .set((eb) => ({
-        attempts: eb('attempts', '+', 1),
+      .set({
         last_error: error,
         next_attempt_at: sql<Date>`now() + ${delayMs}::float8 * interval '1 millisecond'`,
-      }))
-      .where('id', '=', id)
+      })
+      .where('id', '=', claim.id)
+      .where('attempts', '=', claim.attempts)
+      .where('status', '=', 'pending')
       .execute();
   },
 
   /** The last try failed: a dead letter, until an admin replays it. */
-  async markDead(trx: Transaction<Database>, id: string, error: string): Promise<void> {
-    await trx
+  async markDead(db: Db, claim: { id: string; attempts: number }, error: string): Promise<void> {
+    await db
       .updateTable('sent_emails')
-      .set((eb) => ({
+      .set({
         status: 'dead',
-        attempts: eb('attempts', '+', 1),
         last_error: error,
         // Milliseconds, like a JS Date: the dead-letter list's keyset cursor carries it exactly.
         dead_at: sql<Date>`date_trunc('milliseconds', now())`,
-      }))
-      .where('id', '=', id)
+      })
+      .where('id', '=', claim.id)
+      .where('attempts', '=', claim.attempts)
+      .where('status', '=', 'pending')
       .execute();
   },
 
