@@ -6,6 +6,7 @@ import { createPollLoop } from '../outbox/poll-loop.js';
 import { createOutboxReconciler, type OutboxReconcilerOptions } from '../outbox/reconciler.js';
 import { createOutboxRelay, type OutboxRelayOptions } from '../outbox/relay.js';
 import type { JobContext, QueuePort, QueueWorker } from '../queue/queue.port.js';
+import { createDatabaseWait } from './database-wait.js';
 
 /** A handler for the jobs named `name` on `queue` (one-off jobs, such as a delayed expiry). */
 export interface JobHandlerSpec {
@@ -74,6 +75,8 @@ export function createWorker(options: CreateWorkerOptions): Worker {
     onError: (error) => log.warn({ err: error }, 'cannot register schedules; will retry'),
   });
   const workers: QueueWorker[] = [];
+  // Jobs met by a database outage wait for it instead of spending their tries.
+  const databaseWait = createDatabaseWait(log);
   let started = false;
 
   function consume(consumer: Consumer): QueueWorker {
@@ -82,9 +85,10 @@ export function createWorker(options: CreateWorkerOptions): Worker {
     return queue.process(
       consumerQueueName(consumer.name),
       async (job) => {
-        const outcome = group
-          ? await group.deliver(job.data)
-          : await deliverEvent(db.db, consumer, job.data);
+        // Idempotent (processed_events), so running it again after an outage is safe.
+        const outcome = await databaseWait.run(() =>
+          group ? group.deliver(job.data) : deliverEvent(db.db, consumer, job.data),
+        );
         if (outcome !== 'applied') {
           log.debug({ consumer: consumer.name, jobId: job.id, outcome }, 'event not applied');
         }
@@ -108,7 +112,8 @@ export function createWorker(options: CreateWorkerOptions): Worker {
         const schedule = byName.get(job.name);
         if (!schedule)
           return log.warn({ queue: queueName, job: job.name }, 'unknown scheduled job');
-        await schedule.handler(job);
+        // Module jobs and schedules are written to run again (expiry if due, sweeps).
+        await databaseWait.run(() => schedule.handler(job));
       },
       {
         onFailed: (job, error) =>
@@ -140,6 +145,7 @@ export function createWorker(options: CreateWorkerOptions): Worker {
     async stop() {
       if (!started) return;
       started = false;
+      databaseWait.abort();
       await Promise.all([relay?.stop(), reconciler?.stop(), scheduleKeeper.stop()]);
       await Promise.all(workers.splice(0).map((worker) => worker.close()));
       log.info('worker stopped');
