@@ -34,8 +34,8 @@ export async function undelivered(db: Kysely<Database>): Promise<number> {
 }
 
 /**
- * Forgets that the events every consumer has processed were relayed, as if each relay batch
- * had died between enqueueing and its commit: the relay enqueues them all again, and with a
+ * Forgets that the events every consumer has processed were relayed, as if each relay pass had
+ * handed its rows back after enqueueing them: the relay enqueues them all again, and with a
  * Redis that restarted empty no job id is left to drop the repeats — only processed_events can.
  * Resolves the deliveries (consumer, event id) that will be made a second time.
  */

@@ -27,8 +27,9 @@ export const BATCH_JOB_NAME = 'events';
 
 /**
  * A batch job's id, from the ids its events would have had alone: the same rows relayed again
- * (a relay that crashed after enqueueing) give the same id, which the queue drops; a re-delivery
- * (`<outboxId>.r<n>`) gives a new one. Hashed: a list of ids would be too long for a key.
+ * (handed back after an enqueue that failed half-way) give the same id, which the queue drops; a
+ * re-delivery (`<outboxId>.r<n>`) gives a new one. Hashed: a list of ids would be too long for a
+ * key.
  */
 function batchJobId(eventJobIds: readonly string[]): string {
   const digest = createHash('sha256').update(eventJobIds.join(',')).digest('base64url');
@@ -37,8 +38,8 @@ function batchJobId(eventJobIds: readonly string[]): string {
 
 /**
  * Delivery jobs of a batch of outbox rows, grouped by consumer queue. The `jobId` is the outbox
- * id on the first relay (a relay that crashed after enqueueing enqueues again and the queue
- * drops the known id) and a fresh one per re-delivery (so the queue does not drop it).
+ * id on the first relay (rows handed back after a half-failed enqueue go again and the queue
+ * drops the known ids) and a fresh one per re-delivery (so the queue does not drop it).
  *
  * A consumer with group commit (`handleBatch`) gets ONE job with all of the pass's events for it
  * instead of one job per event: the queue's cost per job (two Redis scripts, a lock, the worker's
