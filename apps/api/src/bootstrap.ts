@@ -3,6 +3,7 @@ import { openInfrastructure } from '@evently/platform';
 import type { Logger } from 'pino';
 import { createServices } from './create-services.js';
 import type { ApiEnv } from './env.js';
+import { metricsAccessFor } from './http/metrics-access.js';
 import { startWorkerRuntime, type WorkerRuntime } from './jobs/worker-runtime.js';
 import type { Mode } from './modules/system/system.service.js';
 import { createServer } from './server.js';
@@ -58,12 +59,17 @@ export async function startApi(env: ApiEnv, role: Role, log: Logger): Promise<Ru
       });
       log.info({ userId: admin.id }, 'admin account ensured from ADMIN_EMAIL');
     }
+    const metrics = metricsAccessFor(env);
+    if (metrics.kind === 'closed') {
+      log.warn('METRICS_TOKEN is not set: /metrics answers 403 in production');
+    }
     const server = await createServer({
       config: {
         host: env.HOST,
         port: env.PORT,
         corsOrigins: env.CORS_ORIGINS,
         trustProxy: env.TRUST_PROXY,
+        metrics,
       },
       log,
       services,

@@ -61,6 +61,8 @@ describe('API configuration', () => {
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ RETENTION_DAYS: '0' }, 'RETENTION_DAYS'],
     [{ BOOKING_HOLD_MINUTES: '1441' }, 'BOOKING_HOLD_MINUTES'],
+    [{ METRICS_TOKEN: 'too-short' }, 'METRICS_TOKEN'],
+    [{ METRICS_TOKEN: `${'x'.repeat(40)} y` }, 'METRICS_TOKEN'],
   ])('refuses %o with one line naming %s', (env, name) => {
     const message = failure(env);
     expect(message).toContain(name);

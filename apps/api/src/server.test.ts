@@ -43,6 +43,7 @@ const probeRouter = router({
     }),
   }),
 });
+const METRICS_TOKEN = 'server-test-metrics-token-0123456789';
 const testRouter = router({ ...appRouter._def.record, ...probeRouter._def.record });
 
 // The server's concerns need no database content: an embedded, in-memory one is enough here.
@@ -67,6 +68,7 @@ describe('API server', () => {
         port: 0,
         corsOrigins: ['https://app.example.com'],
         trustProxy: false,
+        metrics: { kind: 'token', token: METRICS_TOKEN },
       },
       log: captured.log,
       services: await services('9.9.9'),
@@ -232,7 +234,9 @@ describe('API server', () => {
       headers: { 'content-type': 'application/json' },
       body: '{}',
     });
-    const text = await (await fetch(`${url}/metrics`)).text();
+    const text = await (
+      await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
+    ).text();
     expect(text).toMatch(
       /evently_procedure_duration_seconds_count\{procedure="system.info",type="query",outcome="ok"\} \d+/,
     );

@@ -11,6 +11,7 @@ import {
   notFound,
 } from './http/error-answers.js';
 import { type ReadinessCheck, registerHealthRoutes } from './http/health.routes.js';
+import type { MetricsAccess } from './http/metrics-access.js';
 import { requestIdFor } from './http/request-id.js';
 import { requestLogger } from './http/request-log.js';
 import { registerTrpcRoute } from './http/trpc-route.js';
@@ -27,6 +28,8 @@ export interface ServerConfig {
   corsOrigins: string[];
   /** Fastify's trustProxy: false, true, a hop count, or proxy addresses/CIDRs. */
   trustProxy: boolean | number | string[];
+  /** Who may scrape /metrics (see metrics-access.ts); closed when not given. */
+  metrics?: MetricsAccess;
 }
 
 export interface ServerDeps {
@@ -102,6 +105,7 @@ export async function createServer(deps: ServerDeps): Promise<ApiServer> {
     checks: deps.checks,
     info: () => deps.services.system.info(),
     registry: metrics.registry,
+    metricsAccess: deps.config.metrics ?? { kind: 'closed' },
     devMailbox: deps.devMailbox,
     operations: deps.services.operations,
   });

@@ -214,7 +214,8 @@ describe('docker-compose.yml', () => {
     for (const [name, svc] of Object.entries(compose.services)) {
       for (const [key, value] of Object.entries(svc.environment ?? {})) {
         if (!/SECRET|TOKEN|API_KEY/.test(key)) continue;
-        expect(value, `${name}.${key}`).toMatch(/^\$\{\w+:\?[^}]+\}$/);
+        // From the environment: required (`${X:?why}`) or, for an optional one, empty by default.
+        expect(value, `${name}.${key}`).toMatch(/^\$\{\w+(:\?[^}]+|:-)\}$/);
       }
     }
   });

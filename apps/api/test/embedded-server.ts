@@ -49,10 +49,15 @@ export interface EmbeddedServer {
 
 /** The API server on a free loopback port over embedded services, its log captured. */
 export async function startEmbeddedServer(
-  options: { router?: AnyTRPCRouter; config?: Partial<ServerConfig> } = {},
+  options: {
+    router?: AnyTRPCRouter;
+    config?: Partial<ServerConfig>;
+    /** A database to share (the caller closes it); otherwise one of its own. */
+    db?: DbHandle;
+  } = {},
 ): Promise<EmbeddedServer> {
   const captured = captureLog();
-  const db = await createMemoryDb();
+  const db = options.db ?? (await createMemoryDb());
   const server = await createServer({
     config: { host: '127.0.0.1', port: 0, corsOrigins: [], trustProxy: false, ...options.config },
     log: captured.log,
@@ -68,7 +73,7 @@ export async function startEmbeddedServer(
     lines: captured.lines,
     async stop() {
       await server.stop();
-      await db.close();
+      if (!options.db) await db.close();
     },
   };
 }

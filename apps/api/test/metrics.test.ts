@@ -23,6 +23,7 @@ import { WORKER_QUEUES } from '../src/observability/worker-queues.js';
 import { type ApiServer, createServer } from '../src/server.js';
 
 const MAIL_QUEUE = consumerQueueName(MAIL_CONSUMER_NAME);
+const METRICS_TOKEN = 'metrics-test-token-0123456789abcdef';
 
 /** The value of one sample of the Prometheus text, or undefined when it is absent. */
 function sample(
@@ -80,7 +81,13 @@ describe('operational metrics', () => {
       log,
     });
     server = await createServer({
-      config: { host: '127.0.0.1', port: 0, corsOrigins: [], trustProxy: false },
+      config: {
+        host: '127.0.0.1',
+        port: 0,
+        corsOrigins: [],
+        trustProxy: false,
+        metrics: { kind: 'token', token: METRICS_TOKEN },
+      },
       log,
       services,
       checks: [],
@@ -100,7 +107,9 @@ describe('operational metrics', () => {
   });
 
   const scrape = async () => {
-    const response = await fetch(`${url}/metrics`);
+    const response = await fetch(`${url}/metrics`, {
+      headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+    });
     expect(response.status).toBe(200);
     return response.text();
   };

@@ -22,4 +22,17 @@ export const httpEnvShape = {
   HOST: z.string().min(1).default('127.0.0.1'),
   CORS_ORIGINS: commaList(),
   TRUST_PROXY: trustProxy,
+  /**
+   * The bearer token /metrics wants (a b64token, 32-256 characters: `openssl rand -hex 32`).
+   * Unset: /metrics is open outside production, closed (403) in production.
+   */
+  METRICS_TOKEN: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z
+      .string()
+      .regex(/^[A-Za-z0-9._~+/=-]{32,256}$/, {
+        error: 'must be 32-256 characters of A-Z a-z 0-9 . _ ~ + / = -',
+      })
+      .optional(),
+  ),
 };

@@ -13,6 +13,8 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 
 const TRPC_KEY_BY_STATUS: Record<number, TRPC_ERROR_CODE_KEY> = {
   400: 'BAD_REQUEST',
+  401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
   404: 'NOT_FOUND',
   405: 'METHOD_NOT_SUPPORTED',
   408: 'TIMEOUT',
@@ -21,8 +23,18 @@ const TRPC_KEY_BY_STATUS: Record<number, TRPC_ERROR_CODE_KEY> = {
   503: 'SERVICE_UNAVAILABLE',
 };
 
+/** Every other 4xx is bad input (VALIDATION_FAILED); every other 5xx INTERNAL. */
+const APP_CODE_BY_STATUS: Record<number, AppCode> = {
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  503: 'SERVICE_UNAVAILABLE',
+};
+
 const MESSAGE_BY_STATUS: Record<number, string> = {
   400: 'The request is malformed',
+  401: 'Authentication required',
+  403: 'Not allowed',
   404: 'Not found',
   405: 'Method not allowed',
   408: 'The request took too long to arrive',
@@ -46,22 +58,20 @@ export interface ErrorEnvelope {
   };
 }
 
-/** The tRPC-shaped error body for `status`; every refusal of the HTTP layer is bad input. */
-export function errorEnvelope(status: number, requestId: string | null): ErrorEnvelope {
+/** The tRPC-shaped error body for `status` (`message`: a fixed text, never the request's). */
+export function errorEnvelope(
+  status: number,
+  requestId: string | null,
+  message?: string,
+): ErrorEnvelope {
   const server = status >= 500;
   const key = TRPC_KEY_BY_STATUS[status] ?? (server ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST');
-  const appCode: AppCode =
-    status === 404
-      ? 'NOT_FOUND'
-      : status === 503
-        ? 'SERVICE_UNAVAILABLE'
-        : server
-          ? 'INTERNAL'
-          : 'VALIDATION_FAILED';
+  const appCode = APP_CODE_BY_STATUS[status] ?? (server ? 'INTERNAL' : 'VALIDATION_FAILED');
   return {
     error: {
       code: TRPC_ERROR_CODES_BY_KEY[key],
-      message: MESSAGE_BY_STATUS[status] ?? (server ? 'Internal server error' : 'Bad request'),
+      message:
+        message ?? MESSAGE_BY_STATUS[status] ?? (server ? 'Internal server error' : 'Bad request'),
       data: { code: key, httpStatus: status, appCode, requestId },
     },
   };

@@ -4,6 +4,7 @@ import type { Registry } from 'prom-client';
 import type { ServiceInfo } from '../modules/system/system.service.js';
 import type { OperationsService } from '../observability/operations.service.js';
 import { registerOperationsMetrics } from '../observability/operations-metrics.js';
+import { type MetricsAccess, metricsGuard } from './metrics-access.js';
 
 /** A dependency /health/ready checks; `check` throws when it is unreachable. */
 export interface ReadinessCheck {
@@ -34,6 +35,8 @@ export function registerHealthRoutes(
     checks: ReadinessCheck[];
     info: () => ServiceInfo;
     registry: Registry;
+    /** Who may scrape /metrics (METRICS_TOKEN). */
+    metricsAccess: MetricsAccess;
     devMailbox: DevMailbox | undefined;
     /** Outbox lag, queue depths, job failures and mails, read at each scrape. */
     operations?: OperationsService | undefined;
@@ -59,7 +62,7 @@ export function registerHealthRoutes(
 
   app.get('/info', async () => deps.info());
 
-  app.get('/metrics', async (_req, reply) => {
+  app.get('/metrics', { onRequest: metricsGuard(deps.metricsAccess) }, async (_req, reply) => {
     reply.header('content-type', deps.registry.contentType);
     return deps.registry.metrics();
   });
