@@ -85,6 +85,7 @@ export async function startApi(env: ApiEnv, role: Role, log: Logger): Promise<Ru
           holdMinutes: env.BOOKING_HOLD_MINUTES,
           offerMinutes: env.WAITLIST_OFFER_MINUTES,
         },
+        retentionDays: env.RETENTION_DAYS,
       });
     }
     const url = await server.start();

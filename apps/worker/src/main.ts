@@ -20,6 +20,7 @@ const runtime = await startWorkerRuntime({
   platform: infra.platform,
   log,
   bookings: { holdMinutes: env.BOOKING_HOLD_MINUTES, offerMinutes: env.WAITLIST_OFFER_MINUTES },
+  retentionDays: env.RETENTION_DAYS,
 });
 log.info({ mode: 'production', database: 'postgres', redis: 'redis' }, 'Evently worker running');
 

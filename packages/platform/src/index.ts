@@ -38,6 +38,7 @@ export {
 export { type DeliveryJob, toDeliveryJob } from './outbox/delivery-job.js';
 export { createGroupCommit, type GroupCommit } from './outbox/group-commit.js';
 export { createPollLoop, type PollLoop, type PollLoopOptions } from './outbox/poll-loop.js';
+export { createOutboxReconciler, type OutboxReconciler } from './outbox/reconciler.js';
 export {
   type Infrastructure,
   type InfrastructureEnv,
@@ -56,6 +57,9 @@ export type * from './rate-limit/rate-limit.port.js';
 export { createRedisRateLimits } from './rate-limit/redis-rate-limits.js';
 export { createRedis, type RedisRole } from './redis/redis-connection.js';
 export { waitForRedis } from './redis/wait-for-redis.js';
+export { outboxRetention } from './retention/outbox-retention.js';
+export type { RetentionRule } from './retention/retention-rule.js';
+export { type RetentionOptions, runRetention } from './retention/run-retention.js';
 export {
   type CreateWorkerOptions,
   createWorker,

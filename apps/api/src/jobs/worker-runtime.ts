@@ -20,6 +20,7 @@ import {
 } from '../modules/notifications/event-reminders.job.js';
 import { createMailSender, type MailSenderOptions } from '../modules/notifications/mail-sender.js';
 import { createConsumers } from './consumers.js';
+import { retentionSchedule } from './retention.job.js';
 
 export interface WorkerRuntime {
   stop(): Promise<void>;
@@ -38,6 +39,8 @@ export async function startWorkerRuntime(deps: {
   platform: Platform;
   log: Logger;
   bookings?: { holdMinutes: number; offerMinutes: number };
+  /** RETENTION_DAYS (default 30). */
+  retentionDays?: number;
   /** The mail sender's retries, concurrency and polling (tests shorten them). */
   mail?: MailSenderOptions;
   /** The clock the jobs decide by (tests move it). */
@@ -87,6 +90,7 @@ export async function startWorkerRuntime(deps: {
     ],
     schedules: [
       ...analytics.schedules,
+      retentionSchedule({ db: deps.db.db, days: deps.retentionDays ?? 30, log: deps.log, now }),
       {
         // A reminder a day before each event, once per confirmed booking.
         queue: MAIL_JOBS_QUEUE,

@@ -1,4 +1,5 @@
 import { consumerQueueName } from '@evently/platform';
+import { RETENTION_QUEUE } from '../jobs/retention.job.js';
 import { ANALYTICS_CONSUMER } from '../modules/analytics/analytics.consumer.js';
 import { ANALYTICS_JOBS_QUEUE } from '../modules/analytics/analytics.worker.js';
 import { MAIL_JOBS_QUEUE } from '../modules/notifications/event-reminders.job.js';
@@ -16,4 +17,5 @@ export const WORKER_QUEUES: readonly string[] = [
   'jobs.events',
   MAIL_JOBS_QUEUE,
   ANALYTICS_JOBS_QUEUE,
+  RETENTION_QUEUE,
 ];

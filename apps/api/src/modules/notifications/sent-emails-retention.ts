@@ -1,0 +1,23 @@
+import type { RetentionRule } from '@evently/platform';
+import { sql } from 'kysely';
+
+/**
+ * Mails sent before the cutoff. Pending mails (still to send or retry) and dead letters (waiting
+ * for an admin's replay, which makes them pending again) are kept whatever their age: only a
+ * mail that went out is finished. Its row was the "sent once" key of (source, recipient,
+ * template); its source event was delivered long before (see the outbox rule), and a reminder's
+ * event has started since, so nothing queues the same mail again.
+ */
+export const sentEmailsRetention: RetentionRule = {
+  name: 'sent-emails',
+  async prune(db, cutoff, limit) {
+    const result = await sql`
+      DELETE FROM sent_emails WHERE id IN (
+        SELECT id FROM sent_emails
+        WHERE status = 'sent' AND sent_at < ${cutoff}
+        ORDER BY sent_at
+        LIMIT ${limit}
+        FOR UPDATE SKIP LOCKED)`.execute(db);
+    return Number(result.numAffectedRows ?? 0);
+  },
+};
