@@ -17,6 +17,8 @@ export interface AuthOptions {
   refreshLeewaySeconds?: number;
   /** The session ended: the store is already cleared. */
   onSignedOut?: (reason: SignOutReason) => void;
+  /** The clock refresh timing reads, in ms since the epoch (default `Date.now`). */
+  now?: () => number;
 }
 
 /** `client.session`: sign in and out; the client then sends the bearer and refreshes it. */
@@ -116,7 +118,8 @@ export function createSession(options: AuthOptions, calls: SessionCalls): Sessio
     return inflight;
   };
 
-  const isDue = (pair: TokenPair) => refreshDueAt(pair, leeway) <= Date.now();
+  const now = options.now ?? Date.now;
+  const isDue = (pair: TokenPair) => refreshDueAt(pair, leeway) <= now();
 
   return {
     async login(credentials) {
