@@ -1,9 +1,11 @@
 import type { Database } from '@evently/db';
 import type { Platform } from '@evently/platform';
 import type { Kysely } from 'kysely';
+import { createStreamGuards } from './kernel/stream-guard.js';
 import { createAnalyticsService } from './modules/analytics/analytics.service.js';
 import { createLiveHub } from './modules/analytics/live-hub.js';
 import { type AuthConfig, createAuthService } from './modules/auth/auth.service.js';
+import { createSessionChanges } from './modules/auth/session-changes.js';
 import { createBookingsService } from './modules/bookings/bookings.service.js';
 import { createEventsModule } from './modules/events/events.module.js';
 import { createDeadLettersService } from './modules/notifications/dead-letters.service.js';
@@ -23,11 +25,14 @@ export interface ServicesDeps {
   version: string;
   log: RequestLog;
   now?: () => Date;
+  /** How often a stream's access is checked without a published revocation. Default 3 s. */
+  streamCheckMs?: number;
 }
 
 /** Every module's service, wired to the database and the ports. */
 export async function createServices(deps: ServicesDeps): Promise<Services> {
   const now = deps.now ?? (() => new Date());
+  const sessionChanges = createSessionChanges({ pubsub: deps.platform.pubsub, log: deps.log });
   const events = createEventsModule({
     db: deps.db,
     platform: deps.platform,
@@ -58,6 +63,11 @@ export async function createServices(deps: ServicesDeps): Promise<Services> {
       queue: deps.platform.queue,
       queues: WORKER_QUEUES,
     }),
+    streams: createStreamGuards({
+      revocations: sessionChanges,
+      intervalMs: deps.streamCheckMs ?? 3_000,
+      log: deps.log,
+    }),
     system: createSystemService({
       name: 'evently-api',
       version: deps.version,
@@ -71,6 +81,7 @@ export async function createServices(deps: ServicesDeps): Promise<Services> {
       config: deps.auth,
       log: deps.log,
       now,
+      sessionChanges,
     }),
   };
 }

@@ -1,3 +1,4 @@
+import type { StreamGuards } from './kernel/stream-guard.js';
 import type { AnalyticsService } from './modules/analytics/analytics.service.js';
 import type { AuthService } from './modules/auth/auth.service.js';
 import type { BookingsService } from './modules/bookings/bookings.service.js';
@@ -15,4 +16,6 @@ export interface Services {
   system: SystemService;
   deadLetters: DeadLettersService;
   operations: OperationsService;
+  /** Ends long-lived streams (subscriptions) when their caller loses access. */
+  streams: StreamGuards;
 }

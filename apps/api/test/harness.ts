@@ -38,6 +38,8 @@ export interface TestAppOptions {
   bookings?: { holdMinutes: number; offerMinutes: number };
   /** The clock of the API's services and the worker (tests move it instead of sleeping). */
   now?: () => Date;
+  /** How often open streams re-check their access without a published revocation (default 3 s). */
+  streamCheckMs?: number;
 }
 
 export interface TestApp {
@@ -118,6 +120,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       },
       ...(options.bookings ? { bookings: options.bookings } : {}),
       ...(options.now ? { now: options.now } : {}),
+      ...(options.streamCheckMs ? { streamCheckMs: options.streamCheckMs } : {}),
       mode: 'production',
       version: 'test',
       log,

@@ -10,10 +10,12 @@ import {
   topEventsSchema,
 } from '@evently/contracts';
 import { tracked } from '@trpc/server';
+import { guardedSubscription } from '../../trpc/guarded-subscription.js';
 import { requireRole, router } from '../../trpc/procedures.js';
+import { ANALYTICS_ROLES } from './analytics.service.js';
 
 /** Organizers see their own events' analytics, admins everyone's. */
-const analyticsProcedure = requireRole('organizer', 'admin');
+const analyticsProcedure = requireRole(...ANALYTICS_ROLES);
 
 export const analyticsRouter = router({
   overview: analyticsProcedure
@@ -34,10 +36,16 @@ export const analyticsRouter = router({
     .query(({ ctx, input }) => ctx.services.analytics.topEvents(ctx.principal, input)),
   /**
    * SSE: each update is tracked by its number, so a reconnecting client resumes after it. The
-   * access check runs before the stream starts, so a refusal is a typed error, not a reconnect.
+   * access check runs before the stream starts, so a refusal is a typed error, not a reconnect;
+   * the stream then ends with a typed error once its caller loses access (logout, revocation,
+   * deactivation, demotion, an expired token).
    */
   live: analyticsProcedure.input(liveInputSchema).subscription(async ({ ctx, input, signal }) => {
-    const updates = await ctx.services.analytics.live(ctx.principal, input, signal);
+    const { analytics } = ctx.services;
+    const updates = await guardedSubscription(ctx, signal, {
+      authorize: (principal) => analytics.authorizeLive(principal, input),
+      open: (principal, stop) => analytics.live(principal, input, stop),
+    });
     return (async function* () {
       for await (const update of updates) yield tracked(update.id, update.stats);
     })();

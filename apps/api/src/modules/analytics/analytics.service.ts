@@ -1,4 +1,11 @@
-import type { DayPoint, EventAnalytics, EventStats, Overview, TopEvent } from '@evently/contracts';
+import type {
+  DayPoint,
+  EventAnalytics,
+  EventStats,
+  Overview,
+  Role,
+  TopEvent,
+} from '@evently/contracts';
 import type { Database } from '@evently/db';
 import type { Kysely } from 'kysely';
 import { AppError } from '../../errors/app-error.js';
@@ -8,6 +15,9 @@ import { type StatsRow, toEventStats, utilization } from './analytics.mappers.js
 import { type EventFilter, analyticsRepository as repo } from './analytics.repository.js';
 import type { LiveHub } from './live-hub.js';
 import { type LiveUpdate, streamLive } from './live-stream.js';
+
+/** Who may see analytics at all (organizers their events', admins everyone's). */
+export const ANALYTICS_ROLES: readonly Role[] = ['organizer', 'admin'];
 
 const DAY_MS = 86_400_000;
 const MAX_HOURLY_DAYS = 31;
@@ -31,6 +41,8 @@ export interface AnalyticsService {
       to?: string;
     },
   ): Promise<TopEvent[]>;
+  /** Throws unless `principal` may follow `analytics.live` with this input (role, event). */
+  authorizeLive(principal: Principal, input: { eventId?: string | undefined }): Promise<void>;
   /** Checks access, then streams; iterate until `signal` aborts. */
   live(
     principal: Principal,
@@ -89,6 +101,13 @@ export function createAnalyticsService(deps: {
       waitlist: { joined: 0, waiting: 0, offered: 0, converted: 0 },
       updatedAt: event.updatedAt,
     };
+  }
+
+  async function authorizeLive(principal: Principal, input: { eventId?: string | undefined }) {
+    if (!ANALYTICS_ROLES.includes(principal.role)) {
+      throw new AppError('FORBIDDEN', 'Only organizers and admins may see analytics');
+    }
+    if (input.eventId) await visibleStats(principal, input.eventId);
   }
 
   const toTop = (row: StatsRow, index: number): TopEvent => {
@@ -195,8 +214,10 @@ export function createAnalyticsService(deps: {
       return rows.map(toTop);
     },
 
+    authorizeLive,
+
     async live(principal, input, signal) {
-      if (input.eventId) await visibleStats(principal, input.eventId);
+      await authorizeLive(principal, input);
       const scope = {
         eventId: input.eventId,
         organizerId: isAdmin(principal) ? undefined : principal.userId,

@@ -26,6 +26,7 @@ import {
   otpMatches,
 } from './otp.js';
 import { createPasswords } from './passwords.js';
+import type { SessionChanges } from './session-changes.js';
 import { createSessionStates } from './session-state.js';
 import { createTokenIssuer, hashToken, newRefreshToken } from './tokens.js';
 
@@ -88,6 +89,8 @@ export async function createAuthService(deps: {
   config: AuthConfig;
   log: RequestLog;
   now: () => Date;
+  /** Where invalidated sessions are announced to open streams (none: streams rely on their timer). */
+  sessionChanges?: Pick<SessionChanges, 'publish'>;
 }): Promise<AuthService> {
   const { db, now } = deps;
   const passwords = await createPasswords();
@@ -96,7 +99,12 @@ export async function createAuthService(deps: {
     accessTtlSeconds: deps.config.accessTokenTtlSeconds,
     now,
   });
-  const sessions = createSessionStates({ db, cache: deps.cache, log: deps.log });
+  const sessions = createSessionStates({
+    db,
+    cache: deps.cache,
+    log: deps.log,
+    changes: deps.sessionChanges,
+  });
   const limits = createAuthRateLimits(deps.rateLimits);
   const phantomAttempts = deps.rateLimits.create({
     name: 'auth-otp-phantom',

@@ -4,6 +4,7 @@ import type { CachePort } from '@evently/platform';
 import type { Kysely } from 'kysely';
 import type { RequestLog } from '../../trpc/context.js';
 import { authRepository } from './auth.repository.js';
+import type { SessionChanges } from './session-changes.js';
 
 /** What every authenticated request checks: is the session alive, and who is its user now. */
 export interface SessionState {
@@ -17,7 +18,10 @@ export interface SessionState {
 export interface SessionStates {
   /** From the cache; from the database on a miss (or when the cache is down). */
   get(sessionId: string): Promise<SessionState | undefined>;
-  /** Call after the change committed, so the next request of any instance reloads it. */
+  /**
+   * Call after the change committed, so the next request of any instance reloads it; the change
+   * is then published, so the streams open with these sessions check their access at once.
+   */
   forget(sessionIds: string[]): Promise<void>;
 }
 
@@ -32,6 +36,7 @@ export function createSessionStates(deps: {
   db: Kysely<Database>;
   cache: CachePort;
   log: RequestLog;
+  changes?: Pick<SessionChanges, 'publish'> | undefined;
 }): SessionStates {
   const load = async (sessionId: string): Promise<SessionState | undefined> => {
     const row = await authRepository.sessionState(deps.db, sessionId);
@@ -75,6 +80,14 @@ export function createSessionStates(deps: {
         deps.log.error(
           { err: error, sessions: sessionIds.length },
           'cannot invalidate cached sessions',
+        );
+      });
+      // After the cache forgot them: a stream checking on this message reads the new state. A
+      // lost message costs a stream one timer interval.
+      await deps.changes?.publish(sessionIds).catch((error: unknown) => {
+        deps.log.warn(
+          { err: error, sessions: sessionIds.length },
+          'cannot publish session changes; open streams notice at their next check',
         );
       });
     },

@@ -1,0 +1,52 @@
+import { toPublicError, toTrpcError } from '../errors/error-mapping.js';
+import type { Context, Principal } from './context.js';
+
+export interface SubscriptionAccess<T> {
+  /**
+   * Throws an AppError unless `principal` may see this stream (its role, the event's access
+   * policy); runs at every re-check, with the principal its session says now.
+   */
+  authorize(principal: Principal): Promise<void>;
+  /** Checks access (a refusal here is the procedure's typed error) and opens the stream. */
+  open(principal: Principal, signal: AbortSignal): Promise<AsyncIterable<T>>;
+}
+
+/**
+ * A subscription that ends when its caller loses access: on a published revocation of its
+ * session and on the stream guard's timer, the bearer it opened with is authenticated again
+ * (expired → TOKEN_EXPIRED, logged out or deactivated → SESSION_REVOKED) and `authorize` runs
+ * on the principal as it is now (demoted → FORBIDDEN). Any subscription of an authed procedure
+ * should open through this.
+ */
+export async function guardedSubscription<T>(
+  ctx: Context & { principal: Principal },
+  signal: AbortSignal | undefined,
+  access: SubscriptionAccess<T>,
+): Promise<AsyncIterable<T>> {
+  const { principal, services } = ctx;
+  const updates = await services.streams.guard((stop) => access.open(principal, stop), {
+    sessionId: principal.sessionId,
+    signal,
+    check: async () => access.authorize(await services.auth.authenticate(ctx.bearerToken)),
+  });
+  return typedErrors(updates, ctx);
+}
+
+/**
+ * tRPC sends an error thrown mid-stream as its own INTERNAL_SERVER_ERROR (which clients
+ * reconnect from) and bypasses the procedure middleware: map it here, so a refusal reaches the
+ * client as its code (UNAUTHORIZED/FORBIDDEN, not retried) with its appCode.
+ */
+async function* typedErrors<T>(updates: AsyncIterable<T>, ctx: Context): AsyncGenerator<T> {
+  try {
+    yield* updates;
+  } catch (error) {
+    // The client went away: tRPC ends the response quietly.
+    if (error instanceof Error && error.name === 'AbortError') throw error;
+    const mapped = toTrpcError(error);
+    if (toPublicError(mapped).appCode === 'INTERNAL') {
+      ctx.log.error({ err: error }, 'subscription failed');
+    }
+    throw mapped;
+  }
+}
