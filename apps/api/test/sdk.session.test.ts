@@ -18,9 +18,14 @@ const untilExpired = (pair: TokenPair) =>
 
 describe('SDK session', () => {
   let app: TestApp;
+  /** Set, the API's clock stands still at this time (ms); unset, it is the real one. */
+  let serverNow: number | undefined;
 
   beforeAll(async () => {
-    app = await startTestApp({ accessTokenTtlSeconds: TTL_SECONDS });
+    app = await startTestApp({
+      accessTokenTtlSeconds: TTL_SECONDS,
+      now: () => new Date(serverNow ?? Date.now()),
+    });
   });
   afterAll(async () => app?.close());
 
@@ -112,23 +117,35 @@ describe('SDK session', () => {
 
   it('refreshes refreshLeewaySeconds before expiry, while the old token still works', async () => {
     const { email } = await app.signUp();
-    const { client, http } = sdkClient(app.url, { auth: { refreshLeewaySeconds: 1 } });
-    const pair = await client.session.login({ email, password: TEST_PASSWORD });
-    await client.auth.me.query();
-    expect(http.count('auth.refresh')).toBe(0);
+    // Both clocks stand still and move only by hand, so no pause of this machine makes the
+    // token expire early (for the server) or the refresh come late (for the SDK).
+    serverNow = Date.now();
+    let sdkNow = serverNow;
+    try {
+      const { client, http } = sdkClient(app.url, {
+        auth: { refreshLeewaySeconds: 1, now: () => sdkNow },
+      });
+      const pair = await client.session.login({ email, password: TEST_PASSWORD });
+      await client.auth.me.query();
+      expect(http.count('auth.refresh')).toBe(0);
 
-    await sleep(Date.parse(pair.accessTokenExpiresAt) - 1_000 - Date.now() + 50);
-    await client.auth.me.query();
-    expect(http.count('auth.refresh')).toBe(1);
-    const [refresh, me] = http.requests.slice(-2);
-    expect(refresh?.procedures).toEqual(['auth.refresh']);
-    expect(me?.procedures).toEqual(['auth.me']);
-    const now = await client.session.tokens();
-    expect(me?.headers.authorization).toBe(`Bearer ${now?.accessToken}`);
-    expect(now?.accessToken).not.toBe(pair.accessToken);
-    // The old token had not expired yet: the refresh came first, not after a refusal.
-    expect(http.requests.filter((r) => r.status === 401)).toEqual([]);
-    await app.client(pair.accessToken).auth.me.query();
+      // 950 ms before expiry, by both clocks: inside the 1 s leeway.
+      serverNow = Date.parse(pair.accessTokenExpiresAt) - 950;
+      sdkNow = serverNow;
+      await client.auth.me.query();
+      expect(http.count('auth.refresh')).toBe(1);
+      const [refresh, me] = http.requests.slice(-2);
+      expect(refresh?.procedures).toEqual(['auth.refresh']);
+      expect(me?.procedures).toEqual(['auth.me']);
+      const now = await client.session.tokens();
+      expect(me?.headers.authorization).toBe(`Bearer ${now?.accessToken}`);
+      expect(now?.accessToken).not.toBe(pair.accessToken);
+      // The old token had not expired yet: the refresh came first, not after a refusal.
+      expect(http.requests.filter((r) => r.status === 401)).toEqual([]);
+      await app.client(pair.accessToken).auth.me.query();
+    } finally {
+      serverNow = undefined;
+    }
   });
 
   it('signs out once when its refresh token was already rotated (REFRESH_TOKEN_REUSED)', async () => {
