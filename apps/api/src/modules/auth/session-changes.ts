@@ -1,6 +1,5 @@
 import type { PubSubPort, Unsubscribe } from '@evently/platform';
 import { z } from 'zod';
-import type { RequestLog } from '../../trpc/context.js';
 
 /** The pub/sub channel on which a session's state change (revoked, role, active) is announced. */
 export const SESSION_CHANGES_CHANNEL = 'auth.session-changes';
@@ -24,7 +23,7 @@ export interface SessionChanges {
 /** One subscription per process (made on the first watch), fanned out by session id. */
 export function createSessionChanges(deps: {
   pubsub: PubSubPort;
-  log: RequestLog;
+  log: { warn(obj: object, msg?: string): void };
 }): SessionChanges {
   const watchers = new Map<string, Set<() => void>>();
   let subscribed: Promise<Unsubscribe> | undefined;
