@@ -51,10 +51,17 @@ describe('outbox relay: LISTEN comes back after Postgres restarts and stops', ()
   /** Appends once the database takes writes again (its pool may still be reconnecting). */
   async function append(): Promise<void> {
     await expect
-      .poll(() => appendTestEvents(handle.db, 2).then(() => true, () => false), {
-        timeout: 30_000,
-        interval: 250,
-      })
+      .poll(
+        () =>
+          appendTestEvents(handle.db, 2).then(
+            () => true,
+            () => false,
+          ),
+        {
+          timeout: 30_000,
+          interval: 250,
+        },
+      )
       .toBe(true);
   }
 
