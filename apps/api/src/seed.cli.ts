@@ -21,7 +21,12 @@ try {
   const email = env.ADMIN_EMAIL ?? 'admin@evently.local';
   const password = env.ADMIN_PASSWORD ?? 'evently-admin-password';
   const admin = await auth.ensureAdmin({ email, password });
-  const principal = { userId: admin.id, role: admin.role, sessionId: 'seed' };
+  const principal = {
+    kind: 'user' as const,
+    userId: admin.id,
+    role: admin.role,
+    sessionId: 'seed',
+  };
   const existing = await events.list(principal, { limit: 1, q: 'demo' });
   if (existing.items.length > 0) {
     console.log(`Demo data already there. Sign in as ${email}.`);

@@ -163,15 +163,16 @@ describe('access to an event’s bookings, waitlist and audit', () => {
       { organizer: 'ok', otherOrganizer: 'NOT_FOUND', user: 'NOT_FOUND', admin: 'ok', demoted: 'NOT_FOUND', anonymous: 'UNAUTHENTICATED' },
     ],
     [
-      // Confirming is the attendee's act (or an admin's).
+      // Confirming is the attendee's act (or an admin's): the organizer sees the hold, may not.
       'bookings.confirm of an attendee’s hold',
       async (c, f) => c.bookings.confirm.mutate({ bookingId: await f.hold() }),
-      { organizer: 'NOT_FOUND', otherOrganizer: 'NOT_FOUND', user: 'NOT_FOUND', admin: 'ok', demoted: 'NOT_FOUND', anonymous: 'UNAUTHENTICATED' },
+      { organizer: 'FORBIDDEN', otherOrganizer: 'NOT_FOUND', user: 'NOT_FOUND', admin: 'ok', demoted: 'NOT_FOUND', anonymous: 'UNAUTHENTICATED' },
     ],
     [
+      // Leaving is the entry's owner's act: its organizer and admins see it, may not.
       'bookings.waitlist.leave of someone’s entry',
       (c, f) => c.bookings.waitlist.leave.mutate({ entryId: f.entryId }),
-      { organizer: 'NOT_FOUND', otherOrganizer: 'NOT_FOUND', user: 'NOT_FOUND', admin: 'NOT_FOUND', demoted: 'NOT_FOUND', anonymous: 'UNAUTHENTICATED' },
+      { organizer: 'FORBIDDEN', otherOrganizer: 'NOT_FOUND', user: 'NOT_FOUND', admin: 'FORBIDDEN', demoted: 'NOT_FOUND', anonymous: 'UNAUTHENTICATED' },
     ],
     [
       'bookings.create on a draft',
@@ -181,7 +182,7 @@ describe('access to an event’s bookings, waitlist and audit', () => {
     [
       'bookings.waitlist.join on a draft',
       (c, f) => c.bookings.waitlist.join.mutate({ eventId: f.draftId, quantity: 1 }),
-      { organizer: 'NOT_FOUND', otherOrganizer: 'NOT_FOUND', user: 'NOT_FOUND', admin: 'NOT_FOUND', demoted: 'NOT_FOUND', anonymous: 'UNAUTHENTICATED' },
+      { organizer: 'EVENT_NOT_BOOKABLE', otherOrganizer: 'NOT_FOUND', user: 'NOT_FOUND', admin: 'EVENT_NOT_BOOKABLE', demoted: 'NOT_FOUND', anonymous: 'UNAUTHENTICATED' },
     ],
     [
       // Public: a draft is nobody's to see here.
@@ -207,9 +208,15 @@ describe('access to an event’s bookings, waitlist and audit', () => {
     expect((await demoted.bookings.cancel.mutate({ bookingId: booking.id })).status).toBe(
       'cancelled',
     );
-    // Their own event is someone else's to them now: cancelling it is refused as before.
+    // Their own event is someone else's to them now: cancelling it is refused as before, its
+    // analytics too, and their draft is hidden from them like anyone else's.
     expect(
       await outcome(demoted.events.cancel.mutate({ id: demotedOwn.eventId, reason: 'x' })),
     ).toBe('FORBIDDEN');
+    expect(await outcome(demoted.analytics.event.query({ eventId: demotedOwn.eventId }))).toBe(
+      'FORBIDDEN',
+    );
+    expect(await outcome(demoted.events.get.query({ id: demotedOwn.draftId }))).toBe('NOT_FOUND');
+    expect(await outcome(demoted.events.get.query({ id: demotedOwn.eventId }))).toBe('ok');
   });
 });

@@ -71,7 +71,7 @@ describe('allocator batching', () => {
 
     const book = () =>
       allocator.book(eventId, {
-        principal: { userId, role: 'user', sessionId: randomUUID() },
+        principal: { kind: 'user', userId, role: 'user', sessionId: randomUUID() },
         quantity: 1,
         idempotencyKey: undefined,
         requestHash: randomUUID(),

@@ -411,7 +411,12 @@ describe('bookings under a flash sale: two API processes, 1,000 concurrent booki
         Array.from({ length: 600 }, async (_, i) => {
           await new Promise((resolve) => setTimeout(resolve, Math.random() * 600));
           const user = attendees[i % attendees.length] as Caller;
-          const principal = { userId: user.userId, role: 'user' as const, sessionId: randomUUID() };
+          const principal = {
+            kind: 'user' as const,
+            userId: user.userId,
+            role: 'user' as const,
+            sessionId: randomUUID(),
+          };
           const [here, there] = i % 2 === 0 ? instances : [...instances].reverse();
           if (!here || !there) throw new Error('two instances expected');
           let booking: Booking;

@@ -109,7 +109,12 @@ describe('hold expiry armed again by the worker', () => {
       offerMinutes: 30,
       now,
     });
-    const principal = { userId, role: 'user' as const, sessionId: randomUUID() };
+    const principal = {
+      kind: 'user' as const,
+      userId,
+      role: 'user' as const,
+      sessionId: randomUUID(),
+    };
     return { bookings, recording, principal };
   }
 

@@ -166,7 +166,7 @@ describe('event lock lease', () => {
           trx,
         );
         booked = allocator.book(eventId, {
-          principal: { userId: carol.userId, role: 'user', sessionId: randomUUID() },
+          principal: { kind: 'user', userId: carol.userId, role: 'user', sessionId: randomUUID() },
           quantity: 1,
           idempotencyKey: undefined,
           requestHash: randomUUID(),

@@ -349,7 +349,7 @@ describe('bookings while Redis dies: two API processes on a throwaway redis-serv
         const instance = instances[i % 2] as (typeof instances)[number];
         try {
           const booking = await instance.create(
-            { userId: user.userId, role: 'user', sessionId: randomUUID() },
+            { kind: 'user', userId: user.userId, role: 'user', sessionId: randomUUID() },
             { eventId, quantity },
           );
           return { answer: 'booked', quantity, id: booking.id };

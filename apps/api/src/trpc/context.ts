@@ -1,15 +1,8 @@
-import type { Role } from '@evently/contracts';
+import type { Principal } from '../kernel/principal.js';
 import type { Services } from '../services.js';
 
-/**
- * Everything a procedure may see. Declared with our own small interfaces only: this type is part
- * of `AppRouter`, and any Kysely/ioredis/Fastify type here would leak into the SDK's declarations.
- */
-export interface Principal {
-  userId: string;
-  role: Role;
-  sessionId: string;
-}
+// Modules import it from the kernel; re-exported so the tRPC layer's importers keep working.
+export type { Principal } from '../kernel/principal.js';
 
 /** The logging surface procedures use (pino-compatible, but not pino's type). */
 export interface RequestLog {
@@ -24,6 +17,10 @@ export interface ProcedureMetrics {
   observe(procedure: string, type: string, outcome: string, seconds: number): void;
 }
 
+/**
+ * Everything a procedure may see. Declared with our own small interfaces only: this type is part
+ * of `AppRouter`, and any Kysely/ioredis/Fastify type here would leak into the SDK's declarations.
+ */
 export interface Context {
   requestId: string;
   /** Client address: the socket's, or from X-Forwarded-For only through trusted proxies. */

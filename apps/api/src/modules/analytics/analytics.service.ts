@@ -8,8 +8,9 @@ import type {
 } from '@evently/contracts';
 import type { Database } from '@evently/db';
 import type { Kysely } from 'kysely';
+import { authorize, eventReach } from '../../access/access-policy.js';
 import { AppError } from '../../errors/app-error.js';
-import type { Principal } from '../../trpc/context.js';
+import type { Principal } from '../../kernel/principal.js';
 import type { EventsService } from '../events/events.service.js';
 import { type StatsRow, toEventStats, utilization } from './analytics.mappers.js';
 import { type EventFilter, analyticsRepository as repo } from './analytics.repository.js';
@@ -71,7 +72,8 @@ export function createAnalyticsService(deps: {
   now: () => Date;
 }): AnalyticsService {
   const { db } = deps;
-  const isAdmin = (p: Principal) => p.role === 'admin';
+  // Totals cannot be checked event by event: they cover what the policy lets the caller reach.
+  const isAdmin = (p: Principal) => eventReach(p).kind === 'all';
   const ownEvents = (p: Principal): EventFilter => (isAdmin(p) ? {} : { organizerId: p.userId });
 
   /**
@@ -81,14 +83,14 @@ export function createAnalyticsService(deps: {
   async function visibleStats(principal: Principal, eventId: string): Promise<EventStats> {
     const row = await repo.stats(db, eventId);
     if (row) {
-      if (isAdmin(principal) || row.organizer_id === principal.userId) return toEventStats(row);
-      if (row.status === 'draft') throw new AppError('NOT_FOUND', 'Event not found');
-      throw new AppError('FORBIDDEN', 'Only the event organizer may see its analytics');
+      authorize(principal, 'event.readAnalytics', {
+        organizerId: row.organizer_id,
+        status: row.status,
+      });
+      return toEventStats(row);
     }
     const event = await deps.events.get(principal, eventId);
-    if (!isAdmin(principal) && event.organizerId !== principal.userId) {
-      throw new AppError('FORBIDDEN', 'Only the event organizer may see its analytics');
-    }
+    authorize(principal, 'event.readAnalytics', event);
     return {
       eventId,
       capacity: event.capacity,

@@ -234,7 +234,7 @@ export async function createAuthService(deps: {
         throw new AppError('SESSION_REVOKED', 'This session has ended; sign in again');
       }
       // The role is read from the session state, not the token: a demotion applies at once.
-      return { userId: state.userId, role: state.role, sessionId: claims.sessionId };
+      return { kind: 'user', userId: state.userId, role: state.role, sessionId: claims.sessionId };
     },
 
     async register(input, meta) {

@@ -4,14 +4,15 @@ import type { DomainEventInput, DomainTopic } from '@evently/contracts';
 import { type Database, toOutboxRows } from '@evently/db';
 import { type LockPort, LockUnavailableError } from '@evently/platform';
 import type { Kysely } from 'kysely';
+import { denial } from '../../access/access-policy.js';
 import { type AuditEntryInput, toAuditRows } from '../../audit/audit.repository.js';
 import { AppError } from '../../errors/app-error.js';
-import type { Principal, RequestLog } from '../../trpc/context.js';
+import type { Principal } from '../../kernel/principal.js';
+import type { RequestLog } from '../../trpc/context.js';
 import { type BookingTerms, isOnSale } from '../events/booking-terms.js';
 import { allocatorRepository, type BatchWrite } from './allocator.repository.js';
 import { bookingRef, toBooking } from './bookings.mappers.js';
 import { type BookingRow, bookingsRepository as repo } from './bookings.repository.js';
-import { isOrganizerOf } from './organizer-access.js';
 
 export const CREATE_SCOPE = 'bookings.create';
 
@@ -152,13 +153,11 @@ export function createAllocator(deps: {
 
   /** Why a request for an event not on sale is refused: someone else's draft is not disclosed. */
   function refusal(terms: BookingTerms | undefined, principal: Principal): AppError {
-    const mayView =
-      terms &&
-      (terms.status !== 'draft' ||
-        principal.role === 'admin' ||
-        isOrganizerOf(principal, terms.organizerId));
-    if (!mayView) return new AppError('NOT_FOUND', 'Event not found');
-    return new AppError('EVENT_NOT_BOOKABLE', 'This event is not on sale');
+    if (!terms) return new AppError('NOT_FOUND', 'Event not found');
+    return (
+      denial(principal, 'event.book', terms) ??
+      new AppError('EVENT_NOT_BOOKABLE', 'This event is not on sale')
+    );
   }
 
   /**

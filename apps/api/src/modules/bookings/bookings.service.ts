@@ -10,16 +10,18 @@ import { encodeCursor } from '@evently/contracts';
 import { appendEvents, type Database } from '@evently/db';
 import type { LockPort, QueuePort } from '@evently/platform';
 import type { Kysely, Transaction } from 'kysely';
+import { authorize } from '../../access/access-policy.js';
 import { appendAudit } from '../../audit/audit.repository.js';
 import { AppError } from '../../errors/app-error.js';
-import type { Principal, RequestLog } from '../../trpc/context.js';
+import type { Principal } from '../../kernel/principal.js';
+import type { RequestLog } from '../../trpc/context.js';
 import { isOnSale, readBookingTerms } from '../events/booking-terms.js';
 import { createAllocator } from './allocator.js';
 import { bookingRef, toBooking } from './bookings.mappers.js';
 import { type BookingRow, bookingsRepository as repo } from './bookings.repository.js';
+import { holding, termsFor } from './event-access.js';
 import { type HoldExpiry, scheduleHoldExpiry } from './hold-expiry.js';
 import { requestHash } from './idempotency.repository.js';
-import { isOrganizerOf, requireOrganizerOf } from './organizer-access.js';
 import { releaseBooking } from './release-booking.js';
 import { closeWaitlist, convertOffer, type SeatRules } from './waitlist.js';
 import { createWaitlistService } from './waitlist.service.js';
@@ -121,14 +123,16 @@ export function createBookingsService(deps: {
     onHolds: scheduleExpiry,
   });
 
-  /** The booking, if the caller may see it: its owner, the event's organizer, or an admin. */
-  async function visibleBooking(principal: Principal, bookingId: string): Promise<BookingRow> {
+  /** The booking, once the access policy lets the caller do `action` to it. */
+  async function bookingFor(
+    principal: Principal,
+    action: 'booking.view' | 'booking.readAudit',
+    bookingId: string,
+  ): Promise<BookingRow> {
     const row = await repo.findBooking(db, bookingId);
     if (!row) throw new AppError('NOT_FOUND', 'Booking not found');
-    if (row.user_id === principal.userId || principal.role === 'admin') return row;
-    const terms = await readBookingTerms(db, row.event_id);
-    if (terms && isOrganizerOf(principal, terms.organizerId)) return row;
-    throw new AppError('NOT_FOUND', 'Booking not found');
+    authorize(principal, action, holding(row, await readBookingTerms(db, row.event_id)));
+    return row;
   }
 
   function page<T extends { created_at: Date; id: string }>(rows: T[], limit: number) {
@@ -157,9 +161,9 @@ export function createBookingsService(deps: {
     async confirm(principal, bookingId) {
       const outcome = await db.transaction().execute(async (trx) => {
         const booking = await repo.lockBooking(trx, bookingId);
-        if (!booking || (booking.user_id !== principal.userId && principal.role !== 'admin')) {
-          throw new AppError('NOT_FOUND', 'Booking not found');
-        }
+        if (!booking) throw new AppError('NOT_FOUND', 'Booking not found');
+        const terms = await readBookingTerms(trx, booking.event_id);
+        authorize(principal, 'booking.confirm', holding(booking, terms));
         if (booking.status === 'confirmed') return { row: booking, offers: [] as BookingRow[] };
         if (booking.status === 'expired')
           throw new AppError('BOOKING_EXPIRED', 'The hold has expired');
@@ -178,7 +182,6 @@ export function createBookingsService(deps: {
         }
         // A hold is confirmed inside the sales window only (a sale after the close is refused,
         // as pretix refuses a checkout after presale end); holds end at the close anyway.
-        const terms = await readBookingTerms(trx, booking.event_id);
         if (!terms || !isOnSale(terms, now()))
           throw new AppError('EVENT_NOT_BOOKABLE', 'This event is not on sale');
         const confirmed = await repo.updateBookingStatus(
@@ -217,12 +220,8 @@ export function createBookingsService(deps: {
       const outcome = await db.transaction().execute(async (trx) => {
         const booking = await repo.lockBooking(trx, input.bookingId);
         if (!booking) throw new AppError('NOT_FOUND', 'Booking not found');
-        const mine = booking.user_id === principal.userId || principal.role === 'admin';
-        if (!mine) {
-          const terms = await readBookingTerms(trx, booking.event_id);
-          if (!terms || !isOrganizerOf(principal, terms.organizerId))
-            throw new AppError('NOT_FOUND', 'Booking not found');
-        }
+        const terms = await readBookingTerms(trx, booking.event_id);
+        authorize(principal, 'booking.cancel', holding(booking, terms));
         if (booking.status !== 'pending' && booking.status !== 'confirmed') {
           throw new AppError('INVALID_STATE', `A ${booking.status} booking cannot be cancelled`);
         }
@@ -241,7 +240,7 @@ export function createBookingsService(deps: {
     },
 
     async get(principal, bookingId) {
-      return toBooking(await visibleBooking(principal, bookingId));
+      return toBooking(await bookingFor(principal, 'booking.view', bookingId));
     },
 
     async mine(principal, input) {
@@ -257,8 +256,8 @@ export function createBookingsService(deps: {
     },
 
     async availability(eventId) {
-      const terms = await readBookingTerms(db, eventId);
-      if (!terms || terms.status === 'draft') throw new AppError('NOT_FOUND', 'Event not found');
+      // Public: what anyone may see of the event (a draft is no one's here).
+      const terms = await termsFor(db, null, 'event.view', eventId);
       const [inventory, waitlistLength] = await Promise.all([
         repo.readInventory(db, eventId),
         repo.waitingCount(db, eventId),
@@ -279,7 +278,7 @@ export function createBookingsService(deps: {
     },
 
     async listForEvent(principal, input) {
-      await requireOrganizerOf(db, principal, input.eventId);
+      await termsFor(db, principal, 'event.readBookings', input.eventId);
       const after = input.cursor ?? undefined;
       const rows = await repo.listBookings(db, {
         eventId: input.eventId,
@@ -294,15 +293,9 @@ export function createBookingsService(deps: {
     async audit(principal, input) {
       let entityIds: string[];
       if (input.bookingId) {
-        const booking = await visibleBooking(principal, input.bookingId);
-        if (booking.user_id === principal.userId && principal.role !== 'admin') {
-          const terms = await readBookingTerms(db, booking.event_id);
-          if (!terms || !isOrganizerOf(principal, terms.organizerId))
-            throw new AppError('FORBIDDEN', 'Only the event organizer may see this');
-        }
-        entityIds = [booking.id];
+        entityIds = [(await bookingFor(principal, 'booking.readAudit', input.bookingId)).id];
       } else {
-        await requireOrganizerOf(db, principal, input.eventId ?? '');
+        await termsFor(db, principal, 'event.readBookings', input.eventId ?? '');
         entityIds = [];
       }
       const after = input.cursor ?? undefined;

@@ -3,15 +3,17 @@ import { encodeCursor, type Page, type WaitlistEntry } from '@evently/contracts'
 import { appendEvent, type Database } from '@evently/db';
 import type { QueuePort } from '@evently/platform';
 import type { Kysely } from 'kysely';
+import { authorize } from '../../access/access-policy.js';
 import { appendAudit } from '../../audit/audit.repository.js';
 import { AppError } from '../../errors/app-error.js';
-import type { Principal, RequestLog } from '../../trpc/context.js';
+import type { Principal } from '../../kernel/principal.js';
+import type { RequestLog } from '../../trpc/context.js';
 import { isOnSale, readBookingTerms } from '../events/booking-terms.js';
 import { toWaitlistEntry } from './bookings.mappers.js';
 import { type BookingRow, bookingsRepository as repo } from './bookings.repository.js';
+import { holding, termsFor } from './event-access.js';
 import { scheduleHoldExpiry } from './hold-expiry.js';
 import { idempotencyRepository, requestHash } from './idempotency.repository.js';
-import { requireOrganizerOf } from './organizer-access.js';
 import { releaseBooking } from './release-booking.js';
 import { closeEndedQueues, promoteWaitlist, type SeatRules } from './waitlist.js';
 
@@ -47,8 +49,7 @@ export function createWaitlistService(deps: {
   return {
     async join(principal, input) {
       const outcome = await db.transaction().execute(async (trx) => {
-        const terms = await readBookingTerms(trx, input.eventId);
-        if (!terms || terms.status === 'draft') throw new AppError('NOT_FOUND', 'Event not found');
+        const terms = await termsFor(trx, principal, 'event.book', input.eventId);
         // The sales window holds for the queue too: a place in it is a claim on a seat.
         if (!isOnSale(terms, now()))
           throw new AppError('EVENT_NOT_BOOKABLE', 'This event is not on sale');
@@ -163,8 +164,9 @@ export function createWaitlistService(deps: {
     async leave(principal, entryId) {
       const outcome = await db.transaction().execute(async (trx) => {
         const seen = await repo.findEntry(trx, entryId);
-        if (!seen || seen.user_id !== principal.userId)
-          throw new AppError('NOT_FOUND', 'Waitlist entry not found');
+        if (!seen) throw new AppError('NOT_FOUND', 'Waitlist entry not found');
+        const terms = await readBookingTerms(trx, seen.event_id);
+        authorize(principal, 'waitlistEntry.leave', holding(seen, terms));
         // Locks in the order every other path takes them — the offer booking, the inventory row,
         // then the entry (promotion locks the inventory, then the head): entry first deadlocked.
         const offered = seen.offer_booking_id
@@ -229,7 +231,7 @@ export function createWaitlistService(deps: {
     closeEndedQueues: () => closeEndedQueues(db, now()),
 
     async forEvent(principal, input) {
-      await requireOrganizerOf(db, principal, input.eventId);
+      await termsFor(db, principal, 'event.readBookings', input.eventId);
       const after = input.cursor ?? undefined;
       const rows = await repo.entriesOfEvent(db, input.eventId, after?.s, input.limit + 1);
       const items = rows.slice(0, input.limit);

@@ -10,10 +10,12 @@ import {
 import { appendEvent, type Database } from '@evently/db';
 import type { Kysely, Transaction } from 'kysely';
 import type { z } from 'zod';
+import { authorize, eventReach } from '../../access/access-policy.js';
 import { appendAudit } from '../../audit/audit.repository.js';
 import type { VersionedCache } from '../../cache/versioned-cache.js';
 import { AppError } from '../../errors/app-error.js';
-import type { Principal, RequestLog } from '../../trpc/context.js';
+import type { Principal } from '../../kernel/principal.js';
+import type { RequestLog } from '../../trpc/context.js';
 import type { InventoryService } from '../bookings/inventory.service.js';
 import {
   type EventCore,
@@ -49,12 +51,6 @@ export interface EventsService {
 const LIST_SCOPE = 'events:list';
 const eventScope = (id: string) => `event:${id}`;
 
-function visibilityOf(principal: Principal | null): EventVisibility {
-  if (principal?.role === 'admin') return { kind: 'all' };
-  if (principal?.role === 'organizer') return { kind: 'organizer', organizerId: principal.userId };
-  return { kind: 'public' };
-}
-
 /**
  * The rules between fields (endsAt after startsAt, ...) on a whole event: VALIDATION_FAILED with
  * the zod issues when broken, under `path` (an update's are its patch's fields).
@@ -68,11 +64,6 @@ function withRules(event: EventFields, path: string[]): EventFields {
     undefined,
     checked.error.issues.map((issue) => ({ ...issue, path: [...path, ...issue.path] })),
   );
-}
-
-function canSee(principal: Principal | null, event: EventCore): boolean {
-  if (event.status !== 'draft') return true;
-  return principal?.role === 'admin' || principal?.userId === event.organizerId;
 }
 
 export function createEventsService(deps: {
@@ -115,17 +106,15 @@ export function createEventsService(deps: {
     return result;
   }
 
-  /** Loads an event to change it: NOT_FOUND if the caller cannot see it, FORBIDDEN if not theirs. */
+  /** Loads an event to change it, if the access policy lets the caller edit it. */
   async function loadForChange(
     trx: Transaction<Database>,
     principal: Principal,
     id: string,
   ): Promise<EventRow> {
     const row = await repo.findForUpdate(trx, id);
-    const mine = row && (principal.role === 'admin' || row.organizer_id === principal.userId);
-    if (!row || (!mine && row.status === 'draft'))
-      throw new AppError('NOT_FOUND', 'Event not found');
-    if (!mine) throw new AppError('FORBIDDEN', 'This event belongs to another organizer');
+    if (!row) throw new AppError('NOT_FOUND', 'Event not found');
+    authorize(principal, 'event.edit', { organizerId: row.organizer_id, status: row.status });
     return row;
   }
 
@@ -151,7 +140,7 @@ export function createEventsService(deps: {
 
   return {
     async list(principal, input) {
-      const visibility = visibilityOf(principal);
+      const visibility: EventVisibility = eventReach(principal);
       const key = JSON.stringify([visibility, input]);
       const page = await cache.read(LIST_SCOPE, key, async () => {
         const after = input.cursor ?? undefined;
@@ -183,7 +172,8 @@ export function createEventsService(deps: {
         const row = await repo.find(db, id);
         return row ? toEventCore(row) : null;
       });
-      if (!core || !canSee(principal, core)) throw new AppError('NOT_FOUND', 'Event not found');
+      if (!core) throw new AppError('NOT_FOUND', 'Event not found');
+      authorize(principal, 'event.view', core);
       const [event] = await present([core]);
       if (!event) throw new AppError('NOT_FOUND', 'Event not found');
       return event;

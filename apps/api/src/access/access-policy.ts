@@ -1,0 +1,145 @@
+import { AppError } from '../errors/app-error.js';
+import type { Principal } from '../kernel/principal.js';
+
+/**
+ * Who a caller is to the thing they act on. A caller can stand in several ways at once (an
+ * organizer booking a seat at their own event is its organizer and the booking's holder); one
+ * standing that allows the action is enough.
+ *
+ * - `anyone`:    every caller, signed in or not
+ * - `signedIn`:  any signed-in principal, whatever their role
+ * - `holder`:    the user the booking or waitlist entry belongs to
+ * - `organizer`: the event's organizer, while the session's current role is `organizer` — another
+ *                organizer, or a demoted one, is only `signedIn` there
+ * - `admin`:     current role `admin`
+ *
+ * Organizations add member standings (owner, manager, staff, viewer) and API keys a scoped one:
+ * each is a new column, decided in `standingsOf` and nowhere else.
+ */
+const standings = ['anyone', 'signedIn', 'holder', 'organizer', 'admin'] as const;
+export type Standing = (typeof standings)[number];
+
+const Y = true;
+const _ = false;
+
+/**
+ * THE POLICY: which standing may do what. A target the caller may not see answers NOT_FOUND
+ * (its existence is not disclosed: someone else's draft, booking or place in line); a target
+ * they see but may not act on answers FORBIDDEN. What is seen is the `*.view` row of the
+ * target's kind (`event.viewDraft` for a draft).
+ */
+// biome-ignore format: the policy reads as a table
+const POLICY = {
+  //                          anyone signedIn holder organizer admin
+  'event.view':             [ Y,     Y,       Y,     Y,        Y ], // published, cancelled, completed
+  'event.viewDraft':        [ _,     _,       _,     Y,        Y ],
+  'event.edit':             [ _,     _,       _,     Y,        Y ], // update, publish, cancel, delete
+  'event.book':             [ _,     Y,       Y,     Y,        Y ], // book, join the waitlist (sales rules apart)
+  'event.readBookings':     [ _,     _,       _,     Y,        Y ], // its bookings, waitlist, audit trail
+  'event.readAnalytics':    [ _,     _,       _,     Y,        Y ],
+  'booking.view':           [ _,     _,       Y,     Y,        Y ],
+  'booking.confirm':        [ _,     _,       Y,     _,        Y ],
+  'booking.cancel':         [ _,     _,       Y,     Y,        Y ],
+  'booking.readAudit':      [ _,     _,       _,     Y,        Y ],
+  'waitlistEntry.view':     [ _,     _,       Y,     Y,        Y ],
+  'waitlistEntry.leave':    [ _,     _,       Y,     _,        _ ],
+} as const satisfies Record<string, readonly boolean[] & { length: typeof standings.length }>;
+
+export type Action = keyof typeof POLICY;
+type ActionOn<K extends string> = Extract<Action, `${K}.${string}`>;
+export type EventAction = ActionOn<'event'>;
+
+/** What the policy needs to know about an event (its module loads it). */
+export interface EventFacts {
+  organizerId: string;
+  status: 'draft' | 'published' | 'cancelled' | 'completed' | 'deleted';
+}
+
+/** A booking or a waitlist entry: whose it is, and whose event it is for. */
+export interface HoldingFacts {
+  holderId: string;
+  organizerId: string;
+}
+
+type TargetOf<A extends Action> = A extends ActionOn<'event'> ? EventFacts : HoldingFacts;
+
+function standingsOf(principal: Principal | null, target: EventFacts | HoldingFacts): Standing[] {
+  const found: Standing[] = ['anyone'];
+  if (!principal) return found;
+  found.push('signedIn');
+  if ('holderId' in target && target.holderId === principal.userId) found.push('holder');
+  if (principal.role === 'organizer' && target.organizerId === principal.userId)
+    found.push('organizer');
+  if (principal.role === 'admin') found.push('admin');
+  return found;
+}
+
+function granted(action: Action, found: Standing[]): boolean {
+  const row: readonly boolean[] = POLICY[action];
+  return found.some((standing) => row[standings.indexOf(standing)]);
+}
+
+/** The row that says whether the caller sees the target at all. */
+function viewOf(action: Action, target: EventFacts | HoldingFacts): Action {
+  if (action.startsWith('event.'))
+    return 'status' in target && target.status === 'draft' ? 'event.viewDraft' : 'event.view';
+  return action.startsWith('booking.') ? 'booking.view' : 'waitlistEntry.view';
+}
+
+const notFound: Record<string, string> = {
+  event: 'Event not found',
+  booking: 'Booking not found',
+  waitlistEntry: 'Waitlist entry not found',
+};
+
+/** Why `principal` may not do `action` to `target`, or undefined when they may. */
+export function denial<A extends Action>(
+  principal: Principal | null,
+  action: A,
+  target: TargetOf<A>,
+): AppError | undefined {
+  const found = standingsOf(principal, target);
+  // Nothing is done to what one may not see: a draft of someone else can be neither booked nor
+  // edited, and it is not disclosed either.
+  if (!granted(viewOf(action, target), found)) {
+    return new AppError('NOT_FOUND', notFound[action.slice(0, action.indexOf('.'))] ?? 'Not found');
+  }
+  if (granted(action, found)) return undefined;
+  if (!principal) return new AppError('UNAUTHENTICATED', 'Sign in first');
+  return new AppError('FORBIDDEN', 'You are not allowed to do this');
+}
+
+export function allows<A extends Action>(
+  principal: Principal | null,
+  action: A,
+  target: TargetOf<A>,
+): boolean {
+  return denial(principal, action, target) === undefined;
+}
+
+/** Throws the denial: NOT_FOUND for what the caller may not see, FORBIDDEN for the rest. */
+export function authorize<A extends Action>(
+  principal: Principal | null,
+  action: A,
+  target: TargetOf<A>,
+): void {
+  const denied = denial(principal, action, target);
+  if (denied) throw denied;
+}
+
+/** Which events a caller's lists and totals cover. */
+export type EventReach =
+  | { kind: 'all' }
+  | { kind: 'organizer'; organizerId: string }
+  | { kind: 'public' };
+
+/**
+ * Lists cannot be checked row by row, so they are filtered by reach, which follows the table:
+ * admins reach every event (drafts too), an organizer also their own drafts, anyone else what
+ * is public.
+ */
+export function eventReach(principal: Principal | null): EventReach {
+  if (principal?.role === 'admin') return { kind: 'all' };
+  if (principal?.role === 'organizer') return { kind: 'organizer', organizerId: principal.userId };
+  return { kind: 'public' };
+}
