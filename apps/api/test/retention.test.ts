@@ -137,6 +137,8 @@ describe('retention of finished records', () => {
       .insertInto('otp_codes')
       .values({
         id,
+        // One row per (email, purpose): each its own email key.
+        email_key: randomUUID(),
         user_id: userId,
         purpose: 'verify',
         code_hash: 'h',

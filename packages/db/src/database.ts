@@ -94,11 +94,20 @@ export interface SessionRefreshTokensTable {
   created_at: CreatedAt;
 }
 
+/**
+ * One row per (email, purpose), whether or not the email has an account: a phantom row (no
+ * user, a hash nobody can match) runs the same cooldown, attempts and expiry as a real code.
+ */
 export interface OtpCodesTable {
   id: string;
-  user_id: string;
+  /** HMAC of the lower-cased email under the server secret: no plaintext address is stored. */
+  email_key: string;
+  /** Null for a phantom code. */
+  user_id: string | null;
   purpose: 'verify' | 'reset';
   code_hash: string;
+  /** The plaintext code until the mail consumer queues its mail; then null. */
+  mail_code: string | null;
   expires_at: Timestamp;
   attempts: Generated<number>;
   consumed_at: Timestamp | null;

@@ -17,7 +17,7 @@ const at = '2026-12-01T19:30:00.000Z';
 const later = '2026-12-01T22:00:00+01:00';
 
 const person = { userId, email: 'alice@example.com', name: 'Alice' };
-const otp = { ...person, code: '042137', expiresAt: at };
+const otp = { ...person, otpId: entryId, expiresAt: at };
 const booking = { bookingId, eventId, userId, quantity: 2 };
 const money = { unitPriceCents: 2500, totalCents: 5000, currency: 'EUR' };
 const entry = { entryId, eventId, userId, quantity: 3 };
@@ -126,9 +126,17 @@ describe('domain-event catalogue', () => {
     });
   });
 
+  it('keeps one-time codes out of events: a code given is dropped from the payload', () => {
+    for (const topic of ['user.verification_requested', 'user.password_reset_requested'] as const) {
+      const { payload } = parseDomainEvent(topic, { ...otp, code: '042137' });
+      expect(payload).toEqual(otp);
+      expect(JSON.stringify(payload)).not.toContain('042137');
+    }
+  });
+
   it('checks formats, not only types', () => {
     expect(() =>
-      parseDomainEvent('user.verification_requested', { ...otp, code: '12345' }),
+      parseDomainEvent('user.verification_requested', { ...otp, otpId: '12345' }),
     ).toThrow();
     expect(() => parseDomainEvent('user.registered', { ...person, email: 'nope' })).toThrow();
     expect(() =>

@@ -7,6 +7,7 @@ import * as bookings from './2026-11-25-004-bookings.js';
 import * as analytics from './2026-11-26-001-analytics.js';
 import * as mail from './2026-11-26-002-mail.js';
 import * as retentionIndexes from './2026-12-03-001-retention-indexes.js';
+import * as otpByEmail from './2026-12-04-001-otp-by-email.js';
 
 /**
  * Every migration, by date-prefixed name. A static list (not a folder scan) so the same code
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-26-001-analytics': analytics,
   '2026-11-26-002-mail': mail,
   '2026-12-03-001-retention-indexes': retentionIndexes,
+  '2026-12-04-001-otp-by-email': otpByEmail,
 };

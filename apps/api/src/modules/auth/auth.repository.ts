@@ -2,12 +2,13 @@ import type { Role } from '@evently/contracts';
 import type { Database } from '@evently/db';
 import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
 
-/** Every SQL statement of the auth module. Functions take the db or the caller's transaction. */
+/**
+ * Every SQL statement of the auth module on accounts and sessions (one-time codes:
+ * otp-codes.repository.ts). Functions take the db or the caller's transaction.
+ */
 type Db = Kysely<Database> | Transaction<Database>;
 export type UserRow = Selectable<Database['users']>;
 export type SessionRow = Selectable<Database['sessions']>;
-export type OtpRow = Selectable<Database['otp_codes']>;
-export type OtpPurpose = OtpRow['purpose'];
 
 /** What authenticating a request needs to know about a session, cached. */
 export interface SessionStateRow {
@@ -248,74 +249,5 @@ export const authRepository = {
 
   findSession(db: Db, sessionId: string) {
     return db.selectFrom('sessions').selectAll().where('id', '=', sessionId).executeTakeFirst();
-  },
-
-  /** A new code replaces every live one of the same purpose. */
-  async insertOtp(
-    db: Transaction<Database>,
-    otp: {
-      id: string;
-      user_id: string;
-      purpose: OtpPurpose;
-      code_hash: string;
-      expires_at: Date;
-      created_at: Date;
-    },
-  ): Promise<void> {
-    await db
-      .updateTable('otp_codes')
-      .set({ consumed_at: otp.created_at })
-      .where('user_id', '=', otp.user_id)
-      .where('purpose', '=', otp.purpose)
-      .where('consumed_at', 'is', null)
-      .execute();
-    await db.insertInto('otp_codes').values(otp).execute();
-  },
-
-  latestLiveOtp(db: Db, userId: string, purpose: OtpPurpose) {
-    return db
-      .selectFrom('otp_codes')
-      .selectAll()
-      .where('user_id', '=', userId)
-      .where('purpose', '=', purpose)
-      .where('consumed_at', 'is', null)
-      .orderBy('created_at', 'desc')
-      .limit(1)
-      .executeTakeFirst();
-  },
-
-  latestOtpCreatedAt(db: Db, userId: string, purpose: OtpPurpose) {
-    return db
-      .selectFrom('otp_codes')
-      .select('created_at')
-      .where('user_id', '=', userId)
-      .where('purpose', '=', purpose)
-      .orderBy('created_at', 'desc')
-      .limit(1)
-      .executeTakeFirst();
-  },
-
-  /** Atomically takes one attempt; undefined when none is left (or the code is used). */
-  async takeOtpAttempt(db: Db, otpId: string, maxAttempts: number): Promise<number | undefined> {
-    const row = await db
-      .updateTable('otp_codes')
-      .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
-      .where('id', '=', otpId)
-      .where('attempts', '<', maxAttempts)
-      .where('consumed_at', 'is', null)
-      .returning('attempts')
-      .executeTakeFirst();
-    return row?.attempts;
-  },
-
-  async consumeOtp(db: Db, otpId: string, now: Date): Promise<boolean> {
-    const row = await db
-      .updateTable('otp_codes')
-      .set({ consumed_at: now })
-      .where('id', '=', otpId)
-      .where('consumed_at', 'is', null)
-      .returning('id')
-      .executeTakeFirst();
-    return row !== undefined;
   },
 };

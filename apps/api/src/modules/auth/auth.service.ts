@@ -15,16 +15,9 @@ import type { z } from 'zod';
 import { AppError } from '../../errors/app-error.js';
 import type { Principal, RequestLog } from '../../trpc/context.js';
 import { toSession, toUser } from './auth.mappers.js';
-import { type OtpPurpose, authRepository as repo, type UserRow } from './auth.repository.js';
+import { authRepository as repo, type UserRow } from './auth.repository.js';
 import { createAuthRateLimits, type EmailAction, rateLimited } from './auth-rate-limits.js';
-import {
-  generateOtp,
-  hashOtp,
-  OTP_MAX_ATTEMPTS,
-  OTP_RESEND_COOLDOWN_MS,
-  OTP_TTL_MS,
-  otpMatches,
-} from './otp.js';
+import { createOneTimeCodes } from './one-time-codes.js';
 import { createPasswords } from './passwords.js';
 import type { SessionChanges } from './session-changes.js';
 import { createSessionStates } from './session-state.js';
@@ -106,11 +99,7 @@ export async function createAuthService(deps: {
     changes: deps.sessionChanges,
   });
   const limits = createAuthRateLimits(deps.rateLimits);
-  const phantomAttempts = deps.rateLimits.create({
-    name: 'auth-otp-phantom',
-    points: OTP_MAX_ATTEMPTS,
-    durationSeconds: OTP_TTL_MS / 1000,
-  });
+  const codes = createOneTimeCodes({ db, secret: deps.config.jwtSecret, now });
   const refreshTtlMs = deps.config.refreshTokenTtlSeconds * 1000;
 
   const hit = (action: EmailAction, meta: RequestMeta, email: string) =>
@@ -122,80 +111,25 @@ export async function createAuthService(deps: {
     return user;
   }
 
-  /** A fresh code for `purpose`, appended with its mail event in the caller's transaction. */
-  async function issueOtp(
-    trx: Transaction<Database>,
-    user: UserRow,
-    purpose: OtpPurpose,
-  ): Promise<void> {
-    const id = randomUUID();
-    const code = generateOtp();
-    const createdAt = now();
-    const expiresAt = new Date(createdAt.getTime() + OTP_TTL_MS);
-    await repo.insertOtp(trx, {
-      id,
-      user_id: user.id,
-      purpose,
-      code_hash: hashOtp(deps.config.jwtSecret, id, code),
-      expires_at: expiresAt,
-      created_at: createdAt,
-    });
-    await appendEvent(trx, {
-      topic: purpose === 'verify' ? 'user.verification_requested' : 'user.password_reset_requested',
-      aggregateId: user.id,
-      payload: {
-        userId: user.id,
-        email: user.email,
-        name: user.name,
-        code,
-        expiresAt: expiresAt.toISOString(),
-      },
-    });
-  }
-
-  /** A new code unless one was sent under a minute ago (the answer is the same either way). */
-  async function resendOtp(user: UserRow, purpose: OtpPurpose): Promise<void> {
-    const last = await repo.latestOtpCreatedAt(db, user.id, purpose);
-    if (last && now().getTime() - last.created_at.getTime() < OTP_RESEND_COOLDOWN_MS) return;
-    await db.transaction().execute((trx) => issueOtp(trx, user, purpose));
-  }
+  /** Who may get a real code: otherwise the email's code is a phantom. */
+  const verifiable = (user: UserRow | undefined) =>
+    user?.active && !user.email_verified_at ? user : undefined;
+  const resettable = (user: UserRow | undefined) => (user?.active ? user : undefined);
 
   /**
-   * Checks a code and consumes it. Each check takes one attempt atomically first, so two parallel
-   * wrong guesses cannot both get the last attempt.
+   * Someone registered an email that has an account: its owner gets a notice, and the email's
+   * verification code is requested as a resend would, so what verifyEmail answers next is what
+   * it would answer had the account just been created.
    */
-  async function consumeOtp(
-    email: string,
-    user: UserRow | undefined,
-    purpose: OtpPurpose,
-    code: string,
-  ): Promise<void> {
-    const otp = user ? await repo.latestLiveOtp(db, user.id, purpose) : undefined;
-    if (!otp) {
-      // No code was sent (unknown email, or already verified): count attempts anyway, so the
-      // answers run out exactly as they would for a real code and tell nothing.
-      const phantom = await phantomAttempts.consume(`${purpose}:${email.toLowerCase()}`);
-      if (!phantom.allowed) {
-        throw new AppError('OTP_ATTEMPTS_EXCEEDED', 'Too many wrong codes; request a new one');
-      }
-      throw new AppError('OTP_INVALID', 'The code is invalid');
-    }
-    if (otp.attempts >= OTP_MAX_ATTEMPTS) {
-      throw new AppError('OTP_ATTEMPTS_EXCEEDED', 'Too many wrong codes; request a new one');
-    }
-    if (otp.expires_at.getTime() <= now().getTime()) {
-      throw new AppError('OTP_EXPIRED', 'The code has expired; request a new one');
-    }
-    const attempt = await repo.takeOtpAttempt(db, otp.id, OTP_MAX_ATTEMPTS);
-    if (attempt === undefined) {
-      throw new AppError('OTP_ATTEMPTS_EXCEEDED', 'Too many wrong codes; request a new one');
-    }
-    if (!otpMatches(deps.config.jwtSecret, otp.id, code, otp.code_hash)) {
-      throw new AppError('OTP_INVALID', 'The code is invalid');
-    }
-    if (!(await repo.consumeOtp(db, otp.id, now())))
-      throw new AppError('OTP_INVALID', 'The code is invalid');
-  }
+  const registeredAgain = (owner: UserRow) =>
+    db.transaction().execute(async (trx) => {
+      await appendEvent(trx, {
+        topic: 'user.registration_attempted',
+        aggregateId: owner.id,
+        payload: { userId: owner.id, email: owner.email, name: owner.name },
+      });
+      await codes.request(trx, owner.email, 'verify', verifiable(owner));
+    });
 
   async function issueTokens(
     user: UserRow,
@@ -241,14 +175,8 @@ export async function createAuthService(deps: {
       await hit('register', meta, input.email);
       const passwordHash = await passwords.hash(input.password);
       const existing = await repo.findUserByEmail(db, input.email);
-      const notifyOwner = async (owner: UserRow) =>
-        appendEvent(db, {
-          topic: 'user.registration_attempted',
-          aggregateId: owner.id,
-          payload: { userId: owner.id, email: owner.email, name: owner.name },
-        });
       if (existing) {
-        await notifyOwner(existing);
+        await registeredAgain(existing);
         return { ok: true };
       }
       try {
@@ -264,13 +192,16 @@ export async function createAuthService(deps: {
             aggregateId: user.id,
             payload: { userId: user.id, email: user.email, name: user.name },
           });
-          await issueOtp(trx, user, 'verify');
+          // Under the email's cooldown like any request: a code asked for this email in the
+          // last minute (before it had an account) holds the new one back, as it would for an
+          // existing account.
+          await codes.request(trx, user.email, 'verify', user);
         });
       } catch (error) {
         // Two registrations of one new email at once: the loser is told what an owner is told.
         if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
         const owner = await repo.findUserByEmail(db, input.email);
-        if (owner) await notifyOwner(owner);
+        if (owner) await registeredAgain(owner);
       }
       return { ok: true };
     },
@@ -278,8 +209,8 @@ export async function createAuthService(deps: {
     async verifyEmail(input, meta) {
       await hit('verify', meta, input.email);
       const user = await repo.findUserByEmail(db, input.email);
-      await consumeOtp(input.email, user, 'verify', input.code);
-      if (!user) throw new AppError('OTP_INVALID', 'The code is invalid');
+      const codeOwner = await codes.consume(input.email, 'verify', input.code);
+      if (user?.id !== codeOwner) throw new AppError('OTP_INVALID', 'The code is invalid');
       if (!user.email_verified_at) {
         await db.transaction().execute(async (trx) => {
           await repo.updateUser(trx, user.id, { email_verified_at: now() });
@@ -296,8 +227,9 @@ export async function createAuthService(deps: {
     async resendVerification(input, meta) {
       await hit('resend', meta, input.email);
       const user = await repo.findUserByEmail(db, input.email);
-      if (user && !user.email_verified_at && user.active) await resendOtp(user, 'verify');
-      else await phantomAttempts.reset(`verify:${input.email.toLowerCase()}`);
+      await db
+        .transaction()
+        .execute((trx) => codes.request(trx, input.email, 'verify', verifiable(user)));
       return { ok: true };
     },
 
@@ -432,16 +364,17 @@ export async function createAuthService(deps: {
     async requestPasswordReset(input, meta) {
       await hit('resetRequest', meta, input.email);
       const user = await repo.findUserByEmail(db, input.email);
-      if (user?.active) await resendOtp(user, 'reset');
-      else await phantomAttempts.reset(`reset:${input.email.toLowerCase()}`);
+      await db
+        .transaction()
+        .execute((trx) => codes.request(trx, input.email, 'reset', resettable(user)));
       return { ok: true };
     },
 
     async resetPassword(input, meta) {
       await hit('reset', meta, input.email);
       const user = await repo.findUserByEmail(db, input.email);
-      await consumeOtp(input.email, user, 'reset', input.code);
-      if (!user) throw new AppError('OTP_INVALID', 'The code is invalid');
+      const codeOwner = await codes.consume(input.email, 'reset', input.code);
+      if (user?.id !== codeOwner) throw new AppError('OTP_INVALID', 'The code is invalid');
       const passwordHash = await passwords.hash(input.newPassword);
       const revoked = await db.transaction().execute(async (trx) => {
         // Reading the code proves the mailbox: the email counts as verified.

@@ -1,8 +1,21 @@
-import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 
 export const OTP_TTL_MS = 10 * 60_000;
 export const OTP_MAX_ATTEMPTS = 5;
 export const OTP_RESEND_COOLDOWN_MS = 60_000;
+
+/**
+ * What a code row is found by: a keyed hash of the lower-cased email, so rows exist for any
+ * email asked about (phantom ones included) without the table holding anyone's address.
+ */
+export function otpEmailKey(secret: string, email: string): string {
+  return createHmac('sha256', secret).update(`otp-email:${email.toLowerCase()}`).digest('hex');
+}
+
+/** The secret behind a phantom code's hash: 128 random bits, never six digits, never kept. */
+export function phantomSecret(): string {
+  return randomBytes(16).toString('hex');
+}
 
 /** Six digits from the CSPRNG (uniform: randomInt has no modulo bias). */
 export function generateOtp(): string {

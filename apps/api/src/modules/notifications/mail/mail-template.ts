@@ -22,6 +22,19 @@ export type UserEventTopic = {
       : never;
 }[DomainTopic];
 
+/**
+ * Addressed topics whose mail carries a one-time code: the payload names the code's row, and the
+ * consumer takes the code from it (events never carry codes).
+ */
+export type OneTimeCodeTopic = {
+  [T in AddressedTopic]: DomainEventPayload<T> extends { otpId: string } ? T : never;
+}[AddressedTopic];
+
+/** What the consumer took from a one-time code's row. */
+export interface OneTimeCodeContext {
+  code: string;
+}
+
 /** Topics that can have a mail template: they name, or let the consumer find, the person to mail. */
 export type MailableTopic = AddressedTopic | UserEventTopic;
 
@@ -45,10 +58,12 @@ export interface UserEventContext {
   event: MailEventInfo;
 }
 
-/** The second argument of a template: nothing for addressed topics, the lookups otherwise. */
+/** The second argument of a template: the lookups, the code, or nothing (addressed topics). */
 export type MailContext<T extends MailableTopic> = T extends UserEventTopic
   ? UserEventContext
-  : undefined;
+  : T extends OneTimeCodeTopic
+    ? OneTimeCodeContext
+    : undefined;
 
 /** Renders one topic's payload; pure, so it is tested without a mailer or a database. */
 export type MailTemplate<T extends MailableTopic> = (

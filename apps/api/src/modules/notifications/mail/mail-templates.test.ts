@@ -6,12 +6,14 @@ import type {
   MailContext,
   MailTemplateCatalogue,
   MailTemplateMap,
+  OneTimeCodeContext,
   RenderedMail,
   UserEventContext,
 } from './mail-template.js';
 import {
   type AddressedMailTopic,
   isAddressedMailTopic,
+  isOneTimeCodeTopic,
   type MailTopic,
   mailTemplates,
   mailTopics,
@@ -57,7 +59,8 @@ const bookingMailTopics = [
 ] as const;
 
 const person = { userId: randomUUID(), email: 'ada@example.com', name: 'Ada' };
-const otp = { ...person, code: '123456', expiresAt: '2026-11-03T14:05:00.000Z' };
+const otp = { ...person, otpId: randomUUID(), expiresAt: '2026-11-03T14:05:00.000Z' };
+const code = { code: '123456' };
 const booking = {
   bookingId: randomUUID(),
   eventId: randomUUID(),
@@ -102,7 +105,8 @@ const context: UserEventContext = {
 };
 
 function render<T extends MailTopic>(topic: T): RenderedMail {
-  const second = (isAddressedMailTopic(topic) ? undefined : context) as MailContext<T>;
+  const lookups = isOneTimeCodeTopic(topic) ? code : undefined;
+  const second = (isAddressedMailTopic(topic) ? lookups : context) as MailContext<T>;
   return renderMail(topic, samples[topic], second);
 }
 
@@ -113,6 +117,9 @@ describe('mail templates', () => {
     expectTypeOf(mailTemplates).toExtend<MailTemplateMap<MailTopic>>();
     expectTypeOf<MailContext<'booking.expired'>>().toEqualTypeOf<UserEventContext>();
     expectTypeOf<MailContext<'user.email_verified'>>().toEqualTypeOf<undefined>();
+    expectTypeOf<
+      MailContext<'user.password_reset_requested'>
+    >().toEqualTypeOf<OneTimeCodeContext>();
     // These lines are the test: `tsc -p .` fails if any of them typechecks.
     // @ts-expect-error a map missing a subscribed topic's template
     const missing: MailTemplateMap<'user.email_verified' | 'user.password_changed'> = {
@@ -152,6 +159,10 @@ describe('mail templates', () => {
     }
     for (const topic of authMailTopics) expect(isAddressedMailTopic(topic)).toBe(true);
     for (const topic of bookingMailTopics) expect(isAddressedMailTopic(topic)).toBe(false);
+    expect(mailTopics.filter(isOneTimeCodeTopic).sort()).toEqual([
+      'user.password_reset_requested',
+      'user.verification_requested',
+    ]);
   });
 
   it.each(mailTopics)('%s renders a one-line subject, a text and an HTML document', (topic) => {

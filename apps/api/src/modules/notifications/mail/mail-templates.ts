@@ -5,6 +5,7 @@ import type {
   MailTemplate,
   MailTemplateCatalogue,
   MailTemplateMap,
+  OneTimeCodeTopic,
   RenderedMail,
   UserEventTopic,
 } from './mail-template.js';
@@ -75,6 +76,16 @@ export const templateNames = {
 export const mailTopics = Object.keys(mailTemplates) as MailTopic[];
 
 const addressedTopics: ReadonlySet<string> = new Set(Object.keys(addressedTemplates));
+
+const oneTimeCodeTopics: ReadonlySet<string> = new Set([
+  'user.verification_requested',
+  'user.password_reset_requested',
+] satisfies OneTimeCodeTopic[]);
+
+/** Whether the topic's mail carries a one-time code (taken from the code's row by the consumer). */
+export function isOneTimeCodeTopic(topic: MailTopic): topic is OneTimeCodeTopic {
+  return oneTimeCodeTopics.has(topic);
+}
 
 /** Whether the topic's payload names the address (otherwise the consumer looks it up). */
 export function isAddressedMailTopic(topic: MailTopic): topic is AddressedMailTopic {

@@ -33,6 +33,8 @@ interface Case {
   says: string[];
   /** In neither part. */
   never?: RegExp;
+  /** A one-time code mail's code, waiting in its row as the auth service leaves it. */
+  code?: string;
 }
 
 const expiresAt = '2026-11-03T14:05:37.000Z';
@@ -42,9 +44,10 @@ const noAsking = 'Nobody from Evently will ever ask you for this code';
 const cases: Case[] = [
   {
     label: 'user.verification_requested -> verification code',
+    code: '042917',
     event: (p) => ({
       topic: 'user.verification_requested',
-      payload: { ...p, code: '042917', expiresAt },
+      payload: { ...p, otpId: randomUUID(), expiresAt },
     }),
     subject: 'Your Evently verification code',
     says: ['verify your email address', '042917', readableExpiry, noAsking],
@@ -65,9 +68,10 @@ const cases: Case[] = [
   },
   {
     label: 'user.password_reset_requested -> reset code',
+    code: '880031',
     event: (p) => ({
       topic: 'user.password_reset_requested',
-      payload: { ...p, code: '880031', expiresAt },
+      payload: { ...p, otpId: randomUUID(), expiresAt },
     }),
     subject: 'Your Evently password reset code',
     says: ['reset your password', '880031', readableExpiry, noAsking],
@@ -123,8 +127,29 @@ describe('mail consumer over real SMTP', () => {
     };
   }
 
-  /** Commits the event to the outbox as a producer does and builds the job the relay enqueues. */
-  async function publish(event: MailEvent): Promise<DeliveryJob> {
+  /** A code row as the auth service writes it, its plaintext waiting for the mail. */
+  async function storeCode(otpId: string, code: string | null): Promise<void> {
+    await test.handle.db
+      .insertInto('otp_codes')
+      .values({
+        id: otpId,
+        email_key: randomUUID(),
+        user_id: null,
+        purpose: 'verify',
+        code_hash: 'not checked here',
+        mail_code: code,
+        expires_at: new Date(expiresAt),
+        created_at: new Date(),
+      })
+      .execute();
+  }
+
+  /**
+   * Commits the event to the outbox as a producer does and builds the job the relay enqueues;
+   * a one-time code's row first, when given its code.
+   */
+  async function publish(event: MailEvent, code?: string): Promise<DeliveryJob> {
+    if (code !== undefined && 'otpId' in event.payload) await storeCode(event.payload.otpId, code);
     const { id } = await appendEvent(test.handle.db, event);
     const row = await test.handle.db
       .selectFrom('outbox')
@@ -151,7 +176,7 @@ describe('mail consumer over real SMTP', () => {
 
   it.each(cases)('$label: arrives at the payload address', async (c) => {
     const to = person();
-    const job = await publish(c.event(to));
+    const job = await publish(c.event(to), c.code);
     expect(await deliver(job)).toBe('applied');
     const mail = await sink.waitFor((m) => m.envelopeTo.includes(to.email));
     expect(mail.envelopeTo).toEqual([to.email]);
@@ -173,7 +198,7 @@ describe('mail consumer over real SMTP', () => {
     const to = person();
     const [first] = cases;
     if (!first) throw new Error('cases expected');
-    await deliver(await publish(first.event(to)));
+    await deliver(await publish(first.event(to), first.code));
     const [mail] = mailsTo(to.email);
     expect(mail?.html).toContain(`<time datetime="${expiresAt}">${readableExpiry}</time>`);
     expect(mail?.text).toContain(`It expires at ${readableExpiry} (${expiresAt})`);
@@ -182,7 +207,7 @@ describe('mail consumer over real SMTP', () => {
   it.each(cases)('$label: user-supplied values are escaped in the HTML only', async (c) => {
     const name = '<script>alert(1)</script> & "Bob"';
     const to = person(name, "o'brien");
-    await deliver(await publish(c.event(to)));
+    await deliver(await publish(c.event(to), c.code));
     const [mail] = mailsTo(to.email);
     if (!mail) throw new Error(`no mail to ${to.email}`);
     expect(mail.html).not.toContain('<script');
@@ -194,6 +219,57 @@ describe('mail consumer over real SMTP', () => {
     expect(mail.text).toContain(`Hello ${name},`);
     expect(mail.text).toContain(`This mail was sent to ${to.email}.`);
     expect(mail.subject).toBe(c.subject);
+  });
+
+  it('takes a code from its row: never in the outbox, cleared from the row once queued, from the body once sent', async () => {
+    const to = person();
+    const otpId = randomUUID();
+    const job = await publish(
+      { topic: 'user.password_reset_requested', payload: { ...to, otpId, expiresAt } },
+      '314159',
+    );
+    expect(JSON.stringify(job.payload)).not.toContain('314159');
+    expect(await deliverEvent(test.handle.db, consumer, job)).toBe('applied');
+    const row = (id: string) =>
+      test.handle.db
+        .selectFrom('otp_codes')
+        .select('mail_code')
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+    expect(await row(otpId)).toEqual({ mail_code: null });
+    const queued = () =>
+      test.handle.db
+        .selectFrom('sent_emails')
+        .select(['status', 'body_text', 'body_html'])
+        .where('source', '=', job.id)
+        .executeTakeFirstOrThrow();
+    expect((await queued()).body_text).toContain('314159');
+    await sender.sendDue();
+    expect(mailsTo(to.email)[0]?.text).toContain('314159');
+    expect(await queued()).toEqual({ status: 'sent', body_text: null, body_html: null });
+  });
+
+  it('mails nothing for a code replaced (or already mailed) before its event is handled', async () => {
+    const to = person();
+    const otpId = randomUUID();
+    await storeCode(otpId, null);
+    const taken = await publish({
+      topic: 'user.verification_requested',
+      payload: { ...to, otpId, expiresAt },
+    });
+    const gone = await publish({
+      topic: 'user.verification_requested',
+      payload: { ...to, otpId: randomUUID(), expiresAt },
+    });
+    expect(await deliver(taken)).toBe('applied');
+    expect(await deliver(gone)).toBe('applied');
+    expect(mailsTo(to.email)).toHaveLength(0);
+    const queued = await test.handle.db
+      .selectFrom('sent_emails')
+      .select('id')
+      .where('source', 'in', [taken.id, gone.id])
+      .execute();
+    expect(queued).toEqual([]);
   });
 
   it('sends exactly one mail when the same job is delivered twice', async () => {

@@ -3,13 +3,16 @@ import type { Database } from '@evently/db';
 import { type Consumer, defineConsumer } from '@evently/platform';
 import type { Transaction } from 'kysely';
 import { authRepository } from '../../auth/auth.repository.js';
+import { takeOtpMailCode } from '../../auth/one-time-codes.js';
 import { type EventRow, eventsRepository } from '../../events/events.repository.js';
 import { attendeesOf, cancellationLossesOf } from '../mail-recipients.queries.js';
 import { mailSource, type OutgoingMail } from '../outgoing-mail.js';
 import { sentEmailsRepository } from '../sent-emails.repository.js';
+import type { OneTimeCodeTopic } from './mail-template.js';
 import {
   type AddressedMailTopic,
   isAddressedMailTopic,
+  isOneTimeCodeTopic,
   type MailTopic,
   mailTopics,
   renderMail,
@@ -39,6 +42,10 @@ type MailEvent<T extends DomainTopic> = Extract<DomainEvent, { topic: T }>;
 
 function isAddressed(event: MailEvent<MailTopic>): event is MailEvent<AddressedMailTopic> {
   return isAddressedMailTopic(event.topic);
+}
+
+function isOneTimeCode(event: MailEvent<MailTopic>): event is MailEvent<OneTimeCodeTopic> {
+  return isOneTimeCodeTopic(event.topic);
 }
 
 function eventInfo(row: EventRow) {
@@ -131,12 +138,35 @@ async function eventUpdatedMails(
   }));
 }
 
+/**
+ * A one-time code's mail. The event does not carry the code: it is taken (and cleared) from the
+ * code's row here, so once this transaction queues the mail the only plaintext copy is the
+ * queued body, dropped when sent. None when the code was replaced before its mail was queued (the
+ * newer code's mail goes instead).
+ */
+async function oneTimeCodeMails(
+  trx: Transaction<Database>,
+  event: MailEvent<OneTimeCodeTopic>,
+): Promise<OutgoingMail[]> {
+  const code = await takeOtpMailCode(trx, event.payload.otpId);
+  if (code === undefined) return [];
+  return [
+    {
+      source: mailSource.event(event.id),
+      recipientId: event.payload.userId,
+      template: templateNames[event.topic],
+      mail: { to: event.payload.email, ...renderMail(event.topic, event.payload, { code }) },
+    },
+  ];
+}
+
 async function plan(
   trx: Transaction<Database>,
   event: MailEvent<(typeof mailConsumerTopics)[number]>,
 ): Promise<OutgoingMail[]> {
   if (event.topic === 'event.updated') return eventUpdatedMails(trx, event);
   if (!isAddressed(event)) return userEventMails(trx, event);
+  if (isOneTimeCode(event)) return oneTimeCodeMails(trx, event);
   const rendered = renderMail(event.topic, event.payload, undefined);
   return [
     {

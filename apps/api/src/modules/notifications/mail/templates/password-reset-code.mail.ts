@@ -1,7 +1,7 @@
 import type { DomainEventPayload } from '@evently/contracts';
 import { html } from '../html.js';
 import { greeting, layout } from '../layout.js';
-import type { RenderedMail } from '../mail-template.js';
+import type { OneTimeCodeContext, RenderedMail } from '../mail-template.js';
 import { oneTimeCode } from '../one-time-code.js';
 
 export const PASSWORD_RESET_CODE_SUBJECT = 'Your Evently password reset code';
@@ -9,8 +9,13 @@ export const PASSWORD_RESET_CODE_SUBJECT = 'Your Evently password reset code';
 /** `user.password_reset_requested`: the code that lets the owner choose a new password. */
 export function passwordResetCodeMail(
   payload: DomainEventPayload<'user.password_reset_requested'>,
+  context: OneTimeCodeContext,
 ): RenderedMail {
-  const code = oneTimeCode({ ...payload, purpose: 'reset your password' });
+  const code = oneTimeCode({
+    code: context.code,
+    expiresAt: payload.expiresAt,
+    purpose: 'reset your password',
+  });
   const ignore =
     'If you did not ask to reset your password, ignore this mail: your password stays as it is.';
   return layout({

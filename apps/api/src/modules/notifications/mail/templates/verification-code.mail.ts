@@ -1,7 +1,7 @@
 import type { DomainEventPayload } from '@evently/contracts';
 import { html } from '../html.js';
 import { greeting, layout } from '../layout.js';
-import type { RenderedMail } from '../mail-template.js';
+import type { OneTimeCodeContext, RenderedMail } from '../mail-template.js';
 import { oneTimeCode } from '../one-time-code.js';
 
 export const VERIFICATION_CODE_SUBJECT = 'Your Evently verification code';
@@ -9,8 +9,13 @@ export const VERIFICATION_CODE_SUBJECT = 'Your Evently verification code';
 /** `user.verification_requested`: the code that proves the address belongs to the new account. */
 export function verificationCodeMail(
   payload: DomainEventPayload<'user.verification_requested'>,
+  context: OneTimeCodeContext,
 ): RenderedMail {
-  const code = oneTimeCode({ ...payload, purpose: 'verify your email address' });
+  const code = oneTimeCode({
+    code: context.code,
+    expiresAt: payload.expiresAt,
+    purpose: 'verify your email address',
+  });
   const ignore = 'If you did not create an Evently account, you can ignore this mail.';
   return layout({
     subject: VERIFICATION_CODE_SUBJECT,
