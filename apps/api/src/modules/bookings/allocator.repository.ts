@@ -5,11 +5,12 @@ import type { AuditRow } from '../../audit/audit.repository.js';
 import { type BookingTerms, toBookingTerms } from '../events/booking-terms.js';
 import type { BookingRow } from './bookings.repository.js';
 import { IDEMPOTENCY_TTL_MS, type KeyRef } from './idempotency.repository.js';
+import { type InventoryCounts, inventoryRepository } from './inventory.repository.js';
 
 /** Everything a batch decision rests on, read in one round trip. */
 export interface BatchState {
   terms: BookingTerms;
-  inventory: { capacity: number; confirmed: number; held: number; version: number } | null;
+  inventory: InventoryCounts | null;
   /** Entries waiting in the queue: while anyone waits, direct bookings are sold out. */
   waiting: number;
   /** Seats each of the batch's users already holds or owns (only when maxPerUser is set). */
@@ -50,7 +51,6 @@ export const allocatorRepository = {
   ): Promise<BatchState | undefined> {
     const row = await db
       .selectFrom('events as e')
-      .leftJoin('event_inventory as i', 'i.event_id', 'e.id')
       .select([
         'e.id',
         'e.organizer_id',
@@ -64,12 +64,9 @@ export const allocatorRepository = {
         'e.sales_end_at',
         'e.starts_at',
         'e.version',
-        'i.capacity',
-        'i.confirmed',
-        'i.held',
-        'i.version as inventory_version',
       ])
       .select((eb) => [
+        inventoryRepository.countsColumn(db, eventId).as('inventory'),
         eb
           .selectFrom('waitlist_entries as w')
           .select(eb.fn.countAll<string>().as('n'))
@@ -109,18 +106,7 @@ export const allocatorRepository = {
     if (!row) return undefined;
     return {
       terms: toBookingTerms(row),
-      inventory:
-        row.capacity === null ||
-        row.confirmed === null ||
-        row.held === null ||
-        row.inventory_version === null
-          ? null
-          : {
-              capacity: row.capacity,
-              confirmed: row.confirmed,
-              held: row.held,
-              version: row.inventory_version,
-            },
+      inventory: row.inventory,
       waiting: Number(row.waiting ?? 0),
       owned: new Map(row.owned.map((o) => [o.user_id, Number(o.seats)])),
       keys: new Map(
@@ -174,14 +160,7 @@ export const allocatorRepository = {
     const audits = w.audits.map((a) => ({ ...a, at: w.now }));
     try {
       const { rows } = await sql<{ written: boolean }>`
-        WITH inv AS (
-          UPDATE event_inventory
-          SET confirmed = confirmed + ${w.seats.confirmed}, held = held + ${w.seats.held},
-            version = version + 1, updated_at = ${w.now}
-          WHERE event_id = ${w.eventId} AND version = ${w.inventoryVersion}
-            AND EXISTS (SELECT 1 FROM events WHERE id = ${w.eventId} AND version = ${w.eventVersion})
-          RETURNING 1
-        ), new_bookings AS (
+        WITH inv AS (${inventoryRepository.consumeIfUnchanged(w)}), new_bookings AS (
           INSERT INTO bookings (id, event_id, user_id, quantity, status, unit_price_cents,
             total_cents, currency, expires_at, created_at, updated_at, confirmed_at)
           SELECT r.id, r.event_id, r.user_id, r.quantity, r.status, r.unit_price_cents,

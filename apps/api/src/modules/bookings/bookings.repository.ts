@@ -12,7 +12,7 @@ const livePosition = sql<string | null>`CASE WHEN w.status = 'waiting' THEN (
   WHERE o.event_id = w.event_id AND o.status = 'waiting' AND o.join_seq <= w.join_seq
 ) END`.as('position');
 
-/** Every SQL statement on `bookings`, `waitlist_entries` and `event_inventory` counts. */
+/** Every SQL statement on `bookings` and `waitlist_entries` (the counts are inventory.repository's). */
 export const bookingsRepository = {
   findBooking(db: Db, id: string): Promise<BookingRow | undefined> {
     return db.selectFrom('bookings').selectAll().where('id', '=', id).executeTakeFirst();
@@ -119,75 +119,6 @@ export const bookingsRepository = {
       );
     }
     return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit).execute();
-  },
-
-  // --- inventory counts ---
-
-  readInventory(db: Db, eventId: string) {
-    return db
-      .selectFrom('event_inventory')
-      .select(['capacity', 'confirmed', 'held', 'version'])
-      .where('event_id', '=', eventId)
-      .executeTakeFirst();
-  },
-
-  lockInventory(trx: Transaction<Database>, eventId: string) {
-    return trx
-      .selectFrom('event_inventory')
-      .select(['capacity', 'confirmed', 'held', 'version'])
-      .where('event_id', '=', eventId)
-      .forUpdate()
-      .executeTakeFirst();
-  },
-
-  /**
-   * Consumes seats only if nobody changed the row since `version` was read (the allocator's
-   * optimistic check); false when it lost the race. The CHECK constraint is the last line.
-   */
-  async consumeSeats(
-    trx: Transaction<Database>,
-    eventId: string,
-    version: number,
-    delta: { confirmed: number; held: number },
-  ): Promise<boolean> {
-    const result = await trx
-      .updateTable('event_inventory')
-      .set((eb) => ({
-        confirmed: eb('confirmed', '+', delta.confirmed),
-        held: eb('held', '+', delta.held),
-        version: eb('version', '+', 1),
-        updated_at: new Date(),
-      }))
-      .where('event_id', '=', eventId)
-      .where('version', '=', version)
-      .executeTakeFirst();
-    return result.numUpdatedRows > 0n;
-  },
-
-  /** Moves seats between counts unconditionally (frees, confirms, offers), bumping the version. */
-  async adjustSeats(
-    trx: Transaction<Database>,
-    eventId: string,
-    delta: { confirmed: number; held: number },
-  ): Promise<void> {
-    await trx
-      .updateTable('event_inventory')
-      .set((eb) => ({
-        confirmed: eb('confirmed', '+', delta.confirmed),
-        held: eb('held', '+', delta.held),
-        version: eb('version', '+', 1),
-        updated_at: new Date(),
-      }))
-      .where('event_id', '=', eventId)
-      .execute();
-  },
-
-  async bumpInventoryVersion(trx: Transaction<Database>, eventId: string): Promise<void> {
-    await trx
-      .updateTable('event_inventory')
-      .set((eb) => ({ version: eb('version', '+', 1) }))
-      .where('event_id', '=', eventId)
-      .execute();
   },
 
   // --- waitlist ---

@@ -22,6 +22,7 @@ import { type BookingRow, bookingsRepository as repo } from './bookings.reposito
 import { holding, termsFor } from './event-access.js';
 import { type HoldExpiry, scheduleHoldExpiry } from './hold-expiry.js';
 import { requestHash } from './idempotency.repository.js';
+import { inventoryRepository as inventoryRepo } from './inventory.repository.js';
 import { releaseBooking } from './release-booking.js';
 import { closeWaitlist, convertOffer, type SeatRules } from './waitlist.js';
 import { createWaitlistService } from './waitlist.service.js';
@@ -192,7 +193,7 @@ export function createBookingsService(deps: {
           now(),
         );
         if (!confirmed) throw new AppError('INVALID_STATE', 'The booking changed meanwhile');
-        await repo.adjustSeats(trx, booking.event_id, {
+        await inventoryRepo.adjustSeats(trx, booking.event_id, {
           confirmed: booking.quantity,
           held: -booking.quantity,
         });
@@ -259,7 +260,7 @@ export function createBookingsService(deps: {
       // Public: what anyone may see of the event (a draft is no one's here).
       const terms = await termsFor(db, null, 'event.view', eventId);
       const [inventory, waitlistLength] = await Promise.all([
-        repo.readInventory(db, eventId),
+        inventoryRepo.find(db, eventId),
         repo.waitingCount(db, eventId),
       ]);
       if (!inventory) throw new AppError('NOT_FOUND', 'Event not found');
@@ -394,7 +395,7 @@ export function createBookingsService(deps: {
         });
       }
       if (confirmed || held)
-        await repo.adjustSeats(trx, event.eventId, { confirmed: -confirmed, held: -held });
+        await inventoryRepo.adjustSeats(trx, event.eventId, { confirmed: -confirmed, held: -held });
       await appendEvents(trx, events);
       // The offer bookings went with the others above; their entries close with the queue.
       await closeWaitlist(trx, event.eventId, event.reason, at);

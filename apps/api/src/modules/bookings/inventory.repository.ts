@@ -1,17 +1,33 @@
 import type { Database } from '@evently/db';
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
+import { jsonObjectFrom } from 'kysely/helpers/postgres';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-export interface InventoryRow {
-  event_id: string;
+/** The seat counts of an event; `version` moves on every write to them. */
+export interface InventoryCounts {
   capacity: number;
   confirmed: number;
   held: number;
   version: number;
 }
 
-/** SQL on event_inventory, the bookings module's capacity row per published event. */
+export interface InventoryRow extends InventoryCounts {
+  event_id: string;
+}
+
+export interface SeatDelta {
+  confirmed: number;
+  held: number;
+}
+
+const counts = ['capacity', 'confirmed', 'held', 'version'] as const;
+
+/**
+ * Every SQL statement on `event_inventory`, the bookings module's capacity row per published
+ * event: `CHECK (confirmed + held <= capacity)` is the last line against an oversell, and every
+ * write bumps `version`, which the allocator's conditional write checks.
+ */
 export const inventoryRepository = {
   async create(trx: Transaction<Database>, eventId: string, capacity: number): Promise<void> {
     await trx
@@ -39,8 +55,21 @@ export const inventoryRepository = {
   find(db: Db, eventId: string): Promise<InventoryRow | undefined> {
     return db
       .selectFrom('event_inventory')
-      .select(['event_id', 'capacity', 'confirmed', 'held', 'version'])
+      .select(['event_id', ...counts])
       .where('event_id', '=', eventId)
+      .executeTakeFirst();
+  },
+
+  /**
+   * Locks the row: joins, releases and promotions of one event take it first, so they serialise
+   * (and the version they bump makes a racing allocator batch re-read).
+   */
+  lock(trx: Transaction<Database>, eventId: string): Promise<InventoryCounts | undefined> {
+    return trx
+      .selectFrom('event_inventory')
+      .select(counts)
+      .where('event_id', '=', eventId)
+      .forUpdate()
       .executeTakeFirst();
   },
 
@@ -63,5 +92,59 @@ export const inventoryRepository = {
       )
       .where('i.event_id', 'in', eventIds)
       .execute();
+  },
+
+  /** Moves seats between counts unconditionally (frees, confirms, offers), bumping the version. */
+  async adjustSeats(trx: Transaction<Database>, eventId: string, delta: SeatDelta): Promise<void> {
+    await trx
+      .updateTable('event_inventory')
+      .set((eb) => ({
+        confirmed: eb('confirmed', '+', delta.confirmed),
+        held: eb('held', '+', delta.held),
+        version: eb('version', '+', 1),
+        updated_at: new Date(),
+      }))
+      .where('event_id', '=', eventId)
+      .execute();
+  },
+
+  /** The queue changed (a join or a leave): a batch decided on the old queue must re-read. */
+  async bumpVersion(trx: Transaction<Database>, eventId: string): Promise<void> {
+    await trx
+      .updateTable('event_inventory')
+      .set((eb) => ({ version: eb('version', '+', 1) }))
+      .where('event_id', '=', eventId)
+      .execute();
+  },
+
+  /**
+   * The counts as one JSON column of a query of the caller's (null before the event is
+   * published): the allocator reads them with the event's terms in one round trip.
+   */
+  countsColumn(db: Db, eventId: string) {
+    return jsonObjectFrom(
+      db.selectFrom('event_inventory').select(counts).where('event_id', '=', eventId),
+    );
+  },
+
+  /**
+   * The allocator's write, as the statement its batch CTE starts with: consumes `seats` only if
+   * neither this row nor the event's terms moved since the batch read them (`RETURNING 1` when it
+   * wrote, no row when it lost the race).
+   */
+  consumeIfUnchanged(w: {
+    eventId: string;
+    inventoryVersion: number;
+    eventVersion: number;
+    seats: SeatDelta;
+    now: Date;
+  }): RawBuilder<unknown> {
+    return sql`
+      UPDATE event_inventory
+      SET confirmed = confirmed + ${w.seats.confirmed}, held = held + ${w.seats.held},
+        version = version + 1, updated_at = ${w.now}
+      WHERE event_id = ${w.eventId} AND version = ${w.inventoryVersion}
+        AND EXISTS (SELECT 1 FROM events WHERE id = ${w.eventId} AND version = ${w.eventVersion})
+      RETURNING 1`;
   },
 };

@@ -4,6 +4,7 @@ import type { Transaction } from 'kysely';
 import { type AuditEntryInput, appendAudits } from '../../audit/audit.repository.js';
 import { bookingRef, toBooking } from './bookings.mappers.js';
 import { type BookingRow, bookingsRepository as repo } from './bookings.repository.js';
+import { inventoryRepository as inventoryRepo } from './inventory.repository.js';
 import { endOffer, promoteWaitlist, type SeatRules } from './waitlist.js';
 
 /**
@@ -30,7 +31,7 @@ export async function releaseBooking(
     now,
   );
   if (!ended) return { booking: undefined, offers: [] };
-  await repo.adjustSeats(
+  await inventoryRepo.adjustSeats(
     trx,
     booking.event_id,
     booking.status === 'pending'

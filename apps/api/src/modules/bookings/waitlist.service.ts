@@ -14,6 +14,7 @@ import { type BookingRow, bookingsRepository as repo } from './bookings.reposito
 import { holding, termsFor } from './event-access.js';
 import { scheduleHoldExpiry } from './hold-expiry.js';
 import { idempotencyRepository, requestHash } from './idempotency.repository.js';
+import { inventoryRepository as inventoryRepo } from './inventory.repository.js';
 import { releaseBooking } from './release-booking.js';
 import { closeEndedQueues, promoteWaitlist, type SeatRules } from './waitlist.js';
 
@@ -60,7 +61,7 @@ export function createWaitlistService(deps: {
           );
         }
         // Serialises with releases and promotions; the version bump makes a racing allocator retry.
-        const inventory = await repo.lockInventory(trx, input.eventId);
+        const inventory = await inventoryRepo.lock(trx, input.eventId);
         if (!inventory) throw new AppError('EVENT_NOT_BOOKABLE', 'This event is not on sale');
         const joinHash = requestHash({ eventId: input.eventId, quantity: input.quantity });
         const keyRef = input.idempotencyKey
@@ -111,7 +112,7 @@ export function createWaitlistService(deps: {
           status: 'waiting',
           updated_at: now(),
         });
-        await repo.bumpInventoryVersion(trx, input.eventId);
+        await inventoryRepo.bumpVersion(trx, input.eventId);
         if (input.idempotencyKey) {
           const recorded = await idempotencyRepository.insert(
             trx,
@@ -172,7 +173,7 @@ export function createWaitlistService(deps: {
         const offered = seen.offer_booking_id
           ? await repo.lockBooking(trx, seen.offer_booking_id)
           : undefined;
-        await repo.lockInventory(trx, seen.event_id);
+        await inventoryRepo.lock(trx, seen.event_id);
         const entry = (await repo.lockEntry(trx, entryId)) ?? seen;
         if (entry.status === 'offered' && entry.offer_booking_id) {
           // Leaving with an offer in hand declines it: its seats pass on.
@@ -197,7 +198,7 @@ export function createWaitlistService(deps: {
         if (entry.status !== 'waiting')
           throw new AppError('INVALID_STATE', `A ${entry.status} entry cannot be left`);
         const left = await repo.updateEntry(trx, entryId, { status: 'left' }, now());
-        await repo.bumpInventoryVersion(trx, entry.event_id);
+        await inventoryRepo.bumpVersion(trx, entry.event_id);
         await appendEvent(trx, {
           topic: 'waitlist.left',
           aggregateId: entry.id,

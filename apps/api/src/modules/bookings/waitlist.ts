@@ -10,6 +10,7 @@ import {
   bookingsRepository as repo,
   type WaitlistRow,
 } from './bookings.repository.js';
+import { inventoryRepository as inventoryRepo } from './inventory.repository.js';
 
 /** Read by the user in the waitlist-closed mail. */
 export const SALES_CLOSED_REASON = 'Sales for this event have closed.';
@@ -47,7 +48,7 @@ export async function promoteWaitlist(
       await closeQueueAfterSales(trx, eventId, now);
     return [];
   }
-  const inventory = await repo.lockInventory(trx, eventId);
+  const inventory = await inventoryRepo.lock(trx, eventId);
   if (!inventory) return [];
   let available = inventory.capacity - inventory.confirmed - inventory.held;
   const offers: BookingRow[] = [];
@@ -128,7 +129,7 @@ export async function promoteWaitlist(
   }
   if (offers.length > 0) {
     const held = offers.reduce((sum, o) => sum + o.quantity, 0);
-    await repo.adjustSeats(trx, eventId, { confirmed: 0, held });
+    await inventoryRepo.adjustSeats(trx, eventId, { confirmed: 0, held });
   }
   await appendEvents(trx, events);
   await appendAudits(trx, audits);
@@ -287,7 +288,7 @@ export async function closeQueueAfterSales(
   eventId: string,
   now: Date,
 ): Promise<number> {
-  await repo.lockInventory(trx, eventId);
+  await inventoryRepo.lock(trx, eventId);
   const entries = await repo.waitingEntriesOfEvent(trx, eventId);
   if (entries.length === 0) return 0;
   const events: DomainEventInput<DomainTopic>[] = [];
@@ -313,7 +314,7 @@ export async function closeQueueAfterSales(
       after: { status: 'closed', reason: SALES_CLOSED_REASON },
     });
   }
-  await repo.bumpInventoryVersion(trx, eventId);
+  await inventoryRepo.bumpVersion(trx, eventId);
   await appendEvents(trx, events);
   await appendAudits(trx, audits);
   return entries.length;
