@@ -1,18 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import {
-  encodeCursor,
-  type listUsersInputSchema,
-  type Page,
-  type Role,
-  type Session,
-  type TokenPair,
-  type User,
+import type {
+  listUsersInputSchema,
+  Page,
+  Role,
+  Session,
+  TokenPair,
+  User,
 } from '@evently/contracts';
 import { appendEvent, type Database } from '@evently/db';
 import { type CachePort, ipRateLimitKey, type RateLimiterFactory } from '@evently/platform';
 import type { Kysely, Transaction } from 'kysely';
 import type { z } from 'zod';
 import { AppError } from '../../errors/app-error.js';
+import { keysetPage, rowsFor } from '../../kernel/page.js';
 import type { Principal, RequestLog } from '../../trpc/context.js';
 import { toSession, toUser } from './auth.mappers.js';
 import { authRepository as repo, type UserRow } from './auth.repository.js';
@@ -414,17 +414,12 @@ export async function createAuthService(deps: {
         q: input.q,
         role: input.role,
         after: after && { createdAt: after.c, id: after.i },
-        limit: input.limit + 1,
+        limit: rowsFor(input.limit),
       });
-      const items = rows.slice(0, input.limit);
-      const last = items.at(-1);
-      return {
-        items: items.map(toUser),
-        nextCursor:
-          rows.length > input.limit && last
-            ? encodeCursor({ c: last.created_at.toISOString(), i: last.id })
-            : null,
-      };
+      return keysetPage(rows, input.limit, {
+        item: toUser,
+        sortKey: (r) => ({ c: r.created_at.toISOString(), i: r.id }),
+      });
     },
 
     async setRole(principal, input) {

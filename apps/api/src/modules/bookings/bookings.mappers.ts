@@ -1,5 +1,5 @@
-import type { Booking, WaitlistEntry } from '@evently/contracts';
-import type { BookingRow, WaitlistRow } from './bookings.repository.js';
+import type { AuditEntry, Booking, WaitlistEntry } from '@evently/contracts';
+import type { AuditRow, BookingRow, WaitlistRow } from './bookings.repository.js';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -21,7 +21,15 @@ export function toBooking(row: BookingRow): Booking {
   };
 }
 
-export function toWaitlistEntry(row: WaitlistRow, position: number | null = null): WaitlistEntry {
+/**
+ * A waitlist entry as the API shows it. `position` is the live place in line the repository
+ * counted (read with the row); a row read without it, or not waiting, has none.
+ */
+export function toWaitlistEntry(
+  row: WaitlistRow & { position?: string | number | null },
+): WaitlistEntry {
+  const position =
+    row.position === undefined || row.position === null ? null : Number(row.position);
   return {
     id: row.id,
     eventId: row.event_id,
@@ -45,5 +53,23 @@ export function bookingRef(row: BookingRow) {
     unitPriceCents: Number(row.unit_price_cents),
     totalCents: Number(row.total_cents),
     currency: row.currency,
+  };
+}
+
+/** The payload fields every waitlist domain event carries. */
+export function waitlistRef(row: WaitlistRow) {
+  return { entryId: row.id, eventId: row.event_id, userId: row.user_id, quantity: row.quantity };
+}
+
+export function toAuditEntry(row: AuditRow): AuditEntry {
+  return {
+    id: row.id,
+    entity: row.entity,
+    entityId: row.entity_id,
+    action: row.action,
+    actorId: row.actor_id,
+    before: row.before,
+    after: row.after,
+    at: row.at.toISOString(),
   };
 }

@@ -5,6 +5,7 @@ type Db = Kysely<Database> | Transaction<Database>;
 export type BookingRow = Selectable<Database['bookings']>;
 export type NewBookingRow = Insertable<Database['bookings']>;
 export type WaitlistRow = Selectable<Database['waitlist_entries']>;
+export type AuditRow = Selectable<Database['audit_log']>;
 
 /** A waiting entry's place in line (1 = next), counted over the whole queue; null otherwise. */
 const livePosition = sql<string | null>`CASE WHEN w.status = 'waiting' THEN (

@@ -6,18 +6,18 @@ import type {
   Page,
   WaitlistEntry,
 } from '@evently/contracts';
-import { encodeCursor } from '@evently/contracts';
 import { appendEvents, type Database } from '@evently/db';
 import type { LockPort, QueuePort } from '@evently/platform';
 import type { Kysely, Transaction } from 'kysely';
 import { authorize } from '../../access/access-policy.js';
 import { appendAudit } from '../../audit/audit.repository.js';
 import { AppError } from '../../errors/app-error.js';
+import { keysetPage, rowsFor } from '../../kernel/page.js';
 import type { Principal } from '../../kernel/principal.js';
 import type { RequestLog } from '../../trpc/context.js';
 import { isOnSale, readBookingTerms } from '../events/booking-terms.js';
 import { createAllocator } from './allocator.js';
-import { bookingRef, toBooking } from './bookings.mappers.js';
+import { bookingRef, toAuditEntry, toBooking } from './bookings.mappers.js';
 import { type BookingRow, bookingsRepository as repo } from './bookings.repository.js';
 import { holding, termsFor } from './event-access.js';
 import { type HoldExpiry, scheduleHoldExpiry } from './hold-expiry.js';
@@ -99,6 +99,12 @@ export interface BookingsModule extends BookingsService {
   ): Promise<void>;
 }
 
+/** Bookings page newest first, by (createdAt, id). */
+const bookingPage = {
+  item: toBooking,
+  sortKey: (r: BookingRow) => ({ c: r.created_at.toISOString(), i: r.id }),
+};
+
 export function createBookingsService(deps: {
   db: Kysely<Database>;
   locks: LockPort;
@@ -134,18 +140,6 @@ export function createBookingsService(deps: {
     if (!row) throw new AppError('NOT_FOUND', 'Booking not found');
     authorize(principal, action, holding(row, await readBookingTerms(db, row.event_id)));
     return row;
-  }
-
-  function page<T extends { created_at: Date; id: string }>(rows: T[], limit: number) {
-    const items = rows.slice(0, limit);
-    const last = items.at(-1);
-    return {
-      items,
-      nextCursor:
-        rows.length > limit && last
-          ? encodeCursor({ c: last.created_at.toISOString(), i: last.id })
-          : null,
-    };
   }
 
   const service: BookingsModule = {
@@ -250,10 +244,9 @@ export function createBookingsService(deps: {
         userId: principal.userId,
         status: input.status,
         after: after && { createdAt: after.c, id: after.i },
-        limit: input.limit + 1,
+        limit: rowsFor(input.limit),
       });
-      const p = page(rows, input.limit);
-      return { items: p.items.map(toBooking), nextCursor: p.nextCursor };
+      return keysetPage(rows, input.limit, bookingPage);
     },
 
     async availability(eventId) {
@@ -285,10 +278,9 @@ export function createBookingsService(deps: {
         eventId: input.eventId,
         status: input.status,
         after: after && { createdAt: after.c, id: after.i },
-        limit: input.limit + 1,
+        limit: rowsFor(input.limit),
       });
-      const p = page(rows, input.limit);
-      return { items: p.items.map(toBooking), nextCursor: p.nextCursor };
+      return keysetPage(rows, input.limit, bookingPage);
     },
 
     async audit(principal, input) {
@@ -304,23 +296,9 @@ export function createBookingsService(deps: {
         bookingIds: entityIds,
         eventId: entityIds.length ? undefined : input.eventId,
         beforeSeq: after?.s,
-        limit: input.limit + 1,
+        limit: rowsFor(input.limit),
       });
-      const items = rows.slice(0, input.limit);
-      const last = items.at(-1);
-      return {
-        items: items.map((r) => ({
-          id: r.id,
-          entity: r.entity,
-          entityId: r.entity_id,
-          action: r.action,
-          actorId: r.actor_id,
-          before: r.before,
-          after: r.after,
-          at: r.at.toISOString(),
-        })),
-        nextCursor: rows.length > input.limit && last ? encodeCursor({ s: last.seq }) : null,
-      };
+      return keysetPage(rows, input.limit, { item: toAuditEntry, sortKey: (r) => ({ s: r.seq }) });
     },
 
     joinWaitlist: (principal, input) => waitlist.join(principal, input),

@@ -1,15 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { encodeCursor, type Page, type WaitlistEntry } from '@evently/contracts';
+import type { Page, WaitlistEntry } from '@evently/contracts';
 import { appendEvent, type Database } from '@evently/db';
 import type { QueuePort } from '@evently/platform';
 import type { Kysely } from 'kysely';
 import { authorize } from '../../access/access-policy.js';
 import { appendAudit } from '../../audit/audit.repository.js';
 import { AppError } from '../../errors/app-error.js';
+import { keysetPage, rowsFor } from '../../kernel/page.js';
 import type { Principal } from '../../kernel/principal.js';
 import type { RequestLog } from '../../trpc/context.js';
 import { isOnSale, readBookingTerms } from '../events/booking-terms.js';
-import { toWaitlistEntry } from './bookings.mappers.js';
+import { toWaitlistEntry, waitlistRef } from './bookings.mappers.js';
 import { type BookingRow, bookingsRepository as repo } from './bookings.repository.js';
 import { holding, termsFor } from './event-access.js';
 import { scheduleHoldExpiry } from './hold-expiry.js';
@@ -137,12 +138,7 @@ export function createWaitlistService(deps: {
         await appendEvent(trx, {
           topic: 'waitlist.joined',
           aggregateId: entry.id,
-          payload: {
-            entryId: entry.id,
-            eventId: entry.event_id,
-            userId: entry.user_id,
-            quantity: entry.quantity,
-          },
+          payload: waitlistRef(entry),
         });
         await appendAudit(trx, {
           entity: 'waitlist_entry',
@@ -159,7 +155,7 @@ export function createWaitlistService(deps: {
       });
       if (outcome.offers.length > 0) scheduleExpiry(outcome.offers);
       const { entry } = outcome;
-      return toWaitlistEntry(entry, entry.position === null ? null : Number(entry.position));
+      return toWaitlistEntry(entry);
     },
 
     async leave(principal, entryId) {
@@ -202,12 +198,7 @@ export function createWaitlistService(deps: {
         await appendEvent(trx, {
           topic: 'waitlist.left',
           aggregateId: entry.id,
-          payload: {
-            entryId: entry.id,
-            eventId: entry.event_id,
-            userId: entry.user_id,
-            quantity: entry.quantity,
-          },
+          payload: waitlistRef(entry),
         });
         await appendAudit(trx, {
           entity: 'waitlist_entry',
@@ -226,7 +217,7 @@ export function createWaitlistService(deps: {
 
     async mine(principal) {
       const rows = await repo.entriesOfUser(db, principal.userId);
-      return rows.map((r) => toWaitlistEntry(r, r.position === null ? null : Number(r.position)));
+      return rows.map(toWaitlistEntry);
     },
 
     closeEndedQueues: () => closeEndedQueues(db, now()),
@@ -234,15 +225,12 @@ export function createWaitlistService(deps: {
     async forEvent(principal, input) {
       await termsFor(db, principal, 'event.readBookings', input.eventId);
       const after = input.cursor ?? undefined;
-      const rows = await repo.entriesOfEvent(db, input.eventId, after?.s, input.limit + 1);
-      const items = rows.slice(0, input.limit);
-      const last = items.at(-1);
-      return {
-        items: items.map((r) =>
-          toWaitlistEntry(r, r.position === null ? null : Number(r.position)),
-        ),
-        nextCursor: rows.length > input.limit && last ? encodeCursor({ s: last.join_seq }) : null,
-      };
+      const rows = await repo.entriesOfEvent(db, input.eventId, after?.s, rowsFor(input.limit));
+      // Join order: the position counts the whole queue, so page 2 goes on where page 1 stopped.
+      return keysetPage(rows, input.limit, {
+        item: toWaitlistEntry,
+        sortKey: (r) => ({ s: r.join_seq }),
+      });
     },
   };
 }

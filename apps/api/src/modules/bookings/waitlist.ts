@@ -4,7 +4,7 @@ import { appendEvents, type Database } from '@evently/db';
 import type { Kysely, Transaction } from 'kysely';
 import { type AuditEntryInput, appendAudits } from '../../audit/audit.repository.js';
 import { isOnSale, readBookingTerms } from '../events/booking-terms.js';
-import { bookingRef, toBooking } from './bookings.mappers.js';
+import { bookingRef, toBooking, waitlistRef } from './bookings.mappers.js';
 import {
   type BookingRow,
   bookingsRepository as repo,
@@ -92,7 +92,6 @@ export async function promoteWaitlist(
     );
     available -= head.quantity;
     offers.push(offer);
-    const entryRef = { entryId: head.id, eventId, userId: head.user_id, quantity: head.quantity };
     events.push(
       {
         topic: 'booking.created',
@@ -107,7 +106,11 @@ export async function promoteWaitlist(
       {
         topic: 'waitlist.offered',
         aggregateId: head.id,
-        payload: { ...entryRef, bookingId: offer.id, offerExpiresAt: expiresAt.toISOString() },
+        payload: {
+          ...waitlistRef(head),
+          bookingId: offer.id,
+          offerExpiresAt: expiresAt.toISOString(),
+        },
       },
     );
     audits.push(
@@ -155,19 +158,7 @@ async function passOverHead(
   // Read by the user in the waitlist-closed mail.
   const reason = `An offer of ${head.quantity} seats would take you over the limit of ${maxPerUser} seats per person for this event (you already hold ${owned}).`;
   return {
-    events: [
-      {
-        topic: 'waitlist.closed',
-        aggregateId: head.id,
-        payload: {
-          entryId: head.id,
-          eventId: head.event_id,
-          userId: head.user_id,
-          quantity: head.quantity,
-          reason,
-        },
-      },
-    ],
+    events: [closedEvent(head, reason)],
     audits: [
       {
         entity: 'waitlist_entry',
@@ -198,20 +189,14 @@ export async function endOffer(
   if (entry?.status !== 'offered') return records;
   const status = to === 'expired' ? 'expired' : 'left';
   await repo.updateEntry(trx, entry.id, { status }, now);
-  const entryRef = {
-    entryId: entry.id,
-    eventId: entry.event_id,
-    userId: entry.user_id,
-    quantity: entry.quantity,
-  };
   records.events.push(
     to === 'expired'
       ? {
           topic: 'waitlist.offer_expired',
           aggregateId: entry.id,
-          payload: { ...entryRef, bookingId: booking.id },
+          payload: { ...waitlistRef(entry), bookingId: booking.id },
         }
-      : { topic: 'waitlist.left', aggregateId: entry.id, payload: entryRef },
+      : { topic: 'waitlist.left', aggregateId: entry.id, payload: waitlistRef(entry) },
   );
   records.audits.push({
     entity: 'waitlist_entry',
@@ -241,15 +226,43 @@ export async function convertOffer(
     {
       topic: 'waitlist.converted',
       aggregateId: entry.id,
-      payload: {
-        entryId: entry.id,
-        eventId: entry.event_id,
-        userId: entry.user_id,
-        quantity: entry.quantity,
-        bookingId: booking.id,
-      },
+      payload: { ...waitlistRef(entry), bookingId: booking.id },
     },
   ];
+}
+
+/** A closed entry's domain event; the reason is read by its user in the waitlist-closed mail. */
+function closedEvent(entry: WaitlistRow, reason: string): DomainEventInput<'waitlist.closed'> {
+  return {
+    topic: 'waitlist.closed',
+    aggregateId: entry.id,
+    payload: { ...waitlistRef(entry), reason },
+  };
+}
+
+/** Closes these entries for `reason`, with their events and audit rows; returns how many. */
+async function closeEntries(
+  trx: Transaction<Database>,
+  entries: WaitlistRow[],
+  reason: string,
+  now: Date,
+): Promise<number> {
+  const events: DomainEventInput<DomainTopic>[] = [];
+  const audits: AuditEntryInput[] = [];
+  for (const entry of entries) {
+    await repo.updateEntry(trx, entry.id, { status: 'closed' }, now);
+    events.push(closedEvent(entry, reason));
+    audits.push({
+      entity: 'waitlist_entry',
+      entityId: entry.id,
+      action: 'close',
+      actorId: null,
+      after: { status: 'closed', reason },
+    });
+  }
+  await appendEvents(trx, events);
+  await appendAudits(trx, audits);
+  return entries.length;
 }
 
 /** The event was cancelled: every live entry is closed (its offer booking is the caller's). */
@@ -259,23 +272,7 @@ export async function closeWaitlist(
   reason: string,
   now: Date,
 ): Promise<void> {
-  const entries = await repo.liveEntriesOfEvent(trx, eventId);
-  const events: DomainEventInput<DomainTopic>[] = [];
-  for (const entry of entries) {
-    await repo.updateEntry(trx, entry.id, { status: 'closed' }, now);
-    events.push({
-      topic: 'waitlist.closed',
-      aggregateId: entry.id,
-      payload: {
-        entryId: entry.id,
-        eventId: entry.event_id,
-        userId: entry.user_id,
-        quantity: entry.quantity,
-        reason,
-      },
-    });
-  }
-  await appendEvents(trx, events);
+  await closeEntries(trx, await repo.liveEntriesOfEvent(trx, eventId), reason, now);
 }
 
 /**
@@ -289,35 +286,14 @@ export async function closeQueueAfterSales(
   now: Date,
 ): Promise<number> {
   await inventoryRepo.lock(trx, eventId);
-  const entries = await repo.waitingEntriesOfEvent(trx, eventId);
-  if (entries.length === 0) return 0;
-  const events: DomainEventInput<DomainTopic>[] = [];
-  const audits: AuditEntryInput[] = [];
-  for (const entry of entries) {
-    await repo.updateEntry(trx, entry.id, { status: 'closed' }, now);
-    events.push({
-      topic: 'waitlist.closed',
-      aggregateId: entry.id,
-      payload: {
-        entryId: entry.id,
-        eventId: entry.event_id,
-        userId: entry.user_id,
-        quantity: entry.quantity,
-        reason: SALES_CLOSED_REASON,
-      },
-    });
-    audits.push({
-      entity: 'waitlist_entry',
-      entityId: entry.id,
-      action: 'close',
-      actorId: null,
-      after: { status: 'closed', reason: SALES_CLOSED_REASON },
-    });
-  }
-  await inventoryRepo.bumpVersion(trx, eventId);
-  await appendEvents(trx, events);
-  await appendAudits(trx, audits);
-  return entries.length;
+  const closed = await closeEntries(
+    trx,
+    await repo.waitingEntriesOfEvent(trx, eventId),
+    SALES_CLOSED_REASON,
+    now,
+  );
+  if (closed > 0) await inventoryRepo.bumpVersion(trx, eventId);
+  return closed;
 }
 
 /**

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import {
   type Event,
   type EventFields,
-  encodeCursor,
   eventRulesSchema,
   type listEventsInputSchema,
   type Page,
@@ -14,6 +13,7 @@ import { authorize, eventReach } from '../../access/access-policy.js';
 import { appendAudit } from '../../audit/audit.repository.js';
 import type { VersionedCache } from '../../cache/versioned-cache.js';
 import { AppError } from '../../errors/app-error.js';
+import { keysetPage, rowsFor } from '../../kernel/page.js';
 import type { Principal } from '../../kernel/principal.js';
 import type { RequestLog } from '../../trpc/context.js';
 import type { InventoryService } from '../bookings/inventory.service.js';
@@ -152,17 +152,12 @@ export function createEventsService(deps: {
           status: input.status,
           organizerId: input.organizerId,
           after: after && { startsAt: after.s, id: after.i },
-          limit: input.limit + 1,
+          limit: rowsFor(input.limit),
         });
-        const items = rows.slice(0, input.limit);
-        const last = items.at(-1);
-        return {
-          items: items.map(toEventCore),
-          nextCursor:
-            rows.length > input.limit && last
-              ? encodeCursor({ s: last.starts_at.toISOString(), i: last.id })
-              : null,
-        };
+        return keysetPage(rows, input.limit, {
+          item: toEventCore,
+          sortKey: (r) => ({ s: r.starts_at.toISOString(), i: r.id }),
+        });
       });
       return { items: await present(page.items), nextCursor: page.nextCursor };
     },

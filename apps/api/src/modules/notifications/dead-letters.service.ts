@@ -1,12 +1,8 @@
-import {
-  type DeadLetterMail,
-  encodeCursor,
-  type Page,
-  type ReplayDeadLettersInput,
-} from '@evently/contracts';
+import type { DeadLetterMail, Page, ReplayDeadLettersInput } from '@evently/contracts';
 import type { Database } from '@evently/db';
 import type { Kysely } from 'kysely';
 import { appendAudits } from '../../audit/audit.repository.js';
+import { keysetPage, rowsFor } from '../../kernel/page.js';
 import { type SentEmailRow, sentEmailsRepository } from './sent-emails.repository.js';
 
 /** Mails every try of which failed, for admins: list them, send them again. */
@@ -43,15 +39,12 @@ export function createDeadLettersService(deps: { db: Kysely<Database> }): DeadLe
       const cursor = input.cursor ?? undefined;
       const rows = await sentEmailsRepository.deadLetters(deps.db, {
         after: cursor && { deadAt: cursor.d, id: cursor.id },
-        limit: input.limit + 1,
+        limit: rowsFor(input.limit),
       });
-      const items = rows.slice(0, input.limit).map(toDeadLetter);
-      const last = items.at(-1);
-      return {
-        items,
-        nextCursor:
-          rows.length > input.limit && last ? encodeCursor({ d: last.deadAt, id: last.id }) : null,
-      };
+      return keysetPage(rows, input.limit, {
+        item: toDeadLetter,
+        sortKey: (r) => ({ d: (r.dead_at ?? r.created_at).toISOString(), id: r.id }),
+      });
     },
 
     async replay(actorId, input) {
