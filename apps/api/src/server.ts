@@ -133,6 +133,9 @@ export async function createServer(deps: ServerDeps): Promise<ApiServer> {
     },
     async stop() {
       closing = true;
+      // Live streams never finish by themselves: end them (clients reconnect elsewhere) so the
+      // drain can.
+      deps.services.streams.close();
       await app.close();
     },
   };

@@ -159,6 +159,20 @@ describe('analytics.live after a published revocation, on two instances', () => 
     await expectSilent(w);
   });
 
+  it('an instance that stops ends its streams with SERVICE_UNAVAILABLE (clients reconnect elsewhere) instead of waiting for them', async () => {
+    const { organizer, eventId } = await organizerWithEvent(app);
+    const leaving = await app.startInstance();
+    const raw = await followRaw(leaving.url, organizer.tokens.accessToken, { eventId });
+    opened.push(raw);
+    await eventually(() => expect(rawStats(raw)).toHaveLength(1));
+    const started = Date.now();
+    await leaving.close();
+    expect(Date.now() - started).toBeLessThan(BOUND_MS);
+    await raw.closed;
+    // A 503: tRPC clients reconnect from it (with their last id), unlike from a refusal.
+    expect(rawError(raw)).toEqual({ appCode: 'SERVICE_UNAVAILABLE', httpStatus: 503 });
+  });
+
   it('a session change that leaves access alone (a refresh) ends nothing', async () => {
     const w = await watched();
     await app.client().auth.refresh.mutate({ refreshToken: w.organizer.tokens.refreshToken });

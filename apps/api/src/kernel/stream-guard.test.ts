@@ -223,4 +223,25 @@ describe('stream guard', () => {
     ).rejects.toMatchObject({ appCode: 'NOT_FOUND' });
     expect(h.watching('s1')).toBe(0);
   });
+
+  it('close() ends every open stream with SERVICE_UNAVAILABLE and refuses new ones', async () => {
+    const h = harness();
+    const sources = [pushSource(), pushSource()];
+    const check = async () => {};
+    const streams = await Promise.all(
+      sources.map(async (source, i) =>
+        drain(await h.guards.guard(source.open, { sessionId: `s${i}`, check })),
+      ),
+    );
+    for (const [i, source] of sources.entries()) source.push(i);
+    await eventually(() => expect(streams.map((s) => s.seen)).toEqual([[0], [1]]));
+    h.guards.close();
+    for (const stream of streams) {
+      await expect(stream.done).rejects.toMatchObject({ appCode: 'SERVICE_UNAVAILABLE' });
+    }
+    await eventually(() => expect(sources.every((s) => s.finished)).toBe(true));
+    await expect(
+      h.guards.guard(pushSource().open, { sessionId: 's9', check }),
+    ).rejects.toMatchObject({ appCode: 'SERVICE_UNAVAILABLE' });
+  });
 });

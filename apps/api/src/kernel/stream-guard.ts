@@ -15,6 +15,12 @@ export interface StreamGuards {
     open: (signal: AbortSignal) => Promise<AsyncIterable<T>>,
     options: GuardedStream,
   ): Promise<AsyncIterable<T>>;
+  /**
+   * The server is stopping: every open stream ends with SERVICE_UNAVAILABLE (clients reconnect,
+   * to another instance, after their last id) and new ones are refused. An open stream would
+   * otherwise hold the HTTP server's drain until the process is killed.
+   */
+  close(): void;
 }
 
 export interface GuardedStream {
@@ -63,12 +69,24 @@ const realTicker: Ticker = (ms, tick) => {
   return () => clearInterval(timer);
 };
 
+const shuttingDown = () =>
+  new AppError('SERVICE_UNAVAILABLE', 'This server is shutting down; reconnect');
+
 export function createStreamGuards(deps: StreamGuardsDeps): StreamGuards {
+  /** How to end each open stream. */
+  const openStreams = new Set<(error: unknown) => void>();
+  let closed = false;
   return {
+    close() {
+      closed = true;
+      for (const end of [...openStreams]) end(shuttingDown());
+    },
+
     async guard<T>(
       open: (signal: AbortSignal) => Promise<AsyncIterable<T>>,
       options: GuardedStream,
     ): Promise<AsyncIterable<T>> {
+      if (closed) throw shuttingDown();
       const stop = new AbortController();
       const onAbort = () => stop.abort();
       if (options.signal?.aborted) stop.abort();
@@ -81,7 +99,7 @@ export function createStreamGuards(deps: StreamGuardsDeps): StreamGuards {
         detach();
         throw error;
       }
-      return guarded(source, stop, options, deps, detach);
+      return guarded(source, stop, options, deps, detach, openStreams);
     },
   };
 }
@@ -92,17 +110,20 @@ async function* guarded<T>(
   options: GuardedStream,
   deps: StreamGuardsDeps,
   detach: () => void,
+  openStreams: Set<(error: unknown) => void>,
 ): AsyncGenerator<T> {
   let lose: (error: unknown) => void = () => {};
   const lost = new Promise<never>((_, reject) => {
     lose = reject;
   });
   lost.catch(() => {});
-  const checks = accessChecks(options.check, deps, (error) => {
+  const end = (error: unknown) => {
     lose(error);
     // Wakes a source waiting for its next update, so it lets go of what it holds.
     stop.abort();
-  });
+  };
+  openStreams.add(end);
+  const checks = accessChecks(options.check, deps, end);
   const iterator = source[Symbol.asyncIterator]();
   let unwatch: (() => void) | undefined;
   try {
@@ -120,6 +141,7 @@ async function* guarded<T>(
       stopTicking();
     }
   } finally {
+    openStreams.delete(end);
     checks.close();
     unwatch?.();
     detach();
