@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Event, EventInput } from '@evently/contracts';
+import { deferred } from '@evently/platform/testing';
 import type { EventlyClient } from '@evently/sdk';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -103,6 +104,48 @@ describe('events read cache across two API instances', () => {
 
   it(`an update through B is seen through A right after it returns (${ROUNDS} times)`, async () => {
     await neverStale(b, a);
+  });
+
+  it('a read through B while a write through A is in flight (generation bumped, not committed) is retired at commit', async () => {
+    const created = await a.organizer.events.create.mutate(eventInput('before the write'));
+    const event = await a.organizer.events.publish.mutate({ id: created.id });
+    const db = app.db.handle.db;
+
+    // Hold the event's row: A's update bumps the generations, opens its transaction and waits
+    // on this lock in its SELECT ... FOR UPDATE — in flight, deterministically, until released.
+    const release = deferred<void>();
+    const locked = deferred<void>();
+    const holder = db.transaction().execute(async (trx) => {
+      await sql`SELECT 1 FROM events WHERE id = ${event.id} FOR UPDATE`.execute(trx);
+      locked.resolve();
+      await release.promise;
+    });
+    await locked.promise;
+    const writing = a.organizer.events.update.mutate({
+      id: event.id,
+      expectedVersion: event.version,
+      patch: { title: 'after the write' },
+    });
+    const waitingOnTheRow = async () => {
+      const { rows } = await sql<{ n: string }>`
+        SELECT count(*) AS n FROM pg_stat_activity
+        WHERE datname = current_database() AND wait_event_type = 'Lock'
+          AND query LIKE '%"events"%for update%'`.execute(db);
+      return Number(rows[0]?.n);
+    };
+    await expect.poll(waitingOnTheRow, { timeout: 30_000, interval: 20 }).toBe(1);
+
+    // B reads meanwhile: the old row (not committed), stamped with the bumped generation.
+    expect((await b.anonymous.events.get.query({ id: event.id })).title).toBe('before the write');
+    expect((await listOf(b, event)).items[0]?.title).toBe('before the write');
+
+    release.resolve();
+    await holder;
+    const updated = await writing;
+    expect(updated.title).toBe('after the write');
+    // Right after the write returned, B must not serve what it cached while it was in flight.
+    expect((await b.anonymous.events.get.query({ id: event.id })).title).toBe('after the write');
+    expect((await listOf(b, event)).items[0]?.title).toBe('after the write');
   });
 
   it('the reader really serves from its cache: a change that bypasses the service stays hidden', async () => {
