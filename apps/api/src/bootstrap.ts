@@ -48,6 +48,7 @@ export async function startApi(env: ApiEnv, role: Role, log: Logger): Promise<Ru
         refreshTokenTtlSeconds: env.REFRESH_TOKEN_TTL,
       },
       bookings: { holdMinutes: env.BOOKING_HOLD_MINUTES, offerMinutes: env.WAITLIST_OFFER_MINUTES },
+      anonymousReadsPerMinute: env.ANONYMOUS_READS_PER_MINUTE,
       mode,
       version,
       log,

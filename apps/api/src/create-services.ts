@@ -13,6 +13,7 @@ import { createSystemService, type Mode } from './modules/system/system.service.
 import { createOperationsService } from './observability/operations.service.js';
 import { WORKER_QUEUES } from './observability/worker-queues.js';
 import type { Services } from './services.js';
+import { createAnonymousReadLimit } from './trpc/anonymous-read-limit.js';
 import type { RequestLog } from './trpc/context.js';
 
 export interface ServicesDeps {
@@ -21,6 +22,8 @@ export interface ServicesDeps {
   auth: AuthConfig;
   /** BOOKING_HOLD_MINUTES and WAITLIST_OFFER_MINUTES (defaults 15 and 30). */
   bookings?: { holdMinutes: number; offerMinutes: number };
+  /** ANONYMOUS_READS_PER_MINUTE (default 1,200 per client network). */
+  anonymousReadsPerMinute?: number;
   mode: Mode;
   version: string;
   log: RequestLog;
@@ -58,6 +61,13 @@ export async function createServices(deps: ServicesDeps): Promise<Services> {
       now,
     }),
     deadLetters: createDeadLettersService({ db: deps.db }),
+    anonymousReads: createAnonymousReadLimit({
+      rateLimits: deps.platform.rateLimits,
+      log: deps.log,
+      ...(deps.anonymousReadsPerMinute !== undefined && {
+        perMinute: deps.anonymousReadsPerMinute,
+      }),
+    }),
     operations: createOperationsService({
       db: deps.db,
       queue: deps.platform.queue,

@@ -6,6 +6,7 @@ import type { EventsService } from './modules/events/events.service.js';
 import type { DeadLettersService } from './modules/notifications/dead-letters.service.js';
 import type { SystemService } from './modules/system/system.service.js';
 import type { OperationsService } from './observability/operations.service.js';
+import type { AnonymousReadLimit } from './trpc/anonymous-read-limit.js';
 
 /** The services procedures reach through the context; each module adds its own. */
 export interface Services {
@@ -18,4 +19,6 @@ export interface Services {
   operations: OperationsService;
   /** Ends long-lived streams (subscriptions) when their caller loses access. */
   streams: StreamGuards;
+  /** The budget of reads by callers nobody signed in (per network). */
+  anonymousReads: AnonymousReadLimit;
 }

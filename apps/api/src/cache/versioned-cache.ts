@@ -9,7 +9,10 @@
  * read BEFORE the load, so a load that raced with a write ends up under a generation that the
  * write's invalidation has already replaced. Generations are random, never counters: a Redis that
  * restarted empty (or evicted `gen:` keys) hands out new ones and old entries can never match.
- * Pub/sub only drops the other instances' L1 entries early (memory hygiene).
+ * A scope gets its generation from the first read that has a value to keep (SET NX, after the
+ * load): a read whose load finds nothing (`undefined`) writes nothing at all, so reads of ids
+ * that do not exist cannot fill the cache port. Pub/sub only drops the other instances' L1
+ * entries early (memory hygiene).
  *
  * How a writer uses it — invalidate twice:
  *
@@ -110,9 +113,8 @@ export function createVersionedCache(options: VersionedCacheOptions): VersionedC
   const warnFill = throttledWarning(log, 'cannot store a value in the cache');
   const warnPublish = throttledWarning(log, 'cannot publish a cache invalidation');
   const warnMessage = throttledWarning(log, 'ignored a malformed cache invalidation message');
-  // Per instance: a cold scope read by many requests at once gets one generation, not one each.
-  const creatingGeneration = new Map<string, Promise<string>>();
-  // Keyed by generation too: a read that started after an invalidation never joins an older load.
+  // Keyed by generation too (`-` for none yet): a read that started after an invalidation never
+  // joins an older load; a cold scope read by many requests at once loads once per instance.
   const loading = new Map<string, Promise<string | undefined>>();
   let unsubscribe: Unsubscribe | undefined;
 
@@ -124,19 +126,40 @@ export function createVersionedCache(options: VersionedCacheOptions): VersionedC
     }
   };
 
-  const currentGeneration = async (scope: string): Promise<string> => {
+  /** The scope's generation, or undefined while it has none. */
+  const storedGeneration = async (scope: string): Promise<string | undefined> => {
     const stored = generationSchema.safeParse(
       await viaPort(() => cache.get<unknown>(generationKey(scope))),
     );
-    if (stored.success) return stored.data;
-    const pending = creatingGeneration.get(scope);
-    if (pending) return pending;
-    const fresh = randomUUID();
-    const creating = viaPort(() => cache.set(generationKey(scope), fresh, GENERATION_TTL_MS))
-      .then(() => fresh)
-      .finally(() => creatingGeneration.delete(scope));
-    creatingGeneration.set(scope, creating);
-    return creating;
+    return stored.success ? stored.data : undefined;
+  };
+
+  /**
+   * A read of a scope without a generation: load first, and only a value worth keeping creates
+   * one — a read of something that does not exist (a random event id) leaves nothing behind.
+   * The generation is added only if the scope still has none (SET NX): any write since our GET
+   * set one, and then what we loaded may predate it, so it is returned but not kept.
+   */
+  const loadIntoNewGeneration = async <T>(
+    scope: string,
+    key: string,
+    load: () => Promise<T>,
+  ): Promise<string | undefined> => {
+    counters.loads += 1;
+    const value = await load();
+    if (value === undefined) return undefined;
+    const json = JSON.stringify(value);
+    if (json === undefined) throw new TypeError(`cached value for ${scope}/${key} is not JSON`);
+    const generation = randomUUID();
+    const created = await viaPort(() =>
+      cache.add(generationKey(scope), generation, GENERATION_TTL_MS),
+    );
+    if (!created) return json;
+    await cache
+      .set(valueKey(scope, generation, key), value, l2TtlMs)
+      .catch((error: unknown) => warnFill({ err: error, scope }));
+    l1.set(scope, key, generation, json);
+    return json;
   };
 
   /** The value's JSON under `generation`, from L2 or the source; fills both levels. */
@@ -172,7 +195,17 @@ export function createVersionedCache(options: VersionedCacheOptions): VersionedC
   const read = async <T>(scope: string, key: string, load: () => Promise<T>): Promise<T> => {
     scopeSchema.parse(scope);
     try {
-      const generation = await currentGeneration(scope);
+      const generation = await storedGeneration(scope);
+      if (generation === undefined) {
+        // Without a generation no L1 entry can be trusted (it names one that is gone).
+        const flightId = `-:${scope.length}:${scope}${key}`;
+        let flight = loading.get(flightId);
+        if (!flight) {
+          flight = loadIntoNewGeneration(scope, key, load).finally(() => loading.delete(flightId));
+          loading.set(flightId, flight);
+        }
+        return parse<T>(await flight);
+      }
       const local = l1.get(scope, key);
       if (local?.generation === generation) {
         counters.l1Hits += 1;

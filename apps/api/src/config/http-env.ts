@@ -1,5 +1,6 @@
 import { commaList, intBetween } from '@evently/platform';
 import { z } from 'zod';
+import { ANONYMOUS_READS_PER_MINUTE } from '../trpc/anonymous-read-limit.js';
 
 /**
  * TRUST_PROXY: `false` (the socket address is the client), `true` (trust every hop — only behind
@@ -22,6 +23,8 @@ export const httpEnvShape = {
   HOST: z.string().min(1).default('127.0.0.1'),
   CORS_ORIGINS: commaList(),
   TRUST_PROXY: trustProxy,
+  /** Reads by callers nobody signed in, per client network (IPv4 address, IPv6 /64) a minute. */
+  ANONYMOUS_READS_PER_MINUTE: intBetween(1, 1_000_000, ANONYMOUS_READS_PER_MINUTE),
   /**
    * The bearer token /metrics wants (a b64token, 32-256 characters: `openssl rand -hex 32`).
    * Unset: /metrics is open outside production, closed (403) in production.

@@ -33,10 +33,25 @@ const observed = t.middleware(async ({ ctx, path, type, next }) => {
   return result;
 });
 
-export const publicProcedure = t.procedure.use(observed);
+const observedProcedure = t.procedure.use(observed);
+
+/**
+ * Reads by callers nobody signed in count against their network (`ipRateLimitKey`: an IPv4
+ * address, an IPv6 /64): RATE_LIMITED with retryAfterSeconds past ANONYMOUS_READS_PER_MINUTE.
+ */
+const limitAnonymousReads = t.middleware(async ({ ctx, type, next }) => {
+  if (type !== 'mutation' && ctx.principal === null) await ctx.services.anonymousReads.hit(ctx.ip);
+  return next();
+});
+
+/**
+ * Anyone. Its queries are anonymous reads (limited above); its mutations (register, login…)
+ * have limits of their own.
+ */
+export const publicProcedure = observedProcedure.use(limitAnonymousReads);
 
 /** Requires a valid access token of a live session; puts the principal on the context. */
-export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
+export const authedProcedure = observedProcedure.use(async ({ ctx, next }) => {
   const principal = await ctx.services.auth.authenticate(ctx.bearerToken);
   return next({ ctx: { principal } });
 });
@@ -51,8 +66,15 @@ export function requireRole(...roles: Role[]) {
   });
 }
 
-/** Public, but knows the caller when a valid token is sent (what a caller may see depends on it). */
-export const maybeAuthedProcedure = publicProcedure.use(async ({ ctx, next }) => {
-  const principal = ctx.bearerToken ? await ctx.services.auth.authenticate(ctx.bearerToken) : null;
-  return next({ ctx: { principal } });
-});
+/**
+ * Public, but knows the caller when a valid token is sent (what a caller may see depends on it);
+ * without one, an anonymous read.
+ */
+export const maybeAuthedProcedure = observedProcedure
+  .use(async ({ ctx, next }) => {
+    const principal = ctx.bearerToken
+      ? await ctx.services.auth.authenticate(ctx.bearerToken)
+      : null;
+    return next({ ctx: { principal } });
+  })
+  .use(limitAnonymousReads);

@@ -106,6 +106,22 @@ describe.each(backends)('$name cache (contract)', ({ create }) => {
     await expect(cache.get(key)).resolves.toBe('second');
   });
 
+  it('add() stores only into an absent key (expired counts as absent), once among racers', async () => {
+    const key = randomUUID();
+    await expect(cache.add(key, 'first', 100)).resolves.toBe(true);
+    await expect(cache.add(key, 'second', 60_000)).resolves.toBe(false);
+    await expect(cache.get(key)).resolves.toBe('first');
+    await expect.poll(() => cache.get(key), { timeout: 3_000, interval: 25 }).toBeUndefined();
+    await expect(cache.add(key, 'third', 60_000)).resolves.toBe(true);
+    await expect(cache.get(key)).resolves.toBe('third');
+    const raced = randomUUID();
+    const wins = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => cache.add(raced, i, 60_000)),
+    );
+    expect(wins.filter(Boolean)).toHaveLength(1);
+    await expect(cache.add(randomUUID(), undefined, 1_000)).rejects.toThrow(TypeError);
+  });
+
   it('rejects values that are not JSON and ttls that are not positive integers', async () => {
     await expect(cache.set(randomUUID(), undefined, 1_000)).rejects.toThrow(TypeError);
     await expect(cache.set(randomUUID(), 'x', 0)).rejects.toThrow();

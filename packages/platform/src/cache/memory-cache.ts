@@ -25,6 +25,13 @@ export function createMemoryCache(options: MemoryCacheOptions): CachePort {
     async set(key, value, ttlMs) {
       entries.set(key, encodeCacheEntry(key, value, ttlMs), { ttl: ttlMs });
     },
+    async add(key, value, ttlMs) {
+      const json = encodeCacheEntry(key, value, ttlMs);
+      // has() honours the TTL: an expired entry is absent.
+      if (entries.has(key)) return false;
+      entries.set(key, json, { ttl: ttlMs });
+      return true;
+    },
     async del(...keys) {
       for (const key of keys) entries.delete(key);
     },

@@ -25,6 +25,16 @@ export async function createRedisCache(
     async set(key, value, ttlMs) {
       await redis.set(redisKey(key), encodeCacheEntry(key, value, ttlMs), 'PX', ttlMs);
     },
+    async add(key, value, ttlMs) {
+      const stored = await redis.set(
+        redisKey(key),
+        encodeCacheEntry(key, value, ttlMs),
+        'PX',
+        ttlMs,
+        'NX',
+      );
+      return stored === 'OK';
+    },
     async del(...keys) {
       if (keys.length === 0) return;
       await redis.del(...keys.map(redisKey));

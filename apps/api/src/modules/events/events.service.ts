@@ -163,9 +163,10 @@ export function createEventsService(deps: {
     },
 
     async get(principal, id) {
+      // Not found is not cached (undefined): reads of random ids leave no state behind.
       const core = await cache.read(eventScope(id), 'event', async () => {
         const row = await repo.find(db, id);
-        return row ? toEventCore(row) : null;
+        return row ? toEventCore(row) : undefined;
       });
       if (!core) throw new AppError('NOT_FOUND', 'Event not found');
       authorize(principal, 'event.view', core);
