@@ -12,6 +12,7 @@ import {
 } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appRouter } from '../src/router.js';
+import { ACCESS, type AccessClass, pathsOf } from './access-classes.js';
 import { expectAppCode, failure } from './app-error.js';
 import { codeIn, startTestApp, TEST_JWT_SECRET, TEST_PASSWORD, type TestApp } from './harness.js';
 
@@ -315,17 +316,11 @@ describe('auth security', () => {
       expect((await admin.client.auth.me.query()).role).toBe('admin');
     });
 
-    // Every auth procedure is listed here, so a new one must be classified to pass.
-    const PUBLIC = [
-      'auth.register',
-      'auth.verifyEmail',
-      'auth.resendVerification',
-      'auth.login',
-      'auth.refresh',
-      'auth.requestPasswordReset',
-      'auth.resetPassword',
-    ];
-    const ADMIN = ['auth.users.list', 'auth.users.setRole', 'auth.users.setActive'];
+    // The access classes of access-classes.ts (the matrix over every procedure and caller is
+    // access-matrix.test.ts); here, the auth ones, with checks that nothing changed.
+    const authPaths = (access: AccessClass) => pathsOf(access).filter((p) => p.startsWith('auth.'));
+    const PUBLIC = authPaths('public');
+    const ADMIN = authPaths('admin');
     const procedures = Object.entries(appRouter._def.procedures)
       .filter(([path]) => path.startsWith('auth.'))
       .map(([path, procedure]) => ({
@@ -344,8 +339,15 @@ describe('auth security', () => {
         'auth.users.setActive': { userId, active: false },
       })[path];
 
-    it('every auth procedure is classified as public, authed or admin', () => {
-      expect(procedures.length).toBeGreaterThan(PUBLIC.length + ADMIN.length);
+    it('every auth procedure is classified as public, user or admin, and every class names one', () => {
+      const classes = Object.fromEntries(procedures.map(({ path }) => [path, ACCESS[path]]));
+      expect(Object.values(classes).filter((access) => access === undefined)).toEqual([]);
+      expect(new Set(Object.values(classes))).toEqual(new Set(['public', 'user', 'admin']));
+      expect(
+        Object.keys(ACCESS)
+          .filter((path) => path.startsWith('auth.'))
+          .sort(),
+      ).toEqual(procedures.map(({ path }) => path).sort());
     });
 
     it('anonymous callers get UNAUTHENTICATED from every non-public auth procedure', async () => {
