@@ -1,4 +1,5 @@
 import type { DbHandle } from '@evently/db';
+import { deferred } from '@evently/platform/testing';
 import { createEventlyClient, TRPCClientError } from '@evently/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -8,6 +9,10 @@ import { AppError } from './errors/app-error.js';
 import { appRouter } from './router.js';
 import { type ApiServer, createServer } from './server.js';
 import { publicProcedure, router } from './trpc/procedures.js';
+
+// `probe.held` waits for the test (the shutdown test's request in flight).
+const heldEntered = deferred<void>();
+const heldRelease = deferred<void>();
 
 // Procedures that fail on purpose, mounted beside the real router.
 const probeRouter = router({
@@ -30,6 +35,11 @@ const probeRouter = router({
     echo: publicProcedure
       .input(z.object({ n: z.number().int().min(1) }))
       .query(({ input }) => input.n),
+    held: publicProcedure.query(async () => {
+      heldEntered.resolve();
+      await heldRelease.promise;
+      return 'released';
+    }),
     slow: publicProcedure.query(async () => {
       await new Promise((resolve) => setTimeout(resolve, 300));
       return 'finished';
@@ -275,5 +285,29 @@ describe('API server shutdown', () => {
     expect(((await res.json()) as { result: { data: string } }).result.data).toBe('finished');
     await stopped;
     await expect(fetch(`${url}/health`)).rejects.toThrow();
+  });
+
+  it('answers a request that reaches it while draining with a typed 503', async () => {
+    const server = await createServer({
+      config: { host: '127.0.0.1', port: 0, corsOrigins: [], trustProxy: false },
+      log: captureLog().log,
+      services: await services('1'),
+      checks: [],
+      router: testRouter,
+    });
+    const url = await server.start();
+    const inFlight = fetch(`${url}/trpc/probe.held`);
+    await heldEntered.promise;
+    const stopped = server.stop();
+    // A request that gets past the listener while the in-flight one drains (on a connection the
+    // drain has not closed yet): injected, so it needs no socket race.
+    const late = await server.app.inject({ method: 'GET', url: '/health' });
+    heldRelease.resolve();
+    expect((await inFlight).status).toBe(200);
+    await stopped;
+    expect(late.statusCode).toBe(503);
+    expect(late.json()).toMatchObject({
+      error: { data: { appCode: 'SERVICE_UNAVAILABLE', httpStatus: 503 } },
+    });
   });
 });
