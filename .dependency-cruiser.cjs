@@ -29,7 +29,8 @@ module.exports = {
       severity: 'error',
       comment:
         "A module reads another module's data through that module's service, never its repository.",
-      from: { path: '^apps/api/src/modules/([^/]+)/' },
+      // Tests may seed another module's rows through its repository.
+      from: { path: '^apps/api/src/modules/([^/]+)/', pathNot: '\\.test\\.ts$' },
       to: {
         path: '^apps/api/src/modules/[^/]+/.*\\.(repository|queries)\\.ts$',
         pathNot: '^apps/api/src/modules/$1/',

@@ -1,6 +1,7 @@
 import type { Database } from '@evently/db';
 import type { Platform } from '@evently/platform';
 import type { Kysely } from 'kysely';
+import type { RequestLog } from './kernel/log.js';
 import { createStreamGuards } from './kernel/stream-guard.js';
 import { createAnalyticsService } from './modules/analytics/analytics.service.js';
 import { createLiveHub } from './modules/analytics/live-hub.js';
@@ -14,7 +15,6 @@ import { createOperationsService } from './observability/operations.service.js';
 import { WORKER_QUEUES } from './observability/worker-queues.js';
 import type { Services } from './services.js';
 import { createAnonymousReadLimit } from './trpc/anonymous-read-limit.js';
-import type { RequestLog } from './trpc/context.js';
 
 export interface ServicesDeps {
   db: Kysely<Database>;

@@ -3,8 +3,8 @@
 export { bookingsEnvShape } from './config/bookings-env.js';
 export { createServices, type ServicesDeps } from './create-services.js';
 export { apiEnvSchema, readApiEnv } from './env.js';
-export { AppError } from './errors/app-error.js';
 export { startWorkerRuntime, type WorkerRuntime } from './jobs/worker-runtime.js';
+export { AppError } from './kernel/app-error.js';
 export { rebuildAnalytics } from './modules/analytics/rebuild.js';
 export { createSystemService } from './modules/system/system.service.js';
 export type { AppRouter } from './router.js';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { captureLog } from '../test/capture-log.js';
 import { createMemoryDb, embeddedServices } from '../test/embedded-server.js';
-import { AppError } from './errors/app-error.js';
+import { AppError } from './kernel/app-error.js';
 import { appRouter } from './router.js';
 import { type ApiServer, createServer } from './server.js';
 import { publicProcedure, router } from './trpc/procedures.js';

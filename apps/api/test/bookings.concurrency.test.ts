@@ -6,7 +6,7 @@ import { connectTestRedis, deleteKeysByPrefix, TEST_REDIS_URL } from '@evently/p
 import { type EventlyClient, TRPCClientError } from '@evently/sdk';
 import { sql, TableNode, UpdateQueryNode } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppError } from '../src/errors/app-error.js';
+import { AppError } from '../src/kernel/app-error.js';
 import { createBookingsService } from '../src/modules/bookings/bookings.service.js';
 import {
   type ApiCluster,

@@ -7,7 +7,7 @@ import { type RedisServer, startRedisServer } from '@evently/platform/testing';
 import { type EventlyClient, TRPCClientError } from '@evently/sdk';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { AppError } from '../src/errors/app-error.js';
+import { AppError } from '../src/kernel/app-error.js';
 import { createBookingsService } from '../src/modules/bookings/bookings.service.js';
 import {
   type ApiCluster,

@@ -1,4 +1,4 @@
-import { AppError } from '../errors/app-error.js';
+import { AppError } from '../kernel/app-error.js';
 import type { Principal } from '../kernel/principal.js';
 
 /**

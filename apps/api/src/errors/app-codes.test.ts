@@ -5,9 +5,9 @@ import { type AppCode, appCodeSchema, appCodes } from '@evently/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { type EmbeddedServer, startEmbeddedServer } from '../../test/embedded-server.js';
+import { AppError } from '../kernel/app-error.js';
 import { appRouter } from '../router.js';
 import { publicProcedure, router } from '../trpc/procedures.js';
-import { AppError } from './app-error.js';
 
 // Every code of the contract, as a client meets it: the HTTP status it answers with, and a place
 // in the API that produces it (a code nobody throws is a promise to clients that nothing keeps).

@@ -2,7 +2,7 @@ import type { AppCode } from '@evently/contracts';
 import { TRPCError } from '@trpc/server';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
 import { ZodError, type z } from 'zod';
-import { AppError } from './app-error.js';
+import { AppError } from '../kernel/app-error.js';
 
 /** The one place where domain error codes meet tRPC (and so HTTP) codes. */
 export const trpcCodeFor: Record<AppCode, TRPC_ERROR_CODE_KEY> = {

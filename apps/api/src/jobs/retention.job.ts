@@ -6,10 +6,10 @@ import {
   type Schedule,
 } from '@evently/platform';
 import type { Kysely } from 'kysely';
+import type { RequestLog } from '../kernel/log.js';
 import { otpCodesRetention, sessionsRetention } from '../modules/auth/auth-retention.js';
 import { idempotencyKeysRetention } from '../modules/bookings/idempotency-retention.js';
 import { sentEmailsRetention } from '../modules/notifications/sent-emails-retention.js';
-import type { RequestLog } from '../trpc/context.js';
 
 export const RETENTION_QUEUE = 'jobs.retention';
 export const RETENTION_JOB = 'prune-finished-records';

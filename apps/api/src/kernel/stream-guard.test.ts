@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { AppError } from '../errors/app-error.js';
+import { AppError } from './app-error.js';
 import { createStreamGuards, type RevocationFeed, type Ticker } from './stream-guard.js';
 
 /** A source that yields what the test pushes and ends when its signal aborts. */

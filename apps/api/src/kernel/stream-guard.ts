@@ -1,5 +1,5 @@
 import type { AppCode } from '@evently/contracts';
-import { AppError } from '../errors/app-error.js';
+import { AppError } from './app-error.js';
 
 /**
  * A long-lived stream (analytics.live today; seating and check-in streams next) was authorised

@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
-import type { ProcedureMetrics } from '../trpc/context.js';
+import type { ProcedureMetrics } from '../kernel/metrics.js';
 
 export interface ApiMetrics extends ProcedureMetrics {
   registry: Registry;

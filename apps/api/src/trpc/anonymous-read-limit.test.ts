@@ -1,7 +1,7 @@
 import { createMemoryRateLimits, type RateLimiterFactory } from '@evently/platform';
 import { describe, expect, it } from 'vitest';
 import { captureLog } from '../../test/capture-log.js';
-import { AppError } from '../errors/app-error.js';
+import { AppError } from '../kernel/app-error.js';
 import { createAnonymousReadLimit } from './anonymous-read-limit.js';
 
 describe('anonymous read limit', () => {

@@ -1,6 +1,6 @@
 import { ipRateLimitKey, type RateLimiterFactory } from '@evently/platform';
 import { throttledWarning, type WarnLog } from '../cache/throttled-warning.js';
-import { AppError } from '../errors/app-error.js';
+import { AppError } from '../kernel/app-error.js';
 
 /**
  * Per network and minute: a person browsing fast (a page of 20 events and their availability in

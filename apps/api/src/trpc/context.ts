@@ -1,21 +1,7 @@
+import type { RequestLog } from '../kernel/log.js';
+import type { ProcedureMetrics } from '../kernel/metrics.js';
 import type { Principal } from '../kernel/principal.js';
 import type { Services } from '../services.js';
-
-// Modules import it from the kernel; re-exported so the tRPC layer's importers keep working.
-export type { Principal } from '../kernel/principal.js';
-
-/** The logging surface procedures use (pino-compatible, but not pino's type). */
-export interface RequestLog {
-  debug(obj: object, msg?: string): void;
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
-
-/** Records one procedure call; the server backs it with prom-client. */
-export interface ProcedureMetrics {
-  observe(procedure: string, type: string, outcome: string, seconds: number): void;
-}
 
 /**
  * Everything a procedure may see. Declared with our own small interfaces only: this type is part

@@ -1,5 +1,6 @@
 import { toPublicError, toTrpcError } from '../errors/error-mapping.js';
-import type { Context, Principal } from './context.js';
+import type { Principal } from '../kernel/principal.js';
+import type { Context } from './context.js';
 
 export interface SubscriptionAccess<T> {
   /**

@@ -1,7 +1,7 @@
 import type { Role } from '@evently/contracts';
 import type { TRPCError } from '@trpc/server';
-import { AppError } from '../errors/app-error.js';
 import { toPublicError, toTrpcError } from '../errors/error-mapping.js';
+import { AppError } from '../kernel/app-error.js';
 import { t } from './init.js';
 
 export const router = t.router;

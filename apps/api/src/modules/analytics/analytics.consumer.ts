@@ -7,7 +7,7 @@ import {
   type PubSubPort,
 } from '@evently/platform';
 import type { Transaction } from 'kysely';
-import type { RequestLog } from '../../trpc/context.js';
+import type { RequestLog } from '../../kernel/log.js';
 import { type StatsRow, toEventStats } from './analytics.mappers.js';
 import {
   analyticsTopics,

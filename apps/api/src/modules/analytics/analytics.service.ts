@@ -9,7 +9,7 @@ import type {
 import type { Database } from '@evently/db';
 import type { Kysely } from 'kysely';
 import { authorize, eventReach } from '../../access/access-policy.js';
-import { AppError } from '../../errors/app-error.js';
+import { AppError } from '../../kernel/app-error.js';
 import type { Principal } from '../../kernel/principal.js';
 import type { EventsService } from '../events/events.service.js';
 import { type StatsRow, toEventStats, utilization } from './analytics.mappers.js';

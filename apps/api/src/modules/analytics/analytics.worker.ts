@@ -1,7 +1,7 @@
 import type { Database } from '@evently/db';
 import type { Consumer, JobHandlerSpec, PubSubPort, QueuePort, Schedule } from '@evently/platform';
 import type { Kysely } from 'kysely';
-import type { RequestLog } from '../../trpc/context.js';
+import type { RequestLog } from '../../kernel/log.js';
 import { createAnalyticsConsumer } from './analytics.consumer.js';
 import { liveRepository } from './live.repository.js';
 import { rebuildAnalytics } from './rebuild.js';

@@ -1,7 +1,7 @@
 import type { Database } from '@evently/db';
 import type { PubSubPort } from '@evently/platform';
 import type { Kysely } from 'kysely';
-import type { RequestLog } from '../../trpc/context.js';
+import type { RequestLog } from '../../kernel/log.js';
 import { liveRepository } from './live.repository.js';
 import { LIVE_CHANNEL, type LiveMessage, liveBroadcastSchema } from './live-message.js';
 

@@ -1,7 +1,7 @@
 import type { Database } from '@evently/db';
 import type { PubSubPort } from '@evently/platform';
 import type { Kysely } from 'kysely';
-import type { RequestLog } from '../../trpc/context.js';
+import type { RequestLog } from '../../kernel/log.js';
 import { ANALYTICS_CONSUMER, publishLive } from './analytics.consumer.js';
 import { toEventStats } from './analytics.mappers.js';
 import { lockForRebuild, unlockAfterRebuild } from './analytics-lock.js';

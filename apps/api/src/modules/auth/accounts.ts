@@ -10,7 +10,7 @@ import type {
 } from '@evently/contracts';
 import { appendEvent } from '@evently/db';
 import type { z } from 'zod';
-import { AppError } from '../../errors/app-error.js';
+import { AppError } from '../../kernel/app-error.js';
 import type { Principal } from '../../kernel/principal.js';
 import { toUser } from './auth.mappers.js';
 import { authRepository as repo, type UserRow } from './auth.repository.js';

@@ -1,8 +1,8 @@
 import type { Database } from '@evently/db';
 import type { CachePort, RateLimiterFactory } from '@evently/platform';
 import type { Kysely, Transaction } from 'kysely';
-import { AppError } from '../../errors/app-error.js';
-import type { RequestLog } from '../../trpc/context.js';
+import { AppError } from '../../kernel/app-error.js';
+import type { RequestLog } from '../../kernel/log.js';
 import { authRepository as repo, type UserRow } from './auth.repository.js';
 import { type AuthRateLimits, createAuthRateLimits } from './auth-rate-limits.js';
 import { createOneTimeCodes, type OneTimeCodes } from './one-time-codes.js';

@@ -4,7 +4,7 @@ import {
   type RateLimiterFactory,
   type RateLimitResult,
 } from '@evently/platform';
-import { AppError } from '../../errors/app-error.js';
+import { AppError } from '../../kernel/app-error.js';
 
 /**
  * [points, window in seconds] per counted subject. `ip` is the client's network (an IPv6 /64 counts

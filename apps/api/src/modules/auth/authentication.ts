@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { loginInputSchema, refreshInputSchema, TokenPair } from '@evently/contracts';
 import { ipRateLimitKey } from '@evently/platform';
 import type { z } from 'zod';
-import { AppError } from '../../errors/app-error.js';
+import { AppError } from '../../kernel/app-error.js';
 import type { Principal } from '../../kernel/principal.js';
 import { toUser } from './auth.mappers.js';
 import { authRepository as repo, type UserRow } from './auth.repository.js';

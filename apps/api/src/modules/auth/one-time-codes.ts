@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Database, OUTBOX_CHANNEL, toOutboxRows } from '@evently/db';
 import { type Kysely, sql, type Transaction } from 'kysely';
-import { AppError } from '../../errors/app-error.js';
+import { AppError } from '../../kernel/app-error.js';
 import type { UserRow } from './auth.repository.js';
 import {
   generateOtp,

@@ -2,7 +2,7 @@ import type { Role } from '@evently/contracts';
 import type { Database } from '@evently/db';
 import type { CachePort } from '@evently/platform';
 import type { Kysely } from 'kysely';
-import type { RequestLog } from '../../trpc/context.js';
+import type { RequestLog } from '../../kernel/log.js';
 import { authRepository } from './auth.repository.js';
 import type { SessionChanges } from './session-changes.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../errors/app-error.js';
+import { AppError } from '../../kernel/app-error.js';
 import { createTokenIssuer } from './tokens.js';
 
 // verifyAccess remembers tokens it verified (the hot path verifies the same token for minutes):

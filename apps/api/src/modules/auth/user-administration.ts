@@ -8,7 +8,7 @@ import type {
 } from '@evently/contracts';
 import { appendEvent } from '@evently/db';
 import type { z } from 'zod';
-import { AppError } from '../../errors/app-error.js';
+import { AppError } from '../../kernel/app-error.js';
 import { keysetPage, rowsFor } from '../../kernel/page.js';
 import type { Principal } from '../../kernel/principal.js';
 import { toUser } from './auth.mappers.js';

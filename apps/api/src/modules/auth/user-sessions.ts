@@ -1,6 +1,6 @@
 import type { revokeSessionInputSchema, Session } from '@evently/contracts';
 import type { z } from 'zod';
-import { AppError } from '../../errors/app-error.js';
+import { AppError } from '../../kernel/app-error.js';
 import type { Principal } from '../../kernel/principal.js';
 import { toSession } from './auth.mappers.js';
 import { authRepository as repo } from './auth.repository.js';

@@ -1,7 +1,7 @@
 import type { Database } from '@evently/db';
 import type { Kysely, Transaction } from 'kysely';
 import { authorize, type EventAction } from '../../access/access-policy.js';
-import { AppError } from '../../errors/app-error.js';
+import { AppError } from '../../kernel/app-error.js';
 import type { Principal } from '../../kernel/principal.js';
 import { type BookingTerms, readBookingTerms } from '../events/booking-terms.js';
 

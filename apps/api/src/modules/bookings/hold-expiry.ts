@@ -2,7 +2,7 @@ import type { Database } from '@evently/db';
 import type { JobHandlerSpec, QueuePort } from '@evently/platform';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import type { RequestLog } from '../../trpc/context.js';
+import type { RequestLog } from '../../kernel/log.js';
 import type { BookingRow } from './bookings.repository.js';
 
 export const BOOKING_JOBS_QUEUE = 'jobs.bookings';

@@ -1,8 +1,8 @@
 import type { Database } from '@evently/db';
 import type { QueuePort } from '@evently/platform';
 import type { Kysely, Transaction } from 'kysely';
-import { AppError } from '../../errors/app-error.js';
-import type { RequestLog } from '../../trpc/context.js';
+import { AppError } from '../../kernel/app-error.js';
+import type { RequestLog } from '../../kernel/log.js';
 import { scheduleHoldExpiry } from './hold-expiry.js';
 import { inventoryRepository as repo } from './inventory.repository.js';
 import { promoteWaitlist } from './waitlist.js';

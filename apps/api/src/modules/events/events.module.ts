@@ -2,7 +2,7 @@ import type { Database } from '@evently/db';
 import type { Platform } from '@evently/platform';
 import type { Kysely } from 'kysely';
 import { createVersionedCache } from '../../cache/versioned-cache.js';
-import type { RequestLog } from '../../trpc/context.js';
+import type { RequestLog } from '../../kernel/log.js';
 import { createInventoryService } from '../bookings/inventory.service.js';
 import { createEventsService, type EventsService } from './events.service.js';
 

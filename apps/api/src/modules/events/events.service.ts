@@ -12,10 +12,10 @@ import type { z } from 'zod';
 import { authorize, eventReach } from '../../access/access-policy.js';
 import { appendAudit } from '../../audit/audit.repository.js';
 import type { VersionedCache } from '../../cache/versioned-cache.js';
-import { AppError } from '../../errors/app-error.js';
+import { AppError } from '../../kernel/app-error.js';
+import type { RequestLog } from '../../kernel/log.js';
 import { keysetPage, rowsFor } from '../../kernel/page.js';
 import type { Principal } from '../../kernel/principal.js';
-import type { RequestLog } from '../../trpc/context.js';
 import type { InventoryService } from '../bookings/inventory.service.js';
 import {
   type EventCore,

@@ -7,7 +7,8 @@ import { REMINDER_SOURCE } from './outgoing-mail.js';
 type Db = Kysely<Database> | Transaction<Database>;
 
 /**
- * Who a mail goes to, read from the bookings, waitlist, users and events tables. Read-only
+ * Who a mail goes to and what it is about, read from the bookings, waitlist, users and events
+ * tables. Read-only
  * queries of other modules' tables: a deliberate exception to "a module reads another's data
  * through its service", because the fan-out mails need joins (attendees with their addresses,
  * bookings due a reminder that have none yet) that a per-row service call would turn into N+1.
@@ -18,6 +19,47 @@ type Db = Kysely<Database> | Transaction<Database>;
  * cancelled (bookings.service `onEventCancelled`).
  */
 const EVENT_CANCELLED_REASON = 'event cancelled';
+
+/** The person a booking or waitlist mail goes to; undefined once the account is gone. */
+export function recipientOf(
+  db: Db,
+  userId: string,
+): Promise<{ id: string; email: string; name: string } | undefined> {
+  return db
+    .selectFrom('users')
+    .select(['id', 'email', 'name'])
+    .where('id', '=', userId)
+    .executeTakeFirst();
+}
+
+/** What a mail says about an event, and what decides which mail it is; undefined once deleted. */
+export interface MailedEvent {
+  id: string;
+  title: string;
+  venue: string;
+  starts_at: Date;
+  status: string;
+  cancelled_at: Date | null;
+  cancel_reason: string | null;
+  updated_at: Date;
+}
+
+export function mailedEvent(db: Db, eventId: string): Promise<MailedEvent | undefined> {
+  return db
+    .selectFrom('events')
+    .select([
+      'id',
+      'title',
+      'venue',
+      'starts_at',
+      'status',
+      'cancelled_at',
+      'cancel_reason',
+      'updated_at',
+    ])
+    .where('id', '=', eventId)
+    .executeTakeFirst();
+}
 
 /** Everyone holding seats for the event now (pending or confirmed), with their seat count. */
 export async function attendeesOf(

@@ -2,10 +2,14 @@ import type { DomainEvent, DomainTopic } from '@evently/contracts';
 import type { Database } from '@evently/db';
 import { type Consumer, defineConsumer } from '@evently/platform';
 import type { Transaction } from 'kysely';
-import { authRepository } from '../../auth/auth.repository.js';
 import { takeOtpMailCode } from '../../auth/one-time-codes.js';
-import { type EventRow, eventsRepository } from '../../events/events.repository.js';
-import { attendeesOf, cancellationLossesOf } from '../mail-recipients.queries.js';
+import {
+  attendeesOf,
+  cancellationLossesOf,
+  type MailedEvent,
+  mailedEvent,
+  recipientOf,
+} from '../mail-recipients.queries.js';
 import { mailSource, type OutgoingMail } from '../outgoing-mail.js';
 import { sentEmailsRepository } from '../sent-emails.repository.js';
 import type { OneTimeCodeTopic } from './mail-template.js';
@@ -48,7 +52,7 @@ function isOneTimeCode(event: MailEvent<MailTopic>): event is MailEvent<OneTimeC
   return isOneTimeCodeTopic(event.topic);
 }
 
-function eventInfo(row: EventRow) {
+function eventInfo(row: MailedEvent) {
   return { title: row.title, venue: row.venue, startsAt: row.starts_at.toISOString() };
 }
 
@@ -59,7 +63,7 @@ function eventInfo(row: EventRow) {
  * waitlist-closed mail each. An entry can also be closed before, when the waitlist passes it over
  * for the per-person limit: only closures after the cancellation are its doing.
  */
-function causedByCancellation(event: MailEvent<UserEventMailTopic>, about: EventRow): boolean {
+function causedByCancellation(event: MailEvent<UserEventMailTopic>, about: MailedEvent): boolean {
   if (about.status !== 'cancelled' || !about.cancelled_at) return false;
   if (event.topic === 'booking.cancelled') return event.payload.cancelledBy === null;
   return event.topic === 'waitlist.closed' && new Date(event.occurredAt) >= about.cancelled_at;
@@ -75,8 +79,8 @@ async function userEventMails(
   event: MailEvent<UserEventMailTopic>,
 ): Promise<OutgoingMail[]> {
   const [user, about] = await Promise.all([
-    authRepository.findUserById(trx, event.payload.userId),
-    eventsRepository.find(trx, event.payload.eventId),
+    recipientOf(trx, event.payload.userId),
+    mailedEvent(trx, event.payload.eventId),
   ]);
   if (!user || !about) return [];
   const recipient = { email: user.email, name: user.name };
@@ -119,7 +123,7 @@ async function eventUpdatedMails(
   event: MailEvent<'event.updated'>,
 ): Promise<OutgoingMail[]> {
   if (!concernsAttendees(event.payload.changed)) return [];
-  const about = await eventsRepository.find(trx, event.payload.eventId);
+  const about = await mailedEvent(trx, event.payload.eventId);
   // A cancelled event's attendees get the cancellation mail; a later update is moot.
   if (about?.status !== 'published') return [];
   const attendees = await attendeesOf(trx, about.id);
