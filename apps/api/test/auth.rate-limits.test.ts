@@ -41,6 +41,7 @@ describe('auth rate limits', () => {
     });
 
     it('a distributed guesser hits the account-wide ceiling, an unknown email alike; the owner’s network still gets in', async () => {
+      // 200 argon2 verifications in all (hence the long timeout, for a loaded machine).
       const { email } = await app.signUp();
       // The owner signed in before from their home /64.
       await login('2001:db8:77:1::10', email, TEST_PASSWORD);
@@ -68,7 +69,7 @@ describe('auth rate limits', () => {
       // The owner, from another address of the /64 they signed in from, still gets in.
       const tokens = await login('2001:db8:77:1::99', email, TEST_PASSWORD);
       expect(tokens.user.email).toBe(email);
-    });
+    }, 240_000);
 
     it('counts an IPv6 /64 as one client: 35 logins from one /64 are limited', async () => {
       const codes: (string | undefined)[] = [];
