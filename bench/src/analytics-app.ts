@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import {
   type ApiServer,
+  createModules,
   createServer,
-  createServices,
+  type Modules,
   type Services,
   startWorkerRuntime,
   type WorkerRuntime,
@@ -31,7 +32,10 @@ export interface AnalyticsApp {
 export async function startAnalyticsApp(
   db: DbHandle,
   worker: boolean,
-  /** What the worker runtime gets instead of the platform (the bench's timed ports). */
+  /**
+   * What the modules get instead of the platform (the bench's timed ports, which time the
+   * worker's stages and pass everything else through).
+   */
   workerPlatform: (platform: Platform) => Platform = (platform) => platform,
 ): Promise<AnalyticsApp> {
   const log = pino({ level: 'silent' });
@@ -40,18 +44,22 @@ export async function startAnalyticsApp(
     { redisUrl: process.env.REDIS_URL, mailFrom: 'bench@evently.local', prefix },
     log,
   );
-  const services = await createServices({
-    db: db.db,
-    platform,
-    auth: {
-      jwtSecret: randomUUID() + randomUUID(),
-      accessTokenTtlSeconds: 3_600,
-      refreshTokenTtlSeconds: 86_400,
+  const ports = worker ? workerPlatform(platform) : platform;
+  const modules: Modules = await createModules({
+    db,
+    platform: ports,
+    config: {
+      auth: {
+        jwtSecret: randomUUID() + randomUUID(),
+        accessTokenTtlSeconds: 3_600,
+        refreshTokenTtlSeconds: 86_400,
+      },
+      mode: platform.redis === 'redis' ? 'production' : 'embedded',
+      version: 'bench',
     },
-    mode: platform.redis === 'redis' ? 'production' : 'embedded',
-    version: 'bench',
     log,
   });
+  const { services } = modules;
   const server: ApiServer = await createServer({
     config: { host: '127.0.0.1', port: 0, corsOrigins: [], trustProxy: false },
     log,
@@ -59,7 +67,7 @@ export async function startAnalyticsApp(
     checks: [],
   });
   const runtime: WorkerRuntime | undefined = worker
-    ? await startWorkerRuntime({ db, platform: workerPlatform(platform), log })
+    ? await startWorkerRuntime({ db, queue: ports.queue, parts: modules.worker, log })
     : undefined;
   const url = await server.start();
   const credentials = { email: 'analytics-admin@bench.example', password: 'analytics bench 0123' };
@@ -76,6 +84,7 @@ export async function startAnalyticsApp(
     async close() {
       await server.stop();
       await runtime?.stop();
+      await modules.close();
       await platform.close();
       if (process.env.REDIS_URL) {
         const redis = createRedis(process.env.REDIS_URL, 'command');

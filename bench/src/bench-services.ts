@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { createServices, type Services } from '@evently/api';
+import { createModules, type Services } from '@evently/api';
 import { createDb, type DbHandle, migrateToLatest } from '@evently/db';
 import {
   type CachePort,
   createMemoryCache,
   createMemoryLocks,
+  createMemoryMailer,
   createMemoryPubSub,
   createMemoryQueue,
   createMemoryRateLimits,
@@ -34,6 +35,7 @@ export interface BenchServices {
 export async function createBenchServices(options: { db?: DbHandle } = {}): Promise<BenchServices> {
   const db = options.db ?? (await createDb({ dataDir: 'memory://' }));
   if (!options.db) await migrateToLatest(db.db);
+  const log = pino({ level: 'silent' });
   const redisUrl = process.env.REDIS_URL;
   const redis = redisUrl ? createRedis(redisUrl, 'command') : undefined;
   const prefix = `bench:${randomUUID()}:`;
@@ -50,25 +52,36 @@ export async function createBenchServices(options: { db?: DbHandle } = {}): Prom
     pubsub = createMemoryPubSub();
     rateLimits = createMemoryRateLimits();
   }
-  const services = await createServices({
-    db: db.db,
-    platform: { cache, pubsub, rateLimits, locks: createMemoryLocks(), queue: createMemoryQueue() },
-    auth: {
-      jwtSecret: randomUUID() + randomUUID(),
-      accessTokenTtlSeconds: 900,
-      refreshTokenTtlSeconds: 86_400,
+  const modules = await createModules({
+    db,
+    platform: {
+      cache,
+      pubsub,
+      rateLimits,
+      locks: createMemoryLocks(),
+      queue: createMemoryQueue(),
+      mailer: createMemoryMailer(log),
     },
-    // The read benchmarks load anonymous reads from one address: keep the limiter in the path
-    // (its cost is part of what they measure) but out of the way.
-    anonymousReadsPerMinute: 1_000_000_000,
-    mode: 'embedded',
-    version: 'bench',
-    log: pino({ level: 'silent' }),
+    config: {
+      auth: {
+        jwtSecret: randomUUID() + randomUUID(),
+        accessTokenTtlSeconds: 900,
+        refreshTokenTtlSeconds: 86_400,
+      },
+      // The read benchmarks load anonymous reads from one address: keep the limiter in the path
+      // (its cost is part of what they measure) but out of the way.
+      anonymousReadsPerMinute: 1_000_000_000,
+      mode: 'embedded',
+      version: 'bench',
+    },
+    log,
   });
+  const { services } = modules;
   return {
     services,
     backend: redis ? 'redis' : 'memory',
     async close() {
+      await modules.close();
       await pubsub.close();
       await cache.close();
       if (redis) {

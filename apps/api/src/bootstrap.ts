@@ -1,10 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { openInfrastructure } from '@evently/platform';
 import type { Logger } from 'pino';
-import { createServices } from './create-services.js';
+import { createModules, type Modules } from './composition/create-modules.js';
+import { startWorkerRuntime, type WorkerRuntime } from './composition/worker-runtime.js';
 import type { ApiEnv } from './env.js';
 import { metricsAccessFor } from './http/metrics-access.js';
-import { startWorkerRuntime, type WorkerRuntime } from './jobs/worker-runtime.js';
 import type { Mode } from './modules/system/system.service.js';
 import { createServer } from './server.js';
 
@@ -16,10 +15,6 @@ export interface RunningApi {
   mode: Mode;
   stop(): Promise<void>;
 }
-
-const { version } = JSON.parse(
-  readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
-) as { version: string };
 
 export class StartupError extends Error {}
 
@@ -37,22 +32,29 @@ export async function startApi(env: ApiEnv, role: Role, log: Logger): Promise<Ru
   const mode: Mode = env.DATABASE_URL && env.REDIS_URL ? 'production' : 'embedded';
   const infra = await openInfrastructure(env, log);
   let worker: WorkerRuntime | undefined;
+  let modules: Modules | undefined;
   try {
     const { db, platform } = infra;
-    const services = await createServices({
-      db: db.db,
+    modules = await createModules({
+      db,
       platform,
-      auth: {
-        jwtSecret: env.JWT_SECRET,
-        accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL,
-        refreshTokenTtlSeconds: env.REFRESH_TOKEN_TTL,
+      config: {
+        auth: {
+          jwtSecret: env.JWT_SECRET,
+          accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL,
+          refreshTokenTtlSeconds: env.REFRESH_TOKEN_TTL,
+        },
+        bookings: {
+          holdMinutes: env.BOOKING_HOLD_MINUTES,
+          offerMinutes: env.WAITLIST_OFFER_MINUTES,
+        },
+        retentionDays: env.RETENTION_DAYS,
+        anonymousReadsPerMinute: env.ANONYMOUS_READS_PER_MINUTE,
+        mode,
       },
-      bookings: { holdMinutes: env.BOOKING_HOLD_MINUTES, offerMinutes: env.WAITLIST_OFFER_MINUTES },
-      anonymousReadsPerMinute: env.ANONYMOUS_READS_PER_MINUTE,
-      mode,
-      version,
       log,
     });
+    const { services } = modules;
     if (env.ADMIN_EMAIL && env.ADMIN_PASSWORD) {
       const admin = await services.auth.ensureAdmin({
         email: env.ADMIN_EMAIL,
@@ -80,13 +82,9 @@ export async function startApi(env: ApiEnv, role: Role, log: Logger): Promise<Ru
     if (role === 'all') {
       worker = await startWorkerRuntime({
         db,
-        platform,
+        queue: platform.queue,
+        parts: modules.worker,
         log: log.child({ component: 'worker' }),
-        bookings: {
-          holdMinutes: env.BOOKING_HOLD_MINUTES,
-          offerMinutes: env.WAITLIST_OFFER_MINUTES,
-        },
-        retentionDays: env.RETENTION_DAYS,
       });
     }
     const url = await server.start();
@@ -98,11 +96,13 @@ export async function startApi(env: ApiEnv, role: Role, log: Logger): Promise<Ru
         // Drain HTTP first (no new work), then the worker, then the connections they used.
         await server.stop();
         await worker?.stop();
+        await modules?.close();
         await infra.close();
       },
     };
   } catch (error) {
     await worker?.stop().catch(() => {});
+    await modules?.close().catch(() => {});
     await infra.close().catch(() => {});
     throw error;
   }

@@ -1,9 +1,15 @@
 // What other workspace packages (the SDK's types, tests, bench) may import from the API.
 
+export {
+  createModules,
+  type ModulePorts,
+  type Modules,
+  type ModulesConfig,
+  type ModulesDeps,
+} from './composition/create-modules.js';
+export { startWorkerRuntime, type WorkerRuntime } from './composition/worker-runtime.js';
 export { bookingsEnvShape } from './config/bookings-env.js';
-export { createServices, type ServicesDeps } from './create-services.js';
 export { apiEnvSchema, readApiEnv } from './env.js';
-export { startWorkerRuntime, type WorkerRuntime } from './jobs/worker-runtime.js';
 export { AppError } from './kernel/app-error.js';
 export { rebuildAnalytics } from './modules/analytics/rebuild.js';
 export { createSystemService } from './modules/system/system.service.js';

@@ -2,22 +2,26 @@
 // organizes a handful of events. Run it before `pnpm start` in embedded mode (one process may
 // hold the embedded database at a time). Running it again adds nothing.
 import { createLogger, openInfrastructure } from '@evently/platform';
-import { createServices } from './create-services.js';
+import { createModules } from './composition/create-modules.js';
 import { readApiEnv } from './env.js';
 
 const env = readApiEnv();
 const log = createLogger({ name: 'evently-seed', level: 'warn' });
 const infra = await openInfrastructure(env, log);
+let closeModules = async () => {};
 try {
-  const services = createServices({
-    db: infra.db.db,
+  const modules = await createModules({
+    db: infra.db,
     platform: infra.platform,
-    auth: { jwtSecret: env.JWT_SECRET, accessTokenTtlSeconds: 60, refreshTokenTtlSeconds: 60 },
-    mode: env.DATABASE_URL ? 'production' : 'embedded',
-    version: 'seed',
+    config: {
+      auth: { jwtSecret: env.JWT_SECRET, accessTokenTtlSeconds: 60, refreshTokenTtlSeconds: 60 },
+      mode: env.DATABASE_URL ? 'production' : 'embedded',
+      version: 'seed',
+    },
     log,
   });
-  const { auth, events } = await services;
+  closeModules = () => modules.close();
+  const { auth, events } = modules.services;
   const email = env.ADMIN_EMAIL ?? 'admin@evently.local';
   const password = env.ADMIN_PASSWORD ?? 'evently-admin-password';
   const admin = await auth.ensureAdmin({ email, password });
@@ -66,5 +70,6 @@ try {
     );
   }
 } finally {
+  await closeModules();
   await infra.close();
 }

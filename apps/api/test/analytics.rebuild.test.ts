@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { enqueueRebuild } from '../src/modules/analytics/analytics.worker.js';
+import { enqueueRebuild } from '../src/modules/analytics/analytics.module.js';
 import { rebuildAnalytics } from '../src/modules/analytics/rebuild.js';
 import { eventInput, liveClient, subscribeLive, waitForProjection } from './analytics.fixtures.js';
 import { eventTruths, readModels } from './analytics.truth.js';

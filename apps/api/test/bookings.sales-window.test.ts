@@ -3,7 +3,7 @@ import type { Event } from '@evently/contracts';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  type BookingsModule,
+  type BookingsWorkerService,
   createBookingsService,
 } from '../src/modules/bookings/bookings.service.js';
 import { expectAppCode } from './app-error.js';
@@ -215,7 +215,7 @@ describe('the sales window', () => {
     await soldOut(event.id);
     await first.client.bookings.waitlist.join.mutate({ eventId: event.id, quantity: 1 });
     // The worker's job, as it runs every minute, on the same clock.
-    const bookings: BookingsModule = createBookingsService({
+    const bookings: BookingsWorkerService = createBookingsService({
       db: app.db.handle.db,
       locks: app.platform.locks,
       queue: app.platform.queue,

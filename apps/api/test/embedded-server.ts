@@ -2,13 +2,14 @@ import { createDb, type DbHandle, migrateToLatest } from '@evently/db';
 import {
   createMemoryCache,
   createMemoryLocks,
+  createMemoryMailer,
   createMemoryPubSub,
   createMemoryQueue,
   createMemoryRateLimits,
 } from '@evently/platform';
 import type { AnyTRPCRouter } from '@trpc/server';
 import type { Logger } from 'pino';
-import { createServices } from '../src/create-services.js';
+import { createModules } from '../src/composition/create-modules.js';
 import { type ApiServer, createServer, type ServerConfig } from '../src/server.js';
 import type { Services } from '../src/services.js';
 import { captureLog } from './capture-log.js';
@@ -21,21 +22,29 @@ export async function createMemoryDb(): Promise<DbHandle> {
 }
 
 /** The services on in-process ports (embedded mode), over `db`. */
-export function embeddedServices(db: DbHandle, version: string, log: Logger): Promise<Services> {
-  return createServices({
-    db: db.db,
+export async function embeddedServices(
+  db: DbHandle,
+  version: string,
+  log: Logger,
+): Promise<Services> {
+  const modules = await createModules({
+    db,
     platform: {
       cache: createMemoryCache({ max: 100 }),
       rateLimits: createMemoryRateLimits(),
       pubsub: createMemoryPubSub(),
       locks: createMemoryLocks(),
       queue: createMemoryQueue(),
+      mailer: createMemoryMailer(log),
     },
-    auth: { jwtSecret: 'x'.repeat(32), accessTokenTtlSeconds: 60, refreshTokenTtlSeconds: 600 },
-    mode: 'embedded',
-    version,
+    config: {
+      auth: { jwtSecret: 'x'.repeat(32), accessTokenTtlSeconds: 60, refreshTokenTtlSeconds: 600 },
+      mode: 'embedded',
+      version,
+    },
     log,
   });
+  return modules.services;
 }
 
 export interface EmbeddedServer {

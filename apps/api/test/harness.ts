@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { TokenPair } from '@evently/contracts';
 import { createTestDatabase, type TestDatabase } from '@evently/db/testing';
-import { createPlatform, type Platform } from '@evently/platform';
+import { createPlatform, type Platform, type QueuePort } from '@evently/platform';
 import {
   connectTestRedis,
   deleteKeysByPrefix,
@@ -13,8 +13,10 @@ import {
 import { createEventlyClient, type EventlyClient } from '@evently/sdk';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
-import { createServices } from '../src/create-services.js';
-import { startWorkerRuntime, type WorkerRuntime } from '../src/jobs/worker-runtime.js';
+import { createModules, type Modules } from '../src/composition/create-modules.js';
+import { startWorkerRuntime, type WorkerRuntime } from '../src/composition/worker-runtime.js';
+import type { MetricsAccess } from '../src/http/metrics-access.js';
+import type { MailSenderOptions } from '../src/modules/notifications/mail-sender.js';
 import { type ApiServer, createServer } from '../src/server.js';
 import type { Services } from '../src/services.js';
 
@@ -40,6 +42,19 @@ export interface TestAppOptions {
   now?: () => Date;
   /** How often open streams re-check their access without a published revocation (default 3 s). */
   streamCheckMs?: number;
+  /** The mail sender's retries and polling. */
+  mailSender?: MailSenderOptions;
+  /**
+   * Something between the mail sender and the SMTP sink (a gate that refuses mails, say): given
+   * the sink, it answers the SMTP URL the platform sends to. Closed with the app.
+   */
+  smtpFront?: (sink: SmtpSink) => Promise<{ url: string; close(): Promise<void> }>;
+  /** `/metrics` access (default: open, as outside production). */
+  metrics?: MetricsAccess;
+  /** `false`: no worker until `startWorker()` (tests that watch the outbox wait for it). */
+  worker?: boolean;
+  /** `false`: no admin account is made (a database with nothing in it, outbox included). */
+  admin?: boolean;
 }
 
 export interface TestApp {
@@ -49,7 +64,11 @@ export interface TestApp {
   /** The Redis key prefix of this app (BullMQ's keys sit under `<redisPrefix>:bull:`). */
   redisPrefix: string;
   services: Services;
+  /** The app as the composition root built it (its worker parts, derived queues, close). */
+  modules: Modules;
   smtp: SmtpSink;
+  /** Starts the worker of an app started with `worker: false` (`queue` wraps the platform's). */
+  startWorker(options?: { queue?: QueuePort }): Promise<void>;
   /** An SDK client, signed in with `accessToken` when given. */
   client(accessToken?: string, headers?: Record<string, string>): EventlyClient;
   /** Waits for the next mail to `to` whose subject matches. */
@@ -101,33 +120,40 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const log = options.log ?? pino({ level: 'silent' });
   const db = await createTestDatabase('api');
   const smtp = await startSmtpSink();
+  const front = options.smtpFront ? await options.smtpFront(smtp) : undefined;
   const prefix = `t:${randomUUID()}`;
   const config = {
     redisUrl: TEST_REDIS_URL,
-    smtpUrl: smtp.url,
+    smtpUrl: front?.url ?? smtp.url,
     mailFrom: 'Evently <test@evently.local>',
     prefix,
   };
   const platform = await createPlatform(config, log);
-  const servicesFor = (ports: Platform) =>
-    createServices({
-      db: db.handle.db,
+  const modulesFor = (ports: Platform) =>
+    createModules({
+      db: db.handle,
       platform: ports,
-      auth: {
-        jwtSecret: TEST_JWT_SECRET,
-        accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 900,
-        refreshTokenTtlSeconds: 30 * 86_400,
+      config: {
+        auth: {
+          jwtSecret: TEST_JWT_SECRET,
+          accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 900,
+          refreshTokenTtlSeconds: 30 * 86_400,
+        },
+        ...(options.bookings && { bookings: options.bookings }),
+        ...(options.streamCheckMs && { streamCheckMs: options.streamCheckMs }),
+        ...(options.mailSender && { mailSender: options.mailSender }),
+        mode: 'production',
+        version: 'test',
       },
-      ...(options.bookings ? { bookings: options.bookings } : {}),
-      ...(options.now ? { now: options.now } : {}),
-      ...(options.streamCheckMs ? { streamCheckMs: options.streamCheckMs } : {}),
-      mode: 'production',
-      version: 'test',
       log,
+      ...(options.now && { now: options.now }),
     });
-  const services = await servicesFor(platform);
+  const modules = await modulesFor(platform);
+  const { services } = modules;
   const adminEmail = `admin-${randomUUID()}@example.com`;
-  await services.auth.ensureAdmin({ email: adminEmail, password: TEST_PASSWORD });
+  if (options.admin !== false) {
+    await services.auth.ensureAdmin({ email: adminEmail, password: TEST_PASSWORD });
+  }
   const serverFor = (ports: Platform, forServices: Services): Promise<ApiServer> =>
     createServer({
       config: {
@@ -135,19 +161,24 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
         port: 0,
         corsOrigins: [],
         trustProxy: options.trustProxy ?? ['127.0.0.1'],
+        ...(options.metrics && { metrics: options.metrics }),
       },
       log,
       services: forServices,
       checks: [{ name: 'database', check: () => db.handle.ping() }, ...ports.checks],
     });
   const server = await serverFor(platform, services);
-  const worker: WorkerRuntime = await startWorkerRuntime({
-    db: db.handle,
-    platform,
-    log,
-    ...(options.bookings ? { bookings: options.bookings } : {}),
-    ...(options.now ? { now: options.now } : {}),
-  });
+  let worker: WorkerRuntime | undefined;
+  const startWorker = async (opts: { queue?: QueuePort } = {}) => {
+    if (worker) throw new Error('the worker runs already');
+    worker = await startWorkerRuntime({
+      db: db.handle,
+      queue: opts.queue ?? platform.queue,
+      parts: modules.worker,
+      log,
+    });
+  };
+  if (options.worker !== false) await startWorker();
   const url = await server.start();
   const seen = new Set<ReceivedMail>();
 
@@ -175,7 +206,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     platform,
     redisPrefix: prefix,
     services,
+    modules,
     smtp,
+    startWorker,
     client,
     async mail(to, subject) {
       const mail = await smtp.waitFor(
@@ -214,7 +247,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     },
     async startInstance() {
       const ports = await createPlatform(config, log);
-      const ownServices = await servicesFor(ports);
+      const ownModules = await modulesFor(ports);
+      const ownServices = ownModules.services;
       const ownServer = await serverFor(ports, ownServices);
       const ownUrl = await ownServer.start();
       const instance: TestInstance = {
@@ -225,6 +259,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
         async close() {
           if (!instances.delete(instance)) return;
           await ownServer.stop();
+          await ownModules.close();
           await ports.close();
         },
       };
@@ -234,8 +269,10 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     async close() {
       for (const instance of [...instances]) await instance.close();
       await server.stop();
-      await worker.stop();
+      await worker?.stop();
+      await modules.close();
       await platform.close();
+      await front?.close();
       await smtp.close();
       await db.drop();
       const redis = await connectTestRedis();

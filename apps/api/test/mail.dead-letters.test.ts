@@ -1,24 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { connect, createServer as createTcpServer, type Server, type Socket } from 'node:net';
-import { createTestDatabase, type TestDatabase } from '@evently/db/testing';
-import { createPlatform, type Platform } from '@evently/platform';
-import {
-  connectTestRedis,
-  deleteKeysByPrefix,
-  type ReceivedMail,
-  type SmtpSink,
-  startSmtpSink,
-  TEST_REDIS_URL,
-} from '@evently/platform/testing';
-import { createEventlyClient, type EventlyClient } from '@evently/sdk';
-import { pino } from 'pino';
+import type { TestDatabase } from '@evently/db/testing';
+import type { ReceivedMail, SmtpSink } from '@evently/platform/testing';
+import type { EventlyClient } from '@evently/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServices } from '../src/create-services.js';
-import { startWorkerRuntime, type WorkerRuntime } from '../src/jobs/worker-runtime.js';
-import { type ApiServer, createServer } from '../src/server.js';
 import { expectAppCode } from './app-error.js';
+import { startTestApp, TEST_PASSWORD, type TestApp } from './harness.js';
 
-const PASSWORD = 'correct horse battery staple';
 const ATTEMPTS = 3;
 const BACKOFF_MS = 300;
 
@@ -76,88 +64,31 @@ async function startSmtpGate(target: number): Promise<SmtpGate> {
 // Retries, dead letters and their replay, end to end: the API and the worker on Postgres and
 // Redis, mailing through a mail server that refuses until it is fixed.
 describe('mail dead letters', () => {
-  const log = pino({ level: 'silent' });
-  const adminEmail = `admin-${randomUUID()}@example.com`;
-  let db: TestDatabase;
-  let sink: SmtpSink;
+  let app: TestApp;
   let gate: SmtpGate;
-  let platform: Platform;
-  let server: ApiServer;
-  let worker: WorkerRuntime;
-  let url: string;
-  let prefix: string;
-  let clients = 0;
+  let sink: SmtpSink;
+  let db: TestDatabase;
 
-  function client(token?: string): EventlyClient {
-    clients += 1;
-    const address = `10.9.${clients >> 8}.${clients & 255}`;
-    return createEventlyClient({
-      url,
-      headers: () => ({
-        'x-forwarded-for': address,
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-      }),
-    });
-  }
-
-  async function signIn(email: string): Promise<EventlyClient> {
-    const tokens = await client().auth.login.mutate({ email, password: PASSWORD });
+  const client = (token?: string): EventlyClient => app.client(token);
+  const signIn = async (email: string): Promise<EventlyClient> => {
+    const tokens = await client().auth.login.mutate({ email, password: TEST_PASSWORD });
     return client(tokens.accessToken);
-  }
+  };
+  const signInAdmin = async (): Promise<EventlyClient> => (await app.admin()).client;
 
   beforeAll(async () => {
-    db = await createTestDatabase('mail-dead-letters');
-    sink = await startSmtpSink();
-    gate = await startSmtpGate(sink.port);
-    prefix = `t:${randomUUID()}`;
-    platform = await createPlatform(
-      {
-        redisUrl: TEST_REDIS_URL,
-        smtpUrl: gate.url,
-        mailFrom: 'Evently <test@evently.local>',
-        prefix,
+    app = await startTestApp({
+      smtpFront: async (target) => {
+        gate = await startSmtpGate(target.port);
+        return gate;
       },
-      log,
-    );
-    const services = await createServices({
-      db: db.handle.db,
-      platform,
-      auth: {
-        jwtSecret: 'test-secret-that-is-long-enough-0123456789',
-        accessTokenTtlSeconds: 900,
-        refreshTokenTtlSeconds: 86_400,
-      },
-      mode: 'production',
-      version: 'test',
-      log,
+      mailSender: { retry: { attempts: ATTEMPTS, backoffMs: BACKOFF_MS }, pollIntervalMs: 100 },
     });
-    await services.auth.ensureAdmin({ email: adminEmail, password: PASSWORD });
-    server = await createServer({
-      config: { host: '127.0.0.1', port: 0, corsOrigins: [], trustProxy: ['127.0.0.1'] },
-      log,
-      services,
-      checks: [],
-    });
-    url = await server.start();
-    worker = await startWorkerRuntime({
-      db: db.handle,
-      platform,
-      log,
-      mail: { retry: { attempts: ATTEMPTS, backoffMs: BACKOFF_MS }, pollIntervalMs: 100 },
-    });
+    sink = app.smtp;
+    db = app.db;
   });
 
-  afterAll(async () => {
-    await server?.stop();
-    await worker?.stop();
-    await platform?.close();
-    await gate?.close();
-    await sink?.close();
-    await db?.drop();
-    const redis = await connectTestRedis();
-    await deleteKeysByPrefix(redis, `${prefix}:`);
-    redis.disconnect();
-  });
+  afterAll(async () => app?.close());
 
   const mailsTo = (email: string): ReceivedMail[] =>
     sink.messages.filter((m) => m.envelopeTo.includes(email));
@@ -191,9 +122,9 @@ describe('mail dead letters', () => {
   }
 
   it('retries with backoff, dead-letters, and an admin replays the mail once SMTP is fixed', async () => {
-    const admin = await signIn(adminEmail);
+    const admin = await signInAdmin();
     const email = `dana-${randomUUID()}@example.com`;
-    await client().auth.register.mutate({ email, password: PASSWORD, name: 'Dana <Dead>' });
+    await client().auth.register.mutate({ email, password: TEST_PASSWORD, name: 'Dana <Dead>' });
 
     // Every try refused: after the last one the mail is a dead letter, listed for admins.
     const [dead] = await deadLetters(admin, 1);
@@ -246,11 +177,11 @@ describe('mail dead letters', () => {
   });
 
   it('pages the dead letters and replays them all', async () => {
-    const admin = await signIn(adminEmail);
+    const admin = await signInAdmin();
     gate.shut();
     const emails = [0, 1, 2].map((i) => `page-${i}-${randomUUID()}@example.com`);
     for (const email of emails) {
-      await client().auth.register.mutate({ email, password: PASSWORD, name: 'Pat' });
+      await client().auth.register.mutate({ email, password: TEST_PASSWORD, name: 'Pat' });
     }
     await deadLetters(admin, 3);
 

@@ -1,26 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { createTestDatabase, type TestDatabase } from '@evently/db/testing';
-import {
-  consumerQueueName,
-  createPlatform,
-  type Platform,
-  type QueuePort,
-} from '@evently/platform';
-import {
-  connectTestRedis,
-  deleteKeysByPrefix,
-  type SmtpSink,
-  startSmtpSink,
-  TEST_REDIS_URL,
-} from '@evently/platform/testing';
+import { consumerQueueName, type Platform, type QueuePort } from '@evently/platform';
+import type { SmtpSink } from '@evently/platform/testing';
 import { createEventlyClient } from '@evently/sdk';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServices } from '../src/create-services.js';
-import { startWorkerRuntime, type WorkerRuntime } from '../src/jobs/worker-runtime.js';
 import { MAIL_CONSUMER_NAME } from '../src/modules/notifications/mail/mail.consumer.js';
-import { WORKER_QUEUES } from '../src/observability/worker-queues.js';
-import { type ApiServer, createServer } from '../src/server.js';
+import { startTestApp, type TestApp } from './harness.js';
 
 const MAIL_QUEUE = consumerQueueName(MAIL_CONSUMER_NAME);
 const METRICS_TOKEN = 'metrics-test-token-0123456789abcdef';
@@ -46,65 +30,23 @@ function sample(
 // /metrics reads the deployment's state where it lives: the outbox and sent_emails in Postgres,
 // the queues in Redis. An API without a worker first (so the figures pile up), then the worker.
 describe('operational metrics', () => {
-  const log = pino({ level: 'silent' });
-  let db: TestDatabase;
-  let sink: SmtpSink;
-  let platform: Platform;
-  let server: ApiServer;
-  let worker: WorkerRuntime | undefined;
+  let app: TestApp;
   let url: string;
-  let prefix: string;
+  let platform: Platform;
+  let sink: SmtpSink;
 
   beforeAll(async () => {
-    db = await createTestDatabase('metrics');
-    sink = await startSmtpSink();
-    prefix = `t:${randomUUID()}`;
-    platform = await createPlatform(
-      {
-        redisUrl: TEST_REDIS_URL,
-        smtpUrl: sink.url,
-        mailFrom: 'Evently <t@evently.local>',
-        prefix,
-      },
-      log,
-    );
-    const services = await createServices({
-      db: db.handle.db,
-      platform,
-      auth: {
-        jwtSecret: 'test-secret-that-is-long-enough-0123456789',
-        accessTokenTtlSeconds: 900,
-        refreshTokenTtlSeconds: 86_400,
-      },
-      mode: 'production',
-      version: 'test',
-      log,
+    app = await startTestApp({
+      worker: false,
+      admin: false,
+      trustProxy: false,
+      metrics: { kind: 'token', token: METRICS_TOKEN },
+      mailSender: { pollIntervalMs: 100 },
     });
-    server = await createServer({
-      config: {
-        host: '127.0.0.1',
-        port: 0,
-        corsOrigins: [],
-        trustProxy: false,
-        metrics: { kind: 'token', token: METRICS_TOKEN },
-      },
-      log,
-      services,
-      checks: [],
-    });
-    url = await server.start();
+    ({ url, platform, smtp: sink } = app);
   });
 
-  afterAll(async () => {
-    await server?.stop();
-    await worker?.stop();
-    await platform?.close();
-    await sink?.close();
-    await db?.drop();
-    const redis = await connectTestRedis();
-    await deleteKeysByPrefix(redis, `${prefix}:`);
-    redis.disconnect();
-  });
+  afterAll(async () => app?.close());
 
   const scrape = async () => {
     const response = await fetch(`${url}/metrics`, {
@@ -119,7 +61,7 @@ describe('operational metrics', () => {
     const idle = await scrape();
     expect(sample(idle, 'evently_outbox_lag_seconds')).toBe(0);
     expect(sample(idle, 'evently_outbox_unrelayed_events')).toBe(0);
-    for (const queue of WORKER_QUEUES) {
+    for (const queue of app.modules.worker.queues) {
       for (const state of ['waiting', 'active', 'delayed']) {
         expect(sample(idle, 'evently_queue_jobs', { queue, state }), `${queue} ${state}`).toBe(0);
       }
@@ -185,13 +127,8 @@ describe('operational metrics', () => {
         return platform.queue.process(queue, handler, options);
       },
     };
-    worker = await startWorkerRuntime({
-      db: db.handle,
-      platform: { ...platform, queue: recording },
-      log,
-      mail: { pollIntervalMs: 100 },
-    });
-    expect([...served].filter((queue) => !WORKER_QUEUES.includes(queue))).toEqual([]);
+    await app.startWorker({ queue: recording });
+    expect([...served].filter((queue) => !app.modules.worker.queues.includes(queue))).toEqual([]);
     await expect
       .poll(
         async () => {

@@ -1,18 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { toOutboxRows } from '@evently/db';
-import { createTestDatabase, type TestDatabase } from '@evently/db/testing';
+import type { TestDatabase } from '@evently/db/testing';
 import {
   createMemoryQueue,
   createOutboxReconciler,
   defineConsumer,
   type JobToAdd,
   type QueuePort,
+  type RetentionRule,
   runRetention,
 } from '@evently/platform';
 import { sql } from 'kysely';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RETENTION_JOB, RETENTION_QUEUE, RETENTION_RULES } from '../src/jobs/retention.job.js';
+import { RETENTION_JOB, RETENTION_QUEUE } from '../src/composition/retention-schedule.js';
 import { startTestApp, type TestApp } from './harness.js';
 
 // Finished records go RETENTION_DAYS after they finished, in bounded chunks; everything a process
@@ -29,10 +30,16 @@ describe('retention of finished records', () => {
   const now = new Date();
   const db = () => database.handle.db;
 
+  // The rules are the ones the modules register, as the worker's pass runs them.
+  let rules: readonly RetentionRule[];
+  let bare: TestApp;
+
   beforeAll(async () => {
-    database = await createTestDatabase('retention');
+    bare = await startTestApp({ worker: false, admin: false });
+    database = bare.db;
+    rules = bare.modules.worker.retention;
   });
-  afterAll(async () => database?.drop());
+  afterAll(async () => bare?.close());
 
   async function user(): Promise<string> {
     const id = randomUUID();
@@ -174,7 +181,7 @@ describe('retention of finished records', () => {
   const run = (chunkSize?: number, maxChunks?: number) =>
     runRetention({
       db: db(),
-      rules: RETENTION_RULES,
+      rules,
       days: DAYS,
       now: () => now,
       ...(chunkSize ? { chunkSize } : {}),

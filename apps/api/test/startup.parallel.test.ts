@@ -7,7 +7,7 @@ import { createEventlyClient } from '@evently/sdk';
 import { sql } from 'kysely';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createServices } from '../src/create-services.js';
+import { createModules } from '../src/composition/create-modules.js';
 import { startApiCluster } from './api-cluster.js';
 
 const ADMIN = { email: 'first-admin@example.com', password: 'first admin password' };
@@ -44,19 +44,22 @@ describe('start-up run in parallel', () => {
           { mailFrom: 'Evently <t@e.local>', prefix: 't' },
           log,
         );
-        const services = await createServices({
-          db: database.handle.db,
+        const modules = await createModules({
+          db: database.handle,
           platform,
-          auth: {
-            jwtSecret: 'x'.repeat(48),
-            accessTokenTtlSeconds: 900,
-            refreshTokenTtlSeconds: 86_400,
+          config: {
+            auth: {
+              jwtSecret: 'x'.repeat(48),
+              accessTokenTtlSeconds: 900,
+              refreshTokenTtlSeconds: 86_400,
+            },
+            mode: 'production',
+            version: 'test',
           },
-          mode: 'production',
-          version: 'test',
           log,
         });
-        return { platform, services };
+        const { services } = modules;
+        return { platform, services, modules };
       }),
     );
     try {
@@ -78,7 +81,12 @@ describe('start-up run in parallel', () => {
         .execute();
       expect(registered).toHaveLength(1);
     } finally {
-      await Promise.all(instances.map(({ platform }) => platform.close()));
+      await Promise.all(
+        instances.map(async ({ platform, modules }) => {
+          await modules.close();
+          await platform.close();
+        }),
+      );
     }
   });
 

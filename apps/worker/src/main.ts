@@ -1,6 +1,6 @@
 // Entry point of `pnpm start:worker`: the worker alone, against Postgres and Redis.
 
-import { startWorkerRuntime } from '@evently/api';
+import { createModules, startWorkerRuntime } from '@evently/api';
 import { createLogger, EnvError, openInfrastructure, stopOnSignals } from '@evently/platform';
 import { readWorkerEnv, type WorkerEnv } from './env.js';
 
@@ -15,16 +15,26 @@ try {
 
 const log = createLogger({ name: 'evently-worker', level: env.LOG_LEVEL });
 const infra = await openInfrastructure(env, log);
-const runtime = await startWorkerRuntime({
+const modules = await createModules({
   db: infra.db,
   platform: infra.platform,
+  config: {
+    bookings: { holdMinutes: env.BOOKING_HOLD_MINUTES, offerMinutes: env.WAITLIST_OFFER_MINUTES },
+    retentionDays: env.RETENTION_DAYS,
+    mode: 'production',
+  },
   log,
-  bookings: { holdMinutes: env.BOOKING_HOLD_MINUTES, offerMinutes: env.WAITLIST_OFFER_MINUTES },
-  retentionDays: env.RETENTION_DAYS,
+});
+const runtime = await startWorkerRuntime({
+  db: infra.db,
+  queue: infra.platform.queue,
+  parts: modules.worker,
+  log,
 });
 log.info({ mode: 'production', database: 'postgres', redis: 'redis' }, 'Evently worker running');
 
 stopOnSignals(log, async () => {
   await runtime.stop();
+  await modules.close();
   await infra.close();
 });

@@ -18,6 +18,8 @@ export interface SessionChanges {
   publish(sessionIds: readonly string[]): Promise<void>;
   /** `onChange` runs whenever a change of `sessionId` is published by any instance. */
   watch(sessionId: string, onChange: () => void): Promise<() => void>;
+  /** Drops the process's subscription (shutdown). */
+  close(): Promise<void>;
 }
 
 /** One subscription per process (made on the first watch), fanned out by session id. */
@@ -76,6 +78,14 @@ export function createSessionChanges(deps: {
         current?.delete(watcher);
         if (current?.size === 0) watchers.delete(sessionId);
       };
+    },
+
+    async close() {
+      const current = subscribed;
+      subscribed = undefined;
+      watchers.clear();
+      const unsubscribe = await current?.catch(() => undefined);
+      await unsubscribe?.();
     },
   };
 }

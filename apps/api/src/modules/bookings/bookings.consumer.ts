@@ -1,8 +1,8 @@
 import { type Consumer, defineConsumer } from '@evently/platform';
-import type { BookingsModule } from './bookings.service.js';
+import type { BookingsWorkerService } from './bookings.service.js';
 
 /** The bookings module's reaction to other modules' events, exactly once per event. */
-export function createBookingsConsumer(bookings: BookingsModule): Consumer {
+export function createBookingsConsumer(bookings: BookingsWorkerService): Consumer {
   return defineConsumer({
     name: 'bookings',
     topics: ['event.cancelled'],

@@ -87,7 +87,7 @@ export interface BookingsService {
  * What the worker's consumer needs beyond the procedures. Kept off `BookingsService`: that one is
  * part of the tRPC context type, and a Kysely type there would leak into the SDK's declarations.
  */
-export interface BookingsModule extends BookingsService {
+export interface BookingsWorkerService extends BookingsService {
   /** `expireHold` that also says until when a pending hold is not due (the job re-schedules). */
   expireHoldIfDue(bookingId: string): Promise<HoldExpiry>;
   /** The worker's job: closes the waitlists of events whose sales have closed. */
@@ -113,7 +113,7 @@ export function createBookingsService(deps: {
   holdMinutes: number;
   offerMinutes: number;
   now: () => Date;
-}): BookingsModule {
+}): BookingsWorkerService {
   const { db, now } = deps;
   const rules: SeatRules = { offerMinutes: deps.offerMinutes, now };
 
@@ -142,7 +142,7 @@ export function createBookingsService(deps: {
     return row;
   }
 
-  const service: BookingsModule = {
+  const service: BookingsWorkerService = {
     async create(principal, input) {
       const row = await allocator.book(input.eventId, {
         principal,

@@ -1,23 +1,28 @@
 import type { Database } from '@evently/db';
-import type { Platform } from '@evently/platform';
+import type { CachePort, PubSubPort, QueuePort } from '@evently/platform';
 import type { Kysely } from 'kysely';
 import { createVersionedCache } from '../../cache/versioned-cache.js';
+import type { Clock } from '../../kernel/clock.js';
 import type { RequestLog } from '../../kernel/log.js';
+import type { Module } from '../../kernel/module.js';
 import { createInventoryService } from '../bookings/inventory.service.js';
 import { createEventsService, type EventsService } from './events.service.js';
 
+export const EVENTS_JOBS_QUEUE = 'jobs.events';
+
 /**
  * The events service with its read cache (an LRU per process in front of the cache port,
- * generations for correctness, pub/sub for eviction). Used by the API and by the worker's jobs.
+ * generations for correctness, pub/sub for eviction), and the schedule that completes events
+ * once they have ended.
  */
 export function createEventsModule(deps: {
   db: Kysely<Database>;
-  platform: Pick<Platform, 'cache' | 'pubsub' | 'queue'>;
+  platform: { cache: CachePort; pubsub: PubSubPort; queue: QueuePort };
   /** WAITLIST_OFFER_MINUTES: a capacity increase offers the new seats to the waitlist. */
   offerMinutes: number;
   log: RequestLog;
-  now: () => Date;
-}): EventsService {
+  now: Clock;
+}): Module<EventsService> {
   const cache = createVersionedCache({
     cache: deps.platform.cache,
     pubsub: deps.platform.pubsub,
@@ -28,7 +33,7 @@ export function createEventsModule(deps: {
   cache
     .start()
     .catch((error: unknown) => deps.log.warn({ err: error }, 'cache eviction channel unavailable'));
-  return createEventsService({
+  const service = createEventsService({
     db: deps.db,
     cache,
     inventory: createInventoryService({
@@ -41,4 +46,19 @@ export function createEventsModule(deps: {
     log: deps.log,
     now: deps.now,
   });
+  return {
+    service,
+    schedules: [
+      {
+        queue: EVENTS_JOBS_QUEUE,
+        name: 'complete-ended-events',
+        everyMs: 60_000,
+        handler: async () => {
+          const completed = await service.completeEnded();
+          if (completed > 0) deps.log.info({ completed }, 'events completed');
+        },
+      },
+    ],
+    close: () => cache.close(),
+  };
 }

@@ -1,9 +1,14 @@
 import type { Database } from '@evently/db';
-import type { Consumer, JobHandlerSpec, PubSubPort, QueuePort, Schedule } from '@evently/platform';
+import type { PubSubPort, QueuePort } from '@evently/platform';
 import type { Kysely } from 'kysely';
+import type { Clock } from '../../kernel/clock.js';
 import type { RequestLog } from '../../kernel/log.js';
+import type { Module } from '../../kernel/module.js';
+import type { EventsService } from '../events/events.service.js';
 import { createAnalyticsConsumer } from './analytics.consumer.js';
+import { type AnalyticsService, createAnalyticsService } from './analytics.service.js';
 import { liveRepository } from './live.repository.js';
+import { createLiveHub } from './live-hub.js';
 import { rebuildAnalytics } from './rebuild.js';
 
 export const ANALYTICS_JOBS_QUEUE = 'jobs.analytics';
@@ -22,15 +27,21 @@ export async function enqueueRebuild(queue: QueuePort, now: Date): Promise<void>
   });
 }
 
-/** What the worker runs for analytics: the projection, the rebuild job and the log's pruning. */
-export function createAnalyticsWorker(deps: {
+/**
+ * Analytics: the queries and the live stream (one pub/sub subscription per process, closed on
+ * shutdown), and for the worker the projection, the rebuild job and the live log's pruning.
+ */
+export function createAnalyticsModule(deps: {
   db: Kysely<Database>;
   pubsub: PubSubPort;
+  events: Pick<EventsService, 'get'>;
   log: RequestLog;
-  now: () => Date;
-}): { consumer: Consumer; jobs: JobHandlerSpec[]; schedules: Schedule[] } {
+  now: Clock;
+}): Module<AnalyticsService> {
+  const hub = createLiveHub({ db: deps.db, pubsub: deps.pubsub, log: deps.log });
   return {
-    consumer: createAnalyticsConsumer(deps),
+    service: createAnalyticsService({ db: deps.db, hub, events: deps.events, now: deps.now }),
+    consumers: [createAnalyticsConsumer(deps)],
     jobs: [
       {
         queue: ANALYTICS_JOBS_QUEUE,
@@ -52,5 +63,6 @@ export function createAnalyticsWorker(deps: {
         },
       },
     ],
+    close: () => hub.close(),
   };
 }

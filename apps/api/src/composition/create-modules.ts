@@ -1,0 +1,197 @@
+import { randomBytes } from 'node:crypto';
+import type { DbHandle } from '@evently/db';
+import {
+  type Consumer,
+  consumerQueueName,
+  type JobHandlerSpec,
+  outboxRetention,
+  type Platform,
+  type RetentionRule,
+  type Schedule,
+} from '@evently/platform';
+import type { Logger } from 'pino';
+import { type Clock, systemClock } from '../kernel/clock.js';
+import type { BackgroundLoop, Module } from '../kernel/module.js';
+import { createStreamGuards } from '../kernel/stream-guard.js';
+import { createAnalyticsModule } from '../modules/analytics/analytics.module.js';
+import { createAuthModule } from '../modules/auth/auth.module.js';
+import type { AuthConfig } from '../modules/auth/auth.service.js';
+import { createBookingsModule } from '../modules/bookings/bookings.module.js';
+import { createEventsModule } from '../modules/events/events.module.js';
+import type { MailSenderOptions } from '../modules/notifications/mail-sender.js';
+import { createNotificationsModule } from '../modules/notifications/notifications.module.js';
+import { createSystemService, type Mode } from '../modules/system/system.service.js';
+import { createOperationsService } from '../observability/operations.service.js';
+import type { Services } from '../services.js';
+import { createAnonymousReadLimit } from '../trpc/anonymous-read-limit.js';
+import { APP_VERSION } from './app-version.js';
+import { retentionSchedule } from './retention-schedule.js';
+
+/** What the modules are configured with: the parts of the env each concern reads. */
+export interface ModulesConfig {
+  /**
+   * Token lifetimes and the signing secret. A worker process issues and verifies no tokens, so
+   * it goes without: its auth module (whose service nothing calls there) gets a throwaway
+   * secret, and the deployment's secret stays with the API processes.
+   */
+  auth?: AuthConfig;
+  /** BOOKING_HOLD_MINUTES and WAITLIST_OFFER_MINUTES (defaults 15 and 30). */
+  bookings?: { holdMinutes: number; offerMinutes: number };
+  /** RETENTION_DAYS (default 30). */
+  retentionDays?: number;
+  /** ANONYMOUS_READS_PER_MINUTE (default 1,200 per client network). */
+  anonymousReadsPerMinute?: number;
+  /** How often a stream's access is checked without a published revocation. Default 3 s. */
+  streamCheckMs?: number;
+  /** The mail sender's retries, concurrency and polling (tests shorten them). */
+  mailSender?: MailSenderOptions;
+  mode: Mode;
+  /** Default: the API package's version. */
+  version?: string;
+}
+
+/** The ports the modules use (every one of `Platform`'s, minus its lifecycle). */
+export type ModulePorts = Pick<
+  Platform,
+  'cache' | 'rateLimits' | 'pubsub' | 'locks' | 'queue' | 'mailer'
+>;
+
+export interface ModulesDeps {
+  db: DbHandle;
+  platform: ModulePorts;
+  config: ModulesConfig;
+  log: Logger;
+  /** The clock every module decides by (tests move it). */
+  now?: Clock;
+}
+
+/** What a worker process runs: every module's share, gathered. */
+export interface WorkerParts {
+  consumers: readonly Consumer[];
+  jobs: readonly JobHandlerSpec[];
+  schedules: readonly Schedule[];
+  loops: readonly BackgroundLoop[];
+  retention: readonly RetentionRule[];
+  /** Every queue the worker serves (what /metrics reports the depth of). */
+  queues: readonly string[];
+}
+
+export interface Modules {
+  /** What procedures reach through the tRPC context. */
+  services: Services;
+  worker: WorkerParts;
+  /** Closes every module (subscriptions, timers); the caller closes the ports afterwards. */
+  close(): Promise<void>;
+}
+
+/**
+ * The one composition root: the API process, the worker process and the test harness all build
+ * the application here, so a module is wired once and its jobs cannot be forgotten by one of
+ * them.
+ */
+export async function createModules(deps: ModulesDeps): Promise<Modules> {
+  const { db, platform, config, log } = deps;
+  const now = deps.now ?? systemClock;
+  const offerMinutes = config.bookings?.offerMinutes ?? 30;
+
+  const auth = await createAuthModule({
+    db: db.db,
+    platform,
+    config: config.auth ?? {
+      jwtSecret: randomBytes(48).toString('base64url'),
+      accessTokenTtlSeconds: 900,
+      refreshTokenTtlSeconds: 86_400,
+    },
+    log,
+    now,
+  });
+  const events = createEventsModule({ db: db.db, platform, offerMinutes, log, now });
+  const bookings = createBookingsModule({
+    db: db.db,
+    locks: platform.locks,
+    queue: platform.queue,
+    log,
+    holdMinutes: config.bookings?.holdMinutes ?? 15,
+    offerMinutes,
+    now,
+  });
+  const analytics = createAnalyticsModule({
+    db: db.db,
+    pubsub: platform.pubsub,
+    events: events.service,
+    log,
+    now,
+  });
+  const notifications = createNotificationsModule({
+    db,
+    mailer: platform.mailer,
+    log,
+    now,
+    ...(config.mailSender && { sender: config.mailSender }),
+  });
+  const modules: readonly Module<unknown>[] = [auth, events, bookings, analytics, notifications];
+
+  const retention = [outboxRetention, ...modules.flatMap((m) => m.retention ?? [])];
+  const schedules = [
+    ...modules.flatMap((m) => m.schedules ?? []),
+    retentionSchedule({ db: db.db, rules: retention, days: config.retentionDays ?? 30, log, now }),
+  ];
+  const consumers = modules.flatMap((m) => m.consumers ?? []);
+  const jobs = modules.flatMap((m) => m.jobs ?? []);
+  const queues = [
+    ...new Set([
+      ...consumers.map((c) => consumerQueueName(c.name)),
+      ...jobs.map((j) => j.queue),
+      ...schedules.map((s) => s.queue),
+    ]),
+  ];
+
+  const streams = createStreamGuards({
+    revocations: auth.sessionChanges,
+    intervalMs: config.streamCheckMs ?? 3_000,
+    log,
+  });
+  const services: Services = {
+    auth: auth.service,
+    events: events.service,
+    bookings: bookings.service,
+    analytics: analytics.service,
+    deadLetters: notifications.service,
+    system: createSystemService({
+      name: 'evently-api',
+      version: config.version ?? APP_VERSION,
+      mode: config.mode,
+      now,
+    }),
+    operations: createOperationsService({ db: db.db, queue: platform.queue, queues }),
+    streams,
+    anonymousReads: createAnonymousReadLimit({
+      rateLimits: platform.rateLimits,
+      log,
+      ...(config.anonymousReadsPerMinute !== undefined && {
+        perMinute: config.anonymousReadsPerMinute,
+      }),
+    }),
+  };
+
+  let closed: Promise<void> | undefined;
+  return {
+    services,
+    worker: {
+      consumers,
+      jobs,
+      schedules,
+      loops: modules.flatMap((m) => m.loops ?? []),
+      retention,
+      queues,
+    },
+    close() {
+      closed ??= (async () => {
+        streams.close();
+        // In reverse order of creation: a module may use those created before it.
+        for (const module of [...modules].reverse()) await module.close();
+      })();
+      return closed;
+    },
+  };
+}

@@ -1,0 +1,38 @@
+import type { Database } from '@evently/db';
+import type { CachePort, PubSubPort, RateLimiterFactory } from '@evently/platform';
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../kernel/clock.js';
+import type { RequestLog } from '../../kernel/log.js';
+import type { Module } from '../../kernel/module.js';
+import { type AuthConfig, type AuthService, createAuthService } from './auth.service.js';
+import { otpCodesRetention, sessionsRetention } from './auth-retention.js';
+import { createSessionChanges, type SessionChanges } from './session-changes.js';
+
+/**
+ * Accounts, sessions and one-time codes. `sessionChanges` is where a revoked or changed session
+ * is announced to every instance, so the open streams of that session check their access again.
+ */
+export async function createAuthModule(deps: {
+  db: Kysely<Database>;
+  platform: { cache: CachePort; rateLimits: RateLimiterFactory; pubsub: PubSubPort };
+  config: AuthConfig;
+  log: RequestLog;
+  now: Clock;
+}): Promise<Module<AuthService> & { sessionChanges: SessionChanges }> {
+  const sessionChanges = createSessionChanges({ pubsub: deps.platform.pubsub, log: deps.log });
+  const service = await createAuthService({
+    db: deps.db,
+    cache: deps.platform.cache,
+    rateLimits: deps.platform.rateLimits,
+    config: deps.config,
+    log: deps.log,
+    now: deps.now,
+    sessionChanges,
+  });
+  return {
+    service,
+    sessionChanges,
+    retention: [sessionsRetention, otpCodesRetention],
+    close: () => sessionChanges.close(),
+  };
+}
