@@ -4,6 +4,10 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     projects: ['packages/*', 'apps/*'],
+    // Files run in parallel. Vitest's default on a 2-core machine is one worker (cores - 1), but
+    // most files wait on Postgres, Redis and child processes rather than the CPU: 4 workers took
+    // the suite from 650 s to 360 s here. Every test is written to pass on a loaded machine.
+    maxWorkers: 4,
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },
