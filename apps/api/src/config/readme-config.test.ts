@@ -9,7 +9,7 @@ describe('README configuration table', () => {
   const readme = readFileSync(new URL('../../../../README.md', import.meta.url), 'utf8');
   const table = readme.slice(readme.indexOf('## Configuration'));
   const rows = table.slice(0, table.indexOf('\n## ', 1));
-  const named = new Set([...rows.matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => m[1]));
+  const named = new Set([...rows.matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => m[1] ?? ''));
   const read = Object.keys(apiEnvSchema.shape);
 
   it('has a row for every variable', () => {
