@@ -12,6 +12,7 @@ import { codeIn, startTestApp, TEST_JWT_SECRET, TEST_PASSWORD, type TestApp } fr
 // services' clock, never by sleeping.
 
 const COOLDOWN_MS = 61_000;
+const SLOW_COOLDOWN_MS = 5 * 60_000;
 const EXPIRY_MS = 10 * 60_000 + 1_000;
 
 type Kind = 'unknown' | 'pending' | 'verified' | 'inactive';
@@ -201,6 +202,42 @@ describe('one-time codes answer alike for known and unknown emails', () => {
   });
 
   describe.each(paths.filter((p) => p.name !== 'register + verifyEmail'))('$name', (path) => {
+    // Registering is limited to 3 an hour per email: this script asks 5 times.
+    it('after three codes within the hour the next waits five minutes, alike', async () => {
+      const subjects = await Promise.all([path.real, ...path.others].map(subject));
+      const steps: Step[] = [
+        'request',
+        { advanceMs: COOLDOWN_MS },
+        'request',
+        { advanceMs: COOLDOWN_MS },
+        'request',
+        ...wrong(5),
+        // A minute later: a fourth code would be due, but only a slow cooldown after the third.
+        { advanceMs: COOLDOWN_MS },
+        'request',
+        'wrong',
+        { advanceMs: SLOW_COOLDOWN_MS - COOLDOWN_MS + 1_000 },
+        'request',
+        'wrong',
+      ];
+      const expected = [
+        'ok',
+        'ok',
+        'ok',
+        ...Array(5).fill('OTP_INVALID'),
+        'ok',
+        'OTP_ATTEMPTS_EXCEEDED',
+        'ok',
+        'OTP_INVALID',
+      ];
+      for (const who of subjects) {
+        expect({ kind: who.kind, answers: await play(path, who, steps) }).toEqual({
+          kind: who.kind,
+          answers: expected,
+        });
+      }
+    });
+
     it('with no code asked lately, and after the owner used theirs, wrong codes run out alike', async () => {
       const owner = await subject(path.real);
       const others = await Promise.all(path.others.map(subject));

@@ -72,16 +72,36 @@ describe('auth timing: unknown and existing emails', () => {
     return elapsed;
   }
 
+  /**
+   * Asks for a reset or verification code for each email (as its owner or a prober would before
+   * typing one), then waits until the worker has sent every mail that caused.
+   */
+  async function askCodes(
+    emails: string[],
+    ask: (email: string, meta: { ip: string; userAgent: null }) => Promise<unknown>,
+    mailed: number,
+  ): Promise<void> {
+    const before = app.smtp.messages.length;
+    for (const [i, email] of emails.entries()) {
+      await ask(email, { ip: `10.201.${i >> 8}.${i & 255}`, userAgent: null });
+    }
+    await expect
+      .poll(() => app.smtp.messages.length - before, { timeout: 60_000, interval: 200 })
+      .toBe(mailed);
+  }
+
   async function compare(
     path: string,
     input: (email: string) => unknown,
     existingEmail: () => Promise<string>,
+    prepare?: (emails: Record<Kind, string[]>) => Promise<void>,
   ): Promise<{ existing: number; unknown: number; ratio: number }> {
     const emails: Record<Kind, string[]> = { existing: [], unknown: [] };
     for (let i = 0; i < PAIRS + WARM_UP; i += 1) {
       emails.existing.push(await existingEmail());
       emails.unknown.push(`nobody-${randomUUID()}@example.com`);
     }
+    await prepare?.(emails);
     const times: Record<Kind, number[]> = { existing: [], unknown: [] };
     for (let i = 0; i < PAIRS + WARM_UP; i += 1) {
       const order: Kind[] = i % 2 === 0 ? ['existing', 'unknown'] : ['unknown', 'existing'];
@@ -142,6 +162,48 @@ describe('auth timing: unknown and existing emails', () => {
           'auth.resendVerification',
           (email) => ({ email }),
           () => account(false),
+        ),
+      );
+    },
+    TIMEOUT_MS,
+  );
+
+  // Typing a code: the account's live code and an unknown email's phantom run the same checks.
+  const WRONG_CODE = '000000';
+  const codesAsked = (ask: 'requestPasswordReset' | 'resendVerification') =>
+    async function prepare(emails: Record<Kind, string[]>) {
+      const auth = app.services.auth;
+      await askCodes(
+        [...emails.existing, ...emails.unknown],
+        (email, meta) => auth[ask]({ email }, meta),
+        emails.existing.length,
+      );
+    };
+
+  it(
+    'resetPassword: a wrong code for an unknown email takes as long as for an account’s live code',
+    async () => {
+      withinBand(
+        await compare(
+          'auth.resetPassword',
+          (email) => ({ email, code: WRONG_CODE, newPassword: 'a brand new password' }),
+          () => account(true),
+          codesAsked('requestPasswordReset'),
+        ),
+      );
+    },
+    TIMEOUT_MS,
+  );
+
+  it(
+    'verifyEmail: a wrong code for an unknown email takes as long as for an account’s live code',
+    async () => {
+      withinBand(
+        await compare(
+          'auth.verifyEmail',
+          (email) => ({ email, code: WRONG_CODE }),
+          () => account(false),
+          codesAsked('resendVerification'),
         ),
       );
     },

@@ -112,6 +112,10 @@ export interface OtpCodesTable {
   attempts: Generated<number>;
   consumed_at: Timestamp | null;
   created_at: Timestamp;
+  /** When the current hour of codes for (email, purpose) began. */
+  window_started_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  /** Codes issued since `window_started_at`: past a few, the next one waits longer. */
+  codes_in_window: Generated<number>;
 }
 
 export interface EventsTable {

@@ -8,6 +8,7 @@ import * as analytics from './2026-11-26-001-analytics.js';
 import * as mail from './2026-11-26-002-mail.js';
 import * as retentionIndexes from './2026-12-03-001-retention-indexes.js';
 import * as otpByEmail from './2026-12-04-001-otp-by-email.js';
+import * as otpCodeWindows from './2026-12-05-001-otp-code-windows.js';
 
 /**
  * Every migration, by date-prefixed name. A static list (not a folder scan) so the same code
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-26-002-mail': mail,
   '2026-12-03-001-retention-indexes': retentionIndexes,
   '2026-12-04-001-otp-by-email': otpByEmail,
+  '2026-12-05-001-otp-code-windows': otpCodeWindows,
 };

@@ -15,7 +15,7 @@ import type { Principal } from '../../kernel/principal.js';
 import { toUser } from './auth.mappers.js';
 import { authRepository as repo, type UserRow } from './auth.repository.js';
 import type { AuthCore, RequestMeta } from './auth-core.js';
-import type { EmailAction } from './auth-rate-limits.js';
+import { refuseUnlessKnownNetwork } from './known-networks.js';
 
 /** One's own account: registration, verification, profile, password change and reset. */
 export interface Accounts {
@@ -57,8 +57,17 @@ const resettable = (user: UserRow | undefined) => (user?.active ? user : undefin
 
 export function createAccounts(core: AuthCore): Accounts {
   const { db, now, passwords, codes, limits, sessions } = core;
-  const hit = (action: EmailAction, meta: RequestMeta, email: string) =>
-    limits.hit(action, meta.ip, email);
+  /**
+   * Before a code is checked: the pair and network limits, and the email's ceiling, which the
+   * account's own networks pass (a stranger's wrong codes must not lock the owner out). The
+   * account, if the email has one.
+   */
+  const enterCode = async (action: 'verify' | 'reset', meta: RequestMeta, email: string) => {
+    const attempt = await limits.attempt(action, meta.ip, email);
+    const user = await repo.findUserByEmail(db, email);
+    await refuseUnlessKnownNetwork(db, now(), attempt, user?.id, meta.ip);
+    return user;
+  };
 
   /**
    * Someone registered an email that has an account: its owner gets a notice, and the email's
@@ -77,7 +86,7 @@ export function createAccounts(core: AuthCore): Accounts {
 
   return {
     async register(input, meta) {
-      await hit('register', meta, input.email);
+      await limits.hit('register', meta.ip, input.email);
       const passwordHash = await passwords.hash(input.password);
       const existing = await repo.findUserByEmail(db, input.email);
       if (existing) {
@@ -112,10 +121,10 @@ export function createAccounts(core: AuthCore): Accounts {
     },
 
     async verifyEmail(input, meta) {
-      await hit('verify', meta, input.email);
-      const user = await repo.findUserByEmail(db, input.email);
+      const user = await enterCode('verify', meta, input.email);
       const codeOwner = await codes.consume(input.email, 'verify', input.code);
       if (user?.id !== codeOwner) throw new AppError('OTP_INVALID', 'The code is invalid');
+      await limits.succeeded('verify', meta.ip, input.email);
       if (!user.email_verified_at) {
         await db.transaction().execute(async (trx) => {
           await repo.updateUser(trx, user.id, { email_verified_at: now() });
@@ -130,7 +139,7 @@ export function createAccounts(core: AuthCore): Accounts {
     },
 
     async resendVerification(input, meta) {
-      await hit('resend', meta, input.email);
+      await limits.request('resend', meta.ip, input.email);
       const user = await repo.findUserByEmail(db, input.email);
       await db
         .transaction()
@@ -174,7 +183,7 @@ export function createAccounts(core: AuthCore): Accounts {
     },
 
     async requestPasswordReset(input, meta) {
-      await hit('resetRequest', meta, input.email);
+      await limits.request('resetRequest', meta.ip, input.email);
       const user = await repo.findUserByEmail(db, input.email);
       await db
         .transaction()
@@ -183,10 +192,10 @@ export function createAccounts(core: AuthCore): Accounts {
     },
 
     async resetPassword(input, meta) {
-      await hit('reset', meta, input.email);
-      const user = await repo.findUserByEmail(db, input.email);
+      const user = await enterCode('reset', meta, input.email);
       const codeOwner = await codes.consume(input.email, 'reset', input.code);
       if (user?.id !== codeOwner) throw new AppError('OTP_INVALID', 'The code is invalid');
+      await limits.succeeded('reset', meta.ip, input.email);
       const passwordHash = await passwords.hash(input.newPassword);
       const revoked = await db.transaction().execute(async (trx) => {
         // Reading the code proves the mailbox: the email counts as verified.

@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { loginInputSchema, refreshInputSchema, TokenPair } from '@evently/contracts';
-import { ipRateLimitKey } from '@evently/platform';
 import type { z } from 'zod';
 import { AppError } from '../../kernel/app-error.js';
 import type { Principal } from '../../kernel/principal.js';
 import { toUser } from './auth.mappers.js';
 import { authRepository as repo, type UserRow } from './auth.repository.js';
 import type { AuthCore, RequestMeta } from './auth-core.js';
-import { rateLimited } from './auth-rate-limits.js';
+import { refuseUnlessKnownNetwork } from './known-networks.js';
 import { hashToken, newRefreshToken } from './tokens.js';
 
 /** Signing in, staying signed in, and recognising a signed-in caller. */
@@ -17,9 +16,6 @@ export interface Authentication {
   login(input: z.infer<typeof loginInputSchema>, meta: RequestMeta): Promise<TokenPair>;
   refresh(input: z.infer<typeof refreshInputSchema>, meta: RequestMeta): Promise<TokenPair>;
 }
-
-/** Matches no account: lookups made for an unknown email, to take the time a known one takes. */
-const NO_USER = '00000000-0000-0000-0000-000000000000';
 
 export function createAuthentication(core: AuthCore): Authentication {
   const { db, now, tokens, sessions, limits, passwords } = core;
@@ -60,18 +56,9 @@ export function createAuthentication(core: AuthCore): Authentication {
     },
 
     async login(input, meta) {
-      const attempt = await limits.login(meta.ip, input.email);
+      const attempt = await limits.attempt('login', meta.ip, input.email);
       const user = await repo.findUserByEmail(db, input.email);
-      if (attempt.ceilingRetryAfterSeconds !== null) {
-        // The account's attempts from everywhere are spent. The owner's own networks still get
-        // through (their pair limit still applies), so a distributed guesser cannot lock the
-        // owner out. Asked for an unknown email too, so both take the same time.
-        const networks = await repo.recentSessionIps(db, user?.id ?? NO_USER, now());
-        const key = ipRateLimitKey(meta.ip);
-        if (!networks.some((ip) => ip !== null && ipRateLimitKey(ip) === key)) {
-          throw rateLimited(attempt.ceilingRetryAfterSeconds);
-        }
-      }
+      await refuseUnlessKnownNetwork(db, now(), attempt, user?.id, meta.ip);
       if (!user) {
         await passwords.burn(input.password);
         throw new AppError('INVALID_CREDENTIALS', 'Email or password is wrong');
@@ -79,7 +66,7 @@ export function createAuthentication(core: AuthCore): Authentication {
       if (!(await passwords.verify(user.password_hash, input.password))) {
         throw new AppError('INVALID_CREDENTIALS', 'Email or password is wrong');
       }
-      await limits.loginSucceeded(meta.ip, input.email);
+      await limits.succeeded('login', meta.ip, input.email);
       // Only someone who knows the password learns these.
       if (!user.email_verified_at)
         throw new AppError('EMAIL_NOT_VERIFIED', 'Verify your email first');

@@ -6,9 +6,12 @@ import type { UserRow } from './auth.repository.js';
 import {
   generateOtp,
   hashOtp,
+  OTP_FAST_CODES,
   OTP_MAX_ATTEMPTS,
   OTP_RESEND_COOLDOWN_MS,
+  OTP_SLOW_COOLDOWN_MS,
   OTP_TTL_MS,
+  OTP_WINDOW_MS,
   otpEmailKey,
   otpMatches,
   phantomSecret,
@@ -25,8 +28,8 @@ const TOPICS = {
 
 export interface OneTimeCodes {
   /**
-   * Issues a code for (email, purpose) unless one was issued under a minute ago, in the caller's
-   * transaction. Mailed to `recipient` when given; otherwise a phantom that nobody can enter but
+   * Issues a code for (email, purpose) unless the last one is within its cooldown (a minute; five
+   * after three codes within the hour), in the caller's transaction. Mailed to `recipient` when given; otherwise a phantom that nobody can enter but
    * that cools down, counts attempts and expires exactly like a real code — with the same
    * queries and the same hashing — so no answer or timing tells whether the email has an account.
    */
@@ -89,7 +92,12 @@ export function createOneTimeCodes(deps: {
           expires_at: expiresAt,
           created_at: createdAt,
         },
-        new Date(createdAt.getTime() - OTP_RESEND_COOLDOWN_MS),
+        {
+          windowStart: new Date(createdAt.getTime() - OTP_WINDOW_MS),
+          fastCodes: OTP_FAST_CODES,
+          fastSince: new Date(createdAt.getTime() - OTP_RESEND_COOLDOWN_MS),
+          slowSince: new Date(createdAt.getTime() - OTP_SLOW_COOLDOWN_MS),
+        },
         { row: event, mailed: recipient !== undefined },
       );
       // Also when nothing was written: the relay finds nothing, and every request looks alike.
@@ -102,7 +110,7 @@ export function createOneTimeCodes(deps: {
       if (!otp || otp.consumed_at) {
         // No code was asked for this email lately, or its code was used: a phantom takes its
         // place, so wrong guesses run out here as they do against a live code. It is issued as
-        // if a cooldown ago, so it does not hold back a code asked for next.
+        // if the longest cooldown ago, so it does not hold back a code asked for next.
         const id = randomUUID();
         const at = now().getTime();
         await repo.ensureOtp(db, {
@@ -110,7 +118,7 @@ export function createOneTimeCodes(deps: {
           email_key: emailKey,
           purpose,
           code_hash: hashOtp(secret, id, phantomSecret()),
-          created_at: new Date(at - OTP_RESEND_COOLDOWN_MS),
+          created_at: new Date(at - OTP_SLOW_COOLDOWN_MS),
           expires_at: new Date(at + OTP_TTL_MS),
         });
         otp = await repo.findOtp(db, emailKey, purpose);

@@ -6,6 +6,18 @@ type Db = Kysely<Database> | Transaction<Database>;
 export type OtpRow = Selectable<Database['otp_codes']>;
 export type OtpPurpose = OtpRow['purpose'];
 
+/** When a new code may replace the current one (see issueOtp). */
+export interface CodeCooldown {
+  /** Codes issued before this count in an earlier window. */
+  windowStart: Date;
+  /** How many codes of a window only wait the short cooldown. */
+  fastCodes: number;
+  /** The current code must be older than this, while the window is young... */
+  fastSince: Date;
+  /** ...and than this once `fastCodes` were issued in it. */
+  slowSince: Date;
+}
+
 export const otpCodesRepository = {
   /** The code of (email, purpose), real or phantom: at most one row. */
   findOtp(db: Db, emailKey: string, purpose: OtpPurpose) {
@@ -18,11 +30,13 @@ export const otpCodesRepository = {
   },
 
   /**
-   * Issues a code for (email, purpose) unless the current one was issued after `cooldownStart`,
-   * and appends its mail event when `mailed`: one statement, so of two requests at once at most
+   * Issues a code for (email, purpose) unless the current one is within its cooldown, and
+   * appends its mail event when `mailed`: one statement, so of two requests at once at most
    * one issues, and a phantom code runs the very statement a real one runs (its event row
-   * filtered out). The new code replaces the row (attempts, expiry, a mail code not yet taken).
-   * The caller notifies the relay (OUTBOX_CHANNEL) in the same transaction.
+   * filtered out). The new code replaces the row (attempts, expiry, a mail code not yet taken)
+   * and counts in the row's window: once `fastCodes` were issued since `windowStart`, the
+   * cooldown is the slow one. The caller notifies the relay (OUTBOX_CHANNEL) in the same
+   * transaction.
    */
   async issueOtp(
     db: Transaction<Database>,
@@ -36,15 +50,23 @@ export const otpCodesRepository = {
       expires_at: Date;
       created_at: Date;
     },
-    cooldownStart: Date,
+    cooldown: CodeCooldown,
     event: { row: OutboxRow; mailed: boolean },
   ): Promise<void> {
     const { row, mailed } = event;
+    // The window the current code counts in is still open: the row's count goes on.
+    const inWindow = sql<boolean>`otp_codes.window_started_at > ${cooldown.windowStart}::timestamptz`;
     await db
       .with('issued', (q) =>
         q
           .insertInto('otp_codes')
-          .values({ ...otp, attempts: 0, consumed_at: null })
+          .values({
+            ...otp,
+            attempts: 0,
+            consumed_at: null,
+            window_started_at: otp.created_at,
+            codes_in_window: 1,
+          })
           .onConflict((conflict) =>
             conflict
               .columns(['email_key', 'purpose'])
@@ -57,8 +79,15 @@ export const otpCodesRepository = {
                 created_at: eb.ref('excluded.created_at'),
                 attempts: 0,
                 consumed_at: null,
+                window_started_at: sql<Date>`CASE WHEN ${inWindow} THEN otp_codes.window_started_at ELSE excluded.created_at END`,
+                codes_in_window: sql<number>`CASE WHEN ${inWindow} THEN otp_codes.codes_in_window + 1 ELSE 1 END`,
               }))
-              .where('otp_codes.created_at', '<=', cooldownStart),
+              .where(
+                sql<boolean>`otp_codes.created_at <= CASE
+                  WHEN ${inWindow} AND otp_codes.codes_in_window >= ${cooldown.fastCodes}::int
+                  THEN ${cooldown.slowSince}::timestamptz
+                  ELSE ${cooldown.fastSince}::timestamptz END`,
+              ),
           )
           .returning('id'),
       )
@@ -82,7 +111,8 @@ export const otpCodesRepository = {
 
   /**
    * Puts a phantom code where (email, purpose) has none, or only a used one: an email nobody
-   * asked a code for then counts wrong guesses like one with a live code.
+   * asked a code for then counts wrong guesses like one with a live code. It is no code issued:
+   * the row's window and its count stay.
    */
   async ensureOtp(
     db: Db,
@@ -97,7 +127,15 @@ export const otpCodesRepository = {
   ): Promise<void> {
     await db
       .insertInto('otp_codes')
-      .values({ ...phantom, user_id: null, mail_code: null, attempts: 0, consumed_at: null })
+      .values({
+        ...phantom,
+        user_id: null,
+        mail_code: null,
+        attempts: 0,
+        consumed_at: null,
+        window_started_at: phantom.created_at,
+        codes_in_window: 0,
+      })
       .onConflict((conflict) =>
         conflict
           .columns(['email_key', 'purpose'])

@@ -3,6 +3,15 @@ import { createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto
 export const OTP_TTL_MS = 10 * 60_000;
 export const OTP_MAX_ATTEMPTS = 5;
 export const OTP_RESEND_COOLDOWN_MS = 60_000;
+/**
+ * Codes per (email, purpose) and window are a cooldown apart for the first OTP_FAST_CODES, then
+ * OTP_SLOW_COOLDOWN_MS apart: what bounds the mails anyone can have sent to one email, now that
+ * no per-email request limit exists (a stranger could spend it). Shorter than OTP_TTL_MS, so a
+ * request that sends nothing always finds a code mailed minutes ago and still live.
+ */
+export const OTP_FAST_CODES = 3;
+export const OTP_SLOW_COOLDOWN_MS = 5 * 60_000;
+export const OTP_WINDOW_MS = 60 * 60_000;
 
 /**
  * What a code row is found by: a keyed hash of the lower-cased email, so rows exist for any
