@@ -3,6 +3,7 @@ import { connect, createServer as createTcpServer, type Server, type Socket } fr
 import type { TestDatabase } from '@evently/db/testing';
 import type { ReceivedMail, SmtpSink } from '@evently/platform/testing';
 import type { EventlyClient } from '@evently/sdk';
+import { hash } from '@node-rs/argon2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectAppCode } from './app-error.js';
 import { startTestApp, TEST_PASSWORD, type TestApp } from './harness.js';
@@ -68,6 +69,8 @@ describe('mail dead letters', () => {
   let gate: SmtpGate;
   let sink: SmtpSink;
   let db: TestDatabase;
+  let passwordHash: string;
+  let offsetMs = 0;
 
   const client = (token?: string): EventlyClient => app.client(token);
   const signIn = async (email: string): Promise<EventlyClient> => {
@@ -83,9 +86,12 @@ describe('mail dead letters', () => {
         return gate;
       },
       mailSender: { retry: { attempts: ATTEMPTS, backoffMs: BACKOFF_MS }, pollIntervalMs: 100 },
+      // The services' clock (codes' cooldowns), moved instead of waiting.
+      now: () => new Date(Date.now() + offsetMs),
     });
     sink = app.smtp;
     db = app.db;
+    passwordHash = await hash(TEST_PASSWORD);
   });
 
   afterAll(async () => app?.close());
@@ -121,17 +127,40 @@ describe('mail dead letters', () => {
       .toBe(0);
   }
 
+  /**
+   * A verified account, written directly (no mail can go out yet); registering it again mails
+   * its owner a notice, and nothing else.
+   */
+  async function verifiedAccount(name: string): Promise<string> {
+    const email = `${name.split(' ')[0]?.toLowerCase()}-${randomUUID()}@example.com`;
+    await db.handle.db
+      .insertInto('users')
+      .values({
+        id: randomUUID(),
+        email,
+        name,
+        role: 'user',
+        password_hash: passwordHash,
+        email_verified_at: new Date(),
+        updated_at: new Date(),
+      })
+      .execute();
+    return email;
+  }
+  const registerAgain = (email: string) =>
+    client().auth.register.mutate({ email, password: TEST_PASSWORD, name: 'Again' });
+
   it('retries with backoff, dead-letters, and an admin replays the mail once SMTP is fixed', async () => {
     const admin = await signInAdmin();
-    const email = `dana-${randomUUID()}@example.com`;
-    await client().auth.register.mutate({ email, password: TEST_PASSWORD, name: 'Dana <Dead>' });
+    const email = await verifiedAccount('Dana <Dead>');
+    await registerAgain(email);
 
     // Every try refused: after the last one the mail is a dead letter, listed for admins.
     const [dead] = await deadLetters(admin, 1);
     expect(dead).toMatchObject({
-      template: 'verification-code',
+      template: 'already-registered',
       to: email,
-      subject: 'Your Evently verification code',
+      subject: 'You already have an Evently account',
       attempts: ATTEMPTS,
     });
     expect(dead?.lastError).toMatch(/554/);
@@ -148,7 +177,7 @@ describe('mail dead letters', () => {
       replayed: 1,
     });
     const mail = await sink.waitFor((m) => m.envelopeTo.includes(email), 15_000);
-    expect(mail.subject).toBe('Your Evently verification code');
+    expect(mail.subject).toBe('You already have an Evently account');
     expect(mail.html).toContain('Hello Dana &lt;Dead&gt;,');
     expect((await admin.system.mail.deadLetters.query({})).items).toEqual([]);
     // A replay of a mail that is no longer dead does nothing (it would send it twice).
@@ -166,9 +195,6 @@ describe('mail dead letters', () => {
       { entity: 'mail', entity_id: dead?.id, action: 'replay', actor_id: adminId },
     ]);
 
-    // The code it carried works: the account is verified.
-    const code = /\b(\d{6})\b/.exec(mail.text)?.[1] ?? '';
-    await client().auth.verifyEmail.mutate({ email, code });
     const user = await signIn(email);
     await expectAppCode(user.system.mail.deadLetters.query({}), 'FORBIDDEN');
     await expectAppCode(user.system.mail.replay.mutate({ all: true }), 'FORBIDDEN');
@@ -179,10 +205,9 @@ describe('mail dead letters', () => {
   it('pages the dead letters and replays them all', async () => {
     const admin = await signInAdmin();
     gate.shut();
-    const emails = [0, 1, 2].map((i) => `page-${i}-${randomUUID()}@example.com`);
-    for (const email of emails) {
-      await client().auth.register.mutate({ email, password: TEST_PASSWORD, name: 'Pat' });
-    }
+    const emails: string[] = [];
+    for (let i = 0; i < 3; i += 1) emails.push(await verifiedAccount('Pat'));
+    for (const email of emails) await registerAgain(email);
     await deadLetters(admin, 3);
 
     const first = await admin.system.mail.deadLetters.query({ limit: 2 });
@@ -201,5 +226,89 @@ describe('mail dead letters', () => {
     await nothingPending();
     for (const email of emails) expect(mailsTo(email), email).toHaveLength(1);
     expect((await admin.system.mail.deadLetters.query({})).items).toEqual([]);
+  });
+
+  /** Every sent_emails row of `template` to `email`, as stored. */
+  const stored = (email: string, template: string) =>
+    db.handle.db
+      .selectFrom('sent_emails')
+      .select(['id', 'status', 'body_text', 'body_html', 'expires_at'])
+      .where('to_email', '=', email)
+      .where('template', '=', template)
+      .execute();
+
+  it('a code mail that dies keeps no code: its bodies go, it is listed, never replayed; the owner asks again', async () => {
+    const admin = await signInAdmin();
+    gate.shut();
+    const email = `cody-${randomUUID()}@example.com`;
+    await client().auth.register.mutate({ email, password: TEST_PASSWORD, name: 'Cody' });
+    const [dead] = await deadLetters(admin, 1);
+    expect(dead).toMatchObject({ template: 'verification-code', to: email, attempts: ATTEMPTS });
+    // Nothing holds the code any more: not the dead mail, not the code's row.
+    expect(await stored(email, 'verification-code')).toEqual([
+      {
+        id: dead?.id,
+        status: 'dead',
+        body_text: null,
+        body_html: null,
+        expires_at: expect.any(Date),
+      },
+    ]);
+    const codes = await db.handle.db
+      .selectFrom('otp_codes')
+      .innerJoin('users', 'users.id', 'otp_codes.user_id')
+      .select('otp_codes.mail_code')
+      .where('users.email', '=', email)
+      .execute();
+    expect(codes).toEqual([{ mail_code: null }]);
+
+    // SMTP is fixed: a replay skips it (there is nothing left to send), by id or with all.
+    gate.open();
+    expect(await admin.system.mail.replay.mutate({ ids: [dead?.id ?? ''] })).toEqual({
+      replayed: 0,
+    });
+    expect(await admin.system.mail.replay.mutate({ all: true })).toEqual({ replayed: 0 });
+    expect((await deadLetters(admin, 1))[0]?.id).toBe(dead?.id);
+    // The owner asks for a new code (after the cooldown) and gets it.
+    offsetMs += 61_000;
+    await client().auth.resendVerification.mutate({ email });
+    const mail = await sink.waitFor((m) => m.envelopeTo.includes(email), 15_000);
+    const code = /\b(\d{6})\b/.exec(mail.text)?.[1] ?? '';
+    expect(await client().auth.verifyEmail.mutate({ email, code })).toEqual({ verified: true });
+    await nothingPending();
+    expect(mailsTo(email)).toHaveLength(1);
+  });
+
+  it('a code mail whose code expired before it could be sent is dropped unsent, without its body', async () => {
+    gate.open();
+    const email = `late-${randomUUID()}@example.com`;
+    const refusedBefore = gate.refused();
+    // As the consumer queues it, but its code expired while SMTP kept failing.
+    await db.handle.db
+      .insertInto('sent_emails')
+      .values({
+        id: randomUUID(),
+        source: randomUUID(),
+        recipient_id: randomUUID(),
+        template: 'password-reset-code',
+        to_email: email,
+        subject: 'Your Evently password reset code',
+        body_text: 'Use this code: 123456',
+        body_html: '<p>123456</p>',
+        expires_at: new Date(Date.now() - 1_000),
+      })
+      .execute();
+    await nothingPending();
+    expect(await stored(email, 'password-reset-code')).toEqual([
+      expect.objectContaining({ status: 'dead', body_text: null, body_html: null }),
+    ]);
+    const [row] = await db.handle.db
+      .selectFrom('sent_emails')
+      .select(['attempts', 'last_error'])
+      .where('to_email', '=', email)
+      .execute();
+    expect(row).toEqual({ attempts: 1, last_error: 'expired before it could be sent' });
+    expect(mailsTo(email)).toHaveLength(0);
+    expect(gate.refused()).toBe(refusedBefore);
   });
 });

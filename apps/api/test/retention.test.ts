@@ -94,7 +94,12 @@ describe('retention of finished records', () => {
     return row.id;
   }
 
-  async function mail(status: 'pending' | 'sent' | 'dead', at: Date): Promise<string> {
+  /** `perishable`: a code mail (it expires ten minutes after it was queued). */
+  async function mail(
+    status: 'pending' | 'sent' | 'dead',
+    at: Date,
+    perishable = false,
+  ): Promise<string> {
     const id = randomUUID();
     await db()
       .insertInto('sent_emails')
@@ -110,6 +115,7 @@ describe('retention of finished records', () => {
         next_attempt_at: at,
         sent_at: status === 'sent' ? at : null,
         dead_at: status === 'dead' ? at : null,
+        expires_at: perishable ? new Date(at.getTime() + 600_000) : null,
       })
       .execute();
     return id;
@@ -210,6 +216,9 @@ describe('retention of finished records', () => {
       sentRecently: await mail('sent', recent(now)),
       deadLongAgo: await mail('dead', old(old(now))),
       pendingLongAgo: await mail('pending', old(old(now))),
+      // A dead code mail is never replayed: it goes like a sent one.
+      deadCodeLongAgo: await mail('dead', old(now), true),
+      deadCodeRecently: await mail('dead', recent(now), true),
     };
     const sessions = {
       expiredLongAgo: await session(alice, { expires: old(now) }),
@@ -235,6 +244,7 @@ describe('retention of finished records', () => {
     expect(await run()).toEqual({
       outbox: 1,
       'sent-emails': 1,
+      'perishable-dead-letters': 1,
       sessions: 2,
       'otp-codes': 1,
       'idempotency-keys': 1,
@@ -252,7 +262,7 @@ describe('retention of finished records', () => {
       ].sort(),
     );
     expect(await ids('sent_emails')).toEqual(
-      [mails.sentRecently, mails.deadLongAgo, mails.pendingLongAgo].sort(),
+      [mails.sentRecently, mails.deadLongAgo, mails.pendingLongAgo, mails.deadCodeRecently].sort(),
     );
     expect(await ids('sessions')).toEqual([sessions.revokedRecently, sessions.live].sort());
     const tokens = await db().selectFrom('session_refresh_tokens').select('session_id').execute();

@@ -195,7 +195,7 @@ export interface SentEmailsTable {
   template: string;
   to_email: string;
   subject: string;
-  /** Null once sent (a verification mail's body holds its code). */
+  /** Null once sent, or once dead for a mail that expires (a code mail's body holds its code). */
   body_text: string | null;
   body_html: string | null;
   status: ColumnType<'pending' | 'sent' | 'dead', 'pending' | 'sent' | 'dead' | undefined>;
@@ -206,6 +206,11 @@ export interface SentEmailsTable {
   created_at: CreatedAt;
   sent_at: Timestamp | null;
   dead_at: Timestamp | null;
+  /**
+   * Worth sending only until then (a one-time code's mail): dropped unsent after it, bodies
+   * cleared when it dies, never replayed. Null for every other mail.
+   */
+  expires_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 /** analytics: per-event figures (see the analytics migration). */

@@ -9,6 +9,7 @@ import * as mail from './2026-11-26-002-mail.js';
 import * as retentionIndexes from './2026-12-03-001-retention-indexes.js';
 import * as otpByEmail from './2026-12-04-001-otp-by-email.js';
 import * as otpCodeWindows from './2026-12-05-001-otp-code-windows.js';
+import * as perishableMails from './2026-12-05-002-perishable-mails.js';
 
 /**
  * Every migration, by date-prefixed name. A static list (not a folder scan) so the same code
@@ -25,4 +26,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03-001-retention-indexes': retentionIndexes,
   '2026-12-04-001-otp-by-email': otpByEmail,
   '2026-12-05-001-otp-code-windows': otpCodeWindows,
+  '2026-12-05-002-perishable-mails': perishableMails,
 };

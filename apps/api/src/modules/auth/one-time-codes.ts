@@ -142,7 +142,8 @@ export function createOneTimeCodes(deps: {
 
 /**
  * For the mail consumer: the plaintext of a code waiting for its mail, taken (and cleared from
- * the row) in the consumer's transaction; undefined when the code was replaced or already taken.
+ * the row) in the consumer's transaction; undefined when the code was replaced, already taken or
+ * expired (a code mailed after its expiry would help nobody).
  */
 export function takeOtpMailCode(
   trx: Transaction<Database>,

@@ -156,19 +156,20 @@ export const otpCodesRepository = {
 
   /**
    * The plaintext of a code waiting for its mail, handed out once: the mail consumer takes it as
-   * it queues the mail, in its transaction. Undefined when the code was replaced or taken.
+   * it queues the mail, in its transaction. Undefined when the code was replaced or taken, or
+   * has expired (by the database's clock; it is cleared all the same).
    */
   async takeMailCode(db: Transaction<Database>, otpId: string): Promise<string | undefined> {
     const row = await db
       .selectFrom('otp_codes')
-      .select('mail_code')
+      .select(['mail_code', sql<boolean>`expires_at > now()`.as('live')])
       .where('id', '=', otpId)
       .where('mail_code', 'is not', null)
       .forUpdate()
       .executeTakeFirst();
     if (!row?.mail_code) return undefined;
     await db.updateTable('otp_codes').set({ mail_code: null }).where('id', '=', otpId).execute();
-    return row.mail_code;
+    return row.live ? row.mail_code : undefined;
   },
 
   /** Atomically takes one attempt; undefined when none is left (or the code is used). */

@@ -87,6 +87,10 @@ export function createMailSender(deps: MailSenderDeps): MailSender {
       // time before recording an outcome.
       return { outcome: 'dead', error: 'no outcome recorded for its last tries' };
     }
+    if (mail.expired) {
+      // A code mail whose code has expired: sending it would help nobody.
+      return { outcome: 'dead', error: 'expired before it could be sent' };
+    }
     if (mail.body_text === null || mail.body_html === null) {
       // Only a sent row loses its bodies; a pending one without them cannot be sent.
       return { outcome: 'dead', error: 'the mail has no body' };

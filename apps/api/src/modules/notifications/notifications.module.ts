@@ -12,7 +12,7 @@ import {
 } from './event-reminders.job.js';
 import { createMailConsumer } from './mail/mail.consumer.js';
 import { createMailSender, type MailSenderOptions } from './mail-sender.js';
-import { sentEmailsRetention } from './sent-emails-retention.js';
+import { perishableDeadLettersRetention, sentEmailsRetention } from './sent-emails-retention.js';
 
 /**
  * Mail in two steps over one table: the consumer renders what each domain event calls for into
@@ -43,7 +43,7 @@ export function createNotificationsModule(deps: {
         },
       },
     ],
-    retention: [sentEmailsRetention],
+    retention: [sentEmailsRetention, perishableDeadLettersRetention],
     // Sends what the consumer and the reminders queue in sent_emails (no Redis involved).
     loops: [createMailSender({ db, mailer: deps.mailer, log, ...deps.sender })],
     close: async () => {},

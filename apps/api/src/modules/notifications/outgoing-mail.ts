@@ -13,6 +13,11 @@ export interface OutgoingMail {
   /** Which mail it is, e.g. `booking-confirmed`. */
   template: string;
   mail: Mail;
+  /**
+   * Worth sending only until then (a one-time code's mail: the code's expiry). Not sent after
+   * it; when it dies its bodies are cleared and it is never replayed (the code is not kept).
+   */
+  expiresAt?: Date;
 }
 
 /** A reminder's source is `booking:<id>:reminder` (the reminder query builds it in SQL too). */

@@ -25,7 +25,14 @@ const INSERT_CHUNK = 500;
 export type DueMail = Pick<
   SentEmailRow,
   'id' | 'to_email' | 'subject' | 'body_text' | 'body_html' | 'attempts' | 'template' | 'message_id'
->;
+> & {
+  /** Past its `expires_at` (by the database's clock): not worth sending any more. */
+  expired: boolean;
+};
+
+/** A dead mail that expires keeps no body: a code mail's holds its code. */
+const bodyUnlessPerishable = (column: 'body_text' | 'body_html') =>
+  sql<string | null>`CASE WHEN expires_at IS NULL THEN ${sql.ref(column)} END`;
 
 /** Every SQL statement on `sent_emails`. */
 export const sentEmailsRepository = {
@@ -50,6 +57,7 @@ export const sentEmailsRepository = {
           subject: m.mail.subject,
           body_text: m.mail.text,
           body_html: m.mail.html,
+          expires_at: m.expiresAt ?? null,
         };
       });
       const inserted = await trx
@@ -98,6 +106,7 @@ export const sentEmailsRepository = {
         'attempts',
         'template',
         'message_id',
+        sql<boolean>`coalesce(expires_at <= now(), false)`.as('expired'),
       ])
       .executeTakeFirst();
   },
@@ -144,13 +153,18 @@ export const sentEmailsRepository = {
       .execute();
   },
 
-  /** The last try failed: a dead letter, until an admin replays it. */
+  /**
+   * The last try failed (or the mail expired): a dead letter, until an admin replays it — except
+   * a mail that expires, whose bodies go now and which is never replayed.
+   */
   async markDead(db: Db, claim: { id: string; attempts: number }, error: string): Promise<void> {
     await db
       .updateTable('sent_emails')
       .set({
         status: 'dead',
         last_error: error,
+        body_text: bodyUnlessPerishable('body_text'),
+        body_html: bodyUnlessPerishable('body_html'),
         // Milliseconds, like a JS Date: the dead-letter list's keyset cursor carries it exactly.
         dead_at: sql<Date>`date_trunc('milliseconds', now())`,
       })
@@ -181,13 +195,14 @@ export const sentEmailsRepository = {
   /**
    * Dead letters back to the send queue, due now with a fresh set of tries (`ids`, or every
    * dead letter); resolves the ids replayed. Only dead ones: replaying a sent mail would send it
-   * twice.
+   * twice. Never one that expires: its body is gone (a code mail's user asks for a new code).
    */
   async replay(trx: Db, ids: readonly string[] | 'all'): Promise<string[]> {
     let q = trx
       .updateTable('sent_emails')
       .set({ status: 'pending', attempts: 0, next_attempt_at: sql<Date>`now()`, dead_at: null })
-      .where('status', '=', 'dead');
+      .where('status', '=', 'dead')
+      .where('expires_at', 'is', null);
     if (ids !== 'all') {
       if (ids.length === 0) return [];
       q = q.where('id', 'in', ids);

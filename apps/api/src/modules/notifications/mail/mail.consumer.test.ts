@@ -37,8 +37,9 @@ interface Case {
   code?: string;
 }
 
-const expiresAt = '2026-11-03T14:05:37.000Z';
-const readableExpiry = 'Tue, 3 Nov 2026, 14:05 UTC';
+// Far ahead: a code mail past its expiry is not sent (see 'drops a code that expired').
+const expiresAt = '2037-11-03T14:05:37.000Z';
+const readableExpiry = 'Tue, 3 Nov 2037, 14:05 UTC';
 const noAsking = 'Nobody from Evently will ever ask you for this code';
 
 const cases: Case[] = [
@@ -128,7 +129,11 @@ describe('mail consumer over real SMTP', () => {
   }
 
   /** A code row as the auth service writes it, its plaintext waiting for the mail. */
-  async function storeCode(otpId: string, code: string | null): Promise<void> {
+  async function storeCode(
+    otpId: string,
+    code: string | null,
+    expires = new Date(expiresAt),
+  ): Promise<void> {
     await test.handle.db
       .insertInto('otp_codes')
       .values({
@@ -138,7 +143,7 @@ describe('mail consumer over real SMTP', () => {
         purpose: 'verify',
         code_hash: 'not checked here',
         mail_code: code,
-        expires_at: new Date(expiresAt),
+        expires_at: expires,
         created_at: new Date(),
       })
       .execute();
@@ -268,6 +273,31 @@ describe('mail consumer over real SMTP', () => {
       .selectFrom('sent_emails')
       .select('id')
       .where('source', 'in', [taken.id, gone.id])
+      .execute();
+    expect(queued).toEqual([]);
+  });
+
+  it('mails nothing for a code that expired before its event is handled, and clears it', async () => {
+    const to = person();
+    const otpId = randomUUID();
+    const expired = new Date(Date.now() - 1_000);
+    await storeCode(otpId, '271828', expired);
+    const job = await publish({
+      topic: 'user.password_reset_requested',
+      payload: { ...to, otpId, expiresAt: expired.toISOString() },
+    });
+    expect(await deliver(job)).toBe('applied');
+    expect(mailsTo(to.email)).toHaveLength(0);
+    const code = await test.handle.db
+      .selectFrom('otp_codes')
+      .select('mail_code')
+      .where('id', '=', otpId)
+      .executeTakeFirstOrThrow();
+    expect(code).toEqual({ mail_code: null });
+    const queued = await test.handle.db
+      .selectFrom('sent_emails')
+      .select('id')
+      .where('source', '=', job.id)
       .execute();
     expect(queued).toEqual([]);
   });

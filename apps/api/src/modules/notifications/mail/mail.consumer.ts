@@ -145,8 +145,8 @@ async function eventUpdatedMails(
 /**
  * A one-time code's mail. The event does not carry the code: it is taken (and cleared) from the
  * code's row here, so once this transaction queues the mail the only plaintext copy is the
- * queued body, dropped when sent. None when the code was replaced before its mail was queued (the
- * newer code's mail goes instead).
+ * queued body, dropped when sent or when the mail dies or expires. None when the code was
+ * replaced (the newer code's mail goes instead) or expired before its mail was queued.
  */
 async function oneTimeCodeMails(
   trx: Transaction<Database>,
@@ -160,6 +160,7 @@ async function oneTimeCodeMails(
       recipientId: event.payload.userId,
       template: templateNames[event.topic],
       mail: { to: event.payload.email, ...renderMail(event.topic, event.payload, { code }) },
+      expiresAt: new Date(event.payload.expiresAt),
     },
   ];
 }

@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto';
+import { Migrator } from 'kysely/migration';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../testing/test-database.js';
+import { migrations } from './index.js';
+
+const BEFORE = '2026-12-05-001-otp-code-windows';
+const THIS = '2026-12-05-002-perishable-mails';
+
+describe(`migration ${THIS}`, () => {
+  let test: TestDatabase;
+  let migrator: Migrator;
+  beforeAll(async () => {
+    test = await createTestDatabase('perishable-mails-migration', { migrate: false });
+    migrator = new Migrator({
+      db: test.handle.db,
+      provider: { getMigrations: async () => migrations },
+    });
+    const { error } = await migrator.migrateTo(BEFORE);
+    if (error) throw error;
+  });
+  afterAll(async () => test?.drop());
+
+  it('gives code mails their code’s expiry and drops the bodies of dead ones', async () => {
+    const db = test.handle.db;
+    const createdAt = new Date('2026-12-01T10:00:00.000Z');
+    const mail = async (template: string, status: 'pending' | 'dead') => {
+      const id = randomUUID();
+      await db
+        .insertInto('sent_emails')
+        .values({
+          id,
+          source: randomUUID(),
+          recipient_id: randomUUID(),
+          template,
+          to_email: 'r@example.com',
+          subject: 's',
+          body_text: 'code 123456',
+          body_html: '<p>123456</p>',
+          status,
+          created_at: createdAt,
+          dead_at: status === 'dead' ? createdAt : null,
+        })
+        .execute();
+      return id;
+    };
+    const ids = {
+      deadCode: await mail('verification-code', 'dead'),
+      pendingCode: await mail('password-reset-code', 'pending'),
+      deadOther: await mail('booking-confirmed', 'dead'),
+    };
+    expect((await migrator.migrateTo(THIS)).error).toBeUndefined();
+    const rows = await db
+      .selectFrom('sent_emails')
+      .select(['id', 'body_text', 'body_html', 'expires_at'])
+      .execute();
+    const byId = new Map(rows.map(({ id, ...rest }) => [id, rest]));
+    const expires = new Date(createdAt.getTime() + 600_000);
+    expect(byId.get(ids.deadCode)).toEqual({
+      body_text: null,
+      body_html: null,
+      expires_at: expires,
+    });
+    // Still pending: the sender drops it unsent (it expired long ago), clearing its bodies.
+    expect(byId.get(ids.pendingCode)).toEqual({
+      body_text: 'code 123456',
+      body_html: '<p>123456</p>',
+      expires_at: expires,
+    });
+    expect(byId.get(ids.deadOther)).toEqual({
+      body_text: 'code 123456',
+      body_html: '<p>123456</p>',
+      expires_at: null,
+    });
+  });
+
+  it('goes down and up again', async () => {
+    expect((await migrator.migrateTo(BEFORE)).error).toBeUndefined();
+    expect((await migrator.migrateTo(THIS)).error).toBeUndefined();
+  });
+});
