@@ -1,6 +1,7 @@
 import type { Event } from '@evently/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACCESS, type AccessClass } from './access-classes.js';
+import { eventInput } from './event-input.js';
 import { startTestApp, TEST_PASSWORD, type TestApp } from './harness.js';
 import { callRaw, routerProcedures, sampleInputs } from './router-procedures.js';
 
@@ -81,15 +82,9 @@ describe('access matrix: every procedure, every caller', () => {
       tokens[caller] = signed.tokens.accessToken;
     }
     throwaway = spare.email;
-    const draft = await organizer.client.events.create.mutate({
-      title: 'Owned',
-      venue: 'Hall',
-      startsAt: new Date(Date.now() + 10 * 86_400_000).toISOString(),
-      endsAt: new Date(Date.now() + 10.1 * 86_400_000).toISOString(),
-      capacity: 10,
-      priceCents: 0,
-      currency: 'EUR',
-    });
+    const draft = await organizer.client.events.create.mutate(
+      eventInput({ title: 'Owned', priceCents: 0 }),
+    );
     event = await organizer.client.events.publish.mutate({ id: draft.id });
   });
   afterAll(async () => app?.close());

@@ -5,8 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAnalyticsConsumer } from '../src/modules/analytics/analytics.consumer.js';
 import { analyticsTopics } from '../src/modules/analytics/analytics.projector.js';
 import { liveRepository } from '../src/modules/analytics/live.repository.js';
-import { eventInput, waitForProjection } from './analytics.fixtures.js';
+import { waitForProjection } from './analytics.fixtures.js';
 import { eventTruths, readModels } from './analytics.truth.js';
+import { eventInput } from './event-input.js';
 import { type SignedUp, startTestApp, type TestApp } from './harness.js';
 
 const liveTopics = new Set([

@@ -4,9 +4,10 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { rebuildAnalytics } from '../src/modules/analytics/rebuild.js';
 import { expectFiguresMatchSourceTables } from './analytics.figures.js';
-import { eventInput, waitForProjection } from './analytics.fixtures.js';
+import { waitForProjection } from './analytics.fixtures.js';
 import { eventTruths, readModels } from './analytics.truth.js';
 import { seededRandom } from './booking-mix.js';
+import { eventInput } from './event-input.js';
 import { type SignedUp, startTestApp, type TestApp } from './harness.js';
 
 // Issue 6's consistency promise: a random mix of 5,000 bookings, confirmations, cancellations,

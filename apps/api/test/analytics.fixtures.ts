@@ -1,30 +1,10 @@
-import { randomUUID } from 'node:crypto';
-import type { EventInput, EventStats } from '@evently/contracts';
+import type { EventStats } from '@evently/contracts';
 import type { Database } from '@evently/db';
 import { createEventlyClient, type EventlyClient } from '@evently/sdk';
 import { EventSource, type EventSourceInit } from 'eventsource';
 import { type Kysely, sql } from 'kysely';
 import { vi } from 'vitest';
 import { analyticsTopics } from '../src/modules/analytics/analytics.projector.js';
-
-const HOUR = 3_600_000;
-
-/** A valid event a week or more ahead (callers override what matters to them). */
-export function eventInput(overrides: Partial<EventInput> = {}): EventInput {
-  const startsAt = new Date(Date.now() + (7 * 24 + Math.floor(Math.random() * 500)) * HOUR);
-  return {
-    title: `Show ${randomUUID().slice(0, 8)}`,
-    venue: 'Hall',
-    description: '',
-    startsAt: startsAt.toISOString(),
-    endsAt: new Date(startsAt.getTime() + 2 * HOUR).toISOString(),
-    capacity: 10,
-    priceCents: 1500,
-    currency: 'EUR',
-    ...overrides,
-    maxPerBooking: overrides.maxPerBooking ?? Math.min(5, overrides.capacity ?? 10),
-  };
-}
 
 /** Outbox events the analytics (and bookings) consumers have yet to process, in one snapshot. */
 export async function unprocessed(db: Kysely<Database>): Promise<number> {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventInput, waitForProjection } from './analytics.fixtures.js';
+import { waitForProjection } from './analytics.fixtures.js';
 import { expectAppCode } from './app-error.js';
+import { eventInput } from './event-input.js';
 import { type SignedUp, startTestApp, type TestApp } from './harness.js';
 
 // The analytics queries end to end: bookings over HTTP, the worker's projection, then the

@@ -1,6 +1,7 @@
 import { isEventlyError } from '@evently/sdk';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { eventInput, waitForProjection } from './analytics.fixtures.js';
+import { waitForProjection } from './analytics.fixtures.js';
+import { eventInput } from './event-input.js';
 import {
   type SignedUp,
   startTestApp,

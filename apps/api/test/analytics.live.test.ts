@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { liveRepository } from '../src/modules/analytics/live.repository.js';
-import { eventInput, liveClient, subscribeLive, waitForProjection } from './analytics.fixtures.js';
+import { liveClient, subscribeLive, waitForProjection } from './analytics.fixtures.js';
 import { expectAppCode } from './app-error.js';
+import { eventInput } from './event-input.js';
 import { type SignedUp, startTestApp, type TestApp } from './harness.js';
 
 // analytics.live over HTTP (SSE through the SDK), fed by the worker's projection through Redis

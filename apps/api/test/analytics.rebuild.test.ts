@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { enqueueRebuild } from '../src/modules/analytics/analytics.module.js';
 import { rebuildAnalytics } from '../src/modules/analytics/rebuild.js';
-import { eventInput, liveClient, subscribeLive, waitForProjection } from './analytics.fixtures.js';
+import { liveClient, subscribeLive, waitForProjection } from './analytics.fixtures.js';
 import { eventTruths, readModels } from './analytics.truth.js';
+import { eventInput } from './event-input.js';
 import { type SignedUp, startTestApp, type TestApp } from './harness.js';
 import { spawnWith } from './processes.js';
 

@@ -12,8 +12,8 @@ import { createEventlyClient, type EventlyClient } from '@evently/sdk';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectFiguresMatchSourceTables } from './analytics.figures.js';
-import { eventInput } from './analytics.fixtures.js';
 import { type ApiCluster, type ApiProcess, clientOf, startApiCluster } from './api-cluster.js';
+import { eventInput } from './event-input.js';
 import {
   type Buyer,
   createFlashSale,

@@ -1,6 +1,6 @@
 import { isEventlyError, TRPCClientError } from '@evently/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventInput } from './analytics.fixtures.js';
+import { eventInput } from './event-input.js';
 import { type SignedUp, startTestApp, type TestApp } from './harness.js';
 import { type SdkClient, sdkClient } from './sdk-client.js';
 import type { RecordedRequest } from './sdk-fetch.js';

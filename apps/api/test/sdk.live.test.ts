@@ -1,7 +1,8 @@
 import type { EventStats } from '@evently/sdk';
 import { EventSource, type EventSourceFetchInit, type EventSourceInit } from 'eventsource';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { eventInput, waitForProjection } from './analytics.fixtures.js';
+import { waitForProjection } from './analytics.fixtures.js';
+import { eventInput } from './event-input.js';
 import { type SignedUp, startTestApp, type TestApp } from './harness.js';
 import { sdkClient } from './sdk-client.js';
 

@@ -1,6 +1,6 @@
 import type { Booking, Event } from '@evently/sdk';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
-import { eventInput } from './analytics.fixtures.js';
+import { eventInput } from './event-input.js';
 import { type SignedUp, startTestApp, type TestApp } from './harness.js';
 import { sdkClient } from './sdk-client.js';
 

@@ -1,8 +1,8 @@
 import type { TokenPair } from '@evently/contracts';
 import { isEventlyError, memoryTokenStore } from '@evently/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventInput } from './analytics.fixtures.js';
 import { expectAppCode } from './app-error.js';
+import { eventInput } from './event-input.js';
 import { startTestApp, TEST_PASSWORD, type TestApp } from './harness.js';
 import { sdkClient } from './sdk-client.js';
 
