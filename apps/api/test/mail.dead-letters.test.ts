@@ -7,6 +7,7 @@ import { hash } from '@node-rs/argon2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectAppCode } from './app-error.js';
 import { startTestApp, TEST_PASSWORD, type TestApp } from './harness.js';
+import { queuedMailsSent } from './mails-settled.js';
 
 const ATTEMPTS = 3;
 const BACKOFF_MS = 300;
@@ -110,23 +111,6 @@ describe('mail dead letters', () => {
     return (await admin.system.mail.deadLetters.query({ limit: 100 })).items;
   }
 
-  /** Nothing is waiting to be sent (counting at the sink is exact after this). */
-  async function nothingPending(): Promise<void> {
-    await expect
-      .poll(
-        async () =>
-          (
-            await db.handle.db
-              .selectFrom('sent_emails')
-              .select('id')
-              .where('status', '=', 'pending')
-              .execute()
-          ).length,
-        { timeout: 15_000, interval: 100 },
-      )
-      .toBe(0);
-  }
-
   /**
    * A verified account, written directly (no mail can go out yet); registering it again mails
    * its owner a notice, and nothing else.
@@ -184,7 +168,7 @@ describe('mail dead letters', () => {
     expect(await admin.system.mail.replay.mutate({ ids: [dead?.id ?? ''] })).toEqual({
       replayed: 0,
     });
-    await nothingPending();
+    await queuedMailsSent(db.handle.db);
     expect(mailsTo(email)).toHaveLength(1);
     const audit = await db.handle.db
       .selectFrom('audit_log')
@@ -223,7 +207,7 @@ describe('mail dead letters', () => {
 
     gate.open();
     expect(await admin.system.mail.replay.mutate({ all: true })).toEqual({ replayed: 3 });
-    await nothingPending();
+    await queuedMailsSent(db.handle.db);
     for (const email of emails) expect(mailsTo(email), email).toHaveLength(1);
     expect((await admin.system.mail.deadLetters.query({})).items).toEqual([]);
   });
@@ -275,7 +259,7 @@ describe('mail dead letters', () => {
     const mail = await sink.waitFor((m) => m.envelopeTo.includes(email), 15_000);
     const code = /\b(\d{6})\b/.exec(mail.text)?.[1] ?? '';
     expect(await client().auth.verifyEmail.mutate({ email, code })).toEqual({ verified: true });
-    await nothingPending();
+    await queuedMailsSent(db.handle.db);
     expect(mailsTo(email)).toHaveLength(1);
   });
 
@@ -298,7 +282,7 @@ describe('mail dead letters', () => {
         expires_at: new Date(Date.now() - 1_000),
       })
       .execute();
-    await nothingPending();
+    await queuedMailsSent(db.handle.db);
     expect(await stored(email, 'password-reset-code')).toEqual([
       expect.objectContaining({ status: 'dead', body_text: null, body_html: null }),
     ]);

@@ -3,14 +3,12 @@ import type { EventInput } from '@evently/contracts';
 import { consumerQueueName, toDeliveryJob } from '@evently/platform';
 import type { ReceivedMail } from '@evently/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  MAIL_CONSUMER_NAME,
-  mailConsumerTopics,
-} from '../src/modules/notifications/mail/mail.consumer.js';
+import { MAIL_CONSUMER_NAME } from '../src/modules/notifications/mail/mail.consumer.js';
 import { EVENT_CANCELLED_SUBJECT } from '../src/modules/notifications/mail/templates/event-cancelled.mail.js';
 import { EVENT_UPDATED_SUBJECT } from '../src/modules/notifications/mail/templates/event-updated.mail.js';
 import { WAITLIST_CLOSED_SUBJECT } from '../src/modules/notifications/mail/templates/waitlist-closed.mail.js';
 import { type SignedUp, startTestApp, type TestApp } from './harness.js';
+import { mailsSettled } from './mails-settled.js';
 
 const HOUR = 3_600_000;
 const BOOKING_CANCELLED = 'Your Evently booking was cancelled';
@@ -56,42 +54,6 @@ describe('event mails', () => {
     return organizer.client.events.publish.mutate({ id: event.id });
   }
 
-  /**
-   * Every event the mail consumer subscribes to has been processed (its mails are queued) and
-   * nothing is left to send: counting mails at the sink after this is exact.
-   */
-  async function mailsSettled(): Promise<void> {
-    const { db } = app.db.handle;
-    await expect
-      .poll(
-        async () => {
-          const unprocessed = await db
-            .selectFrom('outbox as o')
-            .select('o.id')
-            .where('o.topic', 'in', mailConsumerTopics)
-            .where(({ not, exists, selectFrom }) =>
-              not(
-                exists(
-                  selectFrom('processed_events as p')
-                    .select('p.event_id')
-                    .whereRef('p.event_id', '=', 'o.id')
-                    .where('p.consumer', '=', MAIL_CONSUMER_NAME),
-                ),
-              ),
-            )
-            .execute();
-          const pending = await db
-            .selectFrom('sent_emails')
-            .select('id')
-            .where('status', '=', 'pending')
-            .execute();
-          return unprocessed.length + pending.length;
-        },
-        { timeout: 20_000, interval: 100 },
-      )
-      .toBe(0);
-  }
-
   /** Mails to `who` with that subject that are about the event of that title. */
   const mailsTo = (who: SignedUp, subject: string, title: string): ReceivedMail[] =>
     app.smtp.messages.filter(
@@ -128,7 +90,7 @@ describe('event mails', () => {
         timeout: 15_000,
       })
       .toEqual(['closed']);
-    await mailsSettled();
+    await mailsSettled(app.db.handle.db);
 
     for (const who of [holder, outsider, w1, w2]) {
       expect(mailsTo(who, EVENT_CANCELLED_SUBJECT, event.title), who.email).toHaveLength(1);
@@ -206,7 +168,7 @@ describe('event mails', () => {
         endsAt: endsAt.toISOString(),
       },
     });
-    await mailsSettled();
+    await mailsSettled(app.db.handle.db);
 
     for (const who of [booked, holding]) {
       expect(mailsTo(who, EVENT_UPDATED_SUBJECT, event.title), who.email).toHaveLength(1);
@@ -235,7 +197,7 @@ describe('event mails', () => {
       expectedVersion: event.version,
       patch: { venue: 'Elsewhere' },
     });
-    await mailsSettled();
+    await mailsSettled(app.db.handle.db);
     expect(mailsTo(a, EVENT_UPDATED_SUBJECT, event.title)).toHaveLength(1);
     expect(mailsTo(b, EVENT_UPDATED_SUBJECT, event.title)).toHaveLength(1);
 
@@ -272,7 +234,7 @@ describe('event mails', () => {
         { timeout: 15_000 },
       )
       .toBe(1);
-    await mailsSettled();
+    await mailsSettled(app.db.handle.db);
     expect(mailsTo(a, EVENT_UPDATED_SUBJECT, event.title)).toHaveLength(1);
     expect(mailsTo(b, EVENT_UPDATED_SUBJECT, event.title)).toHaveLength(1);
   });
@@ -290,7 +252,7 @@ describe('event mails', () => {
       patch: { maxPerUser: 2 },
     });
     await holder.client.bookings.cancel.mutate({ bookingId: hold.id });
-    await mailsSettled();
+    await mailsSettled(app.db.handle.db);
 
     const closed = mailsTo(a, WAITLIST_CLOSED_SUBJECT, event.title);
     expect(closed).toHaveLength(1);

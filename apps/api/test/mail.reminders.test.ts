@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queueEventReminders } from '../src/modules/notifications/event-reminders.job.js';
 import { EVENT_REMINDER_SUBJECT } from '../src/modules/notifications/mail/templates/event-reminder.mail.js';
 import { type SignedUp, startTestApp, type TestApp } from './harness.js';
+import { queuedMailsSent } from './mails-settled.js';
 
 const HOUR = 3_600_000;
 
@@ -58,23 +59,6 @@ describe('event reminders', () => {
         m.text.includes(title),
     );
 
-  /** Nothing queued is left unsent: counting at the sink after this is exact. */
-  async function sent(): Promise<void> {
-    await expect
-      .poll(
-        async () =>
-          (
-            await app.db.handle.db
-              .selectFrom('sent_emails')
-              .select('id')
-              .where('status', '=', 'pending')
-              .execute()
-          ).length,
-        { timeout: 15_000, interval: 100 },
-      )
-      .toBe(0);
-  }
-
   it('reminds each confirmed booking of an event within a day, once, however often it runs', async () => {
     const soon = await eventStartingIn(23 * HOUR);
     const later = await eventStartingIn(25 * HOUR);
@@ -105,10 +89,10 @@ describe('event reminders', () => {
     const again = await queueEventReminders(app.db.handle.db, now);
     expect(runs[0] + runs[1] + again).toBeLessThanOrEqual(3);
     expect(again).toBe(0);
-    await sent();
+    await queuedMailsSent(app.db.handle.db);
     // And again after the mails went out (the record outlives the send).
     expect(await queueEventReminders(app.db.handle.db, new Date())).toBe(0);
-    await sent();
+    await queuedMailsSent(app.db.handle.db);
 
     const toAda = remindersTo(ada, soon.title);
     expect(toAda).toHaveLength(1);
@@ -149,7 +133,7 @@ describe('event reminders', () => {
     const tomorrow = new Date(Date.now() + 2 * HOUR);
     expect(await queueEventReminders(app.db.handle.db, tomorrow)).toBe(1);
     expect(await queueEventReminders(app.db.handle.db, tomorrow)).toBe(0);
-    await sent();
+    await queuedMailsSent(app.db.handle.db);
     expect(remindersTo(eve, later.title)).toHaveLength(1);
     expect(remindersTo(ada, soon.title)).toHaveLength(1);
   });
