@@ -7,6 +7,7 @@ import { analyticsTopics } from '../src/modules/analytics/analytics.projector.js
 import { liveRepository } from '../src/modules/analytics/live.repository.js';
 import { waitForProjection } from './analytics.fixtures.js';
 import { eventTruths, readModels } from './analytics.truth.js';
+import { silentLog } from './capture-log.js';
 import { eventInput } from './event-input.js';
 import { type SignedUp, startTestApp, type TestApp } from './harness.js';
 
@@ -19,8 +20,6 @@ const liveTopics = new Set([
   'booking.cancelled',
   'booking.expired',
 ]);
-
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
 // The worker commits the analytics events of concurrent jobs together (group commit): a batch of
 // many events is one transaction, each event still counted exactly once.
@@ -75,7 +74,7 @@ describe('analytics group commit', () => {
 
     const analytics = createAnalyticsConsumer({
       pubsub: app.platform.pubsub,
-      log: quiet,
+      log: silentLog,
       now: () => new Date(),
     });
     const batches: number[] = [];

@@ -7,6 +7,7 @@ import { expectFiguresMatchSourceTables } from './analytics.figures.js';
 import { waitForProjection } from './analytics.fixtures.js';
 import { eventTruths, readModels } from './analytics.truth.js';
 import { seededRandom } from './booking-mix.js';
+import { silentLog } from './capture-log.js';
 import { eventInput } from './event-input.js';
 import { type SignedUp, startTestApp, type TestApp } from './harness.js';
 
@@ -188,7 +189,7 @@ describe('analytics consistency', () => {
     const result = await rebuildAnalytics({
       db,
       pubsub: app.platform.pubsub,
-      log: { debug() {}, info() {}, warn() {}, error() {} },
+      log: silentLog,
       now: () => new Date(),
     });
     // Nothing differed, so nothing was announced; nothing was waiting for the consumer.

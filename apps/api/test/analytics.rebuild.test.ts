@@ -6,11 +6,10 @@ import { enqueueRebuild } from '../src/modules/analytics/analytics.module.js';
 import { rebuildAnalytics } from '../src/modules/analytics/rebuild.js';
 import { liveClient, subscribeLive, waitForProjection } from './analytics.fixtures.js';
 import { eventTruths, readModels } from './analytics.truth.js';
+import { silentLog } from './capture-log.js';
 import { eventInput } from './event-input.js';
 import { type SignedUp, startTestApp, type TestApp } from './harness.js';
 import { spawnWith } from './processes.js';
-
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
 // The rebuild recomputes every read model from the source tables: while the worker projects a
 // stream of bookings (each event counted once, by one or the other), as the worker's batch job,
@@ -40,7 +39,7 @@ describe('analytics rebuild', () => {
     rebuildAnalytics({
       db: app.db.handle.db,
       pubsub: app.platform.pubsub,
-      log: quiet,
+      log: silentLog,
       now: () => new Date(),
     });
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAllocator } from '../src/modules/bookings/allocator.js';
+import { silentLog } from './capture-log.js';
 import { type SignedUp, startTestApp, type TestApp } from './harness.js';
 
 // How the allocator forms its batches while another instance holds the event's lock: whatever
@@ -40,12 +41,11 @@ describe('allocator batching', () => {
 
   it('requests that arrive while the lock is held elsewhere all ride the next batch', async () => {
     const eventId = await freeEvent();
-    const silent = { debug() {}, info() {}, warn() {}, error() {} };
     const allocator = createAllocator({
       db: app.db.handle.db,
       locks: app.platform.locks,
       holdMinutes: 15,
-      log: silent,
+      log: silentLog,
       now: () => new Date(),
       onHolds: () => {},
     });

@@ -16,6 +16,7 @@ import {
   EXPIRE_JOB,
   expireHoldJob,
 } from '../src/modules/bookings/hold-expiry.js';
+import { silentLog } from './capture-log.js';
 import { type SignedUp, startTestApp, type TestApp } from './harness.js';
 
 // A hold is committed, then its instance dies before it schedules the hold's exact expiry job
@@ -24,7 +25,6 @@ import { type SignedUp, startTestApp, type TestApp } from './harness.js';
 // it is due — the sweeper alone would expire it up to 15 s late.
 const HOUR = 3_600_000;
 const MINUTE = 60_000;
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
 /** A memory queue that notes what is added, and refuses every add while `dead`. */
 function recordingQueue() {
@@ -104,7 +104,7 @@ describe('hold expiry armed again by the worker', () => {
       db: db(),
       locks: createMemoryLocks(),
       queue: recording.queue,
-      log: silent,
+      log: silentLog,
       holdMinutes,
       offerMinutes: 30,
       now,
@@ -158,7 +158,7 @@ describe('hold expiry armed again by the worker', () => {
     const expire = expireHoldJob({
       expireHoldIfDue: instance.bookings.expireHoldIfDue,
       queue: worker.queue,
-      log: silent,
+      log: silentLog,
       now,
     });
     const job = {

@@ -15,3 +15,6 @@ export function captureLog(): { log: Logger; lines: () => Record<string, unknown
     lines: () => raw.map((line) => JSON.parse(line) as Record<string, unknown>),
   };
 }
+
+/** A logger that writes nothing, for code under test whose logs no test reads. */
+export const silentLog: Logger = pino({ level: 'silent' });
