@@ -26,3 +26,28 @@ export async function expectAppCode(call: Promise<unknown>, appCode: string): Pr
   expect(data.appCode).toBe(appCode);
   return data;
 }
+
+/** What a call came to: its value, or the appCode (and details) it was refused with. */
+export type Outcome<T> =
+  | { kind: 'answered'; value: T }
+  | { kind: 'refused'; code: string; details: Record<string, unknown> | undefined };
+
+/**
+ * Settles a call into its outcome, never throwing: a refusal is its appCode, anything else
+ * (a timeout, a dropped connection) is `no answer (…)`, which no test expects.
+ */
+export async function outcomeOf<T>(call: Promise<T>): Promise<Outcome<T>> {
+  try {
+    return { kind: 'answered', value: await call };
+  } catch (error) {
+    if (error instanceof TRPCClientError) {
+      const data = (error.data ?? {}) as ErrorData;
+      return {
+        kind: 'refused',
+        code: data.appCode ?? `no answer (${error.message})`,
+        details: data.details,
+      };
+    }
+    return { kind: 'refused', code: `no answer (${String(error)})`, details: undefined };
+  }
+}

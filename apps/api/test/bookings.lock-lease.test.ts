@@ -1,24 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '@evently/db';
-import { createTestDatabase, type TestDatabase } from '@evently/db/testing';
 import { createMemoryLocks, type LockPort } from '@evently/platform';
-import { connectTestRedis, deleteKeysByPrefix, TEST_REDIS_URL } from '@evently/platform/testing';
-import type { EventlyClient } from '@evently/sdk';
+import { connectTestRedis } from '@evently/platform/testing';
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createAllocator, EVENT_LOCK_LEASE_MS } from '../src/modules/bookings/allocator.js';
-import {
-  type ApiCluster,
-  type ApiProcess,
-  type Caller,
-  clientOf,
-  startApiCluster,
-} from './api-cluster.js';
+import { useApiCluster } from './api-cluster.fixtures.js';
+import { type ApiProcess, type Caller, clientOf } from './api-cluster.js';
+import { silentLog } from './capture-log.js';
+import { eventInput } from './event-input.js';
 
 // The event lock is a short lease its holder renews: an instance that dies holding it blocks the
 // event for the others only until the lease runs out, not for a long TTL.
-const HOUR = 3_600_000;
-
 class Rollback extends Error {}
 
 /** Backends of this database waiting on a row lock (the allocator's write behind ours). */
@@ -30,50 +23,31 @@ async function lockWaiters(db: Kysely<Database>): Promise<number> {
 }
 
 describe('event lock lease', () => {
-  let database: TestDatabase;
-  let cluster: ApiCluster;
-  let redis: Awaited<ReturnType<typeof connectTestRedis>>;
-  let organizer: EventlyClient;
-  let users: Caller[] = [];
-  const prefix = `t:${randomUUID()}`;
-
-  beforeAll(async () => {
-    database = await createTestDatabase('lock_lease');
-    redis = await connectTestRedis();
-    cluster = await startApiCluster({
-      database: { url: database.url, db: database.handle.db },
-      redisUrl: TEST_REDIS_URL,
-      redisPrefix: prefix,
-      logLevel: 'error',
-    });
-    const [owner] = await cluster.signIn(1, 'organizer');
-    if (!owner) throw new Error('no organizer');
-    // Through B: the first test kills A.
-    organizer = clientOf(cluster.apis[1] as ApiProcess, owner);
-    users = await cluster.signIn(3, 'user');
-  }, 120_000);
-
-  afterAll(async () => {
-    await cluster?.stop();
-    await deleteKeysByPrefix(redis, `${prefix}:`);
-    redis?.disconnect();
-    await database?.drop();
+  // The organizer's calls go through B: the first test kills A.
+  const cast = useApiCluster({
+    database: 'lock_lease',
+    attendees: 3,
+    logLevel: 'error',
+    organizerVia: 1,
   });
+  let redis: Awaited<ReturnType<typeof connectTestRedis>>;
+  beforeAll(async () => {
+    redis = await connectTestRedis();
+  });
+  afterAll(() => redis?.disconnect());
 
-  const db = () => database.handle.db;
+  const db = () => cast().db;
 
   async function paidEvent(): Promise<string> {
-    const startsAt = Date.now() + 5 * 24 * HOUR;
-    const event = await organizer.events.create.mutate({
-      title: `Lease ${randomUUID().slice(0, 8)}`,
-      venue: 'Hall',
-      startsAt: new Date(startsAt).toISOString(),
-      endsAt: new Date(startsAt + 2 * HOUR).toISOString(),
-      capacity: 10,
-      priceCents: 1_000,
-      currency: 'EUR',
-      maxPerBooking: 2,
-    });
+    const { organizer } = cast();
+    const event = await organizer.events.create.mutate(
+      eventInput({
+        title: `Lease ${randomUUID().slice(0, 8)}`,
+        capacity: 10,
+        priceCents: 1_000,
+        maxPerBooking: 2,
+      }),
+    );
     await organizer.events.publish.mutate({ id: event.id });
     return event.id;
   }
@@ -98,8 +72,9 @@ describe('event lock lease', () => {
   }
 
   it('a SIGKILLed holder blocks the event only until its short lease runs out', async () => {
-    const [alice, bob] = users as [Caller, Caller];
-    const [a, b] = cluster.apis as [ApiProcess, ApiProcess];
+    const { attendees, apis, prefix } = cast();
+    const [alice, bob] = attendees as [Caller, Caller];
+    const [a, b] = apis as [ApiProcess, ApiProcess];
     const eventId = await paidEvent();
     const lockKey = `${prefix}:lock:event:${eventId}`;
     let ttlAtDeath = 0;
@@ -133,7 +108,7 @@ describe('event lock lease', () => {
   }, 120_000);
 
   it('a batch whose lease lapsed before it wrote waits for the lock again', async () => {
-    const [, , carol] = users as [Caller, Caller, Caller];
+    const [, , carol] = cast().attendees as [Caller, Caller, Caller];
     const eventId = await paidEvent();
     const memory = createMemoryLocks();
     const signals: AbortSignal[] = [];
@@ -146,12 +121,11 @@ describe('event lock lease', () => {
         }),
       close: () => memory.close(),
     };
-    const silent = { debug() {}, info() {}, warn() {}, error() {} };
     const allocator = createAllocator({
       db: db(),
       locks,
       holdMinutes: 15,
-      log: silent,
+      log: silentLog,
       now: () => new Date(),
       onHolds: () => {},
       lockLeaseMs: 200,

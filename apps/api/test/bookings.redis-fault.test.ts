@@ -1,21 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Booking } from '@evently/contracts';
-import { createTestDatabase, type TestDatabase } from '@evently/db/testing';
 import { createMemoryQueue, type LockPort } from '@evently/platform';
-import { type RedisServer, startRedisServer } from '@evently/platform/testing';
-import { type EventlyClient, TRPCClientError } from '@evently/sdk';
-import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { RedisServer } from '@evently/platform/testing';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { AppError } from '../src/kernel/app-error.js';
 import { createBookingsService } from '../src/modules/bookings/bookings.service.js';
-import {
-  type ApiCluster,
-  type ApiProcess,
-  type Caller,
-  clientOf,
-  startApiCluster,
-} from './api-cluster.js';
+import { useApiCluster } from './api-cluster.fixtures.js';
+import { type ApiProcess, type Caller, clientOf } from './api-cluster.js';
+import { outcomeOf } from './app-error.js';
+import { expectAuditAndOutboxMatchBookings } from './booking-ledger.js';
+import { silentLog } from './capture-log.js';
+import { eventInput } from './event-input.js';
+import { watchInventory } from './inventory-watcher.js';
 
 // Redis dies in the middle of a sale: two API processes (`pnpm start:api`) on a THROWAWAY
 // redis-server (never the shared one) keep taking bookings while it is SIGKILLed, stays away for
@@ -28,7 +25,6 @@ const CAPACITY = 100;
 const MAX_PER_BOOKING = 3;
 /** How long Redis stays away while callers keep booking. */
 const OUTAGE_MS = 1_500;
-const HOUR = 3_600_000;
 const ANSWERS = ['booked', 'SOLD_OUT', 'SERVICE_UNAVAILABLE'];
 
 type Phase = 'before' | 'outage' | 'after';
@@ -47,38 +43,23 @@ interface Attempt {
 const pick = <T>(items: T[]): T => items[Math.floor(Math.random() * items.length)] as T;
 
 describe('bookings while Redis dies: two API processes on a throwaway redis-server', () => {
-  let database: TestDatabase;
-  let redis: RedisServer;
-  let cluster: ApiCluster;
-  let apis: ApiProcess[] = [];
-  let organizer: EventlyClient;
-  let attendees: Caller[] = [];
+  const cast = useApiCluster({
+    database: 'bookings_redis_fault',
+    attendees: USERS,
+    redis: 'throwaway',
+    logLevel: 'error',
+  });
   const report: string[] = [];
-
-  const db = () => database.handle.db;
-
-  beforeAll(async () => {
-    database = await createTestDatabase('bookings_redis_fault');
-    redis = await startRedisServer();
-    cluster = await startApiCluster({
-      database: { url: database.url, db: database.handle.db },
-      redisUrl: redis.url,
-      redisPrefix: `t:${randomUUID()}`,
-      logLevel: 'error',
-    });
-    apis = cluster.apis;
-    const [owner] = await cluster.signIn(1, 'organizer');
-    if (!owner) throw new Error('no organizer');
-    organizer = clientOf(apis[0] as ApiProcess, owner);
-    attendees = await cluster.signIn(USERS, 'user');
-  }, 120_000);
-
-  afterAll(async () => {
-    await cluster?.stop();
-    await redis?.kill();
-    await database?.drop();
+  afterAll(() => {
     console.info(`redis fault runs: ${report.join('; ')}`);
   });
+
+  /** The processes' own redis-server, which the tests kill and restart. */
+  function redisOfTheCluster(): RedisServer {
+    const { redisServer } = cast();
+    if (!redisServer) throw new Error('a throwaway redis-server was asked for');
+    return redisServer;
+  }
 
   /**
    * Organizer writes answer SERVICE_UNAVAILABLE while the cache's Redis is unreachable (a
@@ -89,72 +70,34 @@ describe('bookings while Redis dies: two API processes on a throwaway redis-serv
   }
 
   async function publishedEvent(priced: boolean, capacity = CAPACITY): Promise<string> {
-    const startsAt = Date.now() + 7 * 24 * HOUR;
-    const event = await whenAvailable(() =>
-      organizer.events.create.mutate({
-        title: `Fault sale ${randomUUID().slice(0, 8)}`,
-        venue: 'Arena',
-        startsAt: new Date(startsAt).toISOString(),
-        endsAt: new Date(startsAt + 3 * HOUR).toISOString(),
-        capacity,
-        priceCents: priced ? 4_000 : 0,
-        currency: 'EUR',
-        maxPerBooking: MAX_PER_BOOKING,
-      }),
-    );
+    const { organizer } = cast();
+    const input = eventInput({
+      title: `Fault sale ${randomUUID().slice(0, 8)}`,
+      venue: 'Arena',
+      capacity,
+      priceCents: priced ? 4_000 : 0,
+      maxPerBooking: MAX_PER_BOOKING,
+    });
+    const event = await whenAvailable(() => organizer.events.create.mutate(input));
     await whenAvailable(() => organizer.events.publish.mutate({ id: event.id }));
     return event.id;
   }
 
   /** One booking call, reduced to its answer: the booking, or the error's appCode. */
   async function book(api: ApiProcess, user: Caller, eventId: string, quantity: number) {
-    try {
-      const booking = await clientOf(api, user).bookings.create.mutate({
-        eventId,
-        quantity,
-      });
-      return { answer: 'booked', booking, available: undefined };
-    } catch (error) {
-      const data = (error instanceof TRPCClientError ? (error.data ?? {}) : {}) as {
-        appCode?: string;
-        details?: { available?: unknown };
-      };
-      return {
-        answer: data.appCode ?? `no answer (${String(error)})`,
-        booking: undefined,
-        available: data.details?.available,
-      };
-    }
-  }
-
-  /** Samples, in one statement, the inventory row and the live bookings' seats until stopped. */
-  function watchInventory(eventId: string) {
-    const samples: { taken: number; booked: number }[] = [];
-    let running = true;
-    const loop = (async () => {
-      while (running) {
-        const { rows } = await sql<{ taken: number; booked: string }>`
-          SELECT i.confirmed + i.held AS taken,
-            (SELECT coalesce(sum(b.quantity), 0) FROM bookings b
-              WHERE b.event_id = i.event_id AND b.status IN ('pending', 'confirmed')) AS booked
-          FROM event_inventory i WHERE i.event_id = ${eventId}`.execute(db());
-        const row = rows[0];
-        if (row) samples.push({ taken: row.taken, booked: Number(row.booked) });
-        await sleep(5);
-      }
-    })();
-    return {
-      async stop() {
-        running = false;
-        await loop;
-        return samples;
-      },
-    };
+    const outcome = await outcomeOf(
+      clientOf(api, user).bookings.create.mutate({ eventId, quantity }),
+    );
+    return outcome.kind === 'answered'
+      ? { answer: 'booked', booking: outcome.value, available: undefined }
+      : { answer: outcome.code, booking: undefined, available: outcome.details?.available };
   }
 
   it.each([{ priced: true }, { priced: false }])(
     'Redis killed mid-sale, away for a while, back empty, flapping (priced: $priced): no oversell, definite answers, nothing half-written',
     async ({ priced }) => {
+      const { apis, attendees, db } = cast();
+      const redis = redisOfTheCluster();
       const eventId = await publishedEvent(priced);
       const attempts: Attempt[] = [];
       let phase: Phase = 'before';
@@ -169,7 +112,7 @@ describe('bookings while Redis dies: two API processes on a throwaway redis-serv
 
       // CLIENTS callers book back to back through random processes until the event is sold out;
       // on SERVICE_UNAVAILABLE they back off a little before the next try, as real clients do.
-      const watcher = watchInventory(eventId);
+      const watcher = watchInventory(db, eventId);
       const caller = async () => {
         while (!soldOut && Date.now() < deadline) {
           const api = pick(apis);
@@ -220,13 +163,13 @@ describe('bookings while Redis dies: two API processes on a throwaway redis-serv
         });
       }
       const seats = booked.reduce((sum, b) => sum + b.quantity, 0);
-      const rows = await db()
+      const rows = await db
         .selectFrom('bookings')
         .select(['id', 'quantity'])
         .where('event_id', '=', eventId)
         .execute();
       expect(rows.map((r) => r.id).sort()).toEqual(booked.map((b) => b.booking.id).sort());
-      const inventory = await db()
+      const inventory = await db
         .selectFrom('event_inventory')
         .select(['capacity', 'confirmed', 'held'])
         .where('event_id', '=', eventId)
@@ -244,37 +187,9 @@ describe('bookings while Redis dies: two API processes on a throwaway redis-serv
         expect(sample.booked).toBe(sample.taken);
       }
 
-      // One create audit row and one booking.created (plus booking.confirmed when free) each.
-      const ids = rows.map((r) => r.id).sort();
-      const audits = await db()
-        .selectFrom('audit_log')
-        .select(['entity_id', 'action'])
-        .where('entity', '=', 'booking')
-        .where('entity_id', 'in', ids)
-        .execute();
-      expect(audits.map((a) => a.entity_id).sort()).toEqual(ids);
-      expect(new Set(audits.map((a) => a.action))).toEqual(new Set(['create']));
-      const events = await db()
-        .selectFrom('outbox')
-        .select(['aggregate_id', 'topic'])
-        .where('aggregate_id', 'in', ids)
-        .execute();
-      const withTopic = (topic: string) =>
-        events
-          .filter((e) => e.topic === topic)
-          .map((e) => e.aggregate_id)
-          .sort();
-      expect(withTopic('booking.created')).toEqual(ids);
-      expect(withTopic('booking.confirmed')).toEqual(priced ? [] : ids);
-      expect(events).toHaveLength(priced ? ids.length : 2 * ids.length);
-      // Nothing without its booking anywhere in the database.
-      const { rows: orphans } = await sql<{ n: string }>`
-        SELECT (SELECT count(*) FROM audit_log a WHERE a.entity = 'booking'
-                  AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.id::text = a.entity_id))
-             + (SELECT count(*) FROM outbox o WHERE o.topic LIKE 'booking.%'
-                  AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.id::text = o.aggregate_id)) AS n
-      `.execute(db());
-      expect(Number(orphans[0]?.n)).toBe(0);
+      // One create audit row and one booking.created (plus booking.confirmed when free) each,
+      // nothing without its booking anywhere in the database.
+      await expectAuditAndOutboxMatchBookings(db);
 
       // Both processes are ready again with Redis back, and both take bookings again.
       const probe = await publishedEvent(priced);
@@ -310,6 +225,7 @@ describe('bookings while Redis dies: two API processes on a throwaway redis-serv
   // only Postgres (the row lock and version check of the batch, the CHECK constraint) stands
   // between them and an oversell.
   it('with a lock that fails open (split brain), two allocators still never oversell', async () => {
+    const { attendees, db } = cast();
     const capacity = 1_000;
     let holders = 0;
     let mostHolders = 0;
@@ -325,20 +241,19 @@ describe('bookings while Redis dies: two API processes on a throwaway redis-serv
       },
       close: async () => {},
     };
-    const silent = { debug() {}, info() {}, warn() {}, error() {} };
     const instances = [0, 1].map(() =>
       createBookingsService({
-        db: db(),
+        db,
         locks: failOpen,
         queue: createMemoryQueue(),
-        log: silent,
+        log: silentLog,
         holdMinutes: 15,
         offerMinutes: 30,
         now: () => new Date(),
       }),
     );
     const eventId = await publishedEvent(false, capacity);
-    const watcher = watchInventory(eventId);
+    const watcher = watchInventory(db, eventId);
     // 1,000 requests (about 2,000 seats) arriving over ~300 ms: both allocators run batch after
     // batch at the same time while seats remain.
     const answers = await Promise.all(
@@ -374,14 +289,14 @@ describe('bookings while Redis dies: two API processes on a throwaway redis-serv
     expect(mostHolders).toBe(2);
     const booked = answers.filter((a) => a.id);
     const seats = booked.reduce((sum, a) => sum + a.quantity, 0);
-    const rows = await db()
+    const rows = await db
       .selectFrom('bookings')
       .select('id')
       .where('event_id', '=', eventId)
       .execute();
     expect(rows.map((r) => r.id).sort()).toEqual(booked.map((a) => a.id).sort());
     expect(
-      await db()
+      await db
         .selectFrom('event_inventory')
         .select(['confirmed', 'held'])
         .where('event_id', '=', eventId)
