@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { findFreePort } from '@evently/platform/testing';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const API_NODE_FLAGS = ['--max-semi-space-size=64'];
@@ -24,23 +24,13 @@ export interface ApiCluster {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  if (typeof address !== 'object' || !address) throw new Error('no free port');
-  return address.port;
-}
-
 /**
  * `pnpm start:api` as an operator runs it (production layout: Postgres + Redis), but spawned as
  * the one node process the script execs, so its pid is the server's own (for CPU accounting)
  * and signals reach it directly.
  */
 async function startApi(env: Record<string, string>, nodeFlags: string[]): Promise<ApiProcess> {
-  const port = await freePort();
+  const port = await findFreePort();
   const child: ChildProcess = spawn(
     process.execPath,
     // The flags of `pnpm start:api` (package.json), then the bench's own.

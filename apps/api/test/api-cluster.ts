@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '@evently/db';
+import { findFreePort } from '@evently/platform/testing';
 import { createEventlyClient, type EventlyClient } from '@evently/sdk';
 import { hash } from '@node-rs/argon2';
 import type { Kysely } from 'kysely';
-import { freePort, type Spawned, spawnWith, waitForHttp } from './processes.js';
+import { type Spawned, spawnWith, waitForHttp } from './processes.js';
 
 const JWT_SECRET = 'api-cluster-test-secret-that-is-long-enough-0123';
 const PASSWORD = 'api cluster test password';
@@ -75,7 +76,7 @@ export async function startApiCluster(options: {
   };
 
   async function startApi(name: string): Promise<void> {
-    const port = await freePort();
+    const port = await findFreePort();
     const proc = spawnWith('pnpm', ['start:api'], {
       NODE_ENV: 'production',
       JWT_SECRET,

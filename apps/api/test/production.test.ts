@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '@evently/db/testing';
-import { connectTestRedis, deleteKeysByPrefix } from '@evently/platform/testing';
+import { connectTestRedis, deleteKeysByPrefix, findFreePort } from '@evently/platform/testing';
 import { createEventlyClient } from '@evently/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, nodeTs, type Spawned, spawnWith, waitForHttp } from './processes.js';
+import { nodeTs, type Spawned, spawnWith, waitForHttp } from './processes.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -32,7 +32,7 @@ describe('production layout: start:api + start:worker against Postgres and Redis
   });
 
   it('runs API and worker as two processes; /health/ready is 200; both stop cleanly', async () => {
-    const port = await freePort();
+    const port = await findFreePort();
     const env = baseEnv();
     // The README's commands, as an operator runs them.
     const admin = { ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 'first admin password' };
@@ -70,8 +70,8 @@ describe('production layout: start:api + start:worker against Postgres and Redis
   });
 
   it('reports 503 naming Redis when REDIS_URL points at a closed port', async () => {
-    const port = await freePort();
-    const closed = await freePort();
+    const port = await findFreePort();
+    const closed = await findFreePort();
     const api = spawnWith(...nodeTs('apps/api/src/main.ts', '--role=api'), {
       ...baseEnv(),
       REDIS_URL: `redis://127.0.0.1:${closed}`,
@@ -89,7 +89,7 @@ describe('production layout: start:api + start:worker against Postgres and Redis
 
   it('refuses start:api and start:worker without DATABASE_URL and REDIS_URL', async () => {
     const api = spawnWith(...nodeTs('apps/api/src/main.ts', '--role=api'), {
-      PORT: String(await freePort()),
+      PORT: String(await findFreePort()),
     });
     const worker = spawnWith(...nodeTs('apps/worker/src/main.ts'), {});
     expect(await api.exited).toBe(1);

@@ -1,9 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { findFreePort } from '@evently/platform/testing';
 import { createEventlyClient } from '@evently/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, nodeTs, spawnWith, waitForHttp } from './processes.js';
+import { nodeTs, spawnWith, waitForHttp } from './processes.js';
 
 describe('pnpm start (embedded, no services)', () => {
   let dataDir: string;
@@ -13,7 +14,7 @@ describe('pnpm start (embedded, no services)', () => {
   afterAll(async () => rm(dataDir, { recursive: true, force: true }));
 
   it('serves /health and /info in embedded mode, then exits cleanly on SIGTERM', async () => {
-    const port = await freePort();
+    const port = await findFreePort();
     // No DATABASE_URL, REDIS_URL or SMTP_URL: only where to listen and where to keep data.
     let code = '';
     const proc = spawnWith('pnpm', ['start'], { PORT: String(port), EVENTLY_DATA_DIR: dataDir });

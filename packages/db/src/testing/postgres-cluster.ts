@@ -1,10 +1,10 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { chown, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { findFreePort } from './free-port.js';
 
 const run = promisify(execFile);
 
@@ -41,22 +41,6 @@ async function binDir(): Promise<string> {
   return `/usr/lib/postgresql/${newest}/bin`;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no free port')),
-      );
-    });
-  });
-}
-
 /** Postgres refuses to run as root: as root, run its tools as the `postgres` user. */
 function asServerUser(command: string, args: string[]): [string, string[]] {
   return process.getuid?.() === 0
@@ -75,7 +59,7 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
   const dir = await mkdtemp(join(tmpdir(), 'evently-pg-'));
   const data = join(dir, 'data');
   const logFile = join(dir, 'server.log');
-  const port = await freePort();
+  const port = await findFreePort();
   if (process.getuid?.() === 0) {
     const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
     const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { findFreePort } from '@evently/db/testing/free-port';
 import { afterAll, describe, expect, it } from 'vitest';
-import { findFreePort } from '../testing/free-port.js';
 import { type SmtpSink, startSmtpSink } from '../testing/smtp-sink.js';
 import type { Mail, MailerPort } from './mailer.port.js';
 import { createMemoryMailer, type MailLog } from './memory-mailer.js';

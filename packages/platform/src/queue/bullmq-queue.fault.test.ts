@@ -1,6 +1,6 @@
+import { findFreePort } from '@evently/db/testing/free-port';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deferred } from '../testing/deferred.js';
-import { findFreePort } from '../testing/free-port.js';
 import { type RedisServer, startRedisServer } from '../testing/redis-server.js';
 import { createBullmqQueue } from './bullmq-queue.js';
 

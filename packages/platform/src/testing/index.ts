@@ -1,6 +1,7 @@
 // Test helpers other packages' suites reuse: throwaway Redis servers, an SMTP sink, prefixes.
+
+export { findFreePort } from '@evently/db/testing/free-port';
 export { type Deferred, deferred } from './deferred.js';
-export { findFreePort } from './free-port.js';
 export { deleteKeysByPrefix } from './redis-keys.js';
 export { type RedisServer, startRedisServer } from './redis-server.js';
 export { type ReceivedMail, type SmtpSink, startSmtpSink } from './smtp-sink.js';

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { findFreePort } from './free-port.js';
+import { findFreePort } from '@evently/db/testing/free-port';
 
 /** A throwaway redis-server for fault tests: never touch the shared one on 6379. */
 export interface RedisServer {
