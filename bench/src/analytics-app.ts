@@ -12,7 +12,7 @@ import type { DbHandle } from '@evently/db';
 import { createPlatform, createRedis, type Platform, waitForRedis } from '@evently/platform';
 import { deleteKeysByPrefix } from '@evently/platform/testing';
 import { createEventlyClient, type EventlyClient } from '@evently/sdk';
-import { EventSource, type EventSourceInit } from 'eventsource';
+import { EventSource } from 'eventsource';
 import { pino } from 'pino';
 
 export interface AnalyticsApp {
@@ -96,17 +96,14 @@ export async function startAnalyticsApp(
   };
 }
 
-/** An SDK client whose SSE subscriptions carry the token too (through eventsource's fetch). */
+/**
+ * An SDK client whose calls and SSE subscriptions carry the token (the SDK connects the
+ * `eventsource` package's EventSource through a fetch that adds the client's headers).
+ */
 export function liveClient(url: string, accessToken: string): EventlyClient {
-  const headers = { authorization: `Bearer ${accessToken}` };
-  class AuthedEventSource extends EventSource {
-    constructor(target: string | URL, init?: EventSourceInit) {
-      super(target, {
-        ...init,
-        fetch: (input, request) =>
-          fetch(input, { ...request, headers: { ...request.headers, ...headers } }),
-      });
-    }
-  }
-  return createEventlyClient({ url, headers: () => headers, EventSource: AuthedEventSource });
+  return createEventlyClient({
+    url,
+    headers: () => ({ authorization: `Bearer ${accessToken}` }),
+    EventSource,
+  });
 }

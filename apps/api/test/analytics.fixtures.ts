@@ -1,7 +1,7 @@
 import type { EventStats } from '@evently/contracts';
 import type { Database } from '@evently/db';
 import { createEventlyClient, type EventlyClient } from '@evently/sdk';
-import { EventSource, type EventSourceInit } from 'eventsource';
+import { EventSource } from 'eventsource';
 import { type Kysely, sql } from 'kysely';
 import { vi } from 'vitest';
 import { analyticsTopics } from '../src/modules/analytics/analytics.projector.js';
@@ -31,21 +31,16 @@ export async function waitForProjection(db: Kysely<Database>, timeout = 60_000):
 }
 
 /**
- * An SDK client whose SSE subscriptions carry the bearer token: Node has no EventSource, and
- * the `eventsource` package sends headers through its fetch.
+ * An SDK client whose calls and SSE subscriptions carry the bearer token: Node 20 has no
+ * EventSource, and the SDK connects the `eventsource` package's through a fetch of its own that
+ * adds the client's headers.
  */
 export function liveClient(url: string, accessToken: string): EventlyClient {
-  const headers = { authorization: `Bearer ${accessToken}` };
-  class AuthedEventSource extends EventSource {
-    constructor(target: string | URL, init?: EventSourceInit) {
-      super(target, {
-        ...init,
-        fetch: (input, request) =>
-          fetch(input, { ...request, headers: { ...request.headers, ...headers } }),
-      });
-    }
-  }
-  return createEventlyClient({ url, headers: () => headers, EventSource: AuthedEventSource });
+  return createEventlyClient({
+    url,
+    headers: () => ({ authorization: `Bearer ${accessToken}` }),
+    EventSource,
+  });
 }
 
 export interface LiveFeed {
