@@ -7,12 +7,12 @@ import { createBullmqQueue } from '../queue/bullmq-queue.js';
 import type { QueuePort } from '../queue/queue.port.js';
 import {
   connectTestRedis,
-  deferred,
   deleteKeysByPrefix,
   findFreePort,
   TEST_REDIS_URL,
 } from '../testing/index.js';
 import { consumerQueueName } from './consumer.js';
+import { heldQueue } from './fixtures/held-queue.js';
 import { openTransactions } from './fixtures/open-transactions.js';
 import { recordingQueue } from './fixtures/recording-queue.js';
 import { testConsumers } from './fixtures/test-consumers.js';
@@ -150,19 +150,10 @@ describe('outbox reconciler', () => {
 
   it('holds no transaction open while Redis answers', async () => {
     await relayed(3, 2 * DEADLINE_MS);
-    const gate = deferred();
-    const entered = deferred();
-    const slow: QueuePort = {
-      ...queue,
-      async addBulk(name, jobs) {
-        entered.resolve();
-        await gate.promise;
-        await queue.addBulk(name, jobs);
-      },
-    };
-    const pass = reconciler(slow).reconcileOnce();
+    const held = heldQueue(queue);
+    const pass = reconciler(held.queue).reconcileOnce();
     try {
-      await entered.promise;
+      await held.entered;
       expect(await openTransactions(test.handle.db)).toBe(0);
       // Claimed and committed: a concurrent reconciler finds nothing due.
       expect(await reconciler(recordingQueue(queue)).reconcileOnce()).toEqual({
@@ -170,7 +161,7 @@ describe('outbox reconciler', () => {
         delivered: 0,
       });
     } finally {
-      gate.resolve();
+      held.release();
     }
     expect(await pass).toEqual({ redelivered: 3, delivered: 0 });
   });

@@ -7,13 +7,13 @@ import { createBullmqQueue } from '../queue/bullmq-queue.js';
 import type { QueuePort } from '../queue/queue.port.js';
 import {
   connectTestRedis,
-  deferred,
   deleteKeysByPrefix,
   findFreePort,
   TEST_REDIS_URL,
 } from '../testing/index.js';
 import { consumerQueueName } from './consumer.js';
 import { type DeliveryJob, type DeliveryJobs, toDeliveryJob } from './delivery-job.js';
+import { heldQueue } from './fixtures/held-queue.js';
 import { openTransactions } from './fixtures/open-transactions.js';
 import { recordingQueue } from './fixtures/recording-queue.js';
 import { testConsumers } from './fixtures/test-consumers.js';
@@ -140,26 +140,17 @@ describe('outbox relay', () => {
 
   it('holds no transaction open while Redis answers: the claim is committed before the enqueue', async () => {
     await appendTestEvents(test.handle.db, 4);
-    const gate = deferred();
-    const entered = deferred();
-    const slow: QueuePort = {
-      ...queue,
-      async addBulk(name, jobs) {
-        entered.resolve();
-        await gate.promise;
-        await queue.addBulk(name, jobs);
-      },
-    };
-    const relay = createOutboxRelay({ db: test.handle, queue: slow, consumers, log: silent });
+    const held = heldQueue(queue);
+    const relay = createOutboxRelay({ db: test.handle, queue: held.queue, consumers, log: silent });
     const pass = relay.relayOnce();
     try {
-      await entered.promise;
+      await held.entered;
       // While the enqueue hangs: no session of this database sits in a transaction, and the
       // claim is visible to everyone (another relay skips these rows).
       expect(await openTransactions(test.handle.db)).toBe(0);
       expect(await unrelayed()).toBe(0);
     } finally {
-      gate.resolve();
+      held.release();
     }
     expect(await pass).toBe(4);
     expect((await queue.counts(ALPHA)).waiting).toBe(4);
