@@ -1,12 +1,5 @@
 import { createDb, type DbHandle, migrateToLatest } from '@evently/db';
-import {
-  createMemoryCache,
-  createMemoryLocks,
-  createMemoryMailer,
-  createMemoryPubSub,
-  createMemoryQueue,
-  createMemoryRateLimits,
-} from '@evently/platform';
+import { createPlatform } from '@evently/platform';
 import type { AnyTRPCRouter } from '@trpc/server';
 import type { Logger } from 'pino';
 import { createModules } from '../src/composition/create-modules.js';
@@ -21,7 +14,7 @@ export async function createMemoryDb(): Promise<DbHandle> {
   return db;
 }
 
-/** The services on in-process ports (embedded mode), over `db`. */
+/** The services on in-process ports (embedded mode: no Redis, no SMTP), over `db`. */
 export async function embeddedServices(
   db: DbHandle,
   version: string,
@@ -29,14 +22,10 @@ export async function embeddedServices(
 ): Promise<Services> {
   const modules = await createModules({
     db,
-    platform: {
-      cache: createMemoryCache({ max: 100 }),
-      rateLimits: createMemoryRateLimits(),
-      pubsub: createMemoryPubSub(),
-      locks: createMemoryLocks(),
-      queue: createMemoryQueue(),
-      mailer: createMemoryMailer(log),
-    },
+    platform: await createPlatform(
+      { mailFrom: 'Evently <test@evently.local>', prefix: 'test' },
+      log,
+    ),
     config: {
       auth: { jwtSecret: 'x'.repeat(32), accessTokenTtlSeconds: 60, refreshTokenTtlSeconds: 600 },
       mode: 'embedded',
