@@ -3,9 +3,8 @@ import type { EventInput } from '@evently/contracts';
 import type { EventlyClient } from '@evently/sdk';
 import { TRPCClientError } from '@evently/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventInput } from './event-input.js';
 import { type SignedUp, startTestApp, type TestApp } from './harness.js';
-
-const HOUR = 3_600_000;
 
 /** Who calls. `organizer` is the organizer of the event under test; `demoted` organized theirs. */
 const callers = ['organizer', 'otherOrganizer', 'user', 'admin', 'demoted', 'anonymous'] as const;
@@ -41,21 +40,16 @@ describe('access to an event’s bookings, waitlist and audit', () => {
   let demotedOwn: Fixture;
 
   async function fixtureOf(organizer: SignedUp): Promise<Fixture> {
-    const create = async (overrides: Partial<EventInput>) => {
-      const startsAt = Date.now() + 10 * 24 * HOUR;
-      return organizer.client.events.create.mutate({
-        title: `Access ${randomUUID().slice(0, 6)}`,
-        venue: 'Hall',
-        description: '',
-        startsAt: new Date(startsAt).toISOString(),
-        endsAt: new Date(startsAt + 2 * HOUR).toISOString(),
-        capacity: 500,
-        priceCents: 1000,
-        currency: 'EUR',
-        maxPerBooking: 1,
-        ...overrides,
-      });
-    };
+    const create = (overrides: Partial<EventInput>) =>
+      organizer.client.events.create.mutate(
+        eventInput({
+          title: `Access ${randomUUID().slice(0, 6)}`,
+          capacity: 500,
+          priceCents: 1000,
+          maxPerBooking: 1,
+          ...overrides,
+        }),
+      );
     const event = await create({});
     await organizer.client.events.publish.mutate({ id: event.id });
     const queued = await create({ capacity: 1 });
