@@ -8,7 +8,7 @@ import {
   startRedisServer,
   startSmtpSink,
 } from '@evently/platform/testing';
-import { createEventlyClient, type EventlyClient } from '@evently/sdk';
+import type { EventlyClient } from '@evently/sdk';
 import { sql } from 'kysely';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,7 +17,7 @@ import { readApiEnv } from '../src/env.js';
 import { expectFiguresMatchSourceTables } from './analytics.figures.js';
 import { createBookingMix, type MixEvent, seededRandom } from './booking-mix.js';
 import { eventInput } from './event-input.js';
-import { codeIn } from './harness.js';
+import { type HttpCallers, httpCallers } from './http-callers.js';
 import { auditMails, type KillWindow } from './mail-ledger.js';
 import { finishedDeliveries, forgetRelays, undelivered } from './outbox-delivery.js';
 import { type WorkerProcess, workerProcess } from './worker-process.js';
@@ -74,39 +74,23 @@ describe('analytics and mails while the worker and Redis die', () => {
   let organizers: Person[] = [];
   const users: Person[] = [];
   const events: MixEvent[] = [];
-  let clients = 0;
   const prefix = `t:${randomUUID()}`;
   const adminEmail = `admin-${randomUUID()}@example.com`;
   const db = () => database.handle.db;
 
-  /** An SDK client with an address of its own (rate limits are per client IP). */
-  function client(token?: string): EventlyClient {
-    clients += 1;
-    const ip = `10.9.${clients >> 8}.${clients & 255}`;
-    return createEventlyClient({
-      url: api?.url ?? '',
-      headers: () => ({
-        'x-forwarded-for': ip,
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-      }),
-    });
-  }
+  let people: HttpCallers;
+  const url = () => api?.url ?? '';
 
   async function signIn(email: string): Promise<Person> {
-    const tokens = await client().auth.login.mutate({ email, password: PASSWORD });
-    return { userId: tokens.user.id, client: client(tokens.accessToken) };
+    const caller = await people.login(url(), email);
+    return { userId: caller.userId, client: people.as(url(), caller) };
   }
 
-  /** register -> the code from the SMTP sink -> verify -> (role) -> login, all over HTTP. */
+  /** Signed up over HTTP (register, the code at the SMTP sink, verify), promoted when asked. */
   async function signUp(role?: 'organizer'): Promise<Person> {
-    const email = `${role ?? 'user'}-${randomUUID()}@example.com`;
-    const anonymous = client();
-    await anonymous.auth.register.mutate({ email, password: PASSWORD, name: 'Fault Test' });
-    const mail = await smtp.waitFor((m) => m.to.includes(email) && /verif|code/i.test(m.subject));
-    await anonymous.auth.verifyEmail.mutate({ email, code: codeIn(mail) });
-    const person = await signIn(email);
-    if (!role) return person;
-    await admin.client.auth.users.setRole.mutate({ userId: person.userId, role });
+    const { email, caller } = await people.signUp(url(), role ?? 'user');
+    if (!role) return { userId: caller.userId, client: people.as(url(), caller) };
+    await admin.client.auth.users.setRole.mutate({ userId: caller.userId, role });
     return signIn(email);
   }
 
@@ -114,6 +98,7 @@ describe('analytics and mails while the worker and Redis die', () => {
     database = await createTestDatabase('analytics_fault');
     redis = await startRedisServer();
     smtp = await startSmtpSink();
+    people = httpCallers({ smtp, password: PASSWORD, network: '10.9' });
     const shared = {
       NODE_ENV: 'production',
       DATABASE_URL: database.url,

@@ -8,7 +8,7 @@ import {
   startRedisServer,
   startSmtpSink,
 } from '@evently/platform/testing';
-import { createEventlyClient, type EventlyClient } from '@evently/sdk';
+import type { EventlyClient } from '@evently/sdk';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectFiguresMatchSourceTables } from './analytics.figures.js';
@@ -21,7 +21,7 @@ import {
   phantomProblems,
   type SaleEvent,
 } from './flash-sale.js';
-import { codeIn } from './harness.js';
+import { type HttpCallers, httpCallers } from './http-callers.js';
 import { auditMails } from './mail-ledger.js';
 import { undelivered } from './outbox-delivery.js';
 import { type WorkerProcess, workerProcess } from './worker-process.js';
@@ -42,12 +42,6 @@ const STOP_MS = 20_000;
 const PASSWORD = 'postgres fault test password';
 const SETTLE_TIMEOUT_MS = 120_000;
 
-interface Person {
-  userId: string;
-  token: string;
-  ip: string;
-}
-
 describe('the production layout while its Postgres restarts and stops', () => {
   let cluster: PostgresCluster;
   let handle: DbHandle;
@@ -55,41 +49,11 @@ describe('the production layout while its Postgres restarts and stops', () => {
   let smtp: SmtpSink;
   let worker: WorkerProcess;
   let apis: ApiCluster;
-  let ips = 0;
   const exits: string[] = [];
   const db = () => handle.db;
 
-  const anonymous = (api: ApiProcess): { client: EventlyClient; ip: string } => {
-    ips += 1;
-    const ip = `10.7.${ips >> 8}.${ips & 255}`;
-    const client = createEventlyClient({
-      url: api.url,
-      headers: () => ({ 'x-forwarded-for': ip }),
-    });
-    return { client, ip };
-  };
-
-  async function login(api: ApiProcess, email: string): Promise<Person> {
-    const { client, ip } = anonymous(api);
-    const tokens = await client.auth.login.mutate({ email, password: PASSWORD });
-    return { userId: tokens.user.id, token: tokens.accessToken, ip };
-  }
-
-  /** register -> the code from the SMTP sink (through the worker) -> verify -> login. */
-  async function signUp(
-    api: ApiProcess,
-    label: string,
-  ): Promise<{ email: string; person: Person }> {
-    const email = `${label}-${randomUUID()}@example.com`;
-    const { client } = anonymous(api);
-    await client.auth.register.mutate({ email, password: PASSWORD, name: `Fault ${label}` });
-    const mail = await smtp.waitFor(
-      (m) => m.to.includes(email) && /verif|code/i.test(m.subject),
-      60_000,
-    );
-    await client.auth.verifyEmail.mutate({ email, code: codeIn(mail) });
-    return { email, person: await login(api, email) };
-  }
+  let people: HttpCallers;
+  const login = (api: ApiProcess, email: string) => people.login(api.url, email);
 
   beforeAll(async () => {
     cluster = await startPostgresCluster();
@@ -98,6 +62,7 @@ describe('the production layout while its Postgres restarts and stops', () => {
     await migrateToLatest(handle.db);
     redis = await startRedisServer();
     smtp = await startSmtpSink();
+    people = httpCallers({ smtp, password: PASSWORD, network: '10.7' });
     const prefix = `t:${randomUUID()}`;
     worker = workerProcess({
       NODE_ENV: 'production',
@@ -137,7 +102,7 @@ describe('the production layout while its Postgres restarts and stops', () => {
       log.push(`${what} (+${((Date.now() - started) / 1000).toFixed(1)} s)`);
 
     // People over HTTP (so analytics counts them): an admin, two organizers, the buyers.
-    const { email: adminEmail } = await signUp(a, 'admin');
+    const { email: adminEmail } = await people.signUp(a.url, 'admin');
     await db()
       .updateTable('users')
       .set({ role: 'admin' })
@@ -147,20 +112,22 @@ describe('the production layout while its Postgres restarts and stops', () => {
     const adminClient = clientOf(a, admin);
     const organizers: Array<{ userId: string; client: EventlyClient }> = [];
     for (const api of [a, b]) {
-      const { email, person } = await signUp(api, 'organizer');
-      await adminClient.auth.users.setRole.mutate({ userId: person.userId, role: 'organizer' });
+      const { email, caller } = await people.signUp(api.url, 'organizer');
+      await adminClient.auth.users.setRole.mutate({ userId: caller.userId, role: 'organizer' });
       const organizer = await login(api, email);
       organizers.push({ userId: organizer.userId, client: clientOf(api, organizer) });
     }
     const buyers: Buyer[] = [];
     for (let i = 0; i < USERS; i += 4) {
-      const people = await Promise.all(
-        Array.from({ length: 4 }, (_, j) => signUp(apis.apis[(i + j) % 2] as ApiProcess, 'buyer')),
+      const signedUp = await Promise.all(
+        Array.from({ length: 4 }, (_, j) =>
+          people.signUp((apis.apis[(i + j) % 2] as ApiProcess).url, 'buyer'),
+        ),
       );
-      for (const { person } of people) {
+      for (const { caller } of signedUp) {
         buyers.push({
-          userId: person.userId,
-          clients: apis.apis.map((api) => clientOf(api, person)),
+          userId: caller.userId,
+          clients: apis.apis.map((api) => clientOf(api, caller)),
         });
       }
     }
