@@ -13,6 +13,7 @@ import { publicProcedure, router } from './trpc/procedures.js';
 // `probe.held` waits for the test (the shutdown test's request in flight).
 const heldEntered = deferred<void>();
 const heldRelease = deferred<void>();
+const slowEntered = deferred<void>();
 
 // Procedures that fail on purpose, mounted beside the real router.
 const probeRouter = router({
@@ -41,6 +42,7 @@ const probeRouter = router({
       return 'released';
     }),
     slow: publicProcedure.query(async () => {
+      slowEntered.resolve();
       await new Promise((resolve) => setTimeout(resolve, 300));
       return 'finished';
     }),
@@ -278,7 +280,8 @@ describe('API server shutdown', () => {
     });
     const url = await server.start();
     const inFlight = fetch(`${url}/trpc/probe.slow`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // In flight for sure (a fixed pause may not be enough on a loaded machine).
+    await slowEntered.promise;
     const stopped = server.stop();
     const res = await inFlight;
     expect(res.status).toBe(200);

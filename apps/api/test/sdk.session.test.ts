@@ -93,8 +93,9 @@ describe('SDK session', () => {
       accessTokenExpiresAt: new Date(Date.now() + 3_600_000).toISOString(),
     };
     const { client, http, signedOut } = sdkClient(app.url, { tokens: believed });
-    // The refresh takes a while, so every batch below meets TOKEN_EXPIRED before it is done.
-    http.delay('auth.refresh', 300);
+    // The refresh takes a while (3 s: the 20 ms pauses below may stretch on a loaded machine), so
+    // every batch below meets TOKEN_EXPIRED before it is done.
+    http.delay('auth.refresh', 3_000);
 
     const calls: Promise<{ id: string }>[] = [];
     for (let group = 0; group < 4; group += 1) {

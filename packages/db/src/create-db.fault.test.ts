@@ -5,6 +5,9 @@ import { createDb, type DbHandle } from './create-db.js';
 import { isDatabaseUnavailable } from './database-unavailable.js';
 import { type PostgresCluster, startPostgresCluster } from './testing/postgres-cluster.js';
 
+/** Polls wait in seconds, not vitest's default 1 s: the machine running them may be loaded. */
+const POLL_TIMEOUT_MS = 15_000;
+
 // createDb on a Postgres cluster of this file's own, restarted and stopped under it (never the
 // shared server): connections the server terminates (57P01) are errors of the calls in flight,
 // never an unhandled 'error' event (which would end the process — and fail this run), and the
@@ -87,7 +90,7 @@ describe('createDb while its Postgres restarts and stops', () => {
     };
 
     await notify('before');
-    await expect.poll(() => heard.includes('before')).toBe(true);
+    await expect.poll(() => heard.includes('before'), { timeout: POLL_TIMEOUT_MS }).toBe(true);
 
     await cluster.restart();
     // The wake-up: notifications sent while it was away were missed.

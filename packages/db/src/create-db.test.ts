@@ -9,6 +9,9 @@ import { migrations } from './migrations/index.js';
 import { appendEvent, OUTBOX_CHANNEL } from './outbox/append-event.js';
 import { createTestDatabase, type TestDatabase } from './testing/test-database.js';
 
+/** Polls wait in seconds, not vitest's default 1 s: the machine running them may be loaded. */
+const POLL_TIMEOUT_MS = 15_000;
+
 const userId = '00000000-0000-4000-8000-000000000001';
 
 async function exerciseOutbox(handle: DbHandle): Promise<void> {
@@ -35,7 +38,7 @@ async function exerciseOutbox(handle: DbHandle): Promise<void> {
   expect(rows[0]?.payload).toEqual({ userId, email: 'a@example.com', name: 'A' });
   expect(typeof rows[0]?.seq).toBe('string');
   expect(rows[0]?.occurred_at).toBeInstanceOf(Date);
-  await expect.poll(() => heard.length).toBeGreaterThanOrEqual(1);
+  await expect.poll(() => heard.length, { timeout: POLL_TIMEOUT_MS }).toBeGreaterThanOrEqual(1);
   await stop();
 }
 

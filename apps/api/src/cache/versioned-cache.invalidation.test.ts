@@ -4,6 +4,9 @@ import { deferred } from '@evently/platform/testing';
 import { describe, expect, it } from 'vitest';
 import { backends, source, useCacheInstances } from '../../test/versioned-cache.fixtures.js';
 
+/** Polls wait in seconds, not vitest's default 1 s: the machine running them may be loaded. */
+const POLL_TIMEOUT_MS = 15_000;
+
 /** A pub/sub whose received messages wait in `held` until the test delivers them. */
 function holdingPubSub(inner: PubSubPort, held: Array<() => void>): PubSubPort {
   return {
@@ -67,7 +70,7 @@ describe.each(backends)('versioned cache invalidation over $name ports', ({ make
     const load = async () => ({ title: truth });
 
     const racing = a.read(scope, 'get', slowLoad);
-    await expect.poll(() => slowStarted).toBe(true);
+    await expect.poll(() => slowStarted, { timeout: POLL_TIMEOUT_MS }).toBe(true);
     truth = 'new';
     await b.invalidate(scope);
     // A read that starts after the invalidation does not join the older load still in flight.
@@ -76,7 +79,7 @@ describe.each(backends)('versioned cache invalidation over $name ports', ({ make
       freshLoads += 1;
       return { title: truth };
     });
-    await expect.poll(() => freshLoads).toBe(1);
+    await expect.poll(() => freshLoads, { timeout: POLL_TIMEOUT_MS }).toBe(1);
     expect(await fresh).toEqual({ title: 'new' });
 
     gate.resolve();
@@ -104,7 +107,7 @@ describe.each(backends)('versioned cache invalidation over $name ports', ({ make
     // The invalidating instance drops its own at once...
     expect(a.stats().l1Entries).toBe(0);
     // ...the other when the message arrives, without any read of its own.
-    await expect.poll(() => b.stats().l1Entries).toBe(1);
+    await expect.poll(() => b.stats().l1Entries, { timeout: POLL_TIMEOUT_MS }).toBe(1);
     const hitsBefore = b.stats().l1Hits;
     await b.read(cold, 'get', load);
     expect(b.stats().l1Hits).toBe(hitsBefore + 1);
@@ -117,7 +120,7 @@ describe.each(backends)('versioned cache invalidation over $name ports', ({ make
     const { pubsub } = await ports();
     await pubsub.publish('versioned-cache:invalidate', '{"not":"a list"}');
     await expect
-      .poll(() => b.lines().map((line) => line.msg))
+      .poll(() => b.lines().map((line) => line.msg), { timeout: POLL_TIMEOUT_MS })
       .toContain('ignored a malformed cache invalidation message');
     expect(b.stats().l1Entries).toBe(1);
   });

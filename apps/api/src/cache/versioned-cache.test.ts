@@ -3,6 +3,9 @@ import { deferred } from '@evently/platform/testing';
 import { describe, expect, it } from 'vitest';
 import { backends, source, useCacheInstances } from '../../test/versioned-cache.fixtures.js';
 
+/** Polls wait in seconds, not vitest's default 1 s: the machine running them may be loaded. */
+const POLL_TIMEOUT_MS = 15_000;
+
 // Reading through the versioned cache: one load per value, shared between instances through L2,
 // each caller with its own copy, within the in-process bound — over memory and Redis ports.
 describe.each(backends)('versioned cache reads over $name ports', ({ make }) => {
@@ -61,7 +64,7 @@ describe.each(backends)('versioned cache reads over $name ports', ({ make }) => 
       return { seats: 5 };
     };
     const reads = Array.from({ length: 20 }, () => a.read(scope, 'get', load));
-    await expect.poll(() => loads).toBe(1);
+    await expect.poll(() => loads, { timeout: POLL_TIMEOUT_MS }).toBe(1);
     gate.resolve();
     const values = await Promise.all(reads);
     expect(values).toEqual(Array.from({ length: 20 }, () => ({ seats: 5 })));

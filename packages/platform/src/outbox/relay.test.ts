@@ -20,6 +20,9 @@ import { testConsumers } from './fixtures/test-consumers.js';
 import { appendTestEvents, countUnrelayed } from './fixtures/test-events.js';
 import { createOutboxRelay } from './relay.js';
 
+/** Polls wait in seconds, not vitest's default 1 s: the machine running them may be loaded. */
+const POLL_TIMEOUT_MS = 15_000;
+
 const silent = pino({ level: 'silent' });
 const consumers = testConsumers();
 const ALPHA = consumerQueueName('alpha');
@@ -176,7 +179,7 @@ describe('outbox relay', () => {
     expect(await unrelayed()).toBe(3);
 
     await relay.start();
-    await expect.poll(() => lines.length).toBeGreaterThanOrEqual(2);
+    await expect.poll(() => lines.length, { timeout: POLL_TIMEOUT_MS }).toBeGreaterThanOrEqual(2);
     await relay.stop();
     await down.close();
     expect(lines[0]).toContain('outbox relay failed; will retry');

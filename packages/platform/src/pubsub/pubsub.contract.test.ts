@@ -6,6 +6,9 @@ import type { PubSubPort } from './pubsub.port.js';
 import type { HandlerErrorReporter } from './pubsub-options.js';
 import { createRedisPubSub } from './redis-pubsub.js';
 
+/** Polls wait in seconds, not vitest's default 1 s: the machine running them may be loaded. */
+const POLL_TIMEOUT_MS = 15_000;
+
 const prefix = testPrefix();
 const opened: PubSubPort[] = [];
 
@@ -56,7 +59,7 @@ describe.each(backends)('$name pub/sub (contract)', ({ setup }) => {
     await pubsub.subscribe(channel, received.handler);
     const sent = Array.from({ length: 25 }, (_, i) => `message ${i}`);
     for (const message of sent) await pubsub.publish(channel, message);
-    await expect.poll(() => received.messages).toEqual(sent);
+    await expect.poll(() => received.messages, { timeout: POLL_TIMEOUT_MS }).toEqual(sent);
   });
 
   it('stops delivering to a handler once it unsubscribed, and only to that one', async () => {
@@ -67,12 +70,14 @@ describe.each(backends)('$name pub/sub (contract)', ({ setup }) => {
     const unsubscribe = await pubsub.subscribe(channel, gone.handler);
     await pubsub.subscribe(channel, staying.handler);
     await pubsub.publish(channel, 'before');
-    await expect.poll(() => gone.messages).toEqual(['before']);
+    await expect.poll(() => gone.messages, { timeout: POLL_TIMEOUT_MS }).toEqual(['before']);
 
     await unsubscribe();
     await unsubscribe(); // idempotent
     await pubsub.publish(channel, 'after');
-    await expect.poll(() => staying.messages).toEqual(['before', 'after']);
+    await expect
+      .poll(() => staying.messages, { timeout: POLL_TIMEOUT_MS })
+      .toEqual(['before', 'after']);
     expect(gone.messages).toEqual(['before']);
   });
 
@@ -85,8 +90,12 @@ describe.each(backends)('$name pub/sub (contract)', ({ setup }) => {
     await peer.subscribe(channel, there.handler);
     await pubsub.publish(channel, 'from one');
     await peer.publish(channel, 'from two');
-    await expect.poll(() => here.messages).toEqual(['from one', 'from two']);
-    await expect.poll(() => there.messages).toEqual(['from one', 'from two']);
+    await expect
+      .poll(() => here.messages, { timeout: POLL_TIMEOUT_MS })
+      .toEqual(['from one', 'from two']);
+    await expect
+      .poll(() => there.messages, { timeout: POLL_TIMEOUT_MS })
+      .toEqual(['from one', 'from two']);
   });
 
   it('keeps channels apart', async () => {
@@ -99,7 +108,9 @@ describe.each(backends)('$name pub/sub (contract)', ({ setup }) => {
     await pubsub.publish(first, 'for first');
     await pubsub.publish(second, 'for second');
     // Published in this order, so once the second arrived the first has been routed too.
-    await expect.poll(() => onSecond.messages).toEqual(['for second']);
+    await expect
+      .poll(() => onSecond.messages, { timeout: POLL_TIMEOUT_MS })
+      .toEqual(['for second']);
     expect(onFirst.messages).toEqual(['for first']);
   });
 
@@ -111,7 +122,7 @@ describe.each(backends)('$name pub/sub (contract)', ({ setup }) => {
     const second = collector();
     await pubsub.subscribe(channel, second.handler);
     await pubsub.publish(channel, 'again');
-    await expect.poll(() => second.messages).toEqual(['again']);
+    await expect.poll(() => second.messages, { timeout: POLL_TIMEOUT_MS }).toEqual(['again']);
     expect(first.messages).toEqual([]);
   });
 
@@ -126,7 +137,7 @@ describe.each(backends)('$name pub/sub (contract)', ({ setup }) => {
     const healthy = collector();
     await pubsub.subscribe(channel, healthy.handler);
     await pubsub.publish(channel, 'm');
-    await expect.poll(() => healthy.messages).toEqual(['m']);
+    await expect.poll(() => healthy.messages, { timeout: POLL_TIMEOUT_MS }).toEqual(['m']);
     expect(failures).toEqual([{ error: failure, channel }]);
   });
 });
@@ -145,7 +156,7 @@ describe('redis pub/sub (Redis specifics)', () => {
     await mine.subscribe(channel, own.handler);
     await mine.publish(channel, 'private');
     await other.publish(channel, 'marker');
-    await expect.poll(() => foreign.messages).toEqual(['marker']);
+    await expect.poll(() => foreign.messages, { timeout: POLL_TIMEOUT_MS }).toEqual(['marker']);
     expect(own.messages).toEqual(['private']);
   });
 });

@@ -4,6 +4,9 @@ import { deferred } from '../testing/deferred.js';
 import { type RedisServer, startRedisServer } from '../testing/redis-server.js';
 import { createBullmqQueue } from './bullmq-queue.js';
 
+/** Polls wait in seconds, not vitest's default 1 s: the machine running them may be loaded. */
+const POLL_TIMEOUT_MS = 15_000;
+
 /** A producer's wait for its very first connection, made long where that must not matter. */
 const GRACE_MS = 30_000;
 
@@ -46,7 +49,7 @@ describe('BullMQ queue when Redis is away', () => {
       seen.push(job.data);
     });
     await queue.add('jobs', { name: 'j', data: 'before' });
-    await expect.poll(() => seen).toEqual(['before']);
+    await expect.poll(() => seen, { timeout: POLL_TIMEOUT_MS }).toEqual(['before']);
 
     await server.kill();
     const started = Date.now();
@@ -83,7 +86,7 @@ describe('BullMQ queue when Redis is away', () => {
       await release.promise;
     });
     await queue.add('slow', { name: 'j', data: 'held' });
-    await expect.poll(() => started).toEqual(['held']);
+    await expect.poll(() => started, { timeout: POLL_TIMEOUT_MS }).toEqual(['held']);
 
     await server.kill();
     let closed = false;

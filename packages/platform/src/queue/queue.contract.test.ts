@@ -8,6 +8,9 @@ import { createBullmqQueue } from './bullmq-queue.js';
 import { createMemoryQueue } from './memory-queue.js';
 import type { JobContext, QueuePort } from './queue.port.js';
 
+/** Polls wait in seconds, not vitest's default 1 s: the machine running them may be loaded. */
+const POLL_TIMEOUT_MS = 15_000;
+
 // BullMQ's prefix (keys are `<prefix>:<queue>:…`), unique to this run.
 const prefix = `t:${randomUUID()}`;
 
@@ -48,7 +51,7 @@ describe.each(implementations)('%s queue (contract)', (_kind, make) => {
       seen.push(job);
     });
     await queue.add(q, { name: 'greet', data: { n: 1 }, options: { jobId: 'job-a' } });
-    await expect.poll(() => seen.length).toBe(1);
+    await expect.poll(() => seen.length, { timeout: POLL_TIMEOUT_MS }).toBe(1);
     expect(seen[0]).toEqual({ id: 'job-a', name: 'greet', data: { n: 1 }, attempt: 1 });
   });
 
@@ -67,7 +70,7 @@ describe.each(implementations)('%s queue (contract)', (_kind, make) => {
       q,
       Array.from({ length: 50 }, (_, i) => ({ name: 'bulk', data: { n: i } })),
     );
-    await expect.poll(() => seen.size).toBe(50);
+    await expect.poll(() => seen.size, { timeout: POLL_TIMEOUT_MS }).toBe(50);
   });
 
   it('ignores a job id it already knows, before and after the job ran', async () => {
@@ -81,13 +84,13 @@ describe.each(implementations)('%s queue (contract)', (_kind, make) => {
     queue.process<number>(q, async (job) => {
       seen.push(`${job.id}=${job.data}`);
     });
-    await expect.poll(() => seen.length).toBe(1);
+    await expect.poll(() => seen.length, { timeout: POLL_TIMEOUT_MS }).toBe(1);
     await queue.addBulk(q, [
       { name: 'a', data: 3, options: { jobId: 'same' } },
       { name: 'next', data: 4, options: { jobId: 'next' } },
     ]);
     // One worker, FIFO: had the repeated id been accepted it would run before 'next'.
-    await expect.poll(() => seen.length).toBe(2);
+    await expect.poll(() => seen.length, { timeout: POLL_TIMEOUT_MS }).toBe(2);
     expect(seen).toEqual(['same=1', 'next=4']);
   });
 
@@ -154,7 +157,9 @@ describe.each(implementations)('%s queue (contract)', (_kind, make) => {
     expect(failed[0]?.job).toMatchObject({ id: 'doomed-1', name: 'doomed', data: { x: 1 } });
     expect(failed[0]?.job.attempt).toBe(3);
     expect(failed[0]?.error).toEqual(new Error('always'));
-    await expect.poll(async () => (await queue.counts(q)).failed).toBe(1);
+    await expect
+      .poll(async () => (await queue.counts(q)).failed, { timeout: POLL_TIMEOUT_MS })
+      .toBe(1);
     // A failed job stays known: its id is not run again.
     await queue.add(q, { name: 'doomed', data: { x: 2 }, options: { jobId: 'doomed-1' } });
     expect(await queue.counts(q)).toMatchObject({ waiting: 0, delayed: 0, failed: 1 });
@@ -239,7 +244,9 @@ describe.each(implementations)('%s queue (contract)', (_kind, make) => {
       },
       { concurrency: 1 },
     );
-    await expect.poll(() => queue.counts(q)).toMatchObject({ waiting: 2, active: 1 });
+    await expect
+      .poll(() => queue.counts(q), { timeout: POLL_TIMEOUT_MS })
+      .toMatchObject({ waiting: 2, active: 1 });
     release.resolve();
     await queue.add(q, { name: 'x', data: null, options: { attempts: 1 } });
     await expect
@@ -259,7 +266,7 @@ describe.each(implementations)('%s queue (contract)', (_kind, make) => {
       finished.push(job.id);
     });
     await queue.add(q, { name: 'long', data: null, options: { jobId: 'long' } });
-    await expect.poll(() => started).toEqual(['long']);
+    await expect.poll(() => started, { timeout: POLL_TIMEOUT_MS }).toEqual(['long']);
     await queue.add(q, { name: 'soon', data: null, options: { jobId: 'soon', delayMs: 100 } });
 
     let closed = false;
