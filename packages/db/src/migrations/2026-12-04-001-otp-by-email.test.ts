@@ -1,30 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { parseDomainEvent } from '@evently/contracts';
 import { sql } from 'kysely';
-import { Migrator } from 'kysely/migration';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../testing/test-database.js';
-import { migrations } from './index.js';
+import { describe, expect, it } from 'vitest';
+import { useDatabaseBefore } from './fixtures/database-before.js';
 
-const BEFORE = '2026-12-03-001-retention-indexes';
 const THIS = '2026-12-04-001-otp-by-email';
 
 describe(`migration ${THIS}`, () => {
-  let test: TestDatabase;
-  let migrator: Migrator;
-  beforeAll(async () => {
-    test = await createTestDatabase('otp-migration', { migrate: false });
-    migrator = new Migrator({
-      db: test.handle.db,
-      provider: { getMigrations: async () => migrations },
-    });
-    const { error } = await migrator.migrateTo(BEFORE);
-    if (error) throw error;
-  });
-  afterAll(async () => test?.drop());
+  const migration = useDatabaseBefore(THIS);
 
   it('drops the plaintext codes of old events and makes them parse as the new version', async () => {
-    const db = test.handle.db;
+    const db = migration.db();
     const userId = randomUUID();
     const person = { userId, email: 'old@example.com', name: 'Old' };
     const expiresAt = '2026-11-30T10:00:00.000Z';
@@ -59,7 +45,7 @@ describe(`migration ${THIS}`, () => {
       ])
       .execute();
 
-    const { error } = await migrator.migrateTo(THIS);
+    const { error } = await migration.up();
     expect(error).toBeUndefined();
 
     const rows = await db
@@ -93,7 +79,7 @@ describe(`migration ${THIS}`, () => {
   });
 
   it('goes down and up again', async () => {
-    expect((await migrator.migrateTo(BEFORE)).error).toBeUndefined();
-    expect((await migrator.migrateTo(THIS)).error).toBeUndefined();
+    expect((await migration.down()).error).toBeUndefined();
+    expect((await migration.up()).error).toBeUndefined();
   });
 });

@@ -1,28 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { Migrator } from 'kysely/migration';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../testing/test-database.js';
-import { migrations } from './index.js';
+import { describe, expect, it } from 'vitest';
+import { useDatabaseBefore } from './fixtures/database-before.js';
 
-const BEFORE = '2026-12-05-001-otp-code-windows';
 const THIS = '2026-12-05-002-perishable-mails';
 
 describe(`migration ${THIS}`, () => {
-  let test: TestDatabase;
-  let migrator: Migrator;
-  beforeAll(async () => {
-    test = await createTestDatabase('perishable-mails-migration', { migrate: false });
-    migrator = new Migrator({
-      db: test.handle.db,
-      provider: { getMigrations: async () => migrations },
-    });
-    const { error } = await migrator.migrateTo(BEFORE);
-    if (error) throw error;
-  });
-  afterAll(async () => test?.drop());
+  const migration = useDatabaseBefore(THIS);
 
   it('gives code mails their code’s expiry and drops the bodies of dead ones', async () => {
-    const db = test.handle.db;
+    const db = migration.db();
     const createdAt = new Date('2026-12-01T10:00:00.000Z');
     const mail = async (template: string, status: 'pending' | 'dead') => {
       const id = randomUUID();
@@ -49,7 +35,7 @@ describe(`migration ${THIS}`, () => {
       pendingCode: await mail('password-reset-code', 'pending'),
       deadOther: await mail('booking-confirmed', 'dead'),
     };
-    expect((await migrator.migrateTo(THIS)).error).toBeUndefined();
+    expect((await migration.up()).error).toBeUndefined();
     const rows = await db
       .selectFrom('sent_emails')
       .select(['id', 'body_text', 'body_html', 'expires_at'])
@@ -75,7 +61,7 @@ describe(`migration ${THIS}`, () => {
   });
 
   it('goes down and up again', async () => {
-    expect((await migrator.migrateTo(BEFORE)).error).toBeUndefined();
-    expect((await migrator.migrateTo(THIS)).error).toBeUndefined();
+    expect((await migration.down()).error).toBeUndefined();
+    expect((await migration.up()).error).toBeUndefined();
   });
 });
