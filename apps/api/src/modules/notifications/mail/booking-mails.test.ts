@@ -1,22 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { DomainEventPayload } from '@evently/contracts';
-import { appendEvent } from '@evently/db';
-import { createTestDatabase, type TestDatabase } from '@evently/db/testing';
-import {
-  type Consumer,
-  createSmtpMailer,
-  type DeliveryJob,
-  deliverEvent,
-  type MailerPort,
-  toDeliveryJob,
-} from '@evently/platform';
-import { type ReceivedMail, type SmtpSink, startSmtpSink } from '@evently/platform/testing';
-import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deliverEvent } from '@evently/platform';
+import { describe, expect, it } from 'vitest';
+import { useMailConsumer } from '../../../../test/mail-consumer.fixtures.js';
 import { authRepository } from '../../auth/auth.repository.js';
 import { eventsRepository } from '../../events/events.repository.js';
-import { createMailSender, type MailSender } from '../mail-sender.js';
-import { createMailConsumer } from './mail.consumer.js';
 import type { UserEventMailTopic } from './mail-templates.js';
 
 type BookingMailEvent = {
@@ -30,75 +18,37 @@ const startsAt = new Date('2026-12-24T19:30:00.000Z');
 // The booking and waitlist mails through the mail consumer, on a real database (the recipient
 // and the event are looked up there) and a real SMTP server.
 describe('booking and waitlist mails', () => {
-  let test: TestDatabase;
-  let sink: SmtpSink;
-  let mailer: MailerPort;
-  let consumer: Consumer;
-  let sender: MailSender;
-
-  beforeAll(async () => {
-    test = await createTestDatabase('booking-mails');
-    sink = await startSmtpSink();
-    mailer = createSmtpMailer({ url: sink.url, from: 'Evently <no-reply@evently.test>' });
-    consumer = createMailConsumer();
-    sender = createMailSender({ db: test.handle, mailer, log: pino({ level: 'silent' }) });
-  });
-
-  /** Delivers the job to the consumer (which queues its mails), then sends what is due. */
-  async function deliver(job: DeliveryJob): Promise<string> {
-    const outcome = await deliverEvent(test.handle.db, consumer, job);
-    await sender.sendDue();
-    return outcome;
-  }
-
-  afterAll(async () => {
-    await mailer?.close();
-    await sink?.close();
-    await test?.drop();
-  });
+  const { rig, deliver, publish, mailsTo } = useMailConsumer();
 
   /** A user and an event of theirs, written through the owning modules' repositories. */
   async function fixture(name = 'Grace Hopper') {
-    return test.handle.db.transaction().execute(async (trx) => {
-      const user = await authRepository.insertUser(trx, {
-        id: randomUUID(),
-        email: `grace+${randomUUID().slice(0, 8)}@example.com`,
-        name,
-        password_hash: 'not-a-hash',
+    return rig()
+      .test.handle.db.transaction()
+      .execute(async (trx) => {
+        const user = await authRepository.insertUser(trx, {
+          id: randomUUID(),
+          email: `grace+${randomUUID().slice(0, 8)}@example.com`,
+          name,
+          password_hash: 'not-a-hash',
+        });
+        const event = await eventsRepository.insert(trx, {
+          id: randomUUID(),
+          organizer_id: user.id,
+          status: 'published',
+          title,
+          description: '',
+          venue: 'Blue Note',
+          starts_at: startsAt,
+          ends_at: new Date(startsAt.getTime() + 7_200_000),
+          capacity: 10,
+          price_cents: 1500,
+          currency: 'EUR',
+          max_per_booking: 4,
+          updated_at: new Date(),
+        });
+        return { user, event };
       });
-      const event = await eventsRepository.insert(trx, {
-        id: randomUUID(),
-        organizer_id: user.id,
-        status: 'published',
-        title,
-        description: '',
-        venue: 'Blue Note',
-        starts_at: startsAt,
-        ends_at: new Date(startsAt.getTime() + 7_200_000),
-        capacity: 10,
-        price_cents: 1500,
-        currency: 'EUR',
-        max_per_booking: 4,
-        updated_at: new Date(),
-      });
-      return { user, event };
-    });
   }
-
-  async function publish(event: BookingMailEvent): Promise<DeliveryJob> {
-    const { id } = await appendEvent(test.handle.db, event);
-    const row = await test.handle.db
-      .selectFrom('outbox')
-      .select(['id', 'topic', 'version', 'payload', 'occurred_at'])
-      .where('id', '=', id)
-      .executeTakeFirstOrThrow();
-    return toDeliveryJob(row);
-  }
-
-  // mailer.send resolves once the sink has accepted the mail: after an awaited delivery and
-  // send this list is complete.
-  const mailsTo = (address: string): ReceivedMail[] =>
-    sink.messages.filter((mail) => mail.envelopeTo.includes(address));
 
   function events(userId: string, eventId: string): { label: string; event: BookingMailEvent }[] {
     const booking = {
@@ -186,10 +136,12 @@ describe('booking and waitlist mails', () => {
     const [confirmed] = events(user.id, event.id);
     if (!confirmed) throw new Error('confirmed expected');
     const job = await publish(confirmed.event);
-    await test.handle.db.transaction().execute(async (trx) => {
-      await authRepository.updateUser(trx, user.id, { name: 'Rear Admiral Hopper' });
-      await eventsRepository.update(trx, event.id, event.version, { title: 'Renamed & moved' });
-    });
+    await rig()
+      .test.handle.db.transaction()
+      .execute(async (trx) => {
+        await authRepository.updateUser(trx, user.id, { name: 'Rear Admiral Hopper' });
+        await eventsRepository.update(trx, event.id, event.version, { title: 'Renamed & moved' });
+      });
     await deliver(job);
     const [mail] = mailsTo(user.email);
     expect(mail?.text).toContain('Hello Rear Admiral Hopper,');
@@ -203,10 +155,10 @@ describe('booking and waitlist mails', () => {
     if (!offered) throw new Error('offered expected');
     const job = await publish(offered.event);
     const outcomes = await Promise.all(
-      [1, 2, 3].map(() => deliverEvent(test.handle.db, consumer, { ...job })),
+      [1, 2, 3].map(() => deliverEvent(rig().test.handle.db, rig().consumer, { ...job })),
     );
     expect(outcomes.sort()).toEqual(['applied', 'duplicate', 'duplicate']);
-    await Promise.all([sender.sendDue(), sender.sendDue()]);
+    await Promise.all([rig().sender.sendDue(), rig().sender.sendDue()]);
     expect(mailsTo(user.email)).toHaveLength(1);
   });
 
