@@ -270,7 +270,8 @@ describe('API server', () => {
 });
 
 describe('API server shutdown', () => {
-  it('drains an in-flight request, then refuses new connections', async () => {
+  /** A server with the probe procedures, started on a free port. */
+  async function startProbeServer() {
     const server = await createServer({
       config: { host: '127.0.0.1', port: 0, corsOrigins: [], trustProxy: false },
       log: captureLog().log,
@@ -278,7 +279,11 @@ describe('API server shutdown', () => {
       checks: [],
       router: testRouter,
     });
-    const url = await server.start();
+    return { server, url: await server.start() };
+  }
+
+  it('drains an in-flight request, then refuses new connections', async () => {
+    const { server, url } = await startProbeServer();
     const inFlight = fetch(`${url}/trpc/probe.slow`);
     // In flight for sure (a fixed pause may not be enough on a loaded machine).
     await slowEntered.promise;
@@ -291,14 +296,7 @@ describe('API server shutdown', () => {
   });
 
   it('answers a request that reaches it while draining with a typed 503', async () => {
-    const server = await createServer({
-      config: { host: '127.0.0.1', port: 0, corsOrigins: [], trustProxy: false },
-      log: captureLog().log,
-      services: await services('1'),
-      checks: [],
-      router: testRouter,
-    });
-    const url = await server.start();
+    const { server, url } = await startProbeServer();
     const inFlight = fetch(`${url}/trpc/probe.held`);
     await heldEntered.promise;
     const stopped = server.stop();
