@@ -4,7 +4,8 @@ import { expectAppCode } from './app-error.js';
 import { codeIn, startTestApp, TEST_PASSWORD, type TestApp } from './harness.js';
 
 // Every auth procedure's success path and the appCodes it returns, over HTTP through the SDK,
-// on real Postgres, Redis and SMTP. The attacks are in auth.security.test.ts.
+// on real Postgres, Redis and SMTP. The attacks are in auth.token-forgery, auth.ended-sessions,
+// auth.access, auth.login-limits, auth.enumeration and auth.otp-limits.
 describe('auth flows', () => {
   let app: TestApp;
   beforeAll(async () => {
