@@ -1,4 +1,3 @@
-import { type EventlyClient, TRPCClientError } from '@evently/sdk';
 import { sql } from 'kysely';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -6,9 +5,8 @@ import { rebuildAnalytics } from '../src/modules/analytics/rebuild.js';
 import { expectFiguresMatchSourceTables } from './analytics.figures.js';
 import { waitForProjection } from './analytics.fixtures.js';
 import { eventTruths, readModels } from './analytics.truth.js';
-import { seededRandom } from './booking-mix.js';
+import { createBookingMix, createMixEvents, type MixEvent, seededRandom } from './booking-mix.js';
 import { silentLog } from './capture-log.js';
-import { eventInput } from './event-input.js';
 import { type SignedUp, startTestApp, type TestApp } from './harness.js';
 
 // Issue 6's consistency promise: a random mix of 5,000 bookings, confirmations, cancellations,
@@ -25,85 +23,12 @@ const EVENT_CANCELLATIONS = 4;
 const HOLD_MS = 1_500;
 const SEED = Number(process.env.ANALYTICS_SEED ?? Date.now() % 1_000_000);
 
-// Refusals the rules allow for a random mix; anything else fails the test.
-const EXPECTED_REFUSALS = new Set([
-  'SOLD_OUT',
-  'INVALID_STATE',
-  'BOOKING_EXPIRED',
-  'EVENT_NOT_BOOKABLE',
-  'QUANTITY_LIMIT_EXCEEDED',
-  'SERVICE_UNAVAILABLE',
-]);
-
 describe('analytics consistency', () => {
   let app: TestApp;
   let admin: SignedUp;
   let organizers: SignedUp[];
   let users: SignedUp[];
-  let events: Array<{ id: string; organizer: SignedUp }>;
-  const outcomes = new Map<string, number>();
-  const rand = seededRandom(SEED);
-  const pick = <T>(list: readonly T[]): T => {
-    const item = list[Math.floor(rand() * list.length)];
-    if (item === undefined) throw new Error('empty list');
-    return item;
-  };
-
-  /** Runs one operation; 'idle' when there was nothing to do (no booking to confirm, say). */
-  async function attempt(kind: string, call: () => Promise<unknown>): Promise<void> {
-    let outcome = 'ok';
-    try {
-      if ((await call()) === 'idle') outcome = 'idle';
-    } catch (error) {
-      const code =
-        error instanceof TRPCClientError
-          ? ((error.data as { appCode?: string } | undefined)?.appCode ?? error.message)
-          : String(error);
-      if (!EXPECTED_REFUSALS.has(code)) throw error;
-      outcome = code;
-    }
-    const key = `${kind}:${outcome}`;
-    outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
-  }
-
-  async function confirmSomething(client: EventlyClient): Promise<'idle' | undefined> {
-    const { items } = await client.bookings.mine.query({ status: 'pending', limit: 20 });
-    if (items.length === 0) return 'idle';
-    await client.bookings.confirm.mutate({ bookingId: pick(items).id });
-  }
-
-  async function cancelSomething(client: EventlyClient): Promise<'idle' | undefined> {
-    const status = rand() < 0.5 ? 'pending' : 'confirmed';
-    const { items } = await client.bookings.mine.query({ status, limit: 20 });
-    if (items.length === 0) return 'idle';
-    await client.bookings.cancel.mutate({ bookingId: pick(items).id });
-  }
-
-  let cancelledEvents = 0;
-  async function operation(): Promise<void> {
-    const user = pick(users).client;
-    const event = pick(events);
-    const roll = rand();
-    if (roll < 0.42) {
-      const quantity = 1 + Math.floor(rand() * 3);
-      return attempt('book', () => user.bookings.create.mutate({ eventId: event.id, quantity }));
-    }
-    if (roll < 0.64) return attempt('confirm', () => confirmSomething(user));
-    if (roll < 0.8) return attempt('cancel', () => cancelSomething(user));
-    if (roll < 0.95) {
-      const quantity = 1 + Math.floor(rand() * 2);
-      return attempt('join', () =>
-        user.bookings.waitlist.join.mutate({ eventId: event.id, quantity }),
-      );
-    }
-    if (roll < 0.999 || cancelledEvents >= EVENT_CANCELLATIONS) {
-      return attempt('confirm', () => confirmSomething(user));
-    }
-    cancelledEvents += 1;
-    return attempt('cancel-event', () =>
-      event.organizer.client.events.cancel.mutate({ id: event.id, reason: 'random mix' }),
-    );
-  }
+  let events: MixEvent[];
 
   beforeAll(async () => {
     // Holds lapse within the test (expiries); waitlist offers stay until confirmed or declined.
@@ -116,36 +41,27 @@ describe('analytics consistency', () => {
       Array.from({ length: ORGANIZERS }, () => app.signUp({ role: 'organizer' })),
     );
     users = await Promise.all(Array.from({ length: USERS }, () => app.signUp()));
-    events = [];
-    for (let i = 0; i < EVENTS; i++) {
-      const organizer = pick(organizers);
-      const event = await organizer.client.events.create.mutate(
-        eventInput({
-          capacity: 4 + Math.floor(rand() * 30),
-          // A third free (confirmed at once), the rest paid with odd cents.
-          priceCents: i % 3 === 0 ? 0 : 100 + Math.floor(rand() * 9_000),
-          maxPerBooking: 3,
-        }),
-      );
-      await organizer.client.events.publish.mutate({ id: event.id });
-      events.push({ id: event.id, organizer });
-    }
+    events = await createMixEvents(
+      organizers.map((o) => o.client),
+      EVENTS,
+      seededRandom(SEED),
+    );
   }, 120_000);
   afterAll(async () => app?.close());
 
   it(`equals direct counts over the source tables after ${OPERATIONS} random operations (seed ${SEED})`, async () => {
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (next < OPERATIONS) {
-          next += 1;
-          await operation();
-        }
-      }),
-    );
+    const mix = createBookingMix({
+      seed: SEED,
+      operations: OPERATIONS,
+      concurrency: CONCURRENCY,
+      users: users.map((u) => u.client),
+      events,
+      eventCancellations: EVENT_CANCELLATIONS,
+    });
+    await mix.run();
     console.log(
       `analytics mix (seed ${SEED}):`,
-      Object.fromEntries([...outcomes.entries()].sort()),
+      Object.fromEntries([...mix.outcomes.entries()].sort()),
     );
     const db = app.db.handle.db;
     // Direct holds lapse (the worker's expiry jobs); offers stay pending. Then the projection

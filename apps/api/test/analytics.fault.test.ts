@@ -15,8 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningApi, startApi } from '../src/bootstrap.js';
 import { readApiEnv } from '../src/env.js';
 import { expectFiguresMatchSourceTables } from './analytics.figures.js';
-import { createBookingMix, type MixEvent, seededRandom } from './booking-mix.js';
-import { eventInput } from './event-input.js';
+import { createBookingMix, createMixEvents, type MixEvent, seededRandom } from './booking-mix.js';
 import { type HttpCallers, httpCallers } from './http-callers.js';
 import { auditMails, type KillWindow } from './mail-ledger.js';
 import { finishedDeliveries, forgetRelays, undelivered } from './outbox-delivery.js';
@@ -129,19 +128,13 @@ describe('analytics and mails while the worker and Redis die', () => {
         ...(await Promise.all(Array.from({ length: Math.min(4, USERS - i) }, () => signUp()))),
       );
     }
-    for (let i = 0; i < EVENTS; i++) {
-      const organizer = organizers[i % ORGANIZERS] as Person;
-      const event = await organizer.client.events.create.mutate(
-        eventInput({
-          capacity: 4 + Math.floor(rand() * 30),
-          // A third free (confirmed at once), the rest paid with odd cents.
-          priceCents: i % 3 === 0 ? 0 : 100 + Math.floor(rand() * 9_000),
-          maxPerBooking: 3,
-        }),
-      );
-      await organizer.client.events.publish.mutate({ id: event.id });
-      events.push({ id: event.id, organizer: organizer.client });
-    }
+    events.push(
+      ...(await createMixEvents(
+        organizers.map((o) => o.client),
+        EVENTS,
+        rand,
+      )),
+    );
   }, 120_000);
 
   afterAll(async () => {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type EventlyClient, TRPCClientError } from '@evently/sdk';
+import { eventInput } from './event-input.js';
 
 /** mulberry32: a seeded generator, so a failing mix can be replayed with its seed. */
 export function seededRandom(seed: number): () => number {
@@ -53,6 +54,32 @@ export interface MixEvent {
   id: string;
   /** The organizer's client (it may cancel the event). */
   organizer: EventlyClient;
+}
+
+/**
+ * `count` published events for a mix, the organizers taking turns: capacities of 4–33 seats,
+ * a third free (confirmed at once), the rest paid with odd cents, at most 3 seats a booking.
+ */
+export async function createMixEvents(
+  organizers: readonly EventlyClient[],
+  count: number,
+  rand: () => number,
+): Promise<MixEvent[]> {
+  const events: MixEvent[] = [];
+  for (let i = 0; i < count; i++) {
+    const organizer = organizers[i % organizers.length];
+    if (!organizer) throw new Error('organizers expected');
+    const event = await organizer.events.create.mutate(
+      eventInput({
+        capacity: 4 + Math.floor(rand() * 30),
+        priceCents: i % 3 === 0 ? 0 : 100 + Math.floor(rand() * 9_000),
+        maxPerBooking: 3,
+      }),
+    );
+    await organizer.events.publish.mutate({ id: event.id });
+    events.push({ id: event.id, organizer });
+  }
+  return events;
 }
 
 export interface BookingMix {
