@@ -5,6 +5,44 @@ import { expect } from 'vitest';
 import { type EventTruth, eventTruths, seriesTruth, userTruth } from './analytics.truth.js';
 
 /**
+ * One event's figures as `client` reads them (its stats and hourly series) equal the counts from
+ * the source tables.
+ */
+export async function expectEventFiguresMatch(
+  db: Kysely<Database>,
+  client: EventlyClient,
+  truth: EventTruth,
+): Promise<void> {
+  const {
+    hourly,
+    updatedAt: _,
+    ...stats
+  } = await client.analytics.event.query({
+    eventId: truth.eventId,
+  });
+  expect(stats).toEqual({
+    eventId: truth.eventId,
+    capacity: truth.capacity,
+    ticketsSold: truth.tickets,
+    confirmedBookings: truth.confirmed,
+    cancellations: truth.cancelled,
+    expirations: truth.expired,
+    revenueCents: truth.revenue,
+    utilization: truth.tickets / truth.capacity,
+    waitlist: {
+      joined: truth.joined,
+      waiting: truth.waiting,
+      offered: truth.offered,
+      converted: truth.converted,
+    },
+  });
+  const hours = await seriesTruth(db, 'hour', { eventId: truth.eventId });
+  expect(hourly).toEqual(
+    hours.map(({ bucket, newUsers: _n, ...figures }) => ({ hour: bucket, ...figures })),
+  );
+}
+
+/**
  * Every figure analytics shows — per-event stats with their hourly series, the overview (an
  * admin's and each organizer's), daily series (overall, per organizer, per event) and the three
  * rankings — equals a count straight from the source tables (`analytics.truth.ts`), to the cent.
@@ -18,35 +56,7 @@ export async function expectFiguresMatchSourceTables(
   const truths = await eventTruths(db);
   const all = [...truths.values()];
 
-  for (const truth of all) {
-    const {
-      hourly,
-      updatedAt: _,
-      ...stats
-    } = await admin.analytics.event.query({
-      eventId: truth.eventId,
-    });
-    expect(stats).toEqual({
-      eventId: truth.eventId,
-      capacity: truth.capacity,
-      ticketsSold: truth.tickets,
-      confirmedBookings: truth.confirmed,
-      cancellations: truth.cancelled,
-      expirations: truth.expired,
-      revenueCents: truth.revenue,
-      utilization: truth.tickets / truth.capacity,
-      waitlist: {
-        joined: truth.joined,
-        waiting: truth.waiting,
-        offered: truth.offered,
-        converted: truth.converted,
-      },
-    });
-    const hours = await seriesTruth(db, 'hour', { eventId: truth.eventId });
-    expect(hourly).toEqual(
-      hours.map(({ bucket, newUsers: _n, ...figures }) => ({ hour: bucket, ...figures })),
-    );
-  }
+  for (const truth of all) await expectEventFiguresMatch(db, admin, truth);
 
   const overviewOf = (list: EventTruth[]) => {
     const total = (key: keyof EventTruth) => list.reduce((n, t) => n + Number(t[key]), 0);
