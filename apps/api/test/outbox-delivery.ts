@@ -53,6 +53,21 @@ export async function forgetRelays(
   );
 }
 
+/** When each of these outbox rows was last claimed (relayed_at, in ms), for those claimed. */
+export async function claimedAt(
+  db: Kysely<Database>,
+  ids: readonly string[],
+): Promise<Map<string, number>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('outbox')
+    .select(['id', 'relayed_at'])
+    .where('id', 'in', [...new Set(ids)])
+    .where('relayed_at', 'is not', null)
+    .execute();
+  return new Map(rows.map((r) => [r.id, r.relayed_at?.getTime() ?? 0]));
+}
+
 /**
  * The outbox ids a consumer's finished jobs carried, read from the BullMQ job hashes in Redis
  * (`<prefix>:bull:consumer.<name>:<job id>`): a one-event job's event, or each event of a batch
