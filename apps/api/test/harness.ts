@@ -117,7 +117,8 @@ export function codeIn(mail: ReceivedMail): string {
  * sink, the API over HTTP and the worker (so mails flow through the outbox), in a line.
  */
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const log = options.log ?? pino({ level: 'silent' });
+  // Errors only, to stderr: an unexpected INTERNAL in a test shows its cause in the output.
+  const log = options.log ?? pino({ level: 'error' }, pino.destination(2));
   const db = await createTestDatabase('api');
   const smtp = await startSmtpSink();
   const front = options.smtpFront ? await options.smtpFront(smtp) : undefined;
