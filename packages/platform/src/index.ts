@@ -57,6 +57,10 @@ export type * from './rate-limit/rate-limit.port.js';
 export { createRedisRateLimits } from './rate-limit/redis-rate-limits.js';
 export { createRedis, type RedisRole } from './redis/redis-connection.js';
 export { waitForRedis } from './redis/wait-for-redis.js';
+export {
+  type FinishedRowsRuleOptions,
+  finishedRowsRule,
+} from './retention/finished-rows-rule.js';
 export { outboxRetention } from './retention/outbox-retention.js';
 export type { RetentionRule } from './retention/retention-rule.js';
 export { type RetentionOptions, runRetention } from './retention/run-retention.js';

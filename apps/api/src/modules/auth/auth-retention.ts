@@ -1,4 +1,4 @@
-import type { RetentionRule } from '@evently/platform';
+import { finishedRowsRule } from '@evently/platform';
 import { sql } from 'kysely';
 
 /**
@@ -6,28 +6,15 @@ import { sql } from 'kysely';
  * (deleted by cascade). An ended session's tokens are refused anyway; after the window a token
  * of it is unknown rather than revoked, which refuses it just the same.
  */
-export const sessionsRetention: RetentionRule = {
+export const sessionsRetention = finishedRowsRule({
   name: 'sessions',
-  async prune(db, cutoff, limit) {
-    const result = await sql`
-      DELETE FROM sessions WHERE id IN (
-        SELECT id FROM sessions
-        WHERE LEAST(expires_at, coalesce(revoked_at, expires_at)) < ${cutoff}
-        LIMIT ${limit}
-        FOR UPDATE SKIP LOCKED)`.execute(db);
-    return Number(result.numAffectedRows ?? 0);
-  },
-};
+  table: 'sessions',
+  finishedBefore: (cutoff) => sql`LEAST(expires_at, coalesce(revoked_at, expires_at)) < ${cutoff}`,
+});
 
 /** One-time codes that expired before the cutoff (used or not, they can no longer be used). */
-export const otpCodesRetention: RetentionRule = {
+export const otpCodesRetention = finishedRowsRule({
   name: 'otp-codes',
-  async prune(db, cutoff, limit) {
-    const result = await sql`
-      DELETE FROM otp_codes WHERE id IN (
-        SELECT id FROM otp_codes WHERE expires_at < ${cutoff}
-        LIMIT ${limit}
-        FOR UPDATE SKIP LOCKED)`.execute(db);
-    return Number(result.numAffectedRows ?? 0);
-  },
-};
+  table: 'otp_codes',
+  finishedBefore: (cutoff) => sql`expires_at < ${cutoff}`,
+});

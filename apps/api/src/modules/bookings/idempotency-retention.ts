@@ -1,4 +1,4 @@
-import type { RetentionRule } from '@evently/platform';
+import { finishedRowsRule } from '@evently/platform';
 import { sql } from 'kysely';
 
 /**
@@ -6,14 +6,9 @@ import { sql } from 'kysely';
  * unused already (the allocator deletes it when the key comes back), so this only clears what
  * never comes back.
  */
-export const idempotencyKeysRetention: RetentionRule = {
+export const idempotencyKeysRetention = finishedRowsRule({
   name: 'idempotency-keys',
-  async prune(db, cutoff, limit) {
-    const result = await sql`
-      DELETE FROM idempotency_keys WHERE (user_id, scope, key) IN (
-        SELECT user_id, scope, key FROM idempotency_keys WHERE expires_at < ${cutoff}
-        LIMIT ${limit}
-        FOR UPDATE SKIP LOCKED)`.execute(db);
-    return Number(result.numAffectedRows ?? 0);
-  },
-};
+  table: 'idempotency_keys',
+  key: ['user_id', 'scope', 'key'],
+  finishedBefore: (cutoff) => sql`expires_at < ${cutoff}`,
+});
