@@ -2,7 +2,8 @@
  * Error codes that mean "Postgres is not reachable right now" rather than "this statement is
  * wrong": socket errors, the connection-exception class (08) and the operator-intervention
  * codes of a shutdown or start-up (57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot
- * connect now).
+ * connect now), and 53300 too many connections: the server (or a role's limit) is full for
+ * now, and clears as other clients leave — a 503 to retry, not a 500.
  */
 const UNAVAILABLE_CODES = new Set([
   'ECONNREFUSED',
@@ -10,6 +11,7 @@ const UNAVAILABLE_CODES = new Set([
   'ETIMEDOUT',
   'EPIPE',
   'EHOSTUNREACH',
+  '53300',
   '57P01',
   '57P02',
   '57P03',

@@ -1,4 +1,5 @@
 import type { AppCode } from '@evently/contracts';
+import { isDatabaseUnavailable } from '@evently/db';
 import { TRPCError } from '@trpc/server';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
 import { ZodError, type z } from 'zod';
@@ -91,25 +92,15 @@ export function toPublicError(error: TRPCError): PublicError {
   return { appCode: 'INTERNAL', message: 'Internal server error' };
 }
 
-/** Errors that mean "Redis or Postgres is not reachable right now". */
+/**
+ * Errors that mean "Redis or Postgres is not reachable right now": Postgres away or full (the
+ * database package's one list), Redis away (ioredis' messages), no lock to be had in time.
+ */
 function isUnavailable(cause: unknown): boolean {
   if (!(cause instanceof Error)) return false;
-  const code = (cause as Error & { code?: unknown }).code;
   return (
-    (typeof code === 'string' &&
-      [
-        'ECONNREFUSED',
-        'ECONNRESET',
-        'ETIMEDOUT',
-        'EPIPE',
-        '57P01',
-        '57P03',
-        '08006',
-        '08001',
-      ].includes(code)) ||
-    /Stream isn't writeable|Connection is closed|Connection terminated|timeout exceeded when trying to connect/.test(
-      cause.message,
-    ) ||
+    isDatabaseUnavailable(cause) ||
+    /Stream isn't writeable|Connection is closed/.test(cause.message) ||
     cause.name === 'LockUnavailableError'
   );
 }
