@@ -148,6 +148,62 @@ describe('mail sender: claims, leases and outcomes SMTP gave while the database 
     for (const id of ids) expect(copiesOf(id)).toHaveLength(1);
   });
 
+  it('once an outcome is not recorded, no lane takes another mail: the outcomes held in memory stay few', async () => {
+    const ids = await queueMails(10);
+    const [first, second] = ids as [string, string];
+    // `first` is claimed first, and recording it fails (the failure counted by a sequence,
+    // which a rollback does not undo); `second`, claimed by the other lane, waits in SMTP until
+    // that failure happened.
+    await test.handle.db
+      .updateTable('sent_emails')
+      .set({ next_attempt_at: sql<Date>`now() - interval '2 hours'` })
+      .where('id', '=', first)
+      .execute();
+    await test.handle.db
+      .updateTable('sent_emails')
+      .set({ next_attempt_at: sql<Date>`now() - interval '1 hour'` })
+      .where('id', '=', second)
+      .execute();
+    await sql`CREATE SEQUENCE test_record_failures`.execute(test.handle.db);
+    await sql`CREATE FUNCTION test_record_fails() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN PERFORM nextval('test_record_failures');
+      RAISE EXCEPTION 'the database went away before COMMIT'; END $$`.execute(test.handle.db);
+    await sql`CREATE CONSTRAINT TRIGGER test_record_fails AFTER UPDATE ON sent_emails
+      DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+      WHEN (NEW.status = 'sent' AND NEW.id = ${sql.lit(first)}::uuid)
+      EXECUTE FUNCTION test_record_fails()`.execute(test.handle.db);
+    const failures = async () => {
+      const { rows } = await sql<{ called: boolean }>`
+        SELECT is_called AS called FROM test_record_failures`.execute(test.handle.db);
+      return rows[0]?.called === true;
+    };
+    const gatedMailer: MailerPort = {
+      ...mailer,
+      async send(mail) {
+        if (mail.messageId === messageIdOf(second)) {
+          await expect.poll(failures, { timeout: 30_000, interval: 20 }).toBe(true);
+        }
+        return mailer.send(mail);
+      },
+    };
+    const sender = createMailSender({ db: test.handle, mailer: gatedMailer, log: silent });
+    try {
+      await expect(sender.sendDue()).rejects.toThrow(/went away before COMMIT/);
+    } finally {
+      await sql`DROP TRIGGER test_record_fails ON sent_emails`.execute(test.handle.db);
+      await sql`DROP FUNCTION test_record_fails()`.execute(test.handle.db);
+      await sql`DROP SEQUENCE test_record_failures`.execute(test.handle.db);
+    }
+    // The pass ended with the two mails in flight: the rest were never claimed.
+    expect(ids.map((id) => copiesOf(id).length)).toEqual([1, 1, 0, 0, 0, 0, 0, 0, 0, 0]);
+    expect((await rowsOf(ids)).filter((r) => r.attempts > 0)).toHaveLength(2);
+
+    // The next pass records the held outcome first, then sends the rest, each once.
+    expect(await sender.sendDue()).toBe(8);
+    for (const id of ids) expect(copiesOf(id)).toHaveLength(1);
+    expect((await rowsOf(ids)).every((r) => r.status === 'sent')).toBe(true);
+  });
+
   it('a sender that dies after SMTP accepted: the mail goes out again when its lease ends, under the same Message-ID', async () => {
     const [id] = await queueMails(1);
     const failing = await failCommitsOfSentMails();

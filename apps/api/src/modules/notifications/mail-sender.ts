@@ -161,8 +161,17 @@ export function createMailSender(deps: MailSenderDeps): MailSender {
   async function sendDue(): Promise<number> {
     await recordUnrecorded();
     let tries = 0;
+    // Once an outcome could not be recorded, no lane claims another mail: every send SMTP
+    // accepted meanwhile would be one more outcome held only in memory, sent again if this
+    // process dies before the database takes them. The next pass records them first.
+    let recordFailed = false;
     const lane = async () => {
-      while (!stopping && (await sendOne()) !== undefined) tries += 1;
+      try {
+        while (!stopping && !recordFailed && (await sendOne()) !== undefined) tries += 1;
+      } catch (error) {
+        recordFailed = true;
+        throw error;
+      }
     };
     // Every lane settles before the pass ends (a failed one must not leave another running).
     const lanes = await Promise.allSettled(Array.from({ length: concurrency }, lane));
