@@ -296,7 +296,7 @@ describe('analytics and mails while the worker and Redis die', () => {
     // Each person got each mail the outbox calls for at the SMTP sink under one Message-ID: once,
     // or again with the same Message-ID when SMTP took it from a worker being killed.
     const mails = await auditMails(db(), smtp.messages, kills);
-    expect(mails.problems).toEqual([]);
+    expect(mails.problems, `${log.join('; ')}; kills at ${JSON.stringify(kills)}`).toEqual([]);
     expect(mails.expected).toBeGreaterThan(200);
 
     const reconciled = (worker?.output().match(/enqueued again/g) ?? []).length;

@@ -86,6 +86,8 @@ export async function startApiCluster(options: {
       TRUST_PROXY: '127.0.0.1',
       LOG_LEVEL: options.logLevel ?? 'warn',
       PORT: String(port),
+      // Several files run side by side on one Postgres (max_connections 100).
+      DATABASE_POOL_SIZE: '6',
       ...options.env,
     });
     // Known before it is ready, so a failed start is killed too.

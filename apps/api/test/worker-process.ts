@@ -34,7 +34,8 @@ export function workerProcess(env: Record<string, string>): WorkerProcess {
     output,
     async start() {
       if (current) throw new Error('a worker is running already');
-      const proc = spawnWith('pnpm', ['start:worker'], env);
+      // Several files run side by side on one Postgres (max_connections 100).
+      const proc = spawnWith('pnpm', ['start:worker'], { DATABASE_POOL_SIZE: '6', ...env });
       current = proc;
       starts += 1;
       exit = undefined;

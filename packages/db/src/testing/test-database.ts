@@ -47,7 +47,9 @@ export async function createTestDatabase(
   const name = `evently_${safe}_${randomBytes(4).toString('hex')}`;
   await admin((c) => c.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`));
   const url = urlFor(name);
-  const handle = await createDb({ databaseUrl: url, poolSize: 20 });
+  // The production default: test files run side by side (and CI runs beside other work) on one
+  // server of max_connections 100, so each file's pools stay small.
+  const handle = await createDb({ databaseUrl: url, poolSize: 10 });
   if (options.migrate !== false) await migrateToLatest(handle.db);
   return {
     url,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { optional, urlWithProtocols } from './env-fields.js';
+import { intBetween, optional, urlWithProtocols } from './env-fields.js';
 
 /**
  * The runtime every process shares: where the data lives, Redis, logging. Each concern has a
@@ -13,6 +13,11 @@ export const platformEnvShape = {
   DATABASE_URL: optional(
     urlWithProtocols(['postgres:', 'postgresql:'], 'postgres://user:pass@host:5432/db'),
   ),
+  /**
+   * Postgres connections each process may hold at once. Every API process and worker has its
+   * own pool: their sum must stay under the server's max_connections (100 by default).
+   */
+  DATABASE_POOL_SIZE: intBetween(1, 200, 10),
   EVENTLY_DATA_DIR: z.string().min(1).default('.evently'),
   REDIS_URL: optional(urlWithProtocols(['redis:', 'rediss:'], 'redis://host:6379')),
   /** Namespaces every Redis key (BullMQ, locks, cache, rate limits, pub/sub). */

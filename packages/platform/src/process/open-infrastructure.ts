@@ -5,6 +5,7 @@ import { createPlatform, type Platform } from '../create-platform.js';
 /** The variables of `platformEnvShape` and `mailEnvShape` this needs. */
 export interface InfrastructureEnv {
   DATABASE_URL?: string | undefined;
+  DATABASE_POOL_SIZE: number;
   EVENTLY_DATA_DIR: string;
   REDIS_URL?: string | undefined;
   SMTP_URL?: string | undefined;
@@ -26,6 +27,7 @@ export async function openInfrastructure(
 ): Promise<Infrastructure> {
   const db = await createDb({
     databaseUrl: env.DATABASE_URL,
+    poolSize: env.DATABASE_POOL_SIZE,
     dataDir: `${env.EVENTLY_DATA_DIR}/pgdata`,
   });
   try {
