@@ -1,27 +1,21 @@
-import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DomainEventInput, DomainTopic } from '@evently/contracts';
 import { type Database, toOutboxRows } from '@evently/db';
 import { type LockPort, LockUnavailableError } from '@evently/platform';
 import type { Kysely } from 'kysely';
-import { denial } from '../../access/access-policy.js';
 import { type AuditEntryInput, toAuditRows } from '../../audit/audit.repository.js';
 import { AppError } from '../../kernel/app-error.js';
 import type { RequestLog } from '../../kernel/log.js';
-import type { Principal } from '../../kernel/principal.js';
-import { type BookingTerms, isOnSale } from '../events/booking-terms.js';
-import { allocatorRepository, type BatchWrite } from './allocator.repository.js';
+import {
+  type BookingRequest,
+  CREATE_SCOPE,
+  type Decision,
+  decideBatch,
+  keyRefsOf,
+} from './allocation-decision.js';
+import { allocatorRepository } from './allocator.repository.js';
 import { bookingRef, toBooking } from './bookings.mappers.js';
 import { type BookingRow, bookingsRepository as repo } from './bookings.repository.js';
-
-export const CREATE_SCOPE = 'bookings.create';
-
-export interface BookingRequest {
-  principal: Principal;
-  quantity: number;
-  idempotencyKey: string | undefined;
-  requestHash: string;
-}
 
 export interface Allocator {
   /** Queues a request behind the others of its event; resolves with the booking or rejects with an AppError. */
@@ -32,11 +26,6 @@ interface Pending extends BookingRequest {
   resolve(row: BookingRow): void;
   reject(error: unknown): void;
 }
-
-type Decision =
-  | { ok: true; row: BookingRow }
-  | { ok: false; error: AppError }
-  | { ok: 'replay'; bookingId: string };
 
 /** Another transaction changed the inventory (or a key) between our read and our write. */
 class LostRace extends Error {}
@@ -151,144 +140,31 @@ export function createAllocator(deps: {
     );
   }
 
-  /** Why a request for an event not on sale is refused: someone else's draft is not disclosed. */
-  function refusal(terms: BookingTerms | undefined, principal: Principal): AppError {
-    if (!terms) return new AppError('NOT_FOUND', 'Event not found');
-    return (
-      denial(principal, 'event.book', terms) ??
-      new AppError('EVENT_NOT_BOOKABLE', 'This event is not on sale')
-    );
-  }
-
   /**
-   * One attempt at a batch: read, decide, write (two round trips). Undefined when the write
-   * found the inventory or the event changed since the read (nothing was written).
+   * One attempt at a batch: read, decide (decideBatch, a pure function of what was read), write
+   * (two round trips). Undefined when the write found the inventory or the event changed since
+   * the read (nothing was written).
    */
   async function allocate(eventId: string, batch: Pending[]): Promise<Decision[] | undefined> {
     const now = deps.now();
-    const keyRefs = batch.flatMap((r) =>
-      r.idempotencyKey ? [{ userId: r.principal.userId, key: r.idempotencyKey }] : [],
-    );
     const state = await allocatorRepository.readBatchState(
       deps.db,
       eventId,
       CREATE_SCOPE,
       [...new Set(batch.map((r) => r.principal.userId))],
-      keyRefs,
+      keyRefsOf(batch),
       now,
     );
-    if (!state?.inventory || !isOnSale(state.terms, now)) {
-      return batch.map((r) => ({ ok: false, error: refusal(state?.terms, r.principal) }));
-    }
-    const { terms, inventory, waiting, owned } = state;
-    const expired = keyRefs.filter((r) => state.keys.get(`${r.userId}:${r.key}`)?.live === false);
-    if (expired.length > 0) {
+    const decided = decideBatch(eventId, state, batch, { now, holdMinutes: deps.holdMinutes });
+    if (decided.kind === 'answer') return decided.decisions;
+    if (decided.kind === 'forget-keys') {
       // A key older than its 24 h may be used again: its old record goes first.
-      await allocatorRepository.deleteExpiredKeys(deps.db, CREATE_SCOPE, expired, now);
+      await allocatorRepository.deleteExpiredKeys(deps.db, CREATE_SCOPE, decided.keys, now);
       return undefined;
     }
-
-    let available = inventory.capacity - inventory.confirmed - inventory.held;
-    const confirmNow = terms.priceCents === 0;
-    // A hold never outlives the sales window: it ends at the close at the latest.
-    const expiresAt = confirmNow
-      ? null
-      : new Date(Math.min(now.getTime() + deps.holdMinutes * 60_000, terms.salesCloseAt.getTime()));
-    const decisions: Decision[] = [];
-    const rows: BookingRow[] = [];
-    const keyedInBatch = new Map<string, { hash: string; index: number }>();
-    const newKeys: BatchWrite['keys'] = [];
-
-    for (const [index, request] of batch.entries()) {
-      const keyId = request.idempotencyKey
-        ? `${request.principal.userId}:${request.idempotencyKey}`
-        : null;
-      const stored = keyId ? state.keys.get(keyId) : undefined;
-      const earlier = keyId ? keyedInBatch.get(keyId) : undefined;
-      if (stored || earlier) {
-        const hash = stored?.requestHash ?? earlier?.hash;
-        if (hash !== request.requestHash) {
-          decisions.push({
-            ok: false,
-            error: new AppError(
-              'IDEMPOTENCY_KEY_REUSED',
-              'This idempotency key was used with other parameters',
-            ),
-          });
-        } else if (stored?.resultId) {
-          decisions.push({ ok: 'replay', bookingId: stored.resultId });
-        } else {
-          // Same key twice in this batch: answer like the first.
-          decisions.push({ ok: 'replay', bookingId: `batch:${earlier?.index}` });
-        }
-        continue;
-      }
-      const mine = owned.get(request.principal.userId) ?? 0;
-      if (request.quantity > terms.maxPerBooking) {
-        decisions.push({
-          ok: false,
-          error: new AppError(
-            'QUANTITY_LIMIT_EXCEEDED',
-            `At most ${terms.maxPerBooking} seats per booking`,
-            { maxPerBooking: terms.maxPerBooking },
-          ),
-        });
-      } else if (terms.maxPerUser !== null && mine + request.quantity > terms.maxPerUser) {
-        decisions.push({
-          ok: false,
-          error: new AppError(
-            'QUANTITY_LIMIT_EXCEEDED',
-            `At most ${terms.maxPerUser} seats per person`,
-            { maxPerUser: terms.maxPerUser, alreadyBooked: mine },
-          ),
-        });
-      } else if (waiting > 0 || request.quantity > available) {
-        decisions.push({
-          ok: false,
-          error: new AppError('SOLD_OUT', 'Not enough seats left', {
-            available: waiting > 0 ? 0 : available,
-          }),
-        });
-      } else {
-        const id = randomUUID();
-        available -= request.quantity;
-        owned.set(request.principal.userId, mine + request.quantity);
-        rows.push({
-          id,
-          event_id: eventId,
-          user_id: request.principal.userId,
-          quantity: request.quantity,
-          status: confirmNow ? 'confirmed' : 'pending',
-          unit_price_cents: String(terms.priceCents),
-          total_cents: String(terms.priceCents * request.quantity),
-          currency: terms.currency,
-          expires_at: expiresAt,
-          created_at: now,
-          updated_at: now,
-          confirmed_at: confirmNow ? now : null,
-          cancelled_at: null,
-          cancel_reason: null,
-          waitlist_entry_id: null,
-        });
-        decisions.push({ ok: true, row: rows[rows.length - 1] as BookingRow });
-        if (keyId && request.idempotencyKey) {
-          keyedInBatch.set(keyId, { hash: request.requestHash, index });
-          newKeys.push({
-            userId: request.principal.userId,
-            scope: CREATE_SCOPE,
-            key: request.idempotencyKey,
-            requestHash: request.requestHash,
-            resultId: id,
-          });
-        }
-      }
-    }
-    if (rows.length === 0) return decisions.map((d) => resolveInBatch(d, decisions));
-
-    const seats = rows.reduce((sum, r) => sum + r.quantity, 0);
     const events: DomainEventInput<DomainTopic>[] = [];
     const audits: AuditEntryInput[] = [];
-    for (const row of rows) {
+    for (const row of decided.bookings) {
       events.push({
         topic: 'booking.created',
         aggregateId: row.id,
@@ -311,25 +187,16 @@ export function createAllocator(deps: {
     }
     const written = await allocatorRepository.writeBatch(deps.db, {
       eventId,
-      inventoryVersion: inventory.version,
-      eventVersion: terms.version,
-      seats: confirmNow ? { confirmed: seats, held: 0 } : { confirmed: 0, held: seats },
-      bookings: rows,
-      keys: newKeys,
+      inventoryVersion: decided.inventoryVersion,
+      eventVersion: decided.eventVersion,
+      seats: decided.seats,
+      bookings: decided.bookings,
+      keys: decided.keys,
       outbox: toOutboxRows(events, now),
       audits: toAuditRows(audits),
       now,
     });
-    return written ? decisions.map((d) => resolveInBatch(d, decisions)) : undefined;
-  }
-
-  /** A request that repeated an earlier one's key in the same batch gets that one's booking. */
-  function resolveInBatch(d: Decision, decisions: Decision[]): Decision {
-    if (d.ok !== 'replay' || !d.bookingId.startsWith('batch:')) return d;
-    const first = decisions[Number(d.bookingId.slice(6))];
-    return first?.ok === true
-      ? first
-      : { ok: false, error: new AppError('INTERNAL', 'No booking for a repeated key') };
+    return written ? decided.decisions : undefined;
   }
 
   return {
