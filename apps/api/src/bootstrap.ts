@@ -47,6 +47,7 @@ export async function startApi(env: ApiEnv, role: Role, log: Logger): Promise<Ru
         bookings: {
           holdMinutes: env.BOOKING_HOLD_MINUTES,
           offerMinutes: env.WAITLIST_OFFER_MINUTES,
+          eventLock: env.BOOKING_EVENT_LOCK,
         },
         retentionDays: env.RETENTION_DAYS,
         anonymousReadsPerMinute: env.ANONYMOUS_READS_PER_MINUTE,

@@ -49,6 +49,8 @@ export function useApiCluster(options: {
   logLevel?: 'error' | 'warn' | 'info';
   /** Which process the organizer's client calls (default the first). */
   organizerVia?: number;
+  /** More variables for every process. */
+  env?: Record<string, string>;
 }): () => ClusterCast {
   let cast: ClusterCast | undefined;
   let database: TestDatabase | undefined;
@@ -65,6 +67,7 @@ export function useApiCluster(options: {
       redisPrefix: prefix,
       ...(options.names && { names: options.names }),
       ...(options.logLevel && { logLevel: options.logLevel }),
+      ...(options.env && { env: options.env }),
     });
     const [owner] = await cluster.signIn(1, 'organizer');
     const via = cluster.apis[options.organizerVia ?? 0];

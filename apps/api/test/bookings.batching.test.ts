@@ -48,6 +48,8 @@ describe('allocator batching', () => {
       log: silentLog,
       now: () => new Date(),
       onHolds: () => {},
+      // As for a contended event: the batch waits for the event's lock.
+      lockWhen: 'always',
     });
 
     // "The other instance" holds the event's lock until we let go.

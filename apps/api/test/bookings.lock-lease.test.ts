@@ -11,7 +11,8 @@ import { silentLog } from './capture-log.js';
 import { eventInput } from './event-input.js';
 
 // The event lock is a short lease its holder renews: an instance that dies holding it blocks the
-// event for the others only until the lease runs out, not for a long TTL.
+// event for the others only until the lease runs out, not for a long TTL. (A quiet event's
+// batches take no lock at all; these tests make every batch take it, as a contended event's do.)
 class Rollback extends Error {}
 
 /** Backends of this database waiting on a row lock (the allocator's write behind ours). */
@@ -29,6 +30,7 @@ describe('event lock lease', () => {
     attendees: 3,
     logLevel: 'error',
     organizerVia: 1,
+    env: { BOOKING_EVENT_LOCK: 'always' },
   });
   let redis: Awaited<ReturnType<typeof connectTestRedis>>;
   beforeAll(async () => {
@@ -129,6 +131,7 @@ describe('event lock lease', () => {
       now: () => new Date(),
       onHolds: () => {},
       lockLeaseMs: 200,
+      lockWhen: 'always',
     });
     let booked: ReturnType<typeof allocator.book> | undefined;
     await db()

@@ -48,6 +48,9 @@ describe('bookings while Redis dies: two API processes on a throwaway redis-serv
     attendees: USERS,
     redis: 'throwaway',
     logLevel: 'error',
+    // Every batch takes the event lock, so every caller meets the outage: this file is about the
+    // lock failing (a quiet event's batches take none and book on through a Redis outage).
+    env: { BOOKING_EVENT_LOCK: 'always' },
   });
   const report: string[] = [];
   afterAll(() => {
@@ -249,6 +252,7 @@ describe('bookings while Redis dies: two API processes on a throwaway redis-serv
         log: silentLog,
         holdMinutes: 15,
         offerMinutes: 30,
+        eventLock: 'always',
         now: () => new Date(),
       }),
     );

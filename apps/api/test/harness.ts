@@ -13,7 +13,11 @@ import {
 import { createEventlyClient, type EventlyClient } from '@evently/sdk';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
-import { createModules, type Modules } from '../src/composition/create-modules.js';
+import {
+  createModules,
+  type Modules,
+  type ModulesConfig,
+} from '../src/composition/create-modules.js';
 import { startWorkerRuntime, type WorkerRuntime } from '../src/composition/worker-runtime.js';
 import type { MetricsAccess } from '../src/http/metrics-access.js';
 import type { MailSenderOptions } from '../src/modules/notifications/mail-sender.js';
@@ -37,7 +41,7 @@ export interface TestAppOptions {
    * BOOKING_HOLD_MINUTES and WAITLIST_OFFER_MINUTES for the API's services and the worker
    * (defaults 15 and 30). Fractional minutes are fine: 0.05 is a 3 s hold.
    */
-  bookings?: { holdMinutes: number; offerMinutes: number };
+  bookings?: ModulesConfig['bookings'];
   /** The clock of the API's services and the worker (tests move it instead of sleeping). */
   now?: () => Date;
   /** How often open streams re-check their access without a published revocation (default 3 s). */

@@ -19,7 +19,11 @@ const modules = await createModules({
   db: infra.db,
   platform: infra.platform,
   config: {
-    bookings: { holdMinutes: env.BOOKING_HOLD_MINUTES, offerMinutes: env.WAITLIST_OFFER_MINUTES },
+    bookings: {
+      holdMinutes: env.BOOKING_HOLD_MINUTES,
+      offerMinutes: env.WAITLIST_OFFER_MINUTES,
+      eventLock: env.BOOKING_EVENT_LOCK,
+    },
     retentionDays: env.RETENTION_DAYS,
     mode: 'production',
   },

@@ -16,6 +16,7 @@ import { createStreamGuards } from '../kernel/stream-guard.js';
 import { createAnalyticsModule } from '../modules/analytics/analytics.module.js';
 import { createAuthModule } from '../modules/auth/auth.module.js';
 import type { AuthConfig } from '../modules/auth/auth.service.js';
+import type { EventLockPolicy } from '../modules/bookings/allocator.js';
 import { createBookingsModule } from '../modules/bookings/bookings.module.js';
 import { createEventsModule } from '../modules/events/events.module.js';
 import type { MailSenderOptions } from '../modules/notifications/mail-sender.js';
@@ -35,8 +36,8 @@ export interface ModulesConfig {
    * secret, and the deployment's secret stays with the API processes.
    */
   auth?: AuthConfig;
-  /** BOOKING_HOLD_MINUTES and WAITLIST_OFFER_MINUTES (defaults 15 and 30). */
-  bookings?: { holdMinutes: number; offerMinutes: number };
+  /** BOOKING_HOLD_MINUTES, WAITLIST_OFFER_MINUTES, BOOKING_EVENT_LOCK (15, 30, contended). */
+  bookings?: { holdMinutes: number; offerMinutes: number; eventLock?: EventLockPolicy };
   /** RETENTION_DAYS (default 30). */
   retentionDays?: number;
   /** ANONYMOUS_READS_PER_MINUTE (default 1,200 per client network). */
@@ -113,6 +114,7 @@ export async function createModules(deps: ModulesDeps): Promise<Modules> {
     log,
     holdMinutes: config.bookings?.holdMinutes ?? 15,
     offerMinutes,
+    eventLock: config.bookings?.eventLock ?? 'contended',
     now,
   });
   const analytics = createAnalyticsModule({

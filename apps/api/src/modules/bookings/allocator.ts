@@ -17,6 +17,16 @@ import { allocatorRepository } from './allocator.repository.js';
 import { bookingRef, toBooking } from './bookings.mappers.js';
 import { type BookingRow, bookingsRepository as repo } from './bookings.repository.js';
 
+/**
+ * When a batch takes its event's lock: `contended` (the default) only while the event is
+ * contended — a version race was lost to another process within CONTENDED_MS — so a booking of
+ * a quiet event costs two round trips to Postgres and none to Redis; `always`: every batch.
+ */
+export type EventLockPolicy = 'contended' | 'always';
+
+/** How long an event counts as contended after a lost race (each further loss extends it). */
+export const CONTENDED_MS = 2_000;
+
 export interface Allocator {
   /** Queues a request behind the others of its event; resolves with the booking or rejects with an AppError. */
   book(eventId: string, request: BookingRequest): Promise<BookingRow>;
@@ -44,14 +54,15 @@ const MAX_BATCH = 500;
 const MAX_ATTEMPTS = 8;
 
 /**
- * Per event, requests are coalesced into batches in arrival order; one redlock lock and one
- * transaction serve a whole batch: read the inventory row, the event and their versions (one
- * query), decide every request, then one statement — a transaction of its own — updates the
- * inventory `WHERE version = $read` and, only if it did, inserts the bookings, keys, audit rows
- * and outbox events; then every caller is answered. Two round trips per batch: under a flash
- * sale the lock is held for as little as the database allows. A lost version race re-reads and
- * retries with jittered backoff. The lock is contention relief only: the version checks and the
- * CHECK constraint keep correctness even when two holders get in.
+ * Per event, requests are coalesced into batches in arrival order; one transaction serves a
+ * whole batch: read the inventory row, the event and their versions (one query), decide every
+ * request (decideBatch), then one statement — a transaction of its own — updates the inventory
+ * `WHERE version = $read` and, only if it did, inserts the bookings, keys, audit rows and outbox
+ * events; then every caller is answered. Two round trips per batch. A quiet event's batch runs
+ * without a lock; once a race was lost to another process the event's batches take its redlock
+ * lock for a while (under a flash sale it is held for as little as the database allows) and a
+ * lost race re-reads and retries with jittered backoff. The lock is contention relief only: the
+ * version checks and the CHECK constraint keep correctness even when two holders get in.
  */
 export function createAllocator(deps: {
   db: Kysely<Database>;
@@ -63,8 +74,23 @@ export function createAllocator(deps: {
   onHolds: (holds: BookingRow[]) => void;
   /** Default EVENT_LOCK_LEASE_MS. */
   lockLeaseMs?: number;
+  /** Default 'contended'. */
+  lockWhen?: EventLockPolicy;
+  /** Default CONTENDED_MS. */
+  contendedMs?: number;
 }): Allocator {
   const queues = new Map<string, Pending[]>();
+  /** Events that lost a race lately, to when they count as contended (monotonic ms). */
+  const contendedUntil = new Map<string, number>();
+
+  function contended(eventId: string): boolean {
+    if (deps.lockWhen === 'always') return true;
+    const until = contendedUntil.get(eventId);
+    if (until === undefined) return false;
+    if (until > performance.now()) return true;
+    contendedUntil.delete(eventId);
+    return false;
+  }
 
   function answer(
     request: Pending,
@@ -84,12 +110,13 @@ export function createAllocator(deps: {
   async function drain(eventId: string, queue: Pending[]): Promise<void> {
     let leaseLosses = 0;
     while (queue.length > 0) {
-      let batch: Pending[] = [];
+      const batch: Pending[] = [];
       try {
-        // The batch is taken once the lock is ours, so requests that arrived while we waited
-        // for it (the other instance's turn) ride along instead of waiting a whole extra cycle.
+        // The batch is taken (or topped up) once the lock is ours, so requests that arrived
+        // while we waited for it (the other instance's turn) ride along instead of waiting a
+        // whole extra cycle.
         const decisions = await runBatch(eventId, () => {
-          batch = queue.splice(0, MAX_BATCH);
+          batch.push(...queue.splice(0, MAX_BATCH - batch.length));
           return batch;
         });
         const replays = decisions.flatMap((d) => (d.ok === 'replay' ? [d.bookingId] : []));
@@ -117,9 +144,18 @@ export function createAllocator(deps: {
       }
     }
     queues.delete(eventId);
+    contended(eventId); // forgets a contention that has run out
   }
 
   async function runBatch(eventId: string, take: () => Pending[]): Promise<Decision[]> {
+    if (!contended(eventId)) {
+      // Optimistic: no lock, one attempt. The version check in the write is the arbiter either
+      // way; a lost race means another process books this event too, so it is contended now
+      // and the batch goes on under the lock.
+      const decisions = await allocate(eventId, take());
+      if (decisions) return decisions;
+      contendedUntil.set(eventId, performance.now() + (deps.contendedMs ?? CONTENDED_MS));
+    }
     return deps.locks.withLock(
       `event:${eventId}`,
       // Waiters are woken by the release; the delay is only the fallback when a wake-up is lost.

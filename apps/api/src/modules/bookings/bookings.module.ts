@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../../kernel/clock.js';
 import type { RequestLog } from '../../kernel/log.js';
 import type { Module } from '../../kernel/module.js';
+import type { EventLockPolicy } from './allocator.js';
 import { createBookingsConsumer } from './bookings.consumer.js';
 import { type BookingsWorkerService, createBookingsService } from './bookings.service.js';
 import {
@@ -28,6 +29,8 @@ export function createBookingsModule(deps: {
   /** BOOKING_HOLD_MINUTES and WAITLIST_OFFER_MINUTES. */
   holdMinutes: number;
   offerMinutes: number;
+  /** BOOKING_EVENT_LOCK. */
+  eventLock: EventLockPolicy;
   now: Clock;
 }): Module<BookingsWorkerService> {
   const { log, now } = deps;

@@ -16,7 +16,7 @@ import type { RequestLog } from '../../kernel/log.js';
 import { keysetPage, rowsFor } from '../../kernel/page.js';
 import type { Principal } from '../../kernel/principal.js';
 import { isOnSale, readBookingTerms } from '../events/booking-terms.js';
-import { createAllocator } from './allocator.js';
+import { createAllocator, type EventLockPolicy } from './allocator.js';
 import { bookingRef, toAuditEntry, toBooking } from './bookings.mappers.js';
 import { type BookingRow, bookingsRepository as repo } from './bookings.repository.js';
 import { holding, termsFor } from './event-access.js';
@@ -112,6 +112,8 @@ export function createBookingsService(deps: {
   log: RequestLog;
   holdMinutes: number;
   offerMinutes: number;
+  /** Default 'contended'. */
+  eventLock?: EventLockPolicy;
   now: () => Date;
 }): BookingsWorkerService {
   const { db, now } = deps;
@@ -125,6 +127,7 @@ export function createBookingsService(deps: {
     db,
     locks: deps.locks,
     holdMinutes: deps.holdMinutes,
+    lockWhen: deps.eventLock ?? 'contended',
     log: deps.log,
     now,
     onHolds: scheduleExpiry,
