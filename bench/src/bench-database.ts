@@ -17,7 +17,7 @@ export interface BenchDatabase {
  * (created like the test helper does, dropped at the end, so the server's own data is never
  * touched); without it, PGlite in memory.
  */
-export async function openBenchDatabase(): Promise<BenchDatabase> {
+export async function openBenchDatabase(poolSize = 20): Promise<BenchDatabase> {
   const url = process.env.DATABASE_URL;
   if (!url) {
     const handle = await createDb({ dataDir: 'memory://' });
@@ -29,7 +29,7 @@ export async function openBenchDatabase(): Promise<BenchDatabase> {
   await sql`CREATE DATABASE ${sql.id(name)}`.execute(server.db);
   const target = new URL(url);
   target.pathname = `/${name}`;
-  const handle = await createDb({ databaseUrl: target.toString(), poolSize: 20 });
+  const handle = await createDb({ databaseUrl: target.toString(), poolSize });
   await migrateToLatest(handle.db);
   return {
     handle,

@@ -3,6 +3,8 @@ import { once } from 'node:events';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Database } from '@evently/db';
+import { type Kysely, sql } from 'kysely';
 import type { CpuGroup } from './hot-event-cpu.js';
 
 export const PGBENCH = process.env.BENCH_PGBENCH ?? '/usr/bin/pgbench';
@@ -45,7 +47,38 @@ SELECT pg_notify('evently_outbox', '');
 COMMIT;`,
 );
 
-export type PgbenchScript = 'one-booking' | 'same-rows';
+/**
+ * One booking per transaction on a random event of a set (no hot row): the event is drawn as a
+ * number 1..N by pgbench and turned into its id inside the locking SELECT itself, through the
+ * primary key of a small mapping table (SPREAD_TABLE) — one index lookup more than the hot-event
+ * script, no extra round trip.
+ */
+const SPREAD_SQL = ONE_BOOKING_SQL.replace(
+  'SELECT capacity, confirmed, held, version FROM event_inventory WHERE event_id = :event FOR UPDATE;',
+  `\\set n random(1, :events)
+SELECT i.event_id AS event, i.capacity, i.confirmed, i.held, i.version
+  FROM spread_events s JOIN event_inventory i ON i.event_id = s.event_id
+  WHERE s.events = :events AND s.n = :n FOR UPDATE OF i \\gset`,
+);
+
+/** Bench-only table (in the throwaway database) numbering each spread set's events 1..N. */
+const SPREAD_TABLE = `CREATE TABLE IF NOT EXISTS spread_events (
+  events int NOT NULL, n int NOT NULL, event_id uuid NOT NULL, PRIMARY KEY (events, n))`;
+
+/** Numbers a spread set's events 1..N in SPREAD_TABLE (keyed by the set's size). */
+export async function registerSpreadSet(db: Kysely<Database>, eventIds: string[]): Promise<void> {
+  await sql.raw(SPREAD_TABLE).execute(db);
+  const rows = eventIds.map((id, i) => sql`(${eventIds.length}, ${i + 1}, ${id}::uuid)`);
+  await sql`INSERT INTO spread_events (events, n, event_id) VALUES ${sql.join(rows)}`.execute(db);
+}
+
+export type PgbenchScript = 'one-booking' | 'same-rows' | 'spread';
+
+const SCRIPTS: Record<PgbenchScript, string> = {
+  'one-booking': ONE_BOOKING_SQL,
+  'same-rows': SAME_ROWS_SQL,
+  spread: SPREAD_SQL,
+};
 
 export interface PgbenchRun {
   tps: number;
@@ -60,12 +93,15 @@ export interface PgbenchRun {
 
 /**
  * pgbench with a custom script (-n: no vacuum of its own tables, -M prepared: its fastest
- * protocol) on `eventId`'s inventory row, `clients` connections over two threads for `seconds`.
- * `onStart` receives pgbench's process as a CPU group while it runs.
+ * protocol) on `eventId`'s inventory row (or, for `spread`, on the `events`-event set of
+ * SPREAD_TABLE), `clients` connections over two threads for `seconds`. `onStart` receives
+ * pgbench's process as a CPU group while it runs.
  */
 export async function runPgbench(options: {
   databaseUrl: string;
   eventId: string;
+  /** The spread set's size (script `spread`). */
+  events?: number;
   clients: number;
   seconds: number;
   script: PgbenchScript;
@@ -74,7 +110,7 @@ export async function runPgbench(options: {
   const dir = await mkdtemp(join(tmpdir(), 'evently-pgbench-'));
   try {
     const scriptPath = join(dir, `${options.script}.sql`);
-    await writeFile(scriptPath, options.script === 'one-booking' ? ONE_BOOKING_SQL : SAME_ROWS_SQL);
+    await writeFile(scriptPath, SCRIPTS[options.script]);
     const args = [
       '-n',
       '-M',
@@ -89,6 +125,8 @@ export async function runPgbench(options: {
       scriptPath,
       '-D',
       `event=${options.eventId}`,
+      '-D',
+      `events=${options.events ?? 1}`,
       '-l',
       `--log-prefix=${join(dir, 'log')}`,
       options.databaseUrl,

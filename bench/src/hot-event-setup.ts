@@ -111,3 +111,14 @@ export async function publishFreeEvents(
   }
   return ids;
 }
+
+/** publishFreeEvents with `lanes` calls in flight (thousands of events for the spread sets). */
+export async function publishManyFreeEvents(
+  organizer: EventlyClient,
+  titles: string[],
+  lanes = 8,
+): Promise<string[]> {
+  const size = Math.ceil(titles.length / lanes);
+  const chunks = Array.from({ length: lanes }, (_, i) => titles.slice(i * size, (i + 1) * size));
+  return (await Promise.all(chunks.map((chunk) => publishFreeEvents(organizer, chunk)))).flat();
+}

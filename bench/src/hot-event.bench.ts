@@ -1,90 +1,123 @@
-// The flash-sale bench of issue 5: N authenticated SDK clients book one seat at a time on one
-// event with a huge capacity, against two API processes (Postgres + Redis), for a fixed time;
-// then pgbench, on the same database and machine, writing one booking per transaction on a second
-// event's inventory row with as many clients for as long. Also: the SDK clients spread over 100
-// events, and (to tell the lock hand-over between processes apart) every client on one process.
-// Order: warm-up, 100 events, one process, hot event, then the APIs stop and pgbench runs twice,
-// so the hot event and pgbench run back to back. Needs DATABASE_URL (an admin URL: a throwaway
-// database is made and dropped) and REDIS_URL (a key prefix of its own, deleted at the end).
+// The flash-sale bench (issues 5 and 13): Evently against raw SQL at its best, in one run.
+// Evently: two API processes (Postgres + Redis); N signed-in users book one seat at a time, driven
+// once by a plain keep-alive HTTP client in a process of its own (booking-http-driver.ts) and once
+// by the SDK, on one hot event and on sets of 100 and 1,000 events (each call picks one at random).
+// Raw SQL: after the APIs stop, pgbench writes one booking per transaction on a hot event's row and
+// on sets of as many events (the spread script), at each of several client counts; the best count
+// is the baseline. With BENCH_BACKGROUND=pgbench-ro every case also runs beside a read-only pgbench
+// load. Every case is checked against the database (no oversell, every answer a row).
+// Needs DATABASE_URL (an admin URL: throwaway databases are made and dropped) and REDIS_URL (a key
+// prefix of its own, deleted at the end).
 import { mkdir } from 'node:fs/promises';
-import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { createRedis } from '@evently/platform';
 import { deleteKeysByPrefix } from '@evently/platform/testing';
 import { sql } from 'kysely';
+import { type BackgroundLoad, openBackgroundLoad } from './background-load.js';
 import { openBenchDatabase } from './bench-database.js';
-import { checkInventory, measureBatchSizes, measureBatchTimeline } from './hot-event-checks.js';
-import { runBookingClients } from './hot-event-clients.js';
+import {
+  type CaseContext,
+  type CaseResult,
+  runEventlyCase,
+  runPgbenchCase,
+  type Target,
+  type Variant,
+} from './hot-event-cases.js';
+import { measureBatchSizes, measureBatchTimeline } from './hot-event-checks.js';
 import { startApiCluster } from './hot-event-cluster.js';
-import { type CpuGroup, startCpuSampler } from './hot-event-cpu.js';
-import { type PgbenchScript, runPgbench } from './hot-event-pgbench.js';
+import type { CpuGroup } from './hot-event-cpu.js';
+import { registerSpreadSet } from './hot-event-pgbench.js';
 import {
   mainThreadProfile,
   mergeSummaries,
-  monotonicMicros,
   type ProfileSummary,
   summariseProfile,
 } from './hot-event-profile.js';
-import {
-  clientRow,
-  oversellVerdict,
-  pgbenchRow,
-  printBatches,
-  printCpu,
-  printProfiles,
-  printResults,
-} from './hot-event-report.js';
-import {
-  BENCH_CAPACITY,
-  publishFreeEvents,
-  signedInClient,
-  signInUsers,
-} from './hot-event-setup.js';
+import { printBackgroundLoss, printRatios, type RatioTarget } from './hot-event-ratios.js';
+import { printBatches, printCpu, printProfiles, printResults } from './hot-event-report.js';
+import { BENCH_CAPACITY, publishManyFreeEvents, signInUsers } from './hot-event-setup.js';
 
-const SPREAD_EVENTS = 100;
-const loadNow = () => loadavg()[0]?.toFixed(2) ?? '?';
+const numbers = (value: string) =>
+  value
+    .split(',')
+    .map(Number)
+    .filter((n) => Number.isInteger(n) && n > 0);
+
+function settings() {
+  const env = process.env;
+  const background = env.BENCH_BACKGROUND;
+  if (background && background !== 'pgbench-ro')
+    throw new Error(`BENCH_BACKGROUND=${background}: only pgbench-ro is known`);
+  return {
+    seconds: Number(env.BENCH_HOT_SECONDS ?? 10),
+    users: Number(env.BENCH_HOT_CLIENTS ?? 64),
+    warmUpSeconds: Number(env.BENCH_HOT_WARMUP_SECONDS ?? 3),
+    pgbenchClients: numbers(env.BENCH_PGBENCH_CLIENTS ?? '8,16,64'),
+    spreadSizes: numbers(env.BENCH_SPREAD_EVENTS ?? '100,1000'),
+    idempotencyKeys: env.BENCH_HTTP_IDEMPOTENCY !== '0',
+    background: background === 'pgbench-ro',
+    backgroundClients: Number(env.BENCH_BACKGROUND_CLIENTS ?? 4),
+    profileDir: env.BENCH_PROFILE_DIR && resolve(env.BENCH_PROFILE_DIR),
+  };
+}
 
 export async function benchHotEvent(): Promise<void> {
-  const seconds = Number(process.env.BENCH_HOT_SECONDS ?? 20);
-  const clients = Number(process.env.BENCH_HOT_CLIENTS ?? 64);
-  const warmUpSeconds = Number(process.env.BENCH_HOT_WARMUP_SECONDS ?? 3);
+  const s = settings();
   const redisUrl = process.env.REDIS_URL;
-  if (!process.env.DATABASE_URL || !redisUrl) {
+  const adminUrl = process.env.DATABASE_URL;
+  if (!adminUrl || !redisUrl) {
     console.log('\nhot-event: skipped (needs DATABASE_URL and REDIS_URL: two API processes)');
     return;
   }
-  const database = await openBenchDatabase();
+  // A small pool: the database is only checked between cases; pgbench needs up to 64 connections.
+  const database = await openBenchDatabase(4);
   const databaseUrl = database.url;
   const db = database.handle.db;
   const redis = createRedis(redisUrl, 'command');
   let cluster: Awaited<ReturnType<typeof startApiCluster>> | undefined;
+  let background: BackgroundLoad | undefined;
   try {
     if (!databaseUrl) throw new Error('hot-event needs a Postgres database');
-    // The API processes run from the repository root: hand them an absolute directory.
-    const profileDir = process.env.BENCH_PROFILE_DIR && resolve(process.env.BENCH_PROFILE_DIR);
-    if (profileDir) await mkdir(profileDir, { recursive: true });
-    cluster = await startApiCluster({ databaseUrl, redisUrl, count: 2, profileDir });
+    if (s.profileDir) await mkdir(s.profileDir, { recursive: true });
+    if (s.background) background = await openBackgroundLoad(adminUrl, s.backgroundClients);
+    cluster = await startApiCluster({
+      databaseUrl,
+      redisUrl,
+      count: 2,
+      profileDir: s.profileDir,
+    });
     const apis = cluster.apis;
     const { users, organizer } = await signInUsers(
       db,
       apis.map((a) => a.url),
-      clients,
+      s.users,
     );
-    const titles = [
-      'Hot event',
-      'Hot event, one API process',
-      'pgbench: one booking per transaction',
-      'pgbench: same rows',
-      'pgbench: one booking per transaction, few clients',
+
+    // Evently and pgbench never share an event: each side's cases are checked on its own rows.
+    const spreadTitles = (side: string, n: number) =>
+      Array.from({ length: n }, (_, i) => `${side} spread ${n}, event ${i + 1}`);
+    const ids = await publishManyFreeEvents(organizer, [
+      'Evently hot event',
+      'pgbench hot event',
+      ...s.spreadSizes.flatMap((n) => [...spreadTitles('Evently', n), ...spreadTitles('pg', n)]),
+    ]);
+    const hotIds = ids.splice(0, 2);
+    const targets = (side: number): Target[] => [
+      { key: 'hot', label: '1 hot event', eventIds: [hotIds[side] ?? ''] },
+      ...s.spreadSizes.map((n, i) => ({
+        key: `${n}`,
+        label: `${n.toLocaleString('en')} events`,
+        // Published as: Evently's set of each size, then pgbench's.
+        eventIds: ids.slice(2 * sumBefore(s.spreadSizes, i) + side * n).slice(0, n),
+      })),
     ];
-    for (let i = 1; i <= SPREAD_EVENTS; i++) titles.push(`Spread event ${i}`);
-    const [hot = '', hotSingle = '', pgOne = '', pgSame = '', pgFew = '', ...spread] =
-      await publishFreeEvents(organizer, titles);
+    const eventlyTargets = targets(0);
+    const pgTargets = targets(1);
+    for (const t of pgTargets.slice(1)) await registerSpreadSet(db, t.eventIds);
 
     const redisPid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1] ?? 0);
     const groups: CpuGroup[] = [
       ...apis.map((api, i) => ({ name: `API process ${i + 1}`, pids: () => [api.pid] })),
-      { name: 'bench client (SDK)', pids: () => [process.pid] },
       {
         name: 'Postgres backends',
         pids: async () =>
@@ -97,198 +130,108 @@ export async function benchHotEvent(): Promise<void> {
       // Shared with whatever else uses this Redis; only the bench writes much meanwhile.
       { name: 'Redis server', pids: () => (redisPid ? [redisPid] : []) },
     ];
+    const ctx: CaseContext = { db, databaseUrl, seconds: s.seconds, groups, background };
+    const variants: Variant[] = s.background ? ['quiet', 'loaded'] : ['quiet'];
+    const results: CaseResult[] = [];
+    const evently = (side: 'Evently (HTTP)' | 'Evently (SDK)', target: Target, v: Variant) =>
+      runEventlyCase(ctx, { target, side, variant: v, users, idempotencyKeys: s.idempotencyKeys });
 
-    // Untimed: JIT of both APIs, their pools and the client's sockets.
-    const warmUp = await runBookingClients(users, warmUpSeconds, () => hot);
-    const spreadWarmUp = await runBookingClients(users, 1, () => spread[0] ?? '');
-
-    const pick = () => spread[Math.floor(Math.random() * spread.length)] ?? '';
-    const spreadLoad = loadNow();
-    let sampler = await startCpuSampler(groups);
-    const spreadFrom = monotonicMicros();
-    const spreadRun = await runBookingClients(users, seconds, pick);
-    const spreadTo = monotonicMicros();
-    const spreadCpu = await sampler.stop();
-
-    // Diagnosis: every client on the first process, so no lock hand-over between processes.
-    const firstUrl = apis[0]?.url ?? '';
-    const onFirst = users.map((u) => ({
-      ...u,
-      url: firstUrl,
-      client: signedInClient(firstUrl, u.accessToken),
-    }));
-    const singleLoad = loadNow();
-    sampler = await startCpuSampler(groups);
-    const singleRun = await runBookingClients(onFirst, seconds, () => hotSingle);
-    const singleCpu = await sampler.stop();
-
-    const hotLoad = loadNow();
-    sampler = await startCpuSampler(groups);
-    const hotFrom = monotonicMicros();
-    const hotRun = await runBookingClients(users, seconds, () => hot);
-    const hotTo = monotonicMicros();
-    const hotCpu = await sampler.stop();
-
-    const hotBatches = await measureBatchSizes(db, [hot], hotRun.startedAt, hotRun.endedAt);
-    const hotTimeline = await measureBatchTimeline(db, hot, hotRun.startedAt, hotRun.endedAt);
-    const singleBatches = await measureBatchSizes(
-      db,
-      [hotSingle],
-      singleRun.startedAt,
-      singleRun.endedAt,
-    );
-    const singleTimeline = await measureBatchTimeline(
-      db,
-      hotSingle,
-      singleRun.startedAt,
-      singleRun.endedAt,
-    );
-    const spreadBatches = await measureBatchSizes(
-      db,
-      spread,
-      spreadRun.startedAt,
-      spreadRun.endedAt,
-    );
-    const evently = [
-      {
-        name: 'Evently, 1 hot event (SDK, 2 API processes)',
-        run: hotRun,
-        check: await checkInventory(db, [hot]),
-        answered: warmUp.bookedTotal + hotRun.bookedTotal,
-        load: hotLoad,
-      },
-      {
-        name: 'Evently, 1 hot event, all clients on 1 API process',
-        run: singleRun,
-        check: await checkInventory(db, [hotSingle]),
-        answered: singleRun.bookedTotal,
-        load: singleLoad,
-      },
-      {
-        name: `Evently, ${SPREAD_EVENTS} events at once`,
-        run: spreadRun,
-        check: await checkInventory(db, spread),
-        answered: spreadWarmUp.bookedTotal + spreadRun.bookedTotal,
-        load: spreadLoad,
-      },
-    ];
-
-    // pgbench needs `clients` connections of its own: the APIs' pools go first.
-    await cluster.stop();
-    const profilePaths: string[] = [];
-    for (const api of apis) {
-      const path = api.profileDir && (await mainThreadProfile(api.profileDir, api.pid));
-      if (path) profilePaths.push(path);
+    // Untimed but checked: JIT of both APIs and their pools, the clients' sockets.
+    const [hotTarget] = eventlyTargets;
+    if (hotTarget) {
+      for (const side of ['Evently (SDK)', 'Evently (HTTP)'] as const) {
+        const w = await runEventlyCase(ctx, {
+          target: hotTarget,
+          side,
+          variant: 'quiet',
+          users,
+          idempotencyKeys: s.idempotencyKeys,
+          seconds: s.warmUpSeconds,
+        });
+        if (!w.row.check.startsWith('ok')) console.log(`warm-up check: ${w.row.check}`);
+      }
     }
-    const profiles: (ProfileSummary & { name: string; bookings: number })[] = [];
-    for (const w of [
-      { name: '1 hot event', from: hotFrom, to: hotTo, bookings: hotRun.booked },
-      {
-        name: `${SPREAD_EVENTS} events`,
-        from: spreadFrom,
-        to: spreadTo,
-        bookings: spreadRun.booked,
-      },
-    ]) {
-      if (profilePaths.length === 0) break;
-      const summaries = await Promise.all(
-        profilePaths.map((p) => summariseProfile(p, w.from, w.to)),
-      );
-      profiles.push({ name: w.name, bookings: w.bookings, ...mergeSummaries(summaries) });
-    }
+    // Quiet and loaded back to back, so the machine's own load drifts little between them.
+    for (const target of eventlyTargets)
+      for (const side of ['Evently (HTTP)', 'Evently (SDK)'] as const)
+        for (const v of variants) results.push(await evently(side, target, v));
 
-    const pgbench = async (
-      name: string,
-      eventId: string,
-      script: PgbenchScript,
-      pgClients = clients,
-    ) => {
-      let stopSampler: (() => Promise<Record<string, number>>) | undefined;
-      const load = loadNow();
-      const run = await runPgbench({
-        databaseUrl,
-        eventId,
-        clients: pgClients,
-        seconds,
-        script,
-        async onStart(group) {
-          const s = await startCpuSampler([
-            group,
-            ...groups.filter((g) => !g.name.startsWith('API')),
-          ]);
-          stopSampler = () => s.stop();
-        },
+    const windows = results.filter((r) => r.side === 'Evently (HTTP)' && r.variant === 'quiet');
+    const batches = [];
+    for (const r of windows) {
+      const target = eventlyTargets.find((t) => t.key === r.target);
+      if (!target || !r.window) continue;
+      const { startedAt, endedAt } = r.window.run;
+      batches.push({
+        name: `${target.label} (HTTP)`,
+        sizes: await measureBatchSizes(db, target.eventIds, startedAt, endedAt),
+        ...(target.key === 'hot' && {
+          timeline: await measureBatchTimeline(db, target.eventIds[0] ?? '', startedAt, endedAt),
+        }),
       });
-      const cpu = (await stopSampler?.()) ?? {};
-      const check = await checkInventory(db, [eventId]);
-      const outboxPerBooking = script === 'one-booking' ? 1 : 2;
-      return { name, run, cpu, load, check, outboxPerBooking };
-    };
-    const one = await pgbench('pgbench, 1 booking per transaction', pgOne, 'one-booking');
-    const same = await pgbench('pgbench, same rows as Evently', pgSame, 'same-rows');
-    // Context, not the target's baseline: 64 backends queueing on one row lock cost Postgres CPU
-    // of their own, so the per-booking ceiling is also measured with few clients.
-    const fewClients = Math.min(8, clients);
-    const few = await pgbench(
-      `pgbench, 1 booking per transaction, ${fewClients} clients (context)`,
-      pgFew,
-      'one-booking',
-      fewClients,
-    );
+    }
 
-    const [hotCase, singleCase, spreadCase] = evently;
-    const eventlyRow = (e: (typeof evently)[number]) =>
-      clientRow(e.name, e.run, oversellVerdict(e.check, e.answered, 2), e.load);
-    const pgbenchRowOf = (p: typeof one) =>
-      pgbenchRow(
-        p.name,
-        p.run,
-        oversellVerdict(p.check, p.run.transactions, p.outboxPerBooking),
-        p.load,
-      );
-    const rows = [
-      ...(hotCase ? [eventlyRow(hotCase)] : []),
-      pgbenchRowOf(one),
-      pgbenchRowOf(same),
-      pgbenchRowOf(few),
-      ...[singleCase, spreadCase].flatMap((e) => (e ? [eventlyRow(e)] : [])),
-    ];
+    // pgbench needs its clients' connections: the APIs' pools go first.
+    await cluster.stop();
+    const profiles = await apiProfiles(apis, windows);
+
+    for (const target of pgTargets)
+      for (const clients of s.pgbenchClients)
+        for (const v of variants)
+          results.push(await runPgbenchCase(ctx, { target, clients, variant: v }));
+
     printResults(
-      `Hot event: ${clients} clients, ${seconds} s each, free events of capacity ${BENCH_CAPACITY.toLocaleString('en')}, maxPerBooking 1 (${database.label})`,
-      rows,
+      `Bookings: ${s.users} Evently users (2 API processes), pgbench at ${s.pgbenchClients.join('/')} clients, ${s.seconds} s a case, free events of capacity ${BENCH_CAPACITY.toLocaleString('en')}, maxPerBooking 1, idempotency keys ${s.idempotencyKeys ? 'on' : 'off'} (${database.label})`,
+      results.map((r) => r.row),
     );
-    const hotRate = hotRun.booked / seconds;
-    const ratio = (p: typeof one) => (hotRate / p.run.tps).toFixed(2);
-    console.log(
-      `Evently / pgbench (1 booking per transaction): ${ratio(one)} (target >= 2: ${
-        hotRate / one.run.tps >= 2 ? 'met' : 'NOT met'
-      }); Evently / pgbench (same rows): ${ratio(same)}; Evently / pgbench with ${fewClients} clients: ${ratio(few)}`,
+    const ratioTargets: RatioTarget[] = eventlyTargets.map((t) =>
+      t.key === 'hot'
+        ? { key: t.key, label: t.label, goal: 2 }
+        : { key: t.key, label: t.label, goal: 1, aim: 1.5 },
     );
-
-    printBatches(
-      [
-        { name: '1 hot event', sizes: hotBatches, timeline: hotTimeline },
-        { name: '1 hot event, 1 API process', sizes: singleBatches, timeline: singleTimeline },
-        { name: `${SPREAD_EVENTS} events`, sizes: spreadBatches },
-      ],
-      seconds,
-    );
+    printRatios(results, ratioTargets);
+    if (background) printBackgroundLoss(results, ratioTargets, background.label);
+    printBatches(batches, s.seconds);
     printCpu(
-      [
-        { name: 'Evently, 1 hot event', cpu: hotCpu, bookings: hotRun.booked },
-        { name: 'Evently, 1 API process', cpu: singleCpu, bookings: singleRun.booked },
-        { name: `Evently, ${SPREAD_EVENTS} events`, cpu: spreadCpu, bookings: spreadRun.booked },
-        { name: 'pgbench, 1 booking/txn', cpu: one.cpu, bookings: one.run.transactions },
-        { name: 'pgbench, same rows', cpu: same.cpu, bookings: same.run.transactions },
-        { name: `pgbench, ${fewClients} clients`, cpu: few.cpu, bookings: few.run.transactions },
-      ],
-      seconds,
+      results.map((r) => ({ name: r.row.case, cpu: r.cpu, bookings: r.bookings })),
+      s.seconds,
     );
-    if (profiles.length > 0) printProfiles(profiles, profilePaths);
+    if (profiles) printProfiles(profiles.windows, profiles.paths);
   } finally {
     await cluster?.stop();
     if (cluster) await deleteKeysByPrefix(redis, cluster.redisKeyPrefix);
     redis.disconnect();
+    await background?.close();
     await database.close();
   }
+}
+
+/** Sum of the sizes before index `i` (where a spread set starts among the published events). */
+function sumBefore(sizes: number[], i: number): number {
+  return sizes.slice(0, i).reduce((a, b) => a + b, 0);
+}
+
+/** The API processes' CPU profiles (BENCH_PROFILE_DIR) summed per Evently window. */
+async function apiProfiles(
+  apis: { pid: number; profileDir?: string }[],
+  windows: CaseResult[],
+): Promise<
+  { windows: (ProfileSummary & { name: string; bookings: number })[]; paths: string[] } | undefined
+> {
+  const paths: string[] = [];
+  for (const api of apis) {
+    const path = api.profileDir && (await mainThreadProfile(api.profileDir, api.pid));
+    if (path) paths.push(path);
+  }
+  if (paths.length === 0) return undefined;
+  const out = [];
+  for (const r of windows) {
+    if (!r.window) continue;
+    const { fromMicros, toMicros } = r.window;
+    const summaries = await Promise.all(
+      paths.map((p) => summariseProfile(p, fromMicros, toMicros)),
+    );
+    out.push({ name: r.target, bookings: r.bookings, ...mergeSummaries(summaries) });
+  }
+  return { windows: out, paths };
 }

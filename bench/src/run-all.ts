@@ -1,7 +1,10 @@
 // `pnpm bench`: every benchmark, one after another. BENCH_SECONDS shortens or lengthens each case;
 // BENCH_ONLY=auth (or trpc, events, read-cpu, hot-event, analytics) runs one of them. hot-event needs
-// DATABASE_URL (admin URL) and REDIS_URL, and reads BENCH_HOT_SECONDS (20) and BENCH_HOT_CLIENTS
-// (64). Turbo passes BENCH_*, DATABASE_URL and REDIS_URL through to this task.
+// DATABASE_URL (admin URL) and REDIS_URL, and reads BENCH_HOT_SECONDS (10 a case),
+// BENCH_HOT_CLIENTS (64 Evently users), BENCH_PGBENCH_CLIENTS (8,16,64), BENCH_SPREAD_EVENTS
+// (100,1000), BENCH_HTTP_IDEMPOTENCY (1; 0 sends no key), BENCH_BACKGROUND (pgbench-ro: every case
+// also beside a read-only pgbench, BENCH_BACKGROUND_CLIENTS 4) and BENCH_PROFILE_DIR.
+// Turbo passes BENCH_*, DATABASE_URL and REDIS_URL through to this task.
 import { benchAnalytics } from './analytics.bench.js';
 import { benchAuth } from './auth.bench.js';
 import { benchEventsRead } from './events-read.bench.js';

@@ -1,0 +1,101 @@
+import type { CaseResult, Side, Variant } from './hot-event-cases.js';
+
+/** A target of issue 13: Evently / the best raw rate on the same kind of load. */
+export interface RatioTarget {
+  key: string;
+  label: string;
+  /** The ratio to reach; `aim` a further one. */
+  goal: number;
+  aim?: number;
+}
+
+/** The fastest case of a side on a target (pgbench: its best client count). */
+export function bestOf(
+  results: CaseResult[],
+  target: string,
+  side: Side,
+  variant: Variant,
+): CaseResult | undefined {
+  return results
+    .filter((r) => r.target === target && r.side === side && r.variant === variant)
+    .sort((a, b) => b.bookingsPerSecond - a.bookingsPerSecond)[0];
+}
+
+const rate = (r: CaseResult | undefined) => (r ? Math.round(r.bookingsPerSecond) : Number.NaN);
+
+/**
+ * One line per target and variant: the best pgbench (and its client count), then Evently over the
+ * plain HTTP client and over the SDK, each as a ratio to it and against the goal.
+ */
+export function printRatios(results: CaseResult[], targets: RatioTarget[]): void {
+  const variants: Variant[] = results.some((r) => r.variant === 'loaded')
+    ? ['quiet', 'loaded']
+    : ['quiet'];
+  const rows = [];
+  for (const target of targets) {
+    for (const variant of variants) {
+      const base = bestOf(results, target.key, 'pgbench', variant);
+      if (!base) continue;
+      const row: Record<string, string | number> = {
+        target: `${target.label}${variant === 'loaded' ? ', + background' : ''}`,
+        'best pgbench /s': rate(base),
+        'best at clients': base.clients,
+      };
+      for (const side of ['Evently (HTTP)', 'Evently (SDK)'] as const) {
+        const e = bestOf(results, target.key, side, variant);
+        if (!e) continue;
+        const ratio = e.bookingsPerSecond / base.bookingsPerSecond;
+        const verdict =
+          ratio >= target.goal
+            ? target.aim && ratio >= target.aim
+              ? 'aim met'
+              : 'met'
+            : 'NOT met';
+        row[`${side} /s`] = rate(e);
+        row[`${side} ratio`] = `${ratio.toFixed(2)} (${verdict})`;
+      }
+      row.goal = `>= ${target.goal}${target.aim ? `, aim ${target.aim}` : ''}`;
+      rows.push(row);
+    }
+  }
+  console.log('\nEvently / the best pgbench of the same run (issue 13 targets 1 and 2)');
+  console.table(rows);
+}
+
+/**
+ * How much each side loses with the background load on: its best quiet rate against its best
+ * loaded rate on the same target (issue 13 target 5: Evently should not lose more than raw SQL).
+ */
+export function printBackgroundLoss(
+  results: CaseResult[],
+  targets: RatioTarget[],
+  label: string,
+): void {
+  if (!results.some((r) => r.variant === 'loaded')) return;
+  const rows = [];
+  for (const target of targets) {
+    const losses: Partial<Record<Side, number>> = {};
+    for (const side of ['pgbench', 'Evently (HTTP)', 'Evently (SDK)'] as const) {
+      const quiet = bestOf(results, target.key, side, 'quiet');
+      const loaded = bestOf(results, target.key, side, 'loaded');
+      if (!quiet || !loaded) continue;
+      const loss = 1 - loaded.bookingsPerSecond / quiet.bookingsPerSecond;
+      losses[side] = loss;
+      rows.push({
+        target: target.label,
+        side,
+        'quiet /s': rate(quiet),
+        'loaded /s': rate(loaded),
+        loss: `${Math.round(loss * 100)}%`,
+        'vs pgbench':
+          side === 'pgbench' || losses.pgbench === undefined
+            ? ''
+            : loss <= losses.pgbench
+              ? 'loses no more (met)'
+              : 'loses more (NOT met)',
+      });
+    }
+  }
+  console.log(`\nWith a background load (${label}): what each side loses (issue 13 target 5)`);
+  console.table(rows);
+}
