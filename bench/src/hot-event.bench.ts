@@ -154,7 +154,7 @@ export async function benchHotEvent(): Promise<void> {
     // Quiet and loaded back to back, so the machine's own load drifts little between them.
     for (const target of eventlyTargets)
       for (const side of ['Evently (HTTP)', 'Evently (SDK)'] as const)
-        for (const v of variants) results.push(await evently(side, target, v));
+        for (const v of pairOrder(variants)) results.push(await evently(side, target, v));
 
     const windows = results.filter((r) => r.side === 'Evently (HTTP)' && r.variant === 'quiet');
     const batches = [];
@@ -177,8 +177,14 @@ export async function benchHotEvent(): Promise<void> {
 
     for (const target of pgTargets)
       for (const clients of s.pgbenchClients)
-        for (const v of variants)
-          results.push(await runPgbenchCase(ctx, { target, clients, variant: v }));
+        for (const v of pairOrder(variants)) {
+          const result = await pgbenchWithRetries(() =>
+            runPgbenchCase(ctx, { target, clients, variant: v }),
+          );
+          if (typeof result === 'string')
+            console.log(`pgbench, ${target.label}, ${clients} clients, ${v}: FAILED (${result})`);
+          else results.push(result);
+        }
 
     printResults(
       `Bookings: ${s.users} Evently users (2 API processes), pgbench at ${s.pgbenchClients.join('/')} clients, ${s.seconds} s a case, free events of capacity ${BENCH_CAPACITY.toLocaleString('en')}, maxPerBooking 1, idempotency keys ${s.idempotencyKeys ? 'on' : 'off'} (${database.label})`,
@@ -204,6 +210,31 @@ export async function benchHotEvent(): Promise<void> {
     await background?.close();
     await database.close();
   }
+}
+
+let pairs = 0;
+/** Quiet first, then loaded first, and so on: neither always has the earlier (or later) slot. */
+function pairOrder(variants: Variant[]): Variant[] {
+  pairs += 1;
+  return pairs % 2 === 0 ? [...variants].reverse() : variants;
+}
+
+/**
+ * A shared server may refuse pgbench's connections for a while (max_connections is shared with
+ * other work): try again after a pause, then report the case as failed rather than abort.
+ */
+async function pgbenchWithRetries(run: () => Promise<CaseResult>): Promise<CaseResult | string> {
+  let why = '';
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      why = error instanceof Error ? error.message.split('\n').slice(0, 3).join(' ') : `${error}`;
+      if (!why.includes('too many clients')) return why;
+      await new Promise((r) => setTimeout(r, 5_000));
+    }
+  }
+  return `${why} (3 attempts)`;
 }
 
 /** Sum of the sizes before index `i` (where a spread set starts among the published events). */
