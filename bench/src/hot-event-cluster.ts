@@ -22,6 +22,11 @@ export interface ApiCluster {
   /** Every Redis key of the cluster starts with this (REDIS_PREFIX plus its separator). */
   redisKeyPrefix: string;
   stop(): Promise<void>;
+  /**
+   * After `stop`, new processes (new ports and pids in `apis`) with the same JWT secret, database
+   * and Redis prefix: tokens signed in before still hold.
+   */
+  start(): Promise<void>;
 }
 
 /**
@@ -104,25 +109,36 @@ export async function startApiCluster(options: {
     TRUST_PROXY: 'true',
     LOG_LEVEL: 'warn',
   };
-  const apis: ApiProcess[] = [];
-  try {
-    // One after the other: both would run the (no-op) migrations at once otherwise.
-    for (let i = 0; i < options.count; i++) {
-      const flags = options.profileDir
-        ? // A directory per process, default file names: tsx's loader thread writes a profile too.
-          ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}/${prefix}-api-${i + 1}`]
-        : [];
-      apis.push(await startApi(env, flags));
+  // One after the other: both would run the (no-op) migrations at once otherwise.
+  async function startAll(): Promise<ApiProcess[]> {
+    const apis: ApiProcess[] = [];
+    try {
+      for (let i = 0; i < options.count; i++) {
+        const flags = options.profileDir
+          ? // A directory per process, default file names: tsx's loader thread writes one too.
+            ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}/${prefix}-api-${i + 1}`]
+          : [];
+        apis.push(await startApi(env, flags));
+      }
+    } catch (error) {
+      await Promise.all(apis.map((a) => a.stop()));
+      throw error;
     }
-  } catch (error) {
-    await Promise.all(apis.map((a) => a.stop()));
-    throw error;
+    return apis;
   }
-  return {
-    apis,
+  let running = true;
+  const cluster: ApiCluster = {
+    apis: await startAll(),
     redisKeyPrefix: `${prefix}:`,
     async stop() {
-      await Promise.all(apis.map((a) => a.stop()));
+      running = false;
+      await Promise.all(cluster.apis.map((a) => a.stop()));
+    },
+    async start() {
+      if (running) return;
+      cluster.apis = await startAll();
+      running = true;
     },
   };
+  return cluster;
 }

@@ -2,9 +2,10 @@
 // Evently: two API processes (Postgres + Redis); N signed-in users book one seat at a time, driven
 // once by a plain keep-alive HTTP client in a process of its own (booking-http-driver.ts) and once
 // by the SDK, on one hot event and on sets of 100 and 1,000 events (each call picks one at random).
-// Raw SQL: after the APIs stop, pgbench writes one booking per transaction on a hot event's row and
-// on sets of as many events (the spread script), at each of several client counts; the best count
-// is the baseline. With BENCH_BACKGROUND=pgbench-ro every case also runs beside a read-only pgbench
+// Raw SQL: pgbench writes one booking per transaction on a hot event's row and on sets of as many
+// events (the spread script), at each of several client counts; the best count is the baseline.
+// Target by target: Evently's cases, then the APIs stop (pgbench needs the connections) and
+// pgbench's cases run, then the APIs start again for the next target. With BENCH_BACKGROUND=pgbench-ro every case also runs beside a read-only pgbench
 // load. Every case is checked against the database (no oversell, every answer a row).
 // Needs DATABASE_URL (an admin URL: throwaway databases are made and dropped) and REDIS_URL (a key
 // prefix of its own, deleted at the end).
@@ -35,7 +36,12 @@ import {
 } from './hot-event-profile.js';
 import { printBackgroundLoss, printRatios, type RatioTarget } from './hot-event-ratios.js';
 import { printBatches, printCpu, printProfiles, printResults } from './hot-event-report.js';
-import { BENCH_CAPACITY, publishManyFreeEvents, signInUsers } from './hot-event-setup.js';
+import {
+  BENCH_CAPACITY,
+  publishManyFreeEvents,
+  signedInClient,
+  signInUsers,
+} from './hot-event-setup.js';
 
 const numbers = (value: string) =>
   value
@@ -117,7 +123,11 @@ export async function benchHotEvent(): Promise<void> {
 
     const redisPid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1] ?? 0);
     const groups: CpuGroup[] = [
-      ...apis.map((api, i) => ({ name: `API process ${i + 1}`, pids: () => [api.pid] })),
+      // The processes of the cluster's current generation (it restarts for every target).
+      ...apis.map((_, i) => ({
+        name: `API process ${i + 1}`,
+        pids: () => (cluster?.apis[i] ? [cluster.apis[i].pid] : []),
+      })),
       {
         name: 'Postgres backends',
         pids: async () =>
@@ -133,58 +143,72 @@ export async function benchHotEvent(): Promise<void> {
     const ctx: CaseContext = { db, databaseUrl, seconds: s.seconds, groups, background };
     const variants: Variant[] = s.background ? ['quiet', 'loaded'] : ['quiet'];
     const results: CaseResult[] = [];
-    const evently = (side: 'Evently (HTTP)' | 'Evently (SDK)', target: Target, v: Variant) =>
-      runEventlyCase(ctx, { target, side, variant: v, users, idempotencyKeys: s.idempotencyKeys });
+    const batches = [];
+    const profileWindows: ProfileWindow[] = [];
+    const profilePaths: string[] = [];
 
-    // Untimed but checked: JIT of both APIs and their pools, the clients' sockets.
-    const [hotTarget] = eventlyTargets;
-    if (hotTarget) {
-      for (const side of ['Evently (SDK)', 'Evently (HTTP)'] as const) {
-        const w = await runEventlyCase(ctx, {
-          target: hotTarget,
+    // Target by target, Evently's cases and then pgbench's, so the machine's load (shared, never
+    // quiet) drifts as little as possible between the two sides of a ratio. pgbench needs its
+    // clients' connections, so the APIs stop for it and start again for the next target.
+    for (const [t, target] of eventlyTargets.entries()) {
+      const pgTarget = pgTargets[t];
+      await cluster.start();
+      const current = cluster.apis;
+      const bound = users.map((u, i) => {
+        const url = current[i % current.length]?.url ?? '';
+        return { ...u, url, client: signedInClient(url, u.accessToken) };
+      });
+      const evently = (side: 'Evently (HTTP)' | 'Evently (SDK)', v: Variant, seconds?: number) =>
+        runEventlyCase(ctx, {
+          target,
           side,
-          variant: 'quiet',
-          users,
+          variant: v,
+          users: bound,
           idempotencyKeys: s.idempotencyKeys,
-          seconds: s.warmUpSeconds,
+          ...(seconds !== undefined && { seconds }),
         });
+      // Untimed but checked: JIT of both APIs and their pools, the clients' sockets.
+      for (const side of ['Evently (SDK)', 'Evently (HTTP)'] as const) {
+        const w = await evently(side, 'quiet', s.warmUpSeconds);
         if (!w.row.check.startsWith('ok')) console.log(`warm-up check: ${w.row.check}`);
       }
-    }
-    // Quiet and loaded back to back, so the machine's own load drifts little between them.
-    for (const target of eventlyTargets)
+      // Quiet and loaded back to back, so the machine's own load drifts little between them.
+      const windows: CaseResult[] = [];
       for (const side of ['Evently (HTTP)', 'Evently (SDK)'] as const)
-        for (const v of pairOrder(variants)) results.push(await evently(side, target, v));
+        for (const v of pairOrder(variants)) {
+          const r = await evently(side, v);
+          results.push(r);
+          if (side === 'Evently (HTTP)' && v === 'quiet') windows.push(r);
+        }
+      for (const r of windows) {
+        if (!r.window) continue;
+        const { startedAt, endedAt } = r.window.run;
+        batches.push({
+          name: `${target.label} (HTTP)`,
+          sizes: await measureBatchSizes(db, target.eventIds, startedAt, endedAt),
+          ...(target.key === 'hot' && {
+            timeline: await measureBatchTimeline(db, target.eventIds[0] ?? '', startedAt, endedAt),
+          }),
+        });
+      }
+      await cluster.stop();
+      const profiles = await apiProfiles(current, windows);
+      if (profiles) {
+        profileWindows.push(...profiles.windows);
+        profilePaths.push(...profiles.paths);
+      }
 
-    const windows = results.filter((r) => r.side === 'Evently (HTTP)' && r.variant === 'quiet');
-    const batches = [];
-    for (const r of windows) {
-      const target = eventlyTargets.find((t) => t.key === r.target);
-      if (!target || !r.window) continue;
-      const { startedAt, endedAt } = r.window.run;
-      batches.push({
-        name: `${target.label} (HTTP)`,
-        sizes: await measureBatchSizes(db, target.eventIds, startedAt, endedAt),
-        ...(target.key === 'hot' && {
-          timeline: await measureBatchTimeline(db, target.eventIds[0] ?? '', startedAt, endedAt),
-        }),
-      });
-    }
-
-    // pgbench needs its clients' connections: the APIs' pools go first.
-    await cluster.stop();
-    const profiles = await apiProfiles(apis, windows);
-
-    for (const target of pgTargets)
+      if (!pgTarget) continue;
       for (const clients of s.pgbenchClients)
         for (const v of pairOrder(variants)) {
           const result = await pgbenchWithRetries(() =>
-            runPgbenchCase(ctx, { target, clients, variant: v }),
+            runPgbenchCase(ctx, { target: pgTarget, clients, variant: v }),
           );
           if (typeof result === 'string')
             console.log(`pgbench, ${target.label}, ${clients} clients, ${v}: FAILED (${result})`);
           else results.push(result);
         }
+    }
 
     printResults(
       `Bookings: ${s.users} Evently users (2 API processes), pgbench at ${s.pgbenchClients.join('/')} clients, ${s.seconds} s a case, free events of capacity ${BENCH_CAPACITY.toLocaleString('en')}, maxPerBooking 1, idempotency keys ${s.idempotencyKeys ? 'on' : 'off'} (${database.label})`,
@@ -202,7 +226,7 @@ export async function benchHotEvent(): Promise<void> {
       results.map((r) => ({ name: r.row.case, cpu: r.cpu, bookings: r.bookings })),
       s.seconds,
     );
-    if (profiles) printProfiles(profiles.windows, profiles.paths);
+    if (profileWindows.length > 0) printProfiles(profileWindows, profilePaths);
   } finally {
     await cluster?.stop();
     if (cluster) await deleteKeysByPrefix(redis, cluster.redisKeyPrefix);
@@ -242,13 +266,13 @@ function sumBefore(sizes: number[], i: number): number {
   return sizes.slice(0, i).reduce((a, b) => a + b, 0);
 }
 
+type ProfileWindow = ProfileSummary & { name: string; bookings: number };
+
 /** The API processes' CPU profiles (BENCH_PROFILE_DIR) summed per Evently window. */
 async function apiProfiles(
   apis: { pid: number; profileDir?: string }[],
   windows: CaseResult[],
-): Promise<
-  { windows: (ProfileSummary & { name: string; bookings: number })[]; paths: string[] } | undefined
-> {
+): Promise<{ windows: ProfileWindow[]; paths: string[] } | undefined> {
   const paths: string[] = [];
   for (const api of apis) {
     const path = api.profileDir && (await mainThreadProfile(api.profileDir, api.pid));
