@@ -55,7 +55,8 @@ export { ipRateLimitKey } from './rate-limit/ip-key.js';
 export { createMemoryRateLimits } from './rate-limit/memory-rate-limits.js';
 export type * from './rate-limit/rate-limit.port.js';
 export { createRedisRateLimits } from './rate-limit/redis-rate-limits.js';
-export { createRedis, type RedisRole } from './redis/redis-connection.js';
+export { createRedis, type RedisClient, type RedisRole } from './redis/redis-connection.js';
+export { isClusterUrl, parseRedisTarget, type RedisTarget } from './redis/redis-target.js';
 export { waitForRedis } from './redis/wait-for-redis.js';
 export {
   type FinishedRowsRuleOptions,

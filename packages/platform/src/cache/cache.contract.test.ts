@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RedisClient } from '../redis/redis-connection.js';
+import { sharedRedisCluster, stopSharedRedisCluster } from '../testing/redis-cluster.js';
 import { deleteKeysByPrefix } from '../testing/redis-keys.js';
 import { connectTestRedis, testPrefix } from '../testing/test-redis.js';
 import type { CachePort } from './cache.port.js';
@@ -14,7 +15,8 @@ import { createRedisCache } from './redis-cache.js';
 const SHORT_TTL_MS = 2_000;
 
 const prefix = testPrefix();
-let redis: Redis | undefined;
+let redis: RedisClient | undefined;
+let clusterRedis: RedisClient | undefined;
 
 interface Backend {
   name: string;
@@ -30,9 +32,18 @@ const backends: Backend[] = [
       return createRedisCache(redis, { prefix });
     },
   },
+  {
+    name: 'redis cluster',
+    async create() {
+      clusterRedis = await connectTestRedis('command', (await sharedRedisCluster()).url);
+      return createRedisCache(clusterRedis, { prefix });
+    },
+  },
 ];
 
 afterAll(async () => {
+  clusterRedis?.disconnect();
+  await stopSharedRedisCluster();
   if (!redis) return;
   await deleteKeysByPrefix(redis, prefix);
   await redis.quit();

@@ -1,6 +1,5 @@
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRedis } from '../redis/redis-connection.js';
+import { createRedis, type RedisClient } from '../redis/redis-connection.js';
 import { waitForRedis } from '../redis/wait-for-redis.js';
 import { type RedisServer, startRedisServer } from '../testing/redis-server.js';
 import type { CachePort } from './cache.port.js';
@@ -12,7 +11,7 @@ const RECONNECT_MS = 30_000;
 // Runs against its own throwaway redis-server, which it kills.
 describe('redis cache when Redis dies', () => {
   let server: RedisServer;
-  let redis: Redis;
+  let redis: RedisClient;
   let cache: CachePort;
 
   beforeAll(async () => {

@@ -1,4 +1,5 @@
-import type { Redis } from 'ioredis';
+import { Cluster } from 'ioredis';
+import type { RedisClient } from '../redis/redis-connection.js';
 import type { CachePort } from './cache.port.js';
 import { decodeCacheEntry, encodeCacheEntry } from './cache-entry.js';
 
@@ -13,7 +14,7 @@ export interface RedisCacheOptions {
  * caller: close() leaves it open.
  */
 export async function createRedisCache(
-  redis: Redis,
+  redis: RedisClient,
   options: RedisCacheOptions,
 ): Promise<CachePort> {
   const redisKey = (key: string) => `${options.prefix}cache:${key}`;
@@ -37,7 +38,10 @@ export async function createRedisCache(
     },
     async del(...keys) {
       if (keys.length === 0) return;
-      await redis.del(...keys.map(redisKey));
+      // A multi-key DEL on a cluster fails (CROSSSLOT) unless the keys share a slot: one DEL
+      // per key there (auto-pipelined, one write per node).
+      if (redis instanceof Cluster) await Promise.all(keys.map((key) => redis.del(redisKey(key))));
+      else await redis.del(...keys.map(redisKey));
     },
     async close() {},
   };

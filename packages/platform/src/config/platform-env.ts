@@ -1,5 +1,15 @@
 import { z } from 'zod';
+import { parseRedisTarget } from '../redis/redis-target.js';
 import { intBetween, optional, urlWithProtocols } from './env-fields.js';
+
+function isRedisTarget(value: string): boolean {
+  try {
+    parseRedisTarget(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * The runtime every process shares: where the data lives, Redis, logging. Each concern has a
@@ -19,7 +29,12 @@ export const platformEnvShape = {
    */
   DATABASE_POOL_SIZE: intBetween(1, 200, 10),
   EVENTLY_DATA_DIR: z.string().min(1).default('.evently'),
-  REDIS_URL: optional(urlWithProtocols(['redis:', 'rediss:'], 'redis://host:6379')),
+  /** One server (`redis://`, `rediss://`) or a cluster (`redis+cluster://host:port,host:port`). */
+  REDIS_URL: optional(
+    z.string().refine(isRedisTarget, {
+      message: 'must be a URL like redis://host:6379 or redis+cluster://host:port,host:port',
+    }),
+  ),
   /** Namespaces every Redis key (BullMQ, locks, cache, rate limits, pub/sub). */
   REDIS_PREFIX: z.string().min(1).max(64).default('evently'),
 };

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RedisClient } from '../redis/redis-connection.js';
 import { deferred } from '../testing/deferred.js';
+import { sharedRedisCluster, stopSharedRedisCluster } from '../testing/redis-cluster.js';
 import { deleteKeysByPrefix } from '../testing/redis-keys.js';
 import { connectTestRedis, testPrefix } from '../testing/test-redis.js';
 import { type LockPort, LockUnavailableError } from './lock.port.js';
@@ -11,7 +12,8 @@ import { createMemoryLocks } from './memory-locks.js';
 import { createRedisLocks } from './redis-locks.js';
 
 const prefix = testPrefix();
-const connections: Redis[] = [];
+const connections: RedisClient[] = [];
+const clusterConnections: RedisClient[] = [];
 
 interface Backend {
   name: string;
@@ -40,12 +42,31 @@ const backends: Backend[] = [
       return { locks, peer };
     },
   },
+  {
+    name: 'redis cluster',
+    async setup() {
+      const { url } = await sharedRedisCluster();
+      const [first, second] = await Promise.all([
+        connectTestRedis('command', url),
+        connectTestRedis('command', url),
+      ]);
+      clusterConnections.push(first, second);
+      const [locks, peer] = await Promise.all([
+        createRedisLocks(first, { prefix }),
+        createRedisLocks(second, { prefix }),
+      ]);
+      return { locks, peer };
+    },
+  },
 ];
 
 afterAll(async () => {
   const [any] = connections;
   if (any) await deleteKeysByPrefix(any, prefix);
   await Promise.all(connections.map((redis) => redis.quit()));
+  // The throwaway cluster goes with its keys.
+  for (const redis of clusterConnections) redis.disconnect();
+  await stopSharedRedisCluster();
 });
 
 describe.each(backends)('$name locks (contract)', ({ setup }) => {

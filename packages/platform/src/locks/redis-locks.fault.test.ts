@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRedis } from '../redis/redis-connection.js';
+import { createRedis, type RedisClient } from '../redis/redis-connection.js';
 import { waitForRedis } from '../redis/wait-for-redis.js';
 import { deferred } from '../testing/deferred.js';
 import { type RedisServer, startRedisServer } from '../testing/redis-server.js';
@@ -15,7 +14,7 @@ const RETRY_DELAY_MS = 30_000;
 // Runs against its own throwaway redis-server, which it kills.
 describe('redis locks when Redis dies', () => {
   let server: RedisServer;
-  let redis: Redis;
+  let redis: RedisClient;
   let locks: LockPort;
 
   beforeAll(async () => {

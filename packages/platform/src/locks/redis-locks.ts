@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import Redlock, { ExecutionError, ResourceLockedError } from 'redlock';
+import type { RedisClient } from '../redis/redis-connection.js';
 import { type LockPort, LockUnavailableError } from './lock.port.js';
 import { LockBackendError } from './lock-backend-error.js';
 import { jitteredDelay, parseLockRequest } from './lock-options.js';
@@ -30,7 +30,7 @@ return 0`;
  * connection belongs to the caller: close() leaves it open.
  */
 export async function createRedisLocks(
-  redis: Redis,
+  redis: RedisClient,
   options: RedisLocksOptions,
 ): Promise<LockPort> {
   // These settings serve only extension and release inside using(): acquisition is retried

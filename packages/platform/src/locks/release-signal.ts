@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Redis } from 'ioredis';
+import { Cluster } from 'ioredis';
+import type { RedisClient } from '../redis/redis-connection.js';
 
 /**
  * Wakes lock waiters when a holder releases, so they need not poll: a waiter that polled every
@@ -24,9 +25,9 @@ export interface ReleaseListener {
   stop(): void;
 }
 
-export function createReleaseSignal(redis: Redis, channel: string): ReleaseSignal {
+export function createReleaseSignal(redis: RedisClient, channel: string): ReleaseSignal {
   const waiters = new Map<string, Set<() => void>>();
-  let subscriber: Redis | undefined;
+  let subscriber: RedisClient | undefined;
   // Messages are `<sender>|<resource>`: an instance wakes its own waiters directly, and must not
   // be woken by the echo of its own announcement (a holder that yields waits for the others).
   const sender = randomUUID();
@@ -42,17 +43,27 @@ export function createReleaseSignal(redis: Redis, channel: string): ReleaseSigna
   function subscribe(): void {
     if (subscriber) return;
     // A subscriber must queue while (re)connecting and re-subscribes by itself after a reconnect.
-    subscriber = redis.duplicate({
-      enableOfflineQueue: true,
-      maxRetriesPerRequest: null,
-      enableAutoPipelining: false,
-    });
-    subscriber.on('error', () => {});
-    subscriber.on('message', (_channel: string, message: string) => {
+    // On a cluster, ioredis subscribes on one node and moves the subscription when that node
+    // fails; PUBLISH reaches every node.
+    const duplicate: RedisClient =
+      redis instanceof Cluster
+        ? redis.duplicate([], {
+            enableOfflineQueue: true,
+            enableAutoPipelining: false,
+            redisOptions: { maxRetriesPerRequest: null },
+          })
+        : redis.duplicate({
+            enableOfflineQueue: true,
+            maxRetriesPerRequest: null,
+            enableAutoPipelining: false,
+          });
+    subscriber = duplicate;
+    duplicate.on('error', () => {});
+    duplicate.on('message', (_channel: string, message: string) => {
       const bar = message.indexOf('|');
       if (message.slice(0, bar) !== sender) wakeAll(message.slice(bar + 1));
     });
-    void subscriber.subscribe(channel).catch(() => {});
+    void duplicate.subscribe(channel).catch(() => {});
   }
 
   return {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
+import { sharedRedisCluster, stopSharedRedisCluster } from '../testing/redis-cluster.js';
 import { TEST_REDIS_URL, testPrefix } from '../testing/test-redis.js';
 import { createMemoryPubSub } from './memory-pubsub.js';
 import type { PubSubPort } from './pubsub.port.js';
@@ -39,11 +40,25 @@ const backends: Backend[] = [
       return { pubsub, peer };
     },
   },
+  {
+    name: 'redis cluster',
+    async setup(onHandlerError) {
+      const { url } = await sharedRedisCluster();
+      const options = onHandlerError ? { prefix, onHandlerError } : { prefix };
+      const [pubsub, peer] = await Promise.all([
+        createRedisPubSub(url, options),
+        createRedisPubSub(url, options),
+      ]);
+      opened.push(pubsub, peer);
+      return { pubsub, peer };
+    },
+  },
 ];
 
 // Pub/sub leaves no keys behind; closing the instances is the whole cleanup.
 afterAll(async () => {
   await Promise.all(opened.map((pubsub) => pubsub.close()));
+  await stopSharedRedisCluster();
 });
 
 function collector() {

@@ -1,3 +1,4 @@
+import { Cluster } from 'ioredis';
 import { createRedis } from '../redis/redis-connection.js';
 import { waitForRedis } from '../redis/wait-for-redis.js';
 import type { PubSubPort, Unsubscribe } from './pubsub.port.js';
@@ -20,6 +21,11 @@ interface Subscription {
  * subscriber has its own 'blocking' connection, which reconnects forever and — ioredis's
  * default autoResubscribe — subscribes again to every channel after a reconnect. Messages
  * published while it is disconnected are lost: pub/sub is fire-and-forget.
+ *
+ * On a Redis Cluster it is sharded pub/sub (SPUBLISH/SSUBSCRIBE, ioredis' `shardedSubscribers`):
+ * a channel lives on the master of its slot. Plain PUBLISH has no key, so ioredis sends each to
+ * a random node and the cluster bus relays it — two messages of one channel could arrive out of
+ * order (the contract test saw it), and every message would cross every node.
  */
 export async function createRedisPubSub(
   url: string,
@@ -27,7 +33,8 @@ export async function createRedisPubSub(
 ): Promise<PubSubPort> {
   const onHandlerError = options.onHandlerError ?? warnOnHandlerError;
   const publisher = createRedis(url, 'command');
-  const subscriber = createRedis(url, 'blocking');
+  const subscriber = createRedis(url, 'subscriber');
+  const sharded = subscriber instanceof Cluster;
   // Best effort: a Redis that is down at start must not stop the process (readiness reports
   // it); both connections keep reconnecting.
   await Promise.all([waitForRedis(publisher, 5_000), waitForRedis(subscriber, 5_000)]).catch(
@@ -38,7 +45,7 @@ export async function createRedisPubSub(
   // Keyed by the full Redis channel name.
   const subscriptions = new Map<string, Subscription>();
 
-  subscriber.on('message', (name: string, message: string) => {
+  subscriber.on(sharded ? 'smessage' : 'message', (name: string, message: string) => {
     const subscription = subscriptions.get(name);
     if (!subscription) return;
     const channel = name.slice(channelName('').length);
@@ -53,14 +60,16 @@ export async function createRedisPubSub(
 
   return {
     async publish(channel, message) {
-      await publisher.publish(channelName(channel), message);
+      if (sharded) await publisher.spublish(channelName(channel), message);
+      else await publisher.publish(channelName(channel), message);
     },
 
     async subscribe(channel, handler): Promise<Unsubscribe> {
       const name = channelName(channel);
       let subscription = subscriptions.get(name);
       if (!subscription) {
-        subscription = { handlers: new Set(), active: subscriber.subscribe(name) };
+        const active = sharded ? subscriber.ssubscribe(name) : subscriber.subscribe(name);
+        subscription = { handlers: new Set(), active };
         subscriptions.set(name, subscription);
       }
       // A fresh wrapper per call, so the same function subscribed twice is two subscriptions.
@@ -74,7 +83,8 @@ export async function createRedisPubSub(
         subscriptions.delete(name);
         // Commands on one connection run in order, so a later SUBSCRIBE of the same channel
         // still wins over this UNSUBSCRIBE.
-        await subscriber.unsubscribe(name);
+        if (sharded) await subscriber.sunsubscribe(name);
+        else await subscriber.unsubscribe(name);
       };
 
       try {

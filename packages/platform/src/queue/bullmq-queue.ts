@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { type Job, type JobsOptions, Queue, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
-import { createRedis } from '../redis/redis-connection.js';
+import { createRedis, type RedisClient } from '../redis/redis-connection.js';
+import { isClusterUrl } from '../redis/redis-target.js';
 import type {
   JobContext,
   JobHandler,
@@ -17,8 +17,9 @@ import { assertQueueName, RETENTION, resolveJobOptions } from './queue-rules.js'
 export interface BullmqQueueOptions {
   url: string;
   /**
-   * BullMQ's own key prefix (keys become `<prefix>:<queue>:…`). BullMQ refuses an ioredis
-   * `keyPrefix`, so isolation between deployments and test files goes through this.
+   * BullMQ's own key prefix (keys become `<prefix>:<queue>:…`; on a cluster `{<prefix>}:…`).
+   * BullMQ refuses an ioredis `keyPrefix`, so isolation between deployments and test files goes
+   * through this.
    */
   prefix: string;
   /** How long producers wait for the very first connection to Redis. Default 2 s. */
@@ -57,11 +58,22 @@ function toContext<T>(job: Job, attempt: number): JobContext<T> {
 }
 
 /**
+ * BullMQ's scripts touch several keys of one queue at once; on a Redis Cluster they must share a
+ * slot, so the prefix becomes a hash tag (`{evently:bull}`), as BullMQ's docs prescribe. All
+ * queues then live on one node: the queues carry little next to the cache and locks, and one
+ * slot keeps anything that moves jobs between queues possible. A single server keeps the plain
+ * prefix, so an upgrade leaves existing jobs where they are.
+ */
+export function bullmqPrefix(url: string, prefix: string): string {
+  return isClusterUrl(url) && !prefix.includes('{') ? `{${prefix}}` : prefix;
+}
+
+/**
  * A 'command' connection has no offline queue, so a command sent while it is still making its
  * first connection fails at once. Producers wait for that first connection, a bounded time;
  * after it, a Redis that goes away fails every add immediately.
  */
-function firstConnection(redis: Redis, graceMs: number): () => Promise<void> {
+function firstConnection(redis: RedisClient, graceMs: number): () => Promise<void> {
   let connected = redis.status === 'ready';
   const ready = new Promise<void>((resolve) => {
     redis.once('ready', () => {
@@ -78,7 +90,7 @@ function firstConnection(redis: Redis, graceMs: number): () => Promise<void> {
 }
 
 /** Closes an ioredis client without waiting on a Redis that is away. */
-async function closeRedis(redis: Redis): Promise<void> {
+async function closeRedis(redis: RedisClient): Promise<void> {
   if (redis.status === 'ready') await redis.quit().catch(() => redis.disconnect());
   else redis.disconnect();
 }
@@ -89,7 +101,8 @@ async function closeRedis(redis: Redis): Promise<void> {
  * `blocking` connection (BullMQ duplicates it for its BZPOPMIN), which reconnects forever.
  */
 export function createBullmqQueue(options: BullmqQueueOptions): QueuePort {
-  const { url, prefix } = options;
+  const { url } = options;
+  const prefix = bullmqPrefix(url, options.prefix);
   const onError = options.onError ?? (() => {});
   const command = createRedis(url, 'command');
   const connected = firstConnection(command, options.connectGraceMs ?? 2_000);

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { deferred } from '../testing/deferred.js';
+import { sharedRedisCluster, stopSharedRedisCluster } from '../testing/redis-cluster.js';
 import { deleteKeysByPrefix } from '../testing/redis-keys.js';
 import { TEST_REDIS_URL } from '../testing/test-redis.js';
 import { createBullmqQueue } from './bullmq-queue.js';
@@ -17,9 +18,17 @@ const prefix = `t:${randomUUID()}`;
 const implementations: [string, () => QueuePort][] = [
   ['memory', () => createMemoryQueue()],
   ['bullmq', () => createBullmqQueue({ url: TEST_REDIS_URL, prefix })],
+  ['bullmq on a redis cluster', () => createBullmqQueue({ url: clusterUrl, prefix })],
 ];
 
+// The cluster's url, known once it has started.
+let clusterUrl = '';
+beforeAll(async () => {
+  clusterUrl = (await sharedRedisCluster()).url;
+});
+
 afterAll(async () => {
+  await stopSharedRedisCluster();
   // Only this file's keys: the shared Redis is never flushed.
   const redis = new Redis(TEST_REDIS_URL);
   await deleteKeysByPrefix(redis, `${prefix}:`);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { RedisClient } from '../redis/redis-connection.js';
+import { sharedRedisCluster, stopSharedRedisCluster } from '../testing/redis-cluster.js';
 import { deleteKeysByPrefix } from '../testing/redis-keys.js';
 import { connectTestRedis, testPrefix } from '../testing/test-redis.js';
 import { createMemoryRateLimits } from './memory-rate-limits.js';
@@ -8,7 +9,8 @@ import type { RateLimiterFactory, RateLimitRule } from './rate-limit.port.js';
 import { createRedisRateLimits } from './redis-rate-limits.js';
 
 const prefix = testPrefix();
-const connections: Redis[] = [];
+const connections: RedisClient[] = [];
+const clusterConnections: RedisClient[] = [];
 
 interface Backend {
   name: string;
@@ -36,12 +38,31 @@ const backends: Backend[] = [
       return { limits, peer };
     },
   },
+  {
+    name: 'redis cluster',
+    async setup() {
+      const { url } = await sharedRedisCluster();
+      const [first, second] = await Promise.all([
+        connectTestRedis('command', url),
+        connectTestRedis('command', url),
+      ]);
+      clusterConnections.push(first, second);
+      const [limits, peer] = await Promise.all([
+        createRedisRateLimits(first, { prefix }),
+        createRedisRateLimits(second, { prefix }),
+      ]);
+      return { limits, peer };
+    },
+  },
 ];
 
 afterAll(async () => {
   const [any] = connections;
   if (any) await deleteKeysByPrefix(any, prefix);
   await Promise.all(connections.map((redis) => redis.quit()));
+  // The throwaway cluster goes with its keys.
+  for (const redis of clusterConnections) redis.disconnect();
+  await stopSharedRedisCluster();
 });
 
 function rule(overrides: Partial<RateLimitRule> = {}): RateLimitRule {

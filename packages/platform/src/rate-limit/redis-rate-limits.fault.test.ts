@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRedis } from '../redis/redis-connection.js';
+import { createRedis, type RedisClient } from '../redis/redis-connection.js';
 import { waitForRedis } from '../redis/wait-for-redis.js';
 import { type RedisServer, startRedisServer } from '../testing/redis-server.js';
 import type { RateLimiterFactory } from './rate-limit.port.js';
@@ -13,7 +12,7 @@ const RECONNECT_MS = 30_000;
 // Runs against its own throwaway redis-server, which it kills.
 describe('redis rate limits when Redis dies', () => {
   let server: RedisServer;
-  let redis: Redis;
+  let redis: RedisClient;
   let limits: RateLimiterFactory;
 
   beforeAll(async () => {

@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
+import type { RedisClient } from '../redis/redis-connection.js';
 import { adaptFlexibleLimiter, flexibleOptions } from './flexible-rate-limiter.js';
 import type { RateLimiterFactory } from './rate-limit.port.js';
 import { limiterPerRuleName } from './rate-limit-rule.js';
@@ -15,7 +15,7 @@ export interface RedisRateLimitsOptions {
  * no silent allowance). The connection belongs to the caller.
  */
 export async function createRedisRateLimits(
-  redis: Redis,
+  redis: RedisClient,
   options: RedisRateLimitsOptions,
 ): Promise<RateLimiterFactory> {
   return limiterPerRuleName((rule) =>

@@ -1,20 +1,40 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
+import { parseRedisTarget } from './redis-target.js';
 
 /**
  * How a connection is used decides how it behaves when Redis is away:
  * - `command`: producers and request-path calls fail fast (no offline queue, one retry), so a
  *   request gets SERVICE_UNAVAILABLE instead of hanging;
  * - `blocking`: BullMQ workers and subscribers reconnect forever and wait (BullMQ requires
- *   `maxRetriesPerRequest: null`, or the Worker throws and leaks a socket).
+ *   `maxRetriesPerRequest: null`, or the Worker throws and leaks a socket);
+ * - `subscriber`: a `blocking` connection for pub/sub; on a cluster it uses sharded pub/sub
+ *   (SSUBSCRIBE on the master that owns the channel's slot).
  */
-export type RedisRole = 'command' | 'blocking';
+export type RedisRole = 'command' | 'blocking' | 'subscriber';
+
+/** One server or a Redis Cluster: every port takes either (both are ioredis Commanders). */
+export type RedisClient = Redis | Cluster;
+
+type Tuning = Pick<RedisOptions, 'retryStrategy'>;
 
 export function createRedis(
   url: string,
   role: RedisRole,
   /** Tests stretch the reconnect backoff to tell "failed at once" from "waited for Redis". */
-  tuning: Pick<RedisOptions, 'retryStrategy'> = {},
-): Redis {
+  tuning: Tuning = {},
+): RedisClient {
+  const target = parseRedisTarget(url);
+  const redis =
+    target.kind === 'server'
+      ? new Redis(url, serverOptions(role, tuning))
+      : new Cluster(target.nodes, clusterOptions(role, tuning, target));
+  // Connection errors surface through the commands that fail; an unhandled 'error' event would
+  // crash the process.
+  redis.on('error', () => {});
+  return redis;
+}
+
+function serverOptions(role: RedisRole, tuning: Tuning): RedisOptions {
   const common = {
     lazyConnect: false,
     // Reconnect forever, backing off to 2 s.
@@ -22,20 +42,43 @@ export function createRedis(
     connectTimeout: 2_000,
     ...tuning,
   } satisfies RedisOptions;
-  const options: RedisOptions =
-    role === 'command'
-      ? {
-          ...common,
-          enableOfflineQueue: false,
-          maxRetriesPerRequest: 1,
-          // Commands issued in one tick go out in one write: under load every request's session
-          // check would otherwise be a socket write (and a syscall) of its own.
-          enableAutoPipelining: true,
-        }
-      : { ...common, enableOfflineQueue: true, maxRetriesPerRequest: null };
-  const redis = new Redis(url, options);
-  // Connection errors surface through the commands that fail; an unhandled 'error' event would
-  // crash the process.
-  redis.on('error', () => {});
-  return redis;
+  return role === 'command'
+    ? {
+        ...common,
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 1,
+        // Commands issued in one tick go out in one write: under load every request's session
+        // check would otherwise be a socket write (and a syscall) of its own.
+        enableAutoPipelining: true,
+      }
+    : { ...common, enableOfflineQueue: true, maxRetriesPerRequest: null };
+}
+
+/**
+ * ioredis' own cluster client: it maps slots to nodes, follows MOVED/ASK, refreshes the map
+ * when a node fails and a replica takes over, and re-subscribes pub/sub on another node.
+ */
+function clusterOptions(
+  role: RedisRole,
+  tuning: Tuning,
+  auth: { username?: string; password?: string },
+): ClusterOptions {
+  const retry = tuning.retryStrategy ?? ((times: number) => Math.min(times * 100, 2_000));
+  return {
+    lazyConnect: false,
+    clusterRetryStrategy: (times) => retry(times),
+    // A failed master's replica takes over after cluster-node-timeout (seconds): a command to
+    // the lost node is retried against the refreshed slot map meanwhile, not failed at once.
+    retryDelayOnFailover: 200,
+    retryDelayOnClusterDown: 200,
+    slotsRefreshInterval: 2_000,
+    enableOfflineQueue: role !== 'command',
+    shardedSubscribers: role === 'subscriber',
+    enableAutoPipelining: role === 'command',
+    redisOptions: {
+      connectTimeout: 2_000,
+      maxRetriesPerRequest: role === 'command' ? 1 : null,
+      ...auth,
+    },
+  };
 }

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection.js';
 
 /**
  * Resolves once `redis` is ready for commands. A 'command' connection has no offline queue, so a
@@ -6,7 +6,7 @@ import type { Redis } from 'ioredis';
  * after `timeoutMs` with the last connection error as the cause, so start-up fails clearly
  * instead of hanging when Redis is unreachable.
  */
-export async function waitForRedis(redis: Redis, timeoutMs = 10_000): Promise<void> {
+export async function waitForRedis(redis: RedisClient, timeoutMs = 10_000): Promise<void> {
   if (redis.status === 'ready') return;
   if (redis.status === 'end') throw new Error('Redis connection is closed');
   let lastError: unknown;

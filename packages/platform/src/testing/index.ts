@@ -2,6 +2,12 @@
 
 export { findFreePort } from '@evently/db/testing/free-port';
 export { type Deferred, deferred } from './deferred.js';
+export {
+  type RedisCluster,
+  sharedRedisCluster,
+  startRedisCluster,
+  stopSharedRedisCluster,
+} from './redis-cluster.js';
 export { deleteKeysByPrefix } from './redis-keys.js';
 export { type RedisServer, startRedisServer } from './redis-server.js';
 export { type ReceivedMail, type SmtpSink, startSmtpSink } from './smtp-sink.js';

@@ -1,7 +1,7 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/redis-connection.js';
 
 /** Deletes every key under `prefix`: a test file's cleanup on the shared Redis (never FLUSHDB). */
-export async function deleteKeysByPrefix(redis: Redis, prefix: string): Promise<void> {
+export async function deleteKeysByPrefix(redis: RedisClient, prefix: string): Promise<void> {
   let cursor = '0';
   do {
     const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);

@@ -39,10 +39,21 @@ export async function startRedisServer(): Promise<RedisServer> {
   };
 }
 
-async function spawnRedis(port: number): Promise<ChildProcess> {
+/** Starts redis-server on `port` (no persistence) and resolves once it accepts connections. */
+export async function spawnRedis(port: number, extraArgs: string[] = []): Promise<ChildProcess> {
   const child = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      ...extraArgs,
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   live.add(child);

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
-import { createRedis, type RedisRole } from '../redis/redis-connection.js';
+import { createRedis, type RedisClient, type RedisRole } from '../redis/redis-connection.js';
 import { waitForRedis } from '../redis/wait-for-redis.js';
 
 /** The shared Redis the tests run against; each test file keeps to its own key prefix. */
@@ -15,7 +14,7 @@ export function testPrefix(): string {
 export async function connectTestRedis(
   role: RedisRole = 'command',
   url = TEST_REDIS_URL,
-): Promise<Redis> {
+): Promise<RedisClient> {
   const redis = createRedis(url, role);
   await waitForRedis(redis);
   return redis;
