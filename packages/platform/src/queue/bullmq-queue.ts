@@ -17,7 +17,7 @@ import { assertQueueName, RETENTION, resolveJobOptions } from './queue-rules.js'
 export interface BullmqQueueOptions {
   url: string;
   /**
-   * BullMQ's own key prefix (keys become `<prefix>:<queue>:…`; on a cluster `{<prefix>}:…`).
+   * BullMQ's own key prefix (keys become `<prefix>:<queue>:…`; on a cluster `<prefix>:{<queue>}:…`).
    * BullMQ refuses an ioredis `keyPrefix`, so isolation between deployments and test files goes
    * through this.
    */
@@ -59,13 +59,13 @@ function toContext<T>(job: Job, attempt: number): JobContext<T> {
 
 /**
  * BullMQ's scripts touch several keys of one queue at once; on a Redis Cluster they must share a
- * slot, so the prefix becomes a hash tag (`{evently:bull}`), as BullMQ's docs prescribe. All
- * queues then live on one node: the queues carry little next to the cache and locks, and one
- * slot keeps anything that moves jobs between queues possible. A single server keeps the plain
- * prefix, so an upgrade leaves existing jobs where they are.
+ * slot, so the queue's name becomes a hash tag (`{mail}`: keys `evently:bull:{mail}:…`). That is
+ * one of the two ways BullMQ's docs give, the one that spreads queues over the masters (a tagged
+ * prefix would put them all on one). Nothing here moves jobs between queues (no flows), which
+ * would need one slot. A single server keeps the plain name, so an upgrade strands no job.
  */
-export function bullmqPrefix(url: string, prefix: string): string {
-  return isClusterUrl(url) && !prefix.includes('{') ? `{${prefix}}` : prefix;
+export function bullmqQueueName(url: string, queue: string): string {
+  return isClusterUrl(url) ? `{${queue}}` : queue;
 }
 
 /**
@@ -101,8 +101,8 @@ async function closeRedis(redis: RedisClient): Promise<void> {
  * `blocking` connection (BullMQ duplicates it for its BZPOPMIN), which reconnects forever.
  */
 export function createBullmqQueue(options: BullmqQueueOptions): QueuePort {
-  const { url } = options;
-  const prefix = bullmqPrefix(url, options.prefix);
+  const { url, prefix } = options;
+  const bullmqName = (queue: string) => bullmqQueueName(url, queue);
   const onError = options.onError ?? (() => {});
   const command = createRedis(url, 'command');
   const connected = firstConnection(command, options.connectGraceMs ?? 2_000);
@@ -119,7 +119,7 @@ export function createBullmqQueue(options: BullmqQueueOptions): QueuePort {
     if (closed) throw new Error('The queue is closed');
     let queue = queues.get(name);
     if (!queue) {
-      queue = new Queue(name, {
+      queue = new Queue(bullmqName(name), {
         connection: command,
         prefix,
         // Without these two, a Queue created while Redis is away waits for it (or fails for
@@ -155,7 +155,7 @@ export function createBullmqQueue(options: BullmqQueueOptions): QueuePort {
       // The handlers in flight, so close() knows when the work itself is over.
       const running = new Set<Promise<void>>();
       const worker = new Worker(
-        queue,
+        bullmqName(queue),
         async (job: Job) => {
           // attemptsMade counts finished tries, so the running one is attemptsMade + 1.
           const run = handler(toContext<T>(job, job.attemptsMade + 1));

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LockPort } from '../locks/lock.port.js';
 import { createRedisLocks } from '../locks/redis-locks.js';
-import { bullmqPrefix, createBullmqQueue } from '../queue/bullmq-queue.js';
+import { bullmqQueueName, createBullmqQueue } from '../queue/bullmq-queue.js';
 import { deferred } from '../testing/deferred.js';
 import { type RedisCluster, startRedisCluster } from '../testing/redis-cluster.js';
 import { connectTestRedis, testPrefix } from '../testing/test-redis.js';
@@ -34,7 +34,9 @@ describe('a Redis Cluster losing a master mid-work', () => {
   it('loses no acknowledged job, runs every job, and never grants a held lock twice', async () => {
     const queueName = 'failover';
     // The master that serves the queue's slot; the locks are put on the same master.
-    const victim = await cluster.masterOf(`${bullmqPrefix(cluster.url, queuePrefix)}:${queueName}`);
+    const victim = await cluster.masterOf(
+      `${queuePrefix}:${bullmqQueueName(cluster.url, queueName)}:wait`,
+    );
     const lockKeys = await keysServedBy(cluster, victim, (key) => `${prefix}lock:${key}`, 3);
 
     const producer = createBullmqQueue({ url: cluster.url, prefix: queuePrefix });
