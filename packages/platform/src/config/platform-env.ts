@@ -29,10 +29,14 @@ export const platformEnvShape = {
    */
   DATABASE_POOL_SIZE: intBetween(1, 200, 10),
   EVENTLY_DATA_DIR: z.string().min(1).default('.evently'),
-  /** One server (`redis://`, `rediss://`) or a cluster (`redis+cluster://host:port,host:port`). */
+  /**
+   * One server (`redis://`, `rediss://`), a cluster (`redis+cluster://host:port,host:port`) or
+   * Sentinel (`redis+sentinel://host:port,host:port/<master name>`).
+   */
   REDIS_URL: optional(
     z.string().refine(isRedisTarget, {
-      message: 'must be a URL like redis://host:6379 or redis+cluster://host:port,host:port',
+      message:
+        'must be a URL like redis://host:6379, redis+cluster://host:port,host:port or redis+sentinel://host:port,host:port/mymaster',
     }),
   ),
   /** Namespaces every Redis key (BullMQ, locks, cache, rate limits, pub/sub). */

@@ -31,6 +31,7 @@ export function createReleaseSignal(redis: RedisClient, channel: string): Releas
   // Messages are `<sender>|<resource>`: an instance wakes its own waiters directly, and must not
   // be woken by the echo of its own announcement (a holder that yields waits for the others).
   const sender = randomUUID();
+  const sharded = redis instanceof Cluster;
 
   function wakeAll(resource: string): void {
     const wakes = waiters.get(resource);
@@ -43,13 +44,17 @@ export function createReleaseSignal(redis: RedisClient, channel: string): Releas
   function subscribe(): void {
     if (subscriber) return;
     // A subscriber must queue while (re)connecting and re-subscribes by itself after a reconnect.
-    // On a cluster, ioredis subscribes on one node and moves the subscription when that node
-    // fails; PUBLISH reaches every node.
+    // On a cluster it is sharded pub/sub: the channel lives on its slot's master, so a message
+    // goes straight there instead of being relayed to every node (plain PUBLISH goes to a random
+    // node), and ioredis moves the subscription when that master fails over.
     const duplicate: RedisClient =
       redis instanceof Cluster
         ? redis.duplicate([], {
             enableOfflineQueue: true,
             enableAutoPipelining: false,
+            shardedSubscribers: true,
+            retryDelayOnFailover: 200,
+            retryDelayOnClusterDown: 200,
             redisOptions: { maxRetriesPerRequest: null },
           })
         : redis.duplicate({
@@ -59,11 +64,11 @@ export function createReleaseSignal(redis: RedisClient, channel: string): Releas
           });
     subscriber = duplicate;
     duplicate.on('error', () => {});
-    duplicate.on('message', (_channel: string, message: string) => {
+    duplicate.on(sharded ? 'smessage' : 'message', (_channel: string, message: string) => {
       const bar = message.indexOf('|');
       if (message.slice(0, bar) !== sender) wakeAll(message.slice(bar + 1));
     });
-    void duplicate.subscribe(channel).catch(() => {});
+    void (sharded ? duplicate.ssubscribe(channel) : duplicate.subscribe(channel)).catch(() => {});
   }
 
   return {
@@ -92,7 +97,10 @@ export function createReleaseSignal(redis: RedisClient, channel: string): Releas
     },
     announce(resource) {
       wakeAll(resource);
-      void redis.publish(channel, `${sender}|${resource}`).catch(() => {});
+      const message = `${sender}|${resource}`;
+      void (sharded ? redis.spublish(channel, message) : redis.publish(channel, message)).catch(
+        () => {},
+      );
     },
     async close() {
       for (const wakes of waiters.values()) for (const wake of wakes) wake();

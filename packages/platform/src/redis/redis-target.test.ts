@@ -31,7 +31,19 @@ describe('parseRedisTarget', () => {
     });
   });
 
-  it('refuses what is neither', () => {
+  it('reads a sentinel URL: the sentinels, the master name and its credentials', () => {
+    expect(parseRedisTarget('redis+sentinel://:pw@s1:26379,s2:26380/my-master')).toEqual({
+      kind: 'sentinel',
+      sentinels: [
+        { host: 's1', port: 26379 },
+        { host: 's2', port: 26380 },
+      ],
+      name: 'my-master',
+      password: 'pw',
+    });
+  });
+
+  it('refuses what is none of them', () => {
     for (const url of [
       'http://h:6379',
       'h:6379',
@@ -39,6 +51,9 @@ describe('parseRedisTarget', () => {
       'redis+cluster://h',
       'redis+cluster://h:1,',
       'redis+cluster://h:70000',
+      'redis+sentinel://s:26379',
+      'redis+sentinel://s:26379/',
+      'redis+sentinel://s/m',
     ]) {
       expect(() => parseRedisTarget(url), url).toThrow();
     }
@@ -48,6 +63,7 @@ describe('parseRedisTarget', () => {
     const field = platformEnvShape.REDIS_URL;
     expect(field.safeParse('redis+cluster://a:1,b:2').success).toBe(true);
     expect(field.safeParse('redis://a:1').success).toBe(true);
+    expect(field.safeParse('redis+sentinel://a:1/m').success).toBe(true);
     expect(field.safeParse('redis+cluster://a').success).toBe(false);
   });
 });

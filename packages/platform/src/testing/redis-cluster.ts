@@ -1,14 +1,10 @@
 import type { ChildProcess } from 'node:child_process';
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { promisify } from 'node:util';
 import { findFreePort } from '@evently/db/testing/free-port';
+import { cli, isRunning, killChild, redisCli, stopAll, waitUntil } from './redis-processes.js';
 import { spawnRedis } from './redis-server.js';
-
-const run = promisify(execFile);
 
 /**
  * A throwaway Redis Cluster for tests: 3 masters and 3 replicas on spare loopback ports (never
@@ -39,32 +35,34 @@ export async function startRedisCluster(): Promise<RedisCluster> {
     for (let i = 0; i < NODES; i++) {
       // Its own bus port too: the default (port + 10000) may be taken or past 65535.
       const [port, busPort] = [await findFreePort(), await findFreePort()];
-      const child = await spawnRedis(port, [
-        '--cluster-enabled',
-        'yes',
-        '--cluster-config-file',
-        join(dir, `nodes-${port}.conf`),
-        '--cluster-node-timeout',
-        String(CLUSTER_NODE_TIMEOUT_MS),
-        '--cluster-port',
-        String(busPort),
-        // A replica may always take over, however long since it last heard from its master.
-        '--cluster-replica-validity-factor',
-        '0',
-        '--dir',
-        dir,
-      ]);
+      const child = await spawnRedis(port, {
+        extraArgs: [
+          '--cluster-enabled',
+          'yes',
+          '--cluster-config-file',
+          join(dir, `nodes-${port}.conf`),
+          '--cluster-node-timeout',
+          String(CLUSTER_NODE_TIMEOUT_MS),
+          '--cluster-port',
+          String(busPort),
+          // A replica may always take over, however long since it last heard from its master.
+          '--cluster-replica-validity-factor',
+          '0',
+          '--dir',
+          dir,
+        ],
+      });
       ports.push(port);
       children.set(port, child);
     }
-    await run('redis-cli', [
+    await redisCli(
       '--cluster',
       'create',
       ...ports.map((port) => `127.0.0.1:${port}`),
       '--cluster-replicas',
       '1',
       '--cluster-yes',
-    ]);
+    );
     await waitUntil(() => allOk(ports), 60_000, 'cluster_state:ok on every node');
     // A replica that never finished its first sync would have nothing to take over with.
     await waitUntil(() => replicasInSync(ports), 60_000, 'every replica to sync with its master');
@@ -115,11 +113,6 @@ export async function startRedisCluster(): Promise<RedisCluster> {
   };
 }
 
-async function cli(port: number, ...args: string[]): Promise<string> {
-  const { stdout } = await run('redis-cli', ['-p', String(port), ...args]);
-  return stdout.trim();
-}
-
 async function allOk(ports: number[]): Promise<boolean> {
   const infos = await Promise.all(
     ports.map((port) => cli(port, 'CLUSTER', 'INFO').catch(() => '')),
@@ -136,36 +129,6 @@ async function replicasInSync(ports: number[]): Promise<boolean> {
     replicas.length === NODES / 2 &&
     replicas.every((info) => info.includes('master_link_status:up'))
   );
-}
-
-/** Polls every 200 ms; wall-clock limits are generous: the machine may be loaded. */
-async function waitUntil(
-  check: () => Promise<boolean>,
-  timeoutMs: number,
-  what: string,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(200);
-  }
-}
-
-function isRunning(child: ChildProcess | undefined): boolean {
-  return child !== undefined && child.exitCode === null && child.signalCode === null;
-}
-
-async function killChild(child: ChildProcess | undefined): Promise<void> {
-  if (!child || !isRunning(child)) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGKILL');
-  await exited;
-}
-
-async function stopAll(children: Map<number, ChildProcess>, dir: string): Promise<void> {
-  await Promise.all([...children.values()].map(killChild));
-  await rm(dir, { recursive: true, force: true });
 }
 
 let shared: Promise<RedisCluster> | undefined;

@@ -39,19 +39,23 @@ export async function startRedisServer(): Promise<RedisServer> {
   };
 }
 
-/** Starts redis-server on `port` (no persistence) and resolves once it accepts connections. */
-export async function spawnRedis(port: number, extraArgs: string[] = []): Promise<ChildProcess> {
+export interface SpawnOptions {
+  /** Arguments after the usual ones (`--cluster-enabled yes`, `--sentinel`, …). */
+  extraArgs?: string[];
+  /** A config file, given first (a sentinel needs one it can rewrite). */
+  configFile?: string;
+  /** The log line that says it is ready (a sentinel never prints the server's). */
+  readyLine?: string;
+}
+
+/** Starts redis-server on `port` (no persistence) and resolves once it is ready. */
+export async function spawnRedis(port: number, options: SpawnOptions = {}): Promise<ChildProcess> {
+  const { extraArgs = [], configFile, readyLine = 'Ready to accept connections' } = options;
   const child = spawn(
     'redis-server',
     [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
+      ...(configFile ? [configFile] : []),
+      ...['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
       ...extraArgs,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
@@ -63,7 +67,7 @@ export async function spawnRedis(port: number, extraArgs: string[] = []): Promis
   await new Promise<void>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      if (output.includes('Ready to accept connections')) {
+      if (output.includes(readyLine)) {
         cleanup();
         resolve();
       }
