@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 import { bullmqQueueName } from '../queue/bullmq-queue.js';
 import { type RedisCluster, startRedisCluster } from '../testing/redis-cluster.js';
 import { testPrefix } from '../testing/test-redis.js';
-import { workThroughFailover } from './fixtures/work-through-failover.js';
+import { FAILOVER_TEST_TIMEOUT_MS, workThroughFailover } from './fixtures/work-through-failover.js';
 
 /**
  * One master of a 3-master cluster is SIGKILLed while locks on its slots are held and jobs of a
@@ -19,27 +19,31 @@ describe('a Redis Cluster losing a master mid-work', () => {
     await cluster?.stop();
   });
 
-  it('loses no acknowledged job, runs every job, and never grants a held lock twice', async () => {
-    const queuePrefix = `t:${randomUUID()}`;
-    const queueName = 'failover';
-    const lockPrefix = testPrefix();
-    // The master that serves the queue's slot; the locks are put on the same master.
-    const victim = await cluster.masterOf(
-      `${queuePrefix}:${bullmqQueueName(cluster.url, queueName)}:wait`,
-    );
-    const lockKeys = await keysServedBy(cluster, victim, (key) => `${lockPrefix}lock:${key}`, 3);
-    await workThroughFailover({
-      url: cluster.url,
-      queuePrefix,
-      queueName,
-      lockPrefix,
-      lockKeys,
-      async failover() {
-        await cluster.kill(victim);
-        await cluster.waitForFailover(victim);
-      },
-    });
-  });
+  it(
+    'loses no acknowledged job, runs every job, and never grants a held lock twice',
+    async () => {
+      const queuePrefix = `t:${randomUUID()}`;
+      const queueName = 'failover';
+      const lockPrefix = testPrefix();
+      // The master that serves the queue's slot; the locks are put on the same master.
+      const victim = await cluster.masterOf(
+        `${queuePrefix}:${bullmqQueueName(cluster.url, queueName)}:wait`,
+      );
+      const lockKeys = await keysServedBy(cluster, victim, (key) => `${lockPrefix}lock:${key}`, 3);
+      await workThroughFailover({
+        url: cluster.url,
+        queuePrefix,
+        queueName,
+        lockPrefix,
+        lockKeys,
+        async failover() {
+          await cluster.kill(victim);
+          await cluster.waitForFailover(victim);
+        },
+      });
+    },
+    FAILOVER_TEST_TIMEOUT_MS,
+  );
 });
 
 /** `count` keys whose Redis key (`toRedisKey`) lives on the master at `port`. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { type RedisSentinel, startRedisSentinel } from '../testing/redis-sentinel.js';
 import { testPrefix } from '../testing/test-redis.js';
-import { workThroughFailover } from './fixtures/work-through-failover.js';
+import { FAILOVER_TEST_TIMEOUT_MS, workThroughFailover } from './fixtures/work-through-failover.js';
 
 /**
  * The master watched by three sentinels is SIGKILLed while locks are held and jobs are added
@@ -19,18 +19,22 @@ describe('Redis Sentinel losing its master mid-work', () => {
     await sentinel?.stop();
   });
 
-  it('loses no acknowledged job, runs every job, and never grants a held lock twice', async () => {
-    await workThroughFailover({
-      url: sentinel.url,
-      queuePrefix: `t:${randomUUID()}`,
-      queueName: 'failover',
-      lockPrefix: testPrefix(),
-      lockKeys: ['a', 'b', 'c'],
-      async failover() {
-        const master = await sentinel.masterPort();
-        await sentinel.kill(master);
-        await sentinel.waitForFailover(master);
-      },
-    });
-  });
+  it(
+    'loses no acknowledged job, runs every job, and never grants a held lock twice',
+    async () => {
+      await workThroughFailover({
+        url: sentinel.url,
+        queuePrefix: `t:${randomUUID()}`,
+        queueName: 'failover',
+        lockPrefix: testPrefix(),
+        lockKeys: ['a', 'b', 'c'],
+        async failover() {
+          const master = await sentinel.masterPort();
+          await sentinel.kill(master);
+          await sentinel.waitForFailover(master);
+        },
+      });
+    },
+    FAILOVER_TEST_TIMEOUT_MS,
+  );
 });
