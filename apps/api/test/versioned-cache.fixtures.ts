@@ -9,6 +9,8 @@ import {
 import {
   connectTestRedis,
   deleteKeysByPrefix,
+  sharedRedisCluster,
+  stopSharedRedisCluster,
   TEST_REDIS_URL,
   testPrefix,
 } from '@evently/platform/testing';
@@ -66,10 +68,27 @@ function memoryBackend(): Backend {
   };
 }
 
-/** The two kinds of ports every versioned-cache behaviour must hold over. */
+/** Redis ports over a throwaway Redis Cluster, started on first use, stopped with the backend. */
+function clusterBackend(): Backend {
+  let inner: Promise<Backend> | undefined;
+  return {
+    name: 'redis cluster',
+    async ports() {
+      inner ??= sharedRedisCluster().then(({ url }) => redisBackend(url, testPrefix()));
+      return (await inner).ports();
+    },
+    async cleanup() {
+      await (await inner)?.cleanup();
+      await stopSharedRedisCluster();
+    },
+  };
+}
+
+/** The kinds of ports every versioned-cache behaviour must hold over. */
 export const backends: Array<{ name: string; make: () => Backend }> = [
   { name: 'memory', make: memoryBackend },
   { name: 'redis', make: () => redisBackend(TEST_REDIS_URL, testPrefix()) },
+  { name: 'redis cluster', make: clusterBackend },
 ];
 
 /** A source of truth and a loader counting its calls. */
