@@ -2,8 +2,15 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findFreePort } from '@evently/db/testing/free-port';
-import { cli, isRunning, killChild, redisCli, stopAll, waitUntil } from './redis-processes.js';
+import {
+  cli,
+  isRunning,
+  killChild,
+  onFreePorts,
+  redisCli,
+  stopAll,
+  waitUntil,
+} from './redis-processes.js';
 import { spawnRedis } from './redis-server.js';
 
 /**
@@ -34,24 +41,26 @@ export async function startRedisCluster(): Promise<RedisCluster> {
   try {
     for (let i = 0; i < NODES; i++) {
       // Its own bus port too: the default (port + 10000) may be taken or past 65535.
-      const [port, busPort] = [await findFreePort(), await findFreePort()];
-      const child = await spawnRedis(port, {
-        extraArgs: [
-          '--cluster-enabled',
-          'yes',
-          '--cluster-config-file',
-          join(dir, `nodes-${port}.conf`),
-          '--cluster-node-timeout',
-          String(CLUSTER_NODE_TIMEOUT_MS),
-          '--cluster-port',
-          String(busPort),
-          // A replica may always take over, however long since it last heard from its master.
-          '--cluster-replica-validity-factor',
-          '0',
-          '--dir',
-          dir,
-        ],
-      });
+      const { port, child } = await onFreePorts(2, async ([port = 0, busPort = 0]) => ({
+        port,
+        child: await spawnRedis(port, {
+          extraArgs: [
+            '--cluster-enabled',
+            'yes',
+            '--cluster-config-file',
+            join(dir, `nodes-${port}.conf`),
+            '--cluster-node-timeout',
+            String(CLUSTER_NODE_TIMEOUT_MS),
+            '--cluster-port',
+            String(busPort),
+            // A replica may always take over, however long since it last heard from its master.
+            '--cluster-replica-validity-factor',
+            '0',
+            '--dir',
+            dir,
+          ],
+        }),
+      }));
       ports.push(port);
       children.set(port, child);
     }

@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { findFreePort } from '@evently/db/testing/free-port';
 
 // What the cluster and Sentinel starters share: redis-cli, polling, and killing their servers.
 
@@ -47,4 +48,23 @@ export async function killChild(child: ChildProcess | undefined): Promise<void> 
 export async function stopAll(children: Map<number, ChildProcess>, dir: string): Promise<void> {
   await Promise.all([...children.values()].map(killChild));
   await rm(dir, { recursive: true, force: true });
+}
+
+/**
+ * Runs `start` on `count` ports that were free a moment ago, and again on fresh ones when a
+ * server lost the race for one (test files starting servers side by side do race).
+ */
+export async function onFreePorts<T>(
+  count: number,
+  start: (ports: number[]) => Promise<T>,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const ports: number[] = [];
+    for (let i = 0; i < count; i++) ports.push(await findFreePort());
+    try {
+      return await start(ports);
+    } catch (error) {
+      if (attempt >= 5 || !String(error).includes('Address already in use')) throw error;
+    }
+  }
 }

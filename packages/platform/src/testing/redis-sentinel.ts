@@ -2,8 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findFreePort } from '@evently/db/testing/free-port';
-import { cli, isRunning, killChild, stopAll, waitUntil } from './redis-processes.js';
+import { cli, isRunning, killChild, onFreePorts, stopAll, waitUntil } from './redis-processes.js';
 import { spawnRedis } from './redis-server.js';
 
 /**
@@ -29,12 +28,13 @@ export async function startRedisSentinel(): Promise<RedisSentinel> {
   const children = new Map<number, ChildProcess>();
   const sentinelPorts: number[] = [];
   try {
-    const master = await findFreePort();
-    children.set(master, await spawnRedis(master));
-    const replica = await findFreePort();
-    children.set(
-      replica,
-      await spawnRedis(replica, { extraArgs: ['--replicaof', '127.0.0.1', String(master)] }),
+    const started = (port: number) => async (child: Promise<ChildProcess>) => {
+      children.set(port, await child);
+      return port;
+    };
+    const master = await onFreePorts(1, ([port = 0]) => started(port)(spawnRedis(port)));
+    const replica = await onFreePorts(1, ([port = 0]) =>
+      started(port)(spawnRedis(port, { extraArgs: ['--replicaof', '127.0.0.1', String(master)] })),
     );
     await waitUntil(
       async () => (await cli(replica, 'INFO', 'replication')).includes('master_link_status:up'),
@@ -42,27 +42,23 @@ export async function startRedisSentinel(): Promise<RedisSentinel> {
       'the replica to sync',
     );
     for (let i = 0; i < 3; i++) {
-      const port = await findFreePort();
-      const configFile = join(dir, `sentinel-${port}.conf`);
-      // Sentinel rewrites its file (the replicas, the other sentinels, the current master).
-      await writeFile(
-        configFile,
-        [
-          `dir ${dir}`,
-          `sentinel monitor ${MASTER_NAME} 127.0.0.1 ${master} 2`,
-          `sentinel down-after-milliseconds ${MASTER_NAME} 1000`,
-          `sentinel failover-timeout ${MASTER_NAME} 5000`,
-          '',
-        ].join('\n'),
-      );
-      children.set(
-        port,
-        await spawnRedis(port, {
+      const port = await onFreePorts(1, async ([port = 0]) => {
+        const configFile = join(dir, `sentinel-${port}.conf`);
+        // Sentinel rewrites its file (the replicas, the other sentinels, the current master).
+        await writeFile(
           configFile,
-          extraArgs: ['--sentinel'],
-          readyLine: '+monitor master',
-        }),
-      );
+          [
+            `dir ${dir}`,
+            `sentinel monitor ${MASTER_NAME} 127.0.0.1 ${master} 2`,
+            `sentinel down-after-milliseconds ${MASTER_NAME} 1000`,
+            `sentinel failover-timeout ${MASTER_NAME} 5000`,
+            '',
+          ].join('\n'),
+        );
+        return started(port)(
+          spawnRedis(port, { configFile, extraArgs: ['--sentinel'], readyLine: '+monitor master' }),
+        );
+      });
       sentinelPorts.push(port);
     }
     // Every sentinel knows the replica and the other two, so any two can agree on a failover.
