@@ -57,8 +57,11 @@ const backends: Backend[] = [
 
 // Pub/sub leaves no keys behind; closing the instances is the whole cleanup.
 afterAll(async () => {
-  await Promise.all(opened.map((pubsub) => pubsub.close()));
-  await stopSharedRedisCluster();
+  try {
+    await Promise.all(opened.map((pubsub) => pubsub.close()));
+  } finally {
+    await stopSharedRedisCluster();
+  }
 });
 
 function collector() {

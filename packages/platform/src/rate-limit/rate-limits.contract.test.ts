@@ -57,12 +57,12 @@ const backends: Backend[] = [
 ];
 
 afterAll(async () => {
+  // The throwaway cluster goes with its keys, first: nothing below may leave its servers behind.
+  for (const redis of clusterConnections) redis.disconnect();
+  await stopSharedRedisCluster();
   const [any] = connections;
   if (any) await deleteKeysByPrefix(any, prefix);
   await Promise.all(connections.map((redis) => redis.quit()));
-  // The throwaway cluster goes with its keys.
-  for (const redis of clusterConnections) redis.disconnect();
-  await stopSharedRedisCluster();
 });
 
 function rule(overrides: Partial<RateLimitRule> = {}): RateLimitRule {
