@@ -136,6 +136,34 @@ describe('the event lock, only when contended', () => {
     await locks.close();
   });
 
+  it('a key past its 24 h, forgotten before the booking, does not make the event contended', async () => {
+    const locks = countingLocks();
+    const allocator = allocatorWith(locks, 60_000);
+    const eventId = await event();
+    const dayAgo = new Date(Date.now() - 25 * 3_600_000);
+    await db()
+      .insertInto('idempotency_keys')
+      .values({
+        user_id: userId,
+        scope: 'bookings.create',
+        key: 'reused-after-a-day',
+        request_hash: 'earlier request',
+        response: JSON.stringify({ id: randomUUID() }),
+        created_at: dayAgo,
+        expires_at: new Date(dayAgo.getTime() + 3_600_000),
+      })
+      .execute();
+    const row = await allocator.book(eventId, {
+      principal: { kind: 'user', userId, role: 'user', sessionId: randomUUID() },
+      quantity: 1,
+      idempotencyKey: 'reused-after-a-day',
+      requestHash: 'this request',
+    });
+    expect(row.status).toBe('confirmed');
+    expect(locks.holds.get(`event:${eventId}`)).toBeUndefined();
+    await locks.close();
+  });
+
   it('an event is quiet again once its contention has run out', async () => {
     const locks = countingLocks();
     const allocator = allocatorWith(locks, 1);

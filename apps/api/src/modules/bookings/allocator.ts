@@ -149,11 +149,12 @@ export function createAllocator(deps: {
 
   async function runBatch(eventId: string, take: () => Pending[]): Promise<Decision[]> {
     if (!contended(eventId)) {
-      // Optimistic: no lock, one attempt. The version check in the write is the arbiter either
-      // way; a lost race means another process books this event too, so it is contended now
-      // and the batch goes on under the lock.
-      const decisions = await allocate(eventId, take());
-      if (decisions) return decisions;
+      // Optimistic: no lock, one attempt (two if expired keys had to go first). The version
+      // check in the write is the arbiter either way; a lost race means another process books
+      // this event too, so it is contended now and the batch goes on under the lock.
+      let result = await allocate(eventId, take());
+      if (result === 'keys-forgotten') result = await allocate(eventId, take());
+      if (Array.isArray(result)) return result;
       contendedUntil.set(eventId, performance.now() + (deps.contendedMs ?? CONTENDED_MS));
     }
     return deps.locks.withLock(
@@ -164,7 +165,7 @@ export function createAllocator(deps: {
         const batch = take();
         for (let attempt = 1; ; attempt++) {
           const decisions = await allocate(eventId, batch);
-          if (decisions) return decisions;
+          if (Array.isArray(decisions)) return decisions;
           if (attempt >= MAX_ATTEMPTS) throw new LostRace();
           // The race was most likely lost to whoever holds the lock now.
           if (signal.aborted) throw new LeaseLost();
@@ -178,10 +179,14 @@ export function createAllocator(deps: {
 
   /**
    * One attempt at a batch: read, decide (decideBatch, a pure function of what was read), write
-   * (two round trips). Undefined when the write found the inventory or the event changed since
-   * the read (nothing was written).
+   * (two round trips). `lost-race` when the write found the inventory or the event changed
+   * since the read, `keys-forgotten` when expired idempotency keys were deleted first: nothing
+   * was written either way, and the batch is decided again.
    */
-  async function allocate(eventId: string, batch: Pending[]): Promise<Decision[] | undefined> {
+  async function allocate(
+    eventId: string,
+    batch: Pending[],
+  ): Promise<Decision[] | 'lost-race' | 'keys-forgotten'> {
     const now = deps.now();
     const state = await allocatorRepository.readBatchState(
       deps.db,
@@ -196,7 +201,7 @@ export function createAllocator(deps: {
     if (decided.kind === 'forget-keys') {
       // A key older than its 24 h may be used again: its old record goes first.
       await allocatorRepository.deleteExpiredKeys(deps.db, CREATE_SCOPE, decided.keys, now);
-      return undefined;
+      return 'keys-forgotten';
     }
     const events: DomainEventInput<DomainTopic>[] = [];
     const audits: AuditEntryInput[] = [];
@@ -232,7 +237,7 @@ export function createAllocator(deps: {
       audits: toAuditRows(audits),
       now,
     });
-    return written ? decided.decisions : undefined;
+    return written ? decided.decisions : 'lost-race';
   }
 
   return {
