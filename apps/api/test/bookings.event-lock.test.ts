@@ -49,7 +49,10 @@ describe('the event lock, only when contended', () => {
     };
   }
 
-  const allocatorWith = (locks: LockPort, contendedMs: number): Allocator =>
+  const allocatorWith = (
+    locks: LockPort,
+    options: { contendedMs?: number; lockWhen?: 'always' } = {},
+  ): Allocator =>
     createAllocator({
       db: db(),
       locks,
@@ -57,16 +60,31 @@ describe('the event lock, only when contended', () => {
       log: silentLog,
       now: () => new Date(),
       onHolds: () => {},
-      contendedMs,
+      contendedMs: options.contendedMs ?? 60_000,
+      ...(options.lockWhen && { lockWhen: options.lockWhen }),
     });
 
-  const book = (allocator: Allocator, eventId: string) =>
+  const book = (
+    allocator: Allocator,
+    eventId: string,
+    key?: { idempotencyKey: string; requestHash: string },
+  ) =>
     allocator.book(eventId, {
       principal: { kind: 'user', userId, role: 'user', sessionId: randomUUID() },
       quantity: 1,
-      idempotencyKey: undefined,
-      requestHash: randomUUID(),
+      idempotencyKey: key?.idempotencyKey,
+      requestHash: key?.requestHash ?? randomUUID(),
     });
+
+  /** Seats confirmed on the event's inventory row. */
+  async function confirmedOf(eventId: string): Promise<number> {
+    const row = await db()
+      .selectFrom('event_inventory')
+      .select('confirmed')
+      .where('event_id', '=', eventId)
+      .executeTakeFirstOrThrow();
+    return row.confirmed;
+  }
 
   /** Waiters on row locks in this database (the allocator's write, blocked by the test). */
   async function lockWaiters(): Promise<number> {
@@ -104,7 +122,7 @@ describe('the event lock, only when contended', () => {
 
   it('books a quiet event without taking its lock', async () => {
     const locks = countingLocks();
-    const allocator = allocatorWith(locks, 60_000);
+    const allocator = allocatorWith(locks);
     const eventId = await event();
     for (let i = 0; i < 3; i++) expect((await book(allocator, eventId)).status).toBe('confirmed');
     // Three requests in one tick: one batch, still no lock.
@@ -116,7 +134,7 @@ describe('the event lock, only when contended', () => {
 
   it('after a lost race the batch goes on under the lock, and so do the next ones while contended', async () => {
     const locks = countingLocks();
-    const allocator = allocatorWith(locks, 60_000);
+    const allocator = allocatorWith(locks);
     const eventId = await event();
     const other = await event();
     const row = await bookLosingARace(allocator, eventId);
@@ -127,18 +145,13 @@ describe('the event lock, only when contended', () => {
     // Contention is per event: another event stays lock-free.
     await book(allocator, other);
     expect(locks.holds.get(`event:${other}`)).toBeUndefined();
-    const { confirmed } = await db()
-      .selectFrom('event_inventory')
-      .select('confirmed')
-      .where('event_id', '=', eventId)
-      .executeTakeFirstOrThrow();
-    expect(confirmed).toBe(2);
+    expect(await confirmedOf(eventId)).toBe(2);
     await locks.close();
   });
 
   it('a key past its 24 h, forgotten before the booking, does not make the event contended', async () => {
     const locks = countingLocks();
-    const allocator = allocatorWith(locks, 60_000);
+    const allocator = allocatorWith(locks);
     const eventId = await event();
     const dayAgo = new Date(Date.now() - 25 * 3_600_000);
     await db()
@@ -153,9 +166,7 @@ describe('the event lock, only when contended', () => {
         expires_at: new Date(dayAgo.getTime() + 3_600_000),
       })
       .execute();
-    const row = await allocator.book(eventId, {
-      principal: { kind: 'user', userId, role: 'user', sessionId: randomUUID() },
-      quantity: 1,
+    const row = await book(allocator, eventId, {
       idempotencyKey: 'reused-after-a-day',
       requestHash: 'this request',
     });
@@ -166,7 +177,7 @@ describe('the event lock, only when contended', () => {
 
   it('an event is quiet again once its contention has run out', async () => {
     const locks = countingLocks();
-    const allocator = allocatorWith(locks, 1);
+    const allocator = allocatorWith(locks, { contendedMs: 1 });
     const eventId = await event();
     await bookLosingARace(allocator, eventId);
     expect(locks.holds.get(`event:${eventId}`)).toBe(1);
@@ -176,39 +187,26 @@ describe('the event lock, only when contended', () => {
     await locks.close();
   });
 
-  it('with no lock to be had (Redis away), a quiet event books on; a contended one answers SERVICE_UNAVAILABLE', async () => {
+  it('with no lock to be had, a quiet event is still booked; a contended one answers SERVICE_UNAVAILABLE', async () => {
     const away: LockPort = {
       withLock: async (key) => {
         throw new LockUnavailableError(key);
       },
       close: async () => {},
     };
-    const allocator = allocatorWith(away, 60_000);
+    const allocator = allocatorWith(away);
     const eventId = await event();
     expect((await book(allocator, eventId)).status).toBe('confirmed');
     await expect(bookLosingARace(allocator, eventId)).rejects.toMatchObject({
       appCode: 'SERVICE_UNAVAILABLE',
     });
     // Nothing was written for the refused one.
-    const { confirmed } = await db()
-      .selectFrom('event_inventory')
-      .select('confirmed')
-      .where('event_id', '=', eventId)
-      .executeTakeFirstOrThrow();
-    expect(confirmed).toBe(1);
+    expect(await confirmedOf(eventId)).toBe(1);
   });
 
   it('with BOOKING_EVENT_LOCK=always every batch takes the lock (the earlier behaviour)', async () => {
     const locks = countingLocks();
-    const allocator = createAllocator({
-      db: db(),
-      locks,
-      holdMinutes: 15,
-      log: silentLog,
-      now: () => new Date(),
-      onHolds: () => {},
-      lockWhen: 'always',
-    });
+    const allocator = allocatorWith(locks, { lockWhen: 'always' });
     const eventId = await event();
     await book(allocator, eventId);
     await book(allocator, eventId);

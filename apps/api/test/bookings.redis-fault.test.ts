@@ -49,7 +49,7 @@ describe('bookings while Redis dies: two API processes on a throwaway redis-serv
     redis: 'throwaway',
     logLevel: 'error',
     // Every batch takes the event lock, so every caller meets the outage: this file is about the
-    // lock failing (a quiet event's batches take none and book on through a Redis outage).
+    // lock failing (a quiet event's batches take none, so no lock refuses them).
     env: { BOOKING_EVENT_LOCK: 'always' },
   });
   const report: string[] = [];
