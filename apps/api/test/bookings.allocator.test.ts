@@ -47,14 +47,15 @@ describe('allocator writes', () => {
   }
 
   async function readState(eventId: string, keys: { userId: string; key: string }[] = []) {
-    const state = await allocatorRepository.readBatchState(
+    const states = await allocatorRepository.readBatchStates(
       db(),
-      eventId,
+      [eventId],
       SCOPE,
       [aliceId],
       keys,
       new Date(),
     );
+    const state = states.get(eventId);
     if (!state?.inventory) throw new Error('no batch state');
     return { ...state, inventory: state.inventory };
   }
@@ -64,7 +65,7 @@ describe('allocator writes', () => {
     eventId: string,
     state: Awaited<ReturnType<typeof readState>>,
     key?: string,
-  ): BatchWrite {
+  ): BatchWrite & { now: Date } {
     const now = new Date();
     const row: BookingRow = {
       id: randomUUID(),
@@ -117,6 +118,12 @@ describe('allocator writes', () => {
     };
   }
 
+  /** Writes one event's batch alone: true when it was written. */
+  async function writeOne(write: BatchWrite & { now: Date }): Promise<boolean> {
+    const written = await allocatorRepository.writeBatches(db(), [write], write.now);
+    return written !== 'conflict' && written.has(write.eventId);
+  }
+
   async function footprint(eventId: string) {
     const bookings = await db()
       .selectFrom('bookings')
@@ -146,7 +153,7 @@ describe('allocator writes', () => {
     const eventId = await publishedEvent();
     const state = await readState(eventId);
     const write = oneBooking(eventId, state);
-    expect(await allocatorRepository.writeBatch(db(), write)).toBe(true);
+    expect(await writeOne(write)).toBe(true);
 
     const after = await footprint(eventId);
     expect(after.inventory).toMatchObject({ confirmed: 2, held: 0 });
@@ -162,10 +169,10 @@ describe('allocator writes', () => {
     const eventId = await publishedEvent();
     const state = await readState(eventId);
     // Another booking lands between this batch's read and its write.
-    expect(await allocatorRepository.writeBatch(db(), oneBooking(eventId, state))).toBe(true);
+    expect(await writeOne(oneBooking(eventId, state))).toBe(true);
     const before = await footprint(eventId);
 
-    expect(await allocatorRepository.writeBatch(db(), oneBooking(eventId, state))).toBe(false);
+    expect(await writeOne(oneBooking(eventId, state))).toBe(false);
     expect(await footprint(eventId)).toEqual(before);
   });
 
@@ -180,7 +187,7 @@ describe('allocator writes', () => {
     });
     const before = await footprint(eventId);
 
-    expect(await allocatorRepository.writeBatch(db(), oneBooking(eventId, state))).toBe(false);
+    expect(await writeOne(oneBooking(eventId, state))).toBe(false);
     expect(await footprint(eventId)).toEqual(before);
   });
 
@@ -203,15 +210,51 @@ describe('allocator writes', () => {
       .execute();
     const before = await footprint(eventId);
 
-    expect(await allocatorRepository.writeBatch(db(), oneBooking(eventId, state, key))).toBe(false);
+    expect(await writeOne(oneBooking(eventId, state, key))).toBe(false);
     expect(await footprint(eventId)).toEqual(before);
+  });
+
+  it('writes several events in one statement: those whose versions held, and only those', async () => {
+    const [fresh, stale, alsoFresh] = await Promise.all([
+      publishedEvent(),
+      publishedEvent(),
+      publishedEvent(),
+    ]);
+    const states = await allocatorRepository.readBatchStates(
+      db(),
+      [fresh, stale, alsoFresh],
+      SCOPE,
+      [aliceId],
+      [],
+      new Date(),
+    );
+    const stateOf = (id: string) => {
+      const state = states.get(id);
+      if (!state?.inventory) throw new Error('no batch state');
+      return { ...state, inventory: state.inventory };
+    };
+    // `stale` is booked by someone else after the read.
+    expect(await writeOne(oneBooking(stale, stateOf(stale)))).toBe(true);
+    const staleBefore = await footprint(stale);
+
+    const writes = [fresh, stale, alsoFresh].map((id) => oneBooking(id, stateOf(id)));
+    const written = await allocatorRepository.writeBatches(db(), writes, new Date());
+    expect(written).toEqual(new Set([fresh, alsoFresh]));
+    expect(await footprint(stale)).toEqual(staleBefore);
+    for (const [i, id] of [[0, fresh] as const, [2, alsoFresh] as const]) {
+      const after = await footprint(id);
+      expect(after.inventory).toMatchObject({ confirmed: 2, held: 0 });
+      expect(after.bookings.map((b) => b.id)).toEqual([writes[i]?.bookings[0]?.id]);
+      expect(after.outbox.map((o) => o.topic)).toEqual(['booking.created', 'booking.confirmed']);
+      expect(after.audits).toHaveLength(1);
+    }
   });
 
   it('reads what the decision needs: terms, versions, waiting, owned seats, keys', async () => {
     const eventId = await publishedEvent();
     const key = `key-${randomUUID()}`;
     const first = await readState(eventId);
-    expect(await allocatorRepository.writeBatch(db(), oneBooking(eventId, first, key))).toBe(true);
+    expect(await writeOne(oneBooking(eventId, first, key))).toBe(true);
 
     const state = await readState(eventId, [{ userId: aliceId, key }]);
     expect(state.terms).toMatchObject({ eventId, status: 'published', maxPerBooking: 4 });

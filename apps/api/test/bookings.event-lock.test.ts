@@ -2,16 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createMemoryLocks, type LockPort, LockUnavailableError } from '@evently/platform';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Allocator, createAllocator } from '../src/modules/bookings/allocator.js';
 import { silentLog } from './capture-log.js';
 import { eventInput } from './event-input.js';
 import { startTestApp, type TestApp } from './harness.js';
 
-// A booking of a quiet event must not pay for what only a hot event needs: its batch runs
-// without the event's Redis lock (two round trips to Postgres, none to Redis). Once it loses a
-// version race to another process, the event is contended and its batches take the lock for a
-// while. The version check decides either way.
+// A booking of a quiet event must not pay for what only a hot event needs: it rides the lane's
+// next round with every other quiet event's bookings (one read, one write, no Redis lock). Once
+// it loses a version race to another process, the event is contended and its batches take the
+// lock for a while. The version check decides either way.
 
 describe('the event lock, only when contended', () => {
   let app: TestApp;
@@ -35,18 +35,31 @@ describe('the event lock, only when contended', () => {
     return created.id;
   }
 
+  type CountingLocks = LockPort & {
+    holds: Map<string, number>;
+    /** Called when a hold is asked for; the hold waits for the promise it returns. */
+    onAsk?: () => Promise<void>;
+  };
+
   /** Memory locks that count the holds taken per key. */
-  function countingLocks(): LockPort & { holds: Map<string, number> } {
+  function countingLocks(): CountingLocks {
     const memory = createMemoryLocks();
-    const holds = new Map<string, number>();
-    return {
-      holds,
-      withLock: (key, options, fn) => {
-        holds.set(key, (holds.get(key) ?? 0) + 1);
+    const locks: CountingLocks = {
+      holds: new Map(),
+      withLock: async (key, options, fn) => {
+        locks.holds.set(key, (locks.holds.get(key) ?? 0) + 1);
+        await locks.onAsk?.();
         return memory.withLock(key, options, fn);
       },
       close: () => memory.close(),
     };
+    return locks;
+  }
+
+  function ticking(): () => Date {
+    const start = Date.now();
+    let readings = 0;
+    return () => new Date(start + readings++);
   }
 
   const allocatorWith = (
@@ -58,7 +71,8 @@ describe('the event lock, only when contended', () => {
       locks,
       holdMinutes: 15,
       log: silentLog,
-      now: () => new Date(),
+      // A millisecond on for every reading: one `now` shared by bookings means one round.
+      now: ticking(),
       onHolds: () => {},
       contendedMs: options.contendedMs ?? 60_000,
       ...(options.lockWhen && { lockWhen: options.lockWhen }),
@@ -86,20 +100,27 @@ describe('the event lock, only when contended', () => {
     return row.confirmed;
   }
 
-  /** Waiters on row locks in this database (the allocator's write, blocked by the test). */
-  async function lockWaiters(): Promise<number> {
-    const { rows } = await sql<{ n: number }>`
-      SELECT count(*)::int AS n FROM pg_stat_activity
-      WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(db());
-    return rows[0]?.n ?? 0;
-  }
-
   /**
-   * A booking whose first write loses its race: the test holds the inventory row while the
-   * allocator reads and writes, moves the version on ("another process booked"), and lets go.
+   * A booking whose first write loses its race: the test holds the inventory row (as another
+   * process's write would) while the allocator reads and writes — the write skips the held row
+   * instead of waiting for it — then moves the version on ("another process booked") and lets go
+   * once the allocator asks for the event's lock (or has answered, when it cannot get it).
    */
-  async function bookLosingARace(allocator: Allocator, eventId: string) {
+  async function bookLosingARace(allocator: Allocator, eventId: string, locks?: CountingLocks) {
     let booked: ReturnType<Allocator['book']> | undefined;
+    let letGo!: () => void;
+    const committed = new Promise<void>((resolve) => {
+      letGo = resolve;
+    });
+    let asked!: () => void;
+    const lockAsked = new Promise<void>((resolve) => {
+      asked = resolve;
+    });
+    if (locks)
+      locks.onAsk = () => {
+        asked();
+        return committed;
+      };
     await db()
       .transaction()
       .execute(async (trx) => {
@@ -109,14 +130,19 @@ describe('the event lock, only when contended', () => {
         booked = book(allocator, eventId);
         // Handled here too: it may be refused before the caller awaits it.
         booked.catch(() => {});
-        await vi.waitFor(async () => expect(await lockWaiters()).toBe(1), {
-          timeout: 30_000,
-          interval: 20,
-        });
+        await Promise.race([
+          lockAsked,
+          booked.then(
+            () => {},
+            () => {},
+          ),
+        ]);
         await sql`UPDATE event_inventory SET version = version + 1 WHERE event_id = ${eventId}`.execute(
           trx,
         );
       });
+    letGo();
+    if (locks) delete locks.onAsk;
     return booked;
   }
 
@@ -137,7 +163,7 @@ describe('the event lock, only when contended', () => {
     const allocator = allocatorWith(locks);
     const eventId = await event();
     const other = await event();
-    const row = await bookLosingARace(allocator, eventId);
+    const row = await bookLosingARace(allocator, eventId, locks);
     expect(row?.status).toBe('confirmed');
     expect(locks.holds.get(`event:${eventId}`)).toBe(1);
     await book(allocator, eventId);
@@ -179,7 +205,7 @@ describe('the event lock, only when contended', () => {
     const locks = countingLocks();
     const allocator = allocatorWith(locks, { contendedMs: 1 });
     const eventId = await event();
-    await bookLosingARace(allocator, eventId);
+    await bookLosingARace(allocator, eventId, locks);
     expect(locks.holds.get(`event:${eventId}`)).toBe(1);
     await sleep(50);
     await book(allocator, eventId);
@@ -211,6 +237,76 @@ describe('the event lock, only when contended', () => {
     await book(allocator, eventId);
     await book(allocator, eventId);
     expect(locks.holds.get(`event:${eventId}`)).toBe(2);
+    await locks.close();
+  });
+
+  it('quiet events booked in one tick share one round: one read, one write, no lock', async () => {
+    const locks = countingLocks();
+    const allocator = allocatorWith(locks);
+    const events = await Promise.all([event(), event(), event()]);
+    const rows = await Promise.all(
+      events.flatMap((id) => [book(allocator, id), book(allocator, id)]),
+    );
+    expect(rows.map((r) => r.event_id)).toEqual(events.flatMap((id) => [id, id]));
+    // One round: one `now` for all of them.
+    expect(new Set(rows.map((r) => r.created_at.getTime())).size).toBe(1);
+    for (const id of events) expect(await confirmedOf(id)).toBe(2);
+    expect(locks.holds.size).toBe(0);
+    await locks.close();
+  });
+
+  it('a round writes the events it can: one whose row is being written is not waited for', async () => {
+    const locks = countingLocks();
+    const allocator = allocatorWith(locks);
+    const [quiet, other, held] = await Promise.all([event(), event(), event()]);
+    let heldBooking: ReturnType<Allocator['book']> | undefined;
+    await db()
+      .transaction()
+      .execute(async (trx) => {
+        // Another process writing `held` right now.
+        await sql`SELECT 1 FROM event_inventory WHERE event_id = ${held} FOR UPDATE`.execute(trx);
+        let asked!: () => void;
+        const lockAsked = new Promise<void>((resolve) => {
+          asked = resolve;
+        });
+        locks.onAsk = async () => asked();
+        heldBooking = book(allocator, held);
+        heldBooking.catch(() => {});
+        // Answered while the row is still held: the round did not wait on it.
+        const [a, b] = await Promise.all([book(allocator, quiet), book(allocator, other)]);
+        expect([a.status, b.status]).toEqual(['confirmed', 'confirmed']);
+        // `held` lost its race and goes on under the event's lock.
+        await lockAsked;
+        await sql`UPDATE event_inventory SET version = version + 1 WHERE event_id = ${held}`.execute(
+          trx,
+        );
+      });
+    expect((await heldBooking)?.status).toBe('confirmed');
+    expect([await confirmedOf(quiet), await confirmedOf(other), await confirmedOf(held)]).toEqual([
+      1, 1, 1,
+    ]);
+    expect([...locks.holds.keys()]).toEqual([`event:${held}`]);
+    await locks.close();
+  });
+
+  it('one idempotency key for two events in one tick: one booking, the other is a reuse', async () => {
+    const locks = countingLocks();
+    const allocator = allocatorWith(locks);
+    const [first, second] = await Promise.all([event(), event()]);
+    const key = `key-${randomUUID()}`;
+    const outcomes = await Promise.allSettled([
+      book(allocator, first, { idempotencyKey: key, requestHash: `hash of ${first}` }),
+      book(allocator, second, { idempotencyKey: key, requestHash: `hash of ${second}` }),
+    ]);
+    expect(outcomes[0]).toMatchObject({ status: 'fulfilled', value: { event_id: first } });
+    expect(outcomes[1]).toMatchObject({
+      status: 'rejected',
+      reason: { appCode: 'IDEMPOTENCY_KEY_REUSED' },
+    });
+    expect([await confirmedOf(first), await confirmedOf(second)]).toEqual([1, 0]);
+    // The second waited for the next round instead of failing this one's write whole (which
+    // would have sent both events to the lock as if contended).
+    expect(locks.holds.size).toBe(0);
     await locks.close();
   });
 });

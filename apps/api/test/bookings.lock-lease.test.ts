@@ -55,16 +55,29 @@ describe('event lock lease', () => {
   }
 
   /**
-   * Blocks the event's inventory row, so the allocator that takes the lock next stops in its
-   * write — holding the lock — until `body` returns; then lets the write go on.
+   * Records `key` for the user in a transaction left open until `body` returns (then rolled
+   * back): an allocator whose batch carries the same key stops in its write — holding the event's
+   * lock — on the key's unique index, waiting to see whether this transaction commits.
    */
-  async function withInventoryBlocked(eventId: string, body: () => Promise<void>): Promise<void> {
+  async function withKeyPending(
+    userId: string,
+    key: string,
+    body: () => Promise<void>,
+  ): Promise<void> {
     await db()
       .transaction()
       .execute(async (trx) => {
-        await sql`SELECT 1 FROM event_inventory WHERE event_id = ${eventId} FOR UPDATE`.execute(
-          trx,
-        );
+        await trx
+          .insertInto('idempotency_keys')
+          .values({
+            user_id: userId,
+            scope: 'bookings.create',
+            key,
+            request_hash: 'a request in flight elsewhere',
+            response: JSON.stringify({ id: randomUUID() }),
+            expires_at: new Date(Date.now() + 3_600_000),
+          })
+          .execute();
         await body();
         throw new Rollback();
       })
@@ -81,10 +94,11 @@ describe('event lock lease', () => {
     const lockKey = `${prefix}:lock:event:${eventId}`;
     let ttlAtDeath = 0;
 
-    await withInventoryBlocked(eventId, async () => {
+    const key = `key-${randomUUID()}`;
+    await withKeyPending(alice.userId, key, async () => {
       // A takes the lock and stops in its write; its caller never gets an answer.
       void clientOf(a, alice)
-        .bookings.create.mutate({ eventId, quantity: 1 })
+        .bookings.create.mutate({ eventId, quantity: 1, idempotencyKey: key })
         .catch(() => {});
       await vi.waitFor(async () => expect(await lockWaiters(db())).toBe(1), {
         timeout: 30_000,
@@ -114,13 +128,33 @@ describe('event lock lease', () => {
     const eventId = await paidEvent();
     const memory = createMemoryLocks();
     const signals: AbortSignal[] = [];
-    // The same locks, noting each hold's signal.
+    let asks = 0;
+    let secondAsked!: () => void;
+    const askedAgain = new Promise<void>((resolve) => {
+      secondAsked = resolve;
+    });
+    let letGo!: () => void;
+    const committed = new Promise<void>((resolve) => {
+      letGo = resolve;
+    });
+    // Memory locks whose first hold comes with its lease already lapsed (as when its renewal
+    // failed while the batch was in flight); the second hold waits until "the new holder"
+    // (this test) has moved the inventory on.
     const locks: LockPort = {
-      withLock: (key, options, fn) =>
-        memory.withLock(key, options, (signal) => {
-          signals.push(signal);
-          return fn(signal);
-        }),
+      withLock: async (key, options, fn) => {
+        const ask = asks++;
+        if (ask === 1) {
+          secondAsked();
+          await committed;
+        }
+        return memory.withLock(key, options, (signal) => {
+          const lapsed = new AbortController();
+          lapsed.abort();
+          const given = ask === 0 ? lapsed.signal : signal;
+          signals.push(given);
+          return fn(given);
+        });
+      },
       close: () => memory.close(),
     };
     const allocator = createAllocator({
@@ -130,13 +164,13 @@ describe('event lock lease', () => {
       log: silentLog,
       now: () => new Date(),
       onHolds: () => {},
-      lockLeaseMs: 200,
       lockWhen: 'always',
     });
     let booked: ReturnType<typeof allocator.book> | undefined;
     await db()
       .transaction()
       .execute(async (trx) => {
+        // Another writer holds the row: the batch's write skips it and loses its race.
         await sql`SELECT 1 FROM event_inventory WHERE event_id = ${eventId} FOR UPDATE`.execute(
           trx,
         );
@@ -146,20 +180,23 @@ describe('event lock lease', () => {
           idempotencyKey: undefined,
           requestHash: randomUUID(),
         });
-        await vi.waitFor(async () => expect(await lockWaiters(db())).toBe(1), {
-          timeout: 30_000,
-          interval: 20,
-        });
-        // The lease lapses while the write waits, and "the new holder" moves the inventory on:
-        // the write then finds the version changed.
-        await vi.waitFor(() => expect(signals[0]?.aborted).toBe(true), { timeout: 30_000 });
+        booked.catch(() => {});
+        await Promise.race([
+          askedAgain,
+          booked.then(
+            () => {},
+            () => {},
+          ),
+        ]);
         await sql`UPDATE event_inventory SET version = version + 1 WHERE event_id = ${eventId}`.execute(
           trx,
         );
       });
+    letGo();
     const row = await booked;
     expect(row?.status).toBe('pending');
-    // The lost race under a lapsed lease went back for the lock (a second hold), which was kept.
+    // The race lost under a lapsed lease went back for the lock (a second hold), which was kept,
+    // instead of retrying under a lease someone else may hold by now.
     expect(signals).toHaveLength(2);
     expect(signals[1]?.aborted).toBe(false);
     await locks.close();

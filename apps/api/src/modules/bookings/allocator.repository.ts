@@ -30,10 +30,19 @@ export interface BatchWrite {
   keys: { userId: string; scope: string; key: string; requestHash: string; resultId: string }[];
   outbox: OutboxRow[];
   audits: AuditRow[];
-  now: Date;
+}
+
+/** An idempotency key's record as the batch read returns it. */
+interface KeyRecord {
+  user_id: string;
+  key: string;
+  request_hash: string;
+  response: unknown;
+  live: boolean | null;
 }
 
 const UNIQUE_VIOLATION = '23505';
+const DEADLOCK_DETECTED = '40P01';
 
 /**
  * The allocator's SQL. A batch costs two round trips: one read of everything the decision needs,
@@ -41,15 +50,37 @@ const UNIQUE_VIOLATION = '23505';
  * own, so there is no BEGIN/COMMIT to wait for while the event's lock is held.
  */
 export const allocatorRepository = {
-  async readBatchState(
+  /**
+   * The states of several events' batches in one round trip (an event that does not exist has
+   * none): the event rows with their inventory counts, waiting entries and the seats the batch's
+   * users own; the batch's key records ride on the first row (keys are per user, not per event).
+   */
+  async readBatchStates(
     db: Kysely<Database>,
-    eventId: string,
+    eventIds: readonly string[],
     scope: string,
-    userIds: string[],
-    keyRefs: KeyRef[],
+    userIds: readonly string[],
+    keyRefs: readonly KeyRef[],
     now: Date,
-  ): Promise<BatchState | undefined> {
-    const row = await db
+  ): Promise<Map<string, BatchState>> {
+    const states = new Map<string, BatchState>();
+    const [first] = eventIds;
+    if (first === undefined) return states;
+    const keysOnRecord = db
+      .selectFrom('idempotency_keys as k')
+      .select(['k.user_id', 'k.key', 'k.request_hash', 'k.response'])
+      .select((k) => k('k.expires_at', '>', now).as('live'))
+      .where('k.scope', '=', scope)
+      .where((k) =>
+        keyRefs.length === 0
+          ? k.lit(false)
+          : k(
+              k.refTuple('k.user_id', 'k.key'),
+              'in',
+              keyRefs.map((r) => k.tuple(r.userId, r.key)),
+            ),
+      );
+    const rows = await db
       .selectFrom('events as e')
       .select([
         'e.id',
@@ -66,7 +97,7 @@ export const allocatorRepository = {
         'e.version',
       ])
       .select((eb) => [
-        inventoryRepository.countsColumn(db, eventId).as('inventory'),
+        inventoryRepository.countsColumn(db, eb.ref('e.id')).as('inventory'),
         eb
           .selectFrom('waitlist_entries as w')
           .select(eb.fn.countAll<string>().as('n'))
@@ -79,47 +110,34 @@ export const allocatorRepository = {
             .select(['b.user_id', (b) => b.fn.sum<string>('b.quantity').as('seats')])
             .whereRef('b.event_id', '=', 'e.id')
             // Only a per-user limit needs them; an empty list skips the index probe.
-            .where('b.user_id', '=', (b) => b.fn.any(b.val(userIds).$castTo<string[]>()))
+            .where('b.user_id', '=', (b) => b.fn.any(b.val([...userIds]).$castTo<string[]>()))
             .where('e.max_per_user', 'is not', null)
             .where('b.status', 'in', ['pending', 'confirmed'])
             .groupBy('b.user_id'),
         ).as('owned'),
-        jsonArrayFrom(
-          eb
-            .selectFrom('idempotency_keys as k')
-            .select(['k.user_id', 'k.key', 'k.request_hash', 'k.response'])
-            .select((k) => k('k.expires_at', '>', now).as('live'))
-            .where('k.scope', '=', scope)
-            .where((k) =>
-              keyRefs.length === 0
-                ? k.lit(false)
-                : k(
-                    k.refTuple('k.user_id', 'k.key'),
-                    'in',
-                    keyRefs.map((r) => k.tuple(r.userId, r.key)),
-                  ),
-            ),
-        ).as('keys'),
+        // Evaluated once (it does not depend on the row), sent with the first row only.
+        sql<
+          KeyRecord[] | null
+        >`CASE WHEN e.id = ${first} THEN (${jsonArrayFrom(keysOnRecord)}) END`.as('keys'),
       ])
-      .where('e.id', '=', eventId)
-      .executeTakeFirst();
-    if (!row) return undefined;
-    return {
-      terms: toBookingTerms(row),
-      inventory: row.inventory,
-      waiting: Number(row.waiting ?? 0),
-      owned: new Map(row.owned.map((o) => [o.user_id, Number(o.seats)])),
-      keys: new Map(
-        row.keys.map((k) => [
-          `${k.user_id}:${k.key}`,
-          {
-            requestHash: k.request_hash,
-            resultId: resultIdOf(k.response),
-            live: k.live === true,
-          },
-        ]),
-      ),
-    };
+      .where('e.id', '=', (eb) => eb.fn.any(eb.val([...eventIds]).$castTo<string[]>()))
+      .execute();
+    const keys = new Map(
+      (rows.find((r) => r.id === first)?.keys ?? []).map((k) => [
+        `${k.user_id}:${k.key}`,
+        { requestHash: k.request_hash, resultId: resultIdOf(k.response), live: k.live === true },
+      ]),
+    );
+    for (const row of rows) {
+      states.set(row.id, {
+        terms: toBookingTerms(row),
+        inventory: row.inventory,
+        waiting: Number(row.waiting ?? 0),
+        owned: new Map(row.owned.map((o) => [o.user_id, Number(o.seats)])),
+        keys,
+      });
+    }
+    return states;
   },
 
   /** Expired keys of these refs go before they are reused (rare: a key older than a day). */
@@ -140,65 +158,81 @@ export const allocatorRepository = {
   },
 
   /**
-   * Writes a batch in one statement, only if the inventory and event rows still carry the
-   * versions read: the inventory update, then (each conditioned on it) bookings, idempotency
-   * keys, outbox events with their NOTIFY, and audit rows. False when a version moved (nothing is
-   * written) or a key was recorded meanwhile (the statement fails on its unique index and rolls
-   * back whole). The CHECK on the inventory row stays the last line.
+   * Writes the batches of several events in one statement, each only if its inventory and event
+   * rows still carry the versions read: the inventory updates, then — for the events whose update
+   * happened — bookings, idempotency keys, outbox events (one NOTIFY) and audit rows. Returns the
+   * events written; the others lost their race and wrote nothing. `conflict` when the statement
+   * failed whole (a key recorded meanwhile, or a deadlock on one): nothing was written. The CHECK
+   * on the inventory row stays the last line.
    */
-  async writeBatch(db: Kysely<Database>, w: BatchWrite): Promise<boolean> {
-    const keyExpiry = new Date(w.now.getTime() + IDEMPOTENCY_TTL_MS);
-    const keys = w.keys.map((k) => ({
-      user_id: k.userId,
-      scope: k.scope,
-      key: k.key,
-      request_hash: k.requestHash,
-      response: { id: k.resultId },
-      created_at: w.now,
-      expires_at: keyExpiry,
-    }));
-    const audits = w.audits.map((a) => ({ ...a, at: w.now }));
+  async writeBatches(
+    db: Kysely<Database>,
+    writes: readonly BatchWrite[],
+    now: Date,
+  ): Promise<Set<string> | 'conflict'> {
+    if (writes.length === 0) return new Set();
+    const keyExpiry = new Date(now.getTime() + IDEMPOTENCY_TTL_MS);
+    // Every row carries its event's id, so each insert keeps only the events written.
+    const bookings = writes.flatMap((w) => w.bookings);
+    const keys = writes.flatMap((w) =>
+      w.keys.map((k) => ({
+        event_id: w.eventId,
+        user_id: k.userId,
+        scope: k.scope,
+        key: k.key,
+        request_hash: k.requestHash,
+        response: { id: k.resultId },
+        created_at: now,
+        expires_at: keyExpiry,
+      })),
+    );
+    const outbox = writes.flatMap((w) => w.outbox.map((o) => ({ ...o, event_id: w.eventId })));
+    const audits = writes.flatMap((w) =>
+      w.audits.map((a) => ({ ...a, event_id: w.eventId, at: now })),
+    );
     try {
-      const { rows } = await sql<{ written: boolean }>`
-        WITH inv AS (${inventoryRepository.consumeIfUnchanged(w)}), new_bookings AS (
+      const { rows } = await sql<{ written: string[] | null }>`
+        WITH inv AS (${inventoryRepository.consumeIfUnchanged(writes, now)}), new_bookings AS (
           INSERT INTO bookings (id, event_id, user_id, quantity, status, unit_price_cents,
             total_cents, currency, expires_at, created_at, updated_at, confirmed_at)
           SELECT r.id, r.event_id, r.user_id, r.quantity, r.status, r.unit_price_cents,
             r.total_cents, r.currency, r.expires_at, r.created_at, r.updated_at, r.confirmed_at
-          FROM jsonb_to_recordset(${JSON.stringify(w.bookings)}::jsonb) AS r(id uuid,
+          FROM jsonb_to_recordset(${JSON.stringify(bookings)}::jsonb) AS r(id uuid,
             event_id uuid, user_id uuid, quantity int, status text, unit_price_cents bigint,
             total_cents bigint, currency text, expires_at timestamptz, created_at timestamptz,
             updated_at timestamptz, confirmed_at timestamptz)
-          WHERE EXISTS (SELECT 1 FROM inv)
+          WHERE r.event_id IN (SELECT event_id FROM inv)
         ), new_keys AS (
           INSERT INTO idempotency_keys (user_id, scope, key, request_hash, response, created_at,
             expires_at)
           SELECT r.user_id, r.scope, r.key, r.request_hash, r.response, r.created_at, r.expires_at
-          FROM jsonb_to_recordset(${JSON.stringify(keys)}::jsonb) AS r(user_id uuid, scope text,
-            key text, request_hash text, response jsonb, created_at timestamptz,
-            expires_at timestamptz)
-          WHERE EXISTS (SELECT 1 FROM inv)
+          FROM jsonb_to_recordset(${JSON.stringify(keys)}::jsonb) AS r(event_id uuid,
+            user_id uuid, scope text, key text, request_hash text, response jsonb,
+            created_at timestamptz, expires_at timestamptz)
+          WHERE r.event_id IN (SELECT event_id FROM inv)
         ), new_events AS (
           -- In the order given (the relay delivers by seq): created before confirmed.
           INSERT INTO outbox (id, topic, version, aggregate_id, payload, occurred_at)
           SELECT (e.doc->>'id')::uuid, e.doc->>'topic', (e.doc->>'version')::int,
             e.doc->>'aggregate_id', e.doc->'payload', (e.doc->>'occurred_at')::timestamptz
-          FROM jsonb_array_elements(${JSON.stringify(w.outbox)}::jsonb) WITH ORDINALITY AS e(doc, n)
-          WHERE EXISTS (SELECT 1 FROM inv)
+          FROM jsonb_array_elements(${JSON.stringify(outbox)}::jsonb) WITH ORDINALITY AS e(doc, n)
+          WHERE (e.doc->>'event_id')::uuid IN (SELECT event_id FROM inv)
           ORDER BY e.n
         ), new_audits AS (
           INSERT INTO audit_log (id, entity, entity_id, action, actor_id, before, after, at)
           SELECT r.id, r.entity, r.entity_id, r.action, r.actor_id, r.before, r.after, r.at
           FROM jsonb_to_recordset(${JSON.stringify(audits)}::jsonb) AS r(id uuid, entity text,
             entity_id text, action text, actor_id uuid, before jsonb, after jsonb,
-            at timestamptz)
-          WHERE EXISTS (SELECT 1 FROM inv)
+            at timestamptz, event_id uuid)
+          WHERE r.event_id IN (SELECT event_id FROM inv)
         )
-        SELECT EXISTS (SELECT 1 FROM inv) AS written,
-          (SELECT pg_notify(${OUTBOX_CHANNEL}, '') FROM inv) AS notified`.execute(db);
-      return rows[0]?.written === true;
+        SELECT (SELECT array_agg(event_id::text) FROM inv) AS written,
+          (SELECT pg_notify(${OUTBOX_CHANNEL}, '') WHERE EXISTS (SELECT 1 FROM inv)) AS notified`.execute(
+        db,
+      );
+      return new Set(rows[0]?.written ?? []);
     } catch (error) {
-      if (isUniqueViolation(error)) return false;
+      if (isConflict(error)) return 'conflict';
       throw error;
     }
   },
@@ -211,11 +245,12 @@ function resultIdOf(response: unknown): string | null {
   return null;
 }
 
-function isUniqueViolation(error: unknown): boolean {
+/** A key recorded by another batch meanwhile, or a deadlock on one: the statement failed whole. */
+function isConflict(error: unknown): boolean {
   return (
     typeof error === 'object' &&
     error !== null &&
     'code' in error &&
-    error.code === UNIQUE_VIOLATION
+    (error.code === UNIQUE_VIOLATION || error.code === DEADLOCK_DETECTED)
   );
 }

@@ -1,20 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { DomainEventInput, DomainTopic } from '@evently/contracts';
-import { type Database, toOutboxRows } from '@evently/db';
+import type { Database } from '@evently/db';
 import { type LockPort, LockUnavailableError } from '@evently/platform';
 import type { Kysely } from 'kysely';
-import { type AuditEntryInput, toAuditRows } from '../../audit/audit.repository.js';
 import { AppError } from '../../kernel/app-error.js';
 import type { RequestLog } from '../../kernel/log.js';
-import {
-  type BookingRequest,
-  CREATE_SCOPE,
-  type Decision,
-  decideBatch,
-  keyRefsOf,
-} from './allocation-decision.js';
-import { allocatorRepository } from './allocator.repository.js';
-import { bookingRef, toBooking } from './bookings.mappers.js';
+import type { BookingRequest, Decision } from './allocation-decision.js';
+import { createAllocationRound, type RoundResult } from './allocation-round.js';
 import { type BookingRow, bookingsRepository as repo } from './bookings.repository.js';
 
 /**
@@ -33,6 +24,7 @@ export interface Allocator {
 }
 
 interface Pending extends BookingRequest {
+  eventId: string;
   resolve(row: BookingRow): void;
   reject(error: unknown): void;
 }
@@ -50,19 +42,30 @@ export const EVENT_LOCK_LEASE_MS = 1_000;
 /** Times a drain puts a batch back after its lease lapsed before refusing it. */
 const MAX_LEASE_LOSSES = 3;
 
+/** Requests in one round (the shared lane's, across events) or one event's batch. */
 const MAX_BATCH = 500;
 const MAX_ATTEMPTS = 8;
 
+const busy = () =>
+  new AppError('SERVICE_UNAVAILABLE', 'Bookings are busy or unavailable; retry shortly');
+
 /**
- * Per event, requests are coalesced into batches in arrival order; one transaction serves a
- * whole batch: read the inventory row, the event and their versions (one query), decide every
- * request (decideBatch), then one statement — a transaction of its own — updates the inventory
- * `WHERE version = $read` and, only if it did, inserts the bookings, keys, audit rows and outbox
- * events; then every caller is answered. Two round trips per batch. A quiet event's batch runs
- * without a lock; once a race was lost to another process the event's batches take its redlock
- * lock for a while (under a flash sale it is held for as little as the database allows) and a
- * lost race re-reads and retries with jittered backoff. The lock is contention relief only: the
- * version checks and the CHECK constraint keep correctness even when two holders get in.
+ * Requests are served in rounds (allocation-round.ts): one read, a decision per event over its
+ * own snapshot, one statement writing every event's batch conditioned on that event's versions.
+ *
+ * - **Quiet events share a lane**: requests for events this process has not seen contended queue
+ *   in one lane, and each round takes everything that queued meanwhile, across events — so a
+ *   booking of a quiet event pays a share of two round trips, no lock and nothing in Redis. Only
+ *   one lane round is in flight per process, so its requests for one event never race each other.
+ * - **Contended events drain on their own**: once an event's race was lost to another process
+ *   (its row moved or was being written), its requests queue per event for CONTENDED_MS and each
+ *   of its batches takes the event's redlock lock (`lockWhen: 'always'`: every batch, no lane),
+ *   held for as little as the database allows; a lost race re-reads and retries with jittered
+ *   backoff. The batch is taken once the lock is ours, so requests that queued while the other
+ *   process held it ride along.
+ *
+ * The lock is contention relief only: the version checks and the CHECK constraint keep
+ * correctness even when two holders get in.
  */
 export function createAllocator(deps: {
   db: Kysely<Database>;
@@ -79,9 +82,13 @@ export function createAllocator(deps: {
   /** Default CONTENDED_MS. */
   contendedMs?: number;
 }): Allocator {
+  const round = createAllocationRound(deps);
+  /** Per contended event, its queue (present while its drain runs). */
   const queues = new Map<string, Pending[]>();
   /** Events that lost a race lately, to when they count as contended (monotonic ms). */
   const contendedUntil = new Map<string, number>();
+  let lane: Pending[] = [];
+  let laneDraining = false;
 
   function contended(eventId: string): boolean {
     if (deps.lockWhen === 'always') return true;
@@ -92,18 +99,123 @@ export function createAllocator(deps: {
     return false;
   }
 
-  function answer(
-    request: Pending,
-    decision: Decision | undefined,
-    replayed: Map<string, BookingRow>,
-  ): void {
-    if (!decision) request.reject(new AppError('INTERNAL', 'No decision'));
-    else if (decision.ok === true) request.resolve(decision.row);
-    else if (decision.ok === false) request.reject(decision.error);
-    else {
-      const row = replayed.get(decision.bookingId);
-      if (row) request.resolve(row);
-      else request.reject(new AppError('INTERNAL', 'The original booking is gone'));
+  const ownLane = (eventId: string) => queues.has(eventId) || contended(eventId);
+
+  function markContended(eventId: string): void {
+    contendedUntil.set(eventId, performance.now() + (deps.contendedMs ?? CONTENDED_MS));
+  }
+
+  /** Into the event's own queue, ahead of later arrivals when they waited in the lane. */
+  function queueForEvent(eventId: string, requests: Pending[], ahead: boolean): void {
+    const queue = queues.get(eventId);
+    if (queue) {
+      if (ahead) queue.unshift(...requests);
+      else queue.push(...requests);
+      return;
+    }
+    const fresh = [...requests];
+    queues.set(eventId, fresh);
+    // Let requests arriving in the same tick join the first batch.
+    setImmediate(() => {
+      drain(eventId, fresh).catch((error: unknown) =>
+        deps.log.error({ err: error, eventId }, 'allocator drain failed'),
+      );
+    });
+  }
+
+  function queueInLane(request: Pending): void {
+    lane.push(request);
+    if (laneDraining) return;
+    laneDraining = true;
+    setImmediate(() => {
+      drainLane().catch((error: unknown) =>
+        deps.log.error({ err: error }, 'allocator lane failed'),
+      );
+    });
+  }
+
+  /** Answers a batch's requests (replays read their original booking) and arms their holds. */
+  async function answerAll(batch: readonly Pending[], decisions: readonly Decision[]) {
+    const replays = decisions.flatMap((d) => (d.ok === 'replay' ? [d.bookingId] : []));
+    const replayed = new Map((await repo.findBookings(deps.db, replays)).map((r) => [r.id, r]));
+    for (const [i, request] of batch.entries()) {
+      const decision = decisions[i];
+      if (!decision) request.reject(new AppError('INTERNAL', 'No decision'));
+      else if (decision.ok === true) request.resolve(decision.row);
+      else if (decision.ok === false) request.reject(decision.error);
+      else {
+        const row = replayed.get(decision.bookingId);
+        if (row) request.resolve(row);
+        else request.reject(new AppError('INTERNAL', 'The original booking is gone'));
+      }
+    }
+    const holds = decisions.flatMap((d) =>
+      d.ok === true && d.row.status === 'pending' ? [d.row] : [],
+    );
+    if (holds.length > 0) deps.onHolds(holds);
+  }
+
+  /**
+   * The next lane round's requests, by event in arrival order. A request whose event has turned
+   * contended moves to that event's queue; one whose idempotency key another event's request in
+   * this round carries waits for the next round (a round decides each event apart, so only then
+   * does it see that key's record).
+   */
+  function takeLaneRound(): Map<string, Pending[]> {
+    const round = new Map<string, Pending[]>();
+    const keyEvents = new Map<string, string>();
+    const moved = new Map<string, Pending[]>();
+    const rest: Pending[] = [];
+    let taken = 0;
+    for (const request of lane) {
+      if (ownLane(request.eventId)) {
+        moved.set(request.eventId, [...(moved.get(request.eventId) ?? []), request]);
+        continue;
+      }
+      const keyId =
+        request.idempotencyKey && `${request.principal.userId}:${request.idempotencyKey}`;
+      const keyEvent = keyId ? keyEvents.get(keyId) : undefined;
+      if (taken >= MAX_BATCH || (keyEvent !== undefined && keyEvent !== request.eventId)) {
+        rest.push(request);
+        continue;
+      }
+      if (keyId) keyEvents.set(keyId, request.eventId);
+      round.set(request.eventId, [...(round.get(request.eventId) ?? []), request]);
+      taken++;
+    }
+    lane = rest;
+    for (const [eventId, requests] of moved) queueForEvent(eventId, requests, true);
+    return round;
+  }
+
+  async function drainLane(): Promise<void> {
+    try {
+      while (lane.length > 0) {
+        const batches = takeLaneRound();
+        if (batches.size === 0) continue;
+        let results: Map<string, RoundResult>;
+        try {
+          results = await round(batches);
+        } catch (error) {
+          for (const request of [...batches.values()].flat()) request.reject(error);
+          continue;
+        }
+        const forgotten: Pending[] = [];
+        await Promise.all(
+          [...batches].map(async ([eventId, batch]) => {
+            const result = results.get(eventId);
+            if (result === 'keys-forgotten') forgotten.push(...batch);
+            else if (result === 'lost-race') {
+              // Another process books this event too: it drains on its own, under the lock.
+              markContended(eventId);
+              queueForEvent(eventId, batch, true);
+            } else await answerAll(batch, result ?? []);
+          }),
+        );
+        lane.unshift(...forgotten);
+      }
+    } finally {
+      laneDraining = false;
     }
   }
 
@@ -112,20 +224,11 @@ export function createAllocator(deps: {
     while (queue.length > 0) {
       const batch: Pending[] = [];
       try {
-        // The batch is taken (or topped up) once the lock is ours, so requests that arrived
-        // while we waited for it (the other instance's turn) ride along instead of waiting a
-        // whole extra cycle.
         const decisions = await runBatch(eventId, () => {
           batch.push(...queue.splice(0, MAX_BATCH - batch.length));
           return batch;
         });
-        const replays = decisions.flatMap((d) => (d.ok === 'replay' ? [d.bookingId] : []));
-        const replayed = new Map((await repo.findBookings(deps.db, replays)).map((r) => [r.id, r]));
-        for (const [i, request] of batch.entries()) answer(request, decisions[i], replayed);
-        const holds = decisions.flatMap((d) =>
-          d.ok === true && d.row.status === 'pending' ? [d.row] : [],
-        );
-        if (holds.length > 0) deps.onHolds(holds);
+        await answerAll(batch, decisions);
       } catch (error) {
         if (error instanceof LeaseLost && ++leaseLosses <= MAX_LEASE_LOSSES) {
           // Nothing written: the batch waits for the lock again instead of racing its new holder.
@@ -136,7 +239,7 @@ export function createAllocator(deps: {
           error instanceof LockUnavailableError ||
           error instanceof LostRace ||
           error instanceof LeaseLost
-            ? new AppError('SERVICE_UNAVAILABLE', 'Bookings are busy or unavailable; retry shortly')
+            ? busy()
             : error;
         // Without the lock no batch was taken: those waiting are refused instead.
         const failed = batch.length > 0 ? batch : queue.splice(0, MAX_BATCH);
@@ -147,15 +250,19 @@ export function createAllocator(deps: {
     contended(eventId); // forgets a contention that has run out
   }
 
+  /** One event's batch: a round of its own, under the event's lock while it is contended. */
+  async function allocate(eventId: string, batch: Pending[]): Promise<RoundResult> {
+    return (await round(new Map([[eventId, batch]]))).get(eventId) ?? 'lost-race';
+  }
+
   async function runBatch(eventId: string, take: () => Pending[]): Promise<Decision[]> {
     if (!contended(eventId)) {
-      // Optimistic: no lock, one attempt (two if expired keys had to go first). The version
-      // check in the write is the arbiter either way; a lost race means another process books
-      // this event too, so it is contended now and the batch goes on under the lock.
+      // Its contention ran out: one optimistic attempt (two if expired keys had to go first)
+      // before the lock is taken again.
       let result = await allocate(eventId, take());
       if (result === 'keys-forgotten') result = await allocate(eventId, take());
       if (Array.isArray(result)) return result;
-      contendedUntil.set(eventId, performance.now() + (deps.contendedMs ?? CONTENDED_MS));
+      markContended(eventId);
     }
     return deps.locks.withLock(
       `event:${eventId}`,
@@ -177,88 +284,12 @@ export function createAllocator(deps: {
     );
   }
 
-  /**
-   * One attempt at a batch: read, decide (decideBatch, a pure function of what was read), write
-   * (two round trips). `lost-race` when the write found the inventory or the event changed
-   * since the read, `keys-forgotten` when expired idempotency keys were deleted first: nothing
-   * was written either way, and the batch is decided again.
-   */
-  async function allocate(
-    eventId: string,
-    batch: Pending[],
-  ): Promise<Decision[] | 'lost-race' | 'keys-forgotten'> {
-    const now = deps.now();
-    const state = await allocatorRepository.readBatchState(
-      deps.db,
-      eventId,
-      CREATE_SCOPE,
-      [...new Set(batch.map((r) => r.principal.userId))],
-      keyRefsOf(batch),
-      now,
-    );
-    const decided = decideBatch(eventId, state, batch, { now, holdMinutes: deps.holdMinutes });
-    if (decided.kind === 'answer') return decided.decisions;
-    if (decided.kind === 'forget-keys') {
-      // A key older than its 24 h may be used again: its old record goes first.
-      await allocatorRepository.deleteExpiredKeys(deps.db, CREATE_SCOPE, decided.keys, now);
-      return 'keys-forgotten';
-    }
-    const events: DomainEventInput<DomainTopic>[] = [];
-    const audits: AuditEntryInput[] = [];
-    for (const row of decided.bookings) {
-      events.push({
-        topic: 'booking.created',
-        aggregateId: row.id,
-        payload: {
-          ...bookingRef(row),
-          status: row.status,
-          expiresAt: row.expires_at?.toISOString() ?? null,
-          waitlistEntryId: null,
-        },
-      });
-      if (row.status === 'confirmed')
-        events.push({ topic: 'booking.confirmed', aggregateId: row.id, payload: bookingRef(row) });
-      audits.push({
-        entity: 'booking',
-        entityId: row.id,
-        action: 'create',
-        actorId: row.user_id,
-        after: toBooking(row),
-      });
-    }
-    const written = await allocatorRepository.writeBatch(deps.db, {
-      eventId,
-      inventoryVersion: decided.inventoryVersion,
-      eventVersion: decided.eventVersion,
-      seats: decided.seats,
-      bookings: decided.bookings,
-      keys: decided.keys,
-      outbox: toOutboxRows(events, now),
-      audits: toAuditRows(audits),
-      now,
-    });
-    return written ? decided.decisions : 'lost-race';
-  }
-
   return {
     book(eventId, request) {
       return new Promise<BookingRow>((resolve, reject) => {
-        let queue = queues.get(eventId);
-        const first = !queue;
-        if (!queue) {
-          queue = [];
-          queues.set(eventId, queue);
-        }
-        queue.push({ ...request, resolve, reject });
-        if (first) {
-          const q = queue;
-          // Let requests arriving in the same tick join the first batch.
-          setImmediate(() => {
-            drain(eventId, q).catch((error: unknown) =>
-              deps.log.error({ err: error, eventId }, 'allocator drain failed'),
-            );
-          });
-        }
+        const pending = { ...request, eventId, resolve, reject };
+        if (ownLane(eventId)) queueForEvent(eventId, [pending], false);
+        else queueInLane(pending);
       });
     },
   };

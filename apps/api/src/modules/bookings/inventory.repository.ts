@@ -1,5 +1,5 @@
 import type { Database } from '@evently/db';
-import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
+import { type Expression, type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
 import { jsonObjectFrom } from 'kysely/helpers/postgres';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -119,32 +119,48 @@ export const inventoryRepository = {
 
   /**
    * The counts as one JSON column of a query of the caller's (null before the event is
-   * published): the allocator reads them with the event's terms in one round trip.
+   * published): the allocator reads them with the event's terms in one round trip. `eventId` may
+   * be a column of the caller's query.
    */
-  countsColumn(db: Db, eventId: string) {
+  countsColumn(db: Db, eventId: string | Expression<string>) {
     return jsonObjectFrom(
       db.selectFrom('event_inventory').select(counts).where('event_id', '=', eventId),
     );
   },
 
   /**
-   * The allocator's write, as the statement its batch CTE starts with: consumes `seats` only if
-   * neither this row nor the event's terms moved since the batch read them (`RETURNING 1` when it
-   * wrote, no row when it lost the race).
+   * The allocator's write, as the statement its batch CTE starts with: consumes each event's
+   * `seats` only if neither its row nor the event's terms moved since the batch read them, and
+   * skips a row another transaction holds (it is being written, so its version is about to move):
+   * no batch ever waits on another's row, so batches over overlapping events cannot deadlock.
+   * Returns the `event_id` of every row it wrote; a missing one lost the race.
    */
-  consumeIfUnchanged(w: {
-    eventId: string;
-    inventoryVersion: number;
-    eventVersion: number;
-    seats: SeatDelta;
-    now: Date;
-  }): RawBuilder<unknown> {
+  consumeIfUnchanged(
+    writes: readonly {
+      eventId: string;
+      inventoryVersion: number;
+      eventVersion: number;
+      seats: SeatDelta;
+    }[],
+    now: Date,
+  ): RawBuilder<unknown> {
+    const batch = writes.map((w) => ({
+      event_id: w.eventId,
+      inventory_version: w.inventoryVersion,
+      event_version: w.eventVersion,
+      confirmed: w.seats.confirmed,
+      held: w.seats.held,
+    }));
     return sql`
-      UPDATE event_inventory
-      SET confirmed = confirmed + ${w.seats.confirmed}, held = held + ${w.seats.held},
-        version = version + 1, updated_at = ${w.now}
-      WHERE event_id = ${w.eventId} AND version = ${w.inventoryVersion}
-        AND EXISTS (SELECT 1 FROM events WHERE id = ${w.eventId} AND version = ${w.eventVersion})
-      RETURNING 1`;
+      UPDATE event_inventory i
+      SET confirmed = i.confirmed + b.confirmed, held = i.held + b.held,
+        version = i.version + 1, updated_at = ${now}
+      FROM jsonb_to_recordset(${JSON.stringify(batch)}::jsonb) AS b(event_id uuid,
+        inventory_version int, event_version int, confirmed int, held int)
+      WHERE i.event_id = b.event_id AND i.version = b.inventory_version
+        AND i.event_id IN (SELECT l.event_id FROM event_inventory l
+          WHERE l.event_id = ANY(${batch.map((b) => b.event_id)}::uuid[]) FOR UPDATE SKIP LOCKED)
+        AND EXISTS (SELECT 1 FROM events e WHERE e.id = b.event_id AND e.version = b.event_version)
+      RETURNING i.event_id`;
   },
 };
