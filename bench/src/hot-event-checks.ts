@@ -61,9 +61,10 @@ export interface BatchSizes {
 }
 
 /**
- * How many bookings each allocator batch wrote in the window: a batch's rows share `created_at`
- * (the allocator's decision time, ms resolution), and batches of one event are serialised by its
- * lock, a cycle taking well over a millisecond.
+ * How many bookings each allocator transaction wrote in the window: a round's rows share
+ * `created_at` (the allocator's decision time, ms resolution) across all the events in it, and a
+ * process runs one round at a time, a cycle taking well over a millisecond (two processes' rounds
+ * decided in the same millisecond count as one: an overestimate of a few percent at most).
  */
 export async function measureBatchSizes(
   db: Kysely<Database>,
@@ -86,7 +87,7 @@ export async function measureBatchSizes(
     FROM (
       SELECT count(*) AS n FROM bookings
       WHERE event_id = ANY(${eventIds}::uuid[]) AND created_at >= ${from} AND created_at < ${to}
-      GROUP BY event_id, created_at
+      GROUP BY created_at
     ) t`.execute(db);
   const row = rows[0];
   const transactions = Number(row?.transactions ?? 0);

@@ -45,6 +45,13 @@ const MAX_LEASE_LOSSES = 3;
 /** Requests in one round (the shared lane's, across events) or one event's batch. */
 const MAX_BATCH = 500;
 const MAX_ATTEMPTS = 8;
+/**
+ * Lane rounds an event may lose in a row before it counts as contended. Two processes' rounds
+ * over the same quiet events overlap now and then (the row was being written, or was written
+ * between the read and the write): the next round usually wins. A hot event loses round after
+ * round, and is better served taking turns under its lock.
+ */
+const LANE_LOSSES = 3;
 
 const busy = () =>
   new AppError('SERVICE_UNAVAILABLE', 'Bookings are busy or unavailable; retry shortly');
@@ -57,12 +64,12 @@ const busy = () =>
  *   in one lane, and each round takes everything that queued meanwhile, across events — so a
  *   booking of a quiet event pays a share of two round trips, no lock and nothing in Redis. Only
  *   one lane round is in flight per process, so its requests for one event never race each other.
- * - **Contended events drain on their own**: once an event's race was lost to another process
- *   (its row moved or was being written), its requests queue per event for CONTENDED_MS and each
- *   of its batches takes the event's redlock lock (`lockWhen: 'always'`: every batch, no lane),
- *   held for as little as the database allows; a lost race re-reads and retries with jittered
- *   backoff. The batch is taken once the lock is ours, so requests that queued while the other
- *   process held it ride along.
+ * - **Contended events drain on their own**: once an event lost LANE_LOSSES rounds in a row to
+ *   another process (its row moved or was being written), its requests queue per event for
+ *   CONTENDED_MS and each of its batches takes the event's redlock lock (`lockWhen: 'always'`:
+ *   every batch, no lane), held for as little as the database allows; a lost race re-reads and
+ *   retries with jittered backoff. The batch is taken once the lock is ours, so requests that
+ *   queued while the other process held it ride along.
  *
  * The lock is contention relief only: the version checks and the CHECK constraint keep
  * correctness even when two holders get in.
@@ -88,6 +95,8 @@ export function createAllocator(deps: {
   /** Events that lost a race lately, to when they count as contended (monotonic ms). */
   const contendedUntil = new Map<string, number>();
   let lane: Pending[] = [];
+  /** Lane rounds each event lost in a row. */
+  const laneLosses = new Map<string, number>();
   let laneDraining = false;
 
   function contended(eventId: string): boolean {
@@ -200,19 +209,30 @@ export function createAllocator(deps: {
           for (const request of [...batches.values()].flat()) request.reject(error);
           continue;
         }
-        const forgotten: Pending[] = [];
+        const retry: Pending[] = [];
         await Promise.all(
           [...batches].map(async ([eventId, batch]) => {
             const result = results.get(eventId);
-            if (result === 'keys-forgotten') forgotten.push(...batch);
+            if (result === 'keys-forgotten') retry.push(...batch);
             else if (result === 'lost-race') {
-              // Another process books this event too: it drains on its own, under the lock.
+              const losses = (laneLosses.get(eventId) ?? 0) + 1;
+              if (losses < LANE_LOSSES) {
+                // Most likely the other process's round had it too: the next round re-reads.
+                laneLosses.set(eventId, losses);
+                retry.push(...batch);
+                return;
+              }
+              // Lost round after round: a hot event, which drains on its own, under the lock.
+              laneLosses.delete(eventId);
               markContended(eventId);
               queueForEvent(eventId, batch, true);
-            } else await answerAll(batch, result ?? []);
+            } else {
+              laneLosses.delete(eventId);
+              await answerAll(batch, result ?? []);
+            }
           }),
         );
-        lane.unshift(...forgotten);
+        lane.unshift(...retry);
       }
     } finally {
       laneDraining = false;
