@@ -30,6 +30,8 @@ export interface ServerConfig {
   trustProxy: boolean | number | string[];
   /** Who may scrape /metrics (see metrics-access.ts); closed when not given. */
   metrics?: MetricsAccess;
+  /** False sends plain JSON calls through tRPC's Fetch adapter too (see trpc-route.ts). */
+  plainCallsDirect?: boolean;
 }
 
 export interface ServerDeps {
@@ -114,6 +116,7 @@ export async function createServer(deps: ServerDeps): Promise<ApiServer> {
     prefix: '/trpc',
     router: deps.router ?? appRouter,
     maxBatchSize: MAX_BATCH_SIZE,
+    ...(deps.config.plainCallsDirect === false && { plainCallsDirect: false }),
     createContext: (req): Context => ({
       requestId: req.id,
       ip: req.ip,

@@ -3,20 +3,28 @@ import { incomingMessageToRequest } from '@trpc/server/adapters/node-http';
 import { resolveResponse } from '@trpc/server/http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Context } from '../trpc/context.js';
+import { answerPlainCalls, PLAIN_ANSWER_HEADERS, plainCallsOf } from './trpc-plain-call.js';
 
 export interface TrpcRouteOptions {
   prefix: string;
   router: AnyTRPCRouter;
   maxBatchSize: number;
   createContext(req: FastifyRequest): Context;
+  /**
+   * Plain JSON calls skip tRPC's Fetch adapter (trpc-plain-call.ts); default true. False sends
+   * everything through tRPC's own handler (the tests compare the two).
+   */
+  plainCallsDirect?: boolean;
 }
 
 /**
  * tRPC over HTTP at `<prefix>/:path`: what `fastifyTRPCPlugin` does, with one difference — an
  * answer tRPC does not stream is sent whole (Content-Length, one socket write) instead of being
- * piped from the Response's stream in chunks. Streams stay streams: SSE subscriptions and JSONL
- * batches (`trpc-accept: application/jsonl`). Under a flash sale every booking is one small JSON
- * answer, and the chunked path cost a noticeable part of the API's CPU per booking.
+ * piped from the Response's stream in chunks, and plain JSON calls (one or a batch, no stream)
+ * are run without building Fetch `Request`/`Response` objects around them (trpc-plain-call.ts).
+ * Streams stay streams: SSE subscriptions and JSONL batches (`trpc-accept: application/jsonl`).
+ * Under a flash sale every booking is one small JSON call, and the adapter's machinery cost
+ * about as much CPU as the booking.
  */
 export function registerTrpcRoute(app: FastifyInstance, options: TrpcRouteOptions): void {
   // tRPC parses bodies itself (it needs them raw for batches): Fastify hands JSON over as text.
@@ -26,7 +34,33 @@ export function registerTrpcRoute(app: FastifyInstance, options: TrpcRouteOption
     done(null, body);
   });
 
+  const direct = options.plainCallsDirect ?? true;
   app.all<{ Params: { path: string } }>(`${options.prefix}/:path`, async (req, reply) => {
+    const plain =
+      direct &&
+      (await plainCallsOf(
+        options.router,
+        {
+          method: req.method,
+          query: new URLSearchParams(req.url.slice(req.url.indexOf('?') + 1 || req.url.length)),
+          body: typeof req.body === 'string' ? req.body : undefined,
+          header: (name) => {
+            const value = req.headers[name];
+            return Array.isArray(value) ? value.join(', ') : value;
+          },
+        },
+        req.params.path,
+        options.maxBatchSize,
+      ));
+    if (plain) {
+      const answer = await answerPlainCalls(
+        options.router,
+        plain.calls,
+        plain.batch,
+        options.createContext(req),
+      );
+      return reply.status(answer.status).headers(PLAIN_ANSWER_HEADERS).send(answer.body);
+    }
     const incoming: typeof req.raw & { body?: unknown } = req.raw;
     if (req.body !== undefined) incoming.body = req.body;
     const response = await resolveResponse({
