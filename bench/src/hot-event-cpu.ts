@@ -15,8 +15,20 @@ function cpuMs(pid: number): number | undefined {
   }
 }
 
+/** Resident set size of a process now, in MB; undefined once it is gone. */
+function rssMb(pid: number): number | undefined {
+  try {
+    const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb === undefined ? undefined : Number(kb) / 1024;
+  } catch {
+    return undefined;
+  }
+}
+
 export interface CpuGroup {
   name: string;
+  /** Also note the largest resident set any of the group's processes had in a sample. */
+  rss?: boolean;
   /** The group's processes now (Postgres backends come and go, so it is asked every sample). */
   pids: () => number[] | Promise<number[]>;
 }
@@ -24,7 +36,8 @@ export interface CpuGroup {
 export interface CpuSampler {
   /**
    * CPU ms each group used since start (a process that exits loses at most one interval), and
-   * under `machine busy` and `machine idle` what all cores did meanwhile (from /proc/stat).
+   * under `machine busy` and `machine idle` what all cores did meanwhile (from /proc/stat), and
+   * under `rss:<group>` the peak resident MB of one process of each group that asked for it.
    */
   stop(): Promise<Record<string, number>>;
 }
@@ -48,10 +61,17 @@ function machineMs(): { busy: number; idle: number } {
 export async function startCpuSampler(groups: CpuGroup[], intervalMs = 250): Promise<CpuSampler> {
   const first = new Map<string, Map<number, number>>();
   const last = new Map<string, Map<number, number>>();
+  const peakRss = new Map<string, number>();
   let initial = true;
 
   async function sample(): Promise<void> {
     for (const group of groups) {
+      if (group.rss) {
+        for (const pid of await group.pids()) {
+          const mb = rssMb(pid) ?? 0;
+          if (mb > (peakRss.get(group.name) ?? 0)) peakRss.set(group.name, mb);
+        }
+      }
       const seen = first.get(group.name) ?? new Map<number, number>();
       const now = last.get(group.name) ?? new Map<number, number>();
       for (const pid of await group.pids()) {
@@ -89,6 +109,7 @@ export async function startCpuSampler(groups: CpuGroup[], intervalMs = 250): Pro
       }
       used['machine busy'] = Math.round(machine.busy - machineAtStart.busy);
       used['machine idle'] = Math.round(machine.idle - machineAtStart.idle);
+      for (const [name, mb] of peakRss) used[`rss:${name}`] = Math.round(mb);
       return used;
     },
   };

@@ -124,13 +124,16 @@ export function printCpu(
     const row: Record<string, number | string> = {};
     let ours = 0;
     for (const [group, ms] of Object.entries(cpu)) {
-      if (group.startsWith('machine')) continue;
+      if (group.startsWith('machine') || group.startsWith('rss:')) continue;
       ours += ms;
       row[`${group} µs`] = bookings ? Math.round((ms * 1_000) / bookings) : '-';
     }
     row['bench CPU s'] = round(ours / 1_000);
     row['other CPU s'] = round(((cpu['machine busy'] ?? 0) - ours) / 1_000);
     row['idle s'] = round((cpu['machine idle'] ?? 0) / 1_000);
+    for (const [key, mb] of Object.entries(cpu)) {
+      if (key.startsWith('rss:')) row[`${key.slice(4)} peak RSS MB`] = mb;
+    }
     table[name] = row;
   }
   console.log(

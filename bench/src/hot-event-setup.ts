@@ -37,7 +37,7 @@ export async function signInUsers(
   db: Kysely<Database>,
   urls: string[],
   count: number,
-): Promise<{ users: BenchUser[]; organizer: EventlyClient }> {
+): Promise<{ users: BenchUser[]; organizer: EventlyClient; organizerToken: string }> {
   // One hash for every account: argon2id costs ~8 ms each, and the bench measures logins elsewhere.
   const passwordHash = await hash(PASSWORD);
   const now = new Date();
@@ -84,8 +84,8 @@ export async function signInUsers(
     users.push(...(await Promise.all(chunk)));
   }
   const url = urls[0] ?? '';
-  const organizer = signedInClient(url, await login('organizer@bench.example', url, '10.78.0.1'));
-  return { users, organizer };
+  const organizerToken = await login('organizer@bench.example', url, '10.78.0.1');
+  return { users, organizer: signedInClient(url, organizerToken), organizerToken };
 }
 
 /** Free published events (a free booking confirms at once, so no hold ever expires mid-run). */

@@ -42,6 +42,7 @@ import {
   signedInClient,
   signInUsers,
 } from './hot-event-setup.js';
+import { measureStreamMemory } from './stream-memory.js';
 
 const numbers = (value: string) =>
   value
@@ -64,6 +65,7 @@ function settings() {
     background: background === 'pgbench-ro',
     backgroundClients: Number(env.BENCH_BACKGROUND_CLIENTS ?? 4),
     profileDir: env.BENCH_PROFILE_DIR && resolve(env.BENCH_PROFILE_DIR),
+    sseStreams: Number(env.BENCH_SSE_STREAMS ?? 1_000),
   };
 }
 
@@ -93,7 +95,7 @@ export async function benchHotEvent(): Promise<void> {
       profileDir: s.profileDir,
     });
     const apis = cluster.apis;
-    const { users, organizer } = await signInUsers(
+    const { users, organizer, organizerToken } = await signInUsers(
       db,
       apis.map((a) => a.url),
       s.users,
@@ -126,6 +128,7 @@ export async function benchHotEvent(): Promise<void> {
       // The processes of the cluster's current generation (it restarts for every target).
       ...apis.map((_, i) => ({
         name: `API process ${i + 1}`,
+        rss: true,
         pids: () => (cluster?.apis[i] ? [cluster.apis[i].pid] : []),
       })),
       {
@@ -146,6 +149,7 @@ export async function benchHotEvent(): Promise<void> {
     const batches = [];
     const profileWindows: ProfileWindow[] = [];
     const profilePaths: string[] = [];
+    const memory: Record<string, string | number>[] = [];
 
     // Target by target, Evently's cases and then pgbench's, so the machine's load (shared, never
     // quiet) drifts as little as possible between the two sides of a ratio. pgbench needs its
@@ -191,6 +195,16 @@ export async function benchHotEvent(): Promise<void> {
           }),
         });
       }
+      if (target.key === 'hot' && s.sseStreams > 0) {
+        memory.push(
+          ...(await measureStreamMemory(
+            current,
+            organizerToken,
+            target.eventIds[0] ?? '',
+            s.sseStreams,
+          )),
+        );
+      }
       await cluster.stop();
       const profiles = await apiProfiles(current, windows);
       if (profiles) {
@@ -222,6 +236,12 @@ export async function benchHotEvent(): Promise<void> {
     printRatios(results, ratioTargets);
     if (background) printBackgroundLoss(results, ratioTargets, background.label);
     printBatches(batches, s.seconds);
+    if (memory.length > 0) {
+      console.log(
+        '\nAPI process memory under the hot event and with analytics.live SSE streams open',
+      );
+      console.table(memory);
+    }
     printCpu(
       results.map((r) => ({ name: r.row.case, cpu: r.cpu, bookings: r.bookings })),
       s.seconds,
