@@ -47,11 +47,13 @@ const MAX_BATCH = 500;
 const MAX_ATTEMPTS = 8;
 /**
  * Lane rounds an event may lose in a row before it counts as contended. Two processes' rounds
- * over the same quiet events overlap now and then (the row was being written, or was written
- * between the read and the write): the next round usually wins. A hot event loses round after
- * round, and is better served taking turns under its lock.
+ * over the same events overlap all the time — a hot event's in most rounds — and the loser's
+ * next round, which takes everything queued meanwhile, usually wins: measured on the hot-event
+ * bench (2026-12-04, a loaded machine), rounds without the lock sold 1.3–1.9× what turns under
+ * the Redis lock did (no hand-over, no waiting on a descheduled holder). Only an event that loses
+ * round after round — many processes fighting for it — goes to the lock.
  */
-const LANE_LOSSES = 3;
+const LANE_LOSSES = 50;
 
 const busy = () =>
   new AppError('SERVICE_UNAVAILABLE', 'Bookings are busy or unavailable; retry shortly');
