@@ -6,7 +6,7 @@ import { createReadReplica, type ReadReplica } from './read-replica.js';
 import { type StreamingReplica, startStreamingReplica } from './testing/streaming-replica.js';
 
 // A real primary and hot standby on loopback (never the shared server): the replica is paused,
-// stopped and started under the read port.
+// stopped and started under the read port, and the primary stopped once.
 describe('reads that tolerate lag, on a streaming replica', () => {
   let clusters: StreamingReplica;
   let primary: DbHandle;
@@ -118,6 +118,23 @@ describe('reads that tolerate lag, on a streaming replica', () => {
     expect(once).toBe(false);
     expect(fallbacks).toEqual([false]);
     expect((await reads.read(where))?.standby).toBe(true);
+  });
+
+  it('a primary that is down: the replica still answers, but never as current', async () => {
+    await vi.waitFor(
+      async () => {
+        expect((await reads.readCurrent(where)).from).toBe('replica');
+      },
+      { timeout: 30_000, interval: 250 },
+    );
+    await clusters.primary.stop();
+    try {
+      const answer = await reads.readCurrent(where);
+      expect(answer).toMatchObject({ from: 'replica', current: false });
+      expect(answer.value?.standby).toBe(true);
+    } finally {
+      await clusters.primary.start();
+    }
   });
 
   it('without a replica every read is the primary', async () => {
