@@ -1,3 +1,4 @@
+import { createDb, type DbHandle } from '@evently/db';
 import { openInfrastructure } from '@evently/platform';
 import type { Logger } from 'pino';
 import { createModules, type Modules } from './composition/create-modules.js';
@@ -31,12 +32,19 @@ export async function startApi(env: ApiEnv, role: Role, log: Logger): Promise<Ru
   }
   const mode: Mode = env.DATABASE_URL && env.REDIS_URL ? 'production' : 'embedded';
   const infra = await openInfrastructure(env, log);
+  let replica: DbHandle | undefined;
   let worker: WorkerRuntime | undefined;
   let modules: Modules | undefined;
   try {
     const { db, platform } = infra;
+    // Not migrated (it replays the primary) and not a readiness check: without it, lists read
+    // the primary. The pool connects on first use, so a replica down at start delays nothing.
+    replica = env.DATABASE_REPLICA_URL
+      ? await createDb({ databaseUrl: env.DATABASE_REPLICA_URL, poolSize: env.DATABASE_POOL_SIZE })
+      : undefined;
     modules = await createModules({
       db,
+      replica,
       platform,
       config: {
         auth: {
@@ -98,12 +106,14 @@ export async function startApi(env: ApiEnv, role: Role, log: Logger): Promise<Ru
         await server.stop();
         await worker?.stop();
         await modules?.close();
+        await replica?.close();
         await infra.close();
       },
     };
   } catch (error) {
     await worker?.stop().catch(() => {});
     await modules?.close().catch(() => {});
+    await replica?.close().catch(() => {});
     await infra.close().catch(() => {});
     throw error;
   }

@@ -62,11 +62,28 @@ describe('API configuration', () => {
     [{ RETENTION_DAYS: '0' }, 'RETENTION_DAYS'],
     [{ BOOKING_HOLD_MINUTES: '1441' }, 'BOOKING_HOLD_MINUTES'],
     [{ METRICS_TOKEN: 'too-short' }, 'METRICS_TOKEN'],
+    [{ DATABASE_REPLICA_URL: 'postgres://u@replica:5432/db' }, 'DATABASE_REPLICA_URL'],
+    [
+      { DATABASE_URL: 'postgres://u@h:5432/db', DATABASE_REPLICA_URL: 'mysql://u@r/db' },
+      'DATABASE_REPLICA_URL',
+    ],
     [{ METRICS_TOKEN: `${'x'.repeat(40)} y` }, 'METRICS_TOKEN'],
   ])('refuses %o with one line naming %s', (env, name) => {
     const message = failure(env);
     expect(message).toContain(name);
     expect(message).not.toContain('\n');
+  });
+
+  it('takes a replica of the Postgres primary (optional)', () => {
+    const primary = 'postgres://u@h:5432/db';
+    expect(readApiEnv({ DATABASE_URL: primary }).DATABASE_REPLICA_URL).toBeUndefined();
+    expect(readApiEnv({ DATABASE_URL: primary, DATABASE_REPLICA_URL: '' })).toMatchObject({
+      DATABASE_REPLICA_URL: undefined,
+    });
+    const replica = 'postgresql://u@replica:5432/db';
+    expect(readApiEnv({ DATABASE_URL: primary, DATABASE_REPLICA_URL: replica })).toMatchObject({
+      DATABASE_REPLICA_URL: replica,
+    });
   });
 
   it('never echoes the value of a bad variable (it may be a secret)', () => {

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { authEnvShape, checkAuthEnv } from './config/auth-env.js';
 import { bookingsEnvShape } from './config/bookings-env.js';
 import { httpEnvShape } from './config/http-env.js';
+import { checkReplicaEnv, replicaEnvShape } from './config/replica-env.js';
 
 /**
  * The API's configuration: the fragments of the concerns it serves. `pnpm start` runs the worker
@@ -17,8 +18,12 @@ export const apiEnvSchema = z
     ...bookingsEnvShape,
     ...authEnvShape,
     ...httpEnvShape,
+    ...replicaEnvShape,
   })
-  .superRefine(checkAuthEnv);
+  .superRefine((env, ctx) => {
+    checkAuthEnv(env, ctx);
+    checkReplicaEnv(env, ctx);
+  });
 
 export type ApiEnv = Omit<z.infer<typeof apiEnvSchema>, 'JWT_SECRET'> & {
   JWT_SECRET: string;

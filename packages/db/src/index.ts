@@ -17,3 +17,8 @@ export {
   type OutboxRow,
   toOutboxRows,
 } from './outbox/append-event.js';
+export {
+  createReadReplica,
+  type ReadReplica,
+  type ReadReplicaOptions,
+} from './read-replica.js';

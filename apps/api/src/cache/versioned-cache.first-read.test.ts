@@ -8,7 +8,7 @@ import {
 } from '@evently/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureLog } from '../../test/capture-log.js';
-import { createVersionedCache, type VersionedCache } from './versioned-cache.js';
+import { createVersionedCache, unkept, type VersionedCache } from './versioned-cache.js';
 
 // A scope's first read, on real Redis: what it leaves behind, and a write racing it.
 
@@ -70,5 +70,27 @@ describe('versioned cache: the first read of a scope', () => {
     });
     expect(first).toBe('old');
     expect(await cache.read(scope, 'event', async () => truth)).toBe('new');
+  });
+
+  it('returns an unkept value without keeping it, with or without a generation', async () => {
+    const scope = `events:list:${randomUUID()}`;
+    let truth = 'lagging';
+    let loads = 0;
+    // What a list read from a replica that has not replayed the latest write returns.
+    const load = async () => {
+      loads += 1;
+      return truth === 'lagging' ? unkept(truth) : truth;
+    };
+    // No generation yet: none is made for it.
+    expect(await cache.read(scope, 'page', load)).toBe('lagging');
+    expect((await keys()).filter((key) => key.includes(scope))).toEqual([]);
+    // Under a generation (a write set one): still nothing kept, so the next read loads again.
+    await cache.invalidate(scope);
+    expect(await cache.read(scope, 'page', load)).toBe('lagging');
+    truth = 'caught up';
+    expect(await cache.read(scope, 'page', load)).toBe('caught up');
+    expect(await cache.read(scope, 'page', load)).toBe('caught up');
+    expect(loads).toBe(3);
+    expect(cache.stats().unkept).toBe(2);
   });
 });

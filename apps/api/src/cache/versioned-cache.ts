@@ -55,19 +55,32 @@ export interface VersionedCacheStats {
   l1Hits: number;
   l2Hits: number;
   loads: number;
+  /** Loads whose value was returned but not kept (`unkept`). */
+  unkept: number;
   /** Reads served straight from `load()` because the cache port was unreachable. */
   bypasses: number;
   l1Entries: number;
 }
 
+/**
+ * A loaded value to return but not to keep: one that may predate the generation it would be
+ * stamped with (a read from a replica that has not replayed the latest write, say).
+ */
+export class Unkept<T> {
+  constructor(readonly value: T) {}
+}
+
+export const unkept = <T>(value: T): Unkept<T> => new Unkept(value);
+
 export interface VersionedCache {
   /**
    * The value of `key` in `scope`, from L1, L2 or `load()`. Values are JSON: what is returned is
    * always a fresh parsed copy (a Date comes back as its ISO string on every path). `undefined`
-   * from `load()` is returned but not cached; return `null` to cache "not found". Concurrent
-   * reads of the same key under the same generation share one `load()`.
+   * from `load()` is returned but not cached; return `null` to cache "not found", and
+   * `unkept(value)` for a value to return without caching it. Concurrent reads of the same key
+   * under the same generation share one `load()`.
    */
-  read<T>(scope: string, key: string, load: () => Promise<T>): Promise<T>;
+  read<T>(scope: string, key: string, load: () => Promise<T | Unkept<T>>): Promise<T>;
   /** Retires every cached value of these scopes on all instances; rejects if the cache port is unreachable. */
   invalidate(...scopes: string[]): Promise<void>;
   /** Subscribes to other instances' invalidations. Reads are correct without it, just use more memory. */
@@ -108,7 +121,7 @@ export function createVersionedCache(options: VersionedCacheOptions): VersionedC
     channel: options.channel,
   });
   const l1 = createScopedLru({ max: l1Max, ttlMs: l1TtlMs });
-  const counters = { l1Hits: 0, l2Hits: 0, loads: 0, bypasses: 0 };
+  const counters = { l1Hits: 0, l2Hits: 0, loads: 0, unkept: 0, bypasses: 0 };
   const warnUnreachable = throttledWarning(log, 'cache unreachable; reading the source directly');
   const warnFill = throttledWarning(log, 'cannot store a value in the cache');
   const warnPublish = throttledWarning(log, 'cannot publish a cache invalidation');
@@ -143,13 +156,11 @@ export function createVersionedCache(options: VersionedCacheOptions): VersionedC
   const loadIntoNewGeneration = async <T>(
     scope: string,
     key: string,
-    load: () => Promise<T>,
+    load: () => Promise<T | Unkept<T>>,
   ): Promise<string | undefined> => {
-    counters.loads += 1;
-    const value = await load();
-    if (value === undefined) return undefined;
-    const json = JSON.stringify(value);
-    if (json === undefined) throw new TypeError(`cached value for ${scope}/${key} is not JSON`);
+    const loaded = await loadOnce(load);
+    if (loaded === undefined || !loaded.keep) return loaded?.json;
+    const { value, json } = loaded;
     const generation = randomUUID();
     const created = await viaPort(() =>
       cache.add(generationKey(scope), generation, GENERATION_TTL_MS),
@@ -167,7 +178,7 @@ export function createVersionedCache(options: VersionedCacheOptions): VersionedC
     scope: string,
     key: string,
     generation: string,
-    load: () => Promise<T>,
+    load: () => Promise<T | Unkept<T>>,
   ): Promise<string | undefined> => {
     const shared = await viaPort(() => cache.get<unknown>(valueKey(scope, generation, key)));
     if (shared !== undefined) {
@@ -176,11 +187,9 @@ export function createVersionedCache(options: VersionedCacheOptions): VersionedC
       l1.set(scope, key, generation, json);
       return json;
     }
-    counters.loads += 1;
-    const value = await load();
-    if (value === undefined) return undefined;
-    const json = JSON.stringify(value);
-    if (json === undefined) throw new TypeError(`cached value for ${scope}/${key} is not JSON`);
+    const loaded = await loadOnce(load);
+    if (loaded === undefined || !loaded.keep) return loaded?.json;
+    const { value, json } = loaded;
     // The port stores JSON.stringify(value): exactly the text L1 keeps and callers parse.
     await cache
       .set(valueKey(scope, generation, key), value, l2TtlMs)
@@ -189,10 +198,29 @@ export function createVersionedCache(options: VersionedCacheOptions): VersionedC
     return json;
   };
 
+  /** Runs `load()`; undefined for "nothing", else the value, its JSON and whether to keep it. */
+  const loadOnce = async <T>(
+    load: () => Promise<T | Unkept<T>>,
+  ): Promise<{ value: T; json: string; keep: boolean } | undefined> => {
+    counters.loads += 1;
+    const loaded = await load();
+    const keep = !(loaded instanceof Unkept);
+    const value = loaded instanceof Unkept ? (loaded.value as T) : loaded;
+    if (value === undefined) return undefined;
+    const json = JSON.stringify(value);
+    if (json === undefined) throw new TypeError('a cached value must be JSON');
+    if (!keep) counters.unkept += 1;
+    return { value, json, keep };
+  };
+
   const parse = <T>(json: string | undefined): T =>
     (json === undefined ? undefined : JSON.parse(json)) as T;
 
-  const read = async <T>(scope: string, key: string, load: () => Promise<T>): Promise<T> => {
+  const read = async <T>(
+    scope: string,
+    key: string,
+    load: () => Promise<T | Unkept<T>>,
+  ): Promise<T> => {
     scopeSchema.parse(scope);
     try {
       const generation = await storedGeneration(scope);
@@ -223,8 +251,8 @@ export function createVersionedCache(options: VersionedCacheOptions): VersionedC
       // Without generations L1 cannot be trusted either: go to the source.
       warnUnreachable({ err: error.cause, scope });
       counters.bypasses += 1;
-      const json = JSON.stringify(await load());
-      return parse<T>(json);
+      const loaded = await load();
+      return parse<T>(JSON.stringify(loaded instanceof Unkept ? loaded.value : loaded));
     }
   };
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { DbHandle } from '@evently/db';
+import { createReadReplica, type DbHandle } from '@evently/db';
 import {
   type Consumer,
   consumerQueueName,
@@ -10,6 +10,7 @@ import {
   type Schedule,
 } from '@evently/platform';
 import type { Logger } from 'pino';
+import { throttledWarning } from '../cache/throttled-warning.js';
 import { type Clock, systemClock } from '../kernel/clock.js';
 import type { BackgroundLoop, Module } from '../kernel/module.js';
 import { createStreamGuards } from '../kernel/stream-guard.js';
@@ -59,6 +60,11 @@ export type ModulePorts = Pick<
 
 export interface ModulesDeps {
   db: DbHandle;
+  /**
+   * A streaming replica of `db` (DATABASE_REPLICA_URL) for the public lists, which tolerate
+   * lag; every other read and every decision uses `db`.
+   */
+  replica?: DbHandle | undefined;
   platform: ModulePorts;
   config: ModulesConfig;
   log: Logger;
@@ -106,7 +112,19 @@ export async function createModules(deps: ModulesDeps): Promise<Modules> {
     log,
     now,
   });
-  const events = createEventsModule({ db: db.db, platform, offerMinutes, log, now });
+  const replicaFailed = throttledWarning(log, 'read replica failed; reading the primary');
+  const reads = createReadReplica({
+    primary: db.db,
+    replica: deps.replica?.db,
+    // The code and message only: pg hangs the client, whose parameters hold the password, on it.
+    onFallback: (error, away) =>
+      replicaFailed({
+        code: (error as { code?: unknown }).code,
+        reason: error instanceof Error ? error.message : String(error),
+        away,
+      }),
+  });
+  const events = createEventsModule({ db: db.db, reads, platform, offerMinutes, log, now });
   const bookings = createBookingsModule({
     db: db.db,
     locks: platform.locks,

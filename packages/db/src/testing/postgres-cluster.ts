@@ -54,7 +54,17 @@ process.once('exit', () => {
   for (const stop of live.values()) stop();
 });
 
-export async function startPostgresCluster(): Promise<PostgresCluster> {
+export interface PostgresClusterOptions {
+  /**
+   * Make this cluster a hot standby streaming from `replicaOf` (`pg_basebackup -R`: a copy of
+   * its data directory that connects back to it and replays its WAL), instead of `initdb`.
+   */
+  replicaOf?: PostgresCluster;
+}
+
+export async function startPostgresCluster(
+  clusterOptions: PostgresClusterOptions = {},
+): Promise<PostgresCluster> {
   const bin = await binDir();
   const dir = await mkdtemp(join(tmpdir(), 'evently-pg-'));
   const data = join(dir, 'data');
@@ -69,23 +79,13 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
     const [command, argv] = asServerUser(join(bin, name), args);
     return run(command, argv, { maxBuffer: 16 * 1024 * 1024 });
   };
-  await tool('initdb', [
-    '-D',
-    data,
-    '-U',
-    'postgres',
-    '--auth=trust',
-    '--encoding=UTF8',
-    '--no-sync',
-  ]);
   // No fsync: a throwaway cluster; a fast shutdown still checkpoints, so restarts lose nothing.
-  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`;
+  // wal_level=replica (the default, said anyway) and WAL senders let a standby stream from it.
+  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200 -c wal_level=replica -c max_wal_senders=5`;
   const ctl = (action: string, ...extra: string[]) =>
     tool('pg_ctl', ['-D', data, '-l', logFile, '-w', '-t', '60', ...extra, action]);
   const start = () => ctl('start', '-o', options).then(() => {});
   const urlFor = (database: string) => `postgres://postgres@127.0.0.1:${port}/${database}`;
-
-  await start();
   const emergencyStop = () => {
     const [command, argv] = asServerUser(join(bin, 'pg_ctl'), [
       '-D',
@@ -101,6 +101,28 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
     }
   };
   live.set(dir, emergencyStop);
+
+  try {
+    const source = clusterOptions.replicaOf;
+    if (source) {
+      // Trust auth on loopback covers replication connections too (initdb's pg_hba.conf).
+      await tool('pg_basebackup', [
+        ...['-h', '127.0.0.1', '-p', String(source.port), '-U', 'postgres'],
+        ...['-D', data, '-R', '-X', 'stream', '-c', 'fast', '--no-sync'],
+      ]);
+    } else {
+      await tool('initdb', [
+        ...['-D', data, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--no-sync'],
+      ]);
+    }
+    await start();
+  } catch (error) {
+    // A cluster that never came up leaves nothing behind either.
+    live.delete(dir);
+    emergencyStop();
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
 
   return {
     port,

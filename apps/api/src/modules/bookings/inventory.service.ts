@@ -1,4 +1,4 @@
-import type { Database } from '@evently/db';
+import type { Database, ReadReplica } from '@evently/db';
 import type { QueuePort } from '@evently/platform';
 import type { Kysely, Transaction } from 'kysely';
 import { AppError } from '../../kernel/app-error.js';
@@ -30,6 +30,28 @@ export interface InventoryService {
   ): Promise<{ afterCommit(): void }>;
   /** Live availability of the events that have an inventory row. */
   availability(eventIds: readonly string[]): Promise<Map<string, Availability>>;
+  /**
+   * Availability to show in a public list: from the read replica when there is one, so it may
+   * lag — never decide with it (a booking reads the primary's row under its own checks). An
+   * event the replica has no row for yet (published a moment ago) is read from the primary.
+   */
+  listedAvailability(eventIds: readonly string[]): Promise<Map<string, Availability>>;
+}
+
+type InventoryRows = Awaited<ReturnType<typeof repo.findMany>>;
+
+function availabilityOf(rows: InventoryRows): Map<string, Availability> {
+  return new Map(
+    rows.map((r) => {
+      const available = r.capacity - r.confirmed - r.held;
+      // While anyone waits, free seats are the queue's: sold out to everyone else.
+      const waiting = Number(r.waiting ?? 0);
+      return [
+        r.event_id,
+        { available: waiting > 0 ? 0 : available, soldOut: available <= 0 || waiting > 0 },
+      ];
+    }),
+  );
 }
 
 export function createInventoryService(deps: {
@@ -38,6 +60,8 @@ export function createInventoryService(deps: {
   offerMinutes: number;
   log: RequestLog;
   now: () => Date;
+  /** Where list reads go (the primary when absent). */
+  reads?: ReadReplica;
 }): InventoryService {
   return {
     open: (trx, eventId, capacity) => repo.create(trx, eventId, capacity),
@@ -58,19 +82,14 @@ export function createInventoryService(deps: {
       });
       return { afterCommit: () => scheduleHoldExpiry(deps.queue, offers, deps.now(), deps.log) };
     },
-    async availability(eventIds) {
-      const rows = await repo.findMany(deps.db, eventIds);
-      return new Map(
-        rows.map((r) => {
-          const available = r.capacity - r.confirmed - r.held;
-          // While anyone waits, free seats are the queue's: sold out to everyone else.
-          const waiting = Number(r.waiting ?? 0);
-          return [
-            r.event_id,
-            { available: waiting > 0 ? 0 : available, soldOut: available <= 0 || waiting > 0 },
-          ];
-        }),
-      );
+    availability: async (eventIds) => availabilityOf(await repo.findMany(deps.db, eventIds)),
+    async listedAvailability(eventIds) {
+      if (!deps.reads) return availabilityOf(await repo.findMany(deps.db, eventIds));
+      const rows = await deps.reads.read((db) => repo.findMany(db, eventIds));
+      const found = new Set(rows.map((r) => r.event_id));
+      const missing = eventIds.filter((id) => !found.has(id));
+      const late = missing.length > 0 ? await repo.findMany(deps.db, missing) : [];
+      return availabilityOf([...rows, ...late]);
     },
   };
 }

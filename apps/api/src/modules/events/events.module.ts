@@ -1,4 +1,4 @@
-import type { Database } from '@evently/db';
+import type { Database, ReadReplica } from '@evently/db';
 import type { CachePort, PubSubPort, QueuePort } from '@evently/platform';
 import type { Kysely } from 'kysely';
 import { createVersionedCache } from '../../cache/versioned-cache.js';
@@ -17,6 +17,8 @@ export const EVENTS_JOBS_QUEUE = 'jobs.events';
  */
 export function createEventsModule(deps: {
   db: Kysely<Database>;
+  /** Where public lists read (a replica when configured): reads that tolerate lag, nothing else. */
+  reads: ReadReplica;
   platform: { cache: CachePort; pubsub: PubSubPort; queue: QueuePort };
   /** WAITLIST_OFFER_MINUTES: a capacity increase offers the new seats to the waitlist. */
   offerMinutes: number;
@@ -35,9 +37,11 @@ export function createEventsModule(deps: {
     .catch((error: unknown) => deps.log.warn({ err: error }, 'cache eviction channel unavailable'));
   const service = createEventsService({
     db: deps.db,
+    reads: deps.reads,
     cache,
     inventory: createInventoryService({
       db: deps.db,
+      reads: deps.reads,
       queue: deps.platform.queue,
       offerMinutes: deps.offerMinutes,
       log: deps.log,

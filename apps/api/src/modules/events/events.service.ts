@@ -6,12 +6,12 @@ import {
   type listEventsInputSchema,
   type Page,
 } from '@evently/contracts';
-import { appendEvent, type Database } from '@evently/db';
+import { appendEvent, type Database, type ReadReplica } from '@evently/db';
 import type { Kysely, Transaction } from 'kysely';
 import type { z } from 'zod';
 import { authorize, eventReach } from '../../access/access-policy.js';
 import { appendAudit } from '../../audit/audit.repository.js';
-import type { VersionedCache } from '../../cache/versioned-cache.js';
+import { unkept, type VersionedCache } from '../../cache/versioned-cache.js';
 import { AppError } from '../../kernel/app-error.js';
 import type { RequestLog } from '../../kernel/log.js';
 import { keysetPage, rowsFor } from '../../kernel/page.js';
@@ -68,17 +68,19 @@ function withRules(event: EventFields, path: string[]): EventFields {
 
 export function createEventsService(deps: {
   db: Kysely<Database>;
+  /** The public lists' reads (a replica when configured; see `list`). */
+  reads: ReadReplica;
   cache: VersionedCache;
   inventory: InventoryService;
   log: RequestLog;
   now: () => Date;
 }): EventsService {
-  const { db, cache, inventory, now } = deps;
+  const { db, reads, cache, inventory, now } = deps;
 
-  async function present(cores: EventCore[]): Promise<Event[]> {
-    const live = await inventory.availability(
-      cores.filter((c) => c.status === 'published').map((c) => c.id),
-    );
+  /** With live availability; a public list's may come from the replica (`listed`). */
+  async function present(cores: EventCore[], listed = false): Promise<Event[]> {
+    const ids = cores.filter((c) => c.status === 'published').map((c) => c.id);
+    const live = await (listed ? inventory.listedAvailability(ids) : inventory.availability(ids));
     return cores.map((core) => withAvailability(core, live.get(core.id)));
   }
 
@@ -142,24 +144,34 @@ export function createEventsService(deps: {
     async list(principal, input) {
       const visibility: EventVisibility = eventReach(principal);
       const key = JSON.stringify([visibility, input]);
+      // Only the public list reads the replica: an organizer's or admin's list is what they
+      // manage their events from, and must show their own writes at once.
+      const lagTolerant = visibility.kind === 'public';
       const page = await cache.read(LIST_SCOPE, key, async () => {
         const after = input.cursor ?? undefined;
-        const rows = await repo.list(db, {
-          visibility,
-          q: input.q,
-          from: input.from,
-          to: input.to,
-          status: input.status,
-          organizerId: input.organizerId,
-          after: after && { startsAt: after.s, id: after.i },
-          limit: rowsFor(input.limit),
-        });
-        return keysetPage(rows, input.limit, {
+        const query = (from: Kysely<Database>) =>
+          repo.list(from, {
+            visibility,
+            q: input.q,
+            from: input.from,
+            to: input.to,
+            status: input.status,
+            organizerId: input.organizerId,
+            after: after && { startsAt: after.s, id: after.i },
+            limit: rowsFor(input.limit),
+          });
+        // A replica answer older than the primary was after this read's generation was taken
+        // is returned but never cached: under that generation it would outlive the lag.
+        const { value: rows, current } = lagTolerant
+          ? await reads.readCurrent(query)
+          : { value: await query(db), current: true };
+        const loaded = keysetPage(rows, input.limit, {
           item: toEventCore,
           sortKey: (r) => ({ s: r.starts_at.toISOString(), i: r.id }),
         });
+        return current ? loaded : unkept(loaded);
       });
-      return { items: await present(page.items), nextCursor: page.nextCursor };
+      return { items: await present(page.items, lagTolerant), nextCursor: page.nextCursor };
     },
 
     async get(principal, id) {
