@@ -1,4 +1,4 @@
-import { consumerQueueName } from '@evently/platform';
+import { consumerQueueName, createRedis } from '@evently/platform';
 import type { RedisCluster } from '@evently/platform/testing';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
@@ -23,9 +23,12 @@ import { undelivered } from './outbox-delivery.js';
 // database and one Redis prefix — sells through a failover. The cluster is the test's own (3
 // masters, 3 replicas on loopback ports, never the shared Redis). Mid-sale the master that serves
 // both hot events' lock keys (every batch takes its event's lock: BOOKING_EVENT_LOCK=always) and
-// the analytics consumer's queue is SIGKILLed; its replica takes over. Callers get a booking, a
-// refusal, or SERVICE_UNAVAILABLE (never a timeout or INTERNAL), and retry the last under the
-// same idempotency key; SERVICE_UNAVAILABLE only from the kill until bookings flow again.
+// the analytics consumer's queue is SIGKILLed while a lock is held on it; its replica takes over.
+// (Between the master being flagged failed and its replica's promotion the whole cluster answers
+// CLUSTERDOWN — cluster-require-full-coverage — so for that second every lock fails, on any slot.)
+// Callers get a booking, a refusal, or SERVICE_UNAVAILABLE (never a timeout or INTERNAL), and
+// retry the last under the same idempotency key; SERVICE_UNAVAILABLE only from the kill until
+// each process books again.
 // Afterwards: never oversold at any instant, the books hold exactly what callers were told, audit
 // rows and outbox events match the bookings, every outbox event is relayed and delivered to every
 // consumer, and both processes book on the failed-over slots.
@@ -135,9 +138,14 @@ describe('bookings while a Redis Cluster master fails over: two API processes an
       await expect
         .poll(ok, { timeout: 60_000, interval: 50 })
         .toBeGreaterThanOrEqual(BOOKED_BEFORE_KILL);
-      stamp(`kill at ${ok()} bookings`);
+      // Killed while a batch holds its event's lock there (seen on the node a moment before).
+      await lockSeenOn(
+        victim,
+        events.map((e) => lockKeyOf(e.id)),
+      );
       killedAt = Date.now();
       await cluster.kill(victim);
+      stamp(`killed at ${ok()} bookings`);
       await cluster.waitForFailover(victim);
       failedOverAt = Date.now();
       stamp(`failed over at ${ok()} bookings`);
@@ -160,7 +168,7 @@ describe('bookings while a Redis Cluster master fails over: two API processes an
       heard.filter((h) => !ANSWERS[h.what].includes(h.answer)),
       report,
     ).toEqual([]);
-    // The kill hit the lock's master: bookings were refused while it was away.
+    // Bookings were refused while the failover was under way.
     expect(unavailable.length, report).toBeGreaterThan(0);
     // SERVICE_UNAVAILABLE only while Redis was failing over: none before the kill, and none to a
     // call sent through a process after it booked that event again on the promoted replica.
@@ -260,6 +268,24 @@ describe('bookings while a Redis Cluster master fails over: two API processes an
     );
   }, 300_000);
 });
+
+/** Resolves once one of `keys` exists on the node at `port` (asked of that node alone). */
+async function lockSeenOn(port: number, keys: readonly string[]): Promise<void> {
+  const node = createRedis(`redis://127.0.0.1:${port}`, 'command');
+  try {
+    await expect
+      .poll(
+        async () => {
+          for (const key of keys) if ((await node.exists(key)) > 0) return true;
+          return false;
+        },
+        { timeout: 30_000, interval: 5 },
+      )
+      .toBe(true);
+  } finally {
+    node.disconnect();
+  }
+}
 
 /**
  * For the report: how often each answer came, when the refusals came (ms after the kill) and
