@@ -35,7 +35,7 @@ import { undelivered } from './outbox-delivery.js';
 const SEED = Number(process.env.CLUSTER_FAULT_SEED ?? Date.now() % 1_000_000);
 const USERS = 40;
 const CALLERS = 12;
-const CAPACITY = 150;
+const CAPACITY = 200;
 const MAX_PER_BOOKING = 3;
 /** Bookings before the kill, so it lands mid-sale. */
 const BOOKED_BEFORE_KILL = 20;
