@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { ANALYTICS_CONSUMER } from '../src/modules/analytics/analytics.consumer.js';
 import { useApiCluster } from './api-cluster.fixtures.js';
-import { type ApiProcess, clientOf } from './api-cluster.js';
+import { clientOf } from './api-cluster.js';
 import { outcomeOf } from './app-error.js';
 import { expectAuditAndOutboxMatchBookings } from './booking-ledger.js';
 import { eventInput } from './event-input.js';
@@ -247,10 +247,14 @@ describe('bookings while a Redis Cluster master fails over: two API processes an
     expect(promoted).not.toBe(victim);
     const probe = await publishedEventOn(promoted, false);
     for (const [i, api] of apis.entries()) {
+      // Ready by itself (its checks ping the cluster and the queue), and booking.
+      await expect
+        .poll(async () => (await fetch(`${api.url}/health/ready`)).status, { timeout: 15_000 })
+        .toBe(200);
       const user = attendees[i] ?? attendees[0];
       if (!user) throw new Error('no attendee');
       const outcome = await outcomeOf(
-        clientOf(api as ApiProcess, user).bookings.create.mutate({
+        clientOf(api, user).bookings.create.mutate({
           eventId: probe.id,
           quantity: 1,
         }),
