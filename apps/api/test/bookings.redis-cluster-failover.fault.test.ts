@@ -23,7 +23,7 @@ import { undelivered } from './outbox-delivery.js';
 // database and one Redis prefix — sells through a failover. The cluster is the test's own (3
 // masters, 3 replicas on loopback ports, never the shared Redis). Mid-sale the master that serves
 // both hot events' lock keys (every batch takes its event's lock: BOOKING_EVENT_LOCK=always) and
-// the analytics consumer's queue is SIGKILLed while a lock is held on it; its replica takes over.
+// the analytics consumer's queue is SIGKILLed as a lock is taken on it; its replica takes over.
 // (Between the master being flagged failed and its replica's promotion the whole cluster answers
 // CLUSTERDOWN — cluster-require-full-coverage — so for that second every lock fails, on any slot.)
 // Callers get a booking, a refusal, or SERVICE_UNAVAILABLE (never a timeout or INTERNAL), and
@@ -142,8 +142,9 @@ describe('bookings while a Redis Cluster master fails over: two API processes an
       await expect
         .poll(ok, { timeout: 60_000, interval: 50 })
         .toBeGreaterThanOrEqual(BOOKED_BEFORE_KILL);
-      // Killed while a batch holds its event's lock there (seen on the node a moment before).
-      await lockSeenOn(
+      stamp(`watching the locks at ${ok()} bookings`);
+      // Killed the moment a batch takes its event's lock there.
+      await nextLockWrite(
         victim,
         events.map((e) => lockKeyOf(e.id)),
       );
@@ -280,20 +281,27 @@ describe('bookings while a Redis Cluster master fails over: two API processes an
   }, 300_000);
 });
 
-/** Resolves once one of `keys` exists on the node at `port` (asked of that node alone). */
-async function lockSeenOn(port: number, keys: readonly string[]): Promise<void> {
-  const node = createRedis(`redis://127.0.0.1:${port}`, 'command');
+/**
+ * Resolves when one of `keys` is next written on the node at `port` — a lock taken (or its lease
+ * renewed: redlock does both with SET) there — as that node's keyspace notifications tell, the
+ * moment it happens. (Polling for the key saw a batch's short hold only after seconds of load.)
+ */
+async function nextLockWrite(port: number, keys: readonly string[]): Promise<void> {
+  const node = createRedis(`redis://127.0.0.1:${port}`, 'subscriber');
+  let timer: ReturnType<typeof setTimeout> | undefined;
   try {
-    await expect
-      .poll(
-        async () => {
-          for (const key of keys) if ((await node.exists(key)) > 0) return true;
-          return false;
-        },
-        { timeout: 30_000, interval: 5 },
-      )
-      .toBe(true);
+    // K: keyspace channels; $: string commands. The node is the test's own.
+    await node.config('SET', 'notify-keyspace-events', 'K$');
+    const written = new Promise<void>((resolve, reject) => {
+      node.on('message', (_channel: string, event: string) => {
+        if (event === 'set') resolve();
+      });
+      timer = setTimeout(() => reject(new Error(`no lock taken on ${port} in 30 s`)), 30_000);
+    });
+    await node.subscribe(...keys.map((key) => `__keyspace@0__:${key}`));
+    await written;
   } finally {
+    clearTimeout(timer);
     node.disconnect();
   }
 }
