@@ -117,7 +117,7 @@ describe('bookings while a Redis Cluster master fails over: two API processes an
       `${prefix}:bull:{${consumerQueueName(ANALYTICS_CONSUMER)}}:wait`,
     );
     const events = [await publishedEventOn(victim, true), await publishedEventOn(victim, false)];
-    stamp(`events on the master at ${victim}`);
+    stamp(`events on the master at ${victim}: paid ${events[0]?.id}, free ${events[1]?.id}`);
 
     const buyers: Buyer[] = attendees.map((caller) => ({
       userId: caller.userId,
