@@ -46,9 +46,10 @@ const MAX_LEASE_LOSSES = 3;
 const MAX_BATCH = 500;
 const MAX_ATTEMPTS = 8;
 /**
- * Under its event's lock no other allocator writes the event, so what moves its inventory row
+ * Under its event's lock no other locked batch writes the event, so what moves its inventory row
  * is a write that takes no lock: a confirmation, a cancellation, an expiry, an offer — short
- * transactions that end soon. A batch there keeps trying past MAX_ATTEMPTS for this long (its
+ * transactions that end soon — or another process's lane round on an event it has not found
+ * contended yet. A batch there keeps trying past MAX_ATTEMPTS for this long (its
  * backoff capped at MAX_LOCKED_BACKOFF_MS) instead of refusing everyone in it: a paid sale's
  * confirmations, arriving in a burst right after a burst of bookings, made a batch lose eight
  * races in a row (~0.5 s) and answer SERVICE_UNAVAILABLE with nothing wrong.
