@@ -69,40 +69,59 @@ export async function startApiCluster(options: {
   /** More variables for every process (ADMIN_EMAIL, say). */
   env?: Record<string, string>;
 }): Promise<ApiCluster> {
+  const names = options.names ?? ['A', 'B'];
+  // In the order of `names`, whatever order they become ready in.
   const apis: ApiProcess[] = [];
+  // Every process ever spawned (a retried start's too), so each is killed.
+  const spawned: Spawned[] = [];
   const stop = async () => {
-    for (const api of apis) api.proc.kill('SIGKILL');
-    await Promise.all(apis.map((api) => api.proc.exited));
+    for (const proc of spawned) proc.kill('SIGKILL');
+    await Promise.all(spawned.map((proc) => proc.exited));
   };
 
-  async function startApi(name: string): Promise<void> {
-    const port = await findFreePort();
-    const proc = spawnWith('pnpm', ['start:api'], {
-      NODE_ENV: 'production',
-      JWT_SECRET,
-      DATABASE_URL: options.database.url,
-      REDIS_URL: options.redisUrl,
-      REDIS_PREFIX: options.redisPrefix,
-      TRUST_PROXY: '127.0.0.1',
-      LOG_LEVEL: options.logLevel ?? 'warn',
-      PORT: String(port),
-      // Several files run side by side on one Postgres (max_connections 100).
-      DATABASE_POOL_SIZE: '6',
-      ...options.env,
-    });
-    // Known before it is ready, so a failed start is killed too.
-    apis.push({ name, url: `http://127.0.0.1:${port}`, proc });
-    const ready = await waitForHttp(`http://127.0.0.1:${port}/health/ready`, proc);
-    if (ready.status !== 200) {
-      throw new Error(`API ${name} is not ready (${ready.status}):\n${proc.stderr()}`);
+  async function startApi(name: string, index: number): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const port = await findFreePort();
+      const proc = spawnWith('pnpm', ['start:api'], {
+        NODE_ENV: 'production',
+        JWT_SECRET,
+        DATABASE_URL: options.database.url,
+        REDIS_URL: options.redisUrl,
+        REDIS_PREFIX: options.redisPrefix,
+        TRUST_PROXY: '127.0.0.1',
+        LOG_LEVEL: options.logLevel ?? 'warn',
+        PORT: String(port),
+        // Several files run side by side on one Postgres (max_connections 100).
+        DATABASE_POOL_SIZE: '6',
+        ...options.env,
+      });
+      // Known before it is ready, so a failed start is killed too.
+      spawned.push(proc);
+      try {
+        const ready = await waitForHttp(`http://127.0.0.1:${port}/health/ready`, proc);
+        if (ready.status !== 200) {
+          throw new Error(`API ${name} is not ready (${ready.status}):\n${proc.stderr()}`);
+        }
+        apis[index] = { name, url: `http://127.0.0.1:${port}`, proc };
+        return;
+      } catch (error) {
+        // The port was free a moment ago, but another file's server (a Redis Cluster's six
+        // nodes and bus ports, say) took it before the API bound it: again on a fresh one.
+        if (attempt >= 5 || !String(error).includes('EADDRINUSE')) throw error;
+        proc.kill('SIGKILL');
+        await proc.exited;
+      }
     }
   }
 
-  try {
-    await Promise.all((options.names ?? ['A', 'B']).map(startApi));
-  } catch (error) {
+  // Every start settles before a failure stops them all: none is spawned after the stop.
+  const starts = await Promise.allSettled(names.map(startApi));
+  const failed = starts.find(
+    (start): start is PromiseRejectedResult => start.status === 'rejected',
+  );
+  if (failed) {
     await stop();
-    throw error;
+    throw failed.reason;
   }
 
   async function signIn(count: number, role: 'user' | 'organizer'): Promise<Caller[]> {

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createMemoryLocks, type LockPort, LockUnavailableError } from '@evently/platform';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AppError } from '../src/kernel/app-error.js';
 import { type Allocator, createAllocator } from '../src/modules/bookings/allocator.js';
 import { silentLog } from './capture-log.js';
 import { eventInput } from './event-input.js';
@@ -238,6 +239,35 @@ describe('the event lock, only when contended', () => {
     await book(allocator, eventId);
     expect(locks.holds.get(`event:${eventId}`)).toBe(2);
     await locks.close();
+  });
+
+  it('under its lock a batch outlasts a stream of lock-free seat moves (confirmations) instead of refusing', async () => {
+    const allocator = allocatorWith(countingLocks(), { lockWhen: 'always' });
+    const eventId = await event();
+    // Confirmations, cancellations and expiries move seats without the lock, each bumping the
+    // row's version: one after another for 1.5 s, so every read the batch makes is stale by its
+    // write. (Before, the batch gave up after eight lost races, ~0.5 s, with SERVICE_UNAVAILABLE.)
+    let moving = true;
+    let moves = 0;
+    const stream = (async () => {
+      while (moving) {
+        await sql`UPDATE event_inventory SET version = version + 1 WHERE event_id = ${eventId}`.execute(
+          db(),
+        );
+        moves += 1;
+      }
+    })();
+    const booking = book(allocator, eventId);
+    const answered = booking.then(
+      () => 'booked',
+      (error: unknown) => (error instanceof AppError ? error.appCode : String(error)),
+    );
+    await Promise.race([sleep(1_500), answered]);
+    moving = false;
+    await stream;
+    expect(await answered).toBe('booked');
+    expect(moves).toBeGreaterThan(8);
+    expect(await confirmedOf(eventId)).toBe(1);
   });
 
   it('quiet events booked in one tick share one round: one read, one write, no lock', async () => {

@@ -37,6 +37,17 @@ export interface SaleCall {
   confirmed?: boolean;
 }
 
+/** One answer as it came: to which call, through which process, and when it was asked. */
+export interface HeardAnswer {
+  answer: string;
+  what: 'create' | 'confirm';
+  eventId: string;
+  /** The index of the buyer's client (its API process) that answered. */
+  via: number;
+  /** Date.now() when the request was sent. */
+  askedAt: number;
+}
+
 /** The answer of a failed call: its appCode, or `no answer (…)` when none came back. */
 export function answerOf(error: unknown): string {
   const code =
@@ -60,26 +71,41 @@ export function createFlashSale(options: {
   buyers: readonly Buyer[];
   events: readonly SaleEvent[];
   concurrency: number;
+  /** Hears every answer as it comes (a booking call's or a confirmation's), retries included. */
+  onAnswer?: (heard: HeardAnswer) => void;
 }) {
   const rand = seededRandom(options.seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)] as T;
+  /** A client of the buyer's, and a function that reports the answer it gave. */
+  const through = (call: SaleCall, what: HeardAnswer['what']) => {
+    const via = Math.floor(rand() * call.buyer.clients.length);
+    const askedAt = Date.now();
+    return {
+      client: call.buyer.clients[via] as EventlyClient,
+      heard: (answer: string) =>
+        options.onAnswer?.({ answer, what, eventId: call.eventId, via, askedAt }),
+    };
+  };
   const calls: SaleCall[] = [];
   const soldOut = new Set<string>();
 
   async function confirm(call: SaleCall): Promise<string> {
-    const client = pick(call.buyer.clients);
+    const { client, heard } = through(call, 'confirm');
+    let answer: string;
     try {
       await client.bookings.confirm.mutate({ bookingId: call.bookingId ?? '' });
       call.confirmed = true;
-      return 'ok';
+      answer = 'ok';
     } catch (error) {
-      return answerOf(error);
+      answer = answerOf(error);
     }
+    heard(answer);
+    return answer;
   }
 
   /** One try of a call (under its key); resolves the answer, also kept on the call. */
   async function attempt(call: SaleCall): Promise<string> {
-    const client = pick(call.buyer.clients);
+    const { client, heard } = through(call, 'create');
     let answer: string;
     try {
       const booking = await client.bookings.create.mutate({
@@ -98,6 +124,7 @@ export function createFlashSale(options: {
       }
     }
     call.answers.push(answer);
+    heard(answer);
     return answer;
   }
 

@@ -68,7 +68,8 @@ export async function waitForHttp(
       );
     }
     try {
-      return await fetch(url);
+      // One try may not hang the wait: whatever took the port may never answer.
+      return await fetch(url, { signal: AbortSignal.timeout(10_000) });
     } catch {
       await new Promise((r) => setTimeout(r, 200));
     }

@@ -46,6 +46,17 @@ const MAX_LEASE_LOSSES = 3;
 const MAX_BATCH = 500;
 const MAX_ATTEMPTS = 8;
 /**
+ * Under its event's lock no other locked batch writes the event, so what moves its inventory row
+ * is a write that takes no lock: a confirmation, a cancellation, an expiry, an offer — short
+ * transactions that end soon — or another process's lane round on an event it has not found
+ * contended yet. A batch there keeps trying past MAX_ATTEMPTS for this long (its
+ * backoff capped at MAX_LOCKED_BACKOFF_MS) instead of refusing everyone in it: a paid sale's
+ * confirmations, arriving in a burst right after a burst of bookings, made a batch lose eight
+ * races in a row (~0.5 s) and answer SERVICE_UNAVAILABLE with nothing wrong.
+ */
+const LOCKED_RACE_BUDGET_MS = 3_000;
+const MAX_LOCKED_BACKOFF_MS = 64;
+/**
  * Lane rounds an event may lose in a row before it counts as contended. Two processes' rounds
  * over the same events overlap all the time — a hot event's in most rounds — and the loser's
  * next round, which takes everything queued meanwhile, usually wins: measured on the hot-event
@@ -292,15 +303,20 @@ export function createAllocator(deps: {
       { ttlMs: deps.lockLeaseMs ?? EVENT_LOCK_LEASE_MS, retryCount: 400, retryDelayMs: 10 },
       async (signal) => {
         const batch = take();
+        const started = performance.now();
         for (let attempt = 1; ; attempt++) {
           const decisions = await allocate(eventId, batch);
           if (Array.isArray(decisions)) return decisions;
-          if (attempt >= MAX_ATTEMPTS) throw new LostRace();
+          if (attempt >= MAX_ATTEMPTS && performance.now() - started >= LOCKED_RACE_BUDGET_MS) {
+            throw new LostRace();
+          }
           // The race was most likely lost to whoever holds the lock now.
           if (signal.aborted) throw new LeaseLost();
-          // A lost race re-reads at once, then with jittered exponential backoff: 4, 8 … ms,
-          // times 0.5–1.5.
-          if (attempt > 1) await sleep(2 ** attempt * (0.5 + Math.random()));
+          // A lost race re-reads at once, then with jittered exponential backoff: 4, 8 … ms up
+          // to MAX_LOCKED_BACKOFF_MS, times 0.5–1.5.
+          if (attempt > 1) {
+            await sleep(Math.min(2 ** attempt, MAX_LOCKED_BACKOFF_MS) * (0.5 + Math.random()));
+          }
         }
       },
     );
