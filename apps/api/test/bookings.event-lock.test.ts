@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Database } from '@evently/db';
 import { createMemoryLocks, type LockPort, LockUnavailableError } from '@evently/platform';
-import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Kysely, sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AppError } from '../src/kernel/app-error.js';
 import { type Allocator, createAllocator } from '../src/modules/bookings/allocator.js';
 import { silentLog } from './capture-log.js';
@@ -27,6 +28,7 @@ describe('the event lock, only when contended', () => {
   afterAll(async () => app?.close());
 
   const db = () => app.db.handle.db;
+  const lockWaiters = () => lockWaitersIn(db());
 
   async function event(): Promise<string> {
     const created = await organizer.client.events.create.mutate(
@@ -241,32 +243,31 @@ describe('the event lock, only when contended', () => {
     await locks.close();
   });
 
-  it('under its lock a batch outlasts a stream of lock-free seat moves (confirmations) instead of refusing', async () => {
+  it('under its lock a batch outlasts lock-free writers of its row (confirmations) instead of refusing', async () => {
     const allocator = allocatorWith(countingLocks(), { lockWhen: 'always' });
     const eventId = await event();
-    // Confirmations, cancellations and expiries move seats without the lock, each bumping the
-    // row's version: one after another for 1.5 s, so every read the batch makes is stale by its
-    // write. (Before, the batch gave up after eight lost races, ~0.5 s, with SERVICE_UNAVAILABLE.)
-    let moving = true;
-    let moves = 0;
-    const stream = (async () => {
-      while (moving) {
-        await sql`UPDATE event_inventory SET version = version + 1 WHERE event_id = ${eventId}`.execute(
-          db(),
+    // Confirmations, cancellations and expiries move seats without the lock. Here one holds the
+    // row for 2 s: every write the batch tries meanwhile skips the row and loses its race.
+    // (Before, the batch gave up after eight lost races, well under 2 s, with
+    // SERVICE_UNAVAILABLE; now it keeps trying for LOCKED_RACE_BUDGET_MS, 3 s.)
+    let booking: ReturnType<Allocator['book']> | undefined;
+    const started = performance.now();
+    await db()
+      .transaction()
+      .execute(async (trx) => {
+        await sql`SELECT 1 FROM event_inventory WHERE event_id = ${eventId} FOR UPDATE`.execute(
+          trx,
         );
-        moves += 1;
-      }
-    })();
-    const booking = book(allocator, eventId);
-    const answered = booking.then(
-      () => 'booked',
+        booking = book(allocator, eventId);
+        booking.catch(() => {});
+        await sleep(2_000);
+      });
+    const answered = await (booking ?? Promise.reject(new Error('not booked'))).then(
+      (row) => row.status,
       (error: unknown) => (error instanceof AppError ? error.appCode : String(error)),
     );
-    await Promise.race([sleep(1_500), answered]);
-    moving = false;
-    await stream;
-    expect(await answered).toBe('booked');
-    expect(moves).toBeGreaterThan(8);
+    expect(answered).toBe('confirmed');
+    expect(performance.now() - started).toBeGreaterThanOrEqual(2_000);
     expect(await confirmedOf(eventId)).toBe(1);
   });
 
@@ -339,4 +340,52 @@ describe('the event lock, only when contended', () => {
     expect(locks.holds.size).toBe(0);
     await locks.close();
   });
+
+  it('a round stuck in Postgres does not hold up the next event: two rounds are in flight', async () => {
+    const allocator = allocatorWith(countingLocks());
+    const [stuck, next] = await Promise.all([event(), event()]);
+    const key = `key-${randomUUID()}`;
+    let stuckBooking: ReturnType<Allocator['book']> | undefined;
+    await db()
+      .transaction()
+      .execute(async (trx) => {
+        // The same key, recorded by a transaction still open: the first round's write waits on
+        // the key's unique index until it ends.
+        await trx
+          .insertInto('idempotency_keys')
+          .values({
+            user_id: userId,
+            scope: 'bookings.create',
+            key,
+            request_hash: 'a request in flight elsewhere',
+            response: JSON.stringify({ id: randomUUID() }),
+            expires_at: new Date(Date.now() + 3_600_000),
+          })
+          .execute();
+        stuckBooking = book(allocator, stuck, { idempotencyKey: key, requestHash: 'mine' });
+        stuckBooking.catch(() => {});
+        await vi.waitFor(async () => expect(await lockWaiters()).toBe(1), {
+          timeout: 30_000,
+          interval: 20,
+        });
+        // Answered while the first round still waits.
+        expect((await book(allocator, next)).status).toBe('confirmed');
+        throw new RolledBack();
+      })
+      .catch((error: unknown) => {
+        if (!(error instanceof RolledBack)) throw error;
+      });
+    // The other transaction rolled back: the key was never recorded, so this one books.
+    expect((await stuckBooking)?.status).toBe('confirmed');
+  });
 });
+
+class RolledBack extends Error {}
+
+/** Backends of this database waiting on a lock (a write behind the test's open transaction). */
+async function lockWaitersIn(db: Kysely<Database>): Promise<number> {
+  const { rows } = await sql<{ n: number }>`
+    SELECT count(*)::int AS n FROM pg_stat_activity
+    WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(db);
+  return rows[0]?.n ?? 0;
+}

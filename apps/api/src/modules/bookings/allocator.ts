@@ -66,6 +66,12 @@ const MAX_LOCKED_BACKOFF_MS = 64;
  */
 const LANE_LOSSES = 50;
 
+/** Lane rounds a process keeps in flight at once (over disjoint events). */
+const MAX_LANE_ROUNDS = 2;
+
+const keyIdOf = (r: BookingRequest): string | undefined =>
+  r.idempotencyKey ? `${r.principal.userId}:${r.idempotencyKey}` : undefined;
+
 const busy = () =>
   new AppError('SERVICE_UNAVAILABLE', 'Bookings are busy or unavailable; retry shortly');
 
@@ -75,8 +81,9 @@ const busy = () =>
  *
  * - **Quiet events share a lane**: requests for events this process has not seen contended queue
  *   in one lane, and each round takes everything that queued meanwhile, across events — so a
- *   booking of a quiet event pays a share of two round trips, no lock and nothing in Redis. Only
- *   one lane round is in flight per process, so its requests for one event never race each other.
+ *   booking of a quiet event pays a share of two round trips, no lock and nothing in Redis. Up to
+ *   MAX_LANE_ROUNDS rounds are in flight per process, over disjoint events, so its requests for
+ *   one event never race each other.
  * - **Contended events drain on their own**: once an event lost LANE_LOSSES rounds in a row to
  *   another process (its row moved or was being written), its requests queue per event for
  *   CONTENDED_MS and each of its batches takes the event's redlock lock (`lockWhen: 'always'`:
@@ -110,7 +117,11 @@ export function createAllocator(deps: {
   let lane: Pending[] = [];
   /** Lane rounds each event lost in a row. */
   const laneLosses = new Map<string, number>();
-  let laneDraining = false;
+  /** Lane rounds in flight, and the events and idempotency keys they carry. */
+  let laneRounds = 0;
+  const laneEvents = new Set<string>();
+  const laneKeys = new Set<string>();
+  let laneScheduled = false;
 
   function contended(eventId: string): boolean {
     if (deps.lockWhen === 'always') return true;
@@ -147,12 +158,16 @@ export function createAllocator(deps: {
 
   function queueInLane(request: Pending): void {
     lane.push(request);
-    if (laneDraining) return;
-    laneDraining = true;
+    scheduleLane();
+  }
+
+  /** Starts lane rounds on the next turn of the loop (requests of this tick ride along). */
+  function scheduleLane(): void {
+    if (laneScheduled) return;
+    laneScheduled = true;
     setImmediate(() => {
-      drainLane().catch((error: unknown) =>
-        deps.log.error({ err: error }, 'allocator lane failed'),
-      );
+      laneScheduled = false;
+      startLaneRounds();
     });
   }
 
@@ -188,21 +203,31 @@ export function createAllocator(deps: {
     const keyEvents = new Map<string, string>();
     const moved = new Map<string, Pending[]>();
     const rest: Pending[] = [];
+    const add = (into: Map<string, Pending[]>, request: Pending) => {
+      const list = into.get(request.eventId);
+      if (list) list.push(request);
+      else into.set(request.eventId, [request]);
+    };
     let taken = 0;
     for (const request of lane) {
       if (ownLane(request.eventId)) {
-        moved.set(request.eventId, [...(moved.get(request.eventId) ?? []), request]);
+        add(moved, request);
         continue;
       }
-      const keyId =
-        request.idempotencyKey && `${request.principal.userId}:${request.idempotencyKey}`;
+      const keyId = keyIdOf(request);
       const keyEvent = keyId ? keyEvents.get(keyId) : undefined;
-      if (taken >= MAX_BATCH || (keyEvent !== undefined && keyEvent !== request.eventId)) {
+      if (
+        taken >= MAX_BATCH ||
+        // Another round in flight has this event (or this key): it waits for that one.
+        laneEvents.has(request.eventId) ||
+        (keyId !== undefined && laneKeys.has(keyId)) ||
+        (keyEvent !== undefined && keyEvent !== request.eventId)
+      ) {
         rest.push(request);
         continue;
       }
       if (keyId) keyEvents.set(keyId, request.eventId);
-      round.set(request.eventId, [...(round.get(request.eventId) ?? []), request]);
+      add(round, request);
       taken++;
     }
     lane = rest;
@@ -210,46 +235,65 @@ export function createAllocator(deps: {
     return round;
   }
 
-  async function drainLane(): Promise<void> {
-    try {
-      while (lane.length > 0) {
-        const batches = takeLaneRound();
-        if (batches.size === 0) continue;
-        let results: Map<string, RoundResult>;
-        try {
-          results = await round(batches);
-        } catch (error) {
-          for (const request of [...batches.values()].flat()) request.reject(error);
-          continue;
-        }
-        const retry: Pending[] = [];
-        await Promise.all(
-          [...batches].map(async ([eventId, batch]) => {
-            const result = results.get(eventId);
-            if (result === 'keys-forgotten') retry.push(...batch);
-            else if (result === 'lost-race') {
-              const losses = (laneLosses.get(eventId) ?? 0) + 1;
-              if (losses < LANE_LOSSES) {
-                // Most likely the other process's round had it too: the next round re-reads.
-                laneLosses.set(eventId, losses);
-                retry.push(...batch);
-                return;
-              }
-              // Lost round after round: a hot event, which drains on its own, under the lock.
-              laneLosses.delete(eventId);
-              markContended(eventId);
-              queueForEvent(eventId, batch, true);
-            } else {
-              laneLosses.delete(eventId);
-              await answerAll(batch, result ?? []);
-            }
-          }),
-        );
-        lane.unshift(...retry);
-      }
-    } finally {
-      laneDraining = false;
+  /**
+   * Up to MAX_LANE_ROUNDS rounds in flight, over disjoint events (and keys): a process whose
+   * round waits on Postgres starts the next one instead of idling — what a busy machine, where
+   * every round trip stretches, needs most.
+   */
+  function startLaneRounds(): void {
+    while (laneRounds < MAX_LANE_ROUNDS && lane.length > 0) {
+      const batches = takeLaneRound();
+      if (batches.size === 0) return;
+      const keys = [...batches.values()].flat().flatMap((r) => {
+        const keyId = keyIdOf(r);
+        return keyId ? [keyId] : [];
+      });
+      laneRounds++;
+      for (const eventId of batches.keys()) laneEvents.add(eventId);
+      for (const key of keys) laneKeys.add(key);
+      runLaneRound(batches)
+        .catch((error: unknown) => deps.log.error({ err: error }, 'allocator lane failed'))
+        .finally(() => {
+          laneRounds--;
+          for (const eventId of batches.keys()) laneEvents.delete(eventId);
+          for (const key of keys) laneKeys.delete(key);
+          startLaneRounds();
+        });
     }
+  }
+
+  async function runLaneRound(batches: Map<string, Pending[]>): Promise<void> {
+    let results: Map<string, RoundResult>;
+    try {
+      results = await round(batches);
+    } catch (error) {
+      for (const request of [...batches.values()].flat()) request.reject(error);
+      return;
+    }
+    const retry: Pending[] = [];
+    await Promise.all(
+      [...batches].map(async ([eventId, batch]) => {
+        const result = results.get(eventId);
+        if (result === 'keys-forgotten') retry.push(...batch);
+        else if (result === 'lost-race') {
+          const losses = (laneLosses.get(eventId) ?? 0) + 1;
+          if (losses < LANE_LOSSES) {
+            // Most likely the other process's round had it too: the next round re-reads.
+            laneLosses.set(eventId, losses);
+            retry.push(...batch);
+            return;
+          }
+          // Lost round after round: a hot event, which drains on its own, under the lock.
+          laneLosses.delete(eventId);
+          markContended(eventId);
+          queueForEvent(eventId, batch, true);
+        } else {
+          laneLosses.delete(eventId);
+          await answerAll(batch, result ?? []);
+        }
+      }),
+    );
+    lane.unshift(...retry);
   }
 
   async function drain(eventId: string, queue: Pending[]): Promise<void> {
