@@ -66,8 +66,15 @@ const MAX_LOCKED_BACKOFF_MS = 64;
  */
 const LANE_LOSSES = 50;
 
-/** Lane rounds a process keeps in flight at once (over disjoint events). */
+/**
+ * Lane rounds a process keeps in flight at once (over disjoint events), the second only once the
+ * first has been out for SLOW_ROUND_MS: on a quiet machine a second round at once only splits
+ * the next round in two (on the bench, 1,000 events: rounds of 9 instead of 15, 0.49× raw SQL
+ * instead of 0.58–0.66×); a round that is stuck — on a key another transaction holds, or on a
+ * busy machine — should not hold up every other event.
+ */
 const MAX_LANE_ROUNDS = 2;
+const SLOW_ROUND_MS = 50;
 
 const keyIdOf = (r: BookingRequest): string | undefined =>
   r.idempotencyKey ? `${r.principal.userId}:${r.idempotencyKey}` : undefined;
@@ -122,6 +129,9 @@ export function createAllocator(deps: {
   const laneEvents = new Set<string>();
   const laneKeys = new Set<string>();
   let laneScheduled = false;
+  /** When each lane round in flight started (monotonic ms), and the timer for a slow one. */
+  const laneStarts = new Map<symbol, number>();
+  let slowTimer: NodeJS.Timeout | undefined;
 
   function contended(eventId: string): boolean {
     if (deps.lockWhen === 'always') return true;
@@ -236,12 +246,23 @@ export function createAllocator(deps: {
   }
 
   /**
-   * Up to MAX_LANE_ROUNDS rounds in flight, over disjoint events (and keys): a process whose
-   * round waits on Postgres starts the next one instead of idling — what a busy machine, where
-   * every round trip stretches, needs most.
+   * Up to MAX_LANE_ROUNDS rounds in flight, over disjoint events (and keys); a further one only
+   * once the one in flight has been out for SLOW_ROUND_MS.
    */
   function startLaneRounds(): void {
     while (laneRounds < MAX_LANE_ROUNDS && lane.length > 0) {
+      if (laneRounds > 0) {
+        const inFlightFor = performance.now() - Math.min(...laneStarts.values());
+        if (inFlightFor < SLOW_ROUND_MS) {
+          if (!slowTimer) {
+            slowTimer = setTimeout(() => {
+              slowTimer = undefined;
+              startLaneRounds();
+            }, SLOW_ROUND_MS - inFlightFor);
+          }
+          return;
+        }
+      }
       const batches = takeLaneRound();
       if (batches.size === 0) return;
       const keys = [...batches.values()].flat().flatMap((r) => {
@@ -249,12 +270,15 @@ export function createAllocator(deps: {
         return keyId ? [keyId] : [];
       });
       laneRounds++;
+      const token = Symbol('lane round');
+      laneStarts.set(token, performance.now());
       for (const eventId of batches.keys()) laneEvents.add(eventId);
       for (const key of keys) laneKeys.add(key);
       runLaneRound(batches)
         .catch((error: unknown) => deps.log.error({ err: error }, 'allocator lane failed'))
         .finally(() => {
           laneRounds--;
+          laneStarts.delete(token);
           for (const eventId of batches.keys()) laneEvents.delete(eventId);
           for (const key of keys) laneKeys.delete(key);
           startLaneRounds();
