@@ -154,10 +154,20 @@ export function createAllocator(deps: {
     });
   }
 
-  /** Answers a batch's requests (replays read their original booking) and arms their holds. */
+  /**
+   * Answers a batch's requests (replays read their original booking) and arms their holds. Never
+   * throws: a lane round's requests live nowhere else, so a failed replay read must answer its
+   * replays with the error rather than leave every caller of the round waiting.
+   */
   async function answerAll(batch: readonly Pending[], decisions: readonly Decision[]) {
     const replays = decisions.flatMap((d) => (d.ok === 'replay' ? [d.bookingId] : []));
-    const replayed = new Map((await repo.findBookings(deps.db, replays)).map((r) => [r.id, r]));
+    let replayed = new Map<string, BookingRow>();
+    let replayError: unknown;
+    try {
+      replayed = new Map((await repo.findBookings(deps.db, replays)).map((r) => [r.id, r]));
+    } catch (error) {
+      replayError = error;
+    }
     for (const [i, request] of batch.entries()) {
       const decision = decisions[i];
       if (!decision) request.reject(new AppError('INTERNAL', 'No decision'));
@@ -166,7 +176,8 @@ export function createAllocator(deps: {
       else {
         const row = replayed.get(decision.bookingId);
         if (row) request.resolve(row);
-        else request.reject(new AppError('INTERNAL', 'The original booking is gone'));
+        else
+          request.reject(replayError ?? new AppError('INTERNAL', 'The original booking is gone'));
       }
     }
     const holds = decisions.flatMap((d) =>
