@@ -1,28 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import type { Database } from '@evently/db';
 import { createMemoryLocks, type LockPort } from '@evently/platform';
 import { connectTestRedis } from '@evently/platform/testing';
-import { type Kysely, sql } from 'kysely';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createAllocator, EVENT_LOCK_LEASE_MS } from '../src/modules/bookings/allocator.js';
 import { useApiCluster } from './api-cluster.fixtures.js';
 import { type ApiProcess, type Caller, clientOf } from './api-cluster.js';
 import { silentLog } from './capture-log.js';
 import { eventInput } from './event-input.js';
+import { lockWaiters, withKeyPending } from './pending-key.js';
 
 // The event lock is a short lease its holder renews: an instance that dies holding it blocks the
 // event for the others only until the lease runs out, not for a long TTL. (A quiet event's
 // batches take no lock at all; these tests make every batch take it, as a contended event's do.)
-class Rollback extends Error {}
-
-/** Backends of this database waiting on a row lock (the allocator's write behind ours). */
-async function lockWaiters(db: Kysely<Database>): Promise<number> {
-  const { rows } = await sql<{ n: number }>`
-    SELECT count(*)::int AS n FROM pg_stat_activity
-    WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(db);
-  return rows[0]?.n ?? 0;
-}
-
 describe('event lock lease', () => {
   // The organizer's calls go through B: the first test kills A.
   const cast = useApiCluster({
@@ -54,38 +44,6 @@ describe('event lock lease', () => {
     return event.id;
   }
 
-  /**
-   * Records `key` for the user in a transaction left open until `body` returns (then rolled
-   * back): an allocator whose batch carries the same key stops in its write — holding the event's
-   * lock — on the key's unique index, waiting to see whether this transaction commits.
-   */
-  async function withKeyPending(
-    userId: string,
-    key: string,
-    body: () => Promise<void>,
-  ): Promise<void> {
-    await db()
-      .transaction()
-      .execute(async (trx) => {
-        await trx
-          .insertInto('idempotency_keys')
-          .values({
-            user_id: userId,
-            scope: 'bookings.create',
-            key,
-            request_hash: 'a request in flight elsewhere',
-            response: JSON.stringify({ id: randomUUID() }),
-            expires_at: new Date(Date.now() + 3_600_000),
-          })
-          .execute();
-        await body();
-        throw new Rollback();
-      })
-      .catch((error: unknown) => {
-        if (!(error instanceof Rollback)) throw error;
-      });
-  }
-
   it('a SIGKILLed holder blocks the event only until its short lease runs out', async () => {
     const { attendees, apis, prefix } = cast();
     const [alice, bob] = attendees as [Caller, Caller];
@@ -95,7 +53,7 @@ describe('event lock lease', () => {
     let ttlAtDeath = 0;
 
     const key = `key-${randomUUID()}`;
-    await withKeyPending(alice.userId, key, async () => {
+    await withKeyPending(db(), alice.userId, key, async () => {
       // A takes the lock and stops in its write; its caller never gets an answer.
       void clientOf(a, alice)
         .bookings.create.mutate({ eventId, quantity: 1, idempotencyKey: key })
