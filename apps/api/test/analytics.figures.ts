@@ -36,10 +36,20 @@ export async function expectEventFiguresMatch(
       converted: truth.converted,
     },
   });
+  // The default window: the last 7 days, every hour of it (quiet ones as zeros), oldest first.
+  expect(hourly).toHaveLength(7 * 24);
+  const starts = hourly.map((p) => Date.parse(p.hour));
+  expect(
+    starts.every(
+      (t, i) => t % 3_600_000 === 0 && (i === 0 || t - (starts[i - 1] ?? 0) === 3_600_000),
+    ),
+  ).toBe(true);
   const hours = await seriesTruth(db, 'hour', { eventId: truth.eventId });
-  expect(hourly).toEqual(
-    hours.map(({ bucket, newUsers: _n, ...figures }) => ({ hour: bucket, ...figures })),
-  );
+  expect(
+    hourly.filter(
+      (p) => p.bookings !== 0 || p.tickets !== 0 || p.cancellations !== 0 || p.revenueCents !== 0,
+    ),
+  ).toEqual(hours.map(({ bucket, newUsers: _n, ...figures }) => ({ hour: bucket, ...figures })));
 }
 
 /**

@@ -84,6 +84,31 @@ describe('analytics queries', () => {
     });
   });
 
+  it('gives every hour of the window, quiet ones as zeros, whatever the bookings', async () => {
+    const now = Date.now();
+    // A window that starts mid-hour: its first bucket is the next whole hour.
+    const from = new Date(now - 5 * 3_600_000 - 1_234).toISOString();
+    const to = new Date(now + 3_600_000).toISOString();
+    const paid = await organizer.client.analytics.event.query({ eventId: ids.paid, from, to });
+    const firstHour = Math.ceil(Date.parse(from) / 3_600_000) * 3_600_000;
+    const hours = paid.hourly.map((p) => p.hour);
+    expect(hours).toEqual(
+      Array.from({ length: hours.length }, (_, i) =>
+        new Date(firstHour + i * 3_600_000).toISOString(),
+      ),
+    );
+    expect(hours.length).toBe(Math.ceil((Date.parse(to) - firstHour) / 3_600_000));
+    // Its bookings sit in this hour (or the one before, across the hour); the rest are zeros.
+    expect(paid.hourly.filter((p) => p.bookings + p.cancellations > 0).length).toBeGreaterThan(0);
+    expect(paid.hourly.filter((p) => p.bookings + p.cancellations === 0).length).toBeGreaterThan(3);
+    // An event nobody booked (the draft) has the same hours, all zeros.
+    const none = await organizer.client.analytics.event.query({ eventId: ids.draft, from, to });
+    expect(none.hourly.map((p) => p.hour)).toEqual(hours);
+    expect(
+      none.hourly.every((p) => p.bookings + p.tickets + p.cancellations + p.revenueCents === 0),
+    ).toBe(true);
+  });
+
   it("sums an organizer's own events in the overview, everyone's for an admin", async () => {
     expect(await organizer.client.analytics.overview.query({})).toEqual({
       events: { total: 3, published: 2 },

@@ -76,7 +76,7 @@ export const analyticsEventInputSchema = z.object({
   ...windowShape,
 });
 export const eventAnalyticsSchema = eventStatsSchema.extend({
-  /** Hours with any activity in the window, oldest first. */
+  /** Every hour starting in the window, oldest first; quiet hours as zeros. */
   hourly: z.array(hourPointSchema),
 });
 export type EventAnalytics = z.infer<typeof eventAnalyticsSchema>;

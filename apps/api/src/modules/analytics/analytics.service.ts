@@ -2,6 +2,7 @@ import type {
   DayPoint,
   EventAnalytics,
   EventStats,
+  HourPoint,
   Overview,
   Role,
   TopEvent,
@@ -13,7 +14,11 @@ import { AppError } from '../../kernel/app-error.js';
 import type { Principal } from '../../kernel/principal.js';
 import type { EventsService } from '../events/events.service.js';
 import { type StatsRow, toEventStats, utilization } from './analytics.mappers.js';
-import { type EventFilter, analyticsRepository as repo } from './analytics.repository.js';
+import {
+  type EventFilter,
+  analyticsRepository as repo,
+  type SeriesPoint,
+} from './analytics.repository.js';
 import type { LiveHub } from './live-hub.js';
 import { type LiveUpdate, streamLive } from './live-stream.js';
 
@@ -22,6 +27,27 @@ export const ANALYTICS_ROLES: readonly Role[] = ['organizer', 'admin'];
 
 const DAY_MS = 86_400_000;
 const MAX_HOURLY_DAYS = 31;
+const HOUR_MS = 3_600_000;
+
+/**
+ * Every hour starting in [from, to), quiet ones as zeros, like `daily`'s days: a chart needs no
+ * gaps, and the answer's size follows the window, not how busy the event was.
+ */
+function everyHour(from: Date, to: Date, points: readonly SeriesPoint[]): HourPoint[] {
+  const byHour = new Map(points.map((p) => [p.bucket.getTime(), p]));
+  const hours: HourPoint[] = [];
+  for (let t = Math.ceil(from.getTime() / HOUR_MS) * HOUR_MS; t < to.getTime(); t += HOUR_MS) {
+    const p = byHour.get(t);
+    hours.push({
+      hour: new Date(t).toISOString(),
+      bookings: p?.bookings ?? 0,
+      tickets: p?.tickets ?? 0,
+      cancellations: p?.cancellations ?? 0,
+      revenueCents: p?.revenueCents ?? 0,
+    });
+  }
+  return hours;
+}
 
 export interface AnalyticsService {
   overview(principal: Principal, input: { from?: string; to?: string }): Promise<Overview>;
@@ -168,16 +194,7 @@ export function createAnalyticsService(deps: {
         { kind: 'event', id: input.eventId },
         { from, to },
       );
-      return {
-        ...stats,
-        hourly: points.map((p) => ({
-          hour: p.bucket.toISOString(),
-          bookings: p.bookings,
-          tickets: p.tickets,
-          cancellations: p.cancellations,
-          revenueCents: p.revenueCents,
-        })),
-      };
+      return { ...stats, hourly: everyHour(from, to, points) };
     },
 
     async daily(principal, input) {
