@@ -4,7 +4,14 @@
 // instants are epoch milliseconds of this machine's clock (Postgres runs on the same one).
 import { loadavg } from 'node:os';
 import type { Database } from '@evently/db';
-import type { JobHandler, Platform, PubSubPort, QueuePort, WorkerOptions } from '@evently/platform';
+import type {
+  JobHandler,
+  Platform,
+  PubSubPort,
+  QueuePort,
+  RedisClient,
+  WorkerOptions,
+} from '@evently/platform';
 import type { Kysely } from 'kysely';
 
 export const epochNow = (): number => performance.timeOrigin + performance.now();
@@ -86,23 +93,65 @@ function timedQueue(queue: QueuePort, jobs: Map<string, JobTimes>): QueuePort {
   };
 }
 
+/** Notes when each (event, seats sold) of a live broadcast was first seen. */
+export function notePublished(
+  published: StageRecorder['published'],
+  message: string,
+  at: number,
+): void {
+  for (const update of soldOf(message)) {
+    let sold = published.get(update.eventId);
+    if (!sold) {
+      sold = new Map();
+      published.set(update.eventId, sold);
+    }
+    if (!sold.has(update.sold)) sold.set(update.sold, at);
+  }
+}
+
 function timedPubSub(pubsub: PubSubPort, published: StageRecorder['published']): PubSubPort {
   return {
     async publish(channel, message) {
       const at = epochNow();
       await pubsub.publish(channel, message);
-      for (const update of soldOf(message)) {
-        let sold = published.get(update.eventId);
-        if (!sold) {
-          sold = new Map();
-          published.set(update.eventId, sold);
-        }
-        if (!sold.has(update.sold)) sold.set(update.sold, at);
-      }
+      notePublished(published, message, at);
     },
     subscribe: (channel, handler) => pubsub.subscribe(channel, handler),
     close: () => pubsub.close(),
   };
+}
+
+/**
+ * The analytics jobs' instants as BullMQ kept them (completed jobs stay in Redis for a while):
+ * for a worker in another process. `timestamp` is when the relay created the job (just before
+ * its addBulk, not after it as in recordStages), `processedOn` and `finishedOn` the worker's.
+ */
+export async function jobTimesFromRedis(
+  redis: RedisClient,
+  /** The deployment's key prefix (`<REDIS_PREFIX>:`). */
+  keyPrefix: string,
+): Promise<Map<string, JobTimes>> {
+  const jobs = new Map<string, JobTimes>();
+  const pattern = `${keyPrefix}bull:${ANALYTICS_QUEUE}:*`;
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+    cursor = next;
+    for (const key of keys) {
+      // The queue's own keys (wait, completed, meta…) are lists, sets and other hashes.
+      if ((await redis.type(key)) !== 'hash') continue;
+      const fields = await redis.hmget(key, 'data', 'timestamp', 'processedOn', 'finishedOn');
+      const [data, created, processed, finished] = fields;
+      if (!data || !created) continue;
+      const times: JobTimes = {
+        relayed: Number(created),
+        ...(processed ? { started: Number(processed) } : {}),
+        ...(finished ? { finished: Number(finished) } : {}),
+      };
+      for (const id of eventIdsOf(JSON.parse(data) as unknown)) jobs.set(id, times);
+    }
+  } while (cursor !== '0');
+  return jobs;
 }
 
 export function recordStages(platform: Platform): StageRecorder {
@@ -193,7 +242,11 @@ function seatsPublished(sold: ReadonlyMap<number, number>): number[] {
  */
 export async function traceBookings(
   db: Kysely<Database>,
-  stages: StageRecorder,
+  /**
+   * The worker's instants (`published` alone when the worker runs in another process: seen on
+   * the Redis channel by this one); without them only the commit and the two ends.
+   */
+  stages: Partial<Pick<StageRecorder, 'jobs' | 'published'>> | undefined,
   answered: ReadonlyMap<string, number>,
   received: ReadonlyMap<string, readonly number[]>,
 ): Promise<BookingTrace[]> {
@@ -205,13 +258,14 @@ export async function traceBookings(
     .execute();
   const seatOf = new Map<string, number>();
   const published = new Map<string, number[]>();
-  for (const [eventId, sold] of stages.published) published.set(eventId, seatsPublished(sold));
+  for (const [eventId, sold] of stages?.published ?? [])
+    published.set(eventId, seatsPublished(sold));
   return rows.flatMap((row) => {
     const { bookingId, eventId } = row.payload as { bookingId?: string; eventId?: string };
     if (bookingId === undefined || eventId === undefined) return [];
     const seat = seatOf.get(eventId) ?? 0;
     seatOf.set(eventId, seat + 1);
-    const job = stages.jobs.get(row.id) ?? {};
+    const job = stages?.jobs?.get(row.id) ?? {};
     return [
       {
         appended: row.occurred_at.getTime(),

@@ -1,16 +1,21 @@
-// The analytics bench of issue 6. (a) Freshness: SDK clients book free seats at a steady rate
-// while an SSE client follows analytics.live; the time from a booking's answer to the stream
+// The analytics bench of issues 6 and 13. (a) Freshness: SDK clients book free seats at a steady
+// rate while an SSE client follows analytics.live; the time from a booking's answer to the stream
 // showing its seat, p50/p99 (the path: outbox relay -> BullMQ -> projection -> pub/sub -> hub ->
-// SSE). (b) Query latency of analytics.overview/event/daily/topEvents through the server with
+// SSE), in two layouts (BENCH_ANALYTICS_LAYOUTS, both by default): `processes` (two API processes
+// and a worker process, as production runs them; needs REDIS_URL) and `one-process` (everything
+// in this process, with the worker's stages timed). (b) Query latency of analytics.overview/event/daily/topEvents through the server with
 // 10,000 and with 1,000,000 bookings (seeded in SQL, read models rebuilt): the read models keep
 // the ratio near 1. Needs DATABASE_URL (an admin URL: throwaway databases); freshness uses
 // REDIS_URL when set (else the in-process queue and pub/sub). BENCH_ANALYTICS_RATE (bookings/s,
 // 300), BENCH_ANALYTICS_SIZES ("10000,1000000"), BENCH_ANALYTICS_EVENTS (1000),
-// BENCH_ANALYTICS_PARTS ("freshness,queries": either or both). Freshness is also broken down by
-// stage (analytics-stages.ts): commit -> relayed -> job started -> published -> SSE received.
-import { rebuildAnalytics, type Services } from '@evently/api';
+// BENCH_ANALYTICS_PARTS ("freshness,queries": either or both). One-process freshness is also broken
+// down by stage (analytics-stages.ts): commit -> relayed -> job started -> published -> SSE.
+import { LIVE_CHANNEL, rebuildAnalytics, type Services } from '@evently/api';
+import { createRedis } from '@evently/platform';
+import { deleteKeysByPrefix } from '@evently/platform/testing';
 import { pino } from 'pino';
 import { type AnalyticsApp, liveClient, startAnalyticsApp } from './analytics-app.js';
+import { driveFreshness, type FreshnessRun, freshnessRow } from './analytics-freshness.js';
 import {
   seedAnalyticsBookings,
   seedAnalyticsEvents,
@@ -18,30 +23,24 @@ import {
 } from './analytics-seed.js';
 import {
   epochNow,
+  jobTimesFromRedis,
+  notePublished,
   recordStages,
   type StageRecorder,
   stageTable,
   stageTimeline,
   traceBookings,
-  uptimeLoad,
 } from './analytics-stages.js';
 import { openBenchDatabase } from './bench-database.js';
-import { signedInClient } from './hot-event-setup.js';
+import { type ApiCluster, startApiCluster } from './hot-event-cluster.js';
+import { startCpuSampler } from './hot-event-cpu.js';
+import { publishFreeEvents, signedInClient, signInUsers } from './hot-event-setup.js';
 import { type LoadResult, load } from './load.js';
 import { trpcPath } from './read-path-servers.js';
 
 const BOOKERS = 32;
 const FRESHNESS_EVENTS = 10;
-const MAX_IN_FLIGHT = 256;
 const DAY_MS = 86_400_000;
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
-
-const round = (ms: number) => Math.round(ms * 10) / 10;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 type Principal = Awaited<ReturnType<Services['auth']['authenticate']>>;
 
@@ -49,8 +48,107 @@ function adminPrincipal(app: AnalyticsApp): Promise<Principal> {
   return app.services.auth.authenticate(app.adminToken);
 }
 
-async function benchFreshness(seconds: number): Promise<void> {
-  const rate = Number(process.env.BENCH_ANALYTICS_RATE ?? 300);
+/** The freshness report's heading: where it ran and under what load. */
+function freshnessHeading(
+  layout: string,
+  run: FreshnessRun,
+  rate: number,
+  seconds: number,
+): string {
+  return (
+    `\nanalytics freshness, ${layout}: booking answered -> analytics.live shows its seat ` +
+    `(${FRESHNESS_EVENTS} events, target ${rate} bookings/s for ${seconds} s; load average ` +
+    `${run.loadBefore} before, ${run.loadAfter} after; bench client: event loop ` +
+    `${Math.round(run.clientBusy * 100)}% busy, ${Math.round(run.clientCpu * 100)}% of a core)`
+  );
+}
+
+/**
+ * As production runs it: two `pnpm start:api` processes and one `pnpm start:worker` on Postgres
+ * and Redis, the load and the SSE client in this process (bookers alternate between the APIs, the
+ * stream follows the first). Reports each process's share of a core beside the figures.
+ */
+async function benchFreshnessProcesses(seconds: number, rate: number): Promise<void> {
+  const redisUrl = process.env.REDIS_URL;
+  if (!redisUrl) {
+    console.log('\nanalytics freshness, processes: skipped (needs REDIS_URL)');
+    return;
+  }
+  const database = await openBenchDatabase(4);
+  const redis = createRedis(redisUrl, 'command');
+  let cluster: ApiCluster | undefined;
+  try {
+    if (!database.url) throw new Error('the processes layout needs a Postgres database');
+    cluster = await startApiCluster({ databaseUrl: database.url, redisUrl, count: 2, workers: 1 });
+    const urls = cluster.apis.map((a) => a.url);
+    const { users, organizer, organizerToken } = await signInUsers(
+      database.handle.db,
+      urls,
+      BOOKERS,
+    );
+    const titles = Array.from({ length: FRESHNESS_EVENTS }, (_, i) => `Freshness #${i}`);
+    const eventIds = await publishFreeEvents(organizer, titles);
+    const groups = [
+      ...cluster.apis.map((api, i) => ({ name: `API process ${i + 1}`, pids: () => [api.pid] })),
+      { name: 'worker process', pids: () => cluster?.workers.map((w) => w.pid) ?? [] },
+    ];
+    // The worker's broadcasts as the API processes get them (Redis pub/sub), timestamped here.
+    const published: StageRecorder['published'] = new Map();
+    const subscriber = createRedis(redisUrl, 'subscriber');
+    subscriber.on('message', (_channel: string, message: string) =>
+      notePublished(published, message, epochNow()),
+    );
+    await subscriber.subscribe(`${cluster.redisKeyPrefix}pubsub:${LIVE_CHANNEL}`);
+    const sampler = await startCpuSampler(groups);
+    const started = performance.now();
+    const run = await driveFreshness({
+      bookers: users.map((u) => u.client),
+      live: liveClient(urls[0] ?? '', organizerToken),
+      eventIds,
+      rate,
+      seconds,
+    });
+    // Includes the drain after the window (the stream catching up): a share, not a rate.
+    const cpu = await sampler.stop();
+    const wallMs = performance.now() - started;
+    console.log(
+      freshnessHeading(
+        'two API processes and a worker process (pnpm start:api x2 + start:worker)',
+        run,
+        rate,
+        seconds,
+      ),
+    );
+    console.table([
+      {
+        ...freshnessRow(run),
+        ...Object.fromEntries(
+          groups.map((g) => [`${g.name} % core`, Math.round(((cpu[g.name] ?? 0) / wallMs) * 100)]),
+        ),
+      },
+    ]);
+    subscriber.disconnect();
+    const traces = await traceBookings(
+      database.handle.db,
+      { published, jobs: await jobTimesFromRedis(redis, cluster.redisKeyPrefix) },
+      run.answeredBooking,
+      run.received,
+    );
+    console.table(stageTable(traces).filter((row) => row.n > 0));
+    console.table(stageTimeline(traces));
+  } finally {
+    await cluster?.stop();
+    await deleteKeysByPrefix(redis, cluster?.redisKeyPrefix ?? 'bench-hot-none:').catch(() => {});
+    redis.disconnect();
+    await database.close();
+  }
+}
+
+/**
+ * API, worker, load and SSE client in this one process (the worker's queue and pub/sub ports
+ * timed): the stage-by-stage breakdown, which needs the worker's instants.
+ */
+async function benchFreshnessOneProcess(seconds: number, rate: number): Promise<void> {
   const database = await openBenchDatabase();
   let stages: StageRecorder | undefined;
   const app = await startAnalyticsApp(database.handle, true, (platform) => {
@@ -93,106 +191,28 @@ async function benchFreshness(seconds: number): Promise<void> {
       });
       bookers.push(signedInClient(app.url, accessToken));
     }
-
-    // Per event: when each booking was answered, and how many seats the stream has shown.
-    const answered = new Map<string, number[]>(eventIds.map((id) => [id, []]));
-    const answeredBooking = new Map<string, number>();
-    const shown = new Map<string, number>(eventIds.map((id) => [id, 0]));
-    // Per event: when the stream showed each seat (index = seat).
-    const received = new Map<string, number[]>(eventIds.map((id) => [id, []]));
-    let updates = 0;
-    const subscription = liveClient(app.url, app.adminToken).analytics.live.subscribe(
-      {},
-      {
-        onData: ({ data }) => {
-          const at = epochNow();
-          updates += 1;
-          const before = shown.get(data.eventId);
-          if (before === undefined) return;
-          const seen = received.get(data.eventId) ?? [];
-          for (let seat = before; seat < data.ticketsSold; seat++) seen[seat] = at;
-          shown.set(data.eventId, Math.max(before, data.ticketsSold));
-        },
-        onError: (error) => console.error('analytics.live failed', error),
-      },
-    );
-    await sleep(500);
-
-    let issued = 0;
-    let inFlight = 0;
-    let failed = 0;
-    const book = (n: number) => {
-      const eventId = eventIds[n % eventIds.length] ?? '';
-      const client = bookers[n % bookers.length];
-      inFlight += 1;
-      client?.bookings.create
-        .mutate({ eventId, quantity: 1 })
-        .then((booking) => {
-          const at = epochNow();
-          answered.get(eventId)?.push(at);
-          answeredBooking.set(booking.id, at);
-        })
-        .catch(() => {
-          failed += 1;
-        })
-        .finally(() => {
-          inFlight -= 1;
-        });
-    };
-    const load = uptimeLoad();
-    const elu = performance.eventLoopUtilization();
-    const cpu = process.cpuUsage();
-    const started = performance.now();
-    while (performance.now() - started < seconds * 1000) {
-      const due = Math.floor((rate * (performance.now() - started)) / 1000);
-      while (issued < due && inFlight < MAX_IN_FLIGHT) book(issued++);
-      await sleep(5);
-    }
-    const elapsed = (performance.now() - started) / 1000;
-    const busy = performance.eventLoopUtilization(elu).utilization;
-    const used = process.cpuUsage(cpu);
-    while (inFlight > 0) await sleep(10);
-    const total = [...answered.values()].reduce((n, a) => n + a.length, 0);
-    const deadline = performance.now() + 60_000;
-    while (performance.now() < deadline) {
-      const visible = [...shown.values()].reduce((n, s) => n + s, 0);
-      if (visible >= total) break;
-      await sleep(20);
-    }
-    subscription.unsubscribe();
-    // Freshness as before: the n-th answer of an event against the n-th seat the stream showed
-    // (a seat shown before its answer came back counts 0).
-    const freshness: number[] = [];
-    for (const [eventId, answers] of answered) {
-      const seen = received.get(eventId) ?? [];
-      answers.sort((a, b) => a - b);
-      answers.forEach((answer, seat) => {
-        const at = seen[seat];
-        if (at !== undefined) freshness.push(Math.max(0, at - answer));
-      });
-    }
-    const sorted = [...freshness].sort((a, b) => a - b);
+    const run = await driveFreshness({
+      bookers,
+      live: liveClient(app.url, app.adminToken),
+      eventIds,
+      rate,
+      seconds,
+    });
     console.log(
-      `\nanalytics freshness: booking answered -> analytics.live shows its seat ` +
-        `(${database.label}; ${app.platform.redis === 'redis' ? 'Redis' : 'in-process'} queue and pub/sub; ` +
-        `${FRESHNESS_EVENTS} events, target ${rate} bookings/s for ${seconds} s; load average ` +
-        `${load} before, ${uptimeLoad()} after; this process: event loop ${Math.round(busy * 100)}% busy, ` +
-        `${Math.round((used.user + used.system) / 10_000 / elapsed)}% of a core)`,
+      freshnessHeading(
+        `one process (${database.label}; ${app.platform.redis === 'redis' ? 'Redis' : 'in-process'} queue and pub/sub)`,
+        run,
+        rate,
+        seconds,
+      ),
     );
-    console.table([
-      {
-        'bookings/s': Math.round(total / elapsed),
-        bookings: total,
-        failed,
-        'live updates': updates,
-        measured: sorted.length,
-        'p50 ms': round(percentile(sorted, 50)),
-        'p90 ms': round(percentile(sorted, 90)),
-        'p99 ms': round(percentile(sorted, 99)),
-        'max ms': round(sorted.at(-1) ?? Number.NaN),
-      },
-    ]);
-    const traces = await traceBookings(database.handle.db, stages, answeredBooking, received);
+    console.table([freshnessRow(run)]);
+    const traces = await traceBookings(
+      database.handle.db,
+      stages,
+      run.answeredBooking,
+      run.received,
+    );
     console.log(
       '\nanalytics freshness by stage (booking.confirmed, the event that sells the seat)',
     );
@@ -300,6 +320,11 @@ export async function benchAnalytics(seconds: number): Promise<void> {
     return;
   }
   const parts = (process.env.BENCH_ANALYTICS_PARTS ?? 'freshness,queries').split(',');
-  if (parts.includes('freshness')) await benchFreshness(seconds);
+  const rate = Number(process.env.BENCH_ANALYTICS_RATE ?? 300);
+  const layouts = (process.env.BENCH_ANALYTICS_LAYOUTS ?? 'processes,one-process').split(',');
+  if (parts.includes('freshness') && layouts.includes('processes'))
+    await benchFreshnessProcesses(seconds, rate);
+  if (parts.includes('freshness') && layouts.includes('one-process'))
+    await benchFreshnessOneProcess(seconds, rate);
   if (parts.includes('queries')) await benchQueryLatency(seconds);
 }

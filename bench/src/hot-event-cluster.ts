@@ -19,6 +19,8 @@ export interface ApiProcess {
 
 export interface ApiCluster {
   apis: ApiProcess[];
+  /** `pnpm start:worker` processes on the same database and Redis prefix (`workers` of them). */
+  workers: ApiProcess[];
   /** Every Redis key of the cluster starts with this (REDIS_PREFIX plus its separator). */
   redisKeyPrefix: string;
   stop(): Promise<void>;
@@ -89,6 +91,64 @@ async function startApi(env: Record<string, string>, nodeFlags: string[]): Promi
 }
 
 /**
+ * `pnpm start:worker` as an operator runs it, spawned as its one node process; ready when it logs
+ * that it runs (its runtime has subscribed to every queue by then).
+ */
+async function startWorker(env: Record<string, string>): Promise<ApiProcess> {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'apps/worker/src/main.ts'],
+    {
+      cwd: REPO_ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/tmp',
+        ...env,
+        LOG_LEVEL: 'info',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let output = '';
+  let ready = false;
+  const append = (d: Buffer) => {
+    output = (output + d.toString()).slice(-4_000);
+    if (output.includes('Evently worker running')) ready = true;
+  };
+  child.stdout?.on('data', append);
+  child.stderr?.on('data', append);
+  const exited = once(child, 'exit');
+  let alive = true;
+  void exited.then(() => {
+    alive = false;
+  });
+  const deadline = Date.now() + 60_000;
+  while (!ready) {
+    if (!alive) throw new Error(`worker process exited during start-up:\n${output}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`worker process did not start in 60 s:\n${output}`);
+    }
+    await sleep(100);
+  }
+  // Its info lines are not read from here on; drop them rather than let the pipe fill.
+  child.stdout?.removeAllListeners('data');
+  child.stdout?.resume();
+  if (child.pid === undefined) throw new Error('worker process has no pid');
+  return {
+    url: '',
+    pid: child.pid,
+    async stop() {
+      if (!alive) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/**
  * API processes on one database and one Redis key prefix of their own; with `profileDir`, each
  * runs under `node --cpu-prof` and writes its profile there when it stops.
  */
@@ -96,6 +156,8 @@ export async function startApiCluster(options: {
   databaseUrl: string;
   redisUrl: string;
   count: number;
+  /** Worker processes beside them (default none: the API processes enqueue, nothing consumes). */
+  workers?: number;
   profileDir?: string | undefined;
 }): Promise<ApiCluster> {
   const prefix = `bench-hot-${randomBytes(4).toString('hex')}`;
@@ -110,33 +172,34 @@ export async function startApiCluster(options: {
     LOG_LEVEL: 'warn',
   };
   // One after the other: both would run the (no-op) migrations at once otherwise.
-  async function startAll(): Promise<ApiProcess[]> {
-    const apis: ApiProcess[] = [];
+  async function startAll(): Promise<Pick<ApiCluster, 'apis' | 'workers'>> {
+    const started: Pick<ApiCluster, 'apis' | 'workers'> = { apis: [], workers: [] };
     try {
       for (let i = 0; i < options.count; i++) {
         const flags = options.profileDir
           ? // A directory per process, default file names: tsx's loader thread writes one too.
             ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}/${prefix}-api-${i + 1}`]
           : [];
-        apis.push(await startApi(env, flags));
+        started.apis.push(await startApi(env, flags));
       }
+      for (let i = 0; i < (options.workers ?? 0); i++) started.workers.push(await startWorker(env));
     } catch (error) {
-      await Promise.all(apis.map((a) => a.stop()));
+      await Promise.all([...started.apis, ...started.workers].map((p) => p.stop()));
       throw error;
     }
-    return apis;
+    return started;
   }
   let running = true;
   const cluster: ApiCluster = {
-    apis: await startAll(),
+    ...(await startAll()),
     redisKeyPrefix: `${prefix}:`,
     async stop() {
       running = false;
-      await Promise.all(cluster.apis.map((a) => a.stop()));
+      await Promise.all([...cluster.apis, ...cluster.workers].map((p) => p.stop()));
     },
     async start() {
       if (running) return;
-      cluster.apis = await startAll();
+      Object.assign(cluster, await startAll());
       running = true;
     },
   };

@@ -11,6 +11,7 @@ export { startWorkerRuntime, type WorkerRuntime } from './composition/worker-run
 export { bookingsEnvShape } from './config/bookings-env.js';
 export { apiEnvSchema, readApiEnv } from './env.js';
 export { AppError } from './kernel/app-error.js';
+export { LIVE_CHANNEL } from './modules/analytics/live-message.js';
 export { rebuildAnalytics } from './modules/analytics/rebuild.js';
 export { createSystemService } from './modules/system/system.service.js';
 export type { AppRouter } from './router.js';
