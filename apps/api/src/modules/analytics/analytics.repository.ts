@@ -18,13 +18,13 @@ export interface SeriesScope {
 }
 
 export interface SeriesPoint {
-  bucket: Date;
+  /** The bucket's start, epoch ms. */
+  at: number;
   bookings: number;
   tickets: number;
   cancellations: number;
   revenueCents: number;
   newUsers: number;
-  verifiedUsers: number;
 }
 
 const SCALE = 1_000_000;
@@ -93,9 +93,18 @@ export const analyticsRepository = {
     scope: SeriesScope,
     window: { from?: Date | undefined; to?: Date | undefined },
   ): Promise<SeriesPoint[]> {
+    // The columns a series shows, the bucket as epoch ms: a week of hours is 168 rows, and
+    // parsing each row's timestamp into a Date (and the unused columns) cost more than the query.
     let query = db
       .selectFrom('analytics_series')
-      .selectAll()
+      .select([
+        sql<number>`(extract(epoch from bucket) * 1000)::float8`.as('at'),
+        'bookings',
+        'tickets',
+        'cancellations',
+        'revenue_cents',
+        'new_users',
+      ])
       .where('granularity', '=', granularity)
       .where('scope_kind', '=', scope.kind)
       .where('scope_id', '=', scope.kind === 'all' ? ALL_SCOPE : scope.id)
@@ -104,13 +113,12 @@ export const analyticsRepository = {
     if (window.to) query = query.where('bucket', '<', window.to);
     const rows = await query.execute();
     return rows.map((r) => ({
-      bucket: r.bucket,
+      at: r.at,
       bookings: r.bookings,
       tickets: r.tickets,
       cancellations: r.cancellations,
       revenueCents: Number(r.revenue_cents),
       newUsers: r.new_users,
-      verifiedUsers: r.verified_users,
     }));
   },
 

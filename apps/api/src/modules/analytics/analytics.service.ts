@@ -34,7 +34,7 @@ const HOUR_MS = 3_600_000;
  * gaps, and the answer's size follows the window, not how busy the event was.
  */
 function everyHour(from: Date, to: Date, points: readonly SeriesPoint[]): HourPoint[] {
-  const byHour = new Map(points.map((p) => [p.bucket.getTime(), p]));
+  const byHour = new Map(points.map((p) => [p.at, p]));
   const hours: HourPoint[] = [];
   for (let t = Math.ceil(from.getTime() / HOUR_MS) * HOUR_MS; t < to.getTime(); t += HOUR_MS) {
     const p = byHour.get(t);
@@ -210,7 +210,7 @@ export function createAnalyticsService(deps: {
           : { kind: 'organizer', id: principal.userId };
       }
       const points = await repo.series(db, 'day', scope, { from, to: new Date(end) });
-      const byDay = new Map(points.map((p) => [p.bucket.getTime(), p]));
+      const byDay = new Map(points.map((p) => [p.at, p]));
       // Every day of the range, quiet ones as zeros: a chart needs no gaps.
       const days: DayPoint[] = [];
       for (let t = from.getTime(); t < end; t += DAY_MS) {
