@@ -15,6 +15,21 @@ function cpuMs(pid: number): number | undefined {
   }
 }
 
+/** When a process started, in ticks since boot (field 22 of /proc/<pid>/stat). */
+function startTicks(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Ticks since boot now (from /proc/uptime). */
+function uptimeTicks(): number {
+  return Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]) * TICKS_PER_SECOND;
+}
+
 /** Resident set size of a process now, in MB; undefined once it is gone. */
 function rssMb(pid: number): number | undefined {
   try {
@@ -56,13 +71,18 @@ function machineMs(): { busy: number; idle: number } {
 
 /**
  * Samples the groups' processes every `intervalMs`. A process seen at the first sample counts
- * from its value then; one that appears later counts from zero (it started during the window).
+ * from its value then; one that appears later counts from zero if it started during the window,
+ * else from its value when first seen (a long-lived Postgres backend that a group's query did not
+ * list at first — the bench's own pooled connections take turns being the one that asks — would
+ * otherwise add its whole lifetime's CPU).
  */
 export async function startCpuSampler(groups: CpuGroup[], intervalMs = 250): Promise<CpuSampler> {
   const first = new Map<string, Map<number, number>>();
   const last = new Map<string, Map<number, number>>();
   const peakRss = new Map<string, number>();
   let initial = true;
+  // Whole ticks, rounded down: a process started in the same tick as the sampler counts as new.
+  const startedAt = Math.floor(uptimeTicks());
 
   async function sample(): Promise<void> {
     for (const group of groups) {
@@ -77,7 +97,11 @@ export async function startCpuSampler(groups: CpuGroup[], intervalMs = 250): Pro
       for (const pid of await group.pids()) {
         const ms = cpuMs(pid);
         if (ms === undefined) continue;
-        if (!seen.has(pid)) seen.set(pid, initial ? ms : 0);
+        if (!seen.has(pid)) {
+          const started = startTicks(pid);
+          const newcomer = !initial && started !== undefined && started >= startedAt;
+          seen.set(pid, newcomer ? 0 : ms);
+        }
         now.set(pid, ms);
       }
       first.set(group.name, seen);
