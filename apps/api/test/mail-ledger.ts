@@ -84,7 +84,13 @@ export async function expectedMails(db: Kysely<Database>): Promise<{
   return { mails, mailEventsNotModelled };
 }
 
-/** Sink positions `[from, to)` of the mails that may have been in flight when a worker died. */
+/**
+ * Sink positions `[from, to)` of the mails a worker that was then SIGKILLed handed to SMTP: from
+ * the sink's length when it started to the length once it was dead (what it had in flight lands
+ * meanwhile). Any of them may have been accepted by SMTP and not yet recorded when it died: the
+ * window is per mail, between SMTP's 250 and the COMMIT of `sent`, and one send lane can wait in
+ * it while the other sends on, so it is not bounded by a count of mails before the kill.
+ */
 export interface KillWindow {
   from: number;
   to: number;
@@ -107,7 +113,8 @@ export interface MailAudit {
  * each expected mail exactly once, all sent, each with its own Message-ID; at the sink every
  * mail carries one of those Message-IDs (no person got any other mail), to its row's address
  * with its subject; and each expected mail arrived under exactly that one Message-ID — once, or
- * more often only when all but one of its copies arrived while a worker was being SIGKILLed.
+ * more often only when all but one of its copies came from workers that were then SIGKILLed, each
+ * copy under a claim of its own.
  */
 export async function auditMails(
   db: Kysely<Database>,
@@ -121,7 +128,16 @@ export async function auditMails(
   }
   const rows = await db
     .selectFrom('sent_emails')
-    .select(['source', 'recipient_id', 'template', 'to_email', 'subject', 'status', 'message_id'])
+    .select([
+      'source',
+      'recipient_id',
+      'template',
+      'to_email',
+      'subject',
+      'status',
+      'message_id',
+      'attempts',
+    ])
     .execute();
   const seen = new Set<string>();
   const byMessageId = new Map<string, (typeof rows)[number]>();
@@ -163,10 +179,11 @@ export async function auditMails(
       problems.push(`${row.template} to ${row.to_email} never reached the sink`);
       continue;
     }
-    // The copies a dying worker handed to SMTP arrived in its kill window; the last one is the
-    // send that was recorded. Any other repeat is a mail sent twice.
+    // The copies a dying worker handed to SMTP arrived in its window; the last one is the send
+    // that was recorded. Each copy took a claim of its own (a recorded mail is never claimed
+    // again). Any other repeat is a mail sent twice.
     const early = copies.slice(0, -1);
-    if (early.every(atKill)) repeatsAtKills += early.length;
+    if (early.every(atKill) && row.attempts >= copies.length) repeatsAtKills += early.length;
     else {
       problems.push(
         `${row.template} to ${row.to_email} reached the sink ${copies.length} times (#${copies.join(', #')}), not only at kills`,
