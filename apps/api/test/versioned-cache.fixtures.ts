@@ -15,7 +15,11 @@ import {
   testPrefix,
 } from '@evently/platform/testing';
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { createVersionedCache, type VersionedCache } from '../src/cache/versioned-cache.js';
+import {
+  createVersionedCache,
+  type VersionedCache,
+  type VersionedCacheOptions,
+} from '../src/cache/versioned-cache.js';
 import { captureLog } from './capture-log.js';
 
 type Redis = Awaited<ReturnType<typeof connectTestRedis>>;
@@ -132,7 +136,12 @@ export function useCacheInstances(make: () => Backend) {
 
   /** One more API instance with its own L1, subscribed to invalidations. */
   async function instance(
-    options: { l1Max?: number; pubsub?: PubSubPort | undefined } = {},
+    options: {
+      l1Max?: number;
+      pubsub?: PubSubPort | undefined;
+      trustMs?: number;
+      clock?: VersionedCacheOptions['clock'];
+    } = {},
   ): Promise<VersionedCache & { lines: () => Record<string, unknown>[] }> {
     const { log, lines } = captureLog();
     const own = await ports();
@@ -141,6 +150,8 @@ export function useCacheInstances(make: () => Backend) {
       pubsub: options.pubsub ?? own.pubsub,
       log,
       ...(options.l1Max !== undefined && { l1Max: options.l1Max }),
+      ...(options.trustMs !== undefined && { trustMs: options.trustMs }),
+      ...(options.clock !== undefined && { clock: options.clock }),
     });
     await cache.start();
     open.push(cache);

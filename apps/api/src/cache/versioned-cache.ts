@@ -27,6 +27,14 @@
  *    stamped with generation 1). If it fails, only those few entries can be stale, and for at
  *    most l2TtlMs + l1TtlMs; the caller logs it (and may retry).
  *
+ * Trust window (`trustMs`): a generation read from the port is used without asking again for
+ * `trustMs`, counted from when the read was SENT; `invalidate` resolves only `trustMs` after the
+ * port took the new generations. A read that asked before the new generation was stored therefore
+ * stops trusting the old one before the writer's `invalidate` returns, and one that asked after
+ * it gets the new one: still no instance serves a value its writer has seen replaced, while a hot
+ * key costs one generation read per `trustMs` per instance instead of one per read. Both ends
+ * measure a duration on their own monotonic clock; no clocks are compared.
+ *
  * Known limit: a Redis failover that loses the latest `gen:` writes (asynchronous replication)
  * brings back an older generation and its entries, until the TTLs run out.
  */
@@ -48,6 +56,13 @@ export interface VersionedCacheOptions {
   l2TtlMs?: number;
   /** Pub/sub channel shared by every instance (default `versioned-cache:invalidate`). */
   channel?: string;
+  /**
+   * How long a generation read from the port is trusted (default 0: asked on every read); every
+   * `invalidate` then waits this long before it resolves. See "Trust window" above.
+   */
+  trustMs?: number;
+  /** Monotonic milliseconds and a timer (tests drive both; default performance.now, setTimeout). */
+  clock?: { now(): number; sleep(ms: number): Promise<void> };
 }
 
 /** Counters for metrics and tests; `l1Entries` is the current number of in-process values. */
@@ -57,6 +72,8 @@ export interface VersionedCacheStats {
   loads: number;
   /** Loads whose value was returned but not kept (`unkept`). */
   unkept: number;
+  /** Generations read from the cache port (one per read unless `trustMs` lets reads share). */
+  generationReads: number;
   /** Reads served straight from `load()` because the cache port was unreachable. */
   bypasses: number;
   l1Entries: number;
@@ -95,6 +112,7 @@ const optionsSchema = z.object({
   l1TtlMs: z.number().int().positive().default(60_000),
   l2TtlMs: z.number().int().positive().default(300_000),
   channel: z.string().min(1).default('versioned-cache:invalidate'),
+  trustMs: z.number().int().nonnegative().max(1_000).default(0),
 });
 const scopeSchema = z.string().min(1);
 const scopesMessageSchema = z.array(scopeSchema);
@@ -107,6 +125,17 @@ const generationKey = (scope: string) => `gen:${scope}`;
 const valueKey = (scope: string, generation: string, key: string) =>
   `val:${scope}:${generation}:${key}`;
 
+/**
+ * Waits at least `ms` by performance.now(). A timer alone may fire early: Node counts it from the
+ * event loop's cached time, which can lag the moment it was set.
+ */
+async function sleepAtLeast(ms: number): Promise<void> {
+  const end = performance.now() + ms;
+  for (let left = ms; left > 0; left = end - performance.now()) {
+    await new Promise<void>((resolve) => setTimeout(resolve, Math.ceil(left)));
+  }
+}
+
 /** Thrown inside a read when the cache port fails: the read falls back to `load()`. */
 class Unreachable {
   constructor(readonly cause: unknown) {}
@@ -114,14 +143,25 @@ class Unreachable {
 
 export function createVersionedCache(options: VersionedCacheOptions): VersionedCache {
   const { cache, pubsub, log } = options;
-  const { l1Max, l1TtlMs, l2TtlMs, channel } = optionsSchema.parse({
+  const { l1Max, l1TtlMs, l2TtlMs, channel, trustMs } = optionsSchema.parse({
     l1Max: options.l1Max,
     l1TtlMs: options.l1TtlMs,
     l2TtlMs: options.l2TtlMs,
     channel: options.channel,
+    trustMs: options.trustMs,
   });
+  const clock = options.clock ?? { now: () => performance.now(), sleep: sleepAtLeast };
   const l1 = createScopedLru({ max: l1Max, ttlMs: l1TtlMs });
-  const counters = { l1Hits: 0, l2Hits: 0, loads: 0, unkept: 0, bypasses: 0 };
+  const counters = {
+    l1Hits: 0,
+    l2Hits: 0,
+    loads: 0,
+    unkept: 0,
+    bypasses: 0,
+    generationReads: 0,
+  };
+  /** Per scope: a generation and when the read that returned (or stored) it was sent. */
+  const trusted = new Map<string, { generation: string; askedAt: number }>();
   const warnUnreachable = throttledWarning(log, 'cache unreachable; reading the source directly');
   const warnFill = throttledWarning(log, 'cannot store a value in the cache');
   const warnPublish = throttledWarning(log, 'cannot publish a cache invalidation');
@@ -139,12 +179,25 @@ export function createVersionedCache(options: VersionedCacheOptions): VersionedC
     }
   };
 
+  const trust = (scope: string, generation: string, askedAt: number) => {
+    if (trustMs === 0) return;
+    // Bounded by what L1 may hold: an entry per scope at most as many as values.
+    if (trusted.size >= l1Max && !trusted.has(scope)) trusted.clear();
+    trusted.set(scope, { generation, askedAt });
+  };
+
   /** The scope's generation, or undefined while it has none. */
   const storedGeneration = async (scope: string): Promise<string | undefined> => {
+    const known = trusted.get(scope);
+    if (known && clock.now() - known.askedAt < trustMs) return known.generation;
+    const askedAt = clock.now();
+    counters.generationReads += 1;
     const stored = generationSchema.safeParse(
       await viaPort(() => cache.get<unknown>(generationKey(scope))),
     );
-    return stored.success ? stored.data : undefined;
+    if (!stored.success) return undefined;
+    trust(scope, stored.data, askedAt);
+    return stored.data;
   };
 
   /**
@@ -162,10 +215,12 @@ export function createVersionedCache(options: VersionedCacheOptions): VersionedC
     if (loaded === undefined || !loaded.keep) return loaded?.json;
     const { value, json } = loaded;
     const generation = randomUUID();
+    const askedAt = clock.now();
     const created = await viaPort(() =>
       cache.add(generationKey(scope), generation, GENERATION_TTL_MS),
     );
     if (!created) return json;
+    trust(scope, generation, askedAt);
     await cache
       .set(valueKey(scope, generation, key), value, l2TtlMs)
       .catch((error: unknown) => warnFill({ err: error, scope }));
@@ -263,14 +318,19 @@ export function createVersionedCache(options: VersionedCacheOptions): VersionedC
       const unique = [...new Set(scopes.map((scope) => scopeSchema.parse(scope)))];
       if (unique.length === 0) return;
       // Rejects when the cache port is unreachable: the caller must know.
+      for (const scope of unique) trusted.delete(scope);
       await Promise.all(
         unique.map((scope) => cache.set(generationKey(scope), randomUUID(), GENERATION_TTL_MS)),
       );
       l1.dropScopes(unique);
+      // A read of this instance that asked before the sets may have trusted the old generation.
+      for (const scope of unique) trusted.delete(scope);
       // The generations are set, so correctness no longer depends on this message.
       await pubsub
         .publish(channel, JSON.stringify(unique))
         .catch((error: unknown) => warnPublish({ err: error, scopes: unique.length }));
+      // Until every other instance's trust in the old generations has run out.
+      if (trustMs > 0) await clock.sleep(trustMs);
     },
 
     async start() {
@@ -284,6 +344,7 @@ export function createVersionedCache(options: VersionedCacheOptions): VersionedC
           return;
         }
         l1.dropScopes(scopes);
+        for (const scope of scopes) trusted.delete(scope);
       });
     },
 
@@ -292,6 +353,7 @@ export function createVersionedCache(options: VersionedCacheOptions): VersionedC
       unsubscribe = undefined;
       await current?.();
       l1.clear();
+      trusted.clear();
     },
 
     stats: () => ({ ...counters, l1Entries: l1.size }),

@@ -15,6 +15,9 @@ export const EVENTS_JOBS_QUEUE = 'jobs.events';
  * generations for correctness, pub/sub for eviction), and the schedule that completes events
  * once they have ended.
  */
+/** The events cache's trust window (versioned-cache.ts, "Trust window"). */
+export const EVENT_CACHE_TRUST_MS = 20;
+
 export function createEventsModule(deps: {
   db: Kysely<Database>;
   /** Where public lists read (a replica when configured): reads that tolerate lag, nothing else. */
@@ -29,6 +32,9 @@ export function createEventsModule(deps: {
     cache: deps.platform.cache,
     pubsub: deps.platform.pubsub,
     log: deps.log,
+    // A hot event's page asks Redis for its generation once per 20 ms per instance, not on every
+    // read; an organizer's write answers 20 ms later (twice: before and after its commit).
+    trustMs: EVENT_CACHE_TRUST_MS,
   });
   // Not awaited: with Redis down the subscription waits for it, and start-up must not (reads are
   // correct without it; it only speeds up eviction of other instances' LRU entries).
