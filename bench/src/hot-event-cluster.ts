@@ -31,6 +31,25 @@ export interface ApiCluster {
   start(): Promise<void>;
 }
 
+/** Whether a spawned process still runs, and how to stop it: SIGTERM, then SIGKILL after 10 s. */
+function watch(child: ChildProcess): { alive(): boolean; stop(): Promise<void> } {
+  const exited = once(child, 'exit');
+  let alive = true;
+  void exited.then(() => {
+    alive = false;
+  });
+  return {
+    alive: () => alive,
+    async stop() {
+      if (!alive) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
 /**
  * `pnpm start:api` as an operator runs it (production layout: Postgres + Redis), but spawned as
  * the one node process the script execs, so its pid is the server's own (for CPU accounting)
@@ -57,15 +76,11 @@ async function startApi(env: Record<string, string>, nodeFlags: string[]): Promi
   child.stderr?.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4_000);
   });
-  const exited = once(child, 'exit');
-  let alive = true;
-  void exited.then(() => {
-    alive = false;
-  });
+  const watched = watch(child);
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (!alive) throw new Error(`API process exited during start-up:\n${stderr}`);
+    if (!watched.alive()) throw new Error(`API process exited during start-up:\n${stderr}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`API process did not become ready in 60 s:\n${stderr}`);
@@ -80,13 +95,7 @@ async function startApi(env: Record<string, string>, nodeFlags: string[]): Promi
     url,
     pid: child.pid,
     ...(profileDir && { profileDir }),
-    async stop() {
-      if (!alive) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    },
+    stop: watched.stop,
   };
 }
 
@@ -117,14 +126,10 @@ async function startWorker(env: Record<string, string>): Promise<ApiProcess> {
   };
   child.stdout?.on('data', append);
   child.stderr?.on('data', append);
-  const exited = once(child, 'exit');
-  let alive = true;
-  void exited.then(() => {
-    alive = false;
-  });
+  const watched = watch(child);
   const deadline = Date.now() + 60_000;
   while (!ready) {
-    if (!alive) throw new Error(`worker process exited during start-up:\n${output}`);
+    if (!watched.alive()) throw new Error(`worker process exited during start-up:\n${output}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`worker process did not start in 60 s:\n${output}`);
@@ -138,13 +143,7 @@ async function startWorker(env: Record<string, string>): Promise<ApiProcess> {
   return {
     url: '',
     pid: child.pid,
-    async stop() {
-      if (!alive) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    },
+    stop: watched.stop,
   };
 }
 
