@@ -61,7 +61,7 @@ export interface VersionedCacheOptions {
    * `invalidate` then waits this long before it resolves. See "Trust window" above.
    */
   trustMs?: number;
-  /** Monotonic milliseconds and a timer (tests drive both; default performance.now, setTimeout). */
+  /** Monotonic milliseconds and a wait of at least `ms` (tests drive both; default performance.now). */
   clock?: { now(): number; sleep(ms: number): Promise<void> };
 }
 
@@ -181,7 +181,7 @@ export function createVersionedCache(options: VersionedCacheOptions): VersionedC
 
   const trust = (scope: string, generation: string, askedAt: number) => {
     if (trustMs === 0) return;
-    // Bounded by what L1 may hold: an entry per scope at most as many as values.
+    // At most l1Max scopes at once (only scopes that have a generation get here).
     if (trusted.size >= l1Max && !trusted.has(scope)) trusted.clear();
     trusted.set(scope, { generation, askedAt });
   };
