@@ -8,12 +8,12 @@ const MAX_IN_FLIGHT = 256;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export function percentile(sorted: readonly number[], p: number): number {
+function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
-export const round = (ms: number) => Math.round(ms * 10) / 10;
+const round = (ms: number) => Math.round(ms * 10) / 10;
 
 export interface FreshnessRun {
   /** Bookings answered per second over the timed window. */

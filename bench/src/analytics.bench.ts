@@ -3,9 +3,9 @@
 // showing its seat, p50/p99 (the path: outbox relay -> BullMQ -> projection -> pub/sub -> hub ->
 // SSE), in two layouts (BENCH_ANALYTICS_LAYOUTS, both by default): `processes` (two API processes
 // and a worker process, as production runs them; needs REDIS_URL) and `one-process` (everything
-// in this process, with the worker's stages timed). (b) Query latency of analytics.overview/event/daily/topEvents through the server with
-// 10,000 and with 1,000,000 bookings (seeded in SQL, read models rebuilt): the read models keep
-// the ratio near 1. Needs DATABASE_URL (an admin URL: throwaway databases); freshness uses
+// in this process, with the worker's stages timed). (b) Query latency of analytics.overview/
+// event/daily/topEvents through the server with 10,000 and with 1,000,000 bookings (seeded in
+// SQL, read models rebuilt): the read models keep the ratio near 1. Needs DATABASE_URL (an admin URL: throwaway databases); freshness uses
 // REDIS_URL when set (else the in-process queue and pub/sub). BENCH_ANALYTICS_RATE (bookings/s,
 // 300), BENCH_ANALYTICS_SIZES ("10000,1000000"), BENCH_ANALYTICS_EVENTS (1000),
 // BENCH_ANALYTICS_PARTS ("freshness,queries": either or both). One-process freshness is also broken
