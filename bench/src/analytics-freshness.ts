@@ -2,18 +2,11 @@
 // free seats at a steady rate while an SSE client follows analytics.live; per event, the n-th
 // booking answered is matched with the n-th seat the stream showed.
 import type { EventlyClient } from '@evently/sdk';
-import { epochNow, uptimeLoad } from './analytics-stages.js';
+import { epochNow, percentile, round, uptimeLoad } from './analytics-stages.js';
 
 const MAX_IN_FLIGHT = 256;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
-
-const round = (ms: number) => Math.round(ms * 10) / 10;
 
 export interface FreshnessRun {
   /** Bookings answered per second over the timed window. */

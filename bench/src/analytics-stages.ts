@@ -188,12 +188,12 @@ export interface StageRow {
   'max ms': number;
 }
 
-function percentile(sorted: number[], p: number): number {
+export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
-const round = (ms: number) => Math.round(ms * 10) / 10;
+export const round = (ms: number) => Math.round(ms * 10) / 10;
 
 /** p50/p90/p99 of each stage over the traces that saw both of its ends. */
 export function stageTable(traces: readonly BookingTrace[]): StageRow[] {

@@ -138,7 +138,7 @@ async function benchFreshnessProcesses(seconds: number, rate: number): Promise<v
     console.table(stageTimeline(traces));
   } finally {
     await cluster?.stop();
-    await deleteKeysByPrefix(redis, cluster?.redisKeyPrefix ?? 'bench-hot-none:').catch(() => {});
+    if (cluster) await deleteKeysByPrefix(redis, cluster.redisKeyPrefix).catch(() => {});
     redis.disconnect();
     await database.close();
   }

@@ -8,19 +8,23 @@ import { findFreePort } from '@evently/platform/testing';
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const API_NODE_FLAGS = ['--max-semi-space-size=64'];
 
-export interface ApiProcess {
-  url: string;
+/** A node process the bench spawned. */
+export interface BenchProcess {
   pid: number;
-  /** The directory its V8 CPU profiles go to when it exits (with `profileDir`). */
-  profileDir?: string;
   /** SIGTERM, then SIGKILL if it has not exited within 10 s. */
   stop(): Promise<void>;
+}
+
+export interface ApiProcess extends BenchProcess {
+  url: string;
+  /** The directory its V8 CPU profiles go to when it exits (with `profileDir`). */
+  profileDir?: string;
 }
 
 export interface ApiCluster {
   apis: ApiProcess[];
   /** `pnpm start:worker` processes on the same database and Redis prefix (`workers` of them). */
-  workers: ApiProcess[];
+  workers: BenchProcess[];
   /** Every Redis key of the cluster starts with this (REDIS_PREFIX plus its separator). */
   redisKeyPrefix: string;
   stop(): Promise<void>;
@@ -103,7 +107,7 @@ async function startApi(env: Record<string, string>, nodeFlags: string[]): Promi
  * `pnpm start:worker` as an operator runs it, spawned as its one node process; ready when it logs
  * that it runs (its runtime has subscribed to every queue by then).
  */
-async function startWorker(env: Record<string, string>): Promise<ApiProcess> {
+async function startWorker(env: Record<string, string>): Promise<BenchProcess> {
   const child: ChildProcess = spawn(
     process.execPath,
     ['--import', 'tsx', 'apps/worker/src/main.ts'],
@@ -140,11 +144,7 @@ async function startWorker(env: Record<string, string>): Promise<ApiProcess> {
   child.stdout?.removeAllListeners('data');
   child.stdout?.resume();
   if (child.pid === undefined) throw new Error('worker process has no pid');
-  return {
-    url: '',
-    pid: child.pid,
-    stop: watched.stop,
-  };
+  return { pid: child.pid, stop: watched.stop };
 }
 
 /**
