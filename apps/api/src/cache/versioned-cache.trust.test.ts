@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { PubSubPort } from '@evently/platform';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { backends, source, useCacheInstances } from '../../test/versioned-cache.fixtures.js';
 
 /** A clock the test moves; its sleeps resolve when the test lets them. */
@@ -63,9 +63,11 @@ describe.each(backends)('versioned cache trust window over $name ports', ({ make
     const invalidation = cache.invalidate(scope).then(() => {
       resolved = true;
     });
-    for (let i = 0; i < 50 && time.sleeps.length === 0; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    // The sets go to the port first (slow on a loaded machine): wait for the wait to begin.
+    await vi.waitFor(() => expect(time.sleeps).toHaveLength(1), {
+      timeout: 15_000,
+      interval: 10,
+    });
     expect(time.sleeps.map((s) => s.ms)).toEqual([50]);
     expect(resolved).toBe(false);
     // The writer's own instance reads the new value while the writer still waits.

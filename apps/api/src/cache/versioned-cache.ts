@@ -318,7 +318,6 @@ export function createVersionedCache(options: VersionedCacheOptions): VersionedC
       const unique = [...new Set(scopes.map((scope) => scopeSchema.parse(scope)))];
       if (unique.length === 0) return;
       // Rejects when the cache port is unreachable: the caller must know.
-      for (const scope of unique) trusted.delete(scope);
       await Promise.all(
         unique.map((scope) => cache.set(generationKey(scope), randomUUID(), GENERATION_TTL_MS)),
       );

@@ -16,7 +16,7 @@ export const EVENTS_JOBS_QUEUE = 'jobs.events';
  * once they have ended.
  */
 /** The events cache's trust window (versioned-cache.ts, "Trust window"). */
-export const EVENT_CACHE_TRUST_MS = 20;
+const EVENT_CACHE_TRUST_MS = 20;
 
 export function createEventsModule(deps: {
   db: Kysely<Database>;
