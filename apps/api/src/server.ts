@@ -117,6 +117,11 @@ export async function createServer(deps: ServerDeps): Promise<ApiServer> {
     router: deps.router ?? appRouter,
     maxBatchSize: MAX_BATCH_SIZE,
     ...(deps.config.plainCallsDirect === false && { plainCallsDirect: false }),
+    kept: {
+      answers: deps.services.publicAnswers,
+      reads: deps.services.anonymousReads,
+      metrics,
+    },
     createContext: (req): Context => ({
       requestId: req.id,
       ip: req.ip,

@@ -1,3 +1,4 @@
+import type { PublicAnswers } from './cache/public-answers.js';
 import type { StreamGuards } from './kernel/stream-guard.js';
 import type { AnalyticsService } from './modules/analytics/analytics.service.js';
 import type { AuthService } from './modules/auth/auth.service.js';
@@ -21,4 +22,6 @@ export interface Services {
   streams: StreamGuards;
   /** The budget of reads by callers nobody signed in (per network). */
   anonymousReads: AnonymousReadLimit;
+  /** Anonymous answers kept in memory for the HTTP layer (cache/public-answers.ts). */
+  publicAnswers: PublicAnswers;
 }

@@ -41,6 +41,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CachePort, PubSubPort, Unsubscribe } from '@evently/platform';
 import { z } from 'zod';
+import type { GenerationSource } from '../kernel/public-answer.js';
 import { createScopedLru } from './scoped-lru.js';
 import { throttledWarning, type WarnLog } from './throttled-warning.js';
 
@@ -89,7 +90,7 @@ export class Unkept<T> {
 
 export const unkept = <T>(value: T): Unkept<T> => new Unkept(value);
 
-export interface VersionedCache {
+export interface VersionedCache extends GenerationSource {
   /**
    * The value of `key` in `scope`, from L1, L2 or `load()`. Values are JSON: what is returned is
    * always a fresh parsed copy (a Date comes back as its ISO string on every path). `undefined`
@@ -136,6 +137,12 @@ async function sleepAtLeast(ms: number): Promise<void> {
   }
 }
 
+/** What a load shared by concurrent reads hands each of them: the JSON, and whether it was kept. */
+interface Flight {
+  json: string | undefined;
+  kept: boolean;
+}
+
 /** Thrown inside a read when the cache port fails: the read falls back to `load()`. */
 class Unreachable {
   constructor(readonly cause: unknown) {}
@@ -160,6 +167,8 @@ export function createVersionedCache(options: VersionedCacheOptions): VersionedC
     bypasses: 0,
     generationReads: 0,
   };
+  /** Reads that returned a value not kept (`passedOver`). */
+  let passedOver = 0;
   /** Per scope: a generation and when the read that returned (or stored) it was sent. */
   const trusted = new Map<string, { generation: string; askedAt: number }>();
   const warnUnreachable = throttledWarning(log, 'cache unreachable; reading the source directly');
@@ -168,7 +177,7 @@ export function createVersionedCache(options: VersionedCacheOptions): VersionedC
   const warnMessage = throttledWarning(log, 'ignored a malformed cache invalidation message');
   // Keyed by generation too (`-` for none yet): a read that started after an invalidation never
   // joins an older load; a cold scope read by many requests at once loads once per instance.
-  const loading = new Map<string, Promise<string | undefined>>();
+  const loading = new Map<string, Promise<Flight>>();
   let unsubscribe: Unsubscribe | undefined;
 
   const viaPort = async <R>(call: () => Promise<R>): Promise<R> => {
@@ -186,18 +195,43 @@ export function createVersionedCache(options: VersionedCacheOptions): VersionedC
     trusted.set(scope, { generation, askedAt });
   };
 
+  const trustedGeneration = (scope: string): string | undefined => {
+    const known = trusted.get(scope);
+    return known && clock.now() - known.askedAt < trustMs ? known.generation : undefined;
+  };
+
+  /**
+   * Generation reads in flight, with when each was sent. A read may join one sent less than
+   * `trustMs` ago: that is the answer it would trust anyway (a write whose `invalidate` has
+   * returned stored its generation more than `trustMs` before, so the joined read sees it).
+   */
+  const asking = new Map<string, { sentAt: number; answer: Promise<string | undefined> }>();
+
   /** The scope's generation, or undefined while it has none. */
   const storedGeneration = async (scope: string): Promise<string | undefined> => {
-    const known = trusted.get(scope);
-    if (known && clock.now() - known.askedAt < trustMs) return known.generation;
+    const known = trustedGeneration(scope);
+    if (known !== undefined) return known;
+    const pending = asking.get(scope);
+    if (pending && clock.now() - pending.sentAt < trustMs) return pending.answer;
     const askedAt = clock.now();
     counters.generationReads += 1;
-    const stored = generationSchema.safeParse(
-      await viaPort(() => cache.get<unknown>(generationKey(scope))),
-    );
-    if (!stored.success) return undefined;
-    trust(scope, stored.data, askedAt);
-    return stored.data;
+    const answer = (async () => {
+      const stored = generationSchema.safeParse(
+        await viaPort(() => cache.get<unknown>(generationKey(scope))),
+      );
+      if (!stored.success) return undefined;
+      trust(scope, stored.data, askedAt);
+      return stored.data;
+    })();
+    if (trustMs > 0) {
+      const entry = { sentAt: askedAt, answer };
+      asking.set(scope, entry);
+      const done = () => {
+        if (asking.get(scope) === entry) asking.delete(scope);
+      };
+      answer.then(done, done);
+    }
+    return answer;
   };
 
   /**
@@ -210,22 +244,23 @@ export function createVersionedCache(options: VersionedCacheOptions): VersionedC
     scope: string,
     key: string,
     load: () => Promise<T | Unkept<T>>,
-  ): Promise<string | undefined> => {
+  ): Promise<Flight> => {
     const loaded = await loadOnce(load);
-    if (loaded === undefined || !loaded.keep) return loaded?.json;
+    if (loaded === undefined) return { json: undefined, kept: true };
+    if (!loaded.keep) return { json: loaded.json, kept: false };
     const { value, json } = loaded;
     const generation = randomUUID();
     const askedAt = clock.now();
     const created = await viaPort(() =>
       cache.add(generationKey(scope), generation, GENERATION_TTL_MS),
     );
-    if (!created) return json;
+    if (!created) return { json, kept: false };
     trust(scope, generation, askedAt);
     await cache
       .set(valueKey(scope, generation, key), value, l2TtlMs)
       .catch((error: unknown) => warnFill({ err: error, scope }));
     l1.set(scope, key, generation, json);
-    return json;
+    return { json, kept: true };
   };
 
   /** The value's JSON under `generation`, from L2 or the source; fills both levels. */
@@ -234,23 +269,24 @@ export function createVersionedCache(options: VersionedCacheOptions): VersionedC
     key: string,
     generation: string,
     load: () => Promise<T | Unkept<T>>,
-  ): Promise<string | undefined> => {
+  ): Promise<Flight> => {
     const shared = await viaPort(() => cache.get<unknown>(valueKey(scope, generation, key)));
     if (shared !== undefined) {
       counters.l2Hits += 1;
       const json = JSON.stringify(shared);
       l1.set(scope, key, generation, json);
-      return json;
+      return { json, kept: true };
     }
     const loaded = await loadOnce(load);
-    if (loaded === undefined || !loaded.keep) return loaded?.json;
+    if (loaded === undefined) return { json: undefined, kept: true };
+    if (!loaded.keep) return { json: loaded.json, kept: false };
     const { value, json } = loaded;
     // The port stores JSON.stringify(value): exactly the text L1 keeps and callers parse.
     await cache
       .set(valueKey(scope, generation, key), value, l2TtlMs)
       .catch((error: unknown) => warnFill({ err: error, scope }));
     l1.set(scope, key, generation, json);
-    return json;
+    return { json, kept: true };
   };
 
   /** Runs `load()`; undefined for "nothing", else the value, its JSON and whether to keep it. */
@@ -271,6 +307,12 @@ export function createVersionedCache(options: VersionedCacheOptions): VersionedC
   const parse = <T>(json: string | undefined): T =>
     (json === undefined ? undefined : JSON.parse(json)) as T;
 
+  /** A flight's answer to one caller; counted when it was not kept (counted per caller). */
+  const served = <T>(flight: Flight): T => {
+    if (!flight.kept) passedOver += 1;
+    return parse<T>(flight.json);
+  };
+
   const read = async <T>(
     scope: string,
     key: string,
@@ -287,7 +329,7 @@ export function createVersionedCache(options: VersionedCacheOptions): VersionedC
           flight = loadIntoNewGeneration(scope, key, load).finally(() => loading.delete(flightId));
           loading.set(flightId, flight);
         }
-        return parse<T>(await flight);
+        return served<T>(await flight);
       }
       const local = l1.get(scope, key);
       if (local?.generation === generation) {
@@ -300,12 +342,13 @@ export function createVersionedCache(options: VersionedCacheOptions): VersionedC
         flight = fill(scope, key, generation, load).finally(() => loading.delete(flightId));
         loading.set(flightId, flight);
       }
-      return parse<T>(await flight);
+      return served<T>(await flight);
     } catch (error) {
       if (!(error instanceof Unreachable)) throw error;
       // Without generations L1 cannot be trusted either: go to the source.
       warnUnreachable({ err: error.cause, scope });
       counters.bypasses += 1;
+      passedOver += 1;
       const loaded = await load();
       return parse<T>(JSON.stringify(loaded instanceof Unkept ? loaded.value : loaded));
     }
@@ -313,6 +356,9 @@ export function createVersionedCache(options: VersionedCacheOptions): VersionedC
 
   return {
     read,
+    trusted: trustedGeneration,
+    current: (scopes) => Promise.all(scopes.map((scope) => storedGeneration(scope))),
+    passedOver: () => passedOver,
 
     async invalidate(...scopes) {
       const unique = [...new Set(scopes.map((scope) => scopeSchema.parse(scope)))];

@@ -25,6 +25,7 @@ import { createNotificationsModule } from '../modules/notifications/notification
 import { createSystemService, type Mode } from '../modules/system/system.service.js';
 import { createOperationsService } from '../observability/operations.service.js';
 import type { Services } from '../services.js';
+import { createPublicAnswers, PUBLIC_READ_MAX_AGE_MS } from '../cache/public-answers.js';
 import { createAnonymousReadLimit } from '../trpc/anonymous-read-limit.js';
 import { APP_VERSION } from './app-version.js';
 import { retentionSchedule } from './retention-schedule.js';
@@ -43,6 +44,11 @@ export interface ModulesConfig {
   retentionDays?: number;
   /** ANONYMOUS_READS_PER_MINUTE (default 1,200 per client network). */
   anonymousReadsPerMinute?: number;
+  /**
+   * PUBLIC_READ_MAX_AGE_MS: how old the live availability in an anonymous `events.get` or
+   * `events.list` answer kept in memory may be (default 1,000; 0 keeps none).
+   */
+  publicReadMaxAgeMs?: number;
   /** How often a stream's access is checked without a published revocation. Default 3 s. */
   streamCheckMs?: number;
   /** The mail sender's retries, concurrency and polling (tests shorten them). */
@@ -185,6 +191,11 @@ export async function createModules(deps: ModulesDeps): Promise<Modules> {
     }),
     operations: createOperationsService({ db: db.db, queue: platform.queue, queues }),
     streams,
+    publicAnswers: createPublicAnswers({
+      rules: modules.flatMap((m) => m.publicAnswers ?? []),
+      maxAgeMs: config.publicReadMaxAgeMs ?? PUBLIC_READ_MAX_AGE_MS,
+      now,
+    }),
     anonymousReads: createAnonymousReadLimit({
       rateLimits: platform.rateLimits,
       log,

@@ -1,5 +1,6 @@
 import { commaList, intBetween } from '@evently/platform';
 import { z } from 'zod';
+import { PUBLIC_READ_MAX_AGE_MS } from '../cache/public-answers.js';
 import { ANONYMOUS_READS_PER_MINUTE } from '../trpc/anonymous-read-limit.js';
 
 /**
@@ -25,6 +26,11 @@ export const httpEnvShape = {
   TRUST_PROXY: trustProxy,
   /** Reads by callers nobody signed in, per client network (IPv4 address, IPv6 /64) a minute. */
   ANONYMOUS_READS_PER_MINUTE: intBetween(1, 1_000_000, ANONYMOUS_READS_PER_MINUTE),
+  /**
+   * How old the availability in an anonymous event or page answered from memory may be, in ms
+   * (0: every anonymous read runs the query). Event data itself is never served stale.
+   */
+  PUBLIC_READ_MAX_AGE_MS: intBetween(0, 60_000, PUBLIC_READ_MAX_AGE_MS),
   /**
    * The bearer token /metrics wants (a b64token, 32-256 characters: `openssl rand -hex 32`).
    * Unset: /metrics is open outside production, closed (403) in production.

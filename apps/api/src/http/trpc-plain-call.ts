@@ -26,6 +26,8 @@ interface PlainCall {
 export interface PlainAnswer {
   status: number;
   body: string;
+  /** Each call's own envelope as JSON (a batch's body is them in an array) and if it succeeded. */
+  parts: { json: string; ok: boolean }[];
 }
 
 /** The headers tRPC's own handler sets on every JSON answer. */
@@ -125,6 +127,11 @@ export async function answerPlainCalls<TContext>(
     envelopes,
     settled.map((s) => s.error),
   );
-  const json = batch ? envelopes : envelopes[0];
-  return { status, body: JSON.stringify(transformTRPCResponse(config, json ?? [])) };
+  // An array's JSON is its items' JSON joined, and the transformer maps a batch item by item.
+  const parts = settled.map((s) => ({
+    json: JSON.stringify(transformTRPCResponse(config, s.envelope)),
+    ok: s.error === undefined,
+  }));
+  const joined = parts.map((part) => part.json);
+  return { status, body: batch ? `[${joined.join(',')}]` : (joined[0] ?? '[]'), parts };
 }

@@ -3,6 +3,7 @@ import { incomingMessageToRequest } from '@trpc/server/adapters/node-http';
 import { resolveResponse } from '@trpc/server/http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Context } from '../trpc/context.js';
+import { answerFromMemory, type KeptAnswers } from './kept-answers.js';
 import { answerPlainCalls, PLAIN_ANSWER_HEADERS, plainCallsOf } from './trpc-plain-call.js';
 
 export interface TrpcRouteOptions {
@@ -15,6 +16,11 @@ export interface TrpcRouteOptions {
    * everything through tRPC's own handler (the tests compare the two).
    */
   plainCallsDirect?: boolean;
+  /**
+   * Anonymous plain queries answered from memory while their kept answers are fresh
+   * (kept-answers.ts); still counted against the network's read budget, and timed.
+   */
+  kept?: KeptAnswers;
 }
 
 /**
@@ -35,14 +41,25 @@ export function registerTrpcRoute(app: FastifyInstance, options: TrpcRouteOption
   });
 
   const direct = options.plainCallsDirect ?? true;
+  const kept = direct ? options.kept : undefined;
   app.all<{ Params: { path: string } }>(`${options.prefix}/:path`, async (req, reply) => {
+    const query = new URLSearchParams(req.url.slice(req.url.indexOf('?') + 1 || req.url.length));
+    const fromMemory = kept
+      ? await answerFromMemory(req, reply, {
+          query,
+          path: req.params.path,
+          kept,
+          maxBatchSize: options.maxBatchSize,
+        })
+      : undefined;
+    if (fromMemory?.sent) return reply;
     const plain =
       direct &&
       (await plainCallsOf(
         options.router,
         {
           method: req.method,
-          query: new URLSearchParams(req.url.slice(req.url.indexOf('?') + 1 || req.url.length)),
+          query,
           body: typeof req.body === 'string' ? req.body : undefined,
           header: (name) => {
             const value = req.headers[name];
@@ -59,6 +76,7 @@ export function registerTrpcRoute(app: FastifyInstance, options: TrpcRouteOption
         plain.batch,
         options.createContext(req),
       );
+      fromMemory?.keep(answer);
       return reply.status(answer.status).headers(PLAIN_ANSWER_HEADERS).send(answer.body);
     }
     const incoming: typeof req.raw & { body?: unknown } = req.raw;

@@ -1,4 +1,5 @@
 import type { Consumer, JobHandlerSpec, RetentionRule, Schedule } from '@evently/platform';
+import type { PublicAnswerRule } from './public-answer.js';
 
 /** Work a module runs in the worker beside its queue jobs (the mail sender's loop). */
 export interface BackgroundLoop {
@@ -22,6 +23,8 @@ export interface Module<S> {
   /** The module's finished records, pruned by the worker's retention pass after RETENTION_DAYS. */
   retention?: readonly RetentionRule[];
   loops?: readonly BackgroundLoop[];
+  /** Anonymous queries whose answers the API may keep in memory (public-answer.ts). */
+  publicAnswers?: readonly PublicAnswerRule[];
   /** Releases what the module holds (subscriptions, timers); called once, on shutdown. */
   close(): Promise<void>;
 }

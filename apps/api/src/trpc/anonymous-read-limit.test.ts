@@ -4,6 +4,32 @@ import { captureLog } from '../../test/capture-log.js';
 import { AppError } from '../kernel/app-error.js';
 import { createAnonymousReadLimit } from './anonymous-read-limit.js';
 
+/** The real in-memory counters, with the round trips to them counted (one per consume). */
+function countedRateLimits() {
+  const inner = createMemoryRateLimits();
+  const counted = { roundTrips: 0, consumed: 0 };
+  const factory: RateLimiterFactory = {
+    create(rule) {
+      const limiter = inner.create(rule);
+      return {
+        ...limiter,
+        consume: (key, points = 1) => {
+          counted.roundTrips += 1;
+          counted.consumed += points;
+          return limiter.consume(key, points);
+        },
+      };
+    },
+  };
+  return { factory, counted };
+}
+
+const refusal = (promise: Promise<void>) =>
+  promise.then(
+    () => undefined,
+    (error: unknown) => (error instanceof AppError ? error.appCode : error),
+  );
+
 describe('anonymous read limit', () => {
   it('counts per network and refuses past the budget with retryAfterSeconds', async () => {
     const limit = createAnonymousReadLimit({
@@ -34,5 +60,64 @@ describe('anonymous read limit', () => {
     expect(captured.lines().map((line) => line.msg)).toEqual([
       'rate limits unreachable; anonymous reads go uncounted',
     ]);
+  });
+
+  it('pays for reads ahead in leases: most reads are counted in process, none goes uncounted, and the budget holds to the read', async () => {
+    const { factory, counted } = countedRateLimits();
+    const perMinute = 1_000;
+    const limit = createAnonymousReadLimit({ rateLimits: factory, log: captureLog().log, perMinute });
+    const ip = '192.0.2.7';
+    expect(limit.hitLocally(ip)).toBe(false); // nothing paid for yet
+    let reads = 0;
+    let local = 0;
+    while (reads < perMinute) {
+      if (limit.hitLocally(ip)) local += 1;
+      else await limit.hit(ip);
+      reads += 1;
+      // Paid for before it happens: the shared counter is never behind.
+      expect(counted.consumed).toBeGreaterThanOrEqual(reads);
+    }
+    expect(local).toBeGreaterThan(perMinute * 0.8);
+    expect(counted.roundTrips).toBeLessThan(perMinute * 0.2);
+    // One process spends every lease it takes: refused at exactly the budget, not before.
+    expect(counted.consumed).toBe(perMinute);
+    expect(limit.hitLocally(ip)).toBe(false);
+    expect(await refusal(limit.hit(ip))).toBe('RATE_LIMITED');
+  });
+
+  it('concurrent reads of one network share one round trip; two processes on one counter are refused at most a lease early and never late', async () => {
+    const { factory, counted } = countedRateLimits();
+    const perMinute = 400;
+    const make = () =>
+      createAnonymousReadLimit({ rateLimits: factory, log: captureLog().log, perMinute });
+    const [a, b] = [make(), make()];
+    const ip = '198.51.100.9';
+    await a.hit(ip); // learns what is left
+    const before = counted.roundTrips;
+    await Promise.all(Array.from({ length: 20 }, () => a.hit(ip)));
+    expect(counted.roundTrips - before).toBe(1);
+
+    let allowed = 21;
+    for (let turn = 0; allowed < perMinute * 2; turn += 1) {
+      const side = turn % 2 === 0 ? a : b;
+      if (side.hitLocally(ip) || (await refusal(side.hit(ip))) === undefined) allowed += 1;
+      else break;
+    }
+    expect(allowed).toBeLessThanOrEqual(perMinute);
+    // At most the other side's unspent lease (an eighth of what was left, at most 50) early.
+    expect(allowed).toBeGreaterThanOrEqual(perMinute - 50);
+    expect(await refusal(a.hit(ip))).toBe('RATE_LIMITED');
+    expect(await refusal(b.hit(ip))).toBe('RATE_LIMITED');
+  });
+
+  it('a batch spends its reads from the lease all or none', async () => {
+    const { factory } = countedRateLimits();
+    const limit = createAnonymousReadLimit({ rateLimits: factory, log: captureLog().log });
+    const ip = '203.0.113.5';
+    await limit.hit(ip);
+    await limit.hit(ip); // takes a lease of 50 ahead
+    expect(limit.hitLocally(ip, 51)).toBe(false);
+    expect(limit.hitLocally(ip, 50)).toBe(true);
+    expect(limit.hitLocally(ip)).toBe(false);
   });
 });

@@ -1,4 +1,5 @@
 import { ipRateLimitKey, type RateLimiterFactory } from '@evently/platform';
+import { LRUCache } from 'lru-cache';
 import { throttledWarning, type WarnLog } from '../cache/throttled-warning.js';
 import { AppError } from '../kernel/app-error.js';
 
@@ -8,10 +9,26 @@ import { AppError } from '../kernel/app-error.js';
  */
 export const ANONYMOUS_READS_PER_MINUTE = 1_200;
 
+/** Most reads one counter round trip pays for ahead (see "Leases" below). */
+const LEASE_MAX = 50;
+/** A lease takes at most this share of what the network had left when last asked. */
+const LEASE_SHARE = 1 / 8;
+
 /** The budget of reads by callers nobody signed in, per client network. */
 export interface AnonymousReadLimit {
   /** Counts one read from `ip`; throws RATE_LIMITED (with retryAfterSeconds) past the budget. */
   hit(ip: string): Promise<void>;
+  /**
+   * Counts `reads` reads from `ip` (default 1) against reads this process has already paid for,
+   * with no round trip; false, counting nothing, when it holds too few (then call `hit`).
+   */
+  hitLocally(ip: string, reads?: number): boolean;
+}
+
+/** Reads a process has paid for ahead for one network, and what the counter said was left. */
+interface Lease {
+  left: number;
+  remaining: number;
 }
 
 export function createAnonymousReadLimit(deps: {
@@ -28,22 +45,59 @@ export function createAnonymousReadLimit(deps: {
     deps.log,
     'rate limits unreachable; anonymous reads go uncounted',
   );
+  // Leases: a round trip to the shared counter (Redis) counts the read AND up to LEASE_MAX more
+  // (an eighth of what the network had left when last asked), which the next reads from that
+  // network on this process spend without asking. The counter never undercounts: reads are
+  // paid for before they happen. A network is at most refused early by the leases other
+  // processes hold unspent (near the end of a budget they shrink to nothing), and a lease
+  // carried past the counter's minute counts in the minute it was taken.
+  const leases = new LRUCache<string, Lease>({ max: 10_000 });
+  /** One counter round trip per network at a time: concurrent reads wait for its lease. */
+  const asking = new Map<string, Promise<void>>();
+
+  const spend = (key: string, reads = 1): boolean => {
+    const lease = leases.get(key);
+    if (!lease || lease.left < reads) return false;
+    lease.left -= reads;
+    return true;
+  };
+
+  const payFor = async (key: string): Promise<void> => {
+    const known = leases.get(key);
+    const ahead = known ? Math.min(LEASE_MAX, Math.floor(known.remaining * LEASE_SHARE)) : 0;
+    let result: Awaited<ReturnType<typeof limiter.consume>>;
+    try {
+      result = await limiter.consume(key, 1 + ahead);
+    } catch (error) {
+      // Reads serve from the database while Redis is down (the read cache falls back too);
+      // an abuse limit on reads must not take them down with it. Auth limits fail closed.
+      warnUncounted({ err: error });
+      return;
+    }
+    if (!result.allowed) {
+      leases.delete(key);
+      throw new AppError('RATE_LIMITED', 'Too many reads from your network; retry later', {
+        retryAfterSeconds: result.retryAfterSeconds,
+      });
+    }
+    leases.set(key, { left: ahead, remaining: result.remaining });
+  };
+
   return {
+    hitLocally: (ip, reads) => spend(ipRateLimitKey(ip), reads),
+
     async hit(ip) {
-      let result: Awaited<ReturnType<typeof limiter.consume>>;
-      try {
-        result = await limiter.consume(ipRateLimitKey(ip));
-      } catch (error) {
-        // Reads serve from the database while Redis is down (the read cache falls back too);
-        // an abuse limit on reads must not take them down with it. Auth limits fail closed.
-        warnUncounted({ err: error });
-        return;
+      const key = ipRateLimitKey(ip);
+      for (;;) {
+        if (spend(key)) return;
+        const pending = asking.get(key);
+        if (!pending) break;
+        // Its lease may cover this read too; if it is refused, so is this one (asked again).
+        await pending.catch(() => undefined);
       }
-      if (!result.allowed) {
-        throw new AppError('RATE_LIMITED', 'Too many reads from your network; retry later', {
-          retryAfterSeconds: result.retryAfterSeconds,
-        });
-      }
+      const paying = payFor(key).finally(() => asking.delete(key));
+      asking.set(key, paying);
+      await paying;
     },
   };
 }

@@ -1,3 +1,4 @@
+import { eventIdInputSchema } from '@evently/contracts';
 import type { Database, ReadReplica } from '@evently/db';
 import type { CachePort, PubSubPort, QueuePort } from '@evently/platform';
 import type { Kysely } from 'kysely';
@@ -6,7 +7,12 @@ import type { Clock } from '../../kernel/clock.js';
 import type { RequestLog } from '../../kernel/log.js';
 import type { Module } from '../../kernel/module.js';
 import { createInventoryService } from '../bookings/inventory.service.js';
-import { createEventsService, type EventsService } from './events.service.js';
+import {
+  createEventsService,
+  type EventsService,
+  eventScope,
+  LIST_SCOPE,
+} from './events.service.js';
 
 export const EVENTS_JOBS_QUEUE = 'jobs.events';
 
@@ -58,6 +64,18 @@ export function createEventsModule(deps: {
   });
   return {
     service,
+    // An anonymous event or page is built from its scope's cached value plus live availability.
+    publicAnswers: [
+      {
+        path: 'events.get',
+        scopes: (input) => {
+          const parsed = eventIdInputSchema.safeParse(input);
+          return parsed.success ? [eventScope(parsed.data.id)] : undefined;
+        },
+        generations: cache,
+      },
+      { path: 'events.list', scopes: () => [LIST_SCOPE], generations: cache },
+    ],
     schedules: [
       {
         queue: EVENTS_JOBS_QUEUE,

@@ -48,8 +48,9 @@ export interface EventsService {
   completeEnded(): Promise<number>;
 }
 
-const LIST_SCOPE = 'events:list';
-const eventScope = (id: string) => `event:${id}`;
+/** The read cache's scopes: every public list, and one event. */
+export const LIST_SCOPE = 'events:list';
+export const eventScope = (id: string) => `event:${id}`;
 
 /**
  * The rules between fields (endsAt after startsAt, ...) on a whole event: VALIDATION_FAILED with
