@@ -57,6 +57,17 @@ function keptCallsOf(
   });
 }
 
+/** Counts the reads, from a lease in hand or a round trip; false if the network is refused. */
+async function counted(reads: AnonymousReadLimit, ip: string, n: number): Promise<boolean> {
+  if (reads.hitLocally(ip, n)) return true;
+  try {
+    await reads.hit(ip, n);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * In front of the tRPC route: sends the request's kept answers when every one of its calls has
  * a fresh one and the network's read lease covers them, and otherwise prepares to keep what the
@@ -73,8 +84,8 @@ export async function answerFromMemory(
   const started = performance.now();
   const found = await Promise.all(calls.map((c) => kept.answers.find(c.path, c.input)));
   const bodies = found.filter((body): body is string => body !== undefined);
-  // Without a lease in hand the reads are counted (and maybe refused) by the procedures' path.
-  if (bodies.length === calls.length && kept.reads.hitLocally(req.ip, calls.length)) {
+  // Counted like the procedures' reads; a refused one runs them, which answer RATE_LIMITED.
+  if (bodies.length === calls.length && (await counted(kept.reads, req.ip, calls.length))) {
     const seconds = (performance.now() - started) / 1000;
     for (const call of calls) kept.metrics.observe(call.path, 'query', 'ok', seconds);
     const batch = options.query.get('batch') === '1';

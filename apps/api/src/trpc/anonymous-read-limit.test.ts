@@ -120,4 +120,21 @@ describe('anonymous read limit', () => {
     expect(limit.hitLocally(ip, 50)).toBe(true);
     expect(limit.hitLocally(ip)).toBe(false);
   });
+
+  it('batches bigger than the lease left: its rest pays for part, and the budget still holds to the read', async () => {
+    const { factory, counted } = countedRateLimits();
+    const perMinute = 1_200;
+    const limit = createAnonymousReadLimit({ rateLimits: factory, log: captureLog().log, perMinute });
+    const ip = '203.0.113.77';
+    let reads = 0;
+    while (reads < perMinute) {
+      const size = reads % 3 === 0 ? 50 : 7; // sizes that leave odd rests of leases
+      const n = Math.min(size, perMinute - reads);
+      if (!limit.hitLocally(ip, n)) await limit.hit(ip, n);
+      reads += n;
+      expect(counted.consumed).toBeGreaterThanOrEqual(reads);
+    }
+    expect(counted.consumed).toBe(perMinute);
+    expect(await refusal(limit.hit(ip))).toBe('RATE_LIMITED');
+  });
 });

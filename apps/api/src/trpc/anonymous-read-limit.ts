@@ -16,8 +16,11 @@ const LEASE_SHARE = 1 / 8;
 
 /** The budget of reads by callers nobody signed in, per client network. */
 export interface AnonymousReadLimit {
-  /** Counts one read from `ip`; throws RATE_LIMITED (with retryAfterSeconds) past the budget. */
-  hit(ip: string): Promise<void>;
+  /**
+   * Counts `reads` reads from `ip` (default 1); throws RATE_LIMITED (with retryAfterSeconds)
+   * past the budget.
+   */
+  hit(ip: string, reads?: number): Promise<void>;
   /**
    * Counts `reads` reads from `ip` (default 1) against reads this process has already paid for,
    * with no round trip; false, counting nothing, when it holds too few (then call `hit`).
@@ -62,20 +65,31 @@ export function createAnonymousReadLimit(deps: {
     return true;
   };
 
-  const payFor = async (key: string): Promise<void> => {
+  const payFor = async (key: string, reads: number): Promise<void> => {
     const known = leases.get(key);
-    const ahead = known ? Math.min(LEASE_MAX, Math.floor(known.remaining * LEASE_SHARE)) : 0;
+    // What is left of the lease (too little for these reads) pays for part of them.
+    const have = known?.left ?? 0;
+    if (known) known.left = 0;
+    const need = reads - have;
+    // A share of what would be left after these reads: a lease never tips a network over.
+    const ahead = known
+      ? Math.min(LEASE_MAX, Math.floor(Math.max(0, known.remaining - need) * LEASE_SHARE))
+      : 0;
+    const giveBack = () => {
+      if (have > 0) leases.set(key, { left: have, remaining: known?.remaining ?? 0 });
+    };
     let result: Awaited<ReturnType<typeof limiter.consume>>;
     try {
-      result = await limiter.consume(key, 1 + ahead);
+      result = await limiter.consume(key, need + ahead);
     } catch (error) {
       // Reads serve from the database while Redis is down (the read cache falls back too);
       // an abuse limit on reads must not take them down with it. Auth limits fail closed.
+      giveBack();
       warnUncounted({ err: error });
       return;
     }
     if (!result.allowed) {
-      leases.delete(key);
+      giveBack();
       throw new AppError('RATE_LIMITED', 'Too many reads from your network; retry later', {
         retryAfterSeconds: result.retryAfterSeconds,
       });
@@ -86,16 +100,16 @@ export function createAnonymousReadLimit(deps: {
   return {
     hitLocally: (ip, reads) => spend(ipRateLimitKey(ip), reads),
 
-    async hit(ip) {
+    async hit(ip, reads = 1) {
       const key = ipRateLimitKey(ip);
       for (;;) {
-        if (spend(key)) return;
+        if (spend(key, reads)) return;
         const pending = asking.get(key);
         if (!pending) break;
-        // Its lease may cover this read too; if it is refused, so is this one (asked again).
+        // Its lease may cover these reads too; if it is refused, so are they (asked again).
         await pending.catch(() => undefined);
       }
-      const paying = payFor(key).finally(() => asking.delete(key));
+      const paying = payFor(key, reads).finally(() => asking.delete(key));
       asking.set(key, paying);
       await paying;
     },
