@@ -19,16 +19,26 @@ import { LRUCache } from 'lru-cache';
 import type { Clock } from '../kernel/clock.js';
 import type { GenerationSource, PublicAnswerRule } from '../kernel/public-answer.js';
 
-/** A kept answer: the body as sent, and what it was built under. */
+/** A kept answer: the body as sent, and the generations it was built under. */
 interface KeptAnswer {
   body: string;
   keptAt: number;
-  rule: PublicAnswerRule;
-  scopes: readonly string[];
-  generations: readonly string[];
+  stamps: readonly Stamp[];
 }
 
-/** What to call after running a call whose answer may be kept. */
+interface Stamp {
+  source: GenerationSource;
+  scope: string;
+  generation: string;
+}
+
+/** One call of a request: a procedure's path and its parsed input. */
+export interface AnswerCall {
+  path: string;
+  input: unknown;
+}
+
+/** What to call after running a request whose answer may be kept. */
 export interface AnswerKeeper {
   /** Keeps the answer's body if nothing it was built from was passed over meanwhile. */
   keep(body: string): void;
@@ -37,10 +47,14 @@ export interface AnswerKeeper {
 export interface PublicAnswers {
   /** Whether anonymous calls of `path` may be answered from memory at all. */
   covers(path: string): boolean;
-  /** A kept answer to this call (path and raw `input` text) that is still fresh, if any. */
-  find(path: string, input: string | undefined): Promise<string | undefined>;
-  /** Before running the call: a keeper for its answer, or undefined when it cannot be kept. */
-  prepare(path: string, input: string | undefined): Promise<AnswerKeeper | undefined>;
+  /**
+   * The kept answer under `key`, if it is still fresh. The caller chooses keys: one per call,
+   * or a request's raw URL (a hit then parses nothing; the same call spelled differently is a
+   * miss, kept on its own).
+   */
+  find(key: string): Promise<string | undefined>;
+  /** Before running the call: a keeper for its answer under `key`, or undefined if it can't be. */
+  prepare(key: string, call: AnswerCall): Promise<AnswerKeeper | undefined>;
   stats(): { hits: number; kept: number; entries: number };
 }
 
@@ -59,21 +73,20 @@ export interface PublicAnswersOptions {
  */
 export const PUBLIC_READ_MAX_AGE_MS = 1_000;
 
-// Length-prefixed, so no path and input can collide with another pair.
-const keyOf = (path: string, input: string | undefined) =>
-  `${path.length}:${path}${input ?? ''}`;
-
-/** Whether each scope's generation is still the stamped one (trusted, or read again). */
-async function stillCurrent(answer: KeptAnswer, source: GenerationSource): Promise<boolean> {
+/** Whether each stamp's generation is still current (trusted, or read again). */
+async function stillCurrent(stamps: readonly Stamp[]): Promise<boolean> {
   let ask = false;
-  for (const [i, scope] of answer.scopes.entries()) {
-    const known = source.trusted(scope);
+  for (const stamp of stamps) {
+    const known = stamp.source.trusted(stamp.scope);
     if (known === undefined) ask = true;
-    else if (known !== answer.generations[i]) return false;
+    else if (known !== stamp.generation) return false;
   }
   if (!ask) return true;
-  const now = await source.current(answer.scopes);
-  return now.every((generation, i) => generation === answer.generations[i]);
+  for (const stamp of stamps) {
+    const [now] = await stamp.source.current([stamp.scope]);
+    if (now !== stamp.generation) return false;
+  }
+  return true;
 }
 
 export function createPublicAnswers(options: PublicAnswersOptions): PublicAnswers {
@@ -85,13 +98,12 @@ export function createPublicAnswers(options: PublicAnswersOptions): PublicAnswer
   return {
     covers: (path) => options.maxAgeMs > 0 && rules.has(path),
 
-    async find(path, input) {
-      const key = keyOf(path, input);
+    async find(key) {
       const answer = answers.get(key);
       if (!answer) return undefined;
       const fresh =
         clock() - answer.keptAt < options.maxAgeMs &&
-        (await stillCurrent(answer, answer.rule.generations).catch(() => false));
+        (await stillCurrent(answer.stamps).catch(() => false));
       if (!fresh) {
         if (answers.get(key) === answer) answers.delete(key);
         return undefined;
@@ -100,33 +112,27 @@ export function createPublicAnswers(options: PublicAnswersOptions): PublicAnswer
       return answer.body;
     },
 
-    async prepare(path, input) {
-      const rule = rules.get(path);
-      if (!rule || options.maxAgeMs <= 0) return undefined;
-      let parsed: unknown;
-      try {
-        parsed = input === undefined ? undefined : JSON.parse(input);
-      } catch {
-        return undefined;
-      }
-      const scopes = rule.scopes(parsed);
-      if (!scopes) return undefined;
+    async prepare(key, call) {
+      const rule = rules.get(call.path);
+      const scopes = options.maxAgeMs > 0 ? rule?.scopes(call.input) : undefined;
+      if (!rule || !scopes) return undefined;
       const source = rule.generations;
       const keptAt = clock();
       const passedOver = source.passedOver();
-      const stamped = await source.current(scopes).catch(() => undefined);
-      if (!stamped) return undefined;
-      const generations: string[] = [];
-      for (const generation of stamped) {
+      const read = await source.current(scopes).catch(() => undefined);
+      if (!read) return undefined;
+      const stamps: Stamp[] = [];
+      for (const [i, scope] of scopes.entries()) {
+        const generation = read[i];
         // A scope without a generation yet: the call's own read creates one; keep the next.
         if (generation === undefined) return undefined;
-        generations.push(generation);
+        stamps.push({ source, scope, generation });
       }
       return {
         keep(body) {
           if (source.passedOver() !== passedOver) return;
           counters.kept += 1;
-          answers.set(keyOf(path, input), { body, keptAt, rule, scopes, generations });
+          answers.set(key, { body, keptAt, stamps });
         },
       };
     },

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { AnswerKeeper, PublicAnswers } from '../cache/public-answers.js';
+import type { AnswerCall, PublicAnswers } from '../cache/public-answers.js';
 import type { ProcedureMetrics } from '../kernel/metrics.js';
 import type { AnonymousReadLimit } from '../trpc/anonymous-read-limit.js';
 import { type PlainAnswer, PLAIN_ANSWER_HEADERS } from './trpc-plain-call.js';
@@ -11,41 +11,42 @@ export interface KeptAnswers {
   metrics: ProcedureMetrics;
 }
 
-/** One call of a request, as kept answers are keyed: its path and its input's JSON text. */
-interface KeptCall {
-  path: string;
-  input: string | undefined;
+/**
+ * Whether a request is an anonymous GET that would be a plain JSON call as far as its headers
+ * go (trpc-plain-call.ts): only such requests are answered from, or kept in, memory.
+ */
+function anonymousPlainGet(req: FastifyRequest): boolean {
+  const { headers } = req;
+  return (
+    req.method === 'GET' &&
+    headers.authorization === undefined &&
+    headers['trpc-accept'] === undefined &&
+    headers['content-type'] === undefined &&
+    !headers.accept?.includes('application/jsonl')
+  );
+}
+
+/** One call of a request and the key its answer is kept under. */
+interface KeyedCall extends AnswerCall {
+  key: string;
 }
 
 /**
- * The calls of an anonymous GET — one, or a batch as the SDK sends them — whose answers may all
- * be kept, or undefined. Only what would be a plain JSON call as far as its headers go
- * (trpc-plain-call.ts) qualifies; anything else, or any call not covered, runs as usual.
+ * The calls of a batch (as the SDK sends them), each keyed by its path and input's JSON, so a
+ * call's answer serves every batch it appears in; undefined unless every call may be kept.
  */
-function keptCallsOf(
-  req: FastifyRequest,
+function batchCallsOf(
   query: URLSearchParams,
   path: string,
-  kept: KeptAnswers,
+  answers: PublicAnswers,
   maxBatchSize: number,
-): KeptCall[] | undefined {
-  const { headers } = req;
-  if (
-    req.method !== 'GET' ||
-    headers.authorization !== undefined ||
-    headers['trpc-accept'] !== undefined ||
-    headers['content-type'] !== undefined ||
-    headers.accept?.includes('application/jsonl')
-  ) {
-    return undefined;
-  }
-  const raw = query.get('input') ?? undefined;
-  if (query.get('batch') !== '1') return kept.answers.covers(path) ? [{ path, input: raw }] : [];
+): KeyedCall[] | undefined {
   const paths = path.split(',');
-  if (paths.length > maxBatchSize || !paths.every((p) => kept.answers.covers(p))) return undefined;
+  if (paths.length > maxBatchSize || !paths.every((p) => answers.covers(p))) return undefined;
   let inputs: unknown;
   try {
-    inputs = raw === undefined ? undefined : JSON.parse(raw);
+    const raw = query.get('input');
+    inputs = raw === null ? undefined : JSON.parse(raw);
   } catch {
     return undefined;
   }
@@ -53,8 +54,18 @@ function keptCallsOf(
   const byIndex = inputs as Record<number, unknown> | undefined;
   return paths.map((p, i) => {
     const input = byIndex?.[i];
-    return { path: p, input: input === undefined ? undefined : JSON.stringify(input) };
+    return { path: p, input, key: `call ${p} ${JSON.stringify(input) ?? ''}` };
   });
+}
+
+/** A single call's input, or undefined if it is not JSON (the procedure answers that). */
+function singleCallOf(query: URLSearchParams, path: string): AnswerCall | undefined {
+  try {
+    const raw = query.get('input');
+    return { path, input: raw === null ? undefined : JSON.parse(raw) };
+  } catch {
+    return undefined;
+  }
 }
 
 /** Counts the reads, from a lease in hand or a round trip; false if the network is refused. */
@@ -69,32 +80,58 @@ async function counted(reads: AnonymousReadLimit, ip: string, n: number): Promis
 }
 
 /**
- * In front of the tRPC route: sends the request's kept answers when every one of its calls has
- * a fresh one and the network's read lease covers them, and otherwise prepares to keep what the
- * procedures answer (`keep`, after they ran). Hits are timed as the procedures are.
+ * In front of the tRPC route: sends the kept answer to an anonymous GET while it is fresh and
+ * the network's reads are counted (a refused one runs the procedures, which answer
+ * RATE_LIMITED); otherwise prepares to keep what the procedures answer (`keep`, after they
+ * ran). Hits are timed as the procedures are.
  */
 export async function answerFromMemory(
   req: FastifyRequest,
   reply: FastifyReply,
-  options: { query: URLSearchParams; path: string; kept: KeptAnswers; maxBatchSize: number },
+  options: { query: () => URLSearchParams; path: string; kept: KeptAnswers; maxBatchSize: number },
 ): Promise<{ sent: true } | { sent: false; keep(answer: PlainAnswer): void }> {
-  const { kept } = options;
-  const calls = keptCallsOf(req, options.query, options.path, kept, options.maxBatchSize);
-  if (!calls || calls.length === 0) return { sent: false, keep: () => undefined };
+  const { kept, path } = options;
+  const ignore = { sent: false as const, keep: () => undefined };
+  if (!anonymousPlainGet(req)) return ignore;
   const started = performance.now();
-  const found = await Promise.all(calls.map((c) => kept.answers.find(c.path, c.input)));
-  const bodies = found.filter((body): body is string => body !== undefined);
-  // Counted like the procedures' reads; a refused one runs them, which answer RATE_LIMITED.
-  if (bodies.length === calls.length && (await counted(kept.reads, req.ip, calls.length))) {
+  const send = async (paths: readonly string[], body: string) => {
+    if (!(await counted(kept.reads, req.ip, paths.length))) return false;
     const seconds = (performance.now() - started) / 1000;
-    for (const call of calls) kept.metrics.observe(call.path, 'query', 'ok', seconds);
-    const batch = options.query.get('batch') === '1';
-    reply.headers(PLAIN_ANSWER_HEADERS).send(batch ? `[${bodies.join(',')}]` : bodies[0]);
-    return { sent: true };
+    for (const p of paths) kept.metrics.observe(p, 'query', 'ok', seconds);
+    reply.headers(PLAIN_ANSWER_HEADERS).send(body);
+    return true;
+  };
+
+  // Fastify has parsed the query string already; a batch is told apart by it for keying only.
+  if ((req.query as { batch?: unknown }).batch !== '1') {
+    // One call, kept under its raw URL with the whole body sent: a hit parses nothing.
+    if (!kept.answers.covers(path)) return ignore;
+    const key = `url ${req.url}`;
+    const body = await kept.answers.find(key);
+    if (body !== undefined && (await send([path], body))) return { sent: true };
+    const call = singleCallOf(options.query(), path);
+    const keeper = call && (await kept.answers.prepare(key, call));
+    if (!keeper) return ignore;
+    return {
+      sent: false,
+      keep(answer) {
+        if (answer.status === 200 && answer.parts.every((part) => part.ok)) keeper.keep(answer.body);
+      },
+    };
   }
-  const keepers: (AnswerKeeper | undefined)[] = await Promise.all(
-    calls.map((c) => kept.answers.prepare(c.path, c.input)),
-  );
+
+  const calls = batchCallsOf(options.query(), path, kept.answers, options.maxBatchSize);
+  if (!calls) return ignore;
+  const found = await Promise.all(calls.map((call) => kept.answers.find(call.key)));
+  const bodies = found.filter((body): body is string => body !== undefined);
+  if (bodies.length === calls.length) {
+    const sent = await send(
+      calls.map((call) => call.path),
+      `[${bodies.join(',')}]`,
+    );
+    if (sent) return { sent: true };
+  }
+  const keepers = await Promise.all(calls.map((call) => kept.answers.prepare(call.key, call)));
   return {
     sent: false,
     keep(answer) {

@@ -43,7 +43,11 @@ export function registerTrpcRoute(app: FastifyInstance, options: TrpcRouteOption
   const direct = options.plainCallsDirect ?? true;
   const kept = direct ? options.kept : undefined;
   app.all<{ Params: { path: string } }>(`${options.prefix}/:path`, async (req, reply) => {
-    const query = new URLSearchParams(req.url.slice(req.url.indexOf('?') + 1 || req.url.length));
+    let parsed: URLSearchParams | undefined;
+    const query = () => {
+      parsed ??= new URLSearchParams(req.url.slice(req.url.indexOf('?') + 1 || req.url.length));
+      return parsed;
+    };
     const fromMemory = kept
       ? await answerFromMemory(req, reply, {
           query,
@@ -59,7 +63,7 @@ export function registerTrpcRoute(app: FastifyInstance, options: TrpcRouteOption
         options.router,
         {
           method: req.method,
-          query,
+          query: query(),
           body: typeof req.body === 'string' ? req.body : undefined,
           header: (name) => {
             const value = req.headers[name];

@@ -10,7 +10,7 @@ import { AppError } from '../kernel/app-error.js';
 export const ANONYMOUS_READS_PER_MINUTE = 1_200;
 
 /** Most reads one counter round trip pays for ahead (see "Leases" below). */
-const LEASE_MAX = 50;
+const LEASE_MAX = 100;
 /** A lease takes at most this share of what the network had left when last asked. */
 const LEASE_SHARE = 1 / 8;
 
@@ -55,6 +55,16 @@ export function createAnonymousReadLimit(deps: {
   // processes hold unspent (near the end of a budget they shrink to nothing), and a lease
   // carried past the counter's minute counts in the minute it was taken.
   const leases = new LRUCache<string, Lease>({ max: 10_000 });
+  // A client's address parsed into its network once, not on every read.
+  const networks = new LRUCache<string, string>({ max: 10_000 });
+  const networkOf = (ip: string): string => {
+    let key = networks.get(ip);
+    if (key === undefined) {
+      key = ipRateLimitKey(ip);
+      networks.set(ip, key);
+    }
+    return key;
+  };
   /** One counter round trip per network at a time: concurrent reads wait for its lease. */
   const asking = new Map<string, Promise<void>>();
 
@@ -98,10 +108,10 @@ export function createAnonymousReadLimit(deps: {
   };
 
   return {
-    hitLocally: (ip, reads) => spend(ipRateLimitKey(ip), reads),
+    hitLocally: (ip, reads) => spend(networkOf(ip), reads),
 
     async hit(ip, reads = 1) {
-      const key = ipRateLimitKey(ip);
+      const key = networkOf(ip);
       for (;;) {
         if (spend(key, reads)) return;
         const pending = asking.get(key);
