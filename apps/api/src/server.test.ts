@@ -1,6 +1,9 @@
+import { createServer as createHttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { DbHandle } from '@evently/db';
 import { deferred } from '@evently/platform/testing';
 import { createEventlyClient, TRPCClientError } from '@evently/sdk';
+import helmet from 'helmet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { captureLog } from '../test/capture-log.js';
@@ -266,6 +269,29 @@ describe('API server', () => {
     expect(allowed.headers.get('x-content-type-options')).toBe('nosniff');
     const other = await fetch(`${url}/health`, { headers: { origin: 'https://evil.example.com' } });
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('sends every header helmet sets when it runs on a request itself, on routes, calls and errors', async () => {
+    // helmet as its own docs use it, per request on a plain node:http server: the reference.
+    const secure = helmet({ contentSecurityPolicy: false });
+    const reference = createHttpServer((req, res) => secure(req, res, () => res.end()));
+    await new Promise<void>((resolve) => reference.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = reference.address() as AddressInfo;
+      const expected = [...(await fetch(`http://127.0.0.1:${port}/`)).headers].filter(
+        ([name]) => !['date', 'connection', 'keep-alive', 'content-length'].includes(name),
+      );
+      expect(expected.map(([name]) => name)).toContain('strict-transport-security');
+      for (const path of ['/health', '/trpc/probe.echo?input=%7B%22n%22%3A1%7D', '/nowhere']) {
+        const headers = (await fetch(`${url}${path}`)).headers;
+        for (const [name, value] of expected) {
+          expect({ path, name, value: headers.get(name) }).toEqual({ path, name, value });
+        }
+        expect(headers.get('x-powered-by')).toBeNull();
+      }
+    } finally {
+      await new Promise((resolve) => reference.close(resolve));
+    }
   });
 });
 

@@ -1,6 +1,5 @@
 import type { DevMailbox } from '@evently/platform';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import type { AnyTRPCRouter } from '@trpc/server';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import {
@@ -13,6 +12,7 @@ import {
 import { type ReadinessCheck, registerHealthRoutes } from './http/health.routes.js';
 import type { MetricsAccess } from './http/metrics-access.js';
 import { requestIdFor } from './http/request-id.js';
+import { securityHeaders } from './http/security-headers.js';
 import { requestLogger } from './http/request-log.js';
 import { registerTrpcRoute } from './http/trpc-route.js';
 import { type ApiMetrics, createApiMetrics } from './observability/metrics.js';
@@ -79,18 +79,29 @@ export async function createServer(deps: ServerDeps): Promise<ApiServer> {
   app.setErrorHandler(httpErrorHandler);
   app.setNotFoundHandler(notFound);
 
+  // Hooks take callbacks, not promises: they run on every request, kept answers included.
   let closing = false;
-  app.addHook('onRequest', async (req, reply) => {
+  app.addHook('onRequest', (req, reply, done) => {
     reply.header('x-request-id', req.id);
     // A request on a kept-alive connection while draining: refused, retryable elsewhere.
-    if (closing) return reply.code(503).send(errorEnvelope(503, req.id));
+    if (closing) {
+      reply.code(503).send(errorEnvelope(503, req.id));
+      return;
+    }
+    done();
   });
   // While draining, answers close their keep-alive connection, or the close would wait for it.
-  app.addHook('onSend', async (_req, reply) => {
+  app.addHook('onSend', (_req, reply, payload, done) => {
     if (closing) reply.header('connection', 'close');
+    done(null, payload);
   });
 
-  await app.register(helmet, { contentSecurityPolicy: false });
+  // helmet's headers (CSP aside: the API serves no HTML), worked out once (security-headers.ts).
+  const secure = securityHeaders({ contentSecurityPolicy: false });
+  app.addHook('onRequest', (_req, reply, done) => {
+    reply.headers(secure);
+    done();
+  });
   await app.register(cors, {
     origin: deps.config.corsOrigins.length ? deps.config.corsOrigins : false,
     allowedHeaders: [
