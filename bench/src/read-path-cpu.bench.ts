@@ -70,6 +70,7 @@ export async function benchReadPathCpu(seconds: number): Promise<void> {
     for (const procedure of ['events.list', 'events.get'] as ReadProcedure[]) {
       const rows: Record<string, string | number>[] = [];
       let previous: number | undefined;
+      let bare: number | undefined;
       for (const [i, c] of servers.cases(procedure).entries()) {
         await loadFromChild(c.url, 1); // untimed warm-up
         if (session) await session.post('Profiler.start');
@@ -84,9 +85,12 @@ export async function benchReadPathCpu(seconds: number): Promise<void> {
           );
         }
         const perRequest = (cpu.user + cpu.system) / Math.max(1, result.requests);
+        const rate = result.requests / seconds;
+        bare ??= rate;
         rows.push({
           case: c.name,
-          'req/s': Math.round(result.requests / seconds),
+          'req/s': Math.round(rate),
+          '× bare': (rate / bare).toFixed(2),
           'CPU µs/req': Math.round(perRequest),
           '+µs vs row above': previous === undefined ? '-' : Math.round(perRequest - previous),
           errors: result.failures,

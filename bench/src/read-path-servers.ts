@@ -11,12 +11,17 @@ export type ReadProcedure = 'events.list' | 'events.get';
 export interface ReadPathCase {
   name: string;
   url: string;
+  /** Answers a batch of one call, as the SDK sends it (its body is the others' in an array). */
+  batch?: boolean;
 }
 
 export interface ReadPathServers {
   /** The Evently server's base URL. */
   apiUrl: string;
-  /** Bare JSON, service, createCaller, adapter, Evently server: the first is the baseline. */
+  /**
+   * Bare JSON, service, createCaller, adapter, Evently server (a plain call, and the SDK's batch
+   * of one): the first is the baseline.
+   */
   cases(procedure: ReadProcedure): ReadPathCase[];
   /** Fails unless every case answers 200 with the very same JSON. */
   assertSameAnswers(): Promise<void>;
@@ -79,6 +84,11 @@ export async function startReadPathServers(
           url: `${adapter.url}${trpcPath(procedure, input)}`,
         },
         { name: `tRPC on the Evently server`, url: `${apiUrl}${trpcPath(procedure, input)}` },
+        {
+          name: `Evently server, SDK's batch of one`,
+          url: `${apiUrl}/trpc/${procedure}?batch=1&input=${encodeURIComponent(JSON.stringify({ 0: input }))}`,
+          batch: true,
+        },
       ];
     };
 
@@ -93,7 +103,7 @@ export async function startReadPathServers(
             const response = await fetch(c.url);
             deepStrictEqual(
               { procedure, case: c.name, status: response.status, body: await response.json() },
-              { procedure, case: c.name, status: 200, body: expected },
+              { procedure, case: c.name, status: 200, body: c.batch ? [expected] : expected },
             );
           }
         }
