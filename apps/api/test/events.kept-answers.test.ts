@@ -98,13 +98,17 @@ describe('events: anonymous answers kept in memory', () => {
     const before = hits();
     expect(await get(pair)).toBe(ran);
     expect(hits()).toBe(before + 2);
+    // Another batch of the same calls (another URL): answered from each call's kept answer.
+    const swapped = await get([pair[1], pair[0]] as [string, unknown][]);
+    expect(JSON.parse(swapped)).toEqual((JSON.parse(ran) as unknown[]).reverse());
+    expect(hits()).toBe(before + 4);
 
     // A call no module lets the HTTP layer keep (live availability with the waitlist) runs the
     // whole batch through the procedures.
     const mixed: [string, unknown][] = [...pair, ['bookings.availability', { eventId: one.id }]];
     const answers = JSON.parse(await get(mixed)) as unknown[];
     expect(answers).toHaveLength(3);
-    expect(hits()).toBe(before + 2);
+    expect(hits()).toBe(before + 4);
   });
 
   it('never keeps an answer for a signed-in reader, nor an error', async () => {

@@ -22,6 +22,8 @@ import type { GenerationSource, PublicAnswerRule } from '../kernel/public-answer
 /** A kept answer: the body as sent, and the generations it was built under. */
 interface KeptAnswer {
   body: string;
+  /** How many calls it answers (a batch kept whole answers several). */
+  calls: number;
   keptAt: number;
   stamps: readonly Stamp[];
 }
@@ -53,8 +55,12 @@ export interface PublicAnswers {
    * miss, kept on its own).
    */
   find(key: string): Promise<string | undefined>;
-  /** Before running the call: a keeper for its answer under `key`, or undefined if it can't be. */
-  prepare(key: string, call: AnswerCall): Promise<AnswerKeeper | undefined>;
+  /**
+   * Before running the calls (one, or a batch answered as one body): a keeper for their answer
+   * under `key`, or undefined if it cannot be kept.
+   */
+  prepare(key: string, calls: readonly AnswerCall[]): Promise<AnswerKeeper | undefined>;
+  /** `hits`: calls found answered (a batch kept whole counts each); `kept`: answers kept. */
   stats(): { hits: number; kept: number; entries: number };
 }
 
@@ -108,21 +114,30 @@ export function createPublicAnswers(options: PublicAnswersOptions): PublicAnswer
         if (answers.get(key) === answer) answers.delete(key);
         return undefined;
       }
-      counters.hits += 1;
+      counters.hits += answer.calls;
       return answer.body;
     },
 
-    async prepare(key, call) {
-      const rule = rules.get(call.path);
-      const scopes = options.maxAgeMs > 0 ? rule?.scopes(call.input) : undefined;
-      if (!rule || !scopes) return undefined;
-      const source = rule.generations;
+    async prepare(key, calls) {
+      if (options.maxAgeMs <= 0 || calls.length === 0) return undefined;
       const keptAt = clock();
-      const passedOver = source.passedOver();
-      const read = await source.current(scopes).catch(() => undefined);
+      const wanted: { source: GenerationSource; scope: string }[] = [];
+      for (const call of calls) {
+        const rule = rules.get(call.path);
+        const scopes = rule?.scopes(call.input);
+        if (!rule || !scopes) return undefined;
+        for (const scope of scopes) wanted.push({ source: rule.generations, scope });
+      }
+      const sources = [...new Set(wanted.map((w) => w.source))];
+      const passedOver = sources.map((source) => source.passedOver());
+      const read = await Promise.all(
+        wanted.map(({ source, scope }) =>
+          source.current([scope]).then(([generation]) => generation),
+        ),
+      ).catch(() => undefined);
       if (!read) return undefined;
       const stamps: Stamp[] = [];
-      for (const [i, scope] of scopes.entries()) {
+      for (const [i, { source, scope }] of wanted.entries()) {
         const generation = read[i];
         // A scope without a generation yet: the call's own read creates one; keep the next.
         if (generation === undefined) return undefined;
@@ -130,9 +145,9 @@ export function createPublicAnswers(options: PublicAnswersOptions): PublicAnswer
       }
       return {
         keep(body) {
-          if (source.passedOver() !== passedOver) return;
+          if (sources.some((source, i) => source.passedOver() !== passedOver[i])) return;
           counters.kept += 1;
-          answers.set(key, { body, keptAt, stamps });
+          answers.set(key, { body, calls: calls.length, keptAt, stamps });
         },
       };
     },

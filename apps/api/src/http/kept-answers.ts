@@ -102,40 +102,46 @@ export async function answerFromMemory(
     return true;
   };
 
-  // Fastify has parsed the query string already; a batch is told apart by it for keying only.
-  if ((req.query as { batch?: unknown }).batch !== '1') {
-    // One call, kept under its raw URL with the whole body sent: a hit parses nothing.
-    if (!kept.answers.covers(path)) return ignore;
-    const key = `url ${req.url}`;
-    const body = await kept.answers.find(key);
-    if (body !== undefined && (await send([path], body))) return { sent: true };
+  // A request seen before is kept under its raw URL with the whole body sent: a hit parses
+  // nothing. Fastify has parsed the query string already; it tells a batch apart for keying.
+  const urlKey = `url ${req.url}`;
+  const batch = (req.query as { batch?: unknown }).batch === '1';
+  const paths = batch ? path.split(',') : [path];
+  if (!paths.every((p) => kept.answers.covers(p))) return ignore;
+  const whole = await kept.answers.find(urlKey);
+  if (whole !== undefined && (await send(paths, whole))) return { sent: true };
+  const wholeOk = (answer: PlainAnswer) =>
+    answer.status === 200 && answer.parts.every((part) => part.ok);
+
+  if (!batch) {
     const call = singleCallOf(options.query(), path);
-    const keeper = call && (await kept.answers.prepare(key, call));
+    const keeper = call && (await kept.answers.prepare(urlKey, [call]));
     if (!keeper) return ignore;
     return {
       sent: false,
       keep(answer) {
-        if (answer.status === 200 && answer.parts.every((part) => part.ok)) keeper.keep(answer.body);
+        if (wholeOk(answer)) keeper.keep(answer.body);
       },
     };
   }
 
+  // A batch: each call is also kept on its own, so its answer serves every batch it is in.
   const calls = batchCallsOf(options.query(), path, kept.answers, options.maxBatchSize);
   if (!calls) return ignore;
   const found = await Promise.all(calls.map((call) => kept.answers.find(call.key)));
   const bodies = found.filter((body): body is string => body !== undefined);
-  if (bodies.length === calls.length) {
-    const sent = await send(
-      calls.map((call) => call.path),
-      `[${bodies.join(',')}]`,
-    );
-    if (sent) return { sent: true };
+  if (bodies.length === calls.length && (await send(paths, `[${bodies.join(',')}]`))) {
+    return { sent: true };
   }
-  const keepers = await Promise.all(calls.map((call) => kept.answers.prepare(call.key, call)));
+  const [wholeKeeper, ...keepers] = await Promise.all([
+    kept.answers.prepare(urlKey, calls),
+    ...calls.map((call) => kept.answers.prepare(call.key, [call])),
+  ]);
   return {
     sent: false,
     keep(answer) {
       if (answer.parts.length !== keepers.length) return;
+      if (wholeOk(answer)) wholeKeeper?.keep(answer.body);
       for (const [i, part] of answer.parts.entries()) if (part.ok) keepers[i]?.keep(part.json);
     },
   };

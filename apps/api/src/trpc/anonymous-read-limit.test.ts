@@ -65,7 +65,11 @@ describe('anonymous read limit', () => {
   it('pays for reads ahead in leases: most reads are counted in process, none goes uncounted, and the budget holds to the read', async () => {
     const { factory, counted } = countedRateLimits();
     const perMinute = 1_000;
-    const limit = createAnonymousReadLimit({ rateLimits: factory, log: captureLog().log, perMinute });
+    const limit = createAnonymousReadLimit({
+      rateLimits: factory,
+      log: captureLog().log,
+      perMinute,
+    });
     const ip = '192.0.2.7';
     expect(limit.hitLocally(ip)).toBe(false); // nothing paid for yet
     let reads = 0;
@@ -124,7 +128,11 @@ describe('anonymous read limit', () => {
   it('batches bigger than the lease left: its rest pays for part, and the budget still holds to the read', async () => {
     const { factory, counted } = countedRateLimits();
     const perMinute = 1_200;
-    const limit = createAnonymousReadLimit({ rateLimits: factory, log: captureLog().log, perMinute });
+    const limit = createAnonymousReadLimit({
+      rateLimits: factory,
+      log: captureLog().log,
+      perMinute,
+    });
     const ip = '203.0.113.77';
     let reads = 0;
     while (reads < perMinute) {
