@@ -12,8 +12,8 @@ import {
 import { type ReadinessCheck, registerHealthRoutes } from './http/health.routes.js';
 import type { MetricsAccess } from './http/metrics-access.js';
 import { requestIdFor } from './http/request-id.js';
-import { securityHeaders } from './http/security-headers.js';
 import { requestLogger } from './http/request-log.js';
+import { securityHeaders } from './http/security-headers.js';
 import { registerTrpcRoute } from './http/trpc-route.js';
 import { type ApiMetrics, createApiMetrics } from './observability/metrics.js';
 import { appRouter } from './router.js';

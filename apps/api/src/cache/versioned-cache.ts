@@ -43,6 +43,7 @@ import type { CachePort, PubSubPort, Unsubscribe } from '@evently/platform';
 import { z } from 'zod';
 import type { GenerationSource } from '../kernel/public-answer.js';
 import { createScopedLru } from './scoped-lru.js';
+import { sleepAtLeast } from './sleep-at-least.js';
 import { throttledWarning, type WarnLog } from './throttled-warning.js';
 
 export interface VersionedCacheOptions {
@@ -125,17 +126,6 @@ const GENERATION_TTL_MS = 24 * 60 * 60 * 1_000;
 const generationKey = (scope: string) => `gen:${scope}`;
 const valueKey = (scope: string, generation: string, key: string) =>
   `val:${scope}:${generation}:${key}`;
-
-/**
- * Waits at least `ms` by performance.now(). A timer alone may fire early: Node counts it from the
- * event loop's cached time, which can lag the moment it was set.
- */
-async function sleepAtLeast(ms: number): Promise<void> {
-  const end = performance.now() + ms;
-  for (let left = ms; left > 0; left = end - performance.now()) {
-    await new Promise<void>((resolve) => setTimeout(resolve, Math.ceil(left)));
-  }
-}
 
 /** What a load shared by concurrent reads hands each of them: the JSON, and whether it was kept. */
 interface Flight {

@@ -10,6 +10,7 @@ import {
   type Schedule,
 } from '@evently/platform';
 import type { Logger } from 'pino';
+import { createPublicAnswers, PUBLIC_READ_MAX_AGE_MS } from '../cache/public-answers.js';
 import { throttledWarning } from '../cache/throttled-warning.js';
 import { type Clock, systemClock } from '../kernel/clock.js';
 import type { BackgroundLoop, Module } from '../kernel/module.js';
@@ -25,7 +26,6 @@ import { createNotificationsModule } from '../modules/notifications/notification
 import { createSystemService, type Mode } from '../modules/system/system.service.js';
 import { createOperationsService } from '../observability/operations.service.js';
 import type { Services } from '../services.js';
-import { createPublicAnswers, PUBLIC_READ_MAX_AGE_MS } from '../cache/public-answers.js';
 import { createAnonymousReadLimit } from '../trpc/anonymous-read-limit.js';
 import { APP_VERSION } from './app-version.js';
 import { retentionSchedule } from './retention-schedule.js';

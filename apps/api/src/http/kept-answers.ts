@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AnswerCall, PublicAnswers } from '../cache/public-answers.js';
 import type { ProcedureMetrics } from '../kernel/metrics.js';
 import type { AnonymousReadLimit } from '../trpc/anonymous-read-limit.js';
-import { type PlainAnswer, PLAIN_ANSWER_HEADERS } from './trpc-plain-call.js';
+import { PLAIN_ANSWER_HEADERS, type PlainAnswer } from './trpc-plain-call.js';
 
 /** What the tRPC route needs to answer anonymous queries from memory. */
 export interface KeptAnswers {
