@@ -2,13 +2,16 @@
 // (bare JSON, service, tRPC procedure via createCaller, tRPC Fastify adapter, Evently server).
 // autocannon runs in a child process here, so this process's CPU time is the servers' alone —
 // steadier on a shared machine than requests/s. BENCH_PROFILE_DIR=<dir> also writes a V8 CPU
-// profile per case (open them in Chrome DevTools or speedscope).
+// profile per case (open them in Chrome DevTools or speedscope). BENCH_BACKGROUND=pgbench-ro (with
+// DATABASE_URL) then runs the bare route and the Evently server again beside a read-only pgbench
+// and reports what each loses (issue 13, target 5, for the reads of target 3).
 import { execFile } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { type BackgroundLoad, openBackgroundLoad } from './background-load.js';
 import { openBenchDatabase } from './bench-database.js';
 import { createBenchServices } from './bench-services.js';
 import { seedEvents } from './events-seed.js';
@@ -48,6 +51,13 @@ export async function benchReadPathCpu(seconds: number): Promise<void> {
   let servers: Awaited<ReturnType<typeof startReadPathServers>> | undefined;
   const profileDir = process.env.BENCH_PROFILE_DIR;
   const session = profileDir ? new Session() : undefined;
+  const adminUrl = process.env.DATABASE_URL;
+  const wantsBackground = process.env.BENCH_BACKGROUND === 'pgbench-ro';
+  if (wantsBackground && !adminUrl)
+    throw new Error('BENCH_BACKGROUND=pgbench-ro needs DATABASE_URL');
+  let background: BackgroundLoad | undefined;
+  /** Quiet requests/s by procedure and case, for the background comparison. */
+  const quiet = new Map<string, number>();
   try {
     const organizer = await services.auth.ensureAdmin({
       email: 'bench-organizer@example.com',
@@ -87,6 +97,7 @@ export async function benchReadPathCpu(seconds: number): Promise<void> {
         const perRequest = (cpu.user + cpu.system) / Math.max(1, result.requests);
         const rate = result.requests / seconds;
         bare ??= rate;
+        quiet.set(`${procedure} ${c.name}`, rate);
         rows.push({
           case: c.name,
           'req/s': Math.round(rate),
@@ -102,7 +113,40 @@ export async function benchReadPathCpu(seconds: number): Promise<void> {
       );
       console.table(rows);
     }
+    if (wantsBackground && adminUrl) {
+      background = await openBackgroundLoad(
+        adminUrl,
+        Number(process.env.BENCH_BACKGROUND_CLIENTS ?? 4),
+      );
+      await background.start();
+      const rows: Record<string, string | number>[] = [];
+      for (const procedure of ['events.list', 'events.get'] as ReadProcedure[]) {
+        const cases = servers.cases(procedure);
+        // The bare route, and the Evently server as a plain GET and as the SDK's batch.
+        let bareLoss: number | undefined;
+        for (const c of [cases[0], ...cases.slice(4)]) {
+          if (!c) continue;
+          const result = await loadFromChild(c.url, seconds);
+          const before = quiet.get(`${procedure} ${c.name}`) ?? 0;
+          const loaded = result.requests / seconds;
+          const loss = before > 0 ? 1 - loaded / before : 0;
+          bareLoss ??= loss;
+          rows.push({
+            procedure,
+            case: c.name,
+            'quiet req/s': Math.round(before),
+            'loaded req/s': Math.round(loaded),
+            loss: `${Math.round(loss * 100)}%`,
+            'vs bare': c === cases[0] ? '' : loss <= bareLoss ? 'loses no more' : 'loses more',
+            errors: result.failures,
+          });
+        }
+      }
+      console.log(`\nWith a background load (${background.label}): what each side loses`);
+      console.table(rows);
+    }
   } finally {
+    await background?.close();
     session?.disconnect();
     await servers?.close();
     await infra.close();
