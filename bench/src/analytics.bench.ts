@@ -8,7 +8,8 @@
 // SQL, read models rebuilt): the read models keep the ratio near 1. Needs DATABASE_URL (an admin URL: throwaway databases); freshness uses
 // REDIS_URL when set (else the in-process queue and pub/sub). BENCH_ANALYTICS_RATE (bookings/s,
 // 300), BENCH_ANALYTICS_SIZES ("10000,1000000"), BENCH_ANALYTICS_EVENTS (1000),
-// BENCH_ANALYTICS_PARTS ("freshness,queries": either or both). One-process freshness is also broken
+// BENCH_ANALYTICS_PARTS ("freshness,queries": either or both), BENCH_ANALYTICS_WORKERS (worker
+// processes of the processes layout, 1). One-process freshness is also broken
 // down by stage (analytics-stages.ts): commit -> relayed -> job started -> published -> SSE.
 import { LIVE_CHANNEL, rebuildAnalytics, type Services } from '@evently/api';
 import { createRedis } from '@evently/platform';
@@ -79,7 +80,8 @@ async function benchFreshnessProcesses(seconds: number, rate: number): Promise<v
   let cluster: ApiCluster | undefined;
   try {
     if (!database.url) throw new Error('the processes layout needs a Postgres database');
-    cluster = await startApiCluster({ databaseUrl: database.url, redisUrl, count: 2, workers: 1 });
+    const workers = Number(process.env.BENCH_ANALYTICS_WORKERS ?? 1);
+    cluster = await startApiCluster({ databaseUrl: database.url, redisUrl, count: 2, workers });
     const urls = cluster.apis.map((a) => a.url);
     const { users, organizer, organizerToken } = await signInUsers(
       database.handle.db,
