@@ -109,6 +109,20 @@ export interface MailAudit {
 }
 
 /**
+ * Whether a mail's copies at the sink (their indexes, in arrival order) are allowed: one copy, or
+ * more when every copy but the last — the send that was recorded — arrived while a worker was
+ * being killed (`atKill`), and each copy took a claim of its own (`attempts`: a recorded mail is
+ * never claimed again). Any other repeat is a mail sent twice.
+ */
+export function repeatsAtKillsOnly(
+  copies: readonly number[],
+  attempts: number,
+  atKill: (index: number) => boolean,
+): boolean {
+  return copies.slice(0, -1).every(atKill) && attempts >= copies.length;
+}
+
+/**
  * Compares what reached the SMTP sink with the mails the outbox calls for: sent_emails holds
  * each expected mail exactly once, all sent, each with its own Message-ID; at the sink every
  * mail carries one of those Message-IDs (no person got any other mail), to its row's address
@@ -179,11 +193,7 @@ export async function auditMails(
       problems.push(`${row.template} to ${row.to_email} never reached the sink`);
       continue;
     }
-    // The copies a dying worker handed to SMTP arrived in its window; the last one is the send
-    // that was recorded. Each copy took a claim of its own (a recorded mail is never claimed
-    // again). Any other repeat is a mail sent twice.
-    const early = copies.slice(0, -1);
-    if (early.every(atKill) && row.attempts >= copies.length) repeatsAtKills += early.length;
+    if (repeatsAtKillsOnly(copies, row.attempts, atKill)) repeatsAtKills += copies.length - 1;
     else {
       problems.push(
         `${row.template} to ${row.to_email} reached the sink ${copies.length} times (#${copies.join(', #')}), not only at kills`,
