@@ -71,6 +71,8 @@ export interface PublicAnswersOptions {
   now: Clock;
   /** Most answers kept (default 1,000; a page of 20 events is about 10 KB). */
   max?: number;
+  /** Most bytes of answers kept (default 16 MiB). */
+  maxBytes?: number;
 }
 
 /**
@@ -97,7 +99,12 @@ async function stillCurrent(stamps: readonly Stamp[]): Promise<boolean> {
 
 export function createPublicAnswers(options: PublicAnswersOptions): PublicAnswers {
   const rules = new Map(options.rules.map((rule) => [rule.path, rule]));
-  const answers = new LRUCache<string, KeptAnswer>({ max: options.max ?? 1_000 });
+  const answers = new LRUCache<string, KeptAnswer>({
+    max: options.max ?? 1_000,
+    // Bounded in bytes too: a page of 100 events is about 50 KB.
+    maxSize: options.maxBytes ?? 16 * 1024 * 1024,
+    sizeCalculation: (answer) => answer.body.length + 256,
+  });
   const counters = { hits: 0, kept: 0 };
   const clock = () => options.now().getTime();
 
@@ -107,8 +114,11 @@ export function createPublicAnswers(options: PublicAnswersOptions): PublicAnswer
     async find(key) {
       const answer = answers.get(key);
       if (!answer) return undefined;
+      const age = clock() - answer.keptAt;
+      // A clock set back makes the age negative: not trusted either.
       const fresh =
-        clock() - answer.keptAt < options.maxAgeMs &&
+        age >= 0 &&
+        age < options.maxAgeMs &&
         (await stillCurrent(answer.stamps).catch(() => false));
       if (!fresh) {
         if (answers.get(key) === answer) answers.delete(key);
