@@ -11,7 +11,7 @@ export const ANONYMOUS_READS_PER_MINUTE = 1_200;
 
 /** Most reads one counter round trip pays for ahead (see "Leases" below). */
 const LEASE_MAX = 100;
-/** A lease takes at most this share of what the network had left when last asked. */
+/** A lease takes at most this share of what the network would have left after the reads. */
 const LEASE_SHARE = 1 / 8;
 
 /** The budget of reads by callers nobody signed in, per client network. */
@@ -49,7 +49,7 @@ export function createAnonymousReadLimit(deps: {
     'rate limits unreachable; anonymous reads go uncounted',
   );
   // Leases: a round trip to the shared counter (Redis) counts the read AND up to LEASE_MAX more
-  // (an eighth of what the network had left when last asked), which the next reads from that
+  // (an eighth of what the network would have left, as last asked), which the next reads from that
   // network on this process spend without asking. The counter never undercounts: reads are
   // paid for before they happen. A network is at most refused early by the leases other
   // processes hold unspent (near the end of a budget they shrink to nothing), and a lease
