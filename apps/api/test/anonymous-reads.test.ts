@@ -92,8 +92,10 @@ describe('anonymous reads', () => {
     const hits = () => app.services.publicAnswers.stats().hits;
     const hitsBefore = hits();
     await exhaust(ip);
-    // Most of them were answered from memory (cache/public-answers.ts): those count too.
-    expect(hits() - hitsBefore).toBeGreaterThan(ANONYMOUS_READS_PER_MINUTE / 2);
+    // Batches after the first are answered from memory (cache/public-answers.ts) while the kept
+    // answer is under a second old. One such batch is enough for what follows to prove that
+    // hits count: uncounted, it would leave 50 reads of budget.
+    expect(hits() - hitsBefore).toBeGreaterThanOrEqual(50);
     const [limited] = await batch(ip, [['events.get', { id: event.id }]]);
     expect(limited?.error?.data?.appCode).toBe('RATE_LIMITED');
     const retry = limited?.error?.data?.details?.retryAfterSeconds ?? 0;
