@@ -79,7 +79,7 @@ describe('public answers', () => {
   });
 
   it('bounds what it keeps in bytes, dropping the least recently used', async () => {
-    const { answers, keep } = setUp({ maxBytes: 3 * (1_000 + 256) });
+    const { answers, keep } = setUp({ maxBytes: 3 * (1_000 + 1 + 256) });
     const body = 'x'.repeat(1_000);
     for (const key of ['a', 'b', 'c', 'd']) await keep(key, randomUUID(), body);
     expect(await answers.find('a')).toBeUndefined();

@@ -101,9 +101,9 @@ export function createPublicAnswers(options: PublicAnswersOptions): PublicAnswer
   const rules = new Map(options.rules.map((rule) => [rule.path, rule]));
   const answers = new LRUCache<string, KeptAnswer>({
     max: options.max ?? 1_000,
-    // Bounded in bytes too: a page of 100 events is about 50 KB.
+    // Bounded in bytes too: a page of 100 events is about 50 KB, and a key (a URL) may be long.
     maxSize: options.maxBytes ?? 16 * 1024 * 1024,
-    sizeCalculation: (answer) => answer.body.length + 256,
+    sizeCalculation: (answer, key) => answer.body.length + key.length + 256,
   });
   const counters = { hits: 0, kept: 0 };
   const clock = () => options.now().getTime();
