@@ -59,6 +59,8 @@ describe('API configuration', () => {
     [{ ACCESS_TOKEN_TTL: 'forever' }, 'ACCESS_TOKEN_TTL'],
     [{ ADMIN_EMAIL: 'admin@example.com' }, 'ADMIN_PASSWORD'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ PUBLIC_READ_MAX_AGE_MS: '-1' }, 'PUBLIC_READ_MAX_AGE_MS'],
+    [{ PUBLIC_READ_MAX_AGE_MS: 'a second' }, 'PUBLIC_READ_MAX_AGE_MS'],
     [{ RETENTION_DAYS: '0' }, 'RETENTION_DAYS'],
     [{ BOOKING_HOLD_MINUTES: '1441' }, 'BOOKING_HOLD_MINUTES'],
     [{ METRICS_TOKEN: 'too-short' }, 'METRICS_TOKEN'],

@@ -9,7 +9,7 @@ import { createVersionedCache } from './versioned-cache.js';
 // The store behind kept answers, on a real versioned cache (in-process ports): what makes an
 // answer stop being served — its scope written, its age, a clock set back, the byte bound.
 describe('public answers', () => {
-  function setUp(options: { maxBytes?: number } = {}) {
+  function setUp(options: { maxBytes?: number; maxAgeMs?: number } = {}) {
     const cache = createVersionedCache({
       cache: createMemoryCache({ max: 1_000 }),
       pubsub: createMemoryPubSub(),
@@ -26,9 +26,9 @@ describe('public answers', () => {
     };
     const answers = createPublicAnswers({
       rules: [rule],
-      maxAgeMs: 1_000,
       now: () => new Date(nowMs),
       ...options,
+      maxAgeMs: options.maxAgeMs ?? 1_000,
     });
     /** Reads the scope once so it has a generation, as the procedure's own read would. */
     const warm = (id: string) => cache.read(`event:${id}`, 'event', async () => ({ id }));
@@ -76,6 +76,13 @@ describe('public answers', () => {
     expect(answers.covers('events.list')).toBe(false);
     const cold = await answers.prepare('y', [{ path: 'events.get', input: { id: randomUUID() } }]);
     expect(cold).toBeUndefined();
+  });
+
+  it('keeps nothing and covers nothing with PUBLIC_READ_MAX_AGE_MS 0', async () => {
+    const { answers, keep } = setUp({ maxAgeMs: 0 });
+    expect(answers.covers('events.get')).toBe(false);
+    expect(await keep('k', randomUUID(), 'body')).toBe(false);
+    expect(await answers.find('k')).toBeUndefined();
   });
 
   it('bounds what it keeps in bytes, dropping the least recently used', async () => {

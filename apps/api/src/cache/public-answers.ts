@@ -91,7 +91,7 @@ async function stillCurrent(stamps: readonly Stamp[]): Promise<boolean> {
   }
   if (!ask) return true;
   for (const stamp of stamps) {
-    const [now] = await stamp.source.current([stamp.scope]);
+    const now = await stamp.source.current(stamp.scope);
     if (now !== stamp.generation) return false;
   }
   return true;
@@ -141,9 +141,7 @@ export function createPublicAnswers(options: PublicAnswersOptions): PublicAnswer
       const sources = [...new Set(wanted.map((w) => w.source))];
       const passedOver = sources.map((source) => source.passedOver());
       const read = await Promise.all(
-        wanted.map(({ source, scope }) =>
-          source.current([scope]).then(([generation]) => generation),
-        ),
+        wanted.map(({ source, scope }) => source.current(scope)),
       ).catch(() => undefined);
       if (!read) return undefined;
       const stamps: Stamp[] = [];

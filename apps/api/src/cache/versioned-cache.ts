@@ -347,7 +347,7 @@ export function createVersionedCache(options: VersionedCacheOptions): VersionedC
   return {
     read,
     trusted: trustedGeneration,
-    current: (scopes) => Promise.all(scopes.map((scope) => storedGeneration(scope))),
+    current: storedGeneration,
     passedOver: () => passedOver,
 
     async invalidate(...scopes) {

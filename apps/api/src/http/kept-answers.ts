@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AnswerCall, PublicAnswers } from '../cache/public-answers.js';
 import type { ProcedureMetrics } from '../kernel/metrics.js';
 import type { AnonymousReadLimit } from '../trpc/anonymous-read-limit.js';
-import { PLAIN_ANSWER_HEADERS, type PlainAnswer } from './trpc-plain-call.js';
+import { PLAIN_ANSWER_HEADERS, type PlainAnswer, plainCallType } from './trpc-plain-call.js';
 
 /** What the tRPC route needs to answer anonymous queries from memory. */
 export interface KeptAnswers {
@@ -12,17 +12,16 @@ export interface KeptAnswers {
 }
 
 /**
- * Whether a request is an anonymous GET that would be a plain JSON call as far as its headers
- * go (trpc-plain-call.ts): only such requests are answered from, or kept in, memory.
+ * Whether a request is an anonymous query that would be a plain JSON call as far as its method
+ * and headers go (trpc-plain-call.ts): only such requests are answered from, or kept in, memory.
  */
 function anonymousPlainGet(req: FastifyRequest): boolean {
-  const { headers } = req;
+  if (req.headers.authorization !== undefined) return false;
   return (
-    req.method === 'GET' &&
-    headers.authorization === undefined &&
-    headers['trpc-accept'] === undefined &&
-    headers['content-type'] === undefined &&
-    !headers.accept?.includes('application/jsonl')
+    plainCallType(req.method, (name) => {
+      const value = req.headers[name];
+      return Array.isArray(value) ? value.join(', ') : value;
+    }) === 'query'
   );
 }
 

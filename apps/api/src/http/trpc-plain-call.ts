@@ -37,6 +37,25 @@ export const PLAIN_ANSWER_HEADERS = {
 } as const;
 
 /**
+ * Whether a request's method and headers make it a plain JSON call (query by GET, mutation by
+ * POST with a JSON body; no stream asked for), and of which type; undefined otherwise.
+ */
+export function plainCallType(
+  method: string,
+  header: PlainRequest['header'],
+): 'query' | 'mutation' | undefined {
+  const type = method === 'GET' ? 'query' : method === 'POST' ? 'mutation' : undefined;
+  if (!type) return undefined;
+  if (header('trpc-accept') !== undefined) return undefined;
+  if (header('accept')?.includes('application/jsonl')) return undefined;
+  const contentType = header('content-type')?.split(';', 1)[0]?.trim();
+  if (type === 'mutation' ? contentType !== 'application/json' : contentType !== undefined) {
+    return undefined;
+  }
+  return type;
+}
+
+/**
  * The calls of a request that is a plain JSON call — queries by GET or mutations by POST, one or
  * a batch (`?batch=1`), JSON in and out, no stream, every procedure found and called by its own
  * method — or null for anything else, which tRPC's own handler answers (SSE, JSONL batches,
@@ -48,15 +67,8 @@ export async function plainCallsOf(
   urlPath: string,
   maxBatchSize: number,
 ): Promise<{ calls: PlainCall[]; batch: boolean } | null> {
-  const type =
-    request.method === 'GET' ? 'query' : request.method === 'POST' ? 'mutation' : undefined;
+  const type = plainCallType(request.method, request.header);
   if (!type || (router._def._config.pathSeparator ?? '.') !== '.') return null;
-  if (request.header('trpc-accept') !== undefined) return null;
-  if (request.header('accept')?.includes('application/jsonl')) return null;
-  const contentType = request.header('content-type')?.split(';', 1)[0]?.trim();
-  if (type === 'mutation' ? contentType !== 'application/json' : contentType !== undefined) {
-    return null;
-  }
   let path: string;
   let inputs: unknown;
   try {

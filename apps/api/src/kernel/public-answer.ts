@@ -8,8 +8,8 @@
 export interface GenerationSource {
   /** The scope's generation if one was read within the trust window; undefined: ask `current`. */
   trusted(scope: string): string | undefined;
-  /** The scopes' generations now (undefined while a scope has none); rejects if unreachable. */
-  current(scopes: readonly string[]): Promise<(string | undefined)[]>;
+  /** The scope's generation now (undefined while it has none); rejects if unreachable. */
+  current(scope: string): Promise<string | undefined>;
   /**
    * How many reads so far returned a value that was not kept (a lagging replica's, or read past
    * an unreachable cache port). An answer built while this moved is not kept either: it may
