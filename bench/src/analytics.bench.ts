@@ -3,25 +3,20 @@
 // showing its seat, p50/p99 (the path: outbox relay -> BullMQ -> projection -> pub/sub -> hub ->
 // SSE), in two layouts (BENCH_ANALYTICS_LAYOUTS, both by default): `processes` (two API processes
 // and a worker process, as production runs them; needs REDIS_URL) and `one-process` (everything
-// in this process, with the worker's stages timed). (b) Query latency of analytics.overview/
-// event/daily/topEvents through the server with 10,000 and with 1,000,000 bookings (seeded in
-// SQL, read models rebuilt): the read models keep the ratio near 1. Needs DATABASE_URL (an admin URL: throwaway databases); freshness uses
-// REDIS_URL when set (else the in-process queue and pub/sub). BENCH_ANALYTICS_RATE (bookings/s,
-// 300), BENCH_ANALYTICS_SIZES ("10000,1000000"), BENCH_ANALYTICS_EVENTS (1000),
+// in this process, with the worker's stages timed). (b) What analytics.overview/event/daily/
+// topEvents cost per call with 10,000 and with 1,000,000 bookings (analytics-queries.ts). Needs
+// DATABASE_URL (an admin URL: throwaway databases); freshness uses REDIS_URL when set (else the
+// in-process queue and pub/sub). BENCH_ANALYTICS_RATE (bookings/s, 300), BENCH_ANALYTICS_SIZES
+// ("10000,1000000"), BENCH_ANALYTICS_EVENTS (1000), BENCH_ANALYTICS_ROUNDS (3),
 // BENCH_ANALYTICS_PARTS ("freshness,queries": either or both), BENCH_ANALYTICS_WORKERS (worker
 // processes of the processes layout, 1). One-process freshness is also broken
 // down by stage (analytics-stages.ts): commit -> relayed -> job started -> published -> SSE.
-import { LIVE_CHANNEL, rebuildAnalytics, type Services } from '@evently/api';
+import { LIVE_CHANNEL, type Services } from '@evently/api';
 import { createRedis } from '@evently/platform';
 import { deleteKeysByPrefix } from '@evently/platform/testing';
-import { pino } from 'pino';
 import { type AnalyticsApp, liveClient, startAnalyticsApp } from './analytics-app.js';
 import { driveFreshness, type FreshnessRun, freshnessRow } from './analytics-freshness.js';
-import {
-  seedAnalyticsBookings,
-  seedAnalyticsEvents,
-  seedAnalyticsUsers,
-} from './analytics-seed.js';
+import { benchAnalyticsQueries } from './analytics-queries.js';
 import {
   epochNow,
   jobTimesFromRedis,
@@ -36,8 +31,6 @@ import { openBenchDatabase } from './bench-database.js';
 import { type ApiCluster, startApiCluster } from './hot-event-cluster.js';
 import { startCpuSampler } from './hot-event-cpu.js';
 import { publishFreeEvents, signedInClient, signInUsers } from './hot-event-setup.js';
-import { type LoadResult, load } from './load.js';
-import { trpcPath } from './read-path-servers.js';
 
 const BOOKERS = 32;
 const FRESHNESS_EVENTS = 10;
@@ -226,102 +219,6 @@ async function benchFreshnessOneProcess(seconds: number, rate: number): Promise<
   }
 }
 
-async function benchQueryLatency(seconds: number): Promise<void> {
-  const sizes = (process.env.BENCH_ANALYTICS_SIZES ?? '10000,1000000')
-    .split(',')
-    .map(Number)
-    .sort((a, b) => a - b);
-  const eventCount = Number(process.env.BENCH_ANALYTICS_EVENTS ?? 1000);
-  const database = await openBenchDatabase();
-  const db = database.handle.db;
-  const app = await startAnalyticsApp(database.handle, false);
-  try {
-    const admin = await adminPrincipal(app);
-    const eventIds = await seedAnalyticsEvents(db, admin.userId, eventCount);
-    await seedAnalyticsUsers(db, 1000);
-    const today = new Date().toISOString().slice(0, 10);
-    const monthAgo = new Date(Date.now() - 29 * DAY_MS).toISOString().slice(0, 10);
-    const firstStart = new Date(Date.now() + DAY_MS);
-    const queries: Array<[string, string, unknown]> = [
-      ['overview', 'analytics.overview', {}],
-      [
-        'overview, a week of events',
-        'analytics.overview',
-        {
-          from: firstStart.toISOString(),
-          to: new Date(firstStart.getTime() + 7 * DAY_MS).toISOString(),
-        },
-      ],
-      ['event (7 days hourly)', 'analytics.event', { eventId: eventIds[0] }],
-      ['daily, 30 days', 'analytics.daily', { from: monthAgo, to: today }],
-      ['topEvents by revenue', 'analytics.topEvents', { by: 'revenue', limit: 10 }],
-    ];
-    const results = new Map<number, LoadResult[]>();
-    let seeded = 0;
-    for (const size of sizes) {
-      const seeding = performance.now();
-      await seedAnalyticsBookings(db, seeded, size);
-      seeded = size;
-      const seedMs = performance.now() - seeding;
-      const rebuilding = performance.now();
-      const rebuilt = await rebuildAnalytics({
-        db,
-        pubsub: app.platform.pubsub,
-        log: pino({ level: 'silent' }),
-        now: () => new Date(),
-      });
-      console.log(
-        `\n${size.toLocaleString('en')} bookings over ${eventCount} events: seeded in ` +
-          `${Math.round(seedMs)} ms, read models rebuilt in ${Math.round(performance.now() - rebuilding)} ms ` +
-          `(${rebuilt.seriesRows.toLocaleString('en')} series rows)`,
-      );
-      const rows: LoadResult[] = [];
-      for (const [name, procedure, input] of queries) {
-        const url = `${app.url}${trpcPath(procedure, input)}`;
-        const options = {
-          seconds,
-          connections: 10,
-          headers: { authorization: `Bearer ${app.adminToken}` },
-        };
-        await load('warm-up', url, { ...options, seconds: 1 });
-        rows.push(await load(name, url, options));
-      }
-      results.set(size, rows);
-    }
-    const [small, large] = [sizes[0] ?? 0, sizes.at(-1) ?? 0];
-    const smallRows = results.get(small) ?? [];
-    const largeRows = results.get(large) ?? [];
-    console.log(
-      `\nanalytics query latency through the server, ${small.toLocaleString('en')} vs ` +
-        `${large.toLocaleString('en')} bookings (${database.label}; 10 connections)`,
-    );
-    console.table(
-      smallRows.map((s, i) => {
-        const l = largeRows[i];
-        return {
-          query: s.name,
-          [`p50 ms @${small}`]: s.p50Ms,
-          [`p50 ms @${large}`]: l?.p50Ms,
-          [`p99 ms @${small}`]: s.p99Ms,
-          [`p99 ms @${large}`]: l?.p99Ms,
-          'p50 ratio': l ? (l.p50Ms / Math.max(s.p50Ms, 0.01)).toFixed(2) : '-',
-          [`req/s @${small}`]: s.requestsPerSecond,
-          [`req/s @${large}`]: l?.requestsPerSecond,
-          // Cost per request (the inverse of throughput at the same 10 connections): finer than
-          // p50, which autocannon gives in whole milliseconds.
-          'cost ratio': l
-            ? (s.requestsPerSecond / Math.max(l.requestsPerSecond, 1)).toFixed(2)
-            : '-',
-          errors: s.errors + s.non2xx + (l ? l.errors + l.non2xx : 0),
-        };
-      }),
-    );
-  } finally {
-    await app.close().catch((error: unknown) => console.error('closing the app failed', error));
-    await database.close();
-  }
-}
-
 export async function benchAnalytics(seconds: number): Promise<void> {
   if (!process.env.DATABASE_URL) {
     console.log('\nanalytics: skipped (needs DATABASE_URL: throwaway Postgres databases)');
@@ -334,5 +231,5 @@ export async function benchAnalytics(seconds: number): Promise<void> {
     await benchFreshnessProcesses(seconds, rate);
   if (parts.includes('freshness') && layouts.includes('one-process'))
     await benchFreshnessOneProcess(seconds, rate);
-  if (parts.includes('queries')) await benchQueryLatency(seconds);
+  if (parts.includes('queries')) await benchAnalyticsQueries(seconds);
 }

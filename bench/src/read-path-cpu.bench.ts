@@ -5,44 +5,18 @@
 // profile per case (open them in Chrome DevTools or speedscope). BENCH_BACKGROUND=pgbench-ro (with
 // DATABASE_URL) then runs the bare route and the Evently server again beside a read-only pgbench
 // and reports what each loses (issue 13, target 5, for the reads of target 3).
-import { execFile } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { type BackgroundLoad, openBackgroundLoad } from './background-load.js';
 import { openBenchDatabase } from './bench-database.js';
 import { createBenchServices } from './bench-services.js';
+import { loadFromChild } from './child-load.js';
 import { seedEvents } from './events-seed.js';
 import { type ReadProcedure, startReadPathServers } from './read-path-servers.js';
 
-const run = promisify(execFile);
-const autocannonCli = createRequire(import.meta.url).resolve('autocannon');
 /** The cached read path does not depend on the table's size. */
 const EVENTS = 1_000;
-
-interface ChildLoad {
-  requests: number;
-  failures: number;
-}
-
-/** autocannon's CLI in a child process; its JSON report, checked. */
-async function loadFromChild(url: string, seconds: number): Promise<ChildLoad> {
-  const args = [autocannonCli, '-j', '-c', '50', '-d', String(seconds), url];
-  const { stdout } = await run(process.execPath, args, { maxBuffer: 16 * 1024 * 1024 });
-  const report: unknown = JSON.parse(stdout);
-  const field = (path: string[]) =>
-    path.reduce<unknown>(
-      (value, key) => (typeof value === 'object' && value ? Reflect.get(value, key) : undefined),
-      report,
-    );
-  const [requests, non2xx, errors] = [['requests', 'total'], ['non2xx'], ['errors']].map(field);
-  if (typeof requests !== 'number' || typeof non2xx !== 'number' || typeof errors !== 'number') {
-    throw new Error(`unexpected autocannon report: ${stdout.slice(0, 200)}`);
-  }
-  return { requests, failures: non2xx + errors };
-}
 
 export async function benchReadPathCpu(seconds: number): Promise<void> {
   const database = await openBenchDatabase();
