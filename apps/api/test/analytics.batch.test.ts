@@ -61,7 +61,7 @@ describe('analytics group commit', () => {
     const projected = await readModels(db);
     // Forget the projection (the worker is idle: everything is projected), then deliver every
     // event again, each twice, all at once.
-    await sql`TRUNCATE analytics_event_stats, analytics_series, analytics_waitlist_entries`.execute(
+    await sql`TRUNCATE analytics_event_stats, analytics_series, analytics_hours, analytics_waitlist_entries`.execute(
       db,
     );
     await db.deleteFrom('processed_events').where('consumer', '=', 'analytics').execute();

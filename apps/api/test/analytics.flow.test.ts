@@ -146,6 +146,28 @@ describe('analytics queries', () => {
     );
   });
 
+  it("counts an admin's accounts by the hours of the window", async () => {
+    const hour = 3_600_000;
+    const around = (fromMs: number, toMs: number) =>
+      admin.client.analytics.overview.query({
+        from: new Date(fromMs).toISOString(),
+        to: new Date(toMs).toISOString(),
+      });
+    // The five accounts registered minutes ago: in a window around now, none a day later.
+    expect((await around(Date.now() - 2 * hour, Date.now() + hour)).users).toEqual({
+      total: 5,
+      verified: 5,
+    });
+    expect((await around(Date.now() + 24 * hour, Date.now() + 48 * hour)).users).toEqual({
+      total: 0,
+      verified: 0,
+    });
+    // A window ending at the top of the hour before the accounts' hour leaves them out.
+    const accountsHour = Math.floor(Date.now() / hour) * hour;
+    const before = await around(accountsHour - 3 * hour, accountsHour - 2 * hour);
+    expect(before.users).toEqual({ total: 0, verified: 0 });
+  });
+
   it('gives daily series for all events, an organizer and one event, with quiet days as zeros', async () => {
     const today = new Date().toISOString().slice(0, 10);
     const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);

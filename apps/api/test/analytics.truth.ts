@@ -142,6 +142,13 @@ export async function readModels(db: Kysely<Database>) {
     .orderBy('scope_id')
     .orderBy('bucket')
     .execute();
+  const hours = await db
+    .selectFrom('analytics_hours')
+    .selectAll()
+    .orderBy('scope_kind')
+    .orderBy('scope_id')
+    .orderBy('day')
+    .execute();
   const entries = await db
     .selectFrom('analytics_waitlist_entries')
     .selectAll()
@@ -150,6 +157,7 @@ export async function readModels(db: Kysely<Database>) {
   return {
     stats: stats.map(({ updated_at: _u, live_seq: _l, ...figures }) => figures),
     series,
+    hours,
     entries,
   };
 }

@@ -238,9 +238,9 @@ export interface AnalyticsEventStatsTable {
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
-/** analytics: hourly and daily buckets per event, organizer and overall. */
+/** analytics: daily buckets per event, organizer and overall (hours: AnalyticsHoursTable). */
 export interface AnalyticsSeriesTable {
-  granularity: 'hour' | 'day';
+  granularity: 'day';
   scope_kind: 'all' | 'organizer' | 'event';
   scope_id: string;
   bucket: Timestamp;
@@ -251,6 +251,23 @@ export interface AnalyticsSeriesTable {
   revenue_cents: ColumnType<string, number | string | undefined, number | string>;
   new_users: Generated<number>;
   verified_users: Generated<number>;
+}
+
+/**
+ * analytics: hourly buckets per event, organizer and overall, a row per UTC day — element i of
+ * each array is the hour starting i hours after `day` (24 elements).
+ */
+export interface AnalyticsHoursTable {
+  scope_kind: 'all' | 'organizer' | 'event';
+  scope_id: string;
+  day: Timestamp;
+  bookings: number[];
+  tickets: number[];
+  cancellations: number[];
+  /** int8[]: read back as strings. */
+  revenue_cents: ColumnType<string[], number[], number[]>;
+  new_users: number[];
+  verified_users: number[];
 }
 
 export interface AnalyticsWaitlistEntriesTable {
@@ -294,6 +311,7 @@ export interface Database {
   sent_emails: SentEmailsTable;
   analytics_event_stats: AnalyticsEventStatsTable;
   analytics_series: AnalyticsSeriesTable;
+  analytics_hours: AnalyticsHoursTable;
   analytics_waitlist_entries: AnalyticsWaitlistEntriesTable;
   analytics_live_updates: AnalyticsLiveUpdatesTable;
   analytics_live_cursor: AnalyticsLiveCursorTable;

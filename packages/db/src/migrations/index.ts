@@ -10,6 +10,7 @@ import * as retentionIndexes from './2026-12-03-001-retention-indexes.js';
 import * as otpByEmail from './2026-12-04-001-otp-by-email.js';
 import * as otpCodeWindows from './2026-12-05-001-otp-code-windows.js';
 import * as perishableMails from './2026-12-05-002-perishable-mails.js';
+import * as hoursByDay from './2026-12-06-001-hours-by-day.js';
 
 /**
  * Every migration, by date-prefixed name. A static list (not a folder scan) so the same code
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-04-001-otp-by-email': otpByEmail,
   '2026-12-05-001-otp-code-windows': otpCodeWindows,
   '2026-12-05-002-perishable-mails': perishableMails,
+  '2026-12-06-001-hours-by-day': hoursByDay,
 };

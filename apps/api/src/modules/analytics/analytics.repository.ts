@@ -27,7 +27,12 @@ export interface SeriesPoint {
   newUsers: number;
 }
 
+/** A day of hours as the hourly series query sends it: its start (epoch ms), then 24 per column. */
+type DayOfHours = [number, number[], number[], number[], number[], number[]];
+
 const SCALE = 1_000_000;
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
 
 /**
  * Every read of the analytics queries. They touch only the read models: a per-event row, a
@@ -86,15 +91,53 @@ export const analyticsRepository = {
     };
   },
 
-  /** Buckets of one scope starting in [from, to), oldest first; only those with activity. */
+  /**
+   * Buckets of one scope starting in [from, to), oldest first: days with activity, or every hour
+   * of the days with activity (quiet hours of such a day as zeros).
+   */
   async series(
     db: Db,
     granularity: 'hour' | 'day',
     scope: SeriesScope,
     window: { from?: Date | undefined; to?: Date | undefined },
   ): Promise<SeriesPoint[]> {
-    // The columns a series shows, the bucket as epoch ms: a week of hours is 168 rows, and
-    // parsing each row's timestamp into a Date (and the unused columns) cost more than the query.
+    const scopeId = scope.kind === 'all' ? ALL_SCOPE : scope.id;
+    if (granularity === 'hour') {
+      // A row per day, its hours as arrays: a week is 7–8 rows, however busy its hours were.
+      // Sent as one JSON value: V8 parses it natively, where pg would parse each array's text
+      // element by element in JavaScript (240 values a day).
+      let query = db
+        .selectFrom('analytics_hours')
+        .select(
+          sql<DayOfHours[] | null>`json_agg(json_build_array(
+            (extract(epoch from day) * 1000)::float8, bookings, tickets, cancellations,
+            revenue_cents, new_users) ORDER BY day)`.as('days'),
+        )
+        .where('scope_kind', '=', scope.kind)
+        .where('scope_id', '=', scopeId);
+      if (window.from) query = query.where('day', '>', new Date(window.from.getTime() - DAY_MS));
+      if (window.to) query = query.where('day', '<', window.to);
+      const { days } = await query.executeTakeFirstOrThrow();
+      const from = window.from?.getTime() ?? Number.NEGATIVE_INFINITY;
+      const to = window.to?.getTime() ?? Number.POSITIVE_INFINITY;
+      const points: SeriesPoint[] = [];
+      for (const [day, bookings, tickets, cancellations, revenue, newUsers] of days ?? []) {
+        for (let h = 0; h < 24; h++) {
+          const at = day + h * HOUR_MS;
+          if (at < from || at >= to) continue;
+          points.push({
+            at,
+            bookings: bookings[h] ?? 0,
+            tickets: tickets[h] ?? 0,
+            cancellations: cancellations[h] ?? 0,
+            revenueCents: revenue[h] ?? 0,
+            newUsers: newUsers[h] ?? 0,
+          });
+        }
+      }
+      return points;
+    }
+    // The columns a series shows, the bucket as epoch ms (a Date per row costs more than the row).
     let query = db
       .selectFrom('analytics_series')
       .select([
@@ -105,9 +148,9 @@ export const analyticsRepository = {
         'revenue_cents',
         'new_users',
       ])
-      .where('granularity', '=', granularity)
+      .where('granularity', '=', 'day')
       .where('scope_kind', '=', scope.kind)
-      .where('scope_id', '=', scope.kind === 'all' ? ALL_SCOPE : scope.id)
+      .where('scope_id', '=', scopeId)
       .orderBy('bucket');
     if (window.from) query = query.where('bucket', '>=', window.from);
     if (window.to) query = query.where('bucket', '<', window.to);
@@ -122,22 +165,31 @@ export const analyticsRepository = {
     }));
   },
 
-  /** Users registered (and verified) in buckets starting in [from, to). */
+  /** Users registered (and verified) in [from, to): by the hour in a window, else by the day. */
   async users(db: Db, window: { from?: Date | undefined; to?: Date | undefined }) {
-    // Whole days when there is no window: fewer rows to add.
-    const granularity = window.from || window.to ? 'hour' : 'day';
-    let query = db
+    if (window.from || window.to) {
+      const hourStart = sql`h.day + make_interval(hours => (u.i - 1)::int)`;
+      const { rows } = await sql<{ total: string; verified: string }>`
+        SELECT coalesce(sum(u.n), 0) AS total, coalesce(sum(u.v), 0) AS verified
+        FROM analytics_hours h
+        CROSS JOIN LATERAL unnest(h.new_users, h.verified_users) WITH ORDINALITY AS u (n, v, i)
+        WHERE h.scope_kind = 'all' AND h.scope_id = ${ALL_SCOPE}
+          ${window.from ? sql`AND h.day > ${new Date(window.from.getTime() - DAY_MS)} AND ${hourStart} >= ${window.from}` : sql``}
+          ${window.to ? sql`AND h.day < ${window.to} AND ${hourStart} < ${window.to}` : sql``}`.execute(
+        db,
+      );
+      return { total: Number(rows[0]?.total ?? 0), verified: Number(rows[0]?.verified ?? 0) };
+    }
+    const row = await db
       .selectFrom('analytics_series')
       .select([
         sql<string>`coalesce(sum(new_users), 0)`.as('total'),
         sql<string>`coalesce(sum(verified_users), 0)`.as('verified'),
       ])
-      .where('granularity', '=', granularity)
+      .where('granularity', '=', 'day')
       .where('scope_kind', '=', 'all')
-      .where('scope_id', '=', ALL_SCOPE);
-    if (window.from) query = query.where('bucket', '>=', window.from);
-    if (window.to) query = query.where('bucket', '<', window.to);
-    const row = await query.executeTakeFirstOrThrow();
+      .where('scope_id', '=', ALL_SCOPE)
+      .executeTakeFirstOrThrow();
     return { total: Number(row.total), verified: Number(row.verified) };
   },
 

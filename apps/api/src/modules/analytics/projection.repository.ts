@@ -19,6 +19,34 @@ export interface SeriesRow {
 }
 
 const counterColumns = Object.keys(ZERO_STATS) as (keyof StatsDelta)[];
+const seriesColumns = [
+  'bookings',
+  'tickets',
+  'cancellations',
+  'revenue_cents',
+  'new_users',
+  'verified_users',
+] as const satisfies readonly (keyof SeriesDelta)[];
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+/** One UTC day of a scope's hours, as deltas per column (element i: the hour i hours in). */
+interface HoursRow {
+  scopeKind: SeriesRow['scopeKind'];
+  scopeId: string;
+  day: Date;
+  arrays: Record<(typeof seriesColumns)[number], number[]>;
+}
+
+const emptyHours = (): HoursRow['arrays'] => ({
+  bookings: Array(24).fill(0),
+  tickets: Array(24).fill(0),
+  cancellations: Array(24).fill(0),
+  revenue_cents: Array(24).fill(0),
+  new_users: Array(24).fill(0),
+  verified_users: Array(24).fill(0),
+});
 /** The event's own fields: replaced only by a newer event version. */
 const metaColumns = ['organizer_id', 'title', 'status', 'capacity', 'starts_at'] as const;
 
@@ -59,14 +87,55 @@ export const projectionRepository = {
     return row !== undefined;
   },
 
-  /** Rows in a fixed order (hour before day, event before organizer before all): no deadlocks. */
+  /**
+   * Adds the rows' deltas to their buckets: hours into their day's row of analytics_hours (one
+   * element of its arrays), days into analytics_series. Rows come in a fixed order (hour before
+   * day, event before organizer before all, then by scope and time), so every projection
+   * transaction locks them in one order: no deadlocks.
+   */
   async addSeries(trx: Trx, rows: SeriesRow[]): Promise<void> {
-    if (rows.length === 0) return;
+    const days = new Map<string, HoursRow>();
+    for (const row of rows) {
+      if (row.granularity !== 'hour') continue;
+      const day = new Date(Math.floor(row.bucket.getTime() / DAY_MS) * DAY_MS);
+      const key = `${row.scopeKind}|${row.scopeId}|${day.getTime()}`;
+      let into = days.get(key);
+      if (!into) {
+        into = { scopeKind: row.scopeKind, scopeId: row.scopeId, day, arrays: emptyHours() };
+        days.set(key, into);
+      }
+      const hour = (row.bucket.getTime() - day.getTime()) / HOUR_MS;
+      for (const c of seriesColumns)
+        into.arrays[c][hour] = (into.arrays[c][hour] ?? 0) + row.delta[c];
+    }
+    if (days.size > 0) {
+      const values = [...days.values()].map(
+        (d) =>
+          sql`(${d.scopeKind}, ${d.scopeId}, ${d.day}, ${sql.join(
+            seriesColumns.map(
+              (c) => sql`${d.arrays[c]}::${sql.raw(c === 'revenue_cents' ? 'bigint[]' : 'int[]')}`,
+            ),
+          )})`,
+      );
+      const hours = sql.table('analytics_hours');
+      await sql`
+        INSERT INTO analytics_hours (scope_kind, scope_id, day,
+          ${sql.join(seriesColumns.map((c) => sql.ref(c)))})
+        VALUES ${sql.join(values)}
+        ON CONFLICT (scope_kind, scope_id, day) DO UPDATE SET ${sql.join(
+          seriesColumns.map(
+            (c) => sql`${sql.ref(c)} = ARRAY(SELECT a + b FROM unnest(${hours}.${sql.ref(c)},
+              excluded.${sql.ref(c)}) WITH ORDINALITY AS u (a, b, i) ORDER BY i)`,
+          ),
+        )}`.execute(trx);
+    }
+    const daily = rows.filter((r) => r.granularity === 'day');
+    if (daily.length === 0) return;
     await trx
       .insertInto('analytics_series')
       .values(
-        rows.map((r) => ({
-          granularity: r.granularity,
+        daily.map((r) => ({
+          granularity: 'day' as const,
           scope_kind: r.scopeKind,
           scope_id: r.scopeId,
           bucket: r.bucket,

@@ -35,6 +35,7 @@ export const rebuildRepository = {
       SELECT * FROM analytics_event_stats`.execute(trx);
     await trx.deleteFrom('analytics_event_stats').execute();
     await trx.deleteFrom('analytics_series').execute();
+    await trx.deleteFrom('analytics_hours').execute();
     await trx.deleteFrom('analytics_waitlist_entries').execute();
   },
 
@@ -81,14 +82,16 @@ export const rebuildRepository = {
 
   /**
    * Confirmations at confirmed_at, cancellations at cancelled_at (a confirmed one taking its
-   * seats and money back), users at created_at and email_verified_at — by UTC hour and day, per
-   * event, per organizer and overall.
+   * seats and money back), users at created_at and email_verified_at — by UTC day
+   * (analytics_series) and by UTC hour (analytics_hours, a row of 24 per day), per event, per
+   * organizer and overall. Returns the rows written to both.
    */
   async insertSeries(trx: Trx): Promise<number> {
-    const result = await sql`
-      INSERT INTO analytics_series (granularity, scope_kind, scope_id, bucket, bookings, tickets,
-        cancellations, revenue_cents, new_users, verified_users)
-      WITH facts AS (
+    // Every fact in every scope it counts in.
+    const facts = sql`
+      SELECT s.kind, s.id, f.at, f.bookings, f.tickets, f.cancellations, f.revenue,
+        f.new_users, f.verified_users
+      FROM (
         SELECT b.event_id, e.organizer_id, b.confirmed_at AS at, 1 AS bookings,
           b.quantity AS tickets, 0 AS cancellations, b.total_cents AS revenue,
           0 AS new_users, 0 AS verified_users
@@ -105,17 +108,45 @@ export const rebuildRepository = {
         UNION ALL
         SELECT NULL::uuid, NULL::uuid, u.email_verified_at, 0, 0, 0, 0, 0, 1 FROM users u
         WHERE u.email_verified_at IS NOT NULL
-      )
-      SELECT g.granularity, s.kind, s.id, date_trunc(g.granularity, f.at, 'UTC'),
-        sum(f.bookings), sum(f.tickets), sum(f.cancellations), sum(f.revenue),
-        sum(f.new_users), sum(f.verified_users)
-      FROM facts f
-      CROSS JOIN (VALUES ('hour'), ('day')) AS g (granularity)
+      ) f
       CROSS JOIN LATERAL (VALUES ('event', f.event_id), ('organizer', f.organizer_id),
         ('all', ${ALL_SCOPE}::uuid)) AS s (kind, id)
-      WHERE s.id IS NOT NULL
-      GROUP BY 1, 2, 3, 4`.execute(trx);
-    return Number(result.numAffectedRows ?? 0);
+      WHERE s.id IS NOT NULL`;
+    const days = await sql`
+      INSERT INTO analytics_series (granularity, scope_kind, scope_id, bucket, bookings, tickets,
+        cancellations, revenue_cents, new_users, verified_users)
+      SELECT 'day', kind, id, date_trunc('day', at, 'UTC'), sum(bookings), sum(tickets),
+        sum(cancellations), sum(revenue), sum(new_users), sum(verified_users)
+      FROM (${facts}) f
+      GROUP BY 2, 3, 4`.execute(trx);
+    // A day's hours gathered into arrays of the hours it had and their sums, then spread over 24
+    // slots (a quiet hour is no element: 0).
+    const spread = (column: string) =>
+      sql`ARRAY(SELECT coalesce(${sql.ref(column)}[array_position(hs, g)], 0)
+        FROM generate_series(0, 23) AS g ORDER BY g)`;
+    const hours = await sql`
+      INSERT INTO analytics_hours (scope_kind, scope_id, day, bookings, tickets, cancellations,
+        revenue_cents, new_users, verified_users)
+      WITH hourly AS (
+        SELECT kind, id, date_trunc('day', at, 'UTC') AS day,
+          extract(hour FROM at AT TIME ZONE 'UTC')::int AS h, sum(bookings) AS bookings,
+          sum(tickets) AS tickets, sum(cancellations) AS cancellations, sum(revenue) AS revenue,
+          sum(new_users) AS new_users, sum(verified_users) AS verified_users
+        FROM (${facts}) f
+        GROUP BY 1, 2, 3, 4
+      ), days AS (
+        SELECT kind, id, day, array_agg(h) AS hs, array_agg(bookings) AS bookings,
+          array_agg(tickets) AS tickets, array_agg(cancellations) AS cancellations,
+          array_agg(revenue) AS revenue, array_agg(new_users) AS new_users,
+          array_agg(verified_users) AS verified_users
+        FROM hourly
+        GROUP BY 1, 2, 3
+      )
+      SELECT kind, id, day, ${spread('bookings')}, ${spread('tickets')},
+        ${spread('cancellations')}, ${spread('revenue')}, ${spread('new_users')},
+        ${spread('verified_users')}
+      FROM days`.execute(trx);
+    return Number(days.numAffectedRows ?? 0) + Number(hours.numAffectedRows ?? 0);
   },
 
   /**
