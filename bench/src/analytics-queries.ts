@@ -14,7 +14,7 @@ import {
 } from './analytics-seed.js';
 import { type BenchDatabase, openBenchDatabase } from './bench-database.js';
 import { loadFromChild } from './child-load.js';
-import { type CpuGroup, startCpuSampler } from './hot-event-cpu.js';
+import { type CpuGroup, postgresBackends, startCpuSampler } from './hot-event-cpu.js';
 import { trpcPath } from './read-path-servers.js';
 
 const DAY_MS = 86_400_000;
@@ -101,15 +101,7 @@ async function openSize(bookings: number, eventCount: number): Promise<Size> {
     database,
     app,
     urls: inputs.map(([procedure, input]) => `${app.url}${trpcPath(procedure, input)}`),
-    postgres: {
-      name: 'Postgres',
-      pids: async () =>
-        (
-          await sql<{ pid: number }>`
-            SELECT pid FROM pg_stat_activity
-            WHERE datname = current_database() AND pid <> pg_backend_pid()`.execute(db)
-        ).rows.map((r) => r.pid),
-    },
+    postgres: postgresBackends(db),
   };
 }
 
@@ -163,11 +155,11 @@ export async function benchAnalyticsQueries(seconds: number): Promise<void> {
           const result = await loadFromChild(url, seconds, options);
           const api = process.cpuUsage(before);
           const used = await sampler.stop();
-          const cpuUs = api.user + api.system + (used.Postgres ?? 0) * 1_000;
+          const cpuUs = api.user + api.system + (used['Postgres backends'] ?? 0) * 1_000;
           tally.rounds.push(cpuUs / Math.max(1, result.requests));
           tally.calls += result.requests;
           tally.apiUs += api.user + api.system;
-          tally.postgresUs += (used.Postgres ?? 0) * 1_000;
+          tally.postgresUs += (used['Postgres backends'] ?? 0) * 1_000;
           tally.failures += result.failures;
           tally.p50Ms.push(result.p50Ms);
           tally.p99Ms.push(result.p99Ms);

@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import type { Database } from '@evently/db';
+import { type Kysely, sql } from 'kysely';
 
 /** Linux's USER_HZ: /proc reports CPU time in these ticks (100 on every usual kernel). */
 const TICKS_PER_SECOND = 100;
@@ -46,6 +48,19 @@ export interface CpuGroup {
   rss?: boolean;
   /** The group's processes now (Postgres backends come and go, so it is asked every sample). */
   pids: () => number[] | Promise<number[]>;
+}
+
+/** The Postgres backends serving `db`'s database (but the one asking), as they are now. */
+export function postgresBackends(db: Kysely<Database>, name = 'Postgres backends'): CpuGroup {
+  return {
+    name,
+    pids: async () =>
+      (
+        await sql<{ pid: number }>`
+          SELECT pid FROM pg_stat_activity
+          WHERE datname = current_database() AND pid <> pg_backend_pid()`.execute(db)
+      ).rows.map((r) => r.pid),
+  };
 }
 
 export interface CpuSampler {

@@ -13,7 +13,6 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createRedis } from '@evently/platform';
 import { deleteKeysByPrefix } from '@evently/platform/testing';
-import { sql } from 'kysely';
 import { type BackgroundLoad, openBackgroundLoad } from './background-load.js';
 import { openBenchDatabase } from './bench-database.js';
 import {
@@ -26,7 +25,7 @@ import {
 } from './hot-event-cases.js';
 import { measureBatchSizes, measureBatchTimeline } from './hot-event-checks.js';
 import { startApiCluster } from './hot-event-cluster.js';
-import type { CpuGroup } from './hot-event-cpu.js';
+import { type CpuGroup, postgresBackends } from './hot-event-cpu.js';
 import { registerSpreadSet } from './hot-event-pgbench.js';
 import {
   mainThreadProfile,
@@ -131,15 +130,7 @@ export async function benchHotEvent(): Promise<void> {
         rss: true,
         pids: () => (cluster?.apis[i] ? [cluster.apis[i].pid] : []),
       })),
-      {
-        name: 'Postgres backends',
-        pids: async () =>
-          (
-            await sql<{ pid: number }>`
-              SELECT pid FROM pg_stat_activity
-              WHERE datname = current_database() AND pid <> pg_backend_pid()`.execute(db)
-          ).rows.map((r) => r.pid),
-      },
+      postgresBackends(db),
       // Shared with whatever else uses this Redis; only the bench writes much meanwhile.
       { name: 'Redis server', pids: () => (redisPid ? [redisPid] : []) },
     ];
