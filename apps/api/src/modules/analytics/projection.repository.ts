@@ -88,9 +88,9 @@ export const projectionRepository = {
   },
 
   /**
-   * Adds the rows' deltas to their buckets: hours into their day's row of analytics_hours (one
-   * element of its arrays), days into analytics_series. Rows come in a fixed order (hour before
-   * day, event before organizer before all, then by scope and time), so every projection
+   * Adds the rows' deltas to their buckets in one statement: hours into their day's row of
+   * analytics_hours (one element of its arrays), days into analytics_series. Rows come in a
+   * fixed order (event before organizer before all, then by scope and time), so every projection
    * transaction locks them in one order: no deadlocks.
    */
   async addSeries(trx: Trx, rows: SeriesRow[]): Promise<void> {
@@ -108,63 +108,56 @@ export const projectionRepository = {
       for (const c of seriesColumns)
         into.arrays[c][hour] = (into.arrays[c][hour] ?? 0) + row.delta[c];
     }
-    if (days.size > 0) {
-      const values = [...days.values()].map(
-        (d) =>
-          sql`(${d.scopeKind}, ${d.scopeId}, ${d.day}, ${sql.join(
-            seriesColumns.map(
-              (c) => sql`${d.arrays[c]}::${sql.raw(c === 'revenue_cents' ? 'bigint[]' : 'int[]')}`,
+    const hours = sql.table('analytics_hours');
+    const hoursInsert =
+      days.size > 0
+        ? sql`INSERT INTO analytics_hours (scope_kind, scope_id, day,
+            ${sql.join(seriesColumns.map((c) => sql.ref(c)))})
+          VALUES ${sql.join(
+            [...days.values()].map(
+              (d) =>
+                sql`(${d.scopeKind}, ${d.scopeId}, ${d.day}, ${sql.join(
+                  seriesColumns.map(
+                    (c) =>
+                      sql`${d.arrays[c]}::${sql.raw(c === 'revenue_cents' ? 'bigint[]' : 'int[]')}`,
+                  ),
+                )})`,
             ),
-          )})`,
-      );
-      const hours = sql.table('analytics_hours');
-      await sql`
-        INSERT INTO analytics_hours (scope_kind, scope_id, day,
-          ${sql.join(seriesColumns.map((c) => sql.ref(c)))})
-        VALUES ${sql.join(values)}
-        ON CONFLICT (scope_kind, scope_id, day) DO UPDATE SET ${sql.join(
-          seriesColumns.map(
-            (c) => sql`${sql.ref(c)} = ARRAY(SELECT a + b FROM unnest(${hours}.${sql.ref(c)},
-              excluded.${sql.ref(c)}) WITH ORDINALITY AS u (a, b, i) ORDER BY i)`,
-          ),
-        )}`.execute(trx);
-    }
+          )}
+          ON CONFLICT (scope_kind, scope_id, day) DO UPDATE SET ${sql.join(
+            seriesColumns.map(
+              (c) => sql`${sql.ref(c)} = ARRAY(SELECT a + b FROM unnest(${hours}.${sql.ref(c)},
+                excluded.${sql.ref(c)}) WITH ORDINALITY AS u (a, b, i) ORDER BY i)`,
+            ),
+          )}`
+        : undefined;
     const daily = rows.filter((r) => r.granularity === 'day');
-    if (daily.length === 0) return;
-    await trx
-      .insertInto('analytics_series')
-      .values(
-        daily.map((r) => ({
-          granularity: 'day' as const,
-          scope_kind: r.scopeKind,
-          scope_id: r.scopeId,
-          bucket: r.bucket,
-          ...r.delta,
-        })),
-      )
-      .onConflict((oc) =>
-        oc.columns(['granularity', 'scope_kind', 'scope_id', 'bucket']).doUpdateSet((eb) => ({
-          bookings: eb('analytics_series.bookings', '+', eb.ref('excluded.bookings')),
-          tickets: eb('analytics_series.tickets', '+', eb.ref('excluded.tickets')),
-          cancellations: eb(
-            'analytics_series.cancellations',
-            '+',
-            eb.ref('excluded.cancellations'),
-          ),
-          revenue_cents: eb(
-            'analytics_series.revenue_cents',
-            '+',
-            eb.ref('excluded.revenue_cents'),
-          ),
-          new_users: eb('analytics_series.new_users', '+', eb.ref('excluded.new_users')),
-          verified_users: eb(
-            'analytics_series.verified_users',
-            '+',
-            eb.ref('excluded.verified_users'),
-          ),
-        })),
-      )
-      .execute();
+    const series = sql.table('analytics_series');
+    const daysInsert =
+      daily.length > 0
+        ? sql`INSERT INTO analytics_series (granularity, scope_kind, scope_id, bucket,
+            ${sql.join(seriesColumns.map((c) => sql.ref(c)))})
+          VALUES ${sql.join(
+            daily.map(
+              (r) =>
+                sql`('day', ${r.scopeKind}, ${r.scopeId}, ${r.bucket}, ${sql.join(
+                  seriesColumns.map((c) => sql`${r.delta[c]}`),
+                )})`,
+            ),
+          )}
+          ON CONFLICT (granularity, scope_kind, scope_id, bucket) DO UPDATE SET ${sql.join(
+            seriesColumns.map(
+              (c) => sql`${sql.ref(c)} = ${series}.${sql.ref(c)} + excluded.${sql.ref(c)}`,
+            ),
+          )}`
+        : undefined;
+    // One round trip for both. Postgres runs an unreferenced WITH insert after the main one, so
+    // hours are locked before days — the same statement, so the same order, in every transaction.
+    const statement =
+      hoursInsert && daysInsert
+        ? sql`WITH days AS (${daysInsert}) ${hoursInsert}`
+        : (hoursInsert ?? daysInsert);
+    if (statement) await statement.execute(trx);
   },
 
   /**
