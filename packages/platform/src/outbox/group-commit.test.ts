@@ -188,4 +188,72 @@ describe('createGroupCommit', () => {
     await Promise.all(jobs.map((job) => group.deliver(job)));
     expect(seen).toEqual([5]);
   });
+
+  it("commits the next batch while one's after-commit work runs, and runs that work in order", async () => {
+    const [firstJob, ...laterJobs] = await newJobs(4);
+    if (!firstJob) throw new Error('no job');
+    const order: string[] = [];
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let batchNo = 0;
+    const consumer = defineConsumer({
+      name: 'announcing',
+      topics: [TEST_TOPIC],
+      async handle() {},
+      async handleBatch(_trx, events) {
+        const n = ++batchNo;
+        order.push(`commit ${n} (${events.length})`);
+        return async () => {
+          if (n === 1) await held;
+          order.push(`after ${n}`);
+        };
+      },
+    });
+    const group = createGroupCommit(test.handle.db, consumer);
+    const first = group.deliver(firstJob);
+    // The first batch's work is held: the later jobs still commit, as a batch of their own.
+    await expect.poll(() => order, { timeout: 10_000 }).toContain('commit 1 (1)');
+    const later = Promise.all(laterJobs.map((job) => group.deliver(job)));
+    await expect.poll(() => order, { timeout: 10_000 }).toContain('commit 2 (3)');
+    // Neither has settled: the second batch's work waits behind the first's.
+    expect(order).toEqual(['commit 1 (1)', 'commit 2 (3)']);
+    release();
+    expect(await first).toBe('applied');
+    expect(await later).toEqual(['applied', 'applied', 'applied']);
+    expect(order).toEqual(['commit 1 (1)', 'commit 2 (3)', 'after 1', 'after 2']);
+  });
+
+  it('fails the jobs of a batch whose after-commit work throws; the effect stays committed', async () => {
+    const jobs = await newJobs(2);
+    const consumer = defineConsumer({
+      name: 'announce-fails',
+      topics: [TEST_TOPIC],
+      async handle() {},
+      async handleBatch(trx, events) {
+        for (const event of events) {
+          await sql`INSERT INTO test_effects (consumer, event_id, n)
+            VALUES ('announce-fails', ${event.id}, 1)`.execute(trx);
+        }
+        return async () => {
+          throw new Error('pub/sub down');
+        };
+      },
+    });
+    const group = createGroupCommit(test.handle.db, consumer);
+    const results = await Promise.allSettled(jobs.map((job) => group.deliver(job)));
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    // A retry finds the events claimed: duplicates, nothing applied twice.
+    expect(await Promise.all(jobs.map((job) => group.deliver(job)))).toEqual([
+      'duplicate',
+      'duplicate',
+    ]);
+    expect(await summarizeEffects(test.handle.db)).toContainEqual({
+      consumer: 'announce-fails',
+      events: 2,
+      applications: 2,
+      maxPerEvent: 1,
+    });
+  });
 });
