@@ -35,8 +35,7 @@ export interface GroupCommitOptions {
  * processed_events and applies their effect in ONE transaction, so exactly-once still holds. A
  * failed batch is tried again event by event, each in a transaction of its own, so one event that
  * cannot be applied fails only its own job (the queue retries it, and a retry is a new claim).
- * One batch at a time per process: batches never contend with each other here. A batch's
- * after-commit work runs while the next batch's transaction does.
+ * One batch at a time per process: batches never contend with each other here.
  */
 export function createGroupCommit(
   db: Kysely<Database>,
@@ -49,8 +48,6 @@ export function createGroupCommit(
   const maxBatch = options.maxBatch ?? 500;
   let queue: Pending[] = [];
   let running = false;
-  /** The after-commit work of committed batches, run one after another in commit order. */
-  let announcing: Promise<void> = Promise.resolve();
 
   async function commit(batch: Pending[]): Promise<void> {
     // One job per distinct event gets the claim; the others in the batch are duplicates.
@@ -74,27 +71,10 @@ export function createGroupCommit(
       }
       return taken;
     });
-    const settle = () => {
-      for (const p of batch) {
-        p.resolve(first.get(p.event.id) === p && claimed.has(p.event.id) ? 'applied' : 'duplicate');
-      }
-    };
-    if (!afterCommit) {
-      settle();
-      return;
+    if (afterCommit) await afterCommit();
+    for (const p of batch) {
+      p.resolve(first.get(p.event.id) === p && claimed.has(p.event.id) ? 'applied' : 'duplicate');
     }
-    // The next batch does not wait for this one's after-commit work (a pub/sub message: a round
-    // trip to Redis on the projection's critical path); that work still runs in commit order,
-    // and the batch's jobs settle once it is done. A throw fails them, the effect committed.
-    const run = afterCommit;
-    announcing = announcing.then(async () => {
-      try {
-        await run();
-        settle();
-      } catch (error) {
-        for (const p of batch) p.reject(error);
-      }
-    });
   }
 
   /** After a failed batch: each event alone (its duplicates with it), so only the bad ones fail. */

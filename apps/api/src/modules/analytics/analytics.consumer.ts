@@ -171,8 +171,8 @@ function figuresAfterEach(row: StatsRow, deltas: EventChange['deltas']): EventSt
 
 /**
  * Applies a batch of events to the read models inside one delivery transaction, their deltas
- * folded together: one statement for the event rows and every series row, one move of the live
- * cursor. Locks are taken in one order by every projection transaction — waitlist entries,
+ * folded together: one upsert per event row, one statement for every series row, one move of the
+ * live cursor. Locks are taken in one order by every projection transaction — waitlist entries,
  * event rows (by id), series rows, live cursor — so concurrent batches never deadlock; the hot
  * rows (overall series, the cursor) come last, to be held for as short a time as possible.
  * Returns the live updates to broadcast (one per live event), in order.
@@ -222,8 +222,8 @@ export async function applyEvents(
   // Event rows in id order (the lock order): a run of changed rows is one statement; a deleted
   // draft's row (rare) is deleted between runs, at its place in that order.
   let run: Array<{ meta: EventMeta; delta: StatsDelta; deltas: EventChange['deltas'] }> = [];
-  const flush = async (seriesRows: SeriesRow[] = []) => {
-    const rows = await repo.upsertStats(trx, run, now, seriesRows);
+  const flush = async () => {
+    const rows = await repo.upsertStats(trx, run, now);
     for (const { meta, deltas } of run) {
       const row = rows.get(meta.eventId);
       if (!row) continue;
@@ -243,8 +243,8 @@ export async function applyEvents(
     await flush();
     await repo.deleteStats(trx, eventId);
   }
-  // The last run's statement also adds the series rows (they come after the event rows).
-  await flush(sortedSeries(series));
+  await flush();
+  await repo.addSeries(trx, sortedSeries(series));
   const seqs = await repo.appendLiveUpdates(trx, live);
   return live.map((update, i) => ({ seq: seqs[i] ?? '', ...update }));
 }

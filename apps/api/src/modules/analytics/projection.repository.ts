@@ -1,6 +1,6 @@
 import type { EventStats } from '@evently/contracts';
 import type { Database } from '@evently/db';
-import { type RawBuilder, sql, type Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { StatsRow } from './analytics.mappers.js';
 import { type SeriesDelta, type StatsDelta, ZERO_STATS } from './analytics.projector.js';
 import type { EventMeta } from './source.repository.js';
@@ -50,75 +50,6 @@ const emptyHours = (): HoursRow['arrays'] => ({
 /** The event's own fields: replaced only by a newer event version. */
 const metaColumns = ['organizer_id', 'title', 'status', 'capacity', 'starts_at'] as const;
 
-/**
- * The inserts adding series rows' deltas to their buckets: hours into their day's row of
- * analytics_hours (one element of its arrays), days into analytics_series (either absent when it
- * has no rows).
- */
-function seriesInserts(rows: readonly SeriesRow[]): {
-  hoursInsert: RawBuilder<unknown> | undefined;
-  daysInsert: RawBuilder<unknown> | undefined;
-} {
-  const days = new Map<string, HoursRow>();
-  for (const row of rows) {
-    if (row.granularity !== 'hour') continue;
-    const day = new Date(Math.floor(row.bucket.getTime() / DAY_MS) * DAY_MS);
-    const key = `${row.scopeKind}|${row.scopeId}|${day.getTime()}`;
-    let into = days.get(key);
-    if (!into) {
-      into = { scopeKind: row.scopeKind, scopeId: row.scopeId, day, arrays: emptyHours() };
-      days.set(key, into);
-    }
-    const hour = (row.bucket.getTime() - day.getTime()) / HOUR_MS;
-    for (const c of seriesColumns)
-      into.arrays[c][hour] = (into.arrays[c][hour] ?? 0) + row.delta[c];
-  }
-  const hours = sql.table('analytics_hours');
-  const hoursInsert =
-    days.size > 0
-      ? sql`INSERT INTO analytics_hours (scope_kind, scope_id, day,
-          ${sql.join(seriesColumns.map((c) => sql.ref(c)))})
-        VALUES ${sql.join(
-          [...days.values()].map(
-            (d) =>
-              sql`(${d.scopeKind}, ${d.scopeId}, ${d.day}, ${sql.join(
-                seriesColumns.map(
-                  (c) =>
-                    sql`${d.arrays[c]}::${sql.raw(c === 'revenue_cents' ? 'bigint[]' : 'int[]')}`,
-                ),
-              )})`,
-          ),
-        )}
-        ON CONFLICT (scope_kind, scope_id, day) DO UPDATE SET ${sql.join(
-          seriesColumns.map(
-            (c) => sql`${sql.ref(c)} = ARRAY(SELECT a + b FROM unnest(${hours}.${sql.ref(c)},
-              excluded.${sql.ref(c)}) WITH ORDINALITY AS u (a, b, i) ORDER BY i)`,
-          ),
-        )}`
-      : undefined;
-  const daily = rows.filter((r) => r.granularity === 'day');
-  const series = sql.table('analytics_series');
-  const daysInsert =
-    daily.length > 0
-      ? sql`INSERT INTO analytics_series (granularity, scope_kind, scope_id, bucket,
-          ${sql.join(seriesColumns.map((c) => sql.ref(c)))})
-        VALUES ${sql.join(
-          daily.map(
-            (r) =>
-              sql`('day', ${r.scopeKind}, ${r.scopeId}, ${r.bucket}, ${sql.join(
-                seriesColumns.map((c) => sql`${r.delta[c]}`),
-              )})`,
-          ),
-        )}
-        ON CONFLICT (granularity, scope_kind, scope_id, bucket) DO UPDATE SET ${sql.join(
-          seriesColumns.map(
-            (c) => sql`${sql.ref(c)} = ${series}.${sql.ref(c)} + excluded.${sql.ref(c)}`,
-          ),
-        )}`
-      : undefined;
-  return { hoursInsert, daysInsert };
-}
-
 /** Every write of the projection. All of them run inside a consumer's delivery transaction. */
 export const projectionRepository = {
   /** Which of these events a rebuild already counted: forgets their marks (their effect is skipped). */
@@ -157,30 +88,89 @@ export const projectionRepository = {
   },
 
   /**
+   * Adds the rows' deltas to their buckets in one statement: hours into their day's row of
+   * analytics_hours (one element of its arrays), days into analytics_series. Rows come in a
+   * fixed order (event before organizer before all, then by scope and time), so every projection
+   * transaction locks them in one order: no deadlocks.
+   */
+  async addSeries(trx: Trx, rows: SeriesRow[]): Promise<void> {
+    const days = new Map<string, HoursRow>();
+    for (const row of rows) {
+      if (row.granularity !== 'hour') continue;
+      const day = new Date(Math.floor(row.bucket.getTime() / DAY_MS) * DAY_MS);
+      const key = `${row.scopeKind}|${row.scopeId}|${day.getTime()}`;
+      let into = days.get(key);
+      if (!into) {
+        into = { scopeKind: row.scopeKind, scopeId: row.scopeId, day, arrays: emptyHours() };
+        days.set(key, into);
+      }
+      const hour = (row.bucket.getTime() - day.getTime()) / HOUR_MS;
+      for (const c of seriesColumns)
+        into.arrays[c][hour] = (into.arrays[c][hour] ?? 0) + row.delta[c];
+    }
+    const hours = sql.table('analytics_hours');
+    const hoursInsert =
+      days.size > 0
+        ? sql`INSERT INTO analytics_hours (scope_kind, scope_id, day,
+            ${sql.join(seriesColumns.map((c) => sql.ref(c)))})
+          VALUES ${sql.join(
+            [...days.values()].map(
+              (d) =>
+                sql`(${d.scopeKind}, ${d.scopeId}, ${d.day}, ${sql.join(
+                  seriesColumns.map(
+                    (c) =>
+                      sql`${d.arrays[c]}::${sql.raw(c === 'revenue_cents' ? 'bigint[]' : 'int[]')}`,
+                  ),
+                )})`,
+            ),
+          )}
+          ON CONFLICT (scope_kind, scope_id, day) DO UPDATE SET ${sql.join(
+            seriesColumns.map(
+              (c) => sql`${sql.ref(c)} = ARRAY(SELECT a + b FROM unnest(${hours}.${sql.ref(c)},
+                excluded.${sql.ref(c)}) WITH ORDINALITY AS u (a, b, i) ORDER BY i)`,
+            ),
+          )}`
+        : undefined;
+    const daily = rows.filter((r) => r.granularity === 'day');
+    const series = sql.table('analytics_series');
+    const daysInsert =
+      daily.length > 0
+        ? sql`INSERT INTO analytics_series (granularity, scope_kind, scope_id, bucket,
+            ${sql.join(seriesColumns.map((c) => sql.ref(c)))})
+          VALUES ${sql.join(
+            daily.map(
+              (r) =>
+                sql`('day', ${r.scopeKind}, ${r.scopeId}, ${r.bucket}, ${sql.join(
+                  seriesColumns.map((c) => sql`${r.delta[c]}`),
+                )})`,
+            ),
+          )}
+          ON CONFLICT (granularity, scope_kind, scope_id, bucket) DO UPDATE SET ${sql.join(
+            seriesColumns.map(
+              (c) => sql`${sql.ref(c)} = ${series}.${sql.ref(c)} + excluded.${sql.ref(c)}`,
+            ),
+          )}`
+        : undefined;
+    // One round trip for both. Postgres runs an unreferenced WITH insert after the main one, so
+    // hours are locked before days — the same statement, so the same order, in every transaction.
+    const statement =
+      hoursInsert && daysInsert
+        ? sql`WITH days AS (${daysInsert}) ${hoursInsert}`
+        : (hoursInsert ?? daysInsert);
+    if (statement) await statement.execute(trx);
+  },
+
+  /**
    * Adds each event's deltas to its row (creating it), refreshing its fields from a newer version,
    * all in one statement; rows are locked in the given order (the caller sorts by event id). One
-   * item per event: a statement cannot update a row twice. `series`, in their fixed order (event
-   * before organizer before all, then by scope and time), are added by the same statement.
+   * item per event: a statement cannot update a row twice.
    */
   async upsertStats(
     trx: Trx,
     items: ReadonlyArray<{ meta: EventMeta; delta: StatsDelta }>,
     now: Date,
-    series: readonly SeriesRow[] = [],
   ): Promise<Map<string, StatsRow>> {
-    const { hoursInsert, daysInsert } = seriesInserts(series);
-    // The series ride in the same statement, as WITH inserts nothing reads: Postgres runs those
-    // after the main insert (the last one first), so every projection transaction locks event
-    // rows, then hours, then days — one order, no deadlocks — in one round trip.
-    const ctes = [
-      ...(daysInsert ? [sql`days AS (${daysInsert})`] : []),
-      ...(hoursInsert ? [sql`hours AS (${hoursInsert})`] : []),
-    ];
-    if (items.length === 0) {
-      if (hoursInsert && daysInsert) await sql`WITH ${ctes[0]} ${hoursInsert}`.execute(trx);
-      else await (hoursInsert ?? daysInsert)?.execute(trx);
-      return new Map();
-    }
+    if (items.length === 0) return new Map();
     const t = sql.table('analytics_event_stats');
     const values = items.map(
       ({ meta, delta }) => sql`(${meta.eventId}, ${meta.organizerId}, ${meta.title}, ${meta.status},
@@ -188,7 +178,6 @@ export const projectionRepository = {
         ${sql.join(counterColumns.map((c) => sql`${delta[c]}`))}, ${now})`,
     );
     const { rows } = await sql<StatsRow>`
-      ${ctes.length > 0 ? sql`WITH ${sql.join(ctes)}` : sql``}
       INSERT INTO analytics_event_stats (event_id, ${sql.join(metaColumns.map((c) => sql.ref(c)))},
         event_version, ${sql.join(counterColumns.map((c) => sql.ref(c)))}, updated_at)
       VALUES ${sql.join(values)}
