@@ -188,4 +188,36 @@ describe('createGroupCommit', () => {
     await Promise.all(jobs.map((job) => group.deliver(job)));
     expect(seen).toEqual([5]);
   });
+
+  it('fails the jobs of a batch whose after-commit work throws; the effect stays committed', async () => {
+    const jobs = await newJobs(2);
+    const consumer = defineConsumer({
+      name: 'announce-fails',
+      topics: [TEST_TOPIC],
+      async handle() {},
+      async handleBatch(trx, events) {
+        for (const event of events) {
+          await sql`INSERT INTO test_effects (consumer, event_id, n)
+            VALUES ('announce-fails', ${event.id}, 1)`.execute(trx);
+        }
+        return async () => {
+          throw new Error('pub/sub down');
+        };
+      },
+    });
+    const group = createGroupCommit(test.handle.db, consumer);
+    const results = await Promise.allSettled(jobs.map((job) => group.deliver(job)));
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    // A retry finds the events claimed: duplicates, nothing applied twice.
+    expect(await Promise.all(jobs.map((job) => group.deliver(job)))).toEqual([
+      'duplicate',
+      'duplicate',
+    ]);
+    expect(await summarizeEffects(test.handle.db)).toContainEqual({
+      consumer: 'announce-fails',
+      events: 2,
+      applications: 2,
+      maxPerEvent: 1,
+    });
+  });
 });

@@ -71,7 +71,17 @@ export function createGroupCommit(
       }
       return taken;
     });
-    if (afterCommit) await afterCommit();
+    if (afterCommit) {
+      try {
+        await afterCommit();
+      } catch (error) {
+        // The effect committed, so its jobs fail (a retry is a duplicate). Thrown on, it would
+        // make the caller take the batch for a rolled-back one and commit it again event by
+        // event, where every event is a duplicate: the failure would vanish.
+        for (const p of batch) p.reject(error);
+        return;
+      }
+    }
     for (const p of batch) {
       p.resolve(first.get(p.event.id) === p && claimed.has(p.event.id) ? 'applied' : 'duplicate');
     }
