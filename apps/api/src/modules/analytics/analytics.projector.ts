@@ -20,7 +20,7 @@ export interface StatsDelta {
   waitlist_converted: number;
 }
 
-/** One bucket's counters (columns of analytics_series). */
+/** One bucket's counters: columns of analytics_series, or an element of analytics_hours' arrays. */
 export interface SeriesDelta {
   bookings: number;
   tickets: number;
