@@ -24,6 +24,13 @@ export interface AnalyticsApp {
   close(): Promise<void>;
 }
 
+/** The principal behind the app's admin token (the organizer of what a bench seeds). */
+export function adminPrincipal(
+  app: AnalyticsApp,
+): Promise<Awaited<ReturnType<Services['auth']['authenticate']>>> {
+  return app.services.auth.authenticate(app.adminToken);
+}
+
 /**
  * The API on `db` in this process, over Redis when REDIS_URL is set (its own key prefix, deleted
  * at the end), with the worker runtime when `worker` — the projection and the live stream's

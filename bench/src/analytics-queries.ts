@@ -3,10 +3,10 @@
 // load from a child process. The two sizes are measured in alternation, query by query, for
 // BENCH_ANALYTICS_ROUNDS rounds: a drift of the shared machine's load then falls on both sides
 // of a ratio alike. Cost = the server's CPU (this process) + Postgres's backends, per call.
-import { rebuildAnalytics, type Services } from '@evently/api';
+import { rebuildAnalytics } from '@evently/api';
 import { sql } from 'kysely';
 import { pino } from 'pino';
-import { type AnalyticsApp, startAnalyticsApp } from './analytics-app.js';
+import { type AnalyticsApp, adminPrincipal, startAnalyticsApp } from './analytics-app.js';
 import {
   seedAnalyticsBookings,
   seedAnalyticsEvents,
@@ -39,15 +39,12 @@ interface Tally {
   p99Ms: number[];
 }
 
-const admin = (app: AnalyticsApp): Promise<Awaited<ReturnType<Services['auth']['authenticate']>>> =>
-  app.services.auth.authenticate(app.adminToken);
-
 /** A database with `bookings` over `eventCount` events, its read models rebuilt, and its API. */
 async function openSize(bookings: number, eventCount: number): Promise<Size> {
   const database = await openBenchDatabase();
   const db = database.handle.db;
   const app = await startAnalyticsApp(database.handle, false);
-  const organizer = await admin(app);
+  const organizer = await adminPrincipal(app);
   await seedAnalyticsEvents(db, organizer.userId, eventCount);
   await seedAnalyticsUsers(db, 1000);
   const seeding = performance.now();

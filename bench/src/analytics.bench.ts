@@ -11,10 +11,10 @@
 // BENCH_ANALYTICS_PARTS ("freshness,queries": either or both), BENCH_ANALYTICS_WORKERS (worker
 // processes of the processes layout, 1). One-process freshness is also broken
 // down by stage (analytics-stages.ts): commit -> relayed -> job started -> published -> SSE.
-import { LIVE_CHANNEL, type Services } from '@evently/api';
+import { LIVE_CHANNEL } from '@evently/api';
 import { createRedis } from '@evently/platform';
 import { deleteKeysByPrefix } from '@evently/platform/testing';
-import { type AnalyticsApp, liveClient, startAnalyticsApp } from './analytics-app.js';
+import { adminPrincipal, liveClient, startAnalyticsApp } from './analytics-app.js';
 import { driveFreshness, type FreshnessRun, freshnessRow } from './analytics-freshness.js';
 import { benchAnalyticsQueries } from './analytics-queries.js';
 import {
@@ -35,12 +35,6 @@ import { publishFreeEvents, signedInClient, signInUsers } from './hot-event-setu
 const BOOKERS = 32;
 const FRESHNESS_EVENTS = 10;
 const DAY_MS = 86_400_000;
-
-type Principal = Awaited<ReturnType<Services['auth']['authenticate']>>;
-
-function adminPrincipal(app: AnalyticsApp): Promise<Principal> {
-  return app.services.auth.authenticate(app.adminToken);
-}
 
 /** The freshness report's heading: where it ran and under what load. */
 function freshnessHeading(
