@@ -15,7 +15,7 @@ const DRIVER = fileURLToPath(new URL('./booking-http-driver.ts', import.meta.url
  * (booking-http-driver.ts). `onStart` receives that process as a CPU group once its window opens.
  */
 export async function runHttpBookingClients(options: {
-  users: BenchUser[];
+  users: Pick<BenchUser, 'url' | 'accessToken'>[];
   eventIds: string[];
   seconds: number;
   idempotencyKeys: boolean;

@@ -1,3 +1,4 @@
+import type { BareRouteRun } from './bare-route.js';
 import type { CaseResult, Side, Variant } from './hot-event-cases.js';
 
 /** A target of issue 13: Evently / the best raw rate on the same kind of load. */
@@ -98,4 +99,59 @@ export function printBackgroundLoss(
   }
   console.log(`\nWith a background load (${label}): what each side loses (issue 13 target 5)`);
   console.table(rows);
+}
+
+/** µs per booking of the groups whose names pass `keep`, from a case's CPU (ms per group). */
+function perBooking(result: CaseResult, keep: (group: string) => boolean): number {
+  let ms = 0;
+  for (const [group, value] of Object.entries(result.cpu)) {
+    if (group.startsWith('machine') || group.startsWith('rss:')) continue;
+    if (keep(group)) ms += value;
+  }
+  return (ms * 1_000) / Math.max(1, result.bookings);
+}
+
+/**
+ * What this machine leaves the API tier. Evently's bookings need Postgres, Redis and the load
+ * client whatever the API does; at the goal's rate those take their measured µs per booking out
+ * of the machine's cores, and the API processes may use the rest. "ceiling" is the ratio Evently
+ * would reach if its API tier cost nothing. Both assume Evently's Postgres µs per booking stays
+ * as measured at a higher rate (its rounds would grow, so it would fall somewhat).
+ */
+export function printApiBudget(
+  results: CaseResult[],
+  targets: RatioTarget[],
+  cores: number,
+  bare: BareRouteRun | undefined,
+): void {
+  const rows = [];
+  const machineUs = cores * 1_000_000;
+  for (const target of targets) {
+    const base = bestOf(results, target.key, 'pgbench', 'quiet');
+    const evently = bestOf(results, target.key, 'Evently (HTTP)', 'quiet');
+    if (!base || !evently) continue;
+    const isApi = (group: string) => group.startsWith('API process');
+    const api = perBooking(evently, isApi);
+    const rest = perBooking(evently, (group) => !isApi(group));
+    const budget = (ratio: number) => machineUs / (ratio * base.bookingsPerSecond) - rest;
+    rows.push({
+      target: target.label,
+      'best pgbench /s': rate(base),
+      'Evently without its API, µs/booking': Math.round(rest),
+      'ceiling (API costing nothing)': (machineUs / rest / base.bookingsPerSecond).toFixed(2),
+      'API µs/booking measured': Math.round(api),
+      ...(bare ? { 'bare route µs/request': Math.round(bare.serverUs) } : {}),
+      [`API budget at ${target.goal}×`]: Math.round(budget(target.goal)),
+      ...(target.aim ? { [`API budget at ${target.aim}×`]: Math.round(budget(target.aim)) } : {}),
+    });
+  }
+  console.log(
+    `\nWhat ${cores} cores leave Evently's API tier at each goal: µs per booking over both API processes (Postgres, Redis and the plain HTTP client as measured; a negative budget: out of reach on this machine)`,
+  );
+  console.table(rows);
+  if (bare) {
+    console.log(
+      `A bare node:http route (bare-booking-server.ts: parse the body, answer a booking; nothing else) under the same client: ${Math.round(bare.requestsPerSecond)} requests/s, server ${Math.round(bare.serverUs)} µs and client ${Math.round(bare.clientUs)} µs per request`,
+    );
+  }
 }

@@ -10,10 +10,12 @@
 // Needs DATABASE_URL (an admin URL: throwaway databases are made and dropped) and REDIS_URL (a key
 // prefix of its own, deleted at the end).
 import { mkdir } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { createRedis } from '@evently/platform';
 import { deleteKeysByPrefix } from '@evently/platform/testing';
 import { type BackgroundLoad, openBackgroundLoad } from './background-load.js';
+import { measureBareRoute } from './bare-route.js';
 import { openBenchDatabase } from './bench-database.js';
 import {
   type CaseContext,
@@ -33,7 +35,12 @@ import {
   type ProfileSummary,
   summariseProfile,
 } from './hot-event-profile.js';
-import { printBackgroundLoss, printRatios, type RatioTarget } from './hot-event-ratios.js';
+import {
+  printApiBudget,
+  printBackgroundLoss,
+  printRatios,
+  type RatioTarget,
+} from './hot-event-ratios.js';
 import { printBatches, printCpu, printProfiles, printResults } from './hot-event-report.js';
 import {
   BENCH_CAPACITY,
@@ -215,6 +222,10 @@ export async function benchHotEvent(): Promise<void> {
         }
     }
 
+    // What HTTP alone costs here, under the same client (the floor under the API's µs/booking).
+    await measureBareRoute(s.users, 1); // untimed warm-up
+    const bare = await measureBareRoute(s.users, s.seconds);
+
     printResults(
       `Bookings: ${s.users} Evently users (2 API processes), pgbench at ${s.pgbenchClients.join('/')} clients, ${s.seconds} s a case, free events of capacity ${BENCH_CAPACITY.toLocaleString('en')}, maxPerBooking 1, idempotency keys ${s.idempotencyKeys ? 'on' : 'off'} (${database.label})`,
       results.map((r) => r.row),
@@ -225,6 +236,7 @@ export async function benchHotEvent(): Promise<void> {
         : { key: t.key, label: t.label, goal: 1, aim: 1.5 },
     );
     printRatios(results, ratioTargets);
+    printApiBudget(results, ratioTargets, availableParallelism(), bare);
     if (background) printBackgroundLoss(results, ratioTargets, background.label);
     printBatches(batches, s.seconds);
     if (memory.length > 0) {
