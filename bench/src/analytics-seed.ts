@@ -1,4 +1,5 @@
 import type { Database } from '@evently/db';
+import { personalOrganization } from '@evently/db/testing/personal-organization';
 import { type Kysely, sql } from 'kysely';
 
 const DAY_MS = 86_400_000;
@@ -9,11 +10,12 @@ export async function seedAnalyticsEvents(
   organizerId: string,
   count: number,
 ): Promise<string[]> {
+  const organizationId = await personalOrganization(db, organizerId);
   const origin = new Date(Date.now() + DAY_MS);
   const rows = await sql<{ id: string }>`
-    INSERT INTO events (id, organizer_id, status, title, description, venue, starts_at, ends_at,
+    INSERT INTO events (id, organizer_id, organization_id, status, title, description, venue, starts_at, ends_at,
       capacity, price_cents, currency, max_per_booking, published_at, updated_at)
-    SELECT gen_random_uuid(), ${organizerId}, 'published', 'Analytics bench #' || i, '', 'Hall',
+    SELECT gen_random_uuid(), ${organizerId}, ${organizationId}, 'published', 'Analytics bench #' || i, '', 'Hall',
       ${origin}::timestamptz + make_interval(hours => i),
       ${origin}::timestamptz + make_interval(hours => i + 2),
       1000000, 500 + (i % 20) * 250, 'EUR', 10, now(), now()

@@ -1,4 +1,5 @@
 import type { Database } from '@evently/db';
+import { personalOrganization } from '@evently/db/testing/personal-organization';
 import { type Kysely, sql } from 'kysely';
 
 /** Title words: each matches 1/20 of the seeded events, so `q` has a realistic selectivity. */
@@ -57,11 +58,12 @@ export async function seedEvents(
 ): Promise<SeededRange> {
   const genres = sql.raw(`(ARRAY[${SEED_GENRES.map((g) => `'${g}'`).join(',')}])`);
   const cities = sql.raw(`(ARRAY[${CITIES.map((c) => `'${c}'`).join(',')}])`);
+  const organizationId = await personalOrganization(db, organizerId);
   const origin = new Date(Math.ceil((Date.now() + 86_400_000) / 60_000) * 60_000);
   await sql`
-    INSERT INTO events (id, organizer_id, status, title, description, venue, starts_at, ends_at,
+    INSERT INTO events (id, organizer_id, organization_id, status, title, description, venue, starts_at, ends_at,
       capacity, price_cents, currency, max_per_booking, published_at, updated_at)
-    SELECT gen_random_uuid(), ${organizerId}, 'published',
+    SELECT gen_random_uuid(), ${organizerId}, ${organizationId}, 'published',
       initcap(${genres}[1 + i % 20]) || ' night #' || i,
       'An evening of ' || ${genres}[1 + i % 20] || ' in ' || ${cities}[1 + (i / 20) % 10] || '.',
       'Hall ' || (i % 7) || ', ' || ${cities}[1 + (i / 20) % 10],

@@ -2,6 +2,7 @@ import { analyticsRouter } from './modules/analytics/analytics.router.js';
 import { authRouter } from './modules/auth/auth.router.js';
 import { bookingsRouter } from './modules/bookings/bookings.router.js';
 import { eventsRouter } from './modules/events/events.router.js';
+import { organizationsRouter } from './modules/organizations/organizations.router.js';
 import { systemRouter } from './modules/system/system.router.js';
 import { router } from './trpc/procedures.js';
 
@@ -10,6 +11,7 @@ export const appRouter = router({
   events: eventsRouter,
   bookings: bookingsRouter,
   analytics: analyticsRouter,
+  organizations: organizationsRouter,
   system: systemRouter,
 });
 

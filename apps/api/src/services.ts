@@ -5,6 +5,7 @@ import type { AuthService } from './modules/auth/auth.service.js';
 import type { BookingsService } from './modules/bookings/bookings.service.js';
 import type { EventsService } from './modules/events/events.service.js';
 import type { DeadLettersService } from './modules/notifications/dead-letters.service.js';
+import type { OrganizationsModuleService } from './modules/organizations/organizations.module.js';
 import type { SystemService } from './modules/system/system.service.js';
 import type { OperationsService } from './observability/operations.service.js';
 import type { AnonymousReadLimit } from './trpc/anonymous-read-limit.js';
@@ -15,6 +16,7 @@ export interface Services {
   events: EventsService;
   bookings: BookingsService;
   analytics: AnalyticsService;
+  organizations: OrganizationsModuleService;
   system: SystemService;
   deadLetters: DeadLettersService;
   operations: OperationsService;

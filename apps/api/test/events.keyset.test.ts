@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EventInput } from '@evently/contracts';
+import { personalOrganization } from '@evently/db/testing/personal-organization';
 import type { EventlyClient } from '@evently/sdk';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type SignedUp, startTestApp, type TestApp } from './harness.js';
@@ -75,11 +76,13 @@ describe('events.list keyset pagination with concurrent inserts', () => {
     base = Math.ceil((Date.now() + 10 * 24 * HOUR) / HOUR) * HOUR;
     // Setup straight into the test database (the walk itself goes through HTTP and the SDK).
     const now = new Date();
+    const organizationId = await personalOrganization(app.db.handle.db, organizer.tokens.user.id);
     const rows = Array.from({ length: ORIGINALS }, (_, i) => {
       const startsAt = new Date(base + Math.floor(i / TIE_GROUP) * HOUR);
       return {
         id: randomUUID(),
         organizer_id: organizer.tokens.user.id,
+        organization_id: organizationId,
         status: 'published' as const,
         title: `Original ${i}`,
         description: 'seeded',

@@ -29,6 +29,8 @@ export const appCodes = [
   'IDEMPOTENCY_KEY_REUSED',
   'SERVICE_UNAVAILABLE',
   'INTERNAL',
+  // Part 2
+  'LAST_OWNER',
 ] as const;
 
 export const appCodeSchema = z.enum(appCodes);

@@ -74,6 +74,8 @@ export const eventInputSchema = eventFieldsSchema
     salesStartAt: eventFieldsSchema.shape.salesStartAt.default(null),
     salesEndAt: eventFieldsSchema.shape.salesEndAt.default(null),
     description: eventFieldsSchema.shape.description.default(''),
+    /** Required when the caller manages the events of several organizations. */
+    organizationId: idSchema.optional(),
   })
   // The default of 10 per booking never exceeds a smaller capacity.
   .transform(({ maxPerBooking, ...rest }) => ({
@@ -92,7 +94,9 @@ export const updateEventInputSchema = z.object({
 export const eventSchema = eventFieldsSchema.extend({
   id: idSchema,
   status: eventStatusSchema,
+  /** Who created it (it stays recorded); the organization owns it. */
   organizerId: idSchema,
+  organizationId: idSchema,
   version: z.int(),
   createdAt: instantSchema,
   updatedAt: instantSchema,
@@ -112,6 +116,7 @@ export const listEventsInputSchema = keysetPageInputSchema(eventsSortKeySchema).
   to: instantSchema.optional(),
   status: eventStatusSchema.optional(),
   organizerId: idSchema.optional(),
+  organizationId: idSchema.optional(),
 });
 /** What a client sends; the server works on `z.output` (defaults applied, cursor decoded). */
 export type ListEventsInput = z.input<typeof listEventsInputSchema>;

@@ -5,6 +5,7 @@ export * from './bookings.js';
 export * from './events/domain-events.js';
 export * from './events.js';
 export * from './mail.js';
+export * from './organizations.js';
 export * from './pagination.js';
 export * from './primitives.js';
 export * from './roles.js';

@@ -72,6 +72,42 @@ export interface UsersTable {
   updated_at: Timestamp;
 }
 
+type MemberRole = 'owner' | 'manager' | 'staff' | 'viewer';
+
+/** Owns events; every organizer got a personal one (slug `u-<user id without hyphens>`). */
+export interface OrganizationsTable {
+  id: string;
+  name: string;
+  slug: string;
+  created_by: string | null;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface OrganizationMembersTable {
+  organization_id: string;
+  user_id: string;
+  role: MemberRole;
+  joined_at: Timestamp;
+}
+
+export interface OrganizationInvitationsTable {
+  id: string;
+  organization_id: string;
+  /** Stored lower-cased. */
+  email: string;
+  role: MemberRole;
+  code_hash: string;
+  /** The plaintext code until its mail is rendered; then null. */
+  mail_code: string | null;
+  invited_by: string;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  accepted_at: Timestamp | null;
+  accepted_by: string | null;
+  revoked_at: Timestamp | null;
+}
+
 /** A refresh-token family: one login on one device. */
 export interface SessionsTable {
   id: string;
@@ -120,7 +156,9 @@ export interface OtpCodesTable {
 
 export interface EventsTable {
   id: string;
+  /** Who created it; the organization owns it. */
   organizer_id: string;
+  organization_id: string;
   status: 'draft' | 'published' | 'cancelled' | 'completed';
   title: string;
   description: string;
@@ -301,6 +339,9 @@ export interface Database {
   idempotency_keys: IdempotencyKeysTable;
   audit_log: AuditLogTable;
   users: UsersTable;
+  organizations: OrganizationsTable;
+  organization_members: OrganizationMembersTable;
+  organization_invitations: OrganizationInvitationsTable;
   sessions: SessionsTable;
   session_refresh_tokens: SessionRefreshTokensTable;
   otp_codes: OtpCodesTable;

@@ -1,3 +1,4 @@
+import type { MemberRole } from '@evently/contracts';
 import { AppError } from '../kernel/app-error.js';
 import type { Principal } from '../kernel/principal.js';
 
@@ -12,11 +13,22 @@ import type { Principal } from '../kernel/principal.js';
  * - `organizer`: the event's organizer, while the session's current role is `organizer` — another
  *                organizer, or a demoted one, is only `signedIn` there
  * - `admin`:     current role `admin`
+ * - `owner`, `manager`, `staff`, `viewer`: the caller's membership role in the organization the
+ *                target belongs to (API.md Part 2), when the target's facts carry it
  *
- * Organizations add member standings (owner, manager, staff, viewer) and API keys a scoped one:
- * each is a new column, decided in `standingsOf` and nowhere else.
+ * API keys will add a scoped standing: a new column, decided in `standingsOf` and nowhere else.
  */
-const standings = ['anyone', 'signedIn', 'holder', 'organizer', 'admin'] as const;
+const standings = [
+  'anyone',
+  'signedIn',
+  'holder',
+  'organizer',
+  'admin',
+  'owner',
+  'manager',
+  'staff',
+  'viewer',
+] as const;
 export type Standing = (typeof standings)[number];
 
 const Y = true;
@@ -24,53 +36,90 @@ const _ = false;
 
 /**
  * THE POLICY: which standing may do what. A target the caller may not see answers NOT_FOUND
- * (its existence is not disclosed: someone else's draft, booking or place in line); a target
- * they see but may not act on answers FORBIDDEN. What is seen is the `*.view` row of the
- * target's kind (`event.viewDraft` for a draft).
+ * (its existence is not disclosed: someone else's draft, booking, place in line or organization);
+ * a target they see but may not act on answers FORBIDDEN. What is seen is the `*.view` row of
+ * the target's kind (`event.viewDraft` for a draft).
  */
 // biome-ignore format: the policy reads as a table
 const POLICY = {
-  //                          anyone signedIn holder organizer admin
-  'event.view':             [ Y,     Y,       Y,     Y,        Y ], // published, cancelled, completed
-  'event.viewDraft':        [ _,     _,       _,     Y,        Y ],
-  'event.edit':             [ _,     _,       _,     Y,        Y ], // update, publish, cancel, delete
-  'event.book':             [ _,     Y,       Y,     Y,        Y ], // book, join the waitlist (sales rules apart)
-  'event.readBookings':     [ _,     _,       _,     Y,        Y ], // its bookings, waitlist, audit trail
-  'event.readAnalytics':    [ _,     _,       _,     Y,        Y ],
-  'booking.view':           [ _,     _,       Y,     Y,        Y ],
-  'booking.confirm':        [ _,     _,       Y,     _,        Y ],
-  'booking.cancel':         [ _,     _,       Y,     Y,        Y ],
-  'booking.readAudit':      [ _,     _,       _,     Y,        Y ],
-  'waitlistEntry.view':     [ _,     _,       Y,     Y,        Y ],
-  'waitlistEntry.leave':    [ _,     _,       Y,     _,        _ ],
+  //                             anyone signedIn holder organizer admin owner manager staff viewer
+  'event.view':                [ Y,     Y,       Y,     Y,        Y,    Y,    Y,      Y,    Y ], // published, cancelled, completed
+  'event.viewDraft':           [ _,     _,       _,     Y,        Y,    Y,    Y,      _,    Y ],
+  'event.edit':                [ _,     _,       _,     Y,        Y,    Y,    Y,      _,    _ ], // update, publish, cancel, delete
+  'event.book':                [ _,     Y,       Y,     Y,        Y,    Y,    Y,      Y,    Y ], // book, join the waitlist (sales rules apart)
+  'event.readBookings':        [ _,     _,       _,     Y,        Y,    Y,    Y,      _,    _ ], // its bookings, waitlist, audit trail
+  'event.readAnalytics':       [ _,     _,       _,     Y,        Y,    Y,    Y,      _,    Y ],
+  'booking.view':              [ _,     _,       Y,     Y,        Y,    Y,    Y,      Y,    _ ],
+  'booking.confirm':           [ _,     _,       Y,     _,        Y,    _,    _,      _,    _ ],
+  'booking.cancel':            [ _,     _,       Y,     Y,        Y,    Y,    Y,      _,    _ ],
+  'booking.readAudit':         [ _,     _,       _,     Y,        Y,    Y,    Y,      _,    _ ],
+  'waitlistEntry.view':        [ _,     _,       Y,     Y,        Y,    Y,    Y,      _,    _ ],
+  'waitlistEntry.leave':       [ _,     _,       Y,     _,        _,    _,    _,      _,    _ ],
+  'organization.view':         [ _,     _,       _,     _,        Y,    Y,    Y,      Y,    Y ],
+  'organization.edit':         [ _,     _,       _,     _,        Y,    Y,    _,      _,    _ ], // rename
+  'organization.readMembers':  [ _,     _,       _,     _,        Y,    Y,    Y,      Y,    Y ],
+  'organization.manageMembers':[ _,     _,       _,     _,        Y,    Y,    _,      _,    _ ], // invite, set roles
+  'membership.remove':         [ _,     _,       Y,     _,        Y,    Y,    _,      _,    _ ], // holder: leaving
 } as const satisfies Record<string, readonly boolean[] & { length: typeof standings.length }>;
 
 export type Action = keyof typeof POLICY;
 type ActionOn<K extends string> = Extract<Action, `${K}.${string}`>;
 export type EventAction = ActionOn<'event'>;
 
+/**
+ * The caller's role in the organization a target belongs to: what the service resolved for this
+ * request (undefined: not a member, or not resolved for this kind of target yet).
+ */
+interface MemberFacts {
+  memberRole?: MemberRole | undefined;
+}
+
 /** What the policy needs to know about an event (its module loads it). */
-export interface EventFacts {
+export interface EventFacts extends MemberFacts {
   organizerId: string;
   status: 'draft' | 'published' | 'cancelled' | 'completed' | 'deleted';
 }
 
 /** A booking or a waitlist entry: whose it is, and whose event it is for. */
-export interface HoldingFacts {
+export interface HoldingFacts extends MemberFacts {
   holderId: string;
   organizerId: string;
 }
 
-type TargetOf<A extends Action> = A extends ActionOn<'event'> ? EventFacts : HoldingFacts;
+/** An organization, as its caller stands to it. */
+export interface OrganizationFacts extends MemberFacts {
+  organizationId: string;
+}
 
-function standingsOf(principal: Principal | null, target: EventFacts | HoldingFacts): Standing[] {
+/** One member's membership: whose it is (its holder may leave). */
+export interface MembershipFacts extends OrganizationFacts {
+  holderId: string;
+}
+
+type Facts = EventFacts | HoldingFacts | OrganizationFacts | MembershipFacts;
+
+type TargetOf<A extends Action> =
+  A extends ActionOn<'event'>
+    ? EventFacts
+    : A extends ActionOn<'organization'>
+      ? OrganizationFacts
+      : A extends ActionOn<'membership'>
+        ? MembershipFacts
+        : HoldingFacts;
+
+function standingsOf(principal: Principal | null, target: Facts): Standing[] {
   const found: Standing[] = ['anyone'];
   if (!principal) return found;
   found.push('signedIn');
   if ('holderId' in target && target.holderId === principal.userId) found.push('holder');
-  if (principal.role === 'organizer' && target.organizerId === principal.userId)
+  if (
+    'organizerId' in target &&
+    principal.role === 'organizer' &&
+    target.organizerId === principal.userId
+  )
     found.push('organizer');
   if (principal.role === 'admin') found.push('admin');
+  if (target.memberRole) found.push(target.memberRole);
   return found;
 }
 
@@ -80,9 +129,11 @@ function granted(action: Action, found: Standing[]): boolean {
 }
 
 /** The row that says whether the caller sees the target at all. */
-function viewOf(action: Action, target: EventFacts | HoldingFacts): Action {
+function viewOf(action: Action, target: Facts): Action {
   if (action.startsWith('event.'))
     return 'status' in target && target.status === 'draft' ? 'event.viewDraft' : 'event.view';
+  if (action.startsWith('organization.') || action.startsWith('membership.'))
+    return 'organization.view';
   return action.startsWith('booking.') ? 'booking.view' : 'waitlistEntry.view';
 }
 
@@ -90,6 +141,8 @@ const notFound: Record<string, string> = {
   event: 'Event not found',
   booking: 'Booking not found',
   waitlistEntry: 'Waitlist entry not found',
+  organization: 'Organization not found',
+  membership: 'Organization not found',
 };
 
 /** Why `principal` may not do `action` to `target`, or undefined when they may. */

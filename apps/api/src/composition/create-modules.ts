@@ -23,6 +23,7 @@ import { createBookingsModule } from '../modules/bookings/bookings.module.js';
 import { createEventsModule } from '../modules/events/events.module.js';
 import type { MailSenderOptions } from '../modules/notifications/mail-sender.js';
 import { createNotificationsModule } from '../modules/notifications/notifications.module.js';
+import { createOrganizationsModule } from '../modules/organizations/organizations.module.js';
 import { createSystemService, type Mode } from '../modules/system/system.service.js';
 import { createOperationsService } from '../observability/operations.service.js';
 import type { Services } from '../services.js';
@@ -130,7 +131,16 @@ export async function createModules(deps: ModulesDeps): Promise<Modules> {
         away,
       }),
   });
-  const events = createEventsModule({ db: db.db, reads, platform, offerMinutes, log, now });
+  const organizations = createOrganizationsModule({ db: db.db, cache: platform.cache, log, now });
+  const events = createEventsModule({
+    db: db.db,
+    reads,
+    platform,
+    organizations: organizations.service,
+    offerMinutes,
+    log,
+    now,
+  });
   const bookings = createBookingsModule({
     db: db.db,
     locks: platform.locks,
@@ -155,7 +165,14 @@ export async function createModules(deps: ModulesDeps): Promise<Modules> {
     now,
     ...(config.mailSender && { sender: config.mailSender }),
   });
-  const modules: readonly Module<unknown>[] = [auth, events, bookings, analytics, notifications];
+  const modules: readonly Module<unknown>[] = [
+    auth,
+    organizations,
+    events,
+    bookings,
+    analytics,
+    notifications,
+  ];
 
   const retention = [outboxRetention, ...modules.flatMap((m) => m.retention ?? [])];
   const schedules = [
@@ -182,6 +199,7 @@ export async function createModules(deps: ModulesDeps): Promise<Modules> {
     events: events.service,
     bookings: bookings.service,
     analytics: analytics.service,
+    organizations: organizations.service,
     deadLetters: notifications.service,
     system: createSystemService({
       name: 'evently-api',

@@ -38,6 +38,7 @@ const STATUS: Record<AppCode, number> = {
   IDEMPOTENCY_KEY_REUSED: 422,
   SERVICE_UNAVAILABLE: 503,
   INTERNAL: 500,
+  LAST_OWNER: 412,
 };
 
 const probeRouter = router({

@@ -31,6 +31,7 @@ export const trpcCodeFor: Record<AppCode, TRPC_ERROR_CODE_KEY> = {
   IDEMPOTENCY_KEY_REUSED: 'UNPROCESSABLE_CONTENT',
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   INTERNAL: 'INTERNAL_SERVER_ERROR',
+  LAST_OWNER: 'PRECONDITION_FAILED',
 };
 
 /** What a client may learn about any thrown error. */

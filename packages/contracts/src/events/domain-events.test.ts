@@ -21,6 +21,7 @@ const otp = { ...person, otpId: entryId, expiresAt: at };
 const booking = { bookingId, eventId, userId, quantity: 2 };
 const money = { unitPriceCents: 2500, totalCents: 5000, currency: 'EUR' };
 const entry = { entryId, eventId, userId, quantity: 3 };
+const member = { ...person, organizationId: organizerId, organizationName: 'Hall' };
 
 // A mapped type over the catalogue: adding a topic without a sample fails to typecheck.
 const samples: { [T in DomainTopic]: DomainEventPayload<T> } = {
@@ -78,6 +79,28 @@ const samples: { [T in DomainTopic]: DomainEventPayload<T> } = {
   'waitlist.converted': { ...entry, bookingId },
   'waitlist.left': entry,
   'waitlist.closed': { ...entry, reason: 'event cancelled' },
+  'organization.invitation_created': {
+    invitationId: entryId,
+    organizationId: organizerId,
+    organizationName: 'Hall',
+    email: 'bob@example.com',
+    role: 'staff',
+    invitedBy: userId,
+    inviterName: 'Alice',
+    expiresAt: at,
+  },
+  'organization.member_added': {
+    ...member,
+    role: 'staff',
+    addedBy: organizerId,
+  },
+  'organization.member_role_changed': {
+    ...member,
+    role: 'manager',
+    previousRole: 'staff',
+    changedBy: organizerId,
+  },
+  'organization.member_removed': { ...member, previousRole: 'viewer', removedBy: userId },
 };
 
 // A value no field of the catalogue accepts (not a string, number, boolean, array or null).

@@ -24,6 +24,8 @@ const bookingRef = {
   quantity: z.number().int().positive(),
 };
 const money = { unitPriceCents: cents, totalCents: cents, currency };
+const memberRole = z.enum(['owner', 'manager', 'staff', 'viewer']);
+const membership = { organizationId: id, organizationName: z.string() };
 const waitlistRef = { entryId: id, eventId: id, userId: id, quantity: z.number().int().positive() };
 
 function topic<S extends z.ZodType>(version: number, payload: S) {
@@ -114,6 +116,39 @@ export const domainEvents = {
   'waitlist.converted': topic(1, z.object({ ...waitlistRef, bookingId: id })),
   'waitlist.left': topic(1, z.object(waitlistRef)),
   'waitlist.closed': topic(1, z.object({ ...waitlistRef, reason: z.string() })),
+  // organizations: the member's address rides in the payload, as the auth mails' does
+  'organization.invitation_created': topic(
+    1,
+    // The code is not in the event: the mail consumer takes it from the invitation's row.
+    z.object({
+      invitationId: id,
+      organizationId: id,
+      organizationName: z.string(),
+      email: z.email(),
+      role: memberRole,
+      invitedBy: id,
+      inviterName: z.string(),
+      expiresAt: instant,
+    }),
+  ),
+  'organization.member_added': topic(
+    1,
+    z.object({ ...person, ...membership, role: memberRole, addedBy: id.nullable() }),
+  ),
+  'organization.member_role_changed': topic(
+    1,
+    z.object({
+      ...person,
+      ...membership,
+      role: memberRole,
+      previousRole: memberRole,
+      changedBy: id,
+    }),
+  ),
+  'organization.member_removed': topic(
+    1,
+    z.object({ ...person, ...membership, previousRole: memberRole, removedBy: id }),
+  ),
 } as const;
 
 export type DomainTopic = keyof typeof domainEvents;

@@ -11,6 +11,7 @@ import * as otpByEmail from './2026-12-04-001-otp-by-email.js';
 import * as otpCodeWindows from './2026-12-05-001-otp-code-windows.js';
 import * as perishableMails from './2026-12-05-002-perishable-mails.js';
 import * as hoursByDay from './2026-12-06-001-hours-by-day.js';
+import * as organizations from './2026-12-06-002-organizations.js';
 
 /**
  * Every migration, by date-prefixed name. A static list (not a folder scan) so the same code
@@ -29,4 +30,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05-001-otp-code-windows': otpCodeWindows,
   '2026-12-05-002-perishable-mails': perishableMails,
   '2026-12-06-001-hours-by-day': hoursByDay,
+  '2026-12-06-002-organizations': organizations,
 };

@@ -12,6 +12,7 @@ export function toEventCore(row: EventRow): EventCore {
     id: row.id,
     status: row.status,
     organizerId: row.organizer_id,
+    organizationId: row.organization_id,
     title: row.title,
     description: row.description,
     venue: row.venue,

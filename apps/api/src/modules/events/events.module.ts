@@ -7,6 +7,7 @@ import type { Clock } from '../../kernel/clock.js';
 import type { RequestLog } from '../../kernel/log.js';
 import type { Module } from '../../kernel/module.js';
 import { createInventoryService } from '../bookings/inventory.service.js';
+import type { OrganizationsService } from '../organizations/organizations.service.js';
 import {
   createEventsService,
   type EventsService,
@@ -29,6 +30,7 @@ export function createEventsModule(deps: {
   /** Where public lists read (a replica when configured): reads that tolerate lag, nothing else. */
   reads: ReadReplica;
   platform: { cache: CachePort; pubsub: PubSubPort; queue: QueuePort };
+  organizations: Pick<OrganizationsService, 'forNewEvent' | 'settled'>;
   /** WAITLIST_OFFER_MINUTES: a capacity increase offers the new seats to the waitlist. */
   offerMinutes: number;
   log: RequestLog;
@@ -59,6 +61,7 @@ export function createEventsModule(deps: {
       log: deps.log,
       now: deps.now,
     }),
+    organizations: deps.organizations,
     log: deps.log,
     now: deps.now,
   });

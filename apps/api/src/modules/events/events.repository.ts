@@ -17,6 +17,7 @@ export type EventPatch = Updateable<Database['events']>;
 const COLUMNS = [
   'id',
   'organizer_id',
+  'organization_id',
   'status',
   'title',
   'description',
@@ -51,6 +52,7 @@ export interface EventListQuery {
   to?: string | undefined;
   status?: EventStatus | undefined;
   organizerId?: string | undefined;
+  organizationId?: string | undefined;
   after?: { startsAt: string; id: string } | undefined;
   limit: number;
 }
@@ -109,6 +111,7 @@ export const eventsRepository = {
     }
     if (query.status) sel = sel.where('status', '=', query.status);
     if (query.organizerId) sel = sel.where('organizer_id', '=', query.organizerId);
+    if (query.organizationId) sel = sel.where('organization_id', '=', query.organizationId);
     if (query.from) sel = sel.where('starts_at', '>=', new Date(query.from));
     if (query.to) sel = sel.where('starts_at', '<', new Date(query.to));
     if (query.q)

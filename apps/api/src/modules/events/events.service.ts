@@ -17,6 +17,7 @@ import type { RequestLog } from '../../kernel/log.js';
 import { keysetPage, rowsFor } from '../../kernel/page.js';
 import type { Principal } from '../../kernel/principal.js';
 import type { InventoryService } from '../bookings/inventory.service.js';
+import type { OrganizationsService } from '../organizations/organizations.service.js';
 import {
   type EventCore,
   toColumns,
@@ -36,7 +37,10 @@ export interface EventsService {
     input: z.output<typeof listEventsInputSchema>,
   ): Promise<Page<Event>>;
   get(principal: Principal | null, id: string): Promise<Event>;
-  create(principal: Principal, input: EventFields): Promise<Event>;
+  create(
+    principal: Principal,
+    input: EventFields & { organizationId?: string | undefined },
+  ): Promise<Event>;
   update(
     principal: Principal,
     input: { id: string; expectedVersion: number; patch: Partial<EventFields> },
@@ -73,10 +77,12 @@ export function createEventsService(deps: {
   reads: ReadReplica;
   cache: VersionedCache;
   inventory: InventoryService;
+  /** Which organization a new event belongs to. */
+  organizations: Pick<OrganizationsService, 'forNewEvent' | 'settled'>;
   log: RequestLog;
   now: () => Date;
 }): EventsService {
-  const { db, reads, cache, inventory, now } = deps;
+  const { db, reads, cache, inventory, organizations, now } = deps;
 
   /** With live availability; a public list's may come from the replica (`listed`). */
   async function present(cores: EventCore[], listed = false): Promise<Event[]> {
@@ -158,6 +164,7 @@ export function createEventsService(deps: {
             to: input.to,
             status: input.status,
             organizerId: input.organizerId,
+            organizationId: input.organizationId,
             after: after && { startsAt: after.s, id: after.i },
             limit: rowsFor(input.limit),
           });
@@ -198,6 +205,7 @@ export function createEventsService(deps: {
         const created = await repo.insert(trx, {
           id,
           organizer_id: principal.userId,
+          organization_id: await organizations.forNewEvent(trx, principal, input.organizationId),
           status: 'draft',
           title: fields.title,
           description: fields.description,
@@ -227,6 +235,7 @@ export function createEventsService(deps: {
         });
         return created;
       });
+      await organizations.settled(principal);
       return withAvailability(toEventCore(row), undefined);
     },
 

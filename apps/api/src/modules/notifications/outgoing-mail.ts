@@ -8,7 +8,7 @@ import type { Mail } from '@evently/platform';
 export interface OutgoingMail {
   /** What caused it (see `mailSource`). */
   source: string;
-  /** The account it goes to. */
+  /** The account it goes to (an invitation's mail: the invitation, which may have none). */
   recipientId: string;
   /** Which mail it is, e.g. `booking-confirmed`. */
   template: string;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DomainEventPayload } from '@evently/contracts';
+import { personalOrganization } from '@evently/db/testing/personal-organization';
 import { deliverEvent } from '@evently/platform';
 import { describe, expect, it } from 'vitest';
 import { useMailConsumer } from '../../../../test/mail-consumer.fixtures.js';
@@ -34,6 +35,7 @@ describe('booking and waitlist mails', () => {
         const event = await eventsRepository.insert(trx, {
           id: randomUUID(),
           organizer_id: user.id,
+          organization_id: await personalOrganization(trx, user.id),
           status: 'published',
           title,
           description: '',

@@ -23,11 +23,13 @@ export type UserEventTopic = {
 }[DomainTopic];
 
 /**
- * Addressed topics whose mail carries a one-time code: the payload names the code's row, and the
- * consumer takes the code from it (events never carry codes).
+ * Addressed topics whose mail carries a one-time code: the payload names the code's row (an OTP
+ * or an invitation), and the consumer takes the code from it (events never carry codes).
  */
 export type OneTimeCodeTopic = {
-  [T in AddressedTopic]: DomainEventPayload<T> extends { otpId: string } ? T : never;
+  [T in AddressedTopic]: DomainEventPayload<T> extends { otpId: string } | { invitationId: string }
+    ? T
+    : never;
 }[AddressedTopic];
 
 /** What the consumer took from a one-time code's row. */

@@ -47,6 +47,10 @@ const authMailTopics = [
   'user.email_verified',
   'user.password_reset_requested',
   'user.password_changed',
+  'organization.invitation_created',
+  'organization.member_added',
+  'organization.member_role_changed',
+  'organization.member_removed',
 ] as const;
 
 const bookingMailTopics = [
@@ -77,6 +81,8 @@ const entry = {
   quantity: 3,
 };
 const offerExpiresAt = '2026-11-03T14:35:59.000Z';
+const orgName = 'Blue <Note> & "Co"';
+const member = { ...person, organizationId: randomUUID(), organizationName: orgName };
 const samples: { [K in MailTopic]: DomainEventPayload<K> } = {
   'user.verification_requested': otp,
   'user.registration_attempted': person,
@@ -94,6 +100,24 @@ const samples: { [K in MailTopic]: DomainEventPayload<K> } = {
   'waitlist.joined': entry,
   'waitlist.offered': { ...entry, bookingId: booking.bookingId, offerExpiresAt },
   'waitlist.closed': { ...entry, reason: 'Queue <closed> & "done"' },
+  'organization.invitation_created': {
+    invitationId: randomUUID(),
+    organizationId: randomUUID(),
+    organizationName: orgName,
+    email: person.email,
+    role: 'staff',
+    invitedBy: randomUUID(),
+    inviterName: 'Grace',
+    expiresAt: '2026-11-10T14:05:00.000Z',
+  },
+  'organization.member_added': { ...member, role: 'staff', addedBy: randomUUID() },
+  'organization.member_role_changed': {
+    ...member,
+    role: 'manager',
+    previousRole: 'staff',
+    changedBy: randomUUID(),
+  },
+  'organization.member_removed': { ...member, previousRole: 'owner', removedBy: randomUUID() },
 };
 
 const title = `<script>alert("x")</script> Rock & Roll's Night`;
@@ -160,6 +184,7 @@ describe('mail templates', () => {
     for (const topic of authMailTopics) expect(isAddressedMailTopic(topic)).toBe(true);
     for (const topic of bookingMailTopics) expect(isAddressedMailTopic(topic)).toBe(false);
     expect(mailTopics.filter(isOneTimeCodeTopic).sort()).toEqual([
+      'organization.invitation_created',
       'user.password_reset_requested',
       'user.verification_requested',
     ]);
@@ -167,13 +192,17 @@ describe('mail templates', () => {
 
   it.each(mailTopics)('%s renders a one-line subject, a text and an HTML document', (topic) => {
     const mail = render(topic);
-    expect(mail.subject).toMatch(/^Your Evently|^You already|^Welcome|^You are on|^Seats are/);
+    expect(mail.subject).toMatch(
+      /^Your Evently|^You already|^Welcome|^You are on|^Seats are|^You are invited|^You joined|^You were|^Your role/,
+    );
     expect(mail.subject).not.toMatch(/[\r\n]/);
     expect(mail.subject).not.toContain(person.name);
-    expect(mail.text).toContain('Hello Ada,');
+    // An invitation may go to an address without an account: it greets nobody by name.
+    const hello = topic === 'organization.invitation_created' ? 'Hello,' : 'Hello Ada,';
+    expect(mail.text).toContain(hello);
     expect(mail.text).toContain('This mail was sent to ada@example.com.');
     expect(mail.html).toMatch(/^<!doctype html>/);
-    expect(mail.html).toContain('<p>Hello Ada,</p>');
+    expect(mail.html).toContain(`<p>${hello}</p>`);
     expect(mail.html).toContain('This mail was sent to ada@example.com.');
   });
 
@@ -237,6 +266,35 @@ describe('mail templates', () => {
       `<time datetime="${offerExpiresAt}">Tue, 3 Nov 2026, 14:35 UTC</time>`,
     );
     expect(offer.text).toContain('the offer lapses and the seats go to the next person');
+  });
+
+  it('organization mails: the code and what the role may do, the names escaped in the HTML', () => {
+    const invitation = render('organization.invitation_created');
+    expect(invitation.subject).toBe('You are invited to an organization on Evently');
+    expect(invitation.subject).not.toContain('Blue');
+    expect(invitation.text).toContain(
+      `Grace invited you to join ${orgName} on Evently as staff: you may check attendees in`,
+    );
+    expect(invitation.text).toContain('    123456');
+    expect(invitation.text).toContain('It works once, only for ada@example.com, until Tue, 10 Nov');
+    expect(invitation.html).toContain('Blue &lt;Note&gt; &amp; &quot;Co&quot;');
+    expect(invitation.html).not.toContain('<Note>');
+
+    const added = render('organization.member_added');
+    expect(added.subject).toBe('You joined an organization on Evently');
+    expect(added.text).toContain(`You are now a staff of ${orgName}`);
+    const changed = render('organization.member_role_changed');
+    expect(changed.text).toContain('changed your role from staff to manager');
+    const removed = render('organization.member_removed');
+    expect(removed.subject).toBe('You were removed from an organization on Evently');
+    expect(removed.text).toContain('removed you from it; you were an owner.');
+    const left = renderMail(
+      'organization.member_removed',
+      { ...samples['organization.member_removed'], removedBy: person.userId },
+      undefined,
+    );
+    expect(left.subject).toBe('You left an organization on Evently');
+    expect(left.text).toContain(`You left ${orgName}`);
   });
 
   it('greets without a name when the account has none', () => {

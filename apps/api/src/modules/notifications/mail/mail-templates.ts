@@ -13,6 +13,12 @@ import { alreadyRegisteredMail } from './templates/already-registered.mail.js';
 import { bookingCancelledMail } from './templates/booking-cancelled.mail.js';
 import { bookingConfirmedMail } from './templates/booking-confirmed.mail.js';
 import { bookingExpiredMail } from './templates/booking-expired.mail.js';
+import { organizationInvitationMail } from './templates/organization-invitation.mail.js';
+import {
+  memberAddedMail,
+  memberRemovedMail,
+  memberRoleChangedMail,
+} from './templates/organization-membership.mail.js';
 import { passwordChangedMail } from './templates/password-changed.mail.js';
 import { passwordResetCodeMail } from './templates/password-reset-code.mail.js';
 import { verificationCodeMail } from './templates/verification-code.mail.js';
@@ -28,6 +34,10 @@ const addressedTemplates = {
   'user.email_verified': welcomeMail,
   'user.password_reset_requested': passwordResetCodeMail,
   'user.password_changed': passwordChangedMail,
+  'organization.invitation_created': organizationInvitationMail,
+  'organization.member_added': memberAddedMail,
+  'organization.member_role_changed': memberRoleChangedMail,
+  'organization.member_removed': memberRemovedMail,
 } as const satisfies { readonly [K in AddressedTopic]?: MailTemplate<K> };
 
 // Mails to the payload's user about the payload's event, both looked up by the consumer.
@@ -70,6 +80,10 @@ export const templateNames = {
   'waitlist.joined': 'waitlist-joined',
   'waitlist.offered': 'waitlist-offer',
   'waitlist.closed': 'waitlist-closed',
+  'organization.invitation_created': 'organization-invitation',
+  'organization.member_added': 'member-added',
+  'organization.member_role_changed': 'member-role-changed',
+  'organization.member_removed': 'member-removed',
 } as const satisfies { readonly [K in MailTopic]: string };
 
 // Object.keys types its result as string[]; the keys are exactly MailTopic by construction.
@@ -80,6 +94,7 @@ const addressedTopics: ReadonlySet<string> = new Set(Object.keys(addressedTempla
 const oneTimeCodeTopics: ReadonlySet<string> = new Set([
   'user.verification_requested',
   'user.password_reset_requested',
+  'organization.invitation_created',
 ] satisfies OneTimeCodeTopic[]);
 
 /** Whether the topic's mail carries a one-time code (taken from the code's row by the consumer). */

@@ -3,6 +3,7 @@ import type { Database } from '@evently/db';
 import { type Consumer, defineConsumer } from '@evently/platform';
 import type { Transaction } from 'kysely';
 import { takeOtpMailCode } from '../../auth/one-time-codes.js';
+import { takeInvitationMailCode } from '../../organizations/invitations.service.js';
 import {
   attendeesOf,
   cancellationLossesOf,
@@ -152,12 +153,17 @@ async function oneTimeCodeMails(
   trx: Transaction<Database>,
   event: MailEvent<OneTimeCodeTopic>,
 ): Promise<OutgoingMail[]> {
-  const code = await takeOtpMailCode(trx, event.payload.otpId);
+  const { payload } = event;
+  const code =
+    'otpId' in payload
+      ? await takeOtpMailCode(trx, payload.otpId)
+      : await takeInvitationMailCode(trx, payload.invitationId);
   if (code === undefined) return [];
   return [
     {
       source: mailSource.event(event.id),
-      recipientId: event.payload.userId,
+      // An invitation may go to an address without an account: it stands for its recipient.
+      recipientId: 'otpId' in payload ? payload.userId : payload.invitationId,
       template: templateNames[event.topic],
       mail: { to: event.payload.email, ...renderMail(event.topic, event.payload, { code }) },
       expiresAt: new Date(event.payload.expiresAt),

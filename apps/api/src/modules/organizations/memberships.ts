@@ -1,0 +1,74 @@
+import type { MemberRole } from '@evently/contracts';
+import type { Database } from '@evently/db';
+import type { CachePort } from '@evently/platform';
+import type { Kysely } from 'kysely';
+import type { RequestLog } from '../../kernel/log.js';
+import { organizationsRepository as repo } from './organizations.repository.js';
+
+/** A user's role in each organization they belong to. */
+export type Roles = Readonly<Record<string, MemberRole>>;
+
+/**
+ * Who belongs where, read per request through the cache port as the session state is, and
+ * forgotten on every change, so a removed or downgraded member loses access on their very next
+ * request on every instance.
+ */
+export interface Memberships {
+  /** From the cache; from the database on a miss (or when the cache is down). */
+  rolesOf(userId: string): Promise<Roles>;
+  /**
+   * Before a change: throws when the cache is unreachable, so the change is refused rather than
+   * left behind a stale entry.
+   */
+  forgetBefore(userIds: string[]): Promise<void>;
+  /** After the change committed (a reader may have refilled meanwhile); logs a failure. */
+  forget(userIds: string[]): Promise<void>;
+}
+
+/** Short-lived so a missed invalidation (Redis unreachable at that moment) heals itself soon. */
+const TTL_MS = 60_000;
+const key = (userId: string) => `org:roles:${userId}`;
+
+export function createMemberships(deps: {
+  db: Kysely<Database>;
+  cache: CachePort;
+  log: RequestLog;
+}): Memberships {
+  const load = (userId: string) => repo.rolesOf(deps.db, userId);
+  return {
+    async rolesOf(userId) {
+      const cached = await deps.cache.get<Roles>(key(userId)).catch((error: unknown) => {
+        deps.log.warn({ err: error }, 'membership cache unavailable; reading the database');
+        return undefined;
+      });
+      if (cached) return cached;
+      const roles = await load(userId);
+      const filled = await deps.cache.set(key(userId), roles, TTL_MS).then(
+        () => true,
+        () => false,
+      );
+      if (!filled) return roles;
+      // A change committed between our read and our fill had its forget() run before the fill;
+      // reading again after the fill closes that window (as session-state.ts does).
+      const after = await load(userId);
+      if (JSON.stringify(after) !== JSON.stringify(roles)) {
+        await deps.cache.del(key(userId)).catch(() => {});
+      }
+      return after;
+    },
+
+    async forgetBefore(userIds) {
+      if (userIds.length > 0) await deps.cache.del(...userIds.map(key));
+    },
+
+    async forget(userIds) {
+      if (userIds.length === 0) return;
+      await deps.cache.del(...userIds.map(key)).catch((error: unknown) => {
+        deps.log.error(
+          { err: error, users: userIds.length },
+          'membership cache invalidation failed; entries expire within a minute',
+        );
+      });
+    },
+  };
+}

@@ -1,0 +1,182 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type {
+  createOrganizationInputSchema,
+  MemberRole,
+  Organization,
+  updateOrganizationInputSchema,
+} from '@evently/contracts';
+import type { Database } from '@evently/db';
+import slugify from '@sindresorhus/slugify';
+import type { Kysely, Transaction } from 'kysely';
+import type { z } from 'zod';
+import { authorize } from '../../access/access-policy.js';
+import { appendAudit } from '../../audit/audit.repository.js';
+import { AppError } from '../../kernel/app-error.js';
+import type { Clock } from '../../kernel/clock.js';
+import type { Principal } from '../../kernel/principal.js';
+import type { Memberships } from './memberships.js';
+import { toOrganization } from './organizations.mappers.js';
+import { organizationsRepository as repo } from './organizations.repository.js';
+
+/** The roles that may manage an organization's events (API.md Part 2). */
+const EVENT_MANAGERS: readonly MemberRole[] = ['owner', 'manager'];
+
+/** Organizations themselves: creating, reading and renaming them. */
+export interface OrganizationsService {
+  create(
+    principal: Principal,
+    input: z.infer<typeof createOrganizationInputSchema>,
+  ): Promise<Organization>;
+  mine(principal: Principal): Promise<{ organization: Organization; role: MemberRole }[]>;
+  get(principal: Principal, id: string): Promise<Organization>;
+  update(
+    principal: Principal,
+    input: z.infer<typeof updateOrganizationInputSchema>,
+  ): Promise<Organization>;
+  /**
+   * The organization a new event of `principal` belongs to, in the event's transaction: the one
+   * named (which they must manage events of), else the only one they manage events of, else a
+   * personal organization made for them now (so a Part 1 client keeps creating events).
+   */
+  forNewEvent(
+    trx: Transaction<Database>,
+    principal: Principal,
+    organizationId: string | undefined,
+  ): Promise<string>;
+  /** Call after a transaction that ran `forNewEvent` committed. */
+  settled(principal: Principal): Promise<void>;
+}
+
+/** A slug from the name; a short random tail when it is taken (or the name has no letters). */
+function slugFor(name: string, attempt: number): string {
+  const base = slugify(name).slice(0, 50).replace(/-+$/, '') || 'organization';
+  return attempt === 0 ? base : `${base}-${randomBytes(4).toString('hex')}`;
+}
+
+export function createOrganizationsService(deps: {
+  db: Kysely<Database>;
+  memberships: Memberships;
+  now: Clock;
+}): OrganizationsService {
+  const { db, memberships, now } = deps;
+
+  /** Inserts the organization with `principal` as its owner; a taken slug tries another. */
+  async function insertOwned(
+    trx: Transaction<Database>,
+    principal: Principal,
+    name: string,
+    slug: string | undefined,
+  ) {
+    const at = now();
+    const id = randomUUID();
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const row = await repo.insert(trx, {
+        id,
+        name,
+        slug: slug ?? slugFor(name, attempt),
+        created_by: principal.userId,
+        at,
+      });
+      if (row) {
+        await repo.addMember(trx, {
+          organization_id: id,
+          user_id: principal.userId,
+          role: 'owner',
+          joined_at: at,
+        });
+        await appendAudit(trx, {
+          entity: 'organization',
+          entityId: id,
+          action: 'create',
+          actorId: principal.userId,
+          after: { name: row.name, slug: row.slug },
+        });
+        return row;
+      }
+      if (slug !== undefined) {
+        throw new AppError('VALIDATION_FAILED', 'This slug is taken: choose another');
+      }
+    }
+    throw new Error('no free slug after 5 attempts');
+  }
+
+  async function standing(principal: Principal, organizationId: string) {
+    const roles = await memberships.rolesOf(principal.userId);
+    return { organizationId, memberRole: roles[organizationId] };
+  }
+
+  return {
+    async create(principal, input) {
+      await memberships.forgetBefore([principal.userId]);
+      const row = await db
+        .transaction()
+        .execute((trx) => insertOwned(trx, principal, input.name, input.slug));
+      await memberships.forget([principal.userId]);
+      return toOrganization(row);
+    },
+
+    async mine(principal) {
+      const rows = await repo.mine(db, principal.userId);
+      return rows.map((row) => ({ organization: toOrganization(row), role: row.role }));
+    },
+
+    async get(principal, id) {
+      authorize(principal, 'organization.view', await standing(principal, id));
+      const row = await repo.find(db, id);
+      if (!row) throw new AppError('NOT_FOUND', 'Organization not found');
+      return toOrganization(row);
+    },
+
+    async update(principal, input) {
+      authorize(principal, 'organization.edit', await standing(principal, input.id));
+      const row = await db.transaction().execute(async (trx) => {
+        const before = await repo.lock(trx, input.id);
+        if (!before) throw new AppError('NOT_FOUND', 'Organization not found');
+        const after = await repo.rename(trx, input.id, input.name, now());
+        await appendAudit(trx, {
+          entity: 'organization',
+          entityId: input.id,
+          action: 'update',
+          actorId: principal.userId,
+          before: { name: before.name },
+          after: { name: after.name },
+        });
+        return after;
+      });
+      return toOrganization(row);
+    },
+
+    async forNewEvent(trx, principal, organizationId) {
+      const roles = await repo.rolesOf(trx, principal.userId);
+      if (organizationId !== undefined) {
+        const facts = { organizationId, memberRole: roles[organizationId] };
+        authorize(principal, 'organization.view', facts);
+        const role = roles[organizationId];
+        if (principal.role !== 'admin' && !(role && EVENT_MANAGERS.includes(role))) {
+          throw new AppError('FORBIDDEN', 'You do not manage the events of this organization');
+        }
+        if (!(await repo.find(trx, organizationId))) {
+          throw new AppError('NOT_FOUND', 'Organization not found');
+        }
+        return organizationId;
+      }
+      const managed = Object.entries(roles).filter(([, role]) => EVENT_MANAGERS.includes(role));
+      const [only, ...others] = managed;
+      if (only && others.length === 0) return only[0];
+      if (only) {
+        throw new AppError(
+          'VALIDATION_FAILED',
+          'organizationId is required: you manage the events of several organizations',
+        );
+      }
+      await memberships.forgetBefore([principal.userId]);
+      const user = await repo.userById(trx, principal.userId);
+      const name = user?.name.trim() || user?.email.split('@')[0] || 'My events';
+      return (await insertOwned(trx, principal, name, undefined)).id;
+    },
+
+    settled(principal) {
+      return memberships.forget([principal.userId]);
+    },
+  };
+}
