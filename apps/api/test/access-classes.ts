@@ -3,8 +3,8 @@
  *
  * - `public`: anyone, signed in or not;
  * - `user`: any signed-in account;
- * - `owner`: any signed-in account may ask, and the event's organizer (or an admin) is answered;
- *   anyone else gets FORBIDDEN or NOT_FOUND;
+ * - `owner`: any signed-in account may ask, and the target's owner (an event's organizer, an
+ *   organization's owner) or an admin is answered; anyone else gets FORBIDDEN or NOT_FOUND;
  * - `organizer`: organizers and admins (role);
  * - `admin`: admins only.
  *
@@ -54,6 +54,15 @@ export const ACCESS: Record<string, AccessClass> = {
   'analytics.daily': 'organizer',
   'analytics.topEvents': 'organizer',
   'analytics.live': 'organizer',
+  'organizations.create': 'organizer',
+  'organizations.mine': 'user',
+  'organizations.get': 'owner',
+  'organizations.update': 'owner',
+  'organizations.members.list': 'owner',
+  'organizations.members.invite': 'owner',
+  'organizations.members.setRole': 'owner',
+  'organizations.members.remove': 'owner',
+  'organizations.invitations.accept': 'user',
   'system.info': 'public',
   'system.mail.deadLetters': 'admin',
   'system.mail.replay': 'admin',

@@ -54,6 +54,9 @@ function matches(want: Expected, got: string): boolean {
 describe('access matrix: every procedure, every caller', () => {
   let app: TestApp;
   let event: Event;
+  /** The organizer's personal organization (made with their first event). */
+  let organizationId: string;
+  let organizerId: string;
   const emails: Partial<Record<Caller, string>> = {};
   const tokens: Partial<Record<Caller, string>> = {};
   let throwaway: string;
@@ -86,6 +89,8 @@ describe('access matrix: every procedure, every caller', () => {
       eventInput({ title: 'Owned', priceCents: 0 }),
     );
     event = await organizer.client.events.publish.mutate({ id: draft.id });
+    organizationId = draft.organizationId;
+    organizerId = organizer.tokens.user.id;
   });
   afterAll(async () => app?.close());
 
@@ -95,8 +100,38 @@ describe('access matrix: every procedure, every caller', () => {
       .client(undefined, { 'x-forwarded-for': address() })
       .auth.login.mutate({ email, password: TEST_PASSWORD });
 
-  /** The input for `path`: the samples, with the owned event where ownership decides. */
+  /** A new member of the organization (for a removal that succeeds when allowed). */
+  async function newMember(): Promise<string> {
+    const { tokens } = await app.signUp();
+    await app.db.handle.db
+      .insertInto('organization_members')
+      .values({ organization_id: organizationId, user_id: tokens.user.id, role: 'viewer' })
+      .execute();
+    return tokens.user.id;
+  }
+
+  /** What the organization's owner may do again and again, each call a success. */
+  const organizationInputs: Record<string, () => Promise<unknown>> = {
+    'organizations.get': async () => ({ id: organizationId }),
+    'organizations.update': async () => ({ id: organizationId, name: 'Owned organization' }),
+    'organizations.members.list': async () => ({ organizationId }),
+    'organizations.members.invite': async () => ({
+      organizationId,
+      email: 'invitee@example.com',
+      role: 'viewer',
+    }),
+    'organizations.members.setRole': async () => ({
+      organizationId,
+      userId: organizerId,
+      role: 'owner',
+    }),
+    'organizations.members.remove': async () => ({ organizationId, userId: await newMember() }),
+  };
+
+  /** The input for `path`: the samples, with the owned event or organization where ownership decides. */
   async function inputFor(path: string, samples: Record<string, unknown>): Promise<unknown> {
+    const organizationInput = organizationInputs[path];
+    if (organizationInput) return organizationInput();
     if (ACCESS[path] === 'owner') return { eventId: event.id };
     if (path === 'events.get') return { id: event.id };
     if (path === 'auth.refresh') return { refreshToken: (await login(throwaway)).refreshToken };

@@ -88,7 +88,8 @@ export interface OrganizationMembersTable {
   organization_id: string;
   user_id: string;
   role: MemberRole;
-  joined_at: Timestamp;
+  /** Defaults to now() (fixtures leave it out). */
+  joined_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
 export interface OrganizationInvitationsTable {
