@@ -65,8 +65,14 @@ export function createInvitationsService(deps: {
       });
       const code = randomBytes(24).toString('base64url');
       const row = await db.transaction().execute(async (trx) => {
-        const organization = await repo.lock(trx, input.organizationId);
-        if (!organization) throw new AppError('NOT_FOUND', 'Organization not found');
+        const locked = await repo.lock(trx, input.organizationId, principal.userId);
+        if (!locked) throw new AppError('NOT_FOUND', 'Organization not found');
+        const { organization, actorRole } = locked;
+        // Decided again under the lock, by the role the inviter has now.
+        authorize(principal, 'organization.manageMembers', {
+          organizationId: organization.id,
+          memberRole: actorRole,
+        });
         const inviter = await repo.userById(trx, principal.userId);
         const at = now();
         // One live invitation per address: a new one replaces (and silences) the older.
@@ -130,7 +136,8 @@ export function createInvitationsService(deps: {
         if (invitation.expires_at.getTime() <= at.getTime()) {
           throw new AppError('INVALID_STATE', 'This invitation has expired: ask for a new one');
         }
-        const organization = await repo.lock(trx, invitation.organization_id);
+        const organization = (await repo.lock(trx, invitation.organization_id, user.id))
+          ?.organization;
         if (!organization) throw new AppError('NOT_FOUND', 'Invitation not found');
         if (await repo.member(trx, organization.id, user.id)) {
           throw new AppError('INVALID_STATE', 'You are already a member of this organization');

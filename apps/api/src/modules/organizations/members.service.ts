@@ -55,10 +55,13 @@ export function createMembersService(deps: {
   /**
    * A membership change: the organization's row locked first, so changes to one organization
    * run one at a time and "is another owner left?" cannot be answered twice from the same count.
-   * The member's cached roles are forgotten before (an unreachable cache refuses the change) and
-   * after the commit.
+   * The caller's right is decided again under the lock, by their role now: an owner demoted a
+   * moment ago does not act on the role their request started with. The member's cached roles
+   * are forgotten before (an unreachable cache refuses the change) and after the commit.
    */
   async function change<T>(
+    principal: Principal,
+    action: 'organization.manageMembers' | 'membership.remove',
     organizationId: string,
     userId: string,
     work: (
@@ -69,8 +72,13 @@ export function createMembersService(deps: {
   ): Promise<T> {
     await memberships.forgetBefore([userId]);
     const result = await db.transaction().execute(async (trx) => {
-      const organization = await repo.lock(trx, organizationId);
-      if (!organization) throw new AppError('NOT_FOUND', 'Organization not found');
+      const locked = await repo.lock(trx, organizationId, principal.userId);
+      if (!locked) throw new AppError('NOT_FOUND', 'Organization not found');
+      const { organization, actorRole } = locked;
+      const facts = { organizationId, memberRole: actorRole };
+      if (action === 'membership.remove')
+        authorize(principal, action, { ...facts, holderId: userId });
+      else authorize(principal, action, facts);
       const member = await repo.member(trx, organizationId, userId);
       if (!member) throw memberNotFound();
       return work(trx, organization, member);
@@ -102,36 +110,43 @@ export function createMembersService(deps: {
         'organization.manageMembers',
         await standing(principal, input.organizationId),
       );
-      return change(input.organizationId, input.userId, async (trx, organization, member) => {
-        if (member.role === input.role) return toMembership(member);
-        if (member.role === 'owner' && (await repo.countOwners(trx, organization.id)) <= 1) {
-          throw lastOwner();
-        }
-        await repo.setRole(trx, organization.id, member.user_id, input.role);
-        await appendAudit(trx, {
-          entity: 'organization',
-          entityId: organization.id,
-          action: 'member_role_changed',
-          actorId: principal.userId,
-          before: { userId: member.user_id, role: member.role },
-          after: { userId: member.user_id, role: input.role },
-        });
-        await appendEvent(trx, {
-          topic: 'organization.member_role_changed',
-          aggregateId: organization.id,
-          payload: {
-            userId: member.user_id,
-            email: member.email,
-            name: member.name,
-            organizationId: organization.id,
-            organizationName: organization.name,
-            role: input.role,
-            previousRole: member.role,
-            changedBy: principal.userId,
-          },
-        });
-        return toMembership({ ...member, role: input.role });
-      });
+      const { organizationId, userId } = input;
+      return change(
+        principal,
+        'organization.manageMembers',
+        organizationId,
+        userId,
+        async (trx, organization, member) => {
+          if (member.role === input.role) return toMembership(member);
+          if (member.role === 'owner' && (await repo.countOwners(trx, organization.id)) <= 1) {
+            throw lastOwner();
+          }
+          await repo.setRole(trx, organization.id, member.user_id, input.role);
+          await appendAudit(trx, {
+            entity: 'organization',
+            entityId: organization.id,
+            action: 'member_role_changed',
+            actorId: principal.userId,
+            before: { userId: member.user_id, role: member.role },
+            after: { userId: member.user_id, role: input.role },
+          });
+          await appendEvent(trx, {
+            topic: 'organization.member_role_changed',
+            aggregateId: organization.id,
+            payload: {
+              userId: member.user_id,
+              email: member.email,
+              name: member.name,
+              organizationId: organization.id,
+              organizationName: organization.name,
+              role: input.role,
+              previousRole: member.role,
+              changedBy: principal.userId,
+            },
+          });
+          return toMembership({ ...member, role: input.role });
+        },
+      );
     },
 
     async remove(principal, input) {
@@ -139,34 +154,41 @@ export function createMembersService(deps: {
         ...(await standing(principal, input.organizationId)),
         holderId: input.userId,
       });
-      return change(input.organizationId, input.userId, async (trx, organization, member) => {
-        if (member.role === 'owner' && (await repo.countOwners(trx, organization.id)) <= 1) {
-          throw lastOwner();
-        }
-        await repo.removeMember(trx, organization.id, member.user_id);
-        await appendAudit(trx, {
-          entity: 'organization',
-          entityId: organization.id,
-          action: member.user_id === principal.userId ? 'member_left' : 'member_removed',
-          actorId: principal.userId,
-          before: { userId: member.user_id, role: member.role },
-          after: null,
-        });
-        await appendEvent(trx, {
-          topic: 'organization.member_removed',
-          aggregateId: organization.id,
-          payload: {
-            userId: member.user_id,
-            email: member.email,
-            name: member.name,
-            organizationId: organization.id,
-            organizationName: organization.name,
-            previousRole: member.role,
-            removedBy: principal.userId,
-          },
-        });
-        return { ok: true as const };
-      });
+      const { organizationId, userId } = input;
+      return change(
+        principal,
+        'membership.remove',
+        organizationId,
+        userId,
+        async (trx, organization, member) => {
+          if (member.role === 'owner' && (await repo.countOwners(trx, organization.id)) <= 1) {
+            throw lastOwner();
+          }
+          await repo.removeMember(trx, organization.id, member.user_id);
+          await appendAudit(trx, {
+            entity: 'organization',
+            entityId: organization.id,
+            action: member.user_id === principal.userId ? 'member_left' : 'member_removed',
+            actorId: principal.userId,
+            before: { userId: member.user_id, role: member.role },
+            after: null,
+          });
+          await appendEvent(trx, {
+            topic: 'organization.member_removed',
+            aggregateId: organization.id,
+            payload: {
+              userId: member.user_id,
+              email: member.email,
+              name: member.name,
+              organizationId: organization.id,
+              organizationName: organization.name,
+              previousRole: member.role,
+              removedBy: principal.userId,
+            },
+          });
+          return { ok: true as const };
+        },
+      );
     },
   };
 }

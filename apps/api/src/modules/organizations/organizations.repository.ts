@@ -45,14 +45,29 @@ export const organizationsRepository = {
     return db.selectFrom('organizations').selectAll().where('id', '=', id).executeTakeFirst();
   },
 
-  /** The organization's row, locked: membership changes of one organization run one at a time. */
-  lock(trx: Transaction<Database>, id: string): Promise<OrganizationRow | undefined> {
-    return trx
+  /**
+   * The organization's row, locked — changes to one organization run one at a time — and the
+   * role `actorId` has in it now (what the change is decided by, not a cached role).
+   */
+  async lock(
+    trx: Transaction<Database>,
+    id: string,
+    actorId: string,
+  ): Promise<{ organization: OrganizationRow; actorRole: MemberRole | undefined } | undefined> {
+    const organization = await trx
       .selectFrom('organizations')
       .selectAll()
       .where('id', '=', id)
       .forUpdate()
       .executeTakeFirst();
+    if (!organization) return undefined;
+    const actor = await trx
+      .selectFrom('organization_members')
+      .select('role')
+      .where('organization_id', '=', id)
+      .where('user_id', '=', actorId)
+      .executeTakeFirst();
+    return { organization, actorRole: actor?.role };
   },
 
   rename(trx: Transaction<Database>, id: string, name: string, at: Date) {

@@ -130,8 +130,13 @@ export function createOrganizationsService(deps: {
     async update(principal, input) {
       authorize(principal, 'organization.edit', await standing(principal, input.id));
       const row = await db.transaction().execute(async (trx) => {
-        const before = await repo.lock(trx, input.id);
-        if (!before) throw new AppError('NOT_FOUND', 'Organization not found');
+        const locked = await repo.lock(trx, input.id, principal.userId);
+        if (!locked) throw new AppError('NOT_FOUND', 'Organization not found');
+        const before = locked.organization;
+        authorize(principal, 'organization.edit', {
+          organizationId: input.id,
+          memberRole: locked.actorRole,
+        });
         const after = await repo.rename(trx, input.id, input.name, now());
         await appendAudit(trx, {
           entity: 'organization',
