@@ -77,8 +77,7 @@ export function createEventsService(deps: {
   reads: ReadReplica;
   cache: VersionedCache;
   inventory: InventoryService;
-  /** Which organization a new event belongs to. */
-  organizations: Pick<OrganizationsService, 'forNewEvent' | 'settled'>;
+  organizations: Pick<OrganizationsService, 'forNewEvent' | 'settled'>; // a new event's owner
   log: RequestLog;
   now: () => Date;
 }): EventsService {
