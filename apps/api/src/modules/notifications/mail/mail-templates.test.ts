@@ -268,35 +268,6 @@ describe('mail templates', () => {
     expect(offer.text).toContain('the offer lapses and the seats go to the next person');
   });
 
-  it('organization mails: the code and what the role may do, the names escaped in the HTML', () => {
-    const invitation = render('organization.invitation_created');
-    expect(invitation.subject).toBe('You are invited to an organization on Evently');
-    expect(invitation.subject).not.toContain('Blue');
-    expect(invitation.text).toContain(
-      `Grace invited you to join ${orgName} on Evently as staff: you may check attendees in`,
-    );
-    expect(invitation.text).toContain('    123456');
-    expect(invitation.text).toContain('It works once, only for ada@example.com, until Tue, 10 Nov');
-    expect(invitation.html).toContain('Blue &lt;Note&gt; &amp; &quot;Co&quot;');
-    expect(invitation.html).not.toContain('<Note>');
-
-    const added = render('organization.member_added');
-    expect(added.subject).toBe('You joined an organization on Evently');
-    expect(added.text).toContain(`You are now a staff of ${orgName}`);
-    const changed = render('organization.member_role_changed');
-    expect(changed.text).toContain('changed your role from staff to manager');
-    const removed = render('organization.member_removed');
-    expect(removed.subject).toBe('You were removed from an organization on Evently');
-    expect(removed.text).toContain('removed you from it; you were an owner.');
-    const left = renderMail(
-      'organization.member_removed',
-      { ...samples['organization.member_removed'], removedBy: person.userId },
-      undefined,
-    );
-    expect(left.subject).toBe('You left an organization on Evently');
-    expect(left.text).toContain(`You left ${orgName}`);
-  });
-
   it('greets without a name when the account has none', () => {
     const mail = renderMail('user.email_verified', { ...person, name: '  ' }, undefined);
     expect(mail.text).toContain('Hello,');
