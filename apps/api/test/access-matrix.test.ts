@@ -1,32 +1,60 @@
-import type { Event } from '@evently/contracts';
+import type { Event, MemberRole } from '@evently/contracts';
+import type { EventlyClient } from '@evently/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACCESS, type AccessClass } from './access-classes.js';
 import { eventInput } from './event-input.js';
-import { startTestApp, TEST_PASSWORD, type TestApp } from './harness.js';
+import { invitationCodeIn, startTestApp, TEST_PASSWORD, type TestApp } from './harness.js';
 import { callRaw, routerProcedures, sampleInputs } from './router-procedures.js';
 
 // Every procedure of the router (read from the router) called as every kind of caller, each
-// answer checked against the procedure's access class.
+// answer checked against the procedure's access class: the platform's callers, and the members
+// of the organization that owns the event under test, one per role.
 
-type Caller = 'anonymous' | 'user' | 'organizer' | 'otherOrganizer' | 'admin';
-const CALLERS: Caller[] = ['anonymous', 'user', 'organizer', 'otherOrganizer', 'admin'];
+type Caller =
+  | 'anonymous'
+  | 'user'
+  | 'nonMember'
+  | 'owner'
+  | 'manager'
+  | 'staff'
+  | 'viewer'
+  | 'admin';
+const CALLERS: Caller[] = [
+  'anonymous',
+  'user',
+  'nonMember',
+  'owner',
+  'manager',
+  'staff',
+  'viewer',
+  'admin',
+];
+const MEMBER_ROLES: Partial<Record<Caller, MemberRole>> = {
+  owner: 'owner',
+  manager: 'manager',
+  staff: 'staff',
+  viewer: 'viewer',
+};
+/** Platform organizers: the owner (who made the organization) and an organizer outside it. */
+const ORGANIZERS: Caller[] = ['owner', 'nonMember'];
 
 /**
  * What a caller must get: `allowed` (past every access check: the call's own answer, never an
- * auth refusal), `served` (allowed, and a success: the owner reading its own event), `refused`
- * (FORBIDDEN or NOT_FOUND: not yours), or the wall's own code.
+ * auth refusal), `served` (allowed, and a success: a member acting on their organization's
+ * event), `refused` (FORBIDDEN or NOT_FOUND: not theirs), or the wall's own code.
  */
 type Expected = 'allowed' | 'served' | 'refused' | 'UNAUTHENTICATED' | 'FORBIDDEN';
 
 function expected(access: AccessClass, caller: Caller): Expected {
-  if (caller === 'admin') return access === 'owner' ? 'served' : 'allowed';
   if (caller === 'anonymous') return access === 'public' ? 'allowed' : 'UNAUTHENTICATED';
-  if (access === 'admin') return 'FORBIDDEN';
-  if (caller === 'user') {
-    if (access === 'organizer') return 'FORBIDDEN';
-    return access === 'owner' ? 'refused' : 'allowed';
+  if (typeof access === 'object') {
+    if (caller === 'admin') return 'served';
+    const role = MEMBER_ROLES[caller];
+    return role && access.members.includes(role) ? 'served' : 'refused';
   }
-  if (access === 'owner') return caller === 'organizer' ? 'served' : 'refused';
+  if (caller === 'admin') return 'allowed';
+  if (access === 'admin') return 'FORBIDDEN';
+  if (access === 'organizer') return ORGANIZERS.includes(caller) ? 'allowed' : 'FORBIDDEN';
   return 'allowed';
 }
 
@@ -54,9 +82,10 @@ function matches(want: Expected, got: string): boolean {
 describe('access matrix: every procedure, every caller', () => {
   let app: TestApp;
   let event: Event;
-  /** The organizer's personal organization (made with their first event). */
+  /** The owner's personal organization (made with their first event). */
   let organizationId: string;
-  let organizerId: string;
+  let ownerId: string;
+  let ownerClient: EventlyClient;
   const emails: Partial<Record<Caller, string>> = {};
   const tokens: Partial<Record<Caller, string>> = {};
   let throwaway: string;
@@ -68,29 +97,50 @@ describe('access matrix: every procedure, every caller', () => {
 
   beforeAll(async () => {
     app = await startTestApp();
-    const [user, organizer, otherOrganizer, admin, spare] = await Promise.all([
+    const [user, owner, nonMember, admin, spare, manager, staff, viewer] = await Promise.all([
       app.signUp(),
       app.signUp({ role: 'organizer' }),
       app.signUp({ role: 'organizer' }),
       app.admin(),
       app.signUp(),
+      app.signUp(),
+      app.signUp(),
+      app.signUp(),
     ]);
+    ownerClient = owner.client;
+    const draft = await owner.client.events.create.mutate(
+      eventInput({ title: 'Owned', priceCents: 0 }),
+    );
+    event = await owner.client.events.publish.mutate({ id: draft.id });
+    organizationId = draft.organizationId;
+    ownerId = owner.tokens.user.id;
+    // The team, each by the invitation they accepted.
+    for (const [member, role] of [
+      [manager, 'manager'],
+      [staff, 'staff'],
+      [viewer, 'viewer'],
+    ] as const) {
+      await owner.client.organizations.members.invite.mutate({
+        organizationId,
+        email: member.email,
+        role,
+      });
+      const code = invitationCodeIn(await app.mail(member.email, /invited/));
+      await member.client.organizations.invitations.accept.mutate({ code });
+    }
     for (const [caller, signed] of [
       ['user', user],
-      ['organizer', organizer],
-      ['otherOrganizer', otherOrganizer],
+      ['nonMember', nonMember],
+      ['owner', owner],
+      ['manager', manager],
+      ['staff', staff],
+      ['viewer', viewer],
       ['admin', admin],
     ] as const) {
       emails[caller] = signed.email;
       tokens[caller] = signed.tokens.accessToken;
     }
     throwaway = spare.email;
-    const draft = await organizer.client.events.create.mutate(
-      eventInput({ title: 'Owned', priceCents: 0 }),
-    );
-    event = await organizer.client.events.publish.mutate({ id: draft.id });
-    organizationId = draft.organizationId;
-    organizerId = organizer.tokens.user.id;
   });
   afterAll(async () => app?.close());
 
@@ -110,8 +160,17 @@ describe('access matrix: every procedure, every caller', () => {
     return tokens.user.id;
   }
 
-  /** What the organization's owner may do again and again, each call a success. */
-  const organizationInputs: Record<string, () => Promise<unknown>> = {
+  /** A new event of the organization, a draft or published (for a change that succeeds). */
+  async function newEvent(published: boolean): Promise<Event> {
+    const made = await ownerClient.events.create.mutate(eventInput({ organizationId }));
+    return published ? ownerClient.events.publish.mutate({ id: made.id }) : made;
+  }
+
+  /**
+   * Inputs on the organization and its events that succeed whenever the caller is allowed, every
+   * time: changes get a target of their own.
+   */
+  const targetInputs: Record<string, () => Promise<unknown>> = {
     'organizations.get': async () => ({ id: organizationId }),
     'organizations.update': async () => ({ id: organizationId, name: 'Owned organization' }),
     'organizations.members.list': async () => ({ organizationId }),
@@ -122,23 +181,38 @@ describe('access matrix: every procedure, every caller', () => {
     }),
     'organizations.members.setRole': async () => ({
       organizationId,
-      userId: organizerId,
+      userId: ownerId,
       role: 'owner',
     }),
     'organizations.members.remove': async () => ({ organizationId, userId: await newMember() }),
+    'events.create': async () => eventInput({ organizationId }),
+    'events.update': async () => {
+      const target = await newEvent(true);
+      return { id: target.id, expectedVersion: target.version, patch: { title: 'Renamed' } };
+    },
+    'events.publish': async () => ({ id: (await newEvent(false)).id }),
+    'events.cancel': async () => ({ id: (await newEvent(true)).id, reason: 'Matrix' }),
+    'events.delete': async () => ({ id: (await newEvent(false)).id }),
+    'bookings.listForEvent': async () => ({ eventId: event.id }),
+    'bookings.audit': async () => ({ eventId: event.id }),
+    'bookings.waitlist.forEvent': async () => ({ eventId: event.id }),
+    'analytics.event': async () => ({ eventId: event.id }),
   };
 
   /** The input for `path`: the samples, with the owned event or organization where ownership decides. */
   async function inputFor(path: string, samples: Record<string, unknown>): Promise<unknown> {
-    const organizationInput = organizationInputs[path];
-    if (organizationInput) return organizationInput();
-    if (ACCESS[path] === 'owner') return { eventId: event.id };
+    const targetInput = targetInputs[path];
+    if (targetInput) return targetInput();
     if (path === 'events.get') return { id: event.id };
     if (path === 'auth.refresh') return { refreshToken: (await login(throwaway)).refreshToken };
     return samples[path];
   }
 
   it('classifies every procedure of the router, and nothing else', () => {
+    // A class per procedure: one with a target of an organization needs its input above too.
+    for (const [path, access] of Object.entries(ACCESS)) {
+      if (typeof access === 'object') expect(targetInputs[path], path).toBeDefined();
+    }
     const paths = routerProcedures.map((p) => p.path).sort();
     expect(paths.length).toBeGreaterThan(40);
     expect(Object.keys(ACCESS).sort()).toEqual(paths);

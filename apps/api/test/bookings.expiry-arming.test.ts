@@ -18,6 +18,7 @@ import {
 } from '../src/modules/bookings/hold-expiry.js';
 import { silentLog } from './capture-log.js';
 import { type SignedUp, startTestApp, type TestApp } from './harness.js';
+import { memberRolesFor } from './member-roles.js';
 
 // A hold is committed, then its instance dies before it schedules the hold's exact expiry job
 // (simulated by a queue that refuses every add, as a dead process adds nothing). The worker's
@@ -107,6 +108,7 @@ describe('hold expiry armed again by the worker', () => {
       log: silentLog,
       holdMinutes,
       offerMinutes: 30,
+      roles: memberRolesFor(db()),
       now,
     });
     const principal = {

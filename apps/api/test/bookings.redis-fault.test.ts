@@ -13,6 +13,7 @@ import { expectAuditAndOutboxMatchBookings } from './booking-ledger.js';
 import { silentLog } from './capture-log.js';
 import { eventInput } from './event-input.js';
 import { watchInventory } from './inventory-watcher.js';
+import { memberRolesFor } from './member-roles.js';
 
 // Redis dies in the middle of a sale: two API processes (`pnpm start:api`) on a THROWAWAY
 // redis-server (never the shared one) keep taking bookings while it is SIGKILLed, stays away for
@@ -253,6 +254,7 @@ describe('bookings while Redis dies: two API processes on a throwaway redis-serv
         holdMinutes: 15,
         offerMinutes: 30,
         eventLock: 'always',
+        roles: memberRolesFor(db),
         now: () => new Date(),
       }),
     );

@@ -8,6 +8,7 @@ import {
 } from '../src/modules/bookings/bookings.service.js';
 import { expectAppCode } from './app-error.js';
 import { type SignedUp, startTestApp, type TestApp } from './harness.js';
+import { memberRolesFor } from './member-roles.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -222,6 +223,7 @@ describe('the sales window', () => {
       log: pino({ level: 'silent' }),
       holdMinutes: 15,
       offerMinutes: 30,
+      roles: memberRolesFor(app.db.handle.db),
       now,
     });
     await bookings.closeEndedWaitlists();

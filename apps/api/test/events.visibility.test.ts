@@ -81,7 +81,13 @@ describe('events: visibility and ownership', () => {
     await expectAppCode(user.client.events.create.mutate(eventInput()), 'FORBIDDEN');
     await expectAppCode(app.client().events.create.mutate(eventInput()), 'UNAUTHENTICATED');
     const event = await organizer.client.events.create.mutate(eventInput());
-    await expectAppCode(user.client.events.publish.mutate({ id: event.id }), 'FORBIDDEN');
+    // Someone else's draft is not disclosed, whatever the caller's platform role.
+    await expectAppCode(user.client.events.publish.mutate({ id: event.id }), 'NOT_FOUND');
+    await organizer.client.events.publish.mutate({ id: event.id });
+    await expectAppCode(
+      user.client.events.cancel.mutate({ id: event.id, reason: 'mine now' }),
+      'FORBIDDEN',
+    );
     await expectAppCode(app.client().events.delete.mutate({ id: event.id }), 'UNAUTHENTICATED');
     // A bad token on a public read is refused, not silently treated as anonymous.
     await expectAppCode(app.client('not-a-token').events.list.query({}), 'UNAUTHENTICATED');

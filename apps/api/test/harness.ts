@@ -110,6 +110,13 @@ export interface SignedUp {
   client: EventlyClient;
 }
 
+/** The single-use code of an organization invitation's mail (32 base64url characters). */
+export function invitationCodeIn(mail: ReceivedMail): string {
+  const match = /\b([A-Za-z0-9_-]{32})\b/.exec(mail.text);
+  if (!match?.[1]) throw new Error(`no invitation code in mail "${mail.subject}"`);
+  return match[1];
+}
+
 export function codeIn(mail: ReceivedMail): string {
   const match = /\b(\d{6})\b/.exec(mail.text);
   if (!match?.[1]) throw new Error(`no code in mail "${mail.subject}"`);

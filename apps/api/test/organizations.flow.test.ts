@@ -2,19 +2,18 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectAppCode } from './app-error.js';
 import { eventInput } from './event-input.js';
-import { type SignedUp, startTestApp, TEST_PASSWORD, type TestApp } from './harness.js';
+import {
+  invitationCodeIn,
+  type SignedUp,
+  startTestApp,
+  TEST_PASSWORD,
+  type TestApp,
+} from './harness.js';
 
 // organizations.* over HTTP through the SDK: each procedure's success, each of its refusals,
 // the mails, and the audit trail (API.md Part 2, "organizations").
 
 const DAY_MS = 86_400_000;
-/** Invitation codes as mailed: 32 base64url characters. */
-const codeOf = (text: string) => {
-  const code = /\b([A-Za-z0-9_-]{32})\b/.exec(text)?.[1];
-  if (!code) throw new Error('no invitation code in the mail');
-  return code;
-};
-
 describe('organizations', () => {
   let app: TestApp;
   /** How far the services' clock is moved ahead (invitation expiry). */
@@ -33,7 +32,7 @@ describe('organizations', () => {
   /** Invites `email` as `role` and returns the code from the mail. */
   async function invite(email: string, role: 'owner' | 'manager' | 'staff' | 'viewer') {
     await owner.client.organizations.members.invite.mutate({ organizationId, email, role });
-    return codeOf((await app.mail(email, /invited to an organization/)).text);
+    return invitationCodeIn(await app.mail(email, /invited to an organization/));
   }
 
   /** A new verified account that joined the organization as `role`. */
@@ -98,7 +97,7 @@ describe('organizations', () => {
     expect(Date.parse(known.expiresAt) - Date.parse(known.createdAt)).toBe(7 * DAY_MS);
     // Both get the same mail, a code in each; nothing secret is in the answer.
     const mails = [await app.mail(member.email, /invited/), await app.mail(stranger, /invited/)];
-    const codes = mails.map((mail) => codeOf(mail.text));
+    const codes = mails.map(invitationCodeIn);
     for (const mail of mails) {
       expect(mail.text).toContain('Olive Owner invited you to join Blue Note Hall');
     }

@@ -1,6 +1,7 @@
+import type { MemberRole } from '@evently/contracts';
 import { describe, expect, it } from 'vitest';
 import type { Principal } from '../kernel/principal.js';
-import { allows, denial, eventReach } from './access-policy.js';
+import { allows, asMember, denial, eventReach } from './access-policy.js';
 
 const as = (role: Principal['role'], userId: string = role): Principal => ({
   kind: 'user',
@@ -10,11 +11,15 @@ const as = (role: Principal['role'], userId: string = role): Principal => ({
 });
 const code = (error: ReturnType<typeof denial>) => error?.appCode ?? 'ok';
 
-describe('access policy', () => {
-  const draft = { organizerId: 'olga', status: 'draft' } as const;
-  const published = { organizerId: 'olga', status: 'published' } as const;
+const HALL = 'hall';
+const draft = { organizationId: HALL, status: 'draft' } as const;
+const published = { organizationId: HALL, status: 'published' } as const;
+/** The facts as a member of the hall with `role` sees them. */
+const by = <F extends { organizationId: string }>(facts: F, role: MemberRole) =>
+  asMember(facts, { [HALL]: role });
 
-  it('hides a draft from everyone but its organizer and admins, whatever the action', () => {
+describe('access policy', () => {
+  it('hides a draft from everyone but admins and the members who may see drafts', () => {
     for (const action of [
       'event.view',
       'event.book',
@@ -24,8 +29,11 @@ describe('access policy', () => {
       expect(code(denial(null, action, draft))).toBe('NOT_FOUND');
       expect(code(denial(as('user'), action, draft))).toBe('NOT_FOUND');
       expect(code(denial(as('organizer', 'otto'), action, draft))).toBe('NOT_FOUND');
+      expect(code(denial(as('user'), action, by(draft, 'staff')))).toBe('NOT_FOUND');
     }
-    expect(code(denial(as('organizer', 'olga'), 'event.edit', draft))).toBe('ok');
+    expect(code(denial(as('user'), 'event.edit', by(draft, 'manager')))).toBe('ok');
+    expect(code(denial(as('user'), 'event.view', by(draft, 'viewer')))).toBe('ok');
+    expect(code(denial(as('user'), 'event.edit', by(draft, 'viewer')))).toBe('FORBIDDEN');
     expect(code(denial(as('admin'), 'event.readBookings', draft))).toBe('ok');
   });
 
@@ -35,28 +43,76 @@ describe('access policy', () => {
     expect(code(denial(null, 'event.view', published))).toBe('ok');
   });
 
-  it('gives organizer powers by the current role only: a demoted organizer is an attendee', () => {
-    const demoted = as('user', 'olga');
-    expect(code(denial(demoted, 'event.readBookings', published))).toBe('FORBIDDEN');
-    expect(code(denial(demoted, 'event.view', draft))).toBe('NOT_FOUND');
-    expect(allows(demoted, 'event.book', published)).toBe(true);
-    const attendeesBooking = { holderId: 'alice', organizerId: 'olga' };
-    expect(code(denial(demoted, 'booking.cancel', attendeesBooking))).toBe('NOT_FOUND');
-    expect(code(denial(as('organizer', 'olga'), 'booking.cancel', attendeesBooking))).toBe('ok');
+  it('grants by membership, not by the platform role: an organizer outside the hall is an attendee', () => {
+    const outsider = as('organizer', 'olga');
+    expect(code(denial(outsider, 'event.readBookings', published))).toBe('FORBIDDEN');
+    expect(allows(outsider, 'event.book', published)).toBe(true);
+    const attendeesBooking = { holderId: 'alice', organizationId: HALL };
+    expect(code(denial(outsider, 'booking.cancel', attendeesBooking))).toBe('NOT_FOUND');
+    expect(
+      code(denial(as('user', 'olga'), 'booking.cancel', by(attendeesBooking, 'manager'))),
+    ).toBe('ok');
   });
 
-  it('lets one standing suffice: an organizer holding a seat at their own event', () => {
-    const own = { holderId: 'olga', organizerId: 'olga' };
-    expect(allows(as('organizer', 'olga'), 'booking.confirm', own)).toBe(true);
-    expect(allows(as('organizer', 'olga'), 'booking.readAudit', own)).toBe(true);
+  it('gives each role its row: staff at the door, viewers the figures, managers the events, owners the team', () => {
+    const member = as('user', 'mia');
+    const can = (role: MemberRole) => ({
+      readAttendees: allows(member, 'event.readAttendees', by(published, role)),
+      readBookings: allows(member, 'event.readBookings', by(published, role)),
+      readAnalytics: allows(member, 'event.readAnalytics', by(published, role)),
+      edit: allows(member, 'event.edit', by(published, role)),
+      manageMembers: allows(
+        member,
+        'organization.manageMembers',
+        by({ organizationId: HALL }, role),
+      ),
+    });
+    expect(can('staff')).toEqual({
+      readAttendees: true,
+      readBookings: false,
+      readAnalytics: false,
+      edit: false,
+      manageMembers: false,
+    });
+    expect(can('viewer')).toEqual({
+      readAttendees: false,
+      readBookings: false,
+      readAnalytics: true,
+      edit: false,
+      manageMembers: false,
+    });
+    expect(can('manager')).toEqual({
+      readAttendees: true,
+      readBookings: true,
+      readAnalytics: true,
+      edit: true,
+      manageMembers: false,
+    });
+    expect(Object.values(can('owner')).every(Boolean)).toBe(true);
+    // Anyone may leave; only an owner removes someone else; outsiders learn nothing.
+    const own = { organizationId: HALL, holderId: 'mia' };
+    expect(allows(member, 'membership.remove', by(own, 'viewer'))).toBe(true);
+    const other = { organizationId: HALL, holderId: 'sam' };
+    expect(code(denial(member, 'membership.remove', by(other, 'manager')))).toBe('FORBIDDEN');
+    expect(code(denial(member, 'membership.remove', other))).toBe('NOT_FOUND');
+  });
+
+  it('lets one standing suffice: a manager holding a seat at their hall', () => {
+    const own = { holderId: 'mia', organizationId: HALL };
+    expect(allows(as('user', 'mia'), 'booking.confirm', by(own, 'manager'))).toBe(true);
+    expect(allows(as('user', 'mia'), 'booking.readAudit', by(own, 'manager'))).toBe(true);
     // The holder alone sees the booking but not its audit trail.
-    expect(code(denial(as('user', 'olga'), 'booking.readAudit', own))).toBe('FORBIDDEN');
+    expect(code(denial(as('user', 'mia'), 'booking.readAudit', own))).toBe('FORBIDDEN');
   });
 
-  it('reaches lists by role: all for admins, own drafts for organizers, public for the rest', () => {
-    expect(eventReach(as('admin'))).toEqual({ kind: 'all' });
-    expect(eventReach(as('organizer', 'olga'))).toEqual({ kind: 'organizer', organizerId: 'olga' });
-    expect(eventReach(as('user'))).toEqual({ kind: 'public' });
-    expect(eventReach(null)).toEqual({ kind: 'public' });
+  it('reaches lists: all for admins, the drafts of halls a member may see drafts of, public for the rest', () => {
+    expect(eventReach(as('admin'), {})).toEqual({ kind: 'all' });
+    expect(eventReach(as('user'), { a: 'owner', b: 'staff', c: 'viewer' })).toEqual({
+      kind: 'organizations',
+      organizationIds: ['a', 'c'],
+    });
+    expect(eventReach(as('organizer'), {})).toEqual({ kind: 'public' });
+    expect(eventReach(as('user'), { b: 'staff' })).toEqual({ kind: 'public' });
+    expect(eventReach(null, {})).toEqual({ kind: 'public' });
   });
 });

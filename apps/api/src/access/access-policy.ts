@@ -1,20 +1,20 @@
 import type { MemberRole } from '@evently/contracts';
 import { AppError } from '../kernel/app-error.js';
+import type { RolesByOrganization } from '../kernel/member-roles.js';
 import type { Principal } from '../kernel/principal.js';
 
 /**
- * Who a caller is to the thing they act on. A caller can stand in several ways at once (an
- * organizer booking a seat at their own event is its organizer and the booking's holder); one
- * standing that allows the action is enough.
+ * Who a caller is to the thing they act on. A caller can stand in several ways at once (a
+ * manager booking a seat at their organization's event is its manager and the booking's holder);
+ * one standing that allows the action is enough.
  *
- * - `anyone`:    every caller, signed in or not
- * - `signedIn`:  any signed-in principal, whatever their role
- * - `holder`:    the user the booking or waitlist entry belongs to
- * - `organizer`: the event's organizer, while the session's current role is `organizer` — another
- *                organizer, or a demoted one, is only `signedIn` there
- * - `admin`:     current role `admin`
- * - `owner`, `manager`, `staff`, `viewer`: the caller's membership role in the organization the
- *                target belongs to (API.md Part 2), when the target's facts carry it
+ * - `anyone`:   every caller, signed in or not
+ * - `signedIn`: any signed-in principal, whatever their role
+ * - `holder`:   the user the booking, waitlist entry or membership belongs to
+ * - `admin`:    current platform role `admin`
+ * - `owner`, `manager`, `staff`, `viewer`: the caller's role now in the organization the target
+ *               belongs to (API.md Part 2). The platform role `organizer` grants no standing
+ *               here: it only lets its holder create organizations.
  *
  * API keys will add a scoped standing: a new column, decided in `standingsOf` and nowhere else.
  */
@@ -22,7 +22,6 @@ const standings = [
   'anyone',
   'signedIn',
   'holder',
-  'organizer',
   'admin',
   'owner',
   'manager',
@@ -42,24 +41,25 @@ const _ = false;
  */
 // biome-ignore format: the policy reads as a table
 const POLICY = {
-  //                             anyone signedIn holder organizer admin owner manager staff viewer
-  'event.view':                [ Y,     Y,       Y,     Y,        Y,    Y,    Y,      Y,    Y ], // published, cancelled, completed
-  'event.viewDraft':           [ _,     _,       _,     Y,        Y,    Y,    Y,      _,    Y ],
-  'event.edit':                [ _,     _,       _,     Y,        Y,    Y,    Y,      _,    _ ], // update, publish, cancel, delete
-  'event.book':                [ _,     Y,       Y,     Y,        Y,    Y,    Y,      Y,    Y ], // book, join the waitlist (sales rules apart)
-  'event.readBookings':        [ _,     _,       _,     Y,        Y,    Y,    Y,      _,    _ ], // its bookings, waitlist, audit trail
-  'event.readAnalytics':       [ _,     _,       _,     Y,        Y,    Y,    Y,      _,    Y ],
-  'booking.view':              [ _,     _,       Y,     Y,        Y,    Y,    Y,      Y,    _ ],
-  'booking.confirm':           [ _,     _,       Y,     _,        Y,    _,    _,      _,    _ ],
-  'booking.cancel':            [ _,     _,       Y,     Y,        Y,    Y,    Y,      _,    _ ],
-  'booking.readAudit':         [ _,     _,       _,     Y,        Y,    Y,    Y,      _,    _ ],
-  'waitlistEntry.view':        [ _,     _,       Y,     Y,        Y,    Y,    Y,      _,    _ ],
-  'waitlistEntry.leave':       [ _,     _,       Y,     _,        _,    _,    _,      _,    _ ],
-  'organization.view':         [ _,     _,       _,     _,        Y,    Y,    Y,      Y,    Y ],
-  'organization.edit':         [ _,     _,       _,     _,        Y,    Y,    _,      _,    _ ], // rename
-  'organization.readMembers':  [ _,     _,       _,     _,        Y,    Y,    Y,      Y,    Y ],
-  'organization.manageMembers':[ _,     _,       _,     _,        Y,    Y,    _,      _,    _ ], // invite, set roles
-  'membership.remove':         [ _,     _,       Y,     _,        Y,    Y,    _,      _,    _ ], // holder: leaving
+  //                             anyone signedIn holder admin owner manager staff viewer
+  'event.view':                [ Y,     Y,       Y,     Y,    Y,    Y,      Y,    Y ], // published, cancelled, completed
+  'event.viewDraft':           [ _,     _,       _,     Y,    Y,    Y,      _,    Y ],
+  'event.edit':                [ _,     _,       _,     Y,    Y,    Y,      _,    _ ], // update, publish, cancel, delete
+  'event.book':                [ _,     Y,       Y,     Y,    Y,    Y,      Y,    Y ], // book, join the waitlist (sales rules apart)
+  'event.readAttendees':       [ _,     _,       _,     Y,    Y,    Y,      Y,    _ ], // its bookings list
+  'event.readBookings':        [ _,     _,       _,     Y,    Y,    Y,      _,    _ ], // its waitlist, audit trail
+  'event.readAnalytics':       [ _,     _,       _,     Y,    Y,    Y,      _,    Y ],
+  'booking.view':              [ _,     _,       Y,     Y,    Y,    Y,      Y,    _ ],
+  'booking.confirm':           [ _,     _,       Y,     Y,    _,    _,      _,    _ ],
+  'booking.cancel':            [ _,     _,       Y,     Y,    Y,    Y,      _,    _ ],
+  'booking.readAudit':         [ _,     _,       _,     Y,    Y,    Y,      _,    _ ],
+  'waitlistEntry.view':        [ _,     _,       Y,     Y,    Y,    Y,      _,    _ ],
+  'waitlistEntry.leave':       [ _,     _,       Y,     _,    _,    _,      _,    _ ],
+  'organization.view':         [ _,     _,       _,     Y,    Y,    Y,      Y,    Y ],
+  'organization.edit':         [ _,     _,       _,     Y,    Y,    _,      _,    _ ], // rename
+  'organization.readMembers':  [ _,     _,       _,     Y,    Y,    Y,      Y,    Y ],
+  'organization.manageMembers':[ _,     _,       _,     Y,    Y,    _,      _,    _ ], // invite, set roles
+  'membership.remove':         [ _,     _,       Y,     Y,    Y,    _,      _,    _ ], // holder: leaving
 } as const satisfies Record<string, readonly boolean[] & { length: typeof standings.length }>;
 
 export type Action = keyof typeof POLICY;
@@ -76,14 +76,14 @@ interface MemberFacts {
 
 /** What the policy needs to know about an event (its module loads it). */
 export interface EventFacts extends MemberFacts {
-  organizerId: string;
+  organizationId: string;
   status: 'draft' | 'published' | 'cancelled' | 'completed' | 'deleted';
 }
 
 /** A booking or a waitlist entry: whose it is, and whose event it is for. */
 export interface HoldingFacts extends MemberFacts {
   holderId: string;
-  organizerId: string;
+  organizationId: string;
 }
 
 /** An organization, as its caller stands to it. */
@@ -112,12 +112,6 @@ function standingsOf(principal: Principal | null, target: Facts): Standing[] {
   if (!principal) return found;
   found.push('signedIn');
   if ('holderId' in target && target.holderId === principal.userId) found.push('holder');
-  if (
-    'organizerId' in target &&
-    principal.role === 'organizer' &&
-    target.organizerId === principal.userId
-  )
-    found.push('organizer');
   if (principal.role === 'admin') found.push('admin');
   if (target.memberRole) found.push(target.memberRole);
   return found;
@@ -180,19 +174,34 @@ export function authorize<A extends Action>(
   if (denied) throw denied;
 }
 
+/** The facts with the caller's role in the target's organization, from their roles. */
+export function asMember<F extends { organizationId: string }>(
+  facts: F,
+  roles: RolesByOrganization,
+): F & MemberFacts {
+  return { ...facts, memberRole: roles[facts.organizationId] };
+}
+
 /** Which events a caller's lists and totals cover. */
 export type EventReach =
   | { kind: 'all' }
-  | { kind: 'organizer'; organizerId: string }
+  | { kind: 'organizations'; organizationIds: string[] }
   | { kind: 'public' };
 
 /**
  * Lists cannot be checked row by row, so they are filtered by reach, which follows the table:
- * admins reach every event (drafts too), an organizer also their own drafts, anyone else what
- * is public.
+ * admins reach every event (drafts too), members also the drafts of the organizations whose
+ * drafts they may see, anyone else what is public.
  */
-export function eventReach(principal: Principal | null): EventReach {
+export function eventReach(principal: Principal | null, roles: RolesByOrganization): EventReach {
   if (principal?.role === 'admin') return { kind: 'all' };
-  if (principal?.role === 'organizer') return { kind: 'organizer', organizerId: principal.userId };
-  return { kind: 'public' };
+  const organizationIds = Object.keys(roles).filter((organizationId) =>
+    granted(
+      'event.viewDraft',
+      standingsOf(principal, { organizationId, memberRole: roles[organizationId] }),
+    ),
+  );
+  return organizationIds.length > 0
+    ? { kind: 'organizations', organizationIds }
+    : { kind: 'public' };
 }

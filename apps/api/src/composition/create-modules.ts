@@ -136,7 +136,8 @@ export async function createModules(deps: ModulesDeps): Promise<Modules> {
     db: db.db,
     reads,
     platform,
-    organizations: organizations.service,
+    organizations: organizations.ownership,
+    roles: organizations.service.roles,
     offerMinutes,
     log,
     now,
@@ -149,12 +150,14 @@ export async function createModules(deps: ModulesDeps): Promise<Modules> {
     holdMinutes: config.bookings?.holdMinutes ?? 15,
     offerMinutes,
     eventLock: config.bookings?.eventLock ?? 'contended',
+    roles: organizations.service.roles,
     now,
   });
   const analytics = createAnalyticsModule({
     db: db.db,
     pubsub: platform.pubsub,
     events: events.service,
+    roles: organizations.service.roles,
     log,
     now,
   });

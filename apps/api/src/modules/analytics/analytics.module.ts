@@ -3,6 +3,7 @@ import type { PubSubPort, QueuePort } from '@evently/platform';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../kernel/clock.js';
 import type { RequestLog } from '../../kernel/log.js';
+import type { MemberRoles } from '../../kernel/member-roles.js';
 import type { Module } from '../../kernel/module.js';
 import type { EventsService } from '../events/events.service.js';
 import { createAnalyticsConsumer } from './analytics.consumer.js';
@@ -35,12 +36,19 @@ export function createAnalyticsModule(deps: {
   db: Kysely<Database>;
   pubsub: PubSubPort;
   events: Pick<EventsService, 'get'>;
+  roles: MemberRoles;
   log: RequestLog;
   now: Clock;
 }): Module<AnalyticsService> {
   const hub = createLiveHub({ db: deps.db, pubsub: deps.pubsub, log: deps.log });
   return {
-    service: createAnalyticsService({ db: deps.db, hub, events: deps.events, now: deps.now }),
+    service: createAnalyticsService({
+      db: deps.db,
+      hub,
+      events: deps.events,
+      roles: deps.roles,
+      now: deps.now,
+    }),
     consumers: [createAnalyticsConsumer(deps)],
     jobs: [
       {

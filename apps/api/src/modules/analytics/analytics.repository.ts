@@ -39,11 +39,17 @@ const DAY_MS = 24 * HOUR_MS;
  * bucket per hour or day, never a booking — their cost does not grow with the bookings.
  */
 export const analyticsRepository = {
-  stats(db: Db, eventId: string): Promise<StatsRow | undefined> {
+  /** An event's figures, with the organization it belongs to now (whose members may read them). */
+  stats(
+    db: Db,
+    eventId: string,
+  ): Promise<(StatsRow & { organization_id: string | null }) | undefined> {
     return db
-      .selectFrom('analytics_event_stats')
-      .selectAll()
-      .where('event_id', '=', eventId)
+      .selectFrom('analytics_event_stats as s')
+      .leftJoin('events as e', 'e.id', 's.event_id')
+      .selectAll('s')
+      .select('e.organization_id')
+      .where('s.event_id', '=', eventId)
       .executeTakeFirst();
   },
 

@@ -9,8 +9,9 @@ import type {
 } from '@evently/contracts';
 import type { Database } from '@evently/db';
 import type { Kysely } from 'kysely';
-import { authorize, eventReach } from '../../access/access-policy.js';
+import { asMember, authorize } from '../../access/access-policy.js';
 import { AppError } from '../../kernel/app-error.js';
+import type { MemberRoles } from '../../kernel/member-roles.js';
 import type { Principal } from '../../kernel/principal.js';
 import type { EventsService } from '../events/events.service.js';
 import { type StatsRow, toEventStats, utilization } from './analytics.mappers.js';
@@ -95,11 +96,12 @@ export function createAnalyticsService(deps: {
   db: Kysely<Database>;
   hub: LiveHub;
   events: Pick<EventsService, 'get'>;
+  roles: MemberRoles;
   now: () => Date;
 }): AnalyticsService {
   const { db } = deps;
   // Totals cannot be checked event by event: they cover what the policy lets the caller reach.
-  const isAdmin = (p: Principal) => eventReach(p).kind === 'all';
+  const isAdmin = (p: Principal) => p.role === 'admin';
   const ownEvents = (p: Principal): EventFilter => (isAdmin(p) ? {} : { organizerId: p.userId });
 
   /**
@@ -109,14 +111,13 @@ export function createAnalyticsService(deps: {
   async function visibleStats(principal: Principal, eventId: string): Promise<EventStats> {
     const row = await repo.stats(db, eventId);
     if (row) {
-      authorize(principal, 'event.readAnalytics', {
-        organizerId: row.organizer_id,
-        status: row.status,
-      });
+      // A deleted event's figures stay, readable by admins only.
+      const facts = { organizationId: row.organization_id ?? '', status: row.status };
+      authorize(principal, 'event.readAnalytics', asMember(facts, await deps.roles.of(principal)));
       return toEventStats(row);
     }
     const event = await deps.events.get(principal, eventId);
-    authorize(principal, 'event.readAnalytics', event);
+    authorize(principal, 'event.readAnalytics', asMember(event, await deps.roles.of(principal)));
     return {
       eventId,
       capacity: event.capacity,

@@ -15,12 +15,14 @@ import type { BatchState } from './allocator.repository.js';
 
 const EVENT = '11111111-1111-4111-8111-111111111111';
 const ORGANIZER = '22222222-2222-4222-8222-222222222222';
+const ORGANIZATION = '33333333-3333-4333-8333-333333333333';
 const NOW = new Date('2027-03-01T12:00:00.000Z');
 const HOUR = 3_600_000;
 
 const terms = (patch: Partial<BookingTerms> = {}): BookingTerms => ({
   eventId: EVENT,
   organizerId: ORGANIZER,
+  organizationId: ORGANIZATION,
   title: 'Concert',
   status: 'published',
   priceCents: 2_500,

@@ -85,6 +85,7 @@ export const allocatorRepository = {
       .select([
         'e.id',
         'e.organizer_id',
+        'e.organization_id',
         'e.title',
         'e.status',
         'e.price_cents',

@@ -3,6 +3,7 @@ import type { LockPort, QueuePort } from '@evently/platform';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../kernel/clock.js';
 import type { RequestLog } from '../../kernel/log.js';
+import type { MemberRoles } from '../../kernel/member-roles.js';
 import type { Module } from '../../kernel/module.js';
 import type { EventLockPolicy } from './allocator.js';
 import { createBookingsConsumer } from './bookings.consumer.js';
@@ -31,6 +32,7 @@ export function createBookingsModule(deps: {
   offerMinutes: number;
   /** BOOKING_EVENT_LOCK. */
   eventLock: EventLockPolicy;
+  roles: MemberRoles;
   now: Clock;
 }): Module<BookingsWorkerService> {
   const { log, now } = deps;

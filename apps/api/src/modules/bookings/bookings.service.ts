@@ -13,6 +13,7 @@ import { authorize } from '../../access/access-policy.js';
 import { appendAudit } from '../../audit/audit.repository.js';
 import { AppError } from '../../kernel/app-error.js';
 import type { RequestLog } from '../../kernel/log.js';
+import type { MemberRoles } from '../../kernel/member-roles.js';
 import { keysetPage, rowsFor } from '../../kernel/page.js';
 import type { Principal } from '../../kernel/principal.js';
 import { isOnSale, readBookingTerms } from '../events/booking-terms.js';
@@ -114,14 +115,16 @@ export function createBookingsService(deps: {
   offerMinutes: number;
   /** Default 'contended'. */
   eventLock?: EventLockPolicy;
+  /** The caller's organization roles (what they may do to an event's bookings). */
+  roles: MemberRoles;
   now: () => Date;
 }): BookingsWorkerService {
-  const { db, now } = deps;
+  const { db, roles, now } = deps;
   const rules: SeatRules = { offerMinutes: deps.offerMinutes, now };
 
   const scheduleExpiry = (holds: BookingRow[]) =>
     scheduleHoldExpiry(deps.queue, holds, now(), deps.log);
-  const waitlist = createWaitlistService({ db, queue: deps.queue, log: deps.log, rules });
+  const waitlist = createWaitlistService({ db, roles, queue: deps.queue, log: deps.log, rules });
 
   const allocator = createAllocator({
     db,
@@ -141,18 +144,27 @@ export function createBookingsService(deps: {
   ): Promise<BookingRow> {
     const row = await repo.findBooking(db, bookingId);
     if (!row) throw new AppError('NOT_FOUND', 'Booking not found');
-    authorize(principal, action, holding(row, await readBookingTerms(db, row.event_id)));
+    const terms = await readBookingTerms(db, row.event_id);
+    authorize(principal, action, await holding(roles, principal, row, terms));
     return row;
   }
 
   const service: BookingsWorkerService = {
     async create(principal, input) {
-      const row = await allocator.book(input.eventId, {
-        principal,
-        quantity: input.quantity,
-        idempotencyKey: input.idempotencyKey,
-        requestHash: requestHash({ eventId: input.eventId, quantity: input.quantity }),
-      });
+      const row = await allocator
+        .book(input.eventId, {
+          principal,
+          quantity: input.quantity,
+          idempotencyKey: input.idempotencyKey,
+          requestHash: requestHash({ eventId: input.eventId, quantity: input.quantity }),
+        })
+        .catch(async (error: unknown) => {
+          // The allocator decides without organization roles (they cost a lookup per booking);
+          // a draft it hid is, to the members who may see it, only not on sale.
+          if (!(error instanceof AppError) || error.appCode !== 'NOT_FOUND') throw error;
+          await termsFor(db, roles, principal, 'event.book', input.eventId);
+          throw new AppError('EVENT_NOT_BOOKABLE', 'This event is not on sale');
+        });
       return toBooking(row);
     },
 
@@ -161,7 +173,7 @@ export function createBookingsService(deps: {
         const booking = await repo.lockBooking(trx, bookingId);
         if (!booking) throw new AppError('NOT_FOUND', 'Booking not found');
         const terms = await readBookingTerms(trx, booking.event_id);
-        authorize(principal, 'booking.confirm', holding(booking, terms));
+        authorize(principal, 'booking.confirm', await holding(roles, principal, booking, terms));
         if (booking.status === 'confirmed') return { row: booking, offers: [] as BookingRow[] };
         if (booking.status === 'expired')
           throw new AppError('BOOKING_EXPIRED', 'The hold has expired');
@@ -219,7 +231,7 @@ export function createBookingsService(deps: {
         const booking = await repo.lockBooking(trx, input.bookingId);
         if (!booking) throw new AppError('NOT_FOUND', 'Booking not found');
         const terms = await readBookingTerms(trx, booking.event_id);
-        authorize(principal, 'booking.cancel', holding(booking, terms));
+        authorize(principal, 'booking.cancel', await holding(roles, principal, booking, terms));
         if (booking.status !== 'pending' && booking.status !== 'confirmed') {
           throw new AppError('INVALID_STATE', `A ${booking.status} booking cannot be cancelled`);
         }
@@ -254,7 +266,7 @@ export function createBookingsService(deps: {
 
     async availability(eventId) {
       // Public: what anyone may see of the event (a draft is no one's here).
-      const terms = await termsFor(db, null, 'event.view', eventId);
+      const terms = await termsFor(db, roles, null, 'event.view', eventId);
       const [inventory, waitlistLength] = await Promise.all([
         inventoryRepo.find(db, eventId),
         repo.waitingCount(db, eventId),
@@ -275,7 +287,7 @@ export function createBookingsService(deps: {
     },
 
     async listForEvent(principal, input) {
-      await termsFor(db, principal, 'event.readBookings', input.eventId);
+      await termsFor(db, roles, principal, 'event.readAttendees', input.eventId);
       const after = input.cursor ?? undefined;
       const rows = await repo.listBookings(db, {
         eventId: input.eventId,
@@ -291,7 +303,7 @@ export function createBookingsService(deps: {
       if (input.bookingId) {
         entityIds = [(await bookingFor(principal, 'booking.readAudit', input.bookingId)).id];
       } else {
-        await termsFor(db, principal, 'event.readBookings', input.eventId ?? '');
+        await termsFor(db, roles, principal, 'event.readBookings', input.eventId ?? '');
         entityIds = [];
       }
       const after = input.cursor ?? undefined;

@@ -7,6 +7,7 @@ import { authorize } from '../../access/access-policy.js';
 import { appendAudit } from '../../audit/audit.repository.js';
 import { AppError } from '../../kernel/app-error.js';
 import type { RequestLog } from '../../kernel/log.js';
+import type { MemberRoles } from '../../kernel/member-roles.js';
 import { keysetPage, rowsFor } from '../../kernel/page.js';
 import type { Principal } from '../../kernel/principal.js';
 import { isOnSale, readBookingTerms } from '../events/booking-terms.js';
@@ -39,11 +40,12 @@ export interface WaitlistService {
 
 export function createWaitlistService(deps: {
   db: Kysely<Database>;
+  roles: MemberRoles;
   queue: QueuePort;
   log: RequestLog;
   rules: SeatRules;
 }): WaitlistService {
-  const { db, rules } = deps;
+  const { db, roles, rules } = deps;
   const now = rules.now;
   const scheduleExpiry = (offers: BookingRow[]) =>
     scheduleHoldExpiry(deps.queue, offers, now(), deps.log);
@@ -51,7 +53,7 @@ export function createWaitlistService(deps: {
   return {
     async join(principal, input) {
       const outcome = await db.transaction().execute(async (trx) => {
-        const terms = await termsFor(trx, principal, 'event.book', input.eventId);
+        const terms = await termsFor(trx, roles, principal, 'event.book', input.eventId);
         // The sales window holds for the queue too: a place in it is a claim on a seat.
         if (!isOnSale(terms, now()))
           throw new AppError('EVENT_NOT_BOOKABLE', 'This event is not on sale');
@@ -163,7 +165,7 @@ export function createWaitlistService(deps: {
         const seen = await repo.findEntry(trx, entryId);
         if (!seen) throw new AppError('NOT_FOUND', 'Waitlist entry not found');
         const terms = await readBookingTerms(trx, seen.event_id);
-        authorize(principal, 'waitlistEntry.leave', holding(seen, terms));
+        authorize(principal, 'waitlistEntry.leave', await holding(roles, principal, seen, terms));
         // Locks in the order every other path takes them — the offer booking, the inventory row,
         // then the entry (promotion locks the inventory, then the head): entry first deadlocked.
         const offered = seen.offer_booking_id
@@ -223,7 +225,7 @@ export function createWaitlistService(deps: {
     closeEndedQueues: () => closeEndedQueues(db, now()),
 
     async forEvent(principal, input) {
-      await termsFor(db, principal, 'event.readBookings', input.eventId);
+      await termsFor(db, roles, principal, 'event.readBookings', input.eventId);
       const after = input.cursor ?? undefined;
       const rows = await repo.entriesOfEvent(db, input.eventId, after?.s, rowsFor(input.limit));
       // Join order: the position counts the whole queue, so page 2 goes on where page 1 stopped.

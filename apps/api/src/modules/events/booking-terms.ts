@@ -6,6 +6,8 @@ import { eventsRepository } from './events.repository.js';
 export interface BookingTerms {
   eventId: string;
   organizerId: string;
+  /** The organization the event belongs to (its members act on it by their role). */
+  organizationId: string;
   title: string;
   status: 'draft' | 'published' | 'cancelled' | 'completed';
   priceCents: number;
@@ -24,6 +26,7 @@ export type BookingTermsRow = Pick<
   Selectable<Database['events']>,
   | 'id'
   | 'organizer_id'
+  | 'organization_id'
   | 'title'
   | 'status'
   | 'price_cents'
@@ -40,6 +43,7 @@ export function toBookingTerms(row: BookingTermsRow): BookingTerms {
   return {
     eventId: row.id,
     organizerId: row.organizer_id,
+    organizationId: row.organization_id,
     title: row.title,
     status: row.status,
     priceCents: Number(row.price_cents),

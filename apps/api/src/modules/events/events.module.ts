@@ -5,9 +5,10 @@ import type { Kysely } from 'kysely';
 import { createVersionedCache } from '../../cache/versioned-cache.js';
 import type { Clock } from '../../kernel/clock.js';
 import type { RequestLog } from '../../kernel/log.js';
+import type { MemberRoles } from '../../kernel/member-roles.js';
 import type { Module } from '../../kernel/module.js';
 import { createInventoryService } from '../bookings/inventory.service.js';
-import type { OrganizationsService } from '../organizations/organizations.service.js';
+import type { EventOwnership } from '../organizations/organizations.service.js';
 import {
   createEventsService,
   type EventsService,
@@ -30,7 +31,8 @@ export function createEventsModule(deps: {
   /** Where public lists read (a replica when configured): reads that tolerate lag, nothing else. */
   reads: ReadReplica;
   platform: { cache: CachePort; pubsub: PubSubPort; queue: QueuePort };
-  organizations: Pick<OrganizationsService, 'forNewEvent' | 'settled'>;
+  organizations: EventOwnership;
+  roles: MemberRoles;
   /** WAITLIST_OFFER_MINUTES: a capacity increase offers the new seats to the waitlist. */
   offerMinutes: number;
   log: RequestLog;
@@ -62,6 +64,7 @@ export function createEventsModule(deps: {
       now: deps.now,
     }),
     organizations: deps.organizations,
+    roles: deps.roles,
     log: deps.log,
     now: deps.now,
   });

@@ -42,7 +42,7 @@ const COLUMNS = [
 /** Which events a caller may see in a list. */
 export type EventVisibility =
   | { kind: 'public' }
-  | { kind: 'organizer'; organizerId: string }
+  | { kind: 'organizations'; organizationIds: string[] }
   | { kind: 'all' };
 
 export interface EventListQuery {
@@ -104,9 +104,12 @@ export const eventsRepository = {
     let sel = db.selectFrom('events').select(COLUMNS);
     const v = query.visibility;
     if (v.kind === 'public') sel = sel.where('status', 'in', PUBLIC_STATUSES);
-    if (v.kind === 'organizer') {
+    if (v.kind === 'organizations') {
       sel = sel.where((eb) =>
-        eb.or([eb('status', 'in', PUBLIC_STATUSES), eb('organizer_id', '=', v.organizerId)]),
+        eb.or([
+          eb('status', 'in', PUBLIC_STATUSES),
+          eb('organization_id', 'in', v.organizationIds),
+        ]),
       );
     }
     if (query.status) sel = sel.where('status', '=', query.status);

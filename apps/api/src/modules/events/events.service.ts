@@ -9,15 +9,16 @@ import {
 import { appendEvent, type Database, type ReadReplica } from '@evently/db';
 import type { Kysely, Transaction } from 'kysely';
 import type { z } from 'zod';
-import { authorize, eventReach } from '../../access/access-policy.js';
+import { asMember, authorize, eventReach } from '../../access/access-policy.js';
 import { appendAudit } from '../../audit/audit.repository.js';
 import { unkept, type VersionedCache } from '../../cache/versioned-cache.js';
 import { AppError } from '../../kernel/app-error.js';
 import type { RequestLog } from '../../kernel/log.js';
+import type { MemberRoles } from '../../kernel/member-roles.js';
 import { keysetPage, rowsFor } from '../../kernel/page.js';
 import type { Principal } from '../../kernel/principal.js';
 import type { InventoryService } from '../bookings/inventory.service.js';
-import type { OrganizationsService } from '../organizations/organizations.service.js';
+import type { EventOwnership } from '../organizations/organizations.service.js';
 import {
   type EventCore,
   toColumns,
@@ -77,11 +78,12 @@ export function createEventsService(deps: {
   reads: ReadReplica;
   cache: VersionedCache;
   inventory: InventoryService;
-  organizations: Pick<OrganizationsService, 'forNewEvent' | 'settled'>; // a new event's owner
+  organizations: EventOwnership; // a new event's owner
+  roles: MemberRoles;
   log: RequestLog;
   now: () => Date;
 }): EventsService {
-  const { db, reads, cache, inventory, organizations, now } = deps;
+  const { db, reads, cache, inventory, organizations, roles, now } = deps;
 
   /** With live availability; a public list's may come from the replica (`listed`). */
   async function present(cores: EventCore[], listed = false): Promise<Event[]> {
@@ -122,7 +124,8 @@ export function createEventsService(deps: {
   ): Promise<EventRow> {
     const row = await repo.findForUpdate(trx, id);
     if (!row) throw new AppError('NOT_FOUND', 'Event not found');
-    authorize(principal, 'event.edit', { organizerId: row.organizer_id, status: row.status });
+    const facts = { organizationId: row.organization_id, status: row.status };
+    authorize(principal, 'event.edit', asMember(facts, await roles.of(principal)));
     return row;
   }
 
@@ -148,7 +151,7 @@ export function createEventsService(deps: {
 
   return {
     async list(principal, input) {
-      const visibility: EventVisibility = eventReach(principal);
+      const visibility: EventVisibility = eventReach(principal, await roles.of(principal));
       const key = JSON.stringify([visibility, input]);
       // Only the public list reads the replica: an organizer's or admin's list is what they
       // manage their events from, and must show their own writes at once.
@@ -188,7 +191,9 @@ export function createEventsService(deps: {
         return row ? toEventCore(row) : undefined;
       });
       if (!core) throw new AppError('NOT_FOUND', 'Event not found');
-      authorize(principal, 'event.view', core);
+      // A draft is seen by its organization's members: only then are the caller's roles needed.
+      const seen = core.status === 'draft' ? await roles.of(principal) : {};
+      authorize(principal, 'event.view', asMember(core, seen));
       const [event] = await present([core]);
       if (!event) throw new AppError('NOT_FOUND', 'Event not found');
       return event;

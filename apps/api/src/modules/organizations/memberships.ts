@@ -3,6 +3,8 @@ import type { Database } from '@evently/db';
 import type { CachePort } from '@evently/platform';
 import type { Kysely } from 'kysely';
 import type { RequestLog } from '../../kernel/log.js';
+import type { MemberRoles } from '../../kernel/member-roles.js';
+import type { Principal } from '../../kernel/principal.js';
 import { organizationsRepository as repo } from './organizations.repository.js';
 
 /** A user's role in each organization they belong to. */
@@ -69,6 +71,29 @@ export function createMemberships(deps: {
           'membership cache invalidation failed; entries expire within a minute',
         );
       });
+    },
+  };
+}
+
+/**
+ * The kernel's `MemberRoles` on these memberships. Kept per principal (one per request; a
+ * stream's re-check authenticates afresh), so a request asks the cache once however many
+ * decisions it makes.
+ */
+export function memberRolesOf(memberships: Memberships): MemberRoles {
+  const asked = new WeakMap<Principal, Promise<Roles>>();
+  const none: Roles = Object.freeze({});
+  return {
+    of(principal) {
+      if (!principal) return Promise.resolve(none);
+      let roles = asked.get(principal);
+      if (!roles) {
+        roles = memberships.rolesOf(principal.userId);
+        asked.set(principal, roles);
+        // A failed read is not kept: the next decision asks again.
+        roles.catch(() => asked.delete(principal));
+      }
+      return roles;
     },
   };
 }

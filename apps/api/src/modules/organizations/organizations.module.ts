@@ -3,18 +3,26 @@ import type { CachePort } from '@evently/platform';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../kernel/clock.js';
 import type { RequestLog } from '../../kernel/log.js';
+import type { MemberRoles } from '../../kernel/member-roles.js';
 import type { Module } from '../../kernel/module.js';
 import { createInvitationsService, type InvitationsService } from './invitations.service.js';
 import { createMembersService, type MembersService } from './members.service.js';
-import { createMemberships, type Memberships } from './memberships.js';
-import { createOrganizationsService, type OrganizationsService } from './organizations.service.js';
+import { createMemberships, memberRolesOf } from './memberships.js';
+import {
+  createOrganizationsService,
+  type EventOwnership,
+  type OrganizationsService,
+} from './organizations.service.js';
 
-/** Organizations, their members and invitations, and the membership lookup other modules use. */
+/**
+ * Organizations, their members and invitations, and the membership lookup other modules decide
+ * by. (Part of the tRPC context's type, so of the SDK's declarations: no database types here.)
+ */
 export interface OrganizationsModuleService extends OrganizationsService {
   members: MembersService;
   invitations: InvitationsService;
-  /** A user's role in each organization, per request (cached, forgotten on every change). */
-  memberships: Memberships;
+  /** A caller's role in each organization, per request (cached, forgotten on every change). */
+  roles: MemberRoles;
 }
 
 export function createOrganizationsModule(deps: {
@@ -22,16 +30,18 @@ export function createOrganizationsModule(deps: {
   cache: CachePort;
   log: RequestLog;
   now: Clock;
-}): Module<OrganizationsModuleService> {
+}): Module<OrganizationsModuleService> & { ownership: EventOwnership } {
   const memberships = createMemberships({ db: deps.db, cache: deps.cache, log: deps.log });
   const shared = { db: deps.db, memberships, now: deps.now };
+  const { forNewEvent, settled, ...organizations } = createOrganizationsService(shared);
   return {
     service: {
-      ...createOrganizationsService(shared),
+      ...organizations,
       members: createMembersService(shared),
       invitations: createInvitationsService(shared),
-      memberships,
+      roles: memberRolesOf(memberships),
     },
+    ownership: { forNewEvent, settled },
     async close() {},
   };
 }

@@ -21,18 +21,8 @@ import { organizationsRepository as repo } from './organizations.repository.js';
 /** The roles that may manage an organization's events (API.md Part 2). */
 const EVENT_MANAGERS: readonly MemberRole[] = ['owner', 'manager'];
 
-/** Organizations themselves: creating, reading and renaming them. */
-export interface OrganizationsService {
-  create(
-    principal: Principal,
-    input: z.infer<typeof createOrganizationInputSchema>,
-  ): Promise<Organization>;
-  mine(principal: Principal): Promise<{ organization: Organization; role: MemberRole }[]>;
-  get(principal: Principal, id: string): Promise<Organization>;
-  update(
-    principal: Principal,
-    input: z.infer<typeof updateOrganizationInputSchema>,
-  ): Promise<Organization>;
+/** Which organization a new event belongs to (for the events module; it takes a transaction). */
+export interface EventOwnership {
   /**
    * The organization a new event of `principal` belongs to, in the event's transaction: the one
    * named (which they must manage events of), else the only one they manage events of, else a
@@ -47,6 +37,20 @@ export interface OrganizationsService {
   settled(principal: Principal): Promise<void>;
 }
 
+/** Organizations themselves: creating, reading and renaming them. */
+export interface OrganizationsService {
+  create(
+    principal: Principal,
+    input: z.infer<typeof createOrganizationInputSchema>,
+  ): Promise<Organization>;
+  mine(principal: Principal): Promise<{ organization: Organization; role: MemberRole }[]>;
+  get(principal: Principal, id: string): Promise<Organization>;
+  update(
+    principal: Principal,
+    input: z.infer<typeof updateOrganizationInputSchema>,
+  ): Promise<Organization>;
+}
+
 /** A slug from the name; a short random tail when it is taken (or the name has no letters). */
 function slugFor(name: string, attempt: number): string {
   const base = slugify(name).slice(0, 50).replace(/-+$/, '') || 'organization';
@@ -57,7 +61,7 @@ export function createOrganizationsService(deps: {
   db: Kysely<Database>;
   memberships: Memberships;
   now: Clock;
-}): OrganizationsService {
+}): OrganizationsService & EventOwnership {
   const { db, memberships, now } = deps;
 
   /** Inserts the organization with `principal` as its owner; a taken slug tries another. */
@@ -173,6 +177,10 @@ export function createOrganizationsService(deps: {
           'VALIDATION_FAILED',
           'organizationId is required: you manage the events of several organizations',
         );
+      }
+      // Only who may create organizations gets one made for them.
+      if (principal.role !== 'organizer' && principal.role !== 'admin') {
+        throw new AppError('FORBIDDEN', 'You manage the events of no organization');
       }
       await memberships.forgetBefore([principal.userId]);
       const user = await repo.userById(trx, principal.userId);
