@@ -112,7 +112,8 @@ export interface SignedUp {
 
 /** The single-use code of an organization invitation's mail (32 base64url characters). */
 export function invitationCodeIn(mail: ReceivedMail): string {
-  const match = /\b([A-Za-z0-9_-]{32})\b/.exec(mail.text);
+  // On a line of its own (a code may begin or end with - or _, so no word boundaries).
+  const match = /^\s+([A-Za-z0-9_-]{32})$/m.exec(mail.text);
   if (!match?.[1]) throw new Error(`no invitation code in mail "${mail.subject}"`);
   return match[1];
 }

@@ -57,10 +57,19 @@ describe('organizations', () => {
       owner.client.organizations.create.mutate({ name: 'Bad', slug: 'Not A Slug' }),
       'VALIDATION_FAILED',
     );
+    // Personal organizations' slugs cannot be squatted, asked for or slugified into.
+    const squat = `u-${randomUUID().replaceAll('-', '')}`;
+    await expectAppCode(
+      owner.client.organizations.create.mutate({ name: 'Squat', slug: squat }),
+      'VALIDATION_FAILED',
+    );
+    const named = await owner.client.organizations.create.mutate({ name: squat });
+    expect(named.slug).not.toBe(squat);
     const mine = await owner.client.organizations.mine.query();
     expect(mine.map((m) => [m.organization.id, m.role])).toEqual([
       [organizationId, 'owner'],
       [again.id, 'owner'],
+      [named.id, 'owner'],
     ]);
     const renamed = await owner.client.organizations.update.mutate({
       id: organizationId,
@@ -306,6 +315,13 @@ describe('organizations', () => {
     expect(first.organizationId).toBe(personal?.organization.id);
     const next = await solo.client.events.create.mutate(eventInput({ title: 'Solo again' }));
     expect(next.organizationId).toBe(first.organizationId);
+    // First events created at once make one personal organization, not one each.
+    const eager = await app.signUp({ role: 'organizer' });
+    const burst = await Promise.all(
+      Array.from({ length: 6 }, () => eager.client.events.create.mutate(eventInput())),
+    );
+    expect(new Set(burst.map((e) => e.organizationId)).size).toBe(1);
+    expect(await eager.client.organizations.mine.query()).toHaveLength(1);
 
     // Named: an organization whose events the caller manages; refused otherwise.
     const named = await owner.client.events.create.mutate(

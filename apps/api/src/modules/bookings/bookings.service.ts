@@ -145,7 +145,7 @@ export function createBookingsService(deps: {
     const row = await repo.findBooking(db, bookingId);
     if (!row) throw new AppError('NOT_FOUND', 'Booking not found');
     const terms = await readBookingTerms(db, row.event_id);
-    authorize(principal, action, await holding(roles, principal, row, terms));
+    authorize(principal, action, holding(await roles.of(principal), row, terms));
     return row;
   }
 
@@ -162,18 +162,19 @@ export function createBookingsService(deps: {
           // The allocator decides without organization roles (they cost a lookup per booking);
           // a draft it hid is, to the members who may see it, only not on sale.
           if (!(error instanceof AppError) || error.appCode !== 'NOT_FOUND') throw error;
-          await termsFor(db, roles, principal, 'event.book', input.eventId);
+          await termsFor(db, await roles.of(principal), principal, 'event.book', input.eventId);
           throw new AppError('EVENT_NOT_BOOKABLE', 'This event is not on sale');
         });
       return toBooking(row);
     },
 
     async confirm(principal, bookingId) {
+      const seen = await roles.of(principal);
       const outcome = await db.transaction().execute(async (trx) => {
         const booking = await repo.lockBooking(trx, bookingId);
         if (!booking) throw new AppError('NOT_FOUND', 'Booking not found');
         const terms = await readBookingTerms(trx, booking.event_id);
-        authorize(principal, 'booking.confirm', await holding(roles, principal, booking, terms));
+        authorize(principal, 'booking.confirm', holding(seen, booking, terms));
         if (booking.status === 'confirmed') return { row: booking, offers: [] as BookingRow[] };
         if (booking.status === 'expired')
           throw new AppError('BOOKING_EXPIRED', 'The hold has expired');
@@ -227,11 +228,12 @@ export function createBookingsService(deps: {
     },
 
     async cancel(principal, input) {
+      const seen = await roles.of(principal);
       const outcome = await db.transaction().execute(async (trx) => {
         const booking = await repo.lockBooking(trx, input.bookingId);
         if (!booking) throw new AppError('NOT_FOUND', 'Booking not found');
         const terms = await readBookingTerms(trx, booking.event_id);
-        authorize(principal, 'booking.cancel', await holding(roles, principal, booking, terms));
+        authorize(principal, 'booking.cancel', holding(seen, booking, terms));
         if (booking.status !== 'pending' && booking.status !== 'confirmed') {
           throw new AppError('INVALID_STATE', `A ${booking.status} booking cannot be cancelled`);
         }
@@ -266,7 +268,7 @@ export function createBookingsService(deps: {
 
     async availability(eventId) {
       // Public: what anyone may see of the event (a draft is no one's here).
-      const terms = await termsFor(db, roles, null, 'event.view', eventId);
+      const terms = await termsFor(db, {}, null, 'event.view', eventId);
       const [inventory, waitlistLength] = await Promise.all([
         inventoryRepo.find(db, eventId),
         repo.waitingCount(db, eventId),
@@ -287,7 +289,13 @@ export function createBookingsService(deps: {
     },
 
     async listForEvent(principal, input) {
-      await termsFor(db, roles, principal, 'event.readAttendees', input.eventId);
+      await termsFor(
+        db,
+        await roles.of(principal),
+        principal,
+        'event.readAttendees',
+        input.eventId,
+      );
       const after = input.cursor ?? undefined;
       const rows = await repo.listBookings(db, {
         eventId: input.eventId,
@@ -303,7 +311,8 @@ export function createBookingsService(deps: {
       if (input.bookingId) {
         entityIds = [(await bookingFor(principal, 'booking.readAudit', input.bookingId)).id];
       } else {
-        await termsFor(db, roles, principal, 'event.readBookings', input.eventId ?? '');
+        const seen = await roles.of(principal);
+        await termsFor(db, seen, principal, 'event.readBookings', input.eventId ?? '');
         entityIds = [];
       }
       const after = input.cursor ?? undefined;

@@ -52,8 +52,9 @@ export function createWaitlistService(deps: {
 
   return {
     async join(principal, input) {
+      const mine = await roles.of(principal);
       const outcome = await db.transaction().execute(async (trx) => {
-        const terms = await termsFor(trx, roles, principal, 'event.book', input.eventId);
+        const terms = await termsFor(trx, mine, principal, 'event.book', input.eventId);
         // The sales window holds for the queue too: a place in it is a claim on a seat.
         if (!isOnSale(terms, now()))
           throw new AppError('EVENT_NOT_BOOKABLE', 'This event is not on sale');
@@ -161,11 +162,12 @@ export function createWaitlistService(deps: {
     },
 
     async leave(principal, entryId) {
+      const mine = await roles.of(principal);
       const outcome = await db.transaction().execute(async (trx) => {
         const seen = await repo.findEntry(trx, entryId);
         if (!seen) throw new AppError('NOT_FOUND', 'Waitlist entry not found');
         const terms = await readBookingTerms(trx, seen.event_id);
-        authorize(principal, 'waitlistEntry.leave', await holding(roles, principal, seen, terms));
+        authorize(principal, 'waitlistEntry.leave', holding(mine, seen, terms));
         // Locks in the order every other path takes them — the offer booking, the inventory row,
         // then the entry (promotion locks the inventory, then the head): entry first deadlocked.
         const offered = seen.offer_booking_id
@@ -225,7 +227,7 @@ export function createWaitlistService(deps: {
     closeEndedQueues: () => closeEndedQueues(db, now()),
 
     async forEvent(principal, input) {
-      await termsFor(db, roles, principal, 'event.readBookings', input.eventId);
+      await termsFor(db, await roles.of(principal), principal, 'event.readBookings', input.eventId);
       const after = input.cursor ?? undefined;
       const rows = await repo.entriesOfEvent(db, input.eventId, after?.s, rowsFor(input.limit));
       // Join order: the position counts the whole queue, so page 2 goes on where page 1 stopped.

@@ -9,12 +9,8 @@ import type { MemberRoles } from '../../kernel/member-roles.js';
 import type { Module } from '../../kernel/module.js';
 import { createInventoryService } from '../bookings/inventory.service.js';
 import type { EventOwnership } from '../organizations/organizations.service.js';
-import {
-  createEventsService,
-  type EventsService,
-  eventScope,
-  LIST_SCOPE,
-} from './events.service.js';
+import { eventScope, LIST_SCOPE } from './event-scopes.js';
+import { createEventsService, type EventsService } from './events.service.js';
 
 export const EVENTS_JOBS_QUEUE = 'jobs.events';
 

@@ -1,152 +1,40 @@
-import { randomUUID } from 'node:crypto';
-import {
-  type Event,
-  type EventFields,
-  eventRulesSchema,
-  type listEventsInputSchema,
-  type Page,
-} from '@evently/contracts';
-import { appendEvent, type Database, type ReadReplica } from '@evently/db';
-import type { Kysely, Transaction } from 'kysely';
+import type { Event, listEventsInputSchema, Page } from '@evently/contracts';
+import type { Database, ReadReplica } from '@evently/db';
+import type { Kysely } from 'kysely';
 import type { z } from 'zod';
 import { asMember, authorize, eventReach } from '../../access/access-policy.js';
-import { appendAudit } from '../../audit/audit.repository.js';
-import { unkept, type VersionedCache } from '../../cache/versioned-cache.js';
+import { unkept } from '../../cache/versioned-cache.js';
 import { AppError } from '../../kernel/app-error.js';
-import type { RequestLog } from '../../kernel/log.js';
-import type { MemberRoles } from '../../kernel/member-roles.js';
 import { keysetPage, rowsFor } from '../../kernel/page.js';
 import type { Principal } from '../../kernel/principal.js';
-import type { InventoryService } from '../bookings/inventory.service.js';
-import type { EventOwnership } from '../organizations/organizations.service.js';
-import {
-  type EventCore,
-  toColumns,
-  toEventCore,
-  toEventFields,
-  withAvailability,
-} from './events.mappers.js';
-import {
-  type EventRow,
-  type EventVisibility,
-  eventsRepository as repo,
-} from './events.repository.js';
+import { createEventChanges, type EventChanges, type EventChangesDeps } from './event-changes.js';
+import { eventScope, LIST_SCOPE } from './event-scopes.js';
+import { type EventCore, toEventCore, withAvailability } from './events.mappers.js';
+import { type EventVisibility, eventsRepository as repo } from './events.repository.js';
 
-export interface EventsService {
+export interface EventsService extends EventChanges {
   list(
     principal: Principal | null,
     input: z.output<typeof listEventsInputSchema>,
   ): Promise<Page<Event>>;
   get(principal: Principal | null, id: string): Promise<Event>;
-  create(
-    principal: Principal,
-    input: EventFields & { organizationId?: string | undefined },
-  ): Promise<Event>;
-  update(
-    principal: Principal,
-    input: { id: string; expectedVersion: number; patch: Partial<EventFields> },
-  ): Promise<Event>;
-  publish(principal: Principal, id: string): Promise<Event>;
-  cancel(principal: Principal, input: { id: string; reason: string }): Promise<Event>;
-  delete(principal: Principal, id: string): Promise<{ ok: true }>;
-  /** The scheduled job: marks published events whose end has passed completed. */
-  completeEnded(): Promise<number>;
 }
 
-/** The read cache's scopes: every public list, and one event. */
-export const LIST_SCOPE = 'events:list';
-export const eventScope = (id: string) => `event:${id}`;
-
-/**
- * The rules between fields (endsAt after startsAt, ...) on a whole event: VALIDATION_FAILED with
- * the zod issues when broken, under `path` (an update's are its patch's fields).
- */
-function withRules(event: EventFields, path: string[]): EventFields {
-  const checked = eventRulesSchema.safeParse(event);
-  if (checked.success) return checked.data;
-  throw new AppError(
-    'VALIDATION_FAILED',
-    'The event breaks a rule between its fields',
-    undefined,
-    checked.error.issues.map((issue) => ({ ...issue, path: [...path, ...issue.path] })),
-  );
-}
-
-export function createEventsService(deps: {
-  db: Kysely<Database>;
+/** What the events service is built from. */
+export interface EventsServiceDeps extends EventChangesDeps {
   /** The public lists' reads (a replica when configured; see `list`). */
   reads: ReadReplica;
-  cache: VersionedCache;
-  inventory: InventoryService;
-  organizations: EventOwnership; // a new event's owner
-  roles: MemberRoles;
-  log: RequestLog;
-  now: () => Date;
-}): EventsService {
-  const { db, reads, cache, inventory, organizations, roles, now } = deps;
+}
+
+/** Reading events (lists and single events, with live availability); the changes are event-changes.ts. */
+export function createEventsService(deps: EventsServiceDeps): EventsService {
+  const { db, reads, cache, inventory, roles } = deps;
 
   /** With live availability; a public list's may come from the replica (`listed`). */
   async function present(cores: EventCore[], listed = false): Promise<Event[]> {
     const ids = cores.filter((c) => c.status === 'published').map((c) => c.id);
     const live = await (listed ? inventory.listedAvailability(ids) : inventory.availability(ids));
     return cores.map((core) => withAvailability(core, live.get(core.id)));
-  }
-
-  /**
-   * Every write: make the caches forget the event before the transaction (so an unreachable
-   * Redis aborts the write instead of leaving stale entries) and again after commit (so nothing
-   * read in between survives). Correctness on reads rests on the cache's generations.
-   */
-  async function write<T>(
-    id: string,
-    change: (trx: Transaction<Database>) => Promise<T>,
-  ): Promise<T> {
-    const scopes = [eventScope(id), LIST_SCOPE];
-    try {
-      await cache.invalidate(...scopes);
-    } catch (error) {
-      throw new AppError('SERVICE_UNAVAILABLE', 'The cache is unreachable; nothing was changed', {
-        cause: String((error as Error).name),
-      });
-    }
-    const result = await db.transaction().execute(change);
-    await cache.invalidate(...scopes).catch((error: unknown) => {
-      deps.log.error({ err: error, eventId: id }, 'cache invalidation after commit failed');
-    });
-    return result;
-  }
-
-  /** Loads an event to change it, if the access policy lets the caller edit it. */
-  async function loadForChange(
-    trx: Transaction<Database>,
-    principal: Principal,
-    id: string,
-  ): Promise<EventRow> {
-    const row = await repo.findForUpdate(trx, id);
-    if (!row) throw new AppError('NOT_FOUND', 'Event not found');
-    const facts = { organizationId: row.organization_id, status: row.status };
-    authorize(principal, 'event.edit', asMember(facts, await roles.of(principal)));
-    return row;
-  }
-
-  async function changeStatus(
-    trx: Transaction<Database>,
-    principal: Principal,
-    before: EventRow,
-    action: string,
-    patch: Parameters<typeof repo.update>[3],
-  ): Promise<EventRow> {
-    const after = await repo.update(trx, before.id, before.version, patch);
-    if (!after) throw new AppError('VERSION_CONFLICT', 'The event changed meanwhile; retry');
-    await appendAudit(trx, {
-      entity: 'event',
-      entityId: before.id,
-      action,
-      actorId: principal.userId,
-      before: toEventCore(before),
-      after: toEventCore(after),
-    });
-    return after;
   }
 
   return {
@@ -199,207 +87,6 @@ export function createEventsService(deps: {
       return event;
     },
 
-    async create(principal, input) {
-      const fields = withRules(input, []);
-      if (new Date(fields.endsAt).getTime() <= now().getTime()) {
-        throw new AppError('VALIDATION_FAILED', 'The event must end in the future');
-      }
-      const id = randomUUID();
-      const row = await write(id, async (trx) => {
-        const created = await repo.insert(trx, {
-          id,
-          organizer_id: principal.userId,
-          organization_id: await organizations.forNewEvent(trx, principal, input.organizationId),
-          status: 'draft',
-          title: fields.title,
-          description: fields.description,
-          venue: fields.venue,
-          starts_at: fields.startsAt,
-          ends_at: fields.endsAt,
-          capacity: fields.capacity,
-          price_cents: fields.priceCents,
-          currency: fields.currency,
-          max_per_booking: fields.maxPerBooking,
-          max_per_user: fields.maxPerUser,
-          sales_start_at: fields.salesStartAt,
-          sales_end_at: fields.salesEndAt,
-          updated_at: now(),
-        });
-        await appendAudit(trx, {
-          entity: 'event',
-          entityId: id,
-          action: 'create',
-          actorId: principal.userId,
-          after: toEventCore(created),
-        });
-        await appendEvent(trx, {
-          topic: 'event.created',
-          aggregateId: id,
-          payload: { eventId: id, organizerId: principal.userId, title: created.title },
-        });
-        return created;
-      });
-      await organizations.settled(principal);
-      return withAvailability(toEventCore(row), undefined);
-    },
-
-    async update(principal, input) {
-      let afterCommit = () => {};
-      const row = await write(input.id, async (trx) => {
-        const before = await loadForChange(trx, principal, input.id);
-        if (before.status !== 'draft' && before.status !== 'published') {
-          throw new AppError('INVALID_STATE', `A ${before.status} event cannot be edited`);
-        }
-        if (before.version !== input.expectedVersion) {
-          throw new AppError('VERSION_CONFLICT', 'The event changed since you read it', {
-            version: before.version,
-          });
-        }
-        const current = toEventFields(toEventCore(before));
-        const merged = withRules({ ...current, ...input.patch }, ['patch']);
-        const changed = (Object.keys(input.patch) as (keyof EventFields)[]).filter(
-          (k) => JSON.stringify(current[k]) !== JSON.stringify(merged[k]),
-        );
-        if (before.status === 'published' && merged.capacity !== current.capacity) {
-          ({ afterCommit } = await inventory.resize(trx, before.id, merged.capacity));
-        }
-        const after = await changeStatus(trx, principal, before, 'update', toColumns(merged));
-        if (before.status === 'published' && changed.length > 0) {
-          await appendEvent(trx, {
-            topic: 'event.updated',
-            aggregateId: after.id,
-            payload: {
-              eventId: after.id,
-              organizerId: after.organizer_id,
-              version: after.version,
-              changed,
-              title: after.title,
-              venue: after.venue,
-              startsAt: after.starts_at.toISOString(),
-              endsAt: after.ends_at.toISOString(),
-            },
-          });
-        }
-        return after;
-      });
-      afterCommit();
-      return (await present([toEventCore(row)]))[0] as Event;
-    },
-
-    async publish(principal, id) {
-      const row = await write(id, async (trx) => {
-        const before = await loadForChange(trx, principal, id);
-        if (before.status !== 'draft')
-          throw new AppError('INVALID_STATE', `A ${before.status} event cannot be published`);
-        if (before.ends_at.getTime() <= now().getTime()) {
-          throw new AppError('INVALID_STATE', 'The event has already ended');
-        }
-        const after = await changeStatus(trx, principal, before, 'publish', {
-          status: 'published',
-          published_at: now(),
-        });
-        // Same transaction: the event is never published without seats to sell.
-        await inventory.open(trx, id, after.capacity);
-        await appendEvent(trx, {
-          topic: 'event.published',
-          aggregateId: id,
-          payload: {
-            eventId: id,
-            organizerId: after.organizer_id,
-            title: after.title,
-            capacity: after.capacity,
-            priceCents: Number(after.price_cents),
-            currency: after.currency,
-            startsAt: after.starts_at.toISOString(),
-            endsAt: after.ends_at.toISOString(),
-          },
-        });
-        return after;
-      });
-      return (await present([toEventCore(row)]))[0] as Event;
-    },
-
-    async cancel(principal, input) {
-      const row = await write(input.id, async (trx) => {
-        const before = await loadForChange(trx, principal, input.id);
-        if (before.status !== 'published') {
-          throw new AppError(
-            'INVALID_STATE',
-            before.status === 'draft'
-              ? 'Delete a draft instead of cancelling it'
-              : `A ${before.status} event cannot be cancelled`,
-          );
-        }
-        const after = await changeStatus(trx, principal, before, 'cancel', {
-          status: 'cancelled',
-          cancelled_at: now(),
-          cancel_reason: input.reason,
-        });
-        // The bookings module cancels every booking and closes the waitlist on this event.
-        await appendEvent(trx, {
-          topic: 'event.cancelled',
-          aggregateId: after.id,
-          payload: {
-            eventId: after.id,
-            organizerId: after.organizer_id,
-            title: after.title,
-            reason: input.reason,
-          },
-        });
-        return after;
-      });
-      return withAvailability(toEventCore(row), undefined);
-    },
-
-    async delete(principal, id) {
-      await write(id, async (trx) => {
-        const before = await loadForChange(trx, principal, id);
-        if (before.status !== 'draft')
-          throw new AppError('INVALID_STATE', 'Only drafts can be deleted; cancel instead');
-        await repo.delete(trx, id);
-        await appendAudit(trx, {
-          entity: 'event',
-          entityId: id,
-          action: 'delete',
-          actorId: principal.userId,
-          before: toEventCore(before),
-        });
-        await appendEvent(trx, {
-          topic: 'event.deleted',
-          aggregateId: id,
-          payload: { eventId: id, organizerId: before.organizer_id },
-        });
-      });
-      return { ok: true };
-    },
-
-    async completeEnded() {
-      const completed = await db.transaction().execute(async (trx) => {
-        const rows = await repo.completeEnded(trx, now(), 500);
-        for (const row of rows) {
-          await appendAudit(trx, {
-            entity: 'event',
-            entityId: row.id,
-            action: 'complete',
-            actorId: null,
-            after: toEventCore(row),
-          });
-          await appendEvent(trx, {
-            topic: 'event.completed',
-            aggregateId: row.id,
-            payload: { eventId: row.id, organizerId: row.organizer_id },
-          });
-        }
-        return rows;
-      });
-      if (completed.length > 0) {
-        await cache
-          .invalidate(...completed.map((r) => eventScope(r.id)), LIST_SCOPE)
-          .catch((error: unknown) => {
-            deps.log.error({ err: error }, 'cache invalidation after completing events failed');
-          });
-      }
-      return completed.length;
-    },
+    ...createEventChanges(deps, present),
   };
 }

@@ -41,6 +41,10 @@ export const organizationsRepository = {
       .executeTakeFirst();
   },
 
+  findBySlug(db: Db, slug: string): Promise<OrganizationRow | undefined> {
+    return db.selectFrom('organizations').selectAll().where('slug', '=', slug).executeTakeFirst();
+  },
+
   find(db: Db, id: string): Promise<OrganizationRow | undefined> {
     return db.selectFrom('organizations').selectAll().where('id', '=', id).executeTakeFirst();
   },

@@ -51,6 +51,9 @@ export interface OrganizationsService {
   ): Promise<Organization>;
 }
 
+/** Personal organizations' slugs (`u-` and the owner's id): nobody else may take one. */
+const PERSONAL_SLUG = /^u-[0-9a-f]{32}$/;
+
 /** A slug from the name; a short random tail when it is taken (or the name has no letters). */
 function slugFor(name: string, attempt: number): string {
   const base = slugify(name).slice(0, 50).replace(/-+$/, '') || 'organization';
@@ -65,43 +68,80 @@ export function createOrganizationsService(deps: {
   const { db, memberships, now } = deps;
 
   /** Inserts the organization with `principal` as its owner; a taken slug tries another. */
+  /** The organization with `principal` as its owner, or undefined when the slug is taken. */
   async function insertOwned(
+    trx: Transaction<Database>,
+    principal: Principal,
+    name: string,
+    slug: string,
+  ) {
+    const at = now();
+    const row = await repo.insert(trx, {
+      id: randomUUID(),
+      name,
+      slug,
+      created_by: principal.userId,
+      at,
+    });
+    if (!row) return undefined;
+    await repo.addMember(trx, {
+      organization_id: row.id,
+      user_id: principal.userId,
+      role: 'owner',
+      joined_at: at,
+    });
+    await appendAudit(trx, {
+      entity: 'organization',
+      entityId: row.id,
+      action: 'create',
+      actorId: principal.userId,
+      after: { name: row.name, slug: row.slug },
+    });
+    return row;
+  }
+
+  /** A new organization from `create`: a slug asked for must be free; one made from the name gets a tail. */
+  async function createOwned(
     trx: Transaction<Database>,
     principal: Principal,
     name: string,
     slug: string | undefined,
   ) {
-    const at = now();
-    const id = randomUUID();
+    if (slug !== undefined && PERSONAL_SLUG.test(slug)) {
+      throw new AppError('VALIDATION_FAILED', 'Slugs of the form u-<32 hex digits> are reserved');
+    }
     for (let attempt = 0; attempt < 5; attempt += 1) {
-      const row = await repo.insert(trx, {
-        id,
-        name,
-        slug: slug ?? slugFor(name, attempt),
-        created_by: principal.userId,
-        at,
-      });
-      if (row) {
-        await repo.addMember(trx, {
-          organization_id: id,
-          user_id: principal.userId,
-          role: 'owner',
-          joined_at: at,
-        });
-        await appendAudit(trx, {
-          entity: 'organization',
-          entityId: id,
-          action: 'create',
-          actorId: principal.userId,
-          after: { name: row.name, slug: row.slug },
-        });
-        return row;
-      }
+      const candidate = slug ?? slugFor(name, attempt);
+      // A name that slugifies to a personal slug gets a tail like a taken one.
+      const row = PERSONAL_SLUG.test(candidate)
+        ? undefined
+        : await insertOwned(trx, principal, name, candidate);
+      if (row) return row;
       if (slug !== undefined) {
         throw new AppError('VALIDATION_FAILED', 'This slug is taken: choose another');
       }
     }
     throw new Error('no free slug after 5 attempts');
+  }
+
+  /**
+   * The personal organization of `principal`, made now if missing. Its slug is fixed (as the
+   * organizations migration named them), so two first events created at once make one: the
+   * second insert waits for the first and finds it.
+   */
+  async function personalOrganization(trx: Transaction<Database>, principal: Principal) {
+    const slug = `u-${principal.userId.replaceAll('-', '')}`;
+    const user = await repo.userById(trx, principal.userId);
+    const name = user?.name.trim() || user?.email.split('@')[0] || 'My events';
+    const made = await insertOwned(trx, principal, name, slug);
+    if (made) return made.id;
+    const existing = await repo.findBySlug(trx, slug);
+    const role = existing && (await repo.member(trx, existing.id, principal.userId))?.role;
+    // Removed from it since: their events are not theirs to add to.
+    if (!existing || !role || !EVENT_MANAGERS.includes(role)) {
+      throw new AppError('FORBIDDEN', 'You manage the events of no organization: create one first');
+    }
+    return existing.id;
   }
 
   async function standing(principal: Principal, organizationId: string) {
@@ -114,7 +154,7 @@ export function createOrganizationsService(deps: {
       await memberships.forgetBefore([principal.userId]);
       const row = await db
         .transaction()
-        .execute((trx) => insertOwned(trx, principal, input.name, input.slug));
+        .execute((trx) => createOwned(trx, principal, input.name, input.slug));
       await memberships.forget([principal.userId]);
       return toOrganization(row);
     },
@@ -183,9 +223,7 @@ export function createOrganizationsService(deps: {
         throw new AppError('FORBIDDEN', 'You manage the events of no organization');
       }
       await memberships.forgetBefore([principal.userId]);
-      const user = await repo.userById(trx, principal.userId);
-      const name = user?.name.trim() || user?.email.split('@')[0] || 'My events';
-      return (await insertOwned(trx, principal, name, undefined)).id;
+      return personalOrganization(trx, principal);
     },
 
     settled(principal) {
