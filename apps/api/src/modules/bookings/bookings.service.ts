@@ -20,7 +20,7 @@ import { isOnSale, readBookingTerms } from '../events/booking-terms.js';
 import { createAllocator, type EventLockPolicy } from './allocator.js';
 import { bookingRef, toAuditEntry, toBooking } from './bookings.mappers.js';
 import { type BookingRow, bookingsRepository as repo } from './bookings.repository.js';
-import { holding, termsFor } from './event-access.js';
+import { asMembersSeeIt, holding, termsFor } from './event-access.js';
 import { type HoldExpiry, scheduleHoldExpiry } from './hold-expiry.js';
 import { requestHash } from './idempotency.repository.js';
 import { inventoryRepository as inventoryRepo } from './inventory.repository.js';
@@ -159,11 +159,7 @@ export function createBookingsService(deps: {
           requestHash: requestHash({ eventId: input.eventId, quantity: input.quantity }),
         })
         .catch(async (error: unknown) => {
-          // The allocator decides without organization roles (they cost a lookup per booking);
-          // a draft it hid is, to the members who may see it, only not on sale.
-          if (!(error instanceof AppError) || error.appCode !== 'NOT_FOUND') throw error;
-          await termsFor(db, await roles.of(principal), principal, 'event.book', input.eventId);
-          throw new AppError('EVENT_NOT_BOOKABLE', 'This event is not on sale');
+          throw await asMembersSeeIt(error, db, roles, principal, input.eventId);
         });
       return toBooking(row);
     },
@@ -289,13 +285,8 @@ export function createBookingsService(deps: {
     },
 
     async listForEvent(principal, input) {
-      await termsFor(
-        db,
-        await roles.of(principal),
-        principal,
-        'event.readAttendees',
-        input.eventId,
-      );
+      const seen = await roles.of(principal);
+      await termsFor(db, seen, principal, 'event.readAttendees', input.eventId);
       const after = input.cursor ?? undefined;
       const rows = await repo.listBookings(db, {
         eventId: input.eventId,

@@ -7,7 +7,7 @@ import {
   type HoldingFacts,
 } from '../../access/access-policy.js';
 import { AppError } from '../../kernel/app-error.js';
-import type { RolesByOrganization } from '../../kernel/member-roles.js';
+import type { MemberRoles, RolesByOrganization } from '../../kernel/member-roles.js';
 import type { Principal } from '../../kernel/principal.js';
 import { type BookingTerms, readBookingTerms } from '../events/booking-terms.js';
 
@@ -39,4 +39,21 @@ export function holding(
 ): HoldingFacts {
   // An event is never deleted while it has bookings or entries; without terms, no one organizes it.
   return asMember({ holderId: row.user_id, organizationId: terms?.organizationId ?? '' }, roles);
+}
+
+/**
+ * What a booking the allocator refused as NOT_FOUND answers. The allocator decides without
+ * organization roles (they would cost a lookup per booking), so it hides every draft: to the
+ * members who may see the draft, it is only not on sale.
+ */
+export async function asMembersSeeIt(
+  error: unknown,
+  db: Kysely<Database>,
+  roles: MemberRoles,
+  principal: Principal,
+  eventId: string,
+): Promise<unknown> {
+  if (!(error instanceof AppError) || error.appCode !== 'NOT_FOUND') return error;
+  await termsFor(db, await roles.of(principal), principal, 'event.book', eventId);
+  return new AppError('EVENT_NOT_BOOKABLE', 'This event is not on sale');
 }
