@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { waitForProjection } from './analytics.fixtures.js';
 import { eventInput } from './event-input.js';
 import {
+  invitationCodeIn,
   type SignedUp,
   startTestApp,
   TEST_PASSWORD,
@@ -156,6 +157,39 @@ describe('analytics.live after a published revocation, on two instances', () => 
       role: 'user',
     });
     await expectEnded(w, 'FORBIDDEN', since);
+    for (const s of w.sdk) expect(s.sdk.signedOut).toEqual([]);
+    await expectSilent(w);
+  });
+
+  it('removal from the organization (on the other instance) ends a member’s streams with FORBIDDEN, and their next call', async () => {
+    const { organizer, eventId } = await organizerWithEvent(app);
+    const [mine] = await organizer.client.organizations.mine.query();
+    if (!mine) throw new Error('the event made a personal organization');
+    const organizationId = mine.organization.id;
+    const member = await app.signUp({ role: 'organizer' });
+    await organizer.client.organizations.members.invite.mutate({
+      organizationId,
+      email: member.email,
+      role: 'viewer',
+    });
+    const code = invitationCodeIn(await app.mail(member.email, /invited/));
+    await member.client.organizations.invitations.accept.mutate({ code });
+    const w: Watched = {
+      organizer: member,
+      eventId,
+      ...(await follow([app.url, other.url], member.tokens, eventId)),
+    };
+    const since = Date.now();
+    await organizer.client.organizations.members.remove.mutate({
+      organizationId,
+      userId: member.tokens.user.id,
+    });
+    const onOther = other.client(member.tokens.accessToken);
+    await expect(onOther.analytics.event.query({ eventId })).rejects.toMatchObject({
+      data: { appCode: 'FORBIDDEN' },
+    });
+    const took = await expectEnded(w, 'FORBIDDEN', since);
+    expect(Math.max(...took)).toBeLessThan(5_000);
     for (const s of w.sdk) expect(s.sdk.signedOut).toEqual([]);
     await expectSilent(w);
   });

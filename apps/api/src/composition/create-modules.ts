@@ -131,7 +131,13 @@ export async function createModules(deps: ModulesDeps): Promise<Modules> {
         away,
       }),
   });
-  const organizations = createOrganizationsModule({ db: db.db, cache: platform.cache, log, now });
+  const organizations = createOrganizationsModule({
+    db: db.db,
+    cache: platform.cache,
+    accessChanges: auth.accessChanges,
+    log,
+    now,
+  });
   const events = createEventsModule({
     db: db.db,
     reads,

@@ -10,6 +10,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { z } from 'zod';
 import { authorize } from '../../access/access-policy.js';
 import { appendAudit } from '../../audit/audit.repository.js';
+import type { AccessChanges } from '../../kernel/access-changes.js';
 import { AppError } from '../../kernel/app-error.js';
 import { keysetPage, rowsFor } from '../../kernel/page.js';
 import type { Principal } from '../../kernel/principal.js';
@@ -44,6 +45,7 @@ const lastOwner = () =>
 export function createMembersService(deps: {
   db: Kysely<Database>;
   memberships: Memberships;
+  accessChanges: AccessChanges;
 }): MembersService {
   const { db, memberships } = deps;
 
@@ -84,6 +86,8 @@ export function createMembersService(deps: {
       return work(trx, organization, member);
     });
     await memberships.forget([userId]);
+    // Lowered or removed: the member's open streams check again now.
+    await deps.accessChanges.announce([userId]);
     return result;
   }
 

@@ -1,6 +1,7 @@
 import type { Database } from '@evently/db';
 import type { CachePort } from '@evently/platform';
 import type { Kysely } from 'kysely';
+import type { AccessChanges } from '../../kernel/access-changes.js';
 import type { Clock } from '../../kernel/clock.js';
 import type { RequestLog } from '../../kernel/log.js';
 import type { MemberRoles } from '../../kernel/member-roles.js';
@@ -28,6 +29,8 @@ export interface OrganizationsModuleService extends OrganizationsService {
 export function createOrganizationsModule(deps: {
   db: Kysely<Database>;
   cache: CachePort;
+  /** Where a lowered or removed membership is announced to the member's open streams. */
+  accessChanges: AccessChanges;
   log: RequestLog;
   now: Clock;
 }): Module<OrganizationsModuleService> & { ownership: EventOwnership } {
@@ -37,7 +40,7 @@ export function createOrganizationsModule(deps: {
   return {
     service: {
       ...organizations,
-      members: createMembersService(shared),
+      members: createMembersService({ ...shared, accessChanges: deps.accessChanges }),
       invitations: createInvitationsService(shared),
       roles: memberRolesOf(memberships),
     },
