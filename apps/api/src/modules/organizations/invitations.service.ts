@@ -58,11 +58,8 @@ export function createInvitationsService(deps: {
 
   return {
     async invite(principal, input) {
-      const roles = await memberships.rolesOf(principal.userId);
-      authorize(principal, 'organization.manageMembers', {
-        organizationId: input.organizationId,
-        memberRole: roles[input.organizationId],
-      });
+      const standing = await memberships.standingIn(principal, input.organizationId);
+      authorize(principal, 'organization.manageMembers', standing);
       const code = randomBytes(24).toString('base64url');
       const row = await db.transaction().execute(async (trx) => {
         const locked = await repo.lock(trx, input.organizationId, principal.userId);

@@ -38,6 +38,15 @@ export interface MembersService {
   ): Promise<{ ok: true }>;
 }
 
+/** Who a membership event is about, and where: its mail goes to their address. */
+const aboutMember = (member: MemberRow, organization: OrganizationRow) => ({
+  userId: member.user_id,
+  email: member.email,
+  name: member.name,
+  organizationId: organization.id,
+  organizationName: organization.name,
+});
+
 const memberNotFound = () => new AppError('NOT_FOUND', 'Member not found');
 const lastOwner = () =>
   new AppError('LAST_OWNER', 'An organization keeps at least one owner: make another owner first');
@@ -48,11 +57,6 @@ export function createMembersService(deps: {
   accessChanges: AccessChanges;
 }): MembersService {
   const { db, memberships } = deps;
-
-  async function standing(principal: Principal, organizationId: string) {
-    const roles = await memberships.rolesOf(principal.userId);
-    return { organizationId, memberRole: roles[organizationId] };
-  }
 
   /**
    * A membership change: the organization's row locked first, so changes to one organization
@@ -96,7 +100,7 @@ export function createMembersService(deps: {
       authorize(
         principal,
         'organization.readMembers',
-        await standing(principal, input.organizationId),
+        await memberships.standingIn(principal, input.organizationId),
       );
       const rows = await repo.members(db, input.organizationId, {
         limit: rowsFor(input.limit),
@@ -112,7 +116,7 @@ export function createMembersService(deps: {
       authorize(
         principal,
         'organization.manageMembers',
-        await standing(principal, input.organizationId),
+        await memberships.standingIn(principal, input.organizationId),
       );
       const { organizationId, userId } = input;
       return change(
@@ -138,11 +142,7 @@ export function createMembersService(deps: {
             topic: 'organization.member_role_changed',
             aggregateId: organization.id,
             payload: {
-              userId: member.user_id,
-              email: member.email,
-              name: member.name,
-              organizationId: organization.id,
-              organizationName: organization.name,
+              ...aboutMember(member, organization),
               role: input.role,
               previousRole: member.role,
               changedBy: principal.userId,
@@ -155,7 +155,7 @@ export function createMembersService(deps: {
 
     async remove(principal, input) {
       authorize(principal, 'membership.remove', {
-        ...(await standing(principal, input.organizationId)),
+        ...(await memberships.standingIn(principal, input.organizationId)),
         holderId: input.userId,
       });
       const { organizationId, userId } = input;
@@ -181,11 +181,7 @@ export function createMembersService(deps: {
             topic: 'organization.member_removed',
             aggregateId: organization.id,
             payload: {
-              userId: member.user_id,
-              email: member.email,
-              name: member.name,
-              organizationId: organization.id,
-              organizationName: organization.name,
+              ...aboutMember(member, organization),
               previousRole: member.role,
               removedBy: principal.userId,
             },

@@ -18,6 +18,11 @@ export type Roles = Readonly<Record<string, MemberRole>>;
 export interface Memberships {
   /** From the cache; from the database on a miss (or when the cache is down). */
   rolesOf(userId: string): Promise<Roles>;
+  /** How `principal` stands to an organization: the facts the access policy decides on. */
+  standingIn(
+    principal: Principal,
+    organizationId: string,
+  ): Promise<{ organizationId: string; memberRole: MemberRole | undefined }>;
   /**
    * Before a change: throws when the cache is unreachable, so the change is refused rather than
    * left behind a stale entry.
@@ -37,26 +42,33 @@ export function createMemberships(deps: {
   log: RequestLog;
 }): Memberships {
   const load = (userId: string) => repo.rolesOf(deps.db, userId);
+  async function rolesOf(userId: string): Promise<Roles> {
+    const cached = await deps.cache.get<Roles>(key(userId)).catch((error: unknown) => {
+      deps.log.warn({ err: error }, 'membership cache unavailable; reading the database');
+      return undefined;
+    });
+    if (cached) return cached;
+    const roles = await load(userId);
+    const filled = await deps.cache.set(key(userId), roles, TTL_MS).then(
+      () => true,
+      () => false,
+    );
+    if (!filled) return roles;
+    // A change committed between our read and our fill had its forget() run before the fill;
+    // reading again after the fill closes that window (as session-state.ts does).
+    const after = await load(userId);
+    if (JSON.stringify(after) !== JSON.stringify(roles)) {
+      await deps.cache.del(key(userId)).catch(() => {});
+    }
+    return after;
+  }
+
   return {
-    async rolesOf(userId) {
-      const cached = await deps.cache.get<Roles>(key(userId)).catch((error: unknown) => {
-        deps.log.warn({ err: error }, 'membership cache unavailable; reading the database');
-        return undefined;
-      });
-      if (cached) return cached;
-      const roles = await load(userId);
-      const filled = await deps.cache.set(key(userId), roles, TTL_MS).then(
-        () => true,
-        () => false,
-      );
-      if (!filled) return roles;
-      // A change committed between our read and our fill had its forget() run before the fill;
-      // reading again after the fill closes that window (as session-state.ts does).
-      const after = await load(userId);
-      if (JSON.stringify(after) !== JSON.stringify(roles)) {
-        await deps.cache.del(key(userId)).catch(() => {});
-      }
-      return after;
+    rolesOf,
+
+    async standingIn(principal, organizationId) {
+      const roles = await rolesOf(principal.userId);
+      return { organizationId, memberRole: roles[organizationId] };
     },
 
     async forgetBefore(userIds) {

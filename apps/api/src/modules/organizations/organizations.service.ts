@@ -144,11 +144,6 @@ export function createOrganizationsService(deps: {
     return existing.id;
   }
 
-  async function standing(principal: Principal, organizationId: string) {
-    const roles = await memberships.rolesOf(principal.userId);
-    return { organizationId, memberRole: roles[organizationId] };
-  }
-
   return {
     async create(principal, input) {
       await memberships.forgetBefore([principal.userId]);
@@ -165,14 +160,14 @@ export function createOrganizationsService(deps: {
     },
 
     async get(principal, id) {
-      authorize(principal, 'organization.view', await standing(principal, id));
+      authorize(principal, 'organization.view', await memberships.standingIn(principal, id));
       const row = await repo.find(db, id);
       if (!row) throw new AppError('NOT_FOUND', 'Organization not found');
       return toOrganization(row);
     },
 
     async update(principal, input) {
-      authorize(principal, 'organization.edit', await standing(principal, input.id));
+      authorize(principal, 'organization.edit', await memberships.standingIn(principal, input.id));
       const row = await db.transaction().execute(async (trx) => {
         const locked = await repo.lock(trx, input.id, principal.userId);
         if (!locked) throw new AppError('NOT_FOUND', 'Organization not found');
