@@ -7,6 +7,7 @@ import type { RequestLog } from '../../kernel/log.js';
 import type { MemberRoles } from '../../kernel/member-roles.js';
 import type { Module } from '../../kernel/module.js';
 import { createInvitationsService, type InvitationsService } from './invitations.service.js';
+import { invitationsRetention } from './invitations-retention.js';
 import { createMembersService, type MembersService } from './members.service.js';
 import { createMemberships, memberRolesOf } from './memberships.js';
 import {
@@ -45,6 +46,7 @@ export function createOrganizationsModule(deps: {
       roles: memberRolesOf(memberships),
     },
     ownership: { forNewEvent, settled },
+    retention: [invitationsRetention],
     async close() {},
   };
 }
