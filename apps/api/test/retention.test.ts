@@ -178,41 +178,8 @@ describe('retention of finished records', () => {
     return key;
   }
 
-  /** An invitation to `email`, ended (or not) as `ended` says. */
-  async function invitation(ended: {
-    expires: Date;
-    accepted?: Date;
-    revoked?: Date;
-  }): Promise<string> {
-    const id = randomUUID();
-    const owner = await user();
-    const organizationId = randomUUID();
-    await db()
-      .insertInto('organizations')
-      .values({ id: organizationId, name: 'R', slug: `r-${organizationId}`, updated_at: now })
-      .execute();
-    await db()
-      .insertInto('organization_invitations')
-      .values({
-        id,
-        organization_id: organizationId,
-        email: `${id}@example.com`,
-        role: 'staff',
-        code_hash: id,
-        mail_code: null,
-        invited_by: owner,
-        created_at: old(old(now)),
-        expires_at: ended.expires,
-        accepted_at: ended.accepted ?? null,
-        revoked_at: ended.revoked ?? null,
-      })
-      .execute();
-    return id;
-  }
-
-  const ids = async (
-    table: 'outbox' | 'sent_emails' | 'sessions' | 'otp_codes' | 'organization_invitations',
-  ) => (await db().selectFrom(table).select('id').execute()).map((r) => r.id).sort();
+  const ids = async (table: 'outbox' | 'sent_emails' | 'sessions' | 'otp_codes') =>
+    (await db().selectFrom(table).select('id').execute()).map((r) => r.id).sort();
   const claims = async () =>
     (await db().selectFrom('processed_events').select(['consumer', 'event_id']).execute())
       .map((c) => `${c.consumer}:${c.event_id}`)
@@ -269,14 +236,6 @@ describe('retention of finished records', () => {
       expiredLongAgo: await otp(alice, old(now)),
       expiredRecently: await otp(alice, recent(now)),
     };
-    const later = new Date(now.getTime() + DAY);
-    const invitations = {
-      expiredLongAgo: await invitation({ expires: old(now) }),
-      acceptedLongAgo: await invitation({ expires: later, accepted: old(now) }),
-      replacedLongAgo: await invitation({ expires: later, revoked: old(now) }),
-      acceptedRecently: await invitation({ expires: later, accepted: recent(now) }),
-      pending: await invitation({ expires: later }),
-    };
     const keys = {
       expiredLongAgo: await idempotencyKey(alice, old(now)),
       live: await idempotencyKey(alice, new Date(now.getTime() + DAY)),
@@ -289,11 +248,8 @@ describe('retention of finished records', () => {
       sessions: 2,
       'otp-codes': 1,
       'idempotency-keys': 1,
-      'organization-invitations': 3,
+      'organization-invitations': 0, // organizations.retention.test.ts
     });
-    expect(await ids('organization_invitations')).toEqual(
-      [invitations.acceptedRecently, invitations.pending].sort(),
-    );
 
     expect(await ids('outbox')).toEqual(
       [outbox.deliveredRecently, outbox.stuck, outbox.unrelayed].sort(),
