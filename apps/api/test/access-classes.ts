@@ -57,8 +57,7 @@ export const ACCESS: Record<string, AccessClass> = {
   'bookings.waitlist.mine': 'user',
   'bookings.waitlist.forEvent': managers,
   'analytics.overview': 'organizer',
-  // Still behind the platform role's gate as well (analytics by organization comes next).
-  'analytics.event': owners,
+  'analytics.event': { members: ['owner', 'manager', 'viewer'] },
   'analytics.daily': 'organizer',
   'analytics.topEvents': 'organizer',
   'analytics.live': 'organizer',

@@ -11,10 +11,10 @@ import {
 } from '@evently/contracts';
 import { tracked } from '@trpc/server';
 import { guardedSubscription } from '../../trpc/guarded-subscription.js';
-import { requireRole, router } from '../../trpc/procedures.js';
+import { authedProcedure, requireRole, router } from '../../trpc/procedures.js';
 import { ANALYTICS_ROLES } from './analytics.service.js';
 
-/** Organizers see their own events' analytics, admins everyone's. */
+/** Totals: organizers see their own events', admins everyone's (by organization: next). */
 const analyticsProcedure = requireRole(...ANALYTICS_ROLES);
 
 export const analyticsRouter = router({
@@ -22,7 +22,9 @@ export const analyticsRouter = router({
     .input(overviewInputSchema)
     .output(overviewSchema)
     .query(({ ctx, input }) => ctx.services.analytics.overview(ctx.principal, input)),
-  event: analyticsProcedure
+  // One event's figures: whoever the access policy lets read them (its organization's owners,
+  // managers and viewers, admins), whatever their platform role.
+  event: authedProcedure
     .input(analyticsEventInputSchema)
     .output(eventAnalyticsSchema)
     .query(({ ctx, input }) => ctx.services.analytics.event(ctx.principal, input)),
