@@ -57,6 +57,7 @@ const POLICY = {
   'waitlistEntry.leave':       [ _,     _,       Y,     _,    _,    _,      _,    _ ],
   'organization.view':         [ _,     _,       _,     Y,    Y,    Y,      Y,    Y ],
   'organization.edit':         [ _,     _,       _,     Y,    Y,    _,      _,    _ ], // rename
+  'organization.createEvents': [ _,     _,       _,     Y,    Y,    Y,      _,    _ ],
   'organization.readMembers':  [ _,     _,       _,     Y,    Y,    Y,      Y,    Y ],
   'organization.manageMembers':[ _,     _,       _,     Y,    Y,    _,      _,    _ ], // invite, set roles
   'membership.remove':         [ _,     _,       Y,     Y,    Y,    _,      _,    _ ], // holder: leaving

@@ -9,7 +9,7 @@ import type { Database } from '@evently/db';
 import slugify from '@sindresorhus/slugify';
 import type { Kysely, Transaction } from 'kysely';
 import type { z } from 'zod';
-import { authorize } from '../../access/access-policy.js';
+import { allows, asMember, authorize } from '../../access/access-policy.js';
 import { appendAudit } from '../../audit/audit.repository.js';
 import { AppError } from '../../kernel/app-error.js';
 import type { Clock } from '../../kernel/clock.js';
@@ -17,9 +17,6 @@ import type { Principal } from '../../kernel/principal.js';
 import type { Memberships } from './memberships.js';
 import { toOrganization } from './organizations.mappers.js';
 import { organizationsRepository as repo } from './organizations.repository.js';
-
-/** The roles that may manage an organization's events (API.md Part 2). */
-const EVENT_MANAGERS: readonly MemberRole[] = ['owner', 'manager'];
 
 /** Which organization a new event belongs to (for the events module; it takes a transaction). */
 export interface EventOwnership {
@@ -136,9 +133,10 @@ export function createOrganizationsService(deps: {
     const made = await insertOwned(trx, principal, name, slug);
     if (made) return made.id;
     const existing = await repo.findBySlug(trx, slug);
-    const role = existing && (await repo.member(trx, existing.id, principal.userId))?.role;
+    const memberRole = existing && (await repo.member(trx, existing.id, principal.userId))?.role;
     // Removed from it since: their events are not theirs to add to.
-    if (!existing || !role || !EVENT_MANAGERS.includes(role)) {
+    const facts = { organizationId: existing?.id ?? '', memberRole };
+    if (!existing || !allows(principal, 'organization.createEvents', facts)) {
       throw new AppError('FORBIDDEN', 'You manage the events of no organization: create one first');
     }
     return existing.id;
@@ -193,20 +191,17 @@ export function createOrganizationsService(deps: {
     async forNewEvent(trx, principal, organizationId) {
       const roles = await repo.rolesOf(trx, principal.userId);
       if (organizationId !== undefined) {
-        const facts = { organizationId, memberRole: roles[organizationId] };
-        authorize(principal, 'organization.view', facts);
-        const role = roles[organizationId];
-        if (principal.role !== 'admin' && !(role && EVENT_MANAGERS.includes(role))) {
-          throw new AppError('FORBIDDEN', 'You do not manage the events of this organization');
-        }
+        authorize(principal, 'organization.createEvents', asMember({ organizationId }, roles));
         if (!(await repo.find(trx, organizationId))) {
           throw new AppError('NOT_FOUND', 'Organization not found');
         }
         return organizationId;
       }
-      const managed = Object.entries(roles).filter(([, role]) => EVENT_MANAGERS.includes(role));
+      const managed = Object.keys(roles).filter((id) =>
+        allows(principal, 'organization.createEvents', asMember({ organizationId: id }, roles)),
+      );
       const [only, ...others] = managed;
-      if (only && others.length === 0) return only[0];
+      if (only && others.length === 0) return only;
       if (only) {
         throw new AppError(
           'VALIDATION_FAILED',
