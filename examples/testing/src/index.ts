@@ -1,4 +1,4 @@
-export { type DevMail, devMails, verificationCode } from './dev-mailbox.js';
+export { type DevMail, devMails, invitationCode, verificationCode } from './dev-mailbox.js';
 export {
   type EmbeddedApi,
   type EmbeddedApiOptions,

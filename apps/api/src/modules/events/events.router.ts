@@ -11,8 +11,6 @@ import {
 import { authedProcedure, maybeAuthedProcedure, router } from '../../trpc/procedures.js';
 
 // Writes are decided by the caller's role in the event's organization (the access policy).
-const organizerProcedure = authedProcedure;
-
 export const eventsRouter = router({
   list: maybeAuthedProcedure
     .input(listEventsInputSchema)
@@ -22,23 +20,23 @@ export const eventsRouter = router({
     .input(eventIdInputSchema)
     .output(eventSchema)
     .query(({ ctx, input }) => ctx.services.events.get(ctx.principal, input.id)),
-  create: organizerProcedure
+  create: authedProcedure
     .input(eventInputSchema)
     .output(eventSchema)
     .mutation(({ ctx, input }) => ctx.services.events.create(ctx.principal, input)),
-  update: organizerProcedure
+  update: authedProcedure
     .input(updateEventInputSchema)
     .output(eventSchema)
     .mutation(({ ctx, input }) => ctx.services.events.update(ctx.principal, input)),
-  publish: organizerProcedure
+  publish: authedProcedure
     .input(eventIdInputSchema)
     .output(eventSchema)
     .mutation(({ ctx, input }) => ctx.services.events.publish(ctx.principal, input.id)),
-  cancel: organizerProcedure
+  cancel: authedProcedure
     .input(cancelEventInputSchema)
     .output(eventSchema)
     .mutation(({ ctx, input }) => ctx.services.events.cancel(ctx.principal, input)),
-  delete: organizerProcedure
+  delete: authedProcedure
     .input(eventIdInputSchema)
     .output(okSchema)
     .mutation(({ ctx, input }) => ctx.services.events.delete(ctx.principal, input.id)),

@@ -166,9 +166,14 @@ export function createInvitationsService(deps: {
             addedBy: invitation.invited_by,
           },
         });
-        const member = await repo.member(trx, organization.id, user.id);
-        if (!member) throw new Error('the new membership is not readable');
-        return toMembership(member);
+        return toMembership({
+          organization_id: organization.id,
+          user_id: user.id,
+          role: invitation.role,
+          joined_at: at,
+          name: user.name,
+          email: user.email,
+        });
       });
       await memberships.forget([principal.userId]);
       return membership;
