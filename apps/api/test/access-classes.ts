@@ -19,6 +19,8 @@ export type AccessClass = 'public' | 'user' | 'organizer' | 'admin' | { members:
 const owners: AccessClass = { members: ['owner'] };
 const managers: AccessClass = { members: ['owner', 'manager'] };
 const everyMember: AccessClass = { members: ['owner', 'manager', 'staff', 'viewer'] };
+/** An organization's figures (totals with its `organizationId`; one event's by its id). */
+const figures: AccessClass = { members: ['owner', 'manager', 'viewer'] };
 
 export const ACCESS: Record<string, AccessClass> = {
   'auth.register': 'public',
@@ -56,11 +58,11 @@ export const ACCESS: Record<string, AccessClass> = {
   'bookings.waitlist.leave': 'user',
   'bookings.waitlist.mine': 'user',
   'bookings.waitlist.forEvent': managers,
-  'analytics.overview': 'organizer',
-  'analytics.event': { members: ['owner', 'manager', 'viewer'] },
-  'analytics.daily': 'organizer',
-  'analytics.topEvents': 'organizer',
-  'analytics.live': 'organizer',
+  'analytics.overview': figures,
+  'analytics.event': figures,
+  'analytics.daily': figures,
+  'analytics.topEvents': figures,
+  'analytics.live': figures,
   'organizations.create': 'organizer',
   'organizations.mine': 'user',
   'organizations.get': everyMember,

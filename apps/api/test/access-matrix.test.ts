@@ -2,6 +2,7 @@ import type { Event, MemberRole } from '@evently/contracts';
 import type { EventlyClient } from '@evently/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACCESS, type AccessClass } from './access-classes.js';
+import { waitForProjection } from './analytics.fixtures.js';
 import { eventInput } from './event-input.js';
 import { invitationCodeIn, startTestApp, TEST_PASSWORD, type TestApp } from './harness.js';
 import { callRaw, routerProcedures, sampleInputs } from './router-procedures.js';
@@ -9,6 +10,8 @@ import { callRaw, routerProcedures, sampleInputs } from './router-procedures.js'
 // Every procedure of the router (read from the router) called as every kind of caller, each
 // answer checked against the procedure's access class: the platform's callers, and the members
 // of the organization that owns the event under test, one per role.
+
+const today = () => new Date().toISOString().slice(0, 10);
 
 type Caller =
   | 'anonymous'
@@ -141,6 +144,8 @@ describe('access matrix: every procedure, every caller', () => {
       tokens[caller] = signed.tokens.accessToken;
     }
     throwaway = spare.email;
+    // The event's figures are in the live log before the streams are called.
+    await waitForProjection(app.db.handle.db);
   });
   afterAll(async () => app?.close());
 
@@ -197,6 +202,11 @@ describe('access matrix: every procedure, every caller', () => {
     'bookings.audit': async () => ({ eventId: event.id }),
     'bookings.waitlist.forEvent': async () => ({ eventId: event.id }),
     'analytics.event': async () => ({ eventId: event.id }),
+    'analytics.overview': async () => ({ organizationId }),
+    'analytics.daily': async () => ({ from: today(), to: today(), organizationId }),
+    'analytics.topEvents': async () => ({ by: 'tickets', organizationId }),
+    // From the log's start: the organization's first update answers at once.
+    'analytics.live': async () => ({ organizationId, lastEventId: '0' }),
   };
 
   /** The input for `path`: the samples, with the owned event or organization where ownership decides. */

@@ -104,6 +104,13 @@ export async function expectFiguresMatchSourceTables(
       users: { total: 0, verified: 0 },
     });
   }
+  const organizationIds = [...new Set(all.map((t) => t.organizationId))];
+  for (const organizationId of organizationIds) {
+    expect(await admin.analytics.overview.query({ organizationId })).toEqual({
+      ...overviewOf(all.filter((t) => t.organizationId === organizationId)),
+      users: { total: 0, verified: 0 },
+    });
+  }
 
   // Daily series from yesterday to today (a run may cross midnight), quiet days as zeros.
   const from = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
@@ -126,6 +133,11 @@ export async function expectFiguresMatchSourceTables(
   for (const organizer of organizers) {
     expect(await organizer.client.analytics.daily.query({ from, to })).toEqual(
       dense(await seriesTruth(db, 'day', { organizerId: organizer.userId }), true),
+    );
+  }
+  for (const organizationId of organizationIds) {
+    expect(await admin.analytics.daily.query({ from, to, organizationId })).toEqual(
+      dense(await seriesTruth(db, 'day', { organizationId }), true),
     );
   }
   for (const truth of all) {

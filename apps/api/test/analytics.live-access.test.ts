@@ -149,11 +149,19 @@ describe('analytics.live after a published revocation, on two instances', () => 
     await expectSilent(w);
   });
 
-  it('demotion by an admin (on the other instance) ends the streams with FORBIDDEN; still signed in', async () => {
-    const w = await watched();
+  it('demotion of an admin (on the other instance) ends their streams of others’ events with FORBIDDEN; still signed in', async () => {
+    const { eventId } = await organizerWithEvent(app);
+    // The platform role decides only an admin's reach: an organizer keeps their organization's.
+    const demoted = await app.signUp();
+    await admin.client.auth.users.setRole.mutate({ userId: demoted.tokens.user.id, role: 'admin' });
+    const w: Watched = {
+      organizer: demoted,
+      eventId,
+      ...(await follow([app.url, other.url], demoted.tokens, eventId)),
+    };
     const since = Date.now();
     await other.client(admin.tokens.accessToken).auth.users.setRole.mutate({
-      userId: w.organizer.tokens.user.id,
+      userId: demoted.tokens.user.id,
       role: 'user',
     });
     await expectEnded(w, 'FORBIDDEN', since);

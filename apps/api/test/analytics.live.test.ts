@@ -87,6 +87,9 @@ describe('analytics live stream', () => {
   });
 
   it("streams all of an organizer's events, and only theirs; an admin's stream has everything", async () => {
+    // The rival's first event makes their organization; a stream covers the organizations its
+    // caller reads when it opens.
+    const rivals = await rival.client.events.create.mutate(eventInput({ priceCents: 0 }));
     // Resuming from the current position: whatever commits from now on is replayed or streamed.
     const { seq } = await app.db.handle.db
       .selectFrom('analytics_live_cursor')
@@ -96,7 +99,6 @@ describe('analytics live stream', () => {
     const others = live(rival, { lastEventId: seq });
     const admin = await app.admin();
     const everything = live(admin, { lastEventId: seq });
-    const rivals = await rival.client.events.create.mutate(eventInput({ priceCents: 0 }));
     await rival.client.events.publish.mutate({ id: rivals.id });
     await book(1);
     await eventually(() => {
@@ -128,7 +130,13 @@ describe('analytics live stream', () => {
       .values({
         seq,
         event_id: eventId,
-        organizer_id: organizer.tokens.user.id,
+        organization_id: (
+          await db
+            .selectFrom('events')
+            .select('organization_id')
+            .where('id', '=', eventId)
+            .executeTakeFirstOrThrow()
+        ).organization_id,
         stats: JSON.stringify(stats),
       })
       .execute();

@@ -8,6 +8,7 @@ import { type Kysely, sql } from 'kysely';
 export interface EventTruth {
   eventId: string;
   organizerId: string;
+  organizationId: string;
   status: string;
   startsAt: Date;
   capacity: number;
@@ -25,7 +26,8 @@ export interface EventTruth {
 
 export async function eventTruths(db: Kysely<Database>): Promise<Map<string, EventTruth>> {
   const { rows } = await sql<Record<keyof EventTruth, string> & { starts_at: Date }>`
-    SELECT e.id AS "eventId", e.organizer_id AS "organizerId", e.status, e.starts_at,
+    SELECT e.id AS "eventId", e.organizer_id AS "organizerId",
+      e.organization_id AS "organizationId", e.status, e.starts_at,
       e.capacity,
       (SELECT count(*) FROM bookings b WHERE b.event_id = e.id AND b.status = 'confirmed') AS confirmed,
       (SELECT count(*) FROM bookings b WHERE b.event_id = e.id AND b.status = 'pending') AS pending,
@@ -49,6 +51,7 @@ export async function eventTruths(db: Kysely<Database>): Promise<Map<string, Eve
       {
         eventId: r.eventId,
         organizerId: r.organizerId,
+        organizationId: r.organizationId,
         status: r.status,
         startsAt: r.starts_at,
         capacity: Number(r.capacity),
@@ -83,14 +86,16 @@ export interface BucketTruth {
 export async function seriesTruth(
   db: Kysely<Database>,
   granularity: 'hour' | 'day',
-  scope: { eventId?: string; organizerId?: string },
+  scope: { eventId?: string; organizerId?: string; organizationId?: string },
 ): Promise<BucketTruth[]> {
   const inScope = scope.eventId
     ? sql`b.event_id = ${scope.eventId}`
     : scope.organizerId
       ? sql`e.organizer_id = ${scope.organizerId}`
-      : sql`true`;
-  const users = scope.eventId || scope.organizerId ? sql`false` : sql`true`;
+      : scope.organizationId
+        ? sql`e.organization_id = ${scope.organizationId}`
+        : sql`true`;
+  const users = scope.eventId || scope.organizerId || scope.organizationId ? sql`false` : sql`true`;
   const { rows } = await sql<Record<keyof BucketTruth, string>>`
     SELECT to_char(date_trunc(${granularity}, t.at, 'UTC') AT TIME ZONE 'UTC',
         'YYYY-MM-DD"T"HH24:MI:SS".000Z"') AS bucket,

@@ -59,7 +59,7 @@ export const daySchema = z.iso.date();
 export const dayPointSchema = z.object({
   day: daySchema,
   ...seriesFields,
-  /** Accounts registered that day (platform-wide: admins only; 0 in an organizer's series). */
+  /** Accounts registered that day (platform-wide: an admin's series of every event; else 0). */
   newUsers: count,
 });
 export type DayPoint = z.infer<typeof dayPointSchema>;
@@ -81,14 +81,28 @@ export const eventAnalyticsSchema = eventStatsSchema.extend({
 });
 export type EventAnalytics = z.infer<typeof eventAnalyticsSchema>;
 
+/**
+ * The events a total covers: one organization's (its owners, managers and viewers; admins), or
+ * without it every event the caller may read figures of (all of them for an admin).
+ */
+const organizationShape = { organizationId: idSchema.optional() };
+
+/** One event's, or one organization's: not both. */
+const oneScope = (v: { eventId?: string | undefined; organizationId?: string | undefined }) =>
+  !(v.eventId && v.organizationId);
+const notBoth = { message: 'give eventId or organizationId, not both', path: ['organizationId'] };
+
 /** from/to select the events that start in the window, and users registered in it. */
-export const overviewInputSchema = z.object(windowShape);
+export const overviewInputSchema = z.object({ ...windowShape, ...organizationShape });
 export const overviewSchema = z.object({
   events: z.object({ total: count, published: count }),
   bookings: z.object({ confirmed: count, pending: count, cancelled: count, expired: count }),
   ticketsSold: count,
   revenueCents: z.int(),
-  /** Platform-wide (admins only; 0 for an organizer). `verified`: verified in the window. */
+  /**
+   * Platform-wide: an admin's totals of every event; 0 in an organization's. `verified`: verified
+   * in the window.
+   */
   users: z.object({ total: count, verified: count }),
   /** Seats sold / capacity over published and completed events. */
   utilization: z.number().min(0).max(1),
@@ -100,7 +114,8 @@ export const MAX_DAILY_DAYS = 366;
 
 /** Days from `from` to `to`, both included (UTC). */
 export const dailyInputSchema = z
-  .object({ from: daySchema, to: daySchema, eventId: idSchema.optional() })
+  .object({ from: daySchema, to: daySchema, eventId: idSchema.optional(), ...organizationShape })
+  .refine(oneScope, notBoth)
   .refine((v) => v.from <= v.to, { message: 'from must not be after to', path: ['to'] })
   .refine((v) => Date.parse(v.to) - Date.parse(v.from) < MAX_DAILY_DAYS * 86_400_000, {
     message: `at most ${MAX_DAILY_DAYS} days`,
@@ -114,6 +129,7 @@ export const topEventsInputSchema = z.object({
   by: z.enum(topEventsMetrics),
   limit: z.int().min(1).max(100).default(10),
   ...windowShape,
+  ...organizationShape,
 });
 export const topEventSchema = z.object({
   rank: z.int().positive(),
@@ -134,10 +150,13 @@ export const topEventsSchema = z.array(topEventSchema);
  * reconnect): the stream resumes after it. Without it, a one-event stream starts with the
  * event's current figures.
  */
-export const liveInputSchema = z.object({
-  eventId: idSchema.optional(),
-  lastEventId: z
-    .string()
-    .regex(/^\d{1,18}$/)
-    .nullish(),
-});
+export const liveInputSchema = z
+  .object({
+    eventId: idSchema.optional(),
+    ...organizationShape,
+    lastEventId: z
+      .string()
+      .regex(/^\d{1,18}$/)
+      .nullish(),
+  })
+  .refine(oneScope, notBoth);

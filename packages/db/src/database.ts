@@ -255,7 +255,8 @@ export interface SentEmailsTable {
 /** analytics: per-event figures (see the analytics migration). */
 export interface AnalyticsEventStatsTable {
   event_id: string;
-  organizer_id: string;
+  /** The organization owning the event (whose members read its figures and totals). */
+  organization_id: string;
   title: string;
   status: 'draft' | 'published' | 'cancelled' | 'completed' | 'deleted';
   capacity: number;
@@ -277,10 +278,10 @@ export interface AnalyticsEventStatsTable {
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
-/** analytics: daily buckets per event, organizer and overall (hours: AnalyticsHoursTable). */
+/** analytics: daily buckets per event, organization and overall (hours: AnalyticsHoursTable). */
 export interface AnalyticsSeriesTable {
   granularity: 'day';
-  scope_kind: 'all' | 'organizer' | 'event';
+  scope_kind: 'all' | 'organization' | 'event';
   scope_id: string;
   bucket: Timestamp;
   bookings: Generated<number>;
@@ -293,11 +294,11 @@ export interface AnalyticsSeriesTable {
 }
 
 /**
- * analytics: hourly buckets per event, organizer and overall, a row per UTC day — element i of
+ * analytics: hourly buckets per event, organization and overall, a row per UTC day — element i of
  * each array is the hour starting i hours after `day` (24 elements).
  */
 export interface AnalyticsHoursTable {
-  scope_kind: 'all' | 'organizer' | 'event';
+  scope_kind: 'all' | 'organization' | 'event';
   scope_id: string;
   day: Timestamp;
   bookings: number[];
@@ -319,7 +320,7 @@ export interface AnalyticsLiveUpdatesTable {
   /** int8: read back as a string. */
   seq: ColumnType<string, number | string, never>;
   event_id: string;
-  organizer_id: string;
+  organization_id: string;
   stats: Json;
   created_at: CreatedAt;
 }

@@ -1,7 +1,7 @@
 import type { MemberRole } from '@evently/contracts';
 import { describe, expect, it } from 'vitest';
 import type { Principal } from '../kernel/principal.js';
-import { allows, asMember, denial, eventReach } from './access-policy.js';
+import { allows, analyticsReach, asMember, denial, eventReach } from './access-policy.js';
 
 const as = (role: Principal['role'], userId: string = role): Principal => ({
   kind: 'user',
@@ -114,5 +114,21 @@ describe('access policy', () => {
     expect(eventReach(as('organizer'), {})).toEqual({ kind: 'public' });
     expect(eventReach(as('user'), { b: 'staff' })).toEqual({ kind: 'public' });
     expect(eventReach(null, {})).toEqual({ kind: 'public' });
+  });
+
+  it('reaches totals: all for admins, the halls whose figures a member reads, nothing for the rest', () => {
+    expect(analyticsReach(as('admin'), { a: 'staff' })).toEqual({ kind: 'all' });
+    expect(
+      analyticsReach(as('user'), { a: 'owner', b: 'staff', c: 'viewer', d: 'manager' }),
+    ).toEqual({ kind: 'organizations', organizationIds: ['a', 'c', 'd'] });
+    // Door staff read no figures; a plain account none either.
+    expect(analyticsReach(as('user'), { b: 'staff' })).toBeUndefined();
+    expect(analyticsReach(as('user'), {})).toBeUndefined();
+    // An organizer who has no organization yet has empty totals, as in Part 1.
+    expect(analyticsReach(as('organizer'), {})).toEqual({
+      kind: 'organizations',
+      organizationIds: [],
+    });
+    expect(allows(as('user'), 'organization.readAnalytics', { organizationId: HALL })).toBe(false);
   });
 });

@@ -59,6 +59,7 @@ const POLICY = {
   'organization.edit':         [ _,     _,       _,     Y,    Y,    _,      _,    _ ], // rename
   'organization.createEvents': [ _,     _,       _,     Y,    Y,    Y,      _,    _ ],
   'organization.readMembers':  [ _,     _,       _,     Y,    Y,    Y,      Y,    Y ],
+  'organization.readAnalytics':[ _,     _,       _,     Y,    Y,    Y,      _,    Y ], // totals, series, streams
   'organization.manageMembers':[ _,     _,       _,     Y,    Y,    _,      _,    _ ], // invite, set roles
   'membership.remove':         [ _,     _,       Y,     Y,    Y,    _,      _,    _ ], // holder: leaving
 } as const satisfies Record<string, readonly boolean[] & { length: typeof standings.length }>;
@@ -205,4 +206,27 @@ export function eventReach(principal: Principal | null, roles: RolesByOrganizati
   return organizationIds.length > 0
     ? { kind: 'organizations', organizationIds }
     : { kind: 'public' };
+}
+
+/**
+ * Which events' figures a caller's totals, series and streams cover: an admin's every event, a
+ * member's the organizations whose analytics the table lets them read. Undefined: no analytics
+ * at all — except for an organizer with no organization yet, whose totals are empty (Part 1 gave
+ * organizers the totals of the events they had: none).
+ */
+export type AnalyticsReach = { kind: 'all' } | { kind: 'organizations'; organizationIds: string[] };
+
+export function analyticsReach(
+  principal: Principal,
+  roles: RolesByOrganization,
+): AnalyticsReach | undefined {
+  if (principal.role === 'admin') return { kind: 'all' };
+  const organizationIds = Object.keys(roles).filter((organizationId) =>
+    granted(
+      'organization.readAnalytics',
+      standingsOf(principal, { organizationId, memberRole: roles[organizationId] }),
+    ),
+  );
+  if (organizationIds.length === 0 && principal.role !== 'organizer') return undefined;
+  return { kind: 'organizations', organizationIds };
 }

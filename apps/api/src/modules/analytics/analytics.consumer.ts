@@ -80,7 +80,7 @@ async function factsOf(
 }
 
 const granularityRank = { hour: 0, day: 1 } as const;
-const scopeRank = { event: 0, organizer: 1, all: 2 } as const;
+const scopeRank = { event: 0, organization: 1, all: 2 } as const;
 
 /** Adds the series rows a change touches to `rows`, merged per bucket. */
 function addSeriesRows(
@@ -96,7 +96,7 @@ function addSeriesRows(
     const scopes: Array<Pick<SeriesRow, 'scopeKind' | 'scopeId'>> = [];
     if (entry.perEvent && meta) {
       scopes.push({ scopeKind: 'event', scopeId: meta.eventId });
-      scopes.push({ scopeKind: 'organizer', scopeId: meta.organizerId });
+      scopes.push({ scopeKind: 'organization', scopeId: meta.organizationId });
     }
     scopes.push({ scopeKind: 'all', scopeId: ALL_SCOPE });
     for (const granularity of ['hour', 'day'] as const) {
@@ -117,7 +117,7 @@ function addSeriesRows(
 }
 
 /**
- * Sorted (hour before day, event before organizer before all): every projection transaction
+ * Sorted (hour before day, event before organization before all): every projection transaction
  * locks series rows in the same order.
  */
 function sortedSeries(rows: Map<string, SeriesRow>): SeriesRow[] {
@@ -218,7 +218,7 @@ export async function applyEvents(
       move.stats.waitlist_waiting -= 1;
     }
   }
-  const live: Array<{ eventId: string; organizerId: string; stats: EventStats }> = [];
+  const live: Array<{ eventId: string; organizationId: string; stats: EventStats }> = [];
   // Event rows in id order (the lock order): a run of changed rows is one statement; a deleted
   // draft's row (rare) is deleted between runs, at its place in that order.
   let run: Array<{ meta: EventMeta; delta: StatsDelta; deltas: EventChange['deltas'] }> = [];
@@ -228,7 +228,7 @@ export async function applyEvents(
       const row = rows.get(meta.eventId);
       if (!row) continue;
       for (const stats of figuresAfterEach(row, deltas)) {
-        live.push({ eventId: row.event_id, organizerId: row.organizer_id, stats });
+        live.push({ eventId: row.event_id, organizationId: row.organization_id, stats });
       }
     }
     run = [];

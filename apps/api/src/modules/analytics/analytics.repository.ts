@@ -5,17 +5,28 @@ import { ALL_SCOPE } from './projection.repository.js';
 
 type Db = Kysely<Database>;
 
-/** Events of one organizer (or all), optionally only those starting in [from, to). */
+/**
+ * Events of some organizations (all when undefined; none when empty), optionally only those
+ * starting in [from, to).
+ */
 export interface EventFilter {
-  organizerId?: string | undefined;
+  organizationIds?: readonly string[] | undefined;
   from?: Date | undefined;
   to?: Date | undefined;
 }
 
-export interface SeriesScope {
-  kind: 'all' | 'organizer' | 'event';
-  id: string;
-}
+/** Whose buckets a series sums: every event's, one event's, or some organizations'. */
+export type SeriesScope =
+  | { kind: 'all' }
+  | { kind: 'event'; id: string }
+  | { kind: 'organization'; ids: readonly string[] };
+
+const scopeIds = (scope: SeriesScope): readonly string[] =>
+  scope.kind === 'all' ? [ALL_SCOPE] : scope.kind === 'event' ? [scope.id] : scope.ids;
+
+/** Rows of these organizations' events (an empty list matches nothing). */
+export const ofOrganizations = (ids: readonly string[]) =>
+  sql<boolean>`organization_id = ANY(${[...ids]}::uuid[])`;
 
 export interface SeriesPoint {
   /** The bucket's start, epoch ms. */
@@ -75,7 +86,7 @@ export const analyticsRepository = {
           'selling_capacity',
         ),
       ]);
-    if (filter.organizerId) query = query.where('organizer_id', '=', filter.organizerId);
+    if (filter.organizationIds) query = query.where(ofOrganizations(filter.organizationIds));
     if (filter.from) query = query.where('starts_at', '>=', filter.from);
     if (filter.to) query = query.where('starts_at', '<', filter.to);
     const row = await query.executeTakeFirstOrThrow();
@@ -98,8 +109,8 @@ export const analyticsRepository = {
   },
 
   /**
-   * Buckets of one scope starting in [from, to), oldest first: days with activity, or every hour
-   * of the days with activity (quiet hours of such a day as zeros).
+   * Buckets of a scope starting in [from, to), oldest first, summed over the scope's ids: days
+   * with activity, or every hour of the days with activity (quiet hours of such a day as zeros).
    */
   async series(
     db: Db,
@@ -107,7 +118,9 @@ export const analyticsRepository = {
     scope: SeriesScope,
     window: { from?: Date | undefined; to?: Date | undefined },
   ): Promise<SeriesPoint[]> {
-    const scopeId = scope.kind === 'all' ? ALL_SCOPE : scope.id;
+    const ids = scopeIds(scope);
+    if (ids.length === 0) return [];
+    const inScope = sql<boolean>`scope_kind = ${scope.kind} AND scope_id = ANY(${[...ids]}::uuid[])`;
     if (granularity === 'hour') {
       // A row per day, its hours as arrays: a week is 7–8 rows, however busy its hours were.
       // Sent as one JSON value: V8 parses it natively, where pg would parse each array's text
@@ -119,44 +132,50 @@ export const analyticsRepository = {
             (extract(epoch from day) * 1000)::float8, bookings, tickets, cancellations,
             revenue_cents, new_users) ORDER BY day)`.as('days'),
         )
-        .where('scope_kind', '=', scope.kind)
-        .where('scope_id', '=', scopeId);
+        .where(inScope);
       if (window.from) query = query.where('day', '>', new Date(window.from.getTime() - DAY_MS));
       if (window.to) query = query.where('day', '<', window.to);
       const { days } = await query.executeTakeFirstOrThrow();
       const from = window.from?.getTime() ?? Number.NEGATIVE_INFINITY;
       const to = window.to?.getTime() ?? Number.POSITIVE_INFINITY;
-      const points: SeriesPoint[] = [];
+      // Several ids' rows of one day add up into the same hours.
+      const byHour = new Map<number, SeriesPoint>();
       for (const [day, bookings, tickets, cancellations, revenue, newUsers] of days ?? []) {
         for (let h = 0; h < 24; h++) {
           const at = day + h * HOUR_MS;
           if (at < from || at >= to) continue;
-          points.push({
+          const point = byHour.get(at) ?? {
             at,
-            bookings: bookings[h] ?? 0,
-            tickets: tickets[h] ?? 0,
-            cancellations: cancellations[h] ?? 0,
-            revenueCents: revenue[h] ?? 0,
-            newUsers: newUsers[h] ?? 0,
-          });
+            bookings: 0,
+            tickets: 0,
+            cancellations: 0,
+            revenueCents: 0,
+            newUsers: 0,
+          };
+          point.bookings += bookings[h] ?? 0;
+          point.tickets += tickets[h] ?? 0;
+          point.cancellations += cancellations[h] ?? 0;
+          point.revenueCents += revenue[h] ?? 0;
+          point.newUsers += newUsers[h] ?? 0;
+          byHour.set(at, point);
         }
       }
-      return points;
+      return [...byHour.values()];
     }
     // The columns a series shows, the bucket as epoch ms (a Date per row costs more than the row).
     let query = db
       .selectFrom('analytics_series')
       .select([
         sql<number>`(extract(epoch from bucket) * 1000)::float8`.as('at'),
-        'bookings',
-        'tickets',
-        'cancellations',
-        'revenue_cents',
-        'new_users',
+        sql<number>`sum(bookings)::int`.as('bookings'),
+        sql<number>`sum(tickets)::int`.as('tickets'),
+        sql<number>`sum(cancellations)::int`.as('cancellations'),
+        sql<string>`sum(revenue_cents)`.as('revenue_cents'),
+        sql<number>`sum(new_users)::int`.as('new_users'),
       ])
       .where('granularity', '=', 'day')
-      .where('scope_kind', '=', scope.kind)
-      .where('scope_id', '=', scopeId)
+      .where(inScope)
+      .groupBy('bucket')
       .orderBy('bucket');
     if (window.from) query = query.where('bucket', '>=', window.from);
     if (window.to) query = query.where('bucket', '<', window.to);
@@ -221,7 +240,7 @@ export const analyticsRepository = {
       .orderBy('starts_at')
       .orderBy('event_id')
       .limit(limit);
-    if (filter.organizerId) query = query.where('organizer_id', '=', filter.organizerId);
+    if (filter.organizationIds) query = query.where(ofOrganizations(filter.organizationIds));
     if (filter.from) query = query.where('starts_at', '>=', filter.from);
     if (filter.to) query = query.where('starts_at', '<', filter.to);
     return query.execute();

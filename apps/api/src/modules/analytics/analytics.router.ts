@@ -11,28 +11,26 @@ import {
 } from '@evently/contracts';
 import { tracked } from '@trpc/server';
 import { guardedSubscription } from '../../trpc/guarded-subscription.js';
-import { authedProcedure, requireRole, router } from '../../trpc/procedures.js';
-import { ANALYTICS_ROLES } from './analytics.service.js';
+import { authedProcedure, router } from '../../trpc/procedures.js';
+import type { LiveScope } from './live.repository.js';
 
-/** Totals: organizers see their own events', admins everyone's (by organization: next). */
-const analyticsProcedure = requireRole(...ANALYTICS_ROLES);
-
+// Who reads which figures is the access policy's (through the service): one event's, its
+// organization's owners, managers and viewers; totals, an organization's or everything the caller
+// reaches; an admin, everything. The platform role decides nothing here.
 export const analyticsRouter = router({
-  overview: analyticsProcedure
+  overview: authedProcedure
     .input(overviewInputSchema)
     .output(overviewSchema)
     .query(({ ctx, input }) => ctx.services.analytics.overview(ctx.principal, input)),
-  // One event's figures: whoever the access policy lets read them (its organization's owners,
-  // managers and viewers, admins), whatever their platform role.
   event: authedProcedure
     .input(analyticsEventInputSchema)
     .output(eventAnalyticsSchema)
     .query(({ ctx, input }) => ctx.services.analytics.event(ctx.principal, input)),
-  daily: analyticsProcedure
+  daily: authedProcedure
     .input(dailyInputSchema)
     .output(dailySchema)
     .query(({ ctx, input }) => ctx.services.analytics.daily(ctx.principal, input)),
-  topEvents: analyticsProcedure
+  topEvents: authedProcedure
     .input(topEventsInputSchema)
     .output(topEventsSchema)
     .query(({ ctx, input }) => ctx.services.analytics.topEvents(ctx.principal, input)),
@@ -40,13 +38,20 @@ export const analyticsRouter = router({
    * SSE: each update is tracked by its number, so a reconnecting client resumes after it. The
    * access check runs before the stream starts, so a refusal is a typed error, not a reconnect;
    * the stream then ends with a typed error once its caller loses access (logout, revocation,
-   * deactivation, demotion, an expired token).
+   * deactivation, demotion, removal, an expired token), and stops carrying an organization its
+   * caller left while it still carries others.
    */
-  live: analyticsProcedure.input(liveInputSchema).subscription(async ({ ctx, input, signal }) => {
+  live: authedProcedure.input(liveInputSchema).subscription(async ({ ctx, input, signal }) => {
     const { analytics } = ctx.services;
+    let scope: LiveScope | undefined;
     const updates = await guardedSubscription(ctx, signal, {
-      authorize: (principal) => analytics.authorizeLive(principal, input),
-      open: (principal, stop) => analytics.live(principal, input, stop),
+      authorize: async (principal) => {
+        if (scope) await analytics.recheckLive(principal, input, scope);
+      },
+      open: async (principal, stop) => {
+        scope = await analytics.liveScope(principal, input);
+        return analytics.live(scope, input.lastEventId, stop);
+      },
     });
     return (async function* () {
       for await (const update of updates) yield tracked(update.id, update.stats);

@@ -4,27 +4,25 @@ import type {
   EventStats,
   HourPoint,
   Overview,
-  Role,
   TopEvent,
 } from '@evently/contracts';
 import type { Database } from '@evently/db';
 import type { Kysely } from 'kysely';
-import { asMember, authorize } from '../../access/access-policy.js';
+import { analyticsReach, asMember, authorize } from '../../access/access-policy.js';
 import { AppError } from '../../kernel/app-error.js';
 import type { MemberRoles } from '../../kernel/member-roles.js';
 import type { Principal } from '../../kernel/principal.js';
 import type { EventsService } from '../events/events.service.js';
 import { type StatsRow, toEventStats, utilization } from './analytics.mappers.js';
 import {
-  type EventFilter,
   analyticsRepository as repo,
   type SeriesPoint,
+  type SeriesScope,
 } from './analytics.repository.js';
+import type { LiveScope } from './live.repository.js';
 import type { LiveHub } from './live-hub.js';
 import { type LiveUpdate, streamLive } from './live-stream.js';
-
-/** Who may see analytics at all (organizers their events', admins everyone's). */
-export const ANALYTICS_ROLES: readonly Role[] = ['organizer', 'admin'];
+import { sourceRepository } from './source.repository.js';
 
 const DAY_MS = 86_400_000;
 const MAX_HOURLY_DAYS = 31;
@@ -50,34 +48,49 @@ function everyHour(from: Date, to: Date, points: readonly SeriesPoint[]): HourPo
   return hours;
 }
 
+/** Totals of one organization (if given), else of everything the caller reaches. */
+interface Scoped {
+  organizationId?: string | undefined;
+}
+
 export interface AnalyticsService {
-  overview(principal: Principal, input: { from?: string; to?: string }): Promise<Overview>;
+  overview(
+    principal: Principal,
+    input: Scoped & { from?: string | undefined; to?: string | undefined },
+  ): Promise<Overview>;
   event(
     principal: Principal,
     input: { eventId: string; from?: string; to?: string },
   ): Promise<EventAnalytics>;
   daily(
     principal: Principal,
-    input: { from: string; to: string; eventId?: string | undefined },
+    input: Scoped & { from: string; to: string; eventId?: string | undefined },
   ): Promise<DayPoint[]>;
   topEvents(
     principal: Principal,
-    input: {
+    input: Scoped & {
       by: 'tickets' | 'revenue' | 'utilization';
       limit: number;
-      from?: string;
-      to?: string;
+      from?: string | undefined;
+      to?: string | undefined;
     },
   ): Promise<TopEvent[]>;
-  /** Throws unless `principal` may follow `analytics.live` with this input (role, event). */
-  authorizeLive(principal: Principal, input: { eventId?: string | undefined }): Promise<void>;
-  /** Checks access, then streams; iterate until `signal` aborts. */
+  /** The updates `principal` may follow with this input; throws (a typed refusal) for none. */
+  liveScope(principal: Principal, input: LiveInput): Promise<LiveScope>;
+  /**
+   * An open stream's caller as they are now: narrows `scope` to what they still reach (the
+   * stream stops carrying an organization they left) and throws once that is nothing.
+   */
+  recheckLive(principal: Principal, input: LiveInput, scope: LiveScope): Promise<void>;
+  /** The updates in `scope` after `lastEventId`; iterate until `signal` aborts. */
   live(
-    principal: Principal,
-    input: { eventId?: string | undefined; lastEventId?: string | null | undefined },
+    scope: LiveScope,
+    lastEventId: string | null | undefined,
     signal?: AbortSignal,
-  ): Promise<AsyncIterable<LiveUpdate>>;
+  ): AsyncIterable<LiveUpdate>;
 }
+
+type LiveInput = Scoped & { eventId?: string | undefined };
 
 function window(input: { from?: string | undefined; to?: string | undefined }) {
   const from = input.from ? new Date(input.from) : undefined;
@@ -89,8 +102,9 @@ function window(input: { from?: string | undefined; to?: string | undefined }) {
 }
 
 /**
- * The analytics queries: organizers see their own events, admins everything. They read only the
- * read models the projection keeps, never bookings.
+ * The analytics queries: one event's figures for whoever the policy lets read them; totals over
+ * one organization or everything the caller reaches (every event for an admin). They read only
+ * the read models the projection keeps, never bookings.
  */
 export function createAnalyticsService(deps: {
   db: Kysely<Database>;
@@ -100,9 +114,31 @@ export function createAnalyticsService(deps: {
   now: () => Date;
 }): AnalyticsService {
   const { db } = deps;
-  // Totals cannot be checked event by event: they cover what the policy lets the caller reach.
-  const isAdmin = (p: Principal) => p.role === 'admin';
-  const ownEvents = (p: Principal): EventFilter => (isAdmin(p) ? {} : { organizerId: p.userId });
+
+  /**
+   * Totals cannot be checked event by event: they cover one organization the caller may read
+   * figures of, or everything the policy lets them reach (undefined: every event).
+   */
+  async function reachOf(
+    principal: Principal,
+    organizationId: string | undefined,
+  ): Promise<readonly string[] | undefined> {
+    const roles = await deps.roles.of(principal);
+    if (organizationId) {
+      // An admin passes the policy for any id: one that names no organization is still unknown.
+      if (
+        principal.role === 'admin' &&
+        !(await sourceRepository.organizationExists(db, organizationId))
+      ) {
+        throw new AppError('NOT_FOUND', 'Organization not found');
+      }
+      authorize(principal, 'organization.readAnalytics', asMember({ organizationId }, roles));
+      return [organizationId];
+    }
+    const reach = analyticsReach(principal, roles);
+    if (!reach) throw new AppError('FORBIDDEN', 'You may read no organization’s figures');
+    return reach.kind === 'all' ? undefined : reach.organizationIds;
+  }
 
   /**
    * The event's figures if the caller may see them. An event the projection has not reached yet
@@ -132,11 +168,12 @@ export function createAnalyticsService(deps: {
     };
   }
 
-  async function authorizeLive(principal: Principal, input: { eventId?: string | undefined }) {
-    if (!ANALYTICS_ROLES.includes(principal.role)) {
-      throw new AppError('FORBIDDEN', 'Only organizers and admins may see analytics');
+  async function liveScope(principal: Principal, input: LiveInput): Promise<LiveScope> {
+    if (input.eventId) {
+      await visibleStats(principal, input.eventId);
+      return { eventId: input.eventId };
     }
-    if (input.eventId) await visibleStats(principal, input.eventId);
+    return { organizationIds: await reachOf(principal, input.organizationId) };
   }
 
   const toTop = (row: StatsRow, index: number): TopEvent => {
@@ -157,11 +194,12 @@ export function createAnalyticsService(deps: {
   return {
     async overview(principal, input) {
       const { from, to } = window(input);
-      const totals = await repo.totals(db, { ...ownEvents(principal), from, to });
-      // Accounts are the platform's, not an organizer's.
-      const users = isAdmin(principal)
-        ? await repo.users(db, { from, to })
-        : { total: 0, verified: 0 };
+      const organizationIds = await reachOf(principal, input.organizationId);
+      const totals = await repo.totals(db, { organizationIds, from, to });
+      // Accounts are the platform's, not an organization's: only in the totals of every event.
+      const users = organizationIds
+        ? { total: 0, verified: 0 }
+        : await repo.users(db, { from, to });
       return {
         events: { total: totals.total, published: totals.published },
         bookings: {
@@ -201,14 +239,13 @@ export function createAnalyticsService(deps: {
     async daily(principal, input) {
       const from = new Date(`${input.from}T00:00:00Z`);
       const end = new Date(`${input.to}T00:00:00Z`).getTime() + DAY_MS;
-      let scope: { kind: 'all' | 'organizer' | 'event'; id: string };
+      let scope: SeriesScope;
       if (input.eventId) {
         await visibleStats(principal, input.eventId);
         scope = { kind: 'event', id: input.eventId };
       } else {
-        scope = isAdmin(principal)
-          ? { kind: 'all', id: '' }
-          : { kind: 'organizer', id: principal.userId };
+        const ids = await reachOf(principal, input.organizationId);
+        scope = ids ? { kind: 'organization', ids } : { kind: 'all' };
       }
       const points = await repo.series(db, 'day', scope, { from, to: new Date(end) });
       const byDay = new Map(points.map((p) => [p.at, p]));
@@ -230,19 +267,29 @@ export function createAnalyticsService(deps: {
 
     async topEvents(principal, input) {
       const { from, to } = window(input);
-      const rows = await repo.top(db, input.by, input.limit, { ...ownEvents(principal), from, to });
+      const organizationIds = await reachOf(principal, input.organizationId);
+      const rows = await repo.top(db, input.by, input.limit, { organizationIds, from, to });
       return rows.map(toTop);
     },
 
-    authorizeLive,
+    liveScope,
 
-    async live(principal, input, signal) {
-      await authorizeLive(principal, input);
-      const scope = {
-        eventId: input.eventId,
-        organizerId: isAdmin(principal) ? undefined : principal.userId,
-      };
-      return streamLive({ db, hub: deps.hub }, scope, input.lastEventId ?? undefined, signal);
+    async recheckLive(principal, input, scope) {
+      const now = await liveScope(principal, input);
+      if (!now.organizationIds) return;
+      const before = scope.organizationIds;
+      const kept = before
+        ? before.filter((id) => now.organizationIds?.includes(id))
+        : now.organizationIds;
+      // An organizer's empty stream stays open; one that carried something ends with it.
+      if (kept.length === 0 && (before === undefined || before.length > 0)) {
+        throw new AppError('FORBIDDEN', 'You no longer read the figures this stream carries');
+      }
+      scope.organizationIds = kept;
+    },
+
+    live(scope, lastEventId, signal) {
+      return streamLive({ db, hub: deps.hub }, scope, lastEventId ?? undefined, signal);
     },
   };
 }

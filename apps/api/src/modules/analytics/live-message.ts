@@ -9,7 +9,8 @@ export const liveMessageSchema = z.object({
   /** The update's number in commit order (int8 as a decimal string). */
   seq: z.string().regex(/^\d{1,19}$/),
   eventId: z.uuid(),
-  organizerId: z.uuid(),
+  /** The organization owning the event: whose members' streams carry it. */
+  organizationId: z.uuid(),
   stats: eventStatsSchema,
 });
 export type LiveMessage = z.infer<typeof liveMessageSchema>;

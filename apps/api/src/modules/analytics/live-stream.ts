@@ -59,7 +59,7 @@ function createInbox() {
 function inScope(update: LiveMessage, scope: LiveScope): boolean {
   return (
     (!scope.eventId || update.eventId === scope.eventId) &&
-    (!scope.organizerId || update.organizerId === scope.organizerId)
+    (!scope.organizationIds || scope.organizationIds.includes(update.organizationId))
   );
 }
 

@@ -1,12 +1,16 @@
 import type { Database } from '@evently/db';
 import { type Kysely, sql } from 'kysely';
 import { type StatsRow, toEventStats } from './analytics.mappers.js';
+import { ofOrganizations } from './analytics.repository.js';
 import { type LiveMessage, liveMessageSchema } from './live-message.js';
 
-/** Which updates a reader may see: one event, one organizer's events, or all. */
+/**
+ * Which updates a reader may see: one event, the events of some organizations, or (neither set)
+ * all. A stream reads it at every update: narrowing `organizationIds` takes effect at once.
+ */
 export interface LiveScope {
   eventId?: string | undefined;
-  organizerId?: string | undefined;
+  organizationIds?: readonly string[] | undefined;
 }
 
 /** Reads (and the pruning) of the live-update log. */
@@ -31,19 +35,19 @@ export const liveRepository = {
   ): Promise<LiveMessage[]> {
     let query = db
       .selectFrom('analytics_live_updates')
-      .select(['seq', 'event_id', 'organizer_id', 'stats'])
+      .select(['seq', 'event_id', 'organization_id', 'stats'])
       .where('seq', '>', after.toString())
       .orderBy('seq')
       .limit(limit);
     if (through !== undefined) query = query.where('seq', '<=', through.toString());
     if (scope.eventId) query = query.where('event_id', '=', scope.eventId);
-    if (scope.organizerId) query = query.where('organizer_id', '=', scope.organizerId);
+    if (scope.organizationIds) query = query.where(ofOrganizations(scope.organizationIds));
     const rows = await query.execute();
     return rows.map((r) =>
       liveMessageSchema.parse({
         seq: r.seq,
         eventId: r.event_id,
-        organizerId: r.organizer_id,
+        organizationId: r.organization_id,
         stats: r.stats,
       }),
     );
@@ -82,12 +86,12 @@ export const liveRepository = {
       .orderBy('live_seq')
       .limit(limit);
     if (scope.eventId) query = query.where('event_id', '=', scope.eventId);
-    if (scope.organizerId) query = query.where('organizer_id', '=', scope.organizerId);
+    if (scope.organizationIds) query = query.where(ofOrganizations(scope.organizationIds));
     const rows = await query.execute();
     return rows.map((r) => ({
       seq: r.live_seq,
       eventId: r.event_id,
-      organizerId: r.organizer_id,
+      organizationId: r.organization_id,
       stats: toEventStats(r),
     }));
   },

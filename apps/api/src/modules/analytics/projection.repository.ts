@@ -7,12 +7,12 @@ import type { EventMeta } from './source.repository.js';
 
 type Trx = Transaction<Database>;
 
-/** The scope id of the overall series (scopes are otherwise event and organizer ids). */
+/** The scope id of the overall series (scopes are otherwise event and organization ids). */
 export const ALL_SCOPE = '00000000-0000-0000-0000-000000000000';
 
 export interface SeriesRow {
   granularity: 'hour' | 'day';
-  scopeKind: 'all' | 'organizer' | 'event';
+  scopeKind: 'all' | 'organization' | 'event';
   scopeId: string;
   bucket: Date;
   delta: SeriesDelta;
@@ -48,7 +48,7 @@ const emptyHours = (): HoursRow['arrays'] => ({
   verified_users: Array(24).fill(0),
 });
 /** The event's own fields: replaced only by a newer event version. */
-const metaColumns = ['organizer_id', 'title', 'status', 'capacity', 'starts_at'] as const;
+const metaColumns = ['organization_id', 'title', 'status', 'capacity', 'starts_at'] as const;
 
 /** Every write of the projection. All of them run inside a consumer's delivery transaction. */
 export const projectionRepository = {
@@ -90,7 +90,7 @@ export const projectionRepository = {
   /**
    * Adds the rows' deltas to their buckets in one statement: hours into their day's row of
    * analytics_hours (one element of its arrays), days into analytics_series. Rows come in a
-   * fixed order (event before organizer before all, then by scope and time), so every projection
+   * fixed order (event before organization before all, then by scope and time), so every projection
    * transaction locks them in one order: no deadlocks.
    */
   async addSeries(trx: Trx, rows: SeriesRow[]): Promise<void> {
@@ -173,7 +173,10 @@ export const projectionRepository = {
     if (items.length === 0) return new Map();
     const t = sql.table('analytics_event_stats');
     const values = items.map(
-      ({ meta, delta }) => sql`(${meta.eventId}, ${meta.organizerId}, ${meta.title}, ${meta.status},
+      ({
+        meta,
+        delta,
+      }) => sql`(${meta.eventId}, ${meta.organizationId}, ${meta.title}, ${meta.status},
         ${meta.capacity}, ${meta.startsAt}, ${meta.version},
         ${sql.join(counterColumns.map((c) => sql`${delta[c]}`))}, ${now})`,
     );
@@ -217,14 +220,14 @@ export const projectionRepository = {
    */
   async appendLiveUpdates(
     trx: Trx,
-    updates: ReadonlyArray<{ eventId: string; organizerId: string; stats: EventStats }>,
+    updates: ReadonlyArray<{ eventId: string; organizationId: string; stats: EventStats }>,
   ): Promise<string[]> {
     if (updates.length === 0) return [];
     const list = JSON.stringify(
       updates.map((u, i) => ({
         n: i + 1,
         event_id: u.eventId,
-        organizer_id: u.organizerId,
+        organization_id: u.organizationId,
         stats: u.stats,
       })),
     );
@@ -234,15 +237,15 @@ export const projectionRepository = {
         RETURNING seq - ${updates.length}::bigint AS base
       ), u AS (
         SELECT * FROM jsonb_to_recordset(${list}::jsonb)
-          AS u(n bigint, event_id uuid, organizer_id uuid, stats jsonb)
+          AS u(n bigint, event_id uuid, organization_id uuid, stats jsonb)
       ), latest AS (
         SELECT event_id, max(n) AS n FROM u GROUP BY event_id
       ), s AS (
         UPDATE analytics_event_stats t SET live_seq = c.base + latest.n FROM c, latest
         WHERE t.event_id = latest.event_id RETURNING t.event_id
       )
-      INSERT INTO analytics_live_updates (seq, event_id, organizer_id, stats)
-      SELECT c.base + u.n, u.event_id, u.organizer_id, u.stats FROM c, u
+      INSERT INTO analytics_live_updates (seq, event_id, organization_id, stats)
+      SELECT c.base + u.n, u.event_id, u.organization_id, u.stats FROM c, u
       RETURNING seq`.execute(trx);
     if (rows.length !== updates.length) throw new Error('analytics_live_cursor has no row');
     return rows.map((r) => String(r.seq)).sort((a, b) => Number(BigInt(a) - BigInt(b)));

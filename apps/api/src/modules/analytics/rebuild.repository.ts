@@ -41,11 +41,11 @@ export const rebuildRepository = {
 
   async insertStats(trx: Trx, now: Date): Promise<number> {
     const result = await sql`
-      INSERT INTO analytics_event_stats (event_id, organizer_id, title, status, capacity, starts_at,
+      INSERT INTO analytics_event_stats (event_id, organization_id, title, status, capacity, starts_at,
         event_version, confirmed_bookings, pending_bookings, cancelled_bookings, expired_bookings,
         tickets_sold, revenue_cents, waitlist_joined, waitlist_waiting, waitlist_offered,
         waitlist_converted, live_seq, updated_at)
-      SELECT e.id, e.organizer_id, e.title, e.status, e.capacity, e.starts_at, e.version,
+      SELECT e.id, e.organization_id, e.title, e.status, e.capacity, e.starts_at, e.version,
         coalesce(b.confirmed, 0), coalesce(b.pending, 0), coalesce(b.cancelled, 0),
         coalesce(b.expired, 0), coalesce(b.tickets, 0), coalesce(b.revenue, 0),
         coalesce(w.joined, 0), coalesce(w.waiting, 0), coalesce(w.offered, 0),
@@ -84,7 +84,7 @@ export const rebuildRepository = {
    * Confirmations at confirmed_at, cancellations at cancelled_at (a confirmed one taking its
    * seats and money back), users at created_at and email_verified_at — by UTC day
    * (analytics_series) and by UTC hour (analytics_hours, a row of 24 per day), per event, per
-   * organizer and overall. Returns the rows written to both.
+   * organization and overall. Returns the rows written to both.
    */
   async insertSeries(trx: Trx): Promise<number> {
     // Every fact in every scope it counts in.
@@ -92,13 +92,13 @@ export const rebuildRepository = {
       SELECT s.kind, s.id, f.at, f.bookings, f.tickets, f.cancellations, f.revenue,
         f.new_users, f.verified_users
       FROM (
-        SELECT b.event_id, e.organizer_id, b.confirmed_at AS at, 1 AS bookings,
+        SELECT b.event_id, e.organization_id, b.confirmed_at AS at, 1 AS bookings,
           b.quantity AS tickets, 0 AS cancellations, b.total_cents AS revenue,
           0 AS new_users, 0 AS verified_users
         FROM bookings b JOIN events e ON e.id = b.event_id
         WHERE b.confirmed_at IS NOT NULL
         UNION ALL
-        SELECT b.event_id, e.organizer_id, b.cancelled_at, 0,
+        SELECT b.event_id, e.organization_id, b.cancelled_at, 0,
           CASE WHEN b.confirmed_at IS NOT NULL THEN -b.quantity ELSE 0 END, 1,
           CASE WHEN b.confirmed_at IS NOT NULL THEN -b.total_cents ELSE 0 END, 0, 0
         FROM bookings b JOIN events e ON e.id = b.event_id
@@ -109,7 +109,7 @@ export const rebuildRepository = {
         SELECT NULL::uuid, NULL::uuid, u.email_verified_at, 0, 0, 0, 0, 0, 1 FROM users u
         WHERE u.email_verified_at IS NOT NULL
       ) f
-      CROSS JOIN LATERAL (VALUES ('event', f.event_id), ('organizer', f.organizer_id),
+      CROSS JOIN LATERAL (VALUES ('event', f.event_id), ('organization', f.organization_id),
         ('all', ${ALL_SCOPE}::uuid)) AS s (kind, id)
       WHERE s.id IS NOT NULL`;
     const days = await sql`
@@ -209,7 +209,7 @@ export const rebuildRepository = {
 
   async insertLiveUpdates(
     trx: Trx,
-    updates: Array<{ seq: string; eventId: string; organizerId: string; stats: EventStats }>,
+    updates: Array<{ seq: string; eventId: string; organizationId: string; stats: EventStats }>,
   ): Promise<void> {
     for (let start = 0; start < updates.length; start += 500) {
       await trx
@@ -218,7 +218,7 @@ export const rebuildRepository = {
           updates.slice(start, start + 500).map((u) => ({
             seq: u.seq,
             event_id: u.eventId,
-            organizer_id: u.organizerId,
+            organization_id: u.organizationId,
             stats: JSON.stringify(u.stats),
           })),
         )

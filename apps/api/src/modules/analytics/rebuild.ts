@@ -56,7 +56,12 @@ export async function rebuildAnalytics(deps: {
             for (const [i, row] of changed.entries()) {
               const seq = (first + BigInt(i)).toString();
               const stats = toEventStats({ ...row, live_seq: seq, updated_at: now });
-              updates.push({ seq, eventId: row.event_id, organizerId: row.organizer_id, stats });
+              updates.push({
+                seq,
+                eventId: row.event_id,
+                organizationId: row.organization_id,
+                stats,
+              });
             }
             await repo.insertLiveUpdates(trx, updates);
           }

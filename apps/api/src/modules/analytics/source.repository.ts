@@ -10,7 +10,8 @@ type Db = Kysely<Database> | Transaction<Database>;
  */
 export interface EventMeta {
   eventId: string;
-  organizerId: string;
+  /** The organization owning the event (its read models are scoped by it). */
+  organizationId: string;
   title: string;
   status: 'draft' | 'published' | 'cancelled' | 'completed';
   capacity: number;
@@ -30,7 +31,7 @@ export interface UserClock {
 
 const eventColumns = [
   'events.id',
-  'events.organizer_id',
+  'events.organization_id',
   'events.title',
   'events.status',
   'events.capacity',
@@ -40,7 +41,7 @@ const eventColumns = [
 
 function toMeta(row: {
   id: string;
-  organizer_id: string;
+  organization_id: string;
   title: string;
   status: EventMeta['status'];
   capacity: number;
@@ -49,7 +50,7 @@ function toMeta(row: {
 }): EventMeta {
   return {
     eventId: row.id,
-    organizerId: row.organizer_id,
+    organizationId: row.organization_id,
     title: row.title,
     status: row.status,
     capacity: row.capacity,
@@ -85,6 +86,16 @@ export const sourceRepository = {
         clock: { confirmedAt: row.confirmed_at, cancelledAt: row.cancelled_at },
       }
     );
+  },
+
+  /** Whether an organization of that id exists (an admin's totals of an unknown one: NOT_FOUND). */
+  async organizationExists(db: Db, organizationId: string): Promise<boolean> {
+    const row = await db
+      .selectFrom('organizations')
+      .select('id')
+      .where('id', '=', organizationId)
+      .executeTakeFirst();
+    return row !== undefined;
   },
 
   async userClock(db: Db, userId: string): Promise<UserClock | undefined> {
