@@ -52,7 +52,7 @@ export interface LiveFeed {
 /** Subscribes to analytics.live and collects what arrives until stopped. */
 export function subscribeLive(
   client: EventlyClient,
-  input: { eventId?: string; lastEventId?: string },
+  input: { eventId?: string; organizationId?: string; lastEventId?: string },
 ): LiveFeed {
   const updates: LiveFeed['updates'] = [];
   const errors: unknown[] = [];

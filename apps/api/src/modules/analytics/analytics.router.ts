@@ -46,7 +46,12 @@ export const analyticsRouter = router({
     let scope: LiveScope | undefined;
     const updates = await guardedSubscription(ctx, signal, {
       authorize: async (principal) => {
-        if (scope) await analytics.recheckLive(principal, input, scope);
+        if (scope && (await analytics.recheckLive(principal, input, scope))) {
+          ctx.log.info(
+            { organizations: scope.organizationIds?.length },
+            'analytics stream narrowed to the organizations its caller still reads',
+          );
+        }
       },
       open: async (principal, stop) => {
         scope = await analytics.liveScope(principal, input);

@@ -79,9 +79,10 @@ export interface AnalyticsService {
   liveScope(principal: Principal, input: LiveInput): Promise<LiveScope>;
   /**
    * An open stream's caller as they are now: narrows `scope` to what they still reach (the
-   * stream stops carrying an organization they left) and throws once that is nothing.
+   * stream stops carrying an organization they left) and throws once that is nothing. True when
+   * it narrowed.
    */
-  recheckLive(principal: Principal, input: LiveInput, scope: LiveScope): Promise<void>;
+  recheckLive(principal: Principal, input: LiveInput, scope: LiveScope): Promise<boolean>;
   /** The updates in `scope` after `lastEventId`; iterate until `signal` aborts. */
   live(
     scope: LiveScope,
@@ -276,7 +277,7 @@ export function createAnalyticsService(deps: {
 
     async recheckLive(principal, input, scope) {
       const now = await liveScope(principal, input);
-      if (!now.organizationIds) return;
+      if (!now.organizationIds) return false;
       const before = scope.organizationIds;
       const kept = before
         ? before.filter((id) => now.organizationIds?.includes(id))
@@ -285,7 +286,9 @@ export function createAnalyticsService(deps: {
       if (kept.length === 0 && (before === undefined || before.length > 0)) {
         throw new AppError('FORBIDDEN', 'You no longer read the figures this stream carries');
       }
+      const narrowed = before === undefined || kept.length < before.length;
       scope.organizationIds = kept;
+      return narrowed;
     },
 
     live(scope, lastEventId, signal) {
