@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACCESS, type AccessClass } from './access-classes.js';
 import { waitForProjection } from './analytics.fixtures.js';
 import { eventInput } from './event-input.js';
-import { invitationCodeIn, startTestApp, TEST_PASSWORD, type TestApp } from './harness.js';
+import { joinOrganization, startTestApp, TEST_PASSWORD, type TestApp } from './harness.js';
 import { callRaw, routerProcedures, sampleInputs } from './router-procedures.js';
 
 // Every procedure of the router (read from the router) called as every kind of caller, each
@@ -123,13 +123,7 @@ describe('access matrix: every procedure, every caller', () => {
       [staff, 'staff'],
       [viewer, 'viewer'],
     ] as const) {
-      await owner.client.organizations.members.invite.mutate({
-        organizationId,
-        email: member.email,
-        role,
-      });
-      const code = invitationCodeIn(await app.mail(member.email, /invited/));
-      await member.client.organizations.invitations.accept.mutate({ code });
+      await joinOrganization(app, owner, organizationId, member, role);
     }
     for (const [caller, signed] of [
       ['user', user],

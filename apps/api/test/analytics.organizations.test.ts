@@ -5,7 +5,7 @@ import { liveClient, subscribeLive, waitForProjection } from './analytics.fixtur
 import { expectAppCode } from './app-error.js';
 import { captureLog } from './capture-log.js';
 import { eventInput } from './event-input.js';
-import { invitationCodeIn, type SignedUp, startTestApp, type TestApp } from './harness.js';
+import { joinOrganization, type SignedUp, startTestApp, type TestApp } from './harness.js';
 
 // Analytics by organization (API.md Part 2): totals, series, rankings and streams cover one
 // organization's events when asked by `organizationId`, else every organization whose figures
@@ -32,15 +32,8 @@ describe('analytics by organization', () => {
   const narrowings = () =>
     captured.lines().filter((l) => String(l.msg).startsWith('analytics stream narrowed')).length;
 
-  async function join(organizationId: string, member: SignedUp, role: MemberRole) {
-    await owner.client.organizations.members.invite.mutate({
-      organizationId,
-      email: member.email,
-      role,
-    });
-    const code = invitationCodeIn(await app.mail(member.email, /invited/));
-    await member.client.organizations.invitations.accept.mutate({ code });
-  }
+  const join = (organizationId: string, member: SignedUp, role: MemberRole) =>
+    joinOrganization(app, owner, organizationId, member, role);
 
   /** A published free event of the organization, with `tickets` sold one by one. */
   async function eventOf(organizationId: string, tickets: number): Promise<string> {

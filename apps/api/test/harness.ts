@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { TokenPair } from '@evently/contracts';
+import type { MemberRole, TokenPair } from '@evently/contracts';
 import { createTestDatabase, type TestDatabase } from '@evently/db/testing';
 import { createPlatform, type Platform, type QueuePort } from '@evently/platform';
 import {
@@ -116,6 +116,23 @@ export function invitationCodeIn(mail: ReceivedMail): string {
   const match = /^\s+([A-Za-z0-9_-]{32})$/m.exec(mail.text);
   if (!match?.[1]) throw new Error(`no invitation code in mail "${mail.subject}"`);
   return match[1];
+}
+
+/** `member` joins the organization as `role`: `inviter` invites them, they accept the mailed code. */
+export async function joinOrganization(
+  app: Pick<TestApp, 'mail'>,
+  inviter: SignedUp,
+  organizationId: string,
+  member: SignedUp,
+  role: MemberRole,
+): Promise<void> {
+  await inviter.client.organizations.members.invite.mutate({
+    organizationId,
+    email: member.email,
+    role,
+  });
+  const code = invitationCodeIn(await app.mail(member.email, /invited/));
+  await member.client.organizations.invitations.accept.mutate({ code });
 }
 
 export function codeIn(mail: ReceivedMail): string {
