@@ -115,7 +115,7 @@ describe('a Part 1 database through the organizations migrations', () => {
     expect(await scopeRows('analytics_hours', 'organization')).toEqual(renamed(before.hours));
     expect(await scopeRows('analytics_series', 'all')).toEqual(before.all);
     expect(await scopeRows('analytics_series', 'event')).toEqual(before.events);
-    const organizerOf = new Map(events.map((e) => [e.id, e.organizer]));
+    const organizerOf = new Map<string, string>(events.map((e) => [e.id, e.organizer]));
     expect(await rows(sql`SELECT * FROM analytics_event_stats ORDER BY event_id`)).toEqual(
       before.stats.map(({ organizer_id: _o, ...row }) => ({
         ...row,
