@@ -31,6 +31,9 @@ export const appCodes = [
   'INTERNAL',
   // Part 2
   'LAST_OWNER',
+  'TICKET_TYPE_NOT_AVAILABLE',
+  'VOUCHER_INVALID',
+  'VOUCHER_EXHAUSTED',
 ] as const;
 
 export const appCodeSchema = z.enum(appCodes);

@@ -39,6 +39,9 @@ const STATUS: Record<AppCode, number> = {
   SERVICE_UNAVAILABLE: 503,
   INTERNAL: 500,
   LAST_OWNER: 412,
+  TICKET_TYPE_NOT_AVAILABLE: 412,
+  VOUCHER_INVALID: 422,
+  VOUCHER_EXHAUSTED: 409,
 };
 
 const probeRouter = router({
