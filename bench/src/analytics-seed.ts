@@ -21,7 +21,13 @@ export async function seedAnalyticsEvents(
       1000000, 500 + (i % 20) * 250, 'EUR', 10, now(), now()
     FROM generate_series(0, ${count - 1}) AS g(i)
     RETURNING id`.execute(db);
-  return rows.rows.map((r) => r.id);
+  const ids = rows.rows.map((r) => r.id);
+  // Each sells one type, as an event made through the API does.
+  await sql`
+    INSERT INTO ticket_types (event_id, name, price_cents, max_per_booking, updated_at)
+    SELECT id, 'General admission', price_cents, max_per_booking, now() FROM events
+    WHERE id = ANY(${ids}::uuid[])`.execute(db);
+  return ids;
 }
 
 /** Verified accounts that only own bookings (they never sign in). */

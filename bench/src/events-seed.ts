@@ -71,6 +71,11 @@ export async function seedEvents(
       ${origin}::timestamptz + make_interval(mins => i * ${SEED_SPACING_MINUTES} + 120),
       100 + i % 900, (i % 50) * 100, 'EUR', 10, now(), now()
     FROM generate_series(0, ${count - 1}) AS g(i)`.execute(db);
+  // Each sells one type, as an event made through the API does.
+  await sql`
+    INSERT INTO ticket_types (event_id, name, price_cents, max_per_booking, updated_at)
+    SELECT id, 'General admission', price_cents, max_per_booking, now() FROM events
+    WHERE organizer_id = ${organizerId}`.execute(db);
   await sql`
     INSERT INTO event_inventory (event_id, capacity, confirmed, updated_at)
     SELECT id, capacity, capacity / 3, now() FROM events WHERE organizer_id = ${organizerId}`.execute(

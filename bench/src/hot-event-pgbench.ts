@@ -34,12 +34,14 @@ COMMIT;
 `;
 
 /**
- * The same, writing every row Evently writes for a free booking: also the booking.confirmed
- * event, the audit entry and the relay's NOTIFY.
+ * The same, writing every row Evently writes for a free booking: also its line (of the event's
+ * ticket type), the booking.confirmed event, the audit entry and the relay's NOTIFY.
  */
 const SAME_ROWS_SQL = ONE_BOOKING_SQL.replace(
   'COMMIT;',
-  `INSERT INTO outbox (id, topic, version, aggregate_id, payload, occurred_at)
+  `INSERT INTO booking_items (booking_id, ticket_type_id, quantity, unit_price_cents, total_cents)
+  SELECT :booking_id::uuid, id, 1, 0, 0 FROM ticket_types WHERE event_id = :event LIMIT 1;
+INSERT INTO outbox (id, topic, version, aggregate_id, payload, occurred_at)
   VALUES (gen_random_uuid(), 'booking.confirmed', 1, :booking_id::text, ${PAYLOAD}, now());
 INSERT INTO audit_log (id, entity, entity_id, action, actor_id, after)
   VALUES (gen_random_uuid(), 'booking', :booking_id::text, 'create', ${USER_ID}, ${PAYLOAD} || jsonb_build_object('status', 'confirmed'));

@@ -52,4 +52,37 @@ export async function expectAuditAndOutboxMatchBookings(db: Kysely<Database>): P
   expect(lives(events.map((e) => ({ id: e.aggregate_id, what: e.topic })))).toEqual(
     lives(expected.flatMap((e) => e.events.map((what) => ({ id: e.id, what })))),
   );
+  await expectOneItemPerBooking(db);
+}
+
+/**
+ * Every booking is exactly one line of its event's General admission type: its seats, at its
+ * unit price, for its total.
+ */
+export async function expectOneItemPerBooking(db: Kysely<Database>): Promise<void> {
+  const mismatched = await db
+    .selectFrom('bookings as b')
+    .leftJoin('booking_items as i', 'i.booking_id', 'b.id')
+    .leftJoin('ticket_types as t', 't.id', 'i.ticket_type_id')
+    .select(['b.id', 'b.quantity', 'i.quantity as itemQuantity', 't.name', 't.event_id'])
+    .where((eb) =>
+      eb.or([
+        eb('i.id', 'is', null),
+        eb('i.quantity', '!=', eb.ref('b.quantity')),
+        eb('i.unit_price_cents', '!=', eb.ref('b.unit_price_cents')),
+        eb('i.total_cents', '!=', eb.ref('b.total_cents')),
+        eb('t.event_id', '!=', eb.ref('b.event_id')),
+        eb('t.name', '!=', 'General admission'),
+      ]),
+    )
+    .execute();
+  expect(mismatched).toEqual([]);
+  const { lines, bookings } = await db
+    .selectFrom('booking_items')
+    .select((eb) => [
+      eb.fn.countAll<string>().as('lines'),
+      eb.selectFrom('bookings').select(eb.fn.countAll<string>().as('n')).as('bookings'),
+    ])
+    .executeTakeFirstOrThrow();
+  expect(Number(lines)).toBe(Number(bookings));
 }

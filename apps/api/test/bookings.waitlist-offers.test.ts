@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { expectAppCode } from './app-error.js';
+import { expectOneItemPerBooking } from './booking-ledger.js';
 import { useWaitlist } from './waitlist.fixtures.js';
 
 // Offers of the waitlist over HTTP: who gets freed or added seats, and what happens to an offer
@@ -162,5 +163,9 @@ describe('waitlist: offers', () => {
       a.client.bookings.waitlist.leave.mutate({ entryId: head.id }),
       'INVALID_STATE',
     );
+  });
+
+  it("writes every booking of the cases above, offers included, as one line of its event's type", async () => {
+    await expectOneItemPerBooking(waitlist.cast().app.db.handle.db);
   });
 });

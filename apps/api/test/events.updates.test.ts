@@ -153,4 +153,32 @@ describe('events: updates', () => {
     });
     expect(grown.availability).toEqual({ available: 5, soldOut: false });
   });
+
+  it("keeps its General admission type at the event's price and per-booking limit", async () => {
+    const { app, organizer } = events.cast();
+    const event = await organizer.client.events.create.mutate(
+      eventInput({ priceCents: 1_500, maxPerBooking: 4 }),
+    );
+    const typeOf = () =>
+      app.db.handle.db
+        .selectFrom('ticket_types')
+        .select(['name', 'price_cents', 'max_per_booking', 'status', 'hidden'])
+        .where('event_id', '=', event.id)
+        .execute();
+    expect(await typeOf()).toEqual([
+      {
+        name: 'General admission',
+        price_cents: '1500',
+        max_per_booking: 4,
+        status: 'active',
+        hidden: false,
+      },
+    ]);
+    await organizer.client.events.update.mutate({
+      id: event.id,
+      expectedVersion: event.version,
+      patch: { priceCents: 2_000, maxPerBooking: 6 },
+    });
+    expect(await typeOf()).toMatchObject([{ price_cents: '2000', max_per_booking: 6 }]);
+  });
 });

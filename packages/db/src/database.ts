@@ -1,8 +1,16 @@
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+import type { CreatedAt, Timestamp } from './column-types.js';
+import type {
+  BookingItemsTable,
+  QuotasTable,
+  QuotaTicketTypesTable,
+  TicketTypesTable,
+  VoucherRedemptionsTable,
+  VouchersTable,
+  VoucherTicketTypesTable,
+} from './inventory-tables.js';
 
-/** Timestamps come back as Date from both pg and PGlite; we write Date or ISO strings. */
-export type Timestamp = ColumnType<Date, Date | string, Date | string>;
-export type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+export type { CreatedAt, Timestamp } from './column-types.js';
 export type Json = JSONColumnType<Record<string, unknown>, string, string>;
 export type NullableJson = ColumnType<
   Record<string, unknown> | null,
@@ -351,6 +359,13 @@ export interface Database {
   event_inventory: EventInventoryTable;
   bookings: BookingsTable;
   waitlist_entries: WaitlistEntriesTable;
+  ticket_types: TicketTypesTable;
+  quotas: QuotasTable;
+  quota_ticket_types: QuotaTicketTypesTable;
+  vouchers: VouchersTable;
+  voucher_ticket_types: VoucherTicketTypesTable;
+  booking_items: BookingItemsTable;
+  voucher_redemptions: VoucherRedemptionsTable;
   sent_emails: SentEmailsTable;
   analytics_event_stats: AnalyticsEventStatsTable;
   analytics_series: AnalyticsSeriesTable;

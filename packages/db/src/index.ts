@@ -8,6 +8,7 @@ export {
 } from './create-db.js';
 export type * from './database.js';
 export { isDatabaseUnavailable } from './database-unavailable.js';
+export type * from './inventory-tables.js';
 export { MigrationError, migrateDown, migrateToLatest } from './migrate.js';
 export {
   type AppendedEvent,

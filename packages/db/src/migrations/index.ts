@@ -14,6 +14,7 @@ import * as hoursByDay from './2026-12-06-001-hours-by-day.js';
 import * as organizations from './2026-12-06-002-organizations.js';
 import * as invitationsEndedIndex from './2026-12-06-003-invitations-ended-index.js';
 import * as analyticsByOrganization from './2026-12-06-004-analytics-by-organization.js';
+import * as ticketTypes from './2026-12-06-005-ticket-types.js';
 
 /**
  * Every migration, by date-prefixed name. A static list (not a folder scan) so the same code
@@ -35,4 +36,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06-002-organizations': organizations,
   '2026-12-06-003-invitations-ended-index': invitationsEndedIndex,
   '2026-12-06-004-analytics-by-organization': analyticsByOrganization,
+  '2026-12-06-005-ticket-types': ticketTypes,
 };

@@ -3,6 +3,7 @@ import { type Kysely, sql } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { AuditRow } from '../../audit/audit.repository.js';
 import { type BookingTerms, toBookingTerms } from '../events/booking-terms.js';
+import { bookingItemsOf } from './booking-items.repository.js';
 import type { BookingRow } from './bookings.repository.js';
 import { IDEMPOTENCY_TTL_MS, type KeyRef } from './idempotency.repository.js';
 import { type InventoryCounts, inventoryRepository } from './inventory.repository.js';
@@ -203,6 +204,10 @@ export const allocatorRepository = {
             total_cents bigint, currency text, expires_at timestamptz, created_at timestamptz,
             updated_at timestamptz, confirmed_at timestamptz)
           WHERE r.event_id IN (SELECT event_id FROM inv)
+          RETURNING id, event_id, quantity, unit_price_cents, total_cents
+        ), new_items AS (
+          -- Each booking is one line of its event's first ticket type (General admission).
+          ${bookingItemsOf(sql`new_bookings`)}
         ), new_keys AS (
           INSERT INTO idempotency_keys (user_id, scope, key, request_hash, response, created_at,
             expires_at)

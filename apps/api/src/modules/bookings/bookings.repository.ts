@@ -1,5 +1,6 @@
 import type { Database } from '@evently/db';
 import { type Insertable, type Kysely, type Selectable, sql, type Transaction } from 'kysely';
+import { bookingItemsOf } from './booking-items.repository.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 export type BookingRow = Selectable<Database['bookings']>;
@@ -33,9 +34,16 @@ export const bookingsRepository = {
     return db.selectFrom('bookings').selectAll().where('id', 'in', ids).execute();
   },
 
-  insertBookings(trx: Transaction<Database>, rows: NewBookingRow[]): Promise<BookingRow[]> {
-    if (rows.length === 0) return Promise.resolve([]);
-    return trx.insertInto('bookings').values(rows).returningAll().execute();
+  /** Inserts the bookings with their lines (see `bookingItemsOf`). */
+  async insertBookings(trx: Transaction<Database>, rows: NewBookingRow[]): Promise<BookingRow[]> {
+    if (rows.length === 0) return [];
+    const inserted = await trx.insertInto('bookings').values(rows).returningAll().execute();
+    const ids = inserted.map((r) => r.id);
+    await bookingItemsOf(
+      sql`(SELECT id, event_id, quantity, unit_price_cents, total_cents FROM bookings
+        WHERE id = ANY(${ids}::uuid[]))`,
+    ).execute(trx);
+    return inserted;
   },
 
   /** Seats each user already holds or owns for the event (maxPerUser counts these). */

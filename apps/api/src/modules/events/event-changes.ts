@@ -20,6 +20,7 @@ import {
   withAvailability,
 } from './events.mappers.js';
 import { type EventRow, eventsRepository as repo } from './events.repository.js';
+import { generalAdmission } from './general-admission.js';
 
 /**
  * The rules between fields (endsAt after startsAt, ...) on a whole event: VALIDATION_FAILED with
@@ -160,6 +161,7 @@ export function createEventChanges(
           sales_end_at: fields.salesEndAt,
           updated_at: now(),
         });
+        await generalAdmission.create(trx, created, now());
         await appendAudit(trx, {
           entity: 'event',
           entityId: id,
@@ -200,6 +202,9 @@ export function createEventChanges(
           ({ afterCommit } = await inventory.resize(trx, before.id, merged.capacity));
         }
         const after = await changeStatus(trx, principal, before, 'update', toColumns(merged));
+        if (changed.includes('priceCents') || changed.includes('maxPerBooking')) {
+          await generalAdmission.follow(trx, after, now());
+        }
         if (before.status === 'published' && changed.length > 0) {
           await appendEvent(trx, {
             topic: 'event.updated',
