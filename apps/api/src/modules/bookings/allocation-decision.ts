@@ -51,7 +51,7 @@ export interface DecideOptions {
 }
 
 /** Why a request for an event not on sale is refused: someone else's draft is not disclosed. */
-function refusal(terms: BookingTerms | undefined, principal: Principal): AppError {
+export function refusal(terms: BookingTerms | undefined, principal: Principal): AppError {
   if (!terms) return new AppError('NOT_FOUND', 'Event not found');
   return (
     denial(principal, 'event.book', terms) ??
@@ -59,7 +59,8 @@ function refusal(terms: BookingTerms | undefined, principal: Principal): AppErro
   );
 }
 
-const keyIdOf = (r: BookingRequest) =>
+/** A request's key as recorded: per user. */
+export const keyIdOf = (r: Pick<BookingRequest, 'principal' | 'idempotencyKey'>) =>
   r.idempotencyKey ? `${r.principal.userId}:${r.idempotencyKey}` : null;
 
 /** The idempotency keys a batch carries, to read their records with the snapshot. */

@@ -1,0 +1,95 @@
+import type { Principal } from '../../kernel/principal.js';
+import type { BatchState } from './allocator.repository.js';
+
+// What an order batch is decided over (the allocator's snapshot of an event, by ticket type) and
+// what it asks: shared by the decision and its checks.
+
+/** A ticket type of the event as the snapshot read it. */
+export interface TicketTypeState {
+  id: string;
+  name: string;
+  priceCents: number;
+  minPerBooking: number;
+  maxPerBooking: number;
+  /** Its own sales window, [salesStartAt, salesEndAt); null: the event's. */
+  salesStartAt: Date | null;
+  salesEndAt: Date | null;
+  /** Sold only with a voucher that unlocks it. */
+  hidden: boolean;
+  status: 'active' | 'archived';
+  /** Every quota a seat of this type counts against. */
+  quotaIds: string[];
+}
+
+/** A cap shared by one or more types. */
+export interface QuotaState {
+  id: string;
+  size: number;
+  confirmed: number;
+  held: number;
+  version: number;
+}
+
+export type VoucherEffect =
+  | { kind: 'percent'; percent: number }
+  | { kind: 'amount'; amountCents: number }
+  | { kind: 'price'; priceCents: number }
+  | { kind: 'none' };
+
+export interface VoucherState {
+  id: string;
+  /** Lower-case: codes are case-insensitive. */
+  code: string;
+  maxUses: number;
+  used: number;
+  validFrom: Date | null;
+  validUntil: Date | null;
+  effect: VoucherEffect;
+  /** null: every type of the event. */
+  ticketTypeIds: string[] | null;
+  unlocksHidden: boolean;
+  /** Seats held back from public sale for its holders. */
+  reserved: number;
+  /** Seats in live bookings made with it (what of `reserved` is taken). */
+  seats: number;
+  disabled: boolean;
+  version: number;
+}
+
+/** Everything an order batch's decision rests on: the allocator's snapshot, by ticket type. */
+export interface OrderState extends Omit<BatchState, 'waiting'> {
+  /** The event's types, in display order. */
+  ticketTypes: TicketTypeState[];
+  /** Every quota of the event, by id. */
+  quotas: Map<string, QuotaState>;
+  /**
+   * By lower-case code: every voucher a request of the batch names (usable or not), and every
+   * live one with a contingent (its reserved seats matter to everyone).
+   */
+  vouchers: Map<string, VoucherState>;
+  /** Waitlist entries waiting, per ticket type. */
+  waitingByType: Map<string, number>;
+}
+
+export interface OrderItemRequest {
+  ticketTypeId: string;
+  quantity: number;
+}
+
+/** One caller's order, as the allocator queued it: items, or a bare quantity (the legacy call). */
+export interface OrderRequest {
+  principal: Principal;
+  items?: OrderItemRequest[];
+  quantity?: number;
+  voucherCode?: string;
+  idempotencyKey: string | undefined;
+  requestHash: string;
+}
+
+/** The counters the batch's accepted orders have moved so far (the snapshot's are untouched). */
+export interface OrderTally {
+  seats: { confirmed: number; held: number };
+  quotas: Map<string, { confirmed: number; held: number }>;
+  vouchers: Map<string, { uses: number; seats: number }>;
+  owned: Map<string, number>;
+}
