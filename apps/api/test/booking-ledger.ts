@@ -1,5 +1,5 @@
 import type { Database } from '@evently/db';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { expect } from 'vitest';
 
 /**
@@ -85,4 +85,36 @@ export async function expectOneItemPerBooking(db: Kysely<Database>): Promise<voi
     ])
     .executeTakeFirstOrThrow();
   expect(Number(lines)).toBe(Number(bookings));
+}
+
+/**
+ * Every counter equals what the live bookings hold: each quota's confirmed and held seats are
+ * the lines of confirmed and pending bookings whose type is in it; each voucher's uses and seats
+ * are its unreleased redemptions; each event's inventory counts its live bookings.
+ */
+export async function expectCountersMatchBookings(db: Kysely<Database>): Promise<void> {
+  const { rows: quotas } = await sql<{ id: string; counted: string; held: string }>`
+    SELECT q.id, q.confirmed || '/' || q.held AS counted,
+      coalesce(sum(i.quantity) FILTER (WHERE b.status = 'confirmed'), 0) || '/' ||
+      coalesce(sum(i.quantity) FILTER (WHERE b.status = 'pending'), 0) AS held
+    FROM quotas q
+    LEFT JOIN quota_ticket_types qt ON qt.quota_id = q.id
+    LEFT JOIN booking_items i ON i.ticket_type_id = qt.ticket_type_id
+    LEFT JOIN bookings b ON b.id = i.booking_id
+    GROUP BY q.id`.execute(db);
+  expect(quotas.filter((q) => q.counted !== q.held)).toEqual([]);
+  const { rows: vouchers } = await sql<{ id: string; counted: string; held: string }>`
+    SELECT v.id, v.used || '/' || v.seats AS counted,
+      count(r.booking_id) || '/' || coalesce(sum(r.seats), 0) AS held
+    FROM vouchers v
+    LEFT JOIN voucher_redemptions r ON r.voucher_id = v.id AND r.released_at IS NULL
+    GROUP BY v.id`.execute(db);
+  expect(vouchers.filter((v) => v.counted !== v.held)).toEqual([]);
+  const { rows: events } = await sql<{ id: string; counted: string; held: string }>`
+    SELECT n.event_id AS id, n.confirmed || '/' || n.held AS counted,
+      coalesce(sum(b.quantity) FILTER (WHERE b.status = 'confirmed'), 0) || '/' ||
+      coalesce(sum(b.quantity) FILTER (WHERE b.status = 'pending'), 0) AS held
+    FROM event_inventory n LEFT JOIN bookings b ON b.event_id = n.event_id
+    GROUP BY n.event_id`.execute(db);
+  expect(events.filter((e) => e.counted !== e.held)).toEqual([]);
 }

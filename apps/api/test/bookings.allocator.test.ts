@@ -99,6 +99,21 @@ describe('allocator writes', () => {
       eventVersion: state.terms.version,
       seats: { confirmed: 2, held: 0 },
       bookings: [row],
+      items: [
+        {
+          id: randomUUID(),
+          booking_id: row.id,
+          ticket_type_id: state.ticketTypes[0]?.id ?? '',
+          position: 0,
+          quantity: 2,
+          unit_price_cents: 0,
+          discount_cents: 0,
+          total_cents: 0,
+        },
+      ],
+      quotas: [],
+      vouchers: [],
+      redemptions: [],
       keys: key ? [{ userId: aliceId, scope: SCOPE, key, requestHash: 'h', resultId: row.id }] : [],
       outbox: toOutboxRows(
         [
@@ -259,7 +274,8 @@ describe('allocator writes', () => {
     const state = await readState(eventId, [{ userId: aliceId, key }]);
     expect(state.terms).toMatchObject({ eventId, status: 'published', maxPerBooking: 4 });
     expect(state.inventory).toMatchObject({ capacity: 10, confirmed: 2, held: 0 });
-    expect(state.waiting).toBe(0);
+    expect([...state.waitingByType.values()]).toEqual([0]);
+    expect(state.ticketTypes).toMatchObject([{ name: 'General admission', status: 'active' }]);
     expect(state.keys.get(`${aliceId}:${key}`)).toMatchObject({
       requestHash: 'h',
       live: true,

@@ -24,6 +24,18 @@ export const idempotencyKeySchema = z
   .regex(/^[A-Za-z0-9._:-]+$/);
 export const quantitySchema = z.int().min(1).max(100);
 
+/** A line of a booking: `quantity` seats of a ticket type; total = unit * quantity - discount. */
+export const bookingItemSchema = z.object({
+  ticketTypeId: idSchema,
+  /** The ticket type's name. */
+  name: z.string(),
+  quantity: z.int(),
+  unitPriceCents: z.int(),
+  discountCents: z.int(),
+  totalCents: z.int(),
+});
+export type BookingItem = z.infer<typeof bookingItemSchema>;
+
 export const bookingSchema = z.object({
   id: idSchema,
   eventId: idSchema,
@@ -38,6 +50,10 @@ export const bookingSchema = z.object({
   confirmedAt: instantSchema.nullable(),
   cancelledAt: instantSchema.nullable(),
   waitlistEntryId: idSchema.nullable(),
+  /** Its lines in order: `quantity` is their quantities' sum, `totalCents` their totals'. */
+  items: z.array(bookingItemSchema),
+  /** The voucher code it was booked with (lower-cased), or null. */
+  voucherCode: z.string().nullable(),
 });
 export type Booking = z.infer<typeof bookingSchema>;
 
@@ -76,11 +92,36 @@ export const availabilitySchema = z.object({
 });
 export type BookingAvailability = z.infer<typeof availabilitySchema>;
 
-export const createBookingInputSchema = z.object({
-  eventId: idSchema,
-  quantity: quantitySchema,
-  idempotencyKey: idempotencyKeySchema.optional(),
-});
+/** A voucher code as typed: letters, digits, - and _ (case-insensitive). */
+export const voucherCodeSchema = z
+  .string()
+  .trim()
+  .min(3)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/);
+
+export const orderItemInputSchema = z.object({ ticketTypeId: idSchema, quantity: quantitySchema });
+
+/**
+ * `items` (one per ticket type), or `quantity` alone: the event's only on-sale type that is not
+ * hidden (Part 1's call). A booking is all or nothing.
+ */
+export const createBookingInputSchema = z
+  .object({
+    eventId: idSchema,
+    items: z.array(orderItemInputSchema).min(1).max(20).optional(),
+    quantity: quantitySchema.optional(),
+    voucherCode: voucherCodeSchema.optional(),
+    idempotencyKey: idempotencyKeySchema.optional(),
+  })
+  .refine((v) => (v.items === undefined) !== (v.quantity === undefined), {
+    message: 'give items or quantity, not both',
+    path: ['quantity'],
+  })
+  .refine((v) => new Set(v.items?.map((i) => i.ticketTypeId)).size === (v.items?.length ?? 0), {
+    message: 'one item per ticket type',
+    path: ['items'],
+  });
 export const bookingIdInputSchema = z.object({ bookingId: idSchema });
 export const cancelBookingInputSchema = z.object({
   bookingId: idSchema,
@@ -102,7 +143,11 @@ export const bookingAuditInputSchema = keysetPageInputSchema(sequenceSortKeySche
   .extend({ bookingId: idSchema.optional(), eventId: idSchema.optional() })
   .refine((v) => v.bookingId || v.eventId, 'bookingId or eventId is required');
 export const eventIdOnlyInputSchema = z.object({ eventId: idSchema });
-export const joinWaitlistInputSchema = createBookingInputSchema;
+export const joinWaitlistInputSchema = z.object({
+  eventId: idSchema,
+  quantity: quantitySchema,
+  idempotencyKey: idempotencyKeySchema.optional(),
+});
 export const leaveWaitlistInputSchema = z.object({ entryId: idSchema });
 export const waitlistForEventInputSchema = keysetPageInputSchema(sequenceSortKeySchema).extend({
   eventId: idSchema,

@@ -2,17 +2,17 @@ import type { DomainEventInput, DomainTopic } from '@evently/contracts';
 import { type Database, toOutboxRows } from '@evently/db';
 import type { Kysely } from 'kysely';
 import { type AuditEntryInput, toAuditRows } from '../../audit/audit.repository.js';
-import {
-  type BookingRequest,
-  CREATE_SCOPE,
-  type Decision,
-  decideBatch,
-  keyRefsOf,
-} from './allocation-decision.js';
+import { CREATE_SCOPE, type Decision } from './allocation-decision.js';
 import { allocatorRepository, type BatchWrite } from './allocator.repository.js';
 import { bookingRef, toBooking } from './bookings.mappers.js';
 import type { BookingRow } from './bookings.repository.js';
 import type { KeyRef } from './idempotency.repository.js';
+import {
+  decideOrders,
+  type OrderRequest,
+  orderKeyRefsOf,
+  voucherCodesOf,
+} from './order-decision.js';
 
 /**
  * What a round gives one event's batch: its decisions (answered or written), or nothing written
@@ -35,7 +35,7 @@ export function createAllocationRound(deps: {
   now: () => Date;
 }) {
   return async function run(
-    batches: ReadonlyMap<string, readonly BookingRequest[]>,
+    batches: ReadonlyMap<string, readonly OrderRequest[]>,
   ): Promise<Map<string, RoundResult>> {
     const now = deps.now();
     const requests = [...batches.values()].flat();
@@ -44,14 +44,15 @@ export function createAllocationRound(deps: {
       [...batches.keys()],
       CREATE_SCOPE,
       [...new Set(requests.map((r) => r.principal.userId))],
-      keyRefsOf(requests),
+      orderKeyRefsOf(requests),
       now,
+      voucherCodesOf(requests),
     );
     const results = new Map<string, RoundResult>();
     const writes: { write: BatchWrite; decisions: Decision[] }[] = [];
     const expiredKeys: KeyRef[] = [];
     for (const [eventId, batch] of batches) {
-      const decided = decideBatch(eventId, states.get(eventId), batch, {
+      const decided = decideOrders(eventId, states.get(eventId), batch, {
         now,
         holdMinutes: deps.holdMinutes,
       });
@@ -68,6 +69,10 @@ export function createAllocationRound(deps: {
             eventVersion: decided.eventVersion,
             seats: decided.seats,
             bookings: decided.bookings,
+            items: decided.items,
+            quotas: decided.quotas,
+            vouchers: decided.vouchers,
+            redemptions: decided.redemptions,
             keys: decided.keys,
             ...sideEffectsOf(decided.bookings, now),
           },

@@ -1,37 +1,11 @@
-import { type Database, OUTBOX_CHANNEL, type OutboxRow } from '@evently/db';
+import { type Database, OUTBOX_CHANNEL } from '@evently/db';
 import { type Kysely, sql } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
-import type { AuditRow } from '../../audit/audit.repository.js';
-import { type BookingTerms, toBookingTerms } from '../events/booking-terms.js';
-import { bookingItemsOf } from './booking-items.repository.js';
-import type { BookingRow } from './bookings.repository.js';
+import { toBookingTerms } from '../events/booking-terms.js';
 import { IDEMPOTENCY_TTL_MS, type KeyRef } from './idempotency.repository.js';
-import { type InventoryCounts, inventoryRepository } from './inventory.repository.js';
-
-/** Everything a batch decision rests on, read in one round trip. */
-export interface BatchState {
-  terms: BookingTerms;
-  inventory: InventoryCounts | null;
-  /** Entries waiting in the queue: while anyone waits, direct bookings are sold out. */
-  waiting: number;
-  /** Seats each of the batch's users already holds or owns (only when maxPerUser is set). */
-  owned: Map<string, number>;
-  /** The batch's idempotency keys already on record, by `${userId}:${key}`. */
-  keys: Map<string, { requestHash: string; resultId: string | null; live: boolean }>;
-}
-
-export interface BatchWrite {
-  eventId: string;
-  /** The versions the decision was made on: the write happens only if neither moved. */
-  inventoryVersion: number;
-  eventVersion: number;
-  seats: { confirmed: number; held: number };
-  /** Complete rows (ids and timestamps set by the caller): nothing needs reading back. */
-  bookings: BookingRow[];
-  keys: { userId: string; scope: string; key: string; requestHash: string; resultId: string }[];
-  outbox: OutboxRow[];
-  audits: AuditRow[];
-}
+import { inventoryRepository } from './inventory.repository.js';
+import type { BatchWrite, OrderState } from './order-snapshot.js';
+import { sellingColumn, toSelling } from './selling.repository.js';
 
 /** An idempotency key's record as the batch read returns it. */
 interface KeyRecord {
@@ -50,6 +24,8 @@ const DEADLOCK_DETECTED = '40P01';
  * and one statement that writes the whole batch — a single statement is a transaction of its
  * own, so there is no BEGIN/COMMIT to wait for while the event's lock is held.
  */
+export type { BatchState, BatchWrite } from './order-snapshot.js';
+
 export const allocatorRepository = {
   /**
    * The states of several events' batches in one round trip (an event that does not exist has
@@ -63,8 +39,9 @@ export const allocatorRepository = {
     userIds: readonly string[],
     keyRefs: readonly KeyRef[],
     now: Date,
-  ): Promise<Map<string, BatchState>> {
-    const states = new Map<string, BatchState>();
+    voucherCodes: readonly string[] = [],
+  ): Promise<Map<string, OrderState>> {
+    const states = new Map<string, OrderState>();
     const [first] = eventIds;
     if (first === undefined) return states;
     const keysOnRecord = db
@@ -117,6 +94,7 @@ export const allocatorRepository = {
             .where('b.status', 'in', ['pending', 'confirmed'])
             .groupBy('b.user_id'),
         ).as('owned'),
+        sellingColumn(eb.ref('e.id'), voucherCodes, now).as('selling'),
         // Evaluated once (it does not depend on the row), sent with the first row only.
         sql<
           KeyRecord[] | null
@@ -131,12 +109,17 @@ export const allocatorRepository = {
       ]),
     );
     for (const row of rows) {
+      const waiting = Number(row.waiting ?? 0);
+      const selling = toSelling(row.selling);
       states.set(row.id, {
         terms: toBookingTerms(row),
         inventory: row.inventory,
-        waiting: Number(row.waiting ?? 0),
         owned: new Map(row.owned.map((o) => [o.user_id, Number(o.seats)])),
         keys,
+        ...selling,
+        // The queue is the event's until it is kept per type: while anyone waits, every type is
+        // sold out for direct bookings (Part 1's rule).
+        waitingByType: new Map(selling.ticketTypes.map((t) => [t.id, waiting])),
       });
     }
     return states;
@@ -188,6 +171,10 @@ export const allocatorRepository = {
         expires_at: keyExpiry,
       })),
     );
+    const items = writes.flatMap((w) => w.items);
+    const quotas = writes.flatMap((w) => w.quotas.map((q) => ({ ...q, event_id: w.eventId })));
+    const vouchers = writes.flatMap((w) => w.vouchers.map((v) => ({ ...v, event_id: w.eventId })));
+    const redemptions = writes.flatMap((w) => w.redemptions);
     const outbox = writes.flatMap((w) => w.outbox.map((o) => ({ ...o, event_id: w.eventId })));
     const audits = writes.flatMap((w) =>
       w.audits.map((a) => ({ ...a, event_id: w.eventId, at: now })),
@@ -206,8 +193,33 @@ export const allocatorRepository = {
           WHERE r.event_id IN (SELECT event_id FROM inv)
           RETURNING id, event_id, quantity, unit_price_cents, total_cents
         ), new_items AS (
-          -- Each booking is one line of its event's first ticket type (General admission).
-          ${bookingItemsOf(sql`new_bookings`)}
+          INSERT INTO booking_items (id, booking_id, ticket_type_id, position, quantity,
+            unit_price_cents, discount_cents, total_cents)
+          SELECT r.id, r.booking_id, r.ticket_type_id, r.position, r.quantity,
+            r.unit_price_cents, r.discount_cents, r.total_cents
+          FROM jsonb_to_recordset(${JSON.stringify(items)}::jsonb) AS r(id uuid, booking_id uuid,
+            ticket_type_id uuid, position int, quantity int, unit_price_cents bigint,
+            discount_cents bigint, total_cents bigint)
+          WHERE r.booking_id IN (SELECT id FROM new_bookings)
+        ), quota_moves AS (
+          -- Quotas and vouchers after their event's inventory row (the lock order everywhere).
+          UPDATE quotas q SET confirmed = q.confirmed + r.confirmed, held = q.held + r.held,
+            version = q.version + 1, updated_at = ${now}
+          FROM jsonb_to_recordset(${JSON.stringify(quotas)}::jsonb) AS r(id uuid, event_id uuid,
+            confirmed int, held int)
+          WHERE q.id = r.id AND r.event_id IN (SELECT event_id FROM inv)
+        ), voucher_uses AS (
+          UPDATE vouchers v SET used = v.used + r.uses, seats = v.seats + r.seats,
+            version = v.version + 1, updated_at = ${now}
+          FROM jsonb_to_recordset(${JSON.stringify(vouchers)}::jsonb) AS r(id uuid, event_id uuid,
+            uses int, seats int)
+          WHERE v.id = r.id AND r.event_id IN (SELECT event_id FROM inv)
+        ), new_redemptions AS (
+          INSERT INTO voucher_redemptions (booking_id, voucher_id, seats, redeemed_at)
+          SELECT r.booking_id, r.voucher_id, r.seats, ${now}
+          FROM jsonb_to_recordset(${JSON.stringify(redemptions)}::jsonb) AS r(booking_id uuid,
+            voucher_id uuid, seats int)
+          WHERE r.booking_id IN (SELECT id FROM new_bookings)
         ), new_keys AS (
           INSERT INTO idempotency_keys (user_id, scope, key, request_hash, response, created_at,
             expires_at)

@@ -4,7 +4,7 @@ import { type LockPort, LockUnavailableError } from '@evently/platform';
 import type { Kysely } from 'kysely';
 import { AppError } from '../../kernel/app-error.js';
 import type { RequestLog } from '../../kernel/log.js';
-import type { BookingRequest, Decision } from './allocation-decision.js';
+import type { Decision } from './allocation-decision.js';
 import { createAllocationRound, type RoundResult } from './allocation-round.js';
 import {
   LANE_LOSSES,
@@ -17,6 +17,7 @@ import {
   SLOW_ROUND_MS,
 } from './allocator-tuning.js';
 import { type BookingRow, bookingsRepository as repo } from './bookings.repository.js';
+import type { OrderRequest } from './order-decision.js';
 
 /**
  * When a batch takes its event's lock: `contended` (the default) only while the event is
@@ -30,10 +31,10 @@ export const CONTENDED_MS = 2_000;
 
 export interface Allocator {
   /** Queues a request behind the others of its event; resolves with the booking or rejects with an AppError. */
-  book(eventId: string, request: BookingRequest): Promise<BookingRow>;
+  book(eventId: string, request: OrderRequest): Promise<BookingRow>;
 }
 
-interface Pending extends BookingRequest {
+interface Pending extends OrderRequest {
   eventId: string;
   resolve(row: BookingRow): void;
   reject(error: unknown): void;
@@ -49,7 +50,7 @@ class LeaseLost extends Error {}
  * the lock of an instance that died (SIGKILL, crash) blocks the event for the others.
  */
 export const EVENT_LOCK_LEASE_MS = 1_000;
-const keyIdOf = (r: BookingRequest): string | undefined =>
+const keyIdOf = (r: OrderRequest): string | undefined =>
   r.idempotencyKey ? `${r.principal.userId}:${r.idempotencyKey}` : undefined;
 
 const busy = () =>

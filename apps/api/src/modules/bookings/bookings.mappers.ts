@@ -1,9 +1,13 @@
 import type { AuditEntry, Booking, WaitlistEntry } from '@evently/contracts';
+import type { BookingLines } from './booking-items.repository.js';
 import type { AuditRow, BookingRow, WaitlistRow } from './bookings.repository.js';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-export function toBooking(row: BookingRow): Booking {
+/** A booking's own fields, without its lines: what its audit rows record. */
+export type BookingRecord = Omit<Booking, 'items' | 'voucherCode'>;
+
+export function toBooking(row: BookingRow): BookingRecord {
   return {
     id: row.id,
     eventId: row.event_id,
@@ -18,6 +22,15 @@ export function toBooking(row: BookingRow): Booking {
     confirmedAt: iso(row.confirmed_at),
     cancelledAt: iso(row.cancelled_at),
     waitlistEntryId: row.waitlist_entry_id,
+  };
+}
+
+/** A booking as the API answers it: its fields and its lines (none read: none shown). */
+export function toBookingWithLines(row: BookingRow, lines: BookingLines | undefined): Booking {
+  return {
+    ...toBooking(row),
+    items: lines?.items ?? [],
+    voucherCode: lines?.voucherCode ?? null,
   };
 }
 

@@ -18,21 +18,30 @@ import { keysetPage, rowsFor } from '../../kernel/page.js';
 import type { Principal } from '../../kernel/principal.js';
 import { isOnSale, readBookingTerms } from '../events/booking-terms.js';
 import { createAllocator, type EventLockPolicy } from './allocator.js';
+import { answerBooking, answerBookingPage } from './booking-answers.js';
 import { bookingRef, toAuditEntry, toBooking } from './bookings.mappers.js';
 import { type BookingRow, bookingsRepository as repo } from './bookings.repository.js';
 import { asMembersSeeIt, holding, termsFor } from './event-access.js';
+import { cancelEventBookings } from './event-cancellation.js';
 import { type HoldExpiry, scheduleHoldExpiry } from './hold-expiry.js';
 import { requestHash } from './idempotency.repository.js';
 import { inventoryRepository as inventoryRepo } from './inventory.repository.js';
+import { CONFIRM, quotaSeatsRepository as quotaSeats } from './quota-seats.repository.js';
 import { releaseBooking } from './release-booking.js';
-import { closeWaitlist, convertOffer, type SeatRules } from './waitlist.js';
+import { convertOffer, type SeatRules } from './waitlist.js';
 import { createWaitlistService } from './waitlist.service.js';
 
+/** An order as `bookings.create` takes it: items, or a bare quantity (Part 1's call). */
+export interface OrderInput {
+  eventId: string;
+  items?: Array<{ ticketTypeId: string; quantity: number }> | undefined;
+  quantity?: number | undefined;
+  voucherCode?: string | undefined;
+  idempotencyKey?: string | undefined;
+}
+
 export interface BookingsService {
-  create(
-    principal: Principal,
-    input: { eventId: string; quantity: number; idempotencyKey?: string | undefined },
-  ): Promise<Booking>;
+  create(principal: Principal, input: OrderInput): Promise<Booking>;
   confirm(principal: Principal, bookingId: string): Promise<Booking>;
   cancel(
     principal: Principal,
@@ -100,12 +109,6 @@ export interface BookingsWorkerService extends BookingsService {
   ): Promise<void>;
 }
 
-/** Bookings page newest first, by (createdAt, id). */
-const bookingPage = {
-  item: toBooking,
-  sortKey: (r: BookingRow) => ({ c: r.created_at.toISOString(), i: r.id }),
-};
-
 export function createBookingsService(deps: {
   db: Kysely<Database>;
   locks: LockPort;
@@ -154,14 +157,22 @@ export function createBookingsService(deps: {
       const row = await allocator
         .book(input.eventId, {
           principal,
-          quantity: input.quantity,
+          ...(input.items ? { items: input.items } : {}),
+          ...(input.quantity !== undefined ? { quantity: input.quantity } : {}),
+          ...(input.voucherCode ? { voucherCode: input.voucherCode } : {}),
           idempotencyKey: input.idempotencyKey,
-          requestHash: requestHash({ eventId: input.eventId, quantity: input.quantity }),
+          // The same order again (a voucher's case aside) is the same request.
+          requestHash: requestHash({
+            eventId: input.eventId,
+            quantity: input.quantity,
+            items: input.items,
+            voucherCode: input.voucherCode?.toLowerCase(),
+          }),
         })
         .catch(async (error: unknown) => {
           throw await asMembersSeeIt(error, db, roles, principal, input.eventId);
         });
-      return toBooking(row);
+      return answerBooking(db, row);
     },
 
     async confirm(principal, bookingId) {
@@ -203,6 +214,7 @@ export function createBookingsService(deps: {
           confirmed: booking.quantity,
           held: -booking.quantity,
         });
+        await quotaSeats.move(trx, [booking.id], CONFIRM);
         const events: Parameters<typeof appendEvents>[1] = [
           { topic: 'booking.confirmed', aggregateId: booking.id, payload: bookingRef(confirmed) },
         ];
@@ -220,7 +232,7 @@ export function createBookingsService(deps: {
       });
       if (outcome.offers.length > 0) scheduleExpiry(outcome.offers);
       if ('expired' in outcome) throw new AppError('BOOKING_EXPIRED', 'The hold has expired');
-      return toBooking(outcome.row);
+      return answerBooking(db, outcome.row);
     },
 
     async cancel(principal, input) {
@@ -244,11 +256,11 @@ export function createBookingsService(deps: {
         return { row: released.booking, offers: released.offers };
       });
       if (outcome.offers.length > 0) scheduleExpiry(outcome.offers);
-      return toBooking(outcome.row);
+      return answerBooking(db, outcome.row);
     },
 
     async get(principal, bookingId) {
-      return toBooking(await bookingFor(principal, 'booking.view', bookingId));
+      return answerBooking(db, await bookingFor(principal, 'booking.view', bookingId));
     },
 
     async mine(principal, input) {
@@ -259,7 +271,7 @@ export function createBookingsService(deps: {
         after: after && { createdAt: after.c, id: after.i },
         limit: rowsFor(input.limit),
       });
-      return keysetPage(rows, input.limit, bookingPage);
+      return answerBookingPage(db, rows, input.limit);
     },
 
     async availability(eventId) {
@@ -294,7 +306,7 @@ export function createBookingsService(deps: {
         after: after && { createdAt: after.c, id: after.i },
         limit: rowsFor(input.limit),
       });
-      return keysetPage(rows, input.limit, bookingPage);
+      return answerBookingPage(db, rows, input.limit);
     },
 
     async audit(principal, input) {
@@ -359,40 +371,7 @@ export function createBookingsService(deps: {
       return expired;
     },
 
-    async onEventCancelled(trx, event) {
-      const at = now();
-      const bookings = await repo.liveBookingsOfEvent(trx, event.eventId);
-      const events: Parameters<typeof appendEvents>[1] = [];
-      let confirmed = 0;
-      let held = 0;
-      for (const booking of bookings) {
-        const ended = await repo.updateBookingStatus(
-          trx,
-          booking.id,
-          booking.status,
-          { status: 'cancelled', cancelled_at: at, cancel_reason: 'event cancelled' },
-          at,
-        );
-        if (!ended) continue;
-        if (booking.status === 'confirmed') confirmed += booking.quantity;
-        else held += booking.quantity;
-        events.push({
-          topic: 'booking.cancelled',
-          aggregateId: booking.id,
-          payload: {
-            ...bookingRef(ended),
-            previousStatus: booking.status,
-            reason: `event cancelled: ${event.reason}`,
-            cancelledBy: null,
-          },
-        });
-      }
-      if (confirmed || held)
-        await inventoryRepo.adjustSeats(trx, event.eventId, { confirmed: -confirmed, held: -held });
-      await appendEvents(trx, events);
-      // The offer bookings went with the others above; their entries close with the queue.
-      await closeWaitlist(trx, event.eventId, event.reason, at);
-    },
+    onEventCancelled: (trx, event) => cancelEventBookings(trx, event, now()),
   };
   return service;
 }

@@ -8,13 +8,19 @@ import {
   keyIdOf,
   refusal,
 } from './allocation-decision.js';
-import type { BatchWrite } from './allocator.repository.js';
 import type { BookingRow } from './bookings.repository.js';
 import type { KeyRef } from './idempotency.repository.js';
-import type { OrderRequest, OrderState, OrderTally } from './order-snapshot.js';
+import type {
+  BatchWrite,
+  OrderItemRow,
+  OrderRequest,
+  OrderState,
+  OrderTally,
+} from './order-snapshot.js';
 
 export type {
   OrderItemRequest,
+  OrderItemRow,
   OrderRequest,
   OrderState,
   OrderTally,
@@ -26,18 +32,6 @@ export type {
 
 import { type OrderPlan, planOrder } from './order-checks.js';
 import { priceItem } from './order-pricing.js';
-
-export interface OrderItemRow {
-  id: string;
-  booking_id: string;
-  ticket_type_id: string;
-  /** The item's place in its booking, from 0 (the request's order). */
-  position: number;
-  quantity: number;
-  unit_price_cents: number;
-  discount_cents: number;
-  total_cents: number;
-}
 
 /** What to do with a batch of orders; as decideBatch's BatchDecision, with Inventory v2's rows. */
 export type OrderBatchDecision =

@@ -1,5 +1,9 @@
+import type { OutboxRow } from '@evently/db';
+import type { AuditRow } from '../../audit/audit.repository.js';
 import type { Principal } from '../../kernel/principal.js';
-import type { BatchState } from './allocator.repository.js';
+import type { BookingTerms } from '../events/booking-terms.js';
+import type { BookingRow } from './bookings.repository.js';
+import type { InventoryCounts } from './inventory.repository.js';
 
 // What an order batch is decided over (the allocator's snapshot of an event, by ticket type) and
 // what it asks: shared by the decision and its checks.
@@ -57,7 +61,7 @@ export interface VoucherState {
 }
 
 /** Everything an order batch's decision rests on: the allocator's snapshot, by ticket type. */
-export interface OrderState extends Omit<BatchState, 'waiting'> {
+export interface OrderState extends BatchState {
   /** The event's types, in display order. */
   ticketTypes: TicketTypeState[];
   /** Every quota of the event, by id. */
@@ -92,4 +96,45 @@ export interface OrderTally {
   quotas: Map<string, { confirmed: number; held: number }>;
   vouchers: Map<string, { uses: number; seats: number }>;
   owned: Map<string, number>;
+}
+
+/** Everything a batch decision rests on, read in one round trip. */
+export interface BatchState {
+  terms: BookingTerms;
+  inventory: InventoryCounts | null;
+  /** Seats each of the batch's users already holds or owns (only when maxPerUser is set). */
+  owned: Map<string, number>;
+  /** The batch's idempotency keys already on record, by `${userId}:${key}`. */
+  keys: Map<string, { requestHash: string; resultId: string | null; live: boolean }>;
+}
+
+export interface BatchWrite {
+  eventId: string;
+  /** The bookings' lines, each quota's and voucher's deltas, and the voucher uses. */
+  items: OrderItemRow[];
+  quotas: ReadonlyArray<{ id: string; confirmed: number; held: number }>;
+  vouchers: ReadonlyArray<{ id: string; uses: number; seats: number }>;
+  redemptions: ReadonlyArray<{ booking_id: string; voucher_id: string; seats: number }>;
+  /** The versions the decision was made on: the write happens only if neither moved. */
+  inventoryVersion: number;
+  eventVersion: number;
+  seats: { confirmed: number; held: number };
+  /** Complete rows (ids and timestamps set by the caller): nothing needs reading back. */
+  bookings: BookingRow[];
+  keys: { userId: string; scope: string; key: string; requestHash: string; resultId: string }[];
+  outbox: OutboxRow[];
+  audits: AuditRow[];
+}
+
+/** A line of a new booking, as the batch writes it. */
+export interface OrderItemRow {
+  id: string;
+  booking_id: string;
+  ticket_type_id: string;
+  /** The item's place in its booking, from 0 (the request's order). */
+  position: number;
+  quantity: number;
+  unit_price_cents: number;
+  discount_cents: number;
+  total_cents: number;
 }

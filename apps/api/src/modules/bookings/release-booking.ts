@@ -5,6 +5,7 @@ import { type AuditEntryInput, appendAudits } from '../../audit/audit.repository
 import { bookingRef, toBooking } from './bookings.mappers.js';
 import { type BookingRow, bookingsRepository as repo } from './bookings.repository.js';
 import { inventoryRepository as inventoryRepo } from './inventory.repository.js';
+import { quotaSeatsRepository as quotaSeats, releaseOf } from './quota-seats.repository.js';
 import { endOffer, promoteWaitlist, type SeatRules } from './waitlist.js';
 
 /**
@@ -38,6 +39,10 @@ export async function releaseBooking(
       ? { confirmed: 0, held: -booking.quantity }
       : { confirmed: -booking.quantity, held: 0 },
   );
+  if (booking.status === 'pending' || booking.status === 'confirmed') {
+    await quotaSeats.move(trx, [booking.id], releaseOf(booking.status));
+  }
+  await quotaSeats.releaseVouchers(trx, [booking.id], now);
   const events: DomainEventInput<DomainTopic>[] = [
     to === 'cancelled'
       ? {

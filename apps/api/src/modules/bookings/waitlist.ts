@@ -11,6 +11,7 @@ import {
   type WaitlistRow,
 } from './bookings.repository.js';
 import { inventoryRepository as inventoryRepo } from './inventory.repository.js';
+import { HOLD, quotaSeatsRepository as quotaSeats } from './quota-seats.repository.js';
 
 /** Read by the user in the waitlist-closed mail. */
 export const SALES_CLOSED_REASON = 'Sales for this event have closed.';
@@ -133,6 +134,11 @@ export async function promoteWaitlist(
   if (offers.length > 0) {
     const held = offers.reduce((sum, o) => sum + o.quantity, 0);
     await inventoryRepo.adjustSeats(trx, eventId, { confirmed: 0, held });
+    await quotaSeats.move(
+      trx,
+      offers.map((o) => o.id),
+      HOLD,
+    );
   }
   await appendEvents(trx, events);
   await appendAudits(trx, audits);

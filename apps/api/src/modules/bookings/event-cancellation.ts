@@ -1,0 +1,60 @@
+import { appendEvents, type Database } from '@evently/db';
+import type { Transaction } from 'kysely';
+import { bookingRef } from './bookings.mappers.js';
+import { bookingsRepository as repo } from './bookings.repository.js';
+import { inventoryRepository as inventoryRepo } from './inventory.repository.js';
+import { quotaSeatsRepository as quotaSeats, releaseOf } from './quota-seats.repository.js';
+import { closeWaitlist } from './waitlist.js';
+
+/**
+ * The event was cancelled (its domain event, once): every live booking is cancelled, its seats,
+ * quota seats and voucher uses given back, and the waitlist closed — in the consumer's
+ * transaction.
+ */
+export async function cancelEventBookings(
+  trx: Transaction<Database>,
+  event: { eventId: string; reason: string },
+  at: Date,
+): Promise<void> {
+  const bookings = await repo.liveBookingsOfEvent(trx, event.eventId);
+  const events: Parameters<typeof appendEvents>[1] = [];
+  let confirmed = 0;
+  let held = 0;
+  const endedConfirmed: string[] = [];
+  const endedPending: string[] = [];
+  for (const booking of bookings) {
+    const ended = await repo.updateBookingStatus(
+      trx,
+      booking.id,
+      booking.status,
+      { status: 'cancelled', cancelled_at: at, cancel_reason: 'event cancelled' },
+      at,
+    );
+    if (!ended) continue;
+    if (booking.status === 'confirmed') {
+      confirmed += booking.quantity;
+      endedConfirmed.push(booking.id);
+    } else {
+      held += booking.quantity;
+      endedPending.push(booking.id);
+    }
+    events.push({
+      topic: 'booking.cancelled',
+      aggregateId: booking.id,
+      payload: {
+        ...bookingRef(ended),
+        previousStatus: booking.status,
+        reason: `event cancelled: ${event.reason}`,
+        cancelledBy: null,
+      },
+    });
+  }
+  if (confirmed || held)
+    await inventoryRepo.adjustSeats(trx, event.eventId, { confirmed: -confirmed, held: -held });
+  await quotaSeats.move(trx, endedPending, releaseOf('pending'));
+  await quotaSeats.move(trx, endedConfirmed, releaseOf('confirmed'));
+  await quotaSeats.releaseVouchers(trx, [...endedPending, ...endedConfirmed], at);
+  await appendEvents(trx, events);
+  // The offer bookings went with the others above; their entries close with the queue.
+  await closeWaitlist(trx, event.eventId, event.reason, at);
+}
