@@ -11,7 +11,7 @@ import { expect } from 'vitest';
 export async function expectAuditAndOutboxMatchBookings(db: Kysely<Database>): Promise<void> {
   const bookings = await db
     .selectFrom('bookings')
-    .select(['id', 'status', 'unit_price_cents'])
+    .select(['id', 'status', 'total_cents'])
     .execute();
   const lives = (entries: { id: string | null; what: string }[]) => {
     const byId = new Map<string, string[]>();
@@ -19,7 +19,8 @@ export async function expectAuditAndOutboxMatchBookings(db: Kysely<Database>): P
     return Object.fromEntries([...byId].map(([id, whats]) => [id, whats.sort()]));
   };
   const expected = bookings.map((b) => {
-    const held = Number(b.unit_price_cents) > 0;
+    // A booking to pay is held first; a free one confirms at once.
+    const held = Number(b.total_cents) > 0;
     const confirmed = b.status === 'confirmed';
     const cancelled = b.status === 'cancelled';
     return {
@@ -52,7 +53,18 @@ export async function expectAuditAndOutboxMatchBookings(db: Kysely<Database>): P
   expect(lives(events.map((e) => ({ id: e.aggregate_id, what: e.topic })))).toEqual(
     lives(expected.flatMap((e) => e.events.map((what) => ({ id: e.id, what })))),
   );
-  await expectOneItemPerBooking(db);
+  await expectLinesMatchBookings(db);
+}
+
+/** Every booking has lines, and they add up to it: its seats and its total. */
+export async function expectLinesMatchBookings(db: Kysely<Database>): Promise<void> {
+  const { rows } = await sql<{ id: string }>`
+    SELECT b.id FROM bookings b LEFT JOIN booking_items i ON i.booking_id = b.id
+    GROUP BY b.id, b.quantity, b.total_cents
+    HAVING count(i.id) = 0 OR sum(i.quantity) <> b.quantity OR sum(i.total_cents) <> b.total_cents`.execute(
+    db,
+  );
+  expect(rows).toEqual([]);
 }
 
 /**

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { useApiCluster } from './api-cluster.fixtures.js';
 import { type ApiProcess, type Caller, clientOf } from './api-cluster.js';
 import { type Outcome, outcomeOf } from './app-error.js';
-import { expectAuditAndOutboxMatchBookings } from './booking-ledger.js';
+import { expectAuditAndOutboxMatchBookings, expectOneItemPerBooking } from './booking-ledger.js';
 import { eventInput } from './event-input.js';
 import { watchInventory } from './inventory-watcher.js';
 
@@ -171,6 +171,8 @@ describe('bookings under a flash sale: two API processes, 1,000 concurrent booki
       expect(CAPACITY - seats).toBeLessThan(Math.min(MAX_PER_BOOKING, ...refusedQuantities));
 
       await expectAuditAndOutboxMatchBookings(db);
+      // Part 1's call: each booking is one line of the event's General admission type.
+      await expectOneItemPerBooking(db);
       durations.push({ run, priced, ms, bookings: booked.length });
     },
     90_000,
