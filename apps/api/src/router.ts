@@ -4,6 +4,8 @@ import { bookingsRouter } from './modules/bookings/bookings.router.js';
 import { eventsRouter } from './modules/events/events.router.js';
 import { organizationsRouter } from './modules/organizations/organizations.router.js';
 import { systemRouter } from './modules/system/system.router.js';
+import { quotasRouter, ticketTypesRouter } from './modules/ticket-types/ticket-types.router.js';
+import { vouchersRouter } from './modules/vouchers/vouchers.router.js';
 import { router } from './trpc/procedures.js';
 
 export const appRouter = router({
@@ -13,6 +15,9 @@ export const appRouter = router({
   analytics: analyticsRouter,
   organizations: organizationsRouter,
   system: systemRouter,
+  vouchers: vouchersRouter,
+  ticketTypes: ticketTypesRouter,
+  quotas: quotasRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -7,6 +7,8 @@ import type { EventsService } from './modules/events/events.service.js';
 import type { DeadLettersService } from './modules/notifications/dead-letters.service.js';
 import type { OrganizationsModuleService } from './modules/organizations/organizations.module.js';
 import type { SystemService } from './modules/system/system.service.js';
+import type { TicketTypesModuleService } from './modules/ticket-types/ticket-types.module.js';
+import type { VouchersService } from './modules/vouchers/vouchers.service.js';
 import type { OperationsService } from './observability/operations.service.js';
 import type { AnonymousReadLimit } from './trpc/anonymous-read-limit.js';
 
@@ -18,6 +20,9 @@ export interface Services {
   analytics: AnalyticsService;
   organizations: OrganizationsModuleService;
   system: SystemService;
+  /** `ticketTypes.*`, and `quotas.*` as its `quotas`. */
+  ticketTypes: TicketTypesModuleService;
+  vouchers: VouchersService;
   deadLetters: DeadLettersService;
   operations: OperationsService;
   /** Ends long-lived streams (subscriptions) when their caller loses access. */

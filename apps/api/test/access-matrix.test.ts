@@ -165,6 +165,24 @@ describe('access matrix: every procedure, every caller', () => {
     return published ? ownerClient.events.publish.mutate({ id: made.id }) : made;
   }
 
+  const newTicketType = () =>
+    ownerClient.ticketTypes.create.mutate({ eventId: event.id, name: 'Matrix', priceCents: 0 });
+  const newQuota = () =>
+    ownerClient.quotas.create.mutate({
+      eventId: event.id,
+      name: 'Matrix',
+      size: 10,
+      ticketTypeIds: [],
+    });
+  async function newVoucher() {
+    const [made] = await ownerClient.vouchers.create.mutate({
+      eventId: event.id,
+      effect: { kind: 'none' },
+    });
+    if (!made) throw new Error('no voucher');
+    return made;
+  }
+
   /**
    * Inputs on the organization and its events that succeed whenever the caller is allowed, every
    * time: changes get a target of their own.
@@ -196,6 +214,28 @@ describe('access matrix: every procedure, every caller', () => {
     'bookings.audit': async () => ({ eventId: event.id }),
     'bookings.waitlist.forEvent': async () => ({ eventId: event.id }),
     'analytics.event': async () => ({ eventId: event.id }),
+    'ticketTypes.create': async () => ({ eventId: event.id, name: 'Matrix', priceCents: 0 }),
+    'ticketTypes.update': async () => {
+      const type = await newTicketType();
+      return { id: type.id, expectedVersion: type.version, patch: { name: 'Renamed' } };
+    },
+    'ticketTypes.archive': async () => ({ id: (await newTicketType()).id }),
+    'quotas.create': async () => ({
+      eventId: event.id,
+      name: 'Matrix',
+      size: 10,
+      ticketTypeIds: [],
+    }),
+    'quotas.update': async () => {
+      const quota = await newQuota();
+      return { id: quota.id, expectedVersion: quota.version, size: 20 };
+    },
+    'quotas.delete': async () => ({ id: (await newQuota()).id }),
+    'quotas.list': async () => ({ eventId: event.id }),
+    'vouchers.create': async () => ({ eventId: event.id, effect: { kind: 'none' } }),
+    'vouchers.list': async () => ({ eventId: event.id }),
+    'vouchers.update': async () => ({ id: (await newVoucher()).id, patch: { maxUses: 2 } }),
+    'vouchers.disable': async () => ({ id: (await newVoucher()).id }),
     'analytics.overview': async () => ({ organizationId }),
     'analytics.daily': async () => ({ from: today(), to: today(), organizationId }),
     'analytics.topEvents': async () => ({ by: 'tickets', organizationId }),

@@ -1,7 +1,4 @@
-import { randomUUID } from 'node:crypto';
 import type { Booking } from '@evently/contracts';
-import type { Database } from '@evently/db';
-import type { Kysely } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { useApiCluster } from './api-cluster.fixtures.js';
 import { type ApiProcess, type Caller, clientOf } from './api-cluster.js';

@@ -9,3 +9,5 @@ export * from './organizations.js';
 export * from './pagination.js';
 export * from './primitives.js';
 export * from './roles.js';
+export * from './ticket-types.js';
+export * from './vouchers.js';

@@ -49,6 +49,11 @@ const POLICY = {
   'event.readAttendees':       [ _,     _,       _,     Y,    Y,    Y,      Y,    _ ], // its bookings list
   'event.readBookings':        [ _,     _,       _,     Y,    Y,    Y,      _,    _ ], // its waitlist, audit trail
   'event.readAnalytics':       [ _,     _,       _,     Y,    Y,    Y,      _,    Y ],
+  'event.manageVouchers':      [ _,     _,       _,     Y,    Y,    Y,      _,    _ ], // create, update, disable its vouchers
+  'event.readVouchers':        [ _,     _,       _,     Y,    Y,    Y,      _,    Y ], // its vouchers list
+  'event.manageTicketTypes':   [ _,     _,       _,     Y,    Y,    Y,      _,    _ ], // create, update, archive its types; its quotas
+  'event.readQuotas':          [ _,     _,       _,     Y,    Y,    Y,      _,    Y ], // its quotas list
+  'event.viewAllTicketTypes':  [ _,     _,       _,     Y,    Y,    Y,      _,    Y ], // hidden and archived types listed
   'booking.view':              [ _,     _,       Y,     Y,    Y,    Y,      Y,    _ ],
   'booking.confirm':           [ _,     _,       Y,     Y,    _,    _,      _,    _ ],
   'booking.cancel':            [ _,     _,       Y,     Y,    Y,    Y,      _,    _ ],

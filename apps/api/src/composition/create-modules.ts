@@ -25,6 +25,8 @@ import type { MailSenderOptions } from '../modules/notifications/mail-sender.js'
 import { createNotificationsModule } from '../modules/notifications/notifications.module.js';
 import { createOrganizationsModule } from '../modules/organizations/organizations.module.js';
 import { createSystemService, type Mode } from '../modules/system/system.service.js';
+import { createTicketTypesModule } from '../modules/ticket-types/ticket-types.module.js';
+import { createVouchersModule } from '../modules/vouchers/vouchers.module.js';
 import { createOperationsService } from '../observability/operations.service.js';
 import type { Services } from '../services.js';
 import { createAnonymousReadLimit } from '../trpc/anonymous-read-limit.js';
@@ -159,6 +161,17 @@ export async function createModules(deps: ModulesDeps): Promise<Modules> {
     roles: organizations.service.roles,
     now,
   });
+  const ticketTypes = createTicketTypesModule({
+    db: db.db,
+    roles: organizations.service.roles,
+    now,
+  });
+  const vouchers = createVouchersModule({
+    db: db.db,
+    rateLimits: platform.rateLimits,
+    roles: organizations.service.roles,
+    now,
+  });
   const analytics = createAnalyticsModule({
     db: db.db,
     pubsub: platform.pubsub,
@@ -179,6 +192,8 @@ export async function createModules(deps: ModulesDeps): Promise<Modules> {
     organizations,
     events,
     bookings,
+    ticketTypes,
+    vouchers,
     analytics,
     notifications,
   ];
@@ -209,6 +224,8 @@ export async function createModules(deps: ModulesDeps): Promise<Modules> {
     bookings: bookings.service,
     analytics: analytics.service,
     organizations: organizations.service,
+    ticketTypes: ticketTypes.service,
+    vouchers: vouchers.service,
     deadLetters: notifications.service,
     system: createSystemService({
       name: 'evently-api',

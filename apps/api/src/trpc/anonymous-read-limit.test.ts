@@ -51,6 +51,7 @@ describe('anonymous read limit', () => {
     const unreachable: RateLimiterFactory = {
       create: () => ({
         consume: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6379')),
+        peek: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6379')),
         refund: () => Promise.resolve(),
         reset: () => Promise.resolve(),
       }),

@@ -36,6 +36,16 @@ export function adaptFlexibleLimiter(limiter: RateLimiterAbstract): RateLimiter 
         };
       }
     },
+    async peek(key) {
+      keySchema.parse(key);
+      const state = await limiter.get(key);
+      const used = state?.consumedPoints ?? 0;
+      if (used < limiter.points) return { allowed: true, remaining: limiter.points - used };
+      return {
+        allowed: false,
+        retryAfterSeconds: Math.max(1, Math.ceil((state?.msBeforeNext ?? 0) / 1000)),
+      };
+    },
     async refund(key, points = 1) {
       keySchema.parse(key);
       pointsSchema.parse(points);

@@ -14,6 +14,8 @@ export type RateLimitResult =
 
 export interface RateLimiter {
   consume(key: string, points?: number): Promise<RateLimitResult>;
+  /** Whether `key` may still consume a point, consuming nothing (a guard before an attempt). */
+  peek(key: string): Promise<RateLimitResult>;
   /** Gives back points an attempt consumed: it turned out to be no threat (a successful login). */
   refund(key: string, points?: number): Promise<void>;
   reset(key: string): Promise<void>;

@@ -113,6 +113,18 @@ describe.each(backends)('$name rate limits (contract)', ({ setup }) => {
     await expect(limiter.consume(key)).resolves.toEqual({ allowed: true, remaining: 1 });
   });
 
+  it('peeks without consuming: allowed while points remain, refused once they are spent', async () => {
+    const { limits } = await setup();
+    const limiter = limits.create(rule({ points: 2 }));
+    const key = randomUUID();
+    await expect(limiter.peek(key)).resolves.toEqual({ allowed: true, remaining: 2 });
+    await limiter.consume(key);
+    await expect(limiter.peek(key)).resolves.toEqual({ allowed: true, remaining: 1 });
+    await expect(limiter.peek(key)).resolves.toEqual({ allowed: true, remaining: 1 });
+    await limiter.consume(key);
+    await expect(limiter.peek(key)).resolves.toMatchObject({ allowed: false });
+  });
+
   it('gives refunded points back within the window', async () => {
     const { limits } = await setup();
     const limiter = limits.create(rule({ points: 2 }));

@@ -1,7 +1,7 @@
 import { formatUtc } from './format-instant.js';
 import { formatMoney } from './format-money.js';
 import { html, type SafeHtml } from './html.js';
-import type { MailEventInfo } from './mail-template.js';
+import type { MailBookingLines, MailEventInfo } from './mail-template.js';
 
 export interface BookingSummaryInput {
   event: MailEventInfo;
@@ -9,6 +9,8 @@ export interface BookingSummaryInput {
   quantity?: number;
   /** The price snapshot, when the mail is about a booking (not a waitlist entry). */
   total?: { cents: number; currency: string };
+  /** What the booking was sold as: a row per line and one for the discount, before the total. */
+  lines?: MailBookingLines;
   /** The booking's id, for support and for finding it in the app. */
   bookingId?: string;
 }
@@ -17,23 +19,54 @@ export function seats(quantity: number): string {
   return quantity === 1 ? '1 seat' : `${quantity} seats`;
 }
 
+/** A row of the summary: `Label: value` in the text, or a bill line `Label  amount`. */
+type Row = readonly [label: string, value: string, kind?: 'bill'];
+
+/**
+ * A row per line, "2 × Early bird" at its price before any discount, then one row with the
+ * booking's discount and its voucher code: the rows add up to the total. Names come from the
+ * organizer (escaped in the HTML like every value).
+ */
+export function lineRows(lines: MailBookingLines): Row[] {
+  const money = (cents: number) => formatMoney(cents, lines.currency);
+  const rows: Row[] = lines.items.map(
+    (item) =>
+      [
+        `${item.quantity} × ${item.name}`,
+        money(item.totalCents + item.discountCents),
+        'bill',
+      ] as const,
+  );
+  const discount = lines.items.reduce((sum, item) => sum + item.discountCents, 0);
+  if (discount > 0) {
+    const label = lines.voucherCode ? `Discount (${lines.voucherCode})` : 'Discount';
+    rows.push([label, `− ${money(discount)}`, 'bill']);
+  }
+  return rows;
+}
+
 /**
  * The facts every booking and waitlist mail repeats: which event, where, when, how many seats,
- * the total and the booking reference. The title and venue come from the organizer, so the HTML
- * goes through `html` (escaped) like every other value.
+ * the lines, the total and the booking reference. The title and venue come from the organizer,
+ * so the HTML goes through `html` (escaped) like every other value.
  */
 export function bookingSummary(input: BookingSummaryInput): { html: SafeHtml; text: string } {
   const when = formatUtc(input.event.startsAt);
-  const rows: [string, string][] = [
+  const rows: Row[] = [
     ['Event', input.event.title],
     ['Where', input.event.venue],
     ['When', when],
   ];
   if (input.quantity !== undefined) rows.push(['Seats', String(input.quantity)]);
+  if (input.lines) rows.push(...lineRows(input.lines));
   if (input.total) rows.push(['Total', formatMoney(input.total.cents, input.total.currency)]);
   if (input.bookingId) rows.push(['Booking', input.bookingId]);
   return {
-    text: rows.map(([label, value]) => `${label}: ${value}`).join('\n'),
+    text: rows
+      .map(([label, value, kind]) =>
+        kind === 'bill' ? `${label}  ${value}` : `${label}: ${value}`,
+      )
+      .join('\n'),
     html: html`<table role="presentation" cellpadding="0" cellspacing="0" style="margin:16px 0;">
 ${rows.map(
   ([label, value]) =>

@@ -54,10 +54,36 @@ export interface MailEventInfo {
   startsAt: string;
 }
 
+/** A line of a booking as its mails list it: `quantity` seats of one ticket type. */
+export interface MailBookingLine {
+  /** The ticket type's name (the organizer's: escaped in the HTML). */
+  name: string;
+  quantity: number;
+  unitPriceCents: number;
+  discountCents: number;
+  /** unitPriceCents * quantity - discountCents. */
+  totalCents: number;
+}
+
+/** What a booking was sold as, as the consumer read it. */
+export interface MailBookingLines {
+  /** The booking's currency: every amount of its lines is in it. */
+  currency: string;
+  /** In position order; never empty. */
+  items: MailBookingLine[];
+  /** The code of the voucher it was booked with (lower-cased); null without one. */
+  voucherCode: string | null;
+}
+
 /** What the consumer resolved for a user-and-event topic. */
 export interface UserEventContext {
   recipient: MailRecipient;
   event: MailEventInfo;
+  /**
+   * The lines of the booking the mail is about: absent for a waitlist mail about no booking, or
+   * a booking with no line (gone since). Only the booking mails list them.
+   */
+  lines?: MailBookingLines;
 }
 
 /** The second argument of a template: the lookups, the code, or nothing (addressed topics). */

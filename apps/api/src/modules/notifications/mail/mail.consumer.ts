@@ -4,6 +4,7 @@ import { type Consumer, defineConsumer } from '@evently/platform';
 import type { Transaction } from 'kysely';
 import { takeOtpMailCode } from '../../auth/one-time-codes.js';
 import { takeInvitationMailCode } from '../../organizations/invitations.service.js';
+import { mailedBookingLines } from '../booking-lines.queries.js';
 import {
   attendeesOf,
   cancellationLossesOf,
@@ -72,16 +73,19 @@ function causedByCancellation(event: MailEvent<UserEventMailTopic>, about: Maile
 
 /**
  * A booking or waitlist mail: its payload names a user and an event, not an address, so both are
- * read here, in the delivery transaction. None when either is gone (nobody to mail, or nothing
- * to mail about): the event is then done, not retried.
+ * read here, in the delivery transaction, with the lines of the booking it is about (if any). None
+ * when the user or the event is gone (nobody to mail, or nothing to mail about): the event is
+ * then done, not retried.
  */
 async function userEventMails(
   trx: Transaction<Database>,
   event: MailEvent<UserEventMailTopic>,
 ): Promise<OutgoingMail[]> {
-  const [user, about] = await Promise.all([
-    recipientOf(trx, event.payload.userId),
-    mailedEvent(trx, event.payload.eventId),
+  const { payload } = event;
+  const [user, about, lines] = await Promise.all([
+    recipientOf(trx, payload.userId),
+    mailedEvent(trx, payload.eventId),
+    'bookingId' in payload ? mailedBookingLines(trx, payload.bookingId) : undefined,
   ]);
   if (!user || !about) return [];
   const recipient = { email: user.email, name: user.name };
@@ -107,7 +111,11 @@ async function userEventMails(
       },
     ];
   }
-  const rendered = renderMail(event.topic, event.payload, { recipient, event: eventInfo(about) });
+  const rendered = renderMail(event.topic, event.payload, {
+    recipient,
+    event: eventInfo(about),
+    lines,
+  });
   return [
     {
       source: mailSource.event(event.id),

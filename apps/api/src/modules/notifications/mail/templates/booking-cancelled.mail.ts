@@ -12,11 +12,12 @@ export const BOOKING_CANCELLED_SUBJECT = 'Your Evently booking was cancelled';
  */
 export function bookingCancelledMail(
   payload: DomainEventPayload<'booking.cancelled'>,
-  { recipient, event }: UserEventContext,
+  { recipient, event, lines }: UserEventContext,
 ): RenderedMail {
   const summary = bookingSummary({
     event,
     quantity: payload.quantity,
+    lines,
     total: { cents: payload.totalCents, currency: payload.currency },
     bookingId: payload.bookingId,
   });

@@ -9,11 +9,12 @@ export const BOOKING_CONFIRMED_SUBJECT = 'Your Evently booking is confirmed';
 /** `booking.confirmed`: a free booking, a confirmed hold or a confirmed waitlist offer. */
 export function bookingConfirmedMail(
   payload: DomainEventPayload<'booking.confirmed'>,
-  { recipient, event }: UserEventContext,
+  { recipient, event, lines }: UserEventContext,
 ): RenderedMail {
   const summary = bookingSummary({
     event,
     quantity: payload.quantity,
+    lines,
     total: { cents: payload.totalCents, currency: payload.currency },
     bookingId: payload.bookingId,
   });

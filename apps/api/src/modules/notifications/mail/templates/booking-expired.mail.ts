@@ -9,14 +9,15 @@ export const BOOKING_EXPIRED_SUBJECT = 'Your Evently hold has expired';
 /** `booking.expired`: a hold (or a waitlist offer) was not confirmed in time. */
 export function bookingExpiredMail(
   payload: DomainEventPayload<'booking.expired'>,
-  { recipient, event }: UserEventContext,
+  { recipient, event, lines }: UserEventContext,
 ): RenderedMail {
   const summary = bookingSummary({
     event,
     quantity: payload.quantity,
+    lines,
     bookingId: payload.bookingId,
   });
-  const lines = [
+  const paragraphs = [
     `Your hold on ${seats(payload.quantity)} was not confirmed in time, so it expired and the seats were released.`,
     'Nothing was charged. If seats are still available, you can book again in Evently.',
   ];
@@ -24,9 +25,9 @@ export function bookingExpiredMail(
     subject: BOOKING_EXPIRED_SUBJECT,
     to: recipient.email,
     heading: 'Your hold has expired',
-    text: [greeting(recipient.name), ...lines, summary.text].join('\n\n'),
+    text: [greeting(recipient.name), ...paragraphs, summary.text].join('\n\n'),
     html: html`<p>${greeting(recipient.name)}</p>
-${lines.map((line) => html`<p>${line}</p>`)}
+${paragraphs.map((line) => html`<p>${line}</p>`)}
 ${summary.html}`,
   });
 }

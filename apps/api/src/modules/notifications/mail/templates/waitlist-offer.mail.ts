@@ -10,12 +10,13 @@ export const WAITLIST_OFFER_SUBJECT = 'Seats are waiting for you on Evently';
 /** `waitlist.offered`: the head of the queue holds seats until the deadline. */
 export function waitlistOfferMail(
   payload: DomainEventPayload<'waitlist.offered'>,
-  { recipient, event }: UserEventContext,
+  { recipient, event, lines }: UserEventContext,
 ): RenderedMail {
   const deadline = formatUtc(payload.offerExpiresAt);
   const summary = bookingSummary({
     event,
     quantity: payload.quantity,
+    lines,
     bookingId: payload.bookingId,
   });
   const lead = `Good news: ${seats(payload.quantity)} freed up and are now held for you.`;

@@ -1,0 +1,58 @@
+import {
+  createQuotaInputSchema,
+  createTicketTypeInputSchema,
+  listQuotasInputSchema,
+  listTicketTypesInputSchema,
+  okSchema,
+  quotaIdInputSchema,
+  quotaListSchema,
+  quotaSchema,
+  ticketTypeIdInputSchema,
+  ticketTypeListSchema,
+  ticketTypeSchema,
+  updateQuotaInputSchema,
+  updateTicketTypeInputSchema,
+} from '@evently/contracts';
+import { authedProcedure, maybeAuthedProcedure, router } from '../../trpc/procedures.js';
+
+// Who may do what is the access policy's (`event.manageTicketTypes`, `event.readQuotas`,
+// `event.viewAllTicketTypes`), asked by the services with the event's facts.
+
+export const ticketTypesRouter = router({
+  create: authedProcedure
+    .input(createTicketTypeInputSchema)
+    .output(ticketTypeSchema)
+    .mutation(({ ctx, input }) => ctx.services.ticketTypes.create(ctx.principal, input)),
+  update: authedProcedure
+    .input(updateTicketTypeInputSchema)
+    .output(ticketTypeSchema)
+    .mutation(({ ctx, input }) => ctx.services.ticketTypes.update(ctx.principal, input)),
+  archive: authedProcedure
+    .input(ticketTypeIdInputSchema)
+    .output(ticketTypeSchema)
+    .mutation(({ ctx, input }) => ctx.services.ticketTypes.archive(ctx.principal, input.id)),
+  // Public; members (and a voucher that unlocks them) see more.
+  list: maybeAuthedProcedure
+    .input(listTicketTypesInputSchema)
+    .output(ticketTypeListSchema)
+    .query(({ ctx, input }) => ctx.services.ticketTypes.list(ctx.principal, input)),
+});
+
+export const quotasRouter = router({
+  create: authedProcedure
+    .input(createQuotaInputSchema)
+    .output(quotaSchema)
+    .mutation(({ ctx, input }) => ctx.services.ticketTypes.quotas.create(ctx.principal, input)),
+  update: authedProcedure
+    .input(updateQuotaInputSchema)
+    .output(quotaSchema)
+    .mutation(({ ctx, input }) => ctx.services.ticketTypes.quotas.update(ctx.principal, input)),
+  delete: authedProcedure
+    .input(quotaIdInputSchema)
+    .output(okSchema)
+    .mutation(({ ctx, input }) => ctx.services.ticketTypes.quotas.delete(ctx.principal, input.id)),
+  list: authedProcedure
+    .input(listQuotasInputSchema)
+    .output(quotaListSchema)
+    .query(({ ctx, input }) => ctx.services.ticketTypes.quotas.list(ctx.principal, input.eventId)),
+});
