@@ -29,7 +29,7 @@ export const bookingsRouter = router({
       // orders would be an unlimited oracle for codes.
       if (!input.voucherCode) return ctx.services.bookings.create(ctx.principal, input);
       const { vouchers } = ctx.services;
-      await vouchers.guardGuess(ctx.ip, input.eventId);
+      await vouchers.guardGuess(ctx.ip);
       try {
         return await ctx.services.bookings.create(ctx.principal, input);
       } catch (error) {

@@ -29,10 +29,10 @@ export interface VoucherCheckLimits {
   /** The check found a usable code: the event's budget gets its point back. */
   found(eventId: string): Promise<void>;
   /**
-   * An order carrying a code is a guess too: refused RATE_LIMITED while either budget is spent,
-   * consuming nothing (valid codes of a busy sale must not spend it)…
+   * An order carrying a code is a guess too: refused RATE_LIMITED while its network's budget is
+   * spent, consuming nothing (valid codes of a busy sale must not spend it)…
    */
-  guard(ip: string, eventId: string): Promise<void>;
+  guard(ip: string): Promise<void>;
   /** …and a wrong code in it spends a point of both, as a check's would. */
   missed(ip: string, eventId: string): Promise<void>;
 }
@@ -56,12 +56,11 @@ export function createVoucherCheckLimits(factory: RateLimiterFactory): VoucherCh
       }
     },
     found: (eventId) => perEvent.refund(eventId),
-    async guard(ip, eventId) {
-      const [network, event] = await Promise.all([
-        perNetwork.peek(ipRateLimitKey(ip)),
-        perEvent.peek(eventId),
-      ]);
-      const seconds = Math.max(retryAfter(network), retryAfter(event));
+    async guard(ip) {
+      // The network's budget only: an event's, spent by guessers from everywhere, would otherwise
+      // close the event's sale with codes to every buyer.
+      const network = await perNetwork.peek(ipRateLimitKey(ip));
+      const seconds = retryAfter(network);
       if (seconds > 0) {
         throw new AppError('RATE_LIMITED', 'Too many code checks; try again later', {
           retryAfterSeconds: seconds,

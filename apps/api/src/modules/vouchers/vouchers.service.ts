@@ -49,7 +49,7 @@ export interface VouchersService {
    * `guardGuess` refuses RATE_LIMITED while it is spent (consuming nothing), `missedGuess` spends
    * a point of it for a code the order found wrong.
    */
-  guardGuess(ip: string, eventId: string): Promise<void>;
+  guardGuess(ip: string): Promise<void>;
   missedGuess(ip: string, eventId: string): Promise<void>;
 }
 
@@ -146,7 +146,8 @@ export function createVouchersService(
         reserved: input.reserved,
       };
       return changeVouchers(deps, principal, input.eventId, async (trx, event, at) => {
-        await checkTicketTypes(trx, event.id, fields.ticketTypeIds, ['ticketTypeIds']);
+        // The ids as given: an issue's index points into the caller's list, not the sorted set.
+        await checkTicketTypes(trx, event.id, input.ticketTypeIds ?? [], ['ticketTypeIds']);
         await checkContingent(trx, event, fields.reserved * input.count, undefined, at, [
           'reserved',
         ]);
@@ -210,7 +211,7 @@ export function createVouchersService(
           );
         }
         if (patch.ticketTypeIds) {
-          await checkTicketTypes(trx, event.id, merged.ticketTypeIds, ['patch', 'ticketTypeIds']);
+          await checkTicketTypes(trx, event.id, patch.ticketTypeIds, ['patch', 'ticketTypeIds']);
         }
         if (patch.reserved !== undefined || patch.validUntil !== undefined) {
           await checkContingent(trx, event, merged.reserved, row.id, at, ['patch', 'reserved']);
@@ -238,7 +239,7 @@ export function createVouchersService(
     },
 
     check: deps.check,
-    guardGuess: (ip, eventId) => deps.guesses.guard(ip, eventId),
+    guardGuess: (ip) => deps.guesses.guard(ip),
     missedGuess: (ip, eventId) => deps.guesses.missed(ip, eventId),
   };
 }
