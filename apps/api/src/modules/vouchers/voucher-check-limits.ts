@@ -39,37 +39,47 @@ export interface VoucherCheckLimits {
 
 const retryAfter = (result: RateLimitResult) => (result.allowed ? 0 : result.retryAfterSeconds);
 
+/**
+ * The counters live in Redis: when it cannot answer, a code is neither checked nor redeemed
+ * (fail closed), and the caller is told to retry — whatever the client library's error says.
+ */
+async function counted<T>(count: () => Promise<T>): Promise<T> {
+  try {
+    return await count();
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    throw new AppError('SERVICE_UNAVAILABLE', 'Voucher codes cannot be checked now; retry shortly');
+  }
+}
+
 export function createVoucherCheckLimits(factory: RateLimiterFactory): VoucherCheckLimits {
   const perNetwork = factory.create(RULES.ip);
   const perEvent = factory.create(RULES.event);
+  const refuse = (seconds: number) => {
+    if (seconds > 0) {
+      throw new AppError('RATE_LIMITED', 'Too many code checks; try again later', {
+        retryAfterSeconds: seconds,
+      });
+    }
+  };
   return {
-    async hit(ip, eventId) {
-      // The network first: a network past its own limit spends nothing of the event's, so one
-      // network alone cannot use the event's budget up for everyone.
-      const network = await perNetwork.consume(ipRateLimitKey(ip));
-      const event = network.allowed ? await perEvent.consume(eventId) : network;
-      const seconds = Math.max(retryAfter(network), retryAfter(event));
-      if (seconds > 0) {
-        throw new AppError('RATE_LIMITED', 'Too many code checks; try again later', {
-          retryAfterSeconds: seconds,
-        });
-      }
-    },
+    hit: (ip, eventId) =>
+      counted(async () => {
+        // The network first: a network past its own limit spends nothing of the event's, so one
+        // network alone cannot use the event's budget up for everyone.
+        const network = await perNetwork.consume(ipRateLimitKey(ip));
+        const event = network.allowed ? await perEvent.consume(eventId) : network;
+        refuse(Math.max(retryAfter(network), retryAfter(event)));
+      }),
     found: (eventId) => perEvent.refund(eventId),
-    async guard(ip) {
-      // The network's budget only: an event's, spent by guessers from everywhere, would otherwise
-      // close the event's sale with codes to every buyer.
-      const network = await perNetwork.peek(ipRateLimitKey(ip));
-      const seconds = retryAfter(network);
-      if (seconds > 0) {
-        throw new AppError('RATE_LIMITED', 'Too many code checks; try again later', {
-          retryAfterSeconds: seconds,
-        });
-      }
-    },
-    async missed(ip, eventId) {
-      const network = await perNetwork.consume(ipRateLimitKey(ip));
-      if (network.allowed) await perEvent.consume(eventId);
-    },
+    // The network's budget only: an event's, spent by guessers from everywhere, would otherwise
+    // close the event's sale with codes to every buyer.
+    guard: (ip) =>
+      counted(async () => refuse(retryAfter(await perNetwork.peek(ipRateLimitKey(ip))))),
+    missed: (ip, eventId) =>
+      counted(async () => {
+        const network = await perNetwork.consume(ipRateLimitKey(ip));
+        if (network.allowed) await perEvent.consume(eventId);
+      }),
   };
 }
