@@ -86,4 +86,37 @@ describe('voucher codes guessed through bookings.create', () => {
     });
     expect(booking.voucherCode).toBe('real-code');
   });
+
+  it('counts codes that unlock nothing in ticketTypes.list against the same budget', async () => {
+    const eventId = await published(10);
+    await owner.client.ticketTypes.create.mutate({
+      eventId,
+      name: 'Crew',
+      priceCents: 0,
+      hidden: true,
+    });
+    await owner.client.vouchers.create.mutate({
+      eventId,
+      code: 'crew-pass',
+      maxUses: 10,
+      unlocksHidden: true,
+      effect: { kind: 'none' },
+    });
+    const anonymous = () => app.client(undefined, { 'x-forwarded-for': '192.0.2.77' });
+    // The real code shows the hidden type, and spends nothing.
+    for (let i = 0; i < PER_NETWORK + 5; i += 1) {
+      const types = await anonymous().ticketTypes.list.query({ eventId, voucherCode: 'CREW-PASS' });
+      expect(types.map((t) => t.name)).toContain('Crew');
+    }
+    for (let i = 0; i < PER_NETWORK; i += 1) {
+      const types = await anonymous().ticketTypes.list.query({ eventId, voucherCode: `try-${i}` });
+      expect(types.map((t) => t.name)).toEqual(['General admission']);
+    }
+    await expectAppCode(
+      anonymous().ticketTypes.list.query({ eventId, voucherCode: 'crew-pass' }),
+      'RATE_LIMITED',
+    );
+    // Without a code, the list answers as ever.
+    expect(await anonymous().ticketTypes.list.query({ eventId })).toHaveLength(1);
+  });
 });

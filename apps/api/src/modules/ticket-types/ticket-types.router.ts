@@ -35,7 +35,18 @@ export const ticketTypesRouter = router({
   list: maybeAuthedProcedure
     .input(listTicketTypesInputSchema)
     .output(ticketTypeListSchema)
-    .query(({ ctx, input }) => ctx.services.ticketTypes.list(ctx.principal, input)),
+    .query(async ({ ctx, input }) => {
+      // A code here tells whether it unlocks hidden types: a guess on the vouchers' budget (a
+      // miss is an answer without a hidden type), like vouchers.check and orders with a code.
+      if (input.voucherCode === undefined) {
+        return ctx.services.ticketTypes.list(ctx.principal, input);
+      }
+      const { vouchers } = ctx.services;
+      await vouchers.guardGuess(ctx.ip);
+      const types = await ctx.services.ticketTypes.list(ctx.principal, input);
+      if (!types.some((t) => t.hidden)) await vouchers.missedGuess(ctx.ip, input.eventId);
+      return types;
+    }),
 });
 
 export const quotasRouter = router({
