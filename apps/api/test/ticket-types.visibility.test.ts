@@ -138,4 +138,31 @@ describe('ticket types: who sees which', () => {
       soldOut: false,
     });
   });
+
+  it("counts seats a voucher holds back as taken, except to the voucher's holder", async () => {
+    const draft = await owner.client.events.create.mutate(
+      eventInput({ capacity: 10, priceCents: 1_000, maxPerBooking: 5 }),
+    );
+    const held = await owner.client.events.publish.mutate({ id: draft.id });
+    await owner.client.vouchers.create.mutate({
+      eventId: held.id,
+      code: 'press',
+      maxUses: 5,
+      reserved: 4,
+      validUntil: new Date(Date.now() + 2 * DAY_MS).toISOString(),
+      effect: { kind: 'none' },
+    });
+    const ga = async (voucherCode?: string) =>
+      byName(await publicList(held.id, voucherCode), 'General admission')?.availability;
+    expect(await ga()).toEqual({ available: 6, soldOut: false });
+    expect(await ga('PRESS')).toEqual({ available: 10, soldOut: false });
+    // A booking with the code takes from its own contingent: the public still sees 6.
+    await buyer.client.bookings.create.mutate({
+      eventId: held.id,
+      quantity: 3,
+      voucherCode: 'press',
+    });
+    expect(await ga()).toEqual({ available: 6, soldOut: false });
+    expect(await ga('press')).toEqual({ available: 7, soldOut: false });
+  });
 });

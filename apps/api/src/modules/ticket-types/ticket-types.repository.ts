@@ -161,12 +161,25 @@ export const ticketTypesRepository = {
     return row && { ticketTypeIds: row.type_ids };
   },
 
-  /** The event's free seats and waiting entries; undefined before it is published (no row). */
-  async room(db: Db, eventId: string): Promise<EventRoom | undefined> {
+  /**
+   * The event's free seats and waiting entries; undefined before it is published (no row). Seats
+   * live vouchers hold back (their contingents' untaken part) are not free — but to the holder of
+   * `voucherCode` (lower-case) its own contingent is, as the allocator counts them.
+   */
+  async room(
+    db: Db,
+    eventId: string,
+    now: Date,
+    voucherCode?: string,
+  ): Promise<EventRoom | undefined> {
     const row = await db
       .selectFrom('event_inventory as i')
       .select((eb) => [
-        eb(eb('i.capacity', '-', eb.ref('i.confirmed')), '-', eb.ref('i.held')).as('free'),
+        sql<string>`i.capacity - i.confirmed - i.held - coalesce((
+          SELECT sum(greatest(v.reserved - v.seats, 0)) FROM vouchers v
+          WHERE v.event_id = i.event_id AND v.disabled_at IS NULL
+            AND (v.valid_until IS NULL OR v.valid_until > ${now})
+            AND v.code IS DISTINCT FROM ${voucherCode ?? null}), 0)`.as('free'),
         eb
           .selectFrom('waitlist_entries as w')
           .select(eb.fn.countAll<string>().as('n'))

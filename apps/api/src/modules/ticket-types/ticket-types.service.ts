@@ -68,10 +68,14 @@ export function createTicketTypesService(deps: SellingDeps): TicketTypesService 
   const { db, roles, now } = deps;
 
   /** The event's types with live availability (read after the change committed). */
-  async function present(event: SellingEvent, keep: (row: TicketTypeRow) => boolean) {
+  async function present(
+    event: SellingEvent,
+    keep: (row: TicketTypeRow) => boolean,
+    voucherCode?: string,
+  ) {
     const [types, room, quotas] = await Promise.all([
       repo.listForEvent(db, event.id),
-      event.status === 'published' ? repo.room(db, event.id) : undefined,
+      event.status === 'published' ? repo.room(db, event.id, now(), voucherCode) : undefined,
       quotasRepo.listForEvent(db, event.id),
     ]);
     const rooms = roomOf(event, room, quotas);
@@ -220,6 +224,7 @@ export function createTicketTypesService(deps: SellingDeps): TicketTypesService 
       return present(
         event,
         (t) => everything || (t.status === 'active' && (!t.hidden || unlocks(voucher, t.id))),
+        input.voucherCode?.toLowerCase(),
       );
     },
   };
