@@ -274,7 +274,7 @@ describe('allocator writes', () => {
     const state = await readState(eventId, [{ userId: aliceId, key }]);
     expect(state.terms).toMatchObject({ eventId, status: 'published', maxPerBooking: 4 });
     expect(state.inventory).toMatchObject({ capacity: 10, confirmed: 2, held: 0 });
-    expect([...state.waitingByType.values()]).toEqual([0]);
+    expect(state.queue).toEqual({ types: new Set(), quotas: new Set(), event: false });
     expect(state.ticketTypes).toMatchObject([{ name: 'General admission', status: 'active' }]);
     expect(state.keys.get(`${aliceId}:${key}`)).toMatchObject({
       requestHash: 'h',

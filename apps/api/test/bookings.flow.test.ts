@@ -67,6 +67,7 @@ describe('bookings', () => {
       available: 7,
       waitlistLength: 0,
       soldOut: false,
+      ticketTypes: [{ ticketTypeId: expect.any(String), available: 7, soldOut: false, waiting: 0 }],
     });
     const confirmed = await alice.client.bookings.confirm.mutate({ bookingId: booking.id });
     expect(confirmed).toMatchObject({ status: 'confirmed', expiresAt: null });

@@ -60,6 +60,8 @@ export type Booking = z.infer<typeof bookingSchema>;
 export const waitlistEntrySchema = z.object({
   id: idSchema,
   eventId: idSchema,
+  /** The type it waits for: each ticket type has its own line. */
+  ticketTypeId: idSchema,
   userId: idSchema,
   quantity: z.int(),
   status: waitlistStatusSchema,
@@ -89,6 +91,16 @@ export const availabilitySchema = z.object({
   available: z.int(),
   waitlistLength: z.int(),
   soldOut: z.boolean(),
+  /** Per ticket type on sale (public, active, in its window): what a newcomer can book now. */
+  ticketTypes: z.array(
+    z.object({
+      ticketTypeId: idSchema,
+      available: z.int(),
+      soldOut: z.boolean(),
+      /** Entries waiting in its line. */
+      waiting: z.int(),
+    }),
+  ),
 });
 export type BookingAvailability = z.infer<typeof availabilitySchema>;
 
@@ -143,8 +155,10 @@ export const bookingAuditInputSchema = keysetPageInputSchema(sequenceSortKeySche
   .extend({ bookingId: idSchema.optional(), eventId: idSchema.optional() })
   .refine((v) => v.bookingId || v.eventId, 'bookingId or eventId is required');
 export const eventIdOnlyInputSchema = z.object({ eventId: idSchema });
+/** The line of `ticketTypeId`, or of the event's only on-sale public type when absent. */
 export const joinWaitlistInputSchema = z.object({
   eventId: idSchema,
+  ticketTypeId: idSchema.optional(),
   quantity: quantitySchema,
   idempotencyKey: idempotencyKeySchema.optional(),
 });

@@ -224,6 +224,8 @@ export interface WaitlistEntriesTable {
   id: string;
   event_id: string;
   user_id: string;
+  /** The type it waits for (the waitlist is per ticket type). */
+  ticket_type_id: string;
   quantity: number;
   status: 'waiting' | 'offered' | 'converted' | 'expired' | 'left' | 'closed';
   join_seq: ColumnType<string, never, never>;

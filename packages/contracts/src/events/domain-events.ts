@@ -26,7 +26,14 @@ const bookingRef = {
 const money = { unitPriceCents: cents, totalCents: cents, currency };
 const memberRole = z.enum(['owner', 'manager', 'staff', 'viewer']);
 const membership = { organizationId: id, organizationName: z.string() };
-const waitlistRef = { entryId: id, eventId: id, userId: id, quantity: z.number().int().positive() };
+const waitlistRef = {
+  entryId: id,
+  eventId: id,
+  userId: id,
+  quantity: z.number().int().positive(),
+  // The line it waits in (the waitlist is per ticket type); absent in older events.
+  ticketTypeId: id.optional(),
+};
 
 function topic<S extends z.ZodType>(version: number, payload: S) {
   return { version, payload };

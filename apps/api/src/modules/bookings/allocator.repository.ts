@@ -6,6 +6,8 @@ import { IDEMPOTENCY_TTL_MS, type KeyRef } from './idempotency.repository.js';
 import { inventoryRepository } from './inventory.repository.js';
 import type { BatchWrite, OrderState } from './order-snapshot.js';
 import { sellingColumn, toSelling } from './selling.repository.js';
+import { type QueuedEntry, queueHolds } from './waitlist-queue.js';
+import { queueRoomOf, queueTypesOf } from './waitlist-room.js';
 
 /** An idempotency key's record as the batch read returns it. */
 interface KeyRecord {
@@ -29,7 +31,7 @@ export type { BatchState, BatchWrite } from './order-snapshot.js';
 export const allocatorRepository = {
   /**
    * The states of several events' batches in one round trip (an event that does not exist has
-   * none): the event rows with their inventory counts, waiting entries and the seats the batch's
+   * none): the event rows with their inventory counts, the heads of their waitlist lines and the seats the batch's
    * users own; the batch's key records ride on the first row (keys are per user, not per event).
    */
   async readBatchStates(
@@ -77,12 +79,13 @@ export const allocatorRepository = {
       ])
       .select((eb) => [
         inventoryRepository.countsColumn(db, eb.ref('e.id')).as('inventory'),
-        eb
-          .selectFrom('waitlist_entries as w')
-          .select(eb.fn.countAll<string>().as('n'))
-          .whereRef('w.event_id', '=', 'e.id')
-          .where('w.status', '=', 'waiting')
-          .as('waiting'),
+        // The head of each type's waitlist line, in join order (see waitlist-queue.ts).
+        sql<QueuedEntry[] | null>`(SELECT json_agg(json_build_object('ticketTypeId',
+            h.ticket_type_id, 'userId', h.user_id, 'quantity', h.quantity) ORDER BY h.join_seq)
+          FROM ticket_types t CROSS JOIN LATERAL (SELECT w.ticket_type_id, w.user_id, w.quantity,
+            w.join_seq FROM waitlist_entries w
+            WHERE w.ticket_type_id = t.id AND w.status = 'waiting' ORDER BY w.join_seq LIMIT 1) h
+          WHERE t.event_id = e.id)`.as('heads'),
         jsonArrayFrom(
           eb
             .selectFrom('bookings as b')
@@ -109,17 +112,21 @@ export const allocatorRepository = {
       ]),
     );
     for (const row of rows) {
-      const waiting = Number(row.waiting ?? 0);
       const selling = toSelling(row.selling);
+      const { inventory } = row;
       states.set(row.id, {
         terms: toBookingTerms(row),
-        inventory: row.inventory,
+        inventory,
         owned: new Map(row.owned.map((o) => [o.user_id, Number(o.seats)])),
         keys,
         ...selling,
-        // The queue is the event's until it is kept per type: while anyone waits, every type is
-        // sold out for direct bookings (Part 1's rule).
-        waitingByType: new Map(selling.ticketTypes.map((t) => [t.id, waiting])),
+        queue: queueHolds(
+          row.heads ?? [],
+          queueTypesOf(selling.ticketTypes, now),
+          inventory
+            ? queueRoomOf(inventory, selling.quotas, selling.vouchers, now)
+            : { event: 0, quotas: new Map() },
+        ),
       });
     }
     return states;

@@ -46,6 +46,7 @@ export function toWaitlistEntry(
   return {
     id: row.id,
     eventId: row.event_id,
+    ticketTypeId: row.ticket_type_id,
     userId: row.user_id,
     quantity: row.quantity,
     status: row.status,
@@ -71,7 +72,13 @@ export function bookingRef(row: BookingRow) {
 
 /** The payload fields every waitlist domain event carries. */
 export function waitlistRef(row: WaitlistRow) {
-  return { entryId: row.id, eventId: row.event_id, userId: row.user_id, quantity: row.quantity };
+  return {
+    entryId: row.id,
+    eventId: row.event_id,
+    userId: row.user_id,
+    quantity: row.quantity,
+    ticketTypeId: row.ticket_type_id,
+  };
 }
 
 export function toAuditEntry(row: AuditRow): AuditEntry {

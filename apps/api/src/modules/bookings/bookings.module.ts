@@ -47,12 +47,14 @@ export function createBookingsModule(deps: {
     schedules: [
       {
         // Sales closed with people still waiting: their places are closed and they are told.
+        // Seats that came free without a release (a quota raised, a voucher's contingent over,
+        // a type's sales opening) go to the lines.
         queue: BOOKING_JOBS_QUEUE,
-        name: 'close-ended-waitlists',
+        name: 'serve-waitlists',
         everyMs: 60_000,
         handler: async () => {
-          const closed = await service.closeEndedWaitlists();
-          if (closed > 0) log.info({ closed }, 'waitlists closed after sales');
+          const { closed, offered } = await service.serveWaitlists();
+          if (closed > 0 || offered > 0) log.info({ closed, offered }, 'waitlists served');
         },
       },
       {

@@ -1,6 +1,5 @@
 import type { Database } from '@evently/db';
 import { type Insertable, type Kysely, type Selectable, sql, type Transaction } from 'kysely';
-import { bookingItemsOf } from './booking-items.repository.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 export type BookingRow = Selectable<Database['bookings']>;
@@ -8,10 +7,10 @@ export type NewBookingRow = Insertable<Database['bookings']>;
 export type WaitlistRow = Selectable<Database['waitlist_entries']>;
 export type AuditRow = Selectable<Database['audit_log']>;
 
-/** A waiting entry's place in line (1 = next), counted over the whole queue; null otherwise. */
+/** A waiting entry's place in its type's line (1 = next); null when it is not waiting. */
 const livePosition = sql<string | null>`CASE WHEN w.status = 'waiting' THEN (
   SELECT count(*) FROM waitlist_entries o
-  WHERE o.event_id = w.event_id AND o.status = 'waiting' AND o.join_seq <= w.join_seq
+  WHERE o.ticket_type_id = w.ticket_type_id AND o.status = 'waiting' AND o.join_seq <= w.join_seq
 ) END`.as('position');
 
 /** Every SQL statement on `bookings` and `waitlist_entries` (the counts are inventory.repository's). */
@@ -34,15 +33,31 @@ export const bookingsRepository = {
     return db.selectFrom('bookings').selectAll().where('id', 'in', ids).execute();
   },
 
-  /** Inserts the bookings with their lines (see `bookingItemsOf`). */
-  async insertBookings(trx: Transaction<Database>, rows: NewBookingRow[]): Promise<BookingRow[]> {
-    if (rows.length === 0) return [];
-    const inserted = await trx.insertInto('bookings').values(rows).returningAll().execute();
-    const ids = inserted.map((r) => r.id);
-    await bookingItemsOf(
-      sql`(SELECT id, event_id, quantity, unit_price_cents, total_cents FROM bookings
-        WHERE id = ANY(${ids}::uuid[]))`,
-    ).execute(trx);
+  /** Inserts waitlist offers, each booking with its one line: all of it, of the entry's type. */
+  async insertOffers(
+    trx: Transaction<Database>,
+    offers: ReadonlyArray<{ booking: NewBookingRow; ticketTypeId: string }>,
+  ): Promise<BookingRow[]> {
+    if (offers.length === 0) return [];
+    const inserted = await trx
+      .insertInto('bookings')
+      .values(offers.map((o) => o.booking))
+      .returningAll()
+      .execute();
+    await trx
+      .insertInto('booking_items')
+      .values(
+        offers.map(({ booking, ticketTypeId }) => ({
+          booking_id: booking.id,
+          ticket_type_id: ticketTypeId,
+          position: 0,
+          quantity: booking.quantity,
+          unit_price_cents: booking.unit_price_cents,
+          discount_cents: 0,
+          total_cents: booking.total_cents,
+        })),
+      )
+      .execute();
     return inserted;
   },
 
@@ -140,19 +155,6 @@ export const bookingsRepository = {
       .where('status', '=', 'waiting')
       .executeTakeFirstOrThrow()
       .then((r) => Number(r.n));
-  },
-
-  /** The head of the queue, oldest join first. */
-  waitingHead(trx: Transaction<Database>, eventId: string): Promise<WaitlistRow | undefined> {
-    return trx
-      .selectFrom('waitlist_entries')
-      .selectAll()
-      .where('event_id', '=', eventId)
-      .where('status', '=', 'waiting')
-      .orderBy('join_seq')
-      .limit(1)
-      .forUpdate()
-      .executeTakeFirst();
   },
 
   insertEntry(
@@ -256,11 +258,12 @@ export const bookingsRepository = {
     return q.orderBy('w.join_seq').limit(limit).execute();
   },
 
-  userHasLiveEntry(db: Db, eventId: string, userId: string) {
+  /** A user's live entry in one type's line (one at a time per line). */
+  userHasLiveEntry(db: Db, ticketTypeId: string, userId: string) {
     return db
       .selectFrom('waitlist_entries')
       .select('id')
-      .where('event_id', '=', eventId)
+      .where('ticket_type_id', '=', ticketTypeId)
       .where('user_id', '=', userId)
       .where('status', 'in', ['waiting', 'offered'])
       .executeTakeFirst();

@@ -26,10 +26,12 @@ import { cancelEventBookings } from './event-cancellation.js';
 import { type HoldExpiry, scheduleHoldExpiry } from './hold-expiry.js';
 import { requestHash } from './idempotency.repository.js';
 import { inventoryRepository as inventoryRepo } from './inventory.repository.js';
+import { typeOnSale } from './order-pricing.js';
 import { CONFIRM, quotaSeatsRepository as quotaSeats } from './quota-seats.repository.js';
 import { releaseBooking } from './release-booking.js';
 import { convertOffer, type SeatRules } from './waitlist.js';
 import { createWaitlistService } from './waitlist.service.js';
+import { openSeats, queueStanding } from './waitlist-room.js';
 
 /** An order as `bookings.create` takes it: items, or a bare quantity (Part 1's call). */
 export interface OrderInput {
@@ -79,7 +81,12 @@ export interface BookingsService {
   ): Promise<Page<AuditEntry>>;
   joinWaitlist(
     principal: Principal,
-    input: { eventId: string; quantity: number; idempotencyKey?: string | undefined },
+    input: {
+      eventId: string;
+      ticketTypeId?: string | undefined;
+      quantity: number;
+      idempotencyKey?: string | undefined;
+    },
   ): Promise<WaitlistEntry>;
   leaveWaitlist(principal: Principal, entryId: string): Promise<WaitlistEntry>;
   myWaitlist(principal: Principal): Promise<WaitlistEntry[]>;
@@ -100,8 +107,11 @@ export interface BookingsService {
 export interface BookingsWorkerService extends BookingsService {
   /** `expireHold` that also says until when a pending hold is not due (the job re-schedules). */
   expireHoldIfDue(bookingId: string): Promise<HoldExpiry>;
-  /** The worker's job: closes the waitlists of events whose sales have closed. */
-  closeEndedWaitlists(): Promise<number>;
+  /**
+   * The worker's job: closes the waitlists of events whose sales have closed, and serves those
+   * whose seats came free without a release (a quota raised, a contingent over).
+   */
+  serveWaitlists(): Promise<{ closed: number; offered: number }>;
   /** Event cancelled (domain event): cancel every booking, close the waitlist. */
   onEventCancelled(
     trx: Transaction<Database>,
@@ -277,22 +287,39 @@ export function createBookingsService(deps: {
     async availability(eventId) {
       // Public: what anyone may see of the event (a draft is no one's here).
       const terms = await termsFor(db, {}, null, 'event.view', eventId);
-      const [inventory, waitlistLength] = await Promise.all([
-        inventoryRepo.find(db, eventId),
-        repo.waitingCount(db, eventId),
-      ]);
+      const inventory = await inventoryRepo.find(db, eventId);
       if (!inventory) throw new AppError('NOT_FOUND', 'Event not found');
-      const available =
-        terms.status === 'published'
-          ? inventory.capacity - inventory.confirmed - inventory.held
-          : 0;
+      const at = now();
+      const standing = await queueStanding(db, eventId, inventory, at);
+      const published = terms.status === 'published';
+      const waitlistLength = [...standing.waiting.values()].reduce((sum, n) => sum + n, 0);
+      const available = published ? inventory.capacity - inventory.confirmed - inventory.held : 0;
+      // What a newcomer without a voucher can book of each public type on sale now.
+      const ticketTypes = standing.selling.ticketTypes
+        .filter((t) => !t.hidden && typeOnSale(t, at))
+        .map((t) => {
+          const open = published ? openSeats(standing, t) : 0;
+          return {
+            ticketTypeId: t.id,
+            available: open,
+            soldOut: published && open === 0,
+            waiting: standing.waiting.get(t.id) ?? 0,
+          };
+        });
       return {
         capacity: inventory.capacity,
         confirmed: inventory.confirmed,
         held: inventory.held,
         available,
         waitlistLength,
-        soldOut: terms.status === 'published' && (available <= 0 || waitlistLength > 0),
+        ticketTypes,
+        // Sold out when no public type has a seat for a newcomer (a line of one type does not
+        // sell out the others).
+        soldOut:
+          published &&
+          (ticketTypes.length > 0
+            ? ticketTypes.every((t) => t.soldOut)
+            : available <= 0 || waitlistLength > 0),
       };
     },
 
@@ -332,7 +359,7 @@ export function createBookingsService(deps: {
     leaveWaitlist: (principal, entryId) => waitlist.leave(principal, entryId),
     myWaitlist: (principal) => waitlist.mine(principal),
     waitlistForEvent: (principal, input) => waitlist.forEvent(principal, input),
-    closeEndedWaitlists: () => waitlist.closeEndedQueues(),
+    serveWaitlists: () => waitlist.serveQueues(),
 
     async expireHold(bookingId) {
       return (await service.expireHoldIfDue(bookingId)).expired;

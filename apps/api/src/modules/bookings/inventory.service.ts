@@ -5,7 +5,7 @@ import { AppError } from '../../kernel/app-error.js';
 import type { RequestLog } from '../../kernel/log.js';
 import { scheduleHoldExpiry } from './hold-expiry.js';
 import { inventoryRepository as repo } from './inventory.repository.js';
-import { promoteWaitlist } from './waitlist.js';
+import { promoteWaitlist } from './waitlist-offers.js';
 
 export interface Availability {
   available: number;

@@ -1,6 +1,6 @@
 import { AppError } from '../../kernel/app-error.js';
 import type { InventoryCounts } from './inventory.repository.js';
-import { appliesTo, holdsContingent, isRedeemable, typeOnSale } from './order-pricing.js';
+import { appliesTo, heldBackSeats, isRedeemable, typeOnSale } from './order-pricing.js';
 import type {
   OrderItemRequest,
   OrderRequest,
@@ -9,6 +9,7 @@ import type {
   TicketTypeState,
   VoucherState,
 } from './order-snapshot.js';
+import { heldForQueue } from './waitlist-queue.js';
 
 // Whether one order of a batch can be served, over the snapshot and what the batch's earlier
 // orders took: the order decision's rules 2 to 7, in that order (the first that fails answers).
@@ -81,13 +82,16 @@ function eventRoom(
     inventory.held -
     tally.seats.confirmed -
     tally.seats.held;
-  let heldBack = 0;
-  for (const v of state.vouchers.values()) {
-    if (v.id === voucher?.id || v.reserved === 0 || !holdsContingent(v, now)) continue;
-    heldBack += Math.max(0, v.reserved - v.seats - (tally.vouchers.get(v.id)?.seats ?? 0));
-  }
+  const heldBack = heldBackSeats(state.vouchers.values(), now, {
+    except: voucher?.id,
+    taken: (v) => tally.vouchers.get(v.id)?.seats ?? 0,
+  });
   return Math.max(0, free - heldBack);
 }
+
+/** Seats of a voucher's contingent not yet taken (by live bookings, or this batch). */
+const contingentLeft = (voucher: VoucherState, tally: OrderTally) =>
+  Math.max(0, voucher.reserved - voucher.seats - (tally.vouchers.get(voucher.id)?.seats ?? 0));
 
 /** The plan to serve `request`, or why it is refused. Moves nothing: the caller books a plan. */
 export function planOrder(
@@ -163,17 +167,23 @@ export function planOrder(
     }
   }
 
-  // Rule 6: while anyone waits for a type, the waitlist has it first.
-  const queued = lines.find((l) => (state.waitingByType.get(l.type.id) ?? 0) > 0);
-  if (queued) {
+  // Rule 6: what the waitlist keeps (its type's line, or a quota an entry waits for) is not
+  // sold to a newcomer. A voucher's contingent is its holders' whoever waits: it passes the
+  // lines, and when the queue keeps the event's free seats it is all rule 7 counts.
+  const { queue } = state;
+  const contingent = voucher !== undefined && voucher.reserved > 0;
+  const keeps = { types: contingent ? new Set<string>() : queue.types, quotas: queue.quotas };
+  const queued = lines.find((l) => heldForQueue({ ...keeps, event: false }, l.type));
+  if (queued || (queue.event && !contingent)) {
     return new AppError('SOLD_OUT', 'Not enough seats left', {
-      ticketTypeId: queued.type.id,
+      ...(queued && { ticketTypeId: queued.type.id }),
       available: 0,
     });
   }
 
   // Rule 7: every quota of every item's type (items sharing a quota add up), then the event.
-  const room = eventRoom(state, inventory, tally, voucher, now);
+  const free = eventRoom(state, inventory, tally, voucher, now);
+  const room = queue.event && voucher ? Math.min(free, contingentLeft(voucher, tally)) : free;
   const needs = new Map<string, number>();
   for (const { type, quantity: q } of lines) {
     let fits = true;

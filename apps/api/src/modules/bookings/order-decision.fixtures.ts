@@ -78,15 +78,16 @@ export const voucher = (code: string, patch: Partial<VoucherState> = {}): Vouche
   ...patch,
 });
 
-interface Snapshot extends Partial<Omit<OrderState, 'quotas' | 'vouchers' | 'waitingByType'>> {
+interface Snapshot extends Partial<Omit<OrderState, 'quotas' | 'vouchers' | 'queue'>> {
   quotas?: QuotaState[];
   vouchers?: VoucherState[];
-  waitingByType?: Record<string, number>;
+  /** What the waitlist keeps: the types with a line, the quotas and whether the event. */
+  queue?: { types?: string[]; quotas?: string[]; event?: boolean };
 }
 
 /** 100 seats free event-wide unless told; types, quotas and vouchers as listed. */
 export const state = (snapshot: Snapshot = {}): OrderState => {
-  const { quotas = [], vouchers = [], waitingByType = {}, ...rest } = snapshot;
+  const { quotas = [], vouchers = [], queue = {}, ...rest } = snapshot;
   return {
     terms: terms(),
     inventory: { capacity: 100, confirmed: 0, held: 0, version: 41 },
@@ -96,7 +97,11 @@ export const state = (snapshot: Snapshot = {}): OrderState => {
     ...rest,
     quotas: new Map(quotas.map((q) => [q.id, q])),
     vouchers: new Map(vouchers.map((v) => [v.code, v])),
-    waitingByType: new Map(Object.entries(waitingByType)),
+    queue: {
+      types: new Set(queue.types),
+      quotas: new Set(queue.quotas),
+      event: queue.event ?? false,
+    },
   };
 };
 

@@ -20,6 +20,30 @@ export const isRedeemable = (voucher: VoucherState, now: Date): boolean =>
 export const holdsContingent = (voucher: VoucherState, now: Date): boolean =>
   !voucher.disabled && after(voucher.validUntil, now);
 
+/**
+ * Seats live vouchers' contingents still hold back from everyone but their holders: `except` is
+ * the caller's own voucher (its contingent is its seats), `taken` what a batch took of each
+ * meanwhile.
+ */
+export function heldBackSeats(
+  vouchers: Iterable<VoucherState>,
+  now: Date,
+  options: { except?: string | undefined; taken?: (voucher: VoucherState) => number } = {},
+): number {
+  let held = 0;
+  for (const v of vouchers) {
+    if (v.id === options.except || v.reserved === 0 || !holdsContingent(v, now)) continue;
+    held += Math.max(0, v.reserved - v.seats - (options.taken?.(v) ?? 0));
+  }
+  return held;
+}
+
+/** How a type stands for its waitlist line: sold now, not yet, or never again. */
+export function typeSale(type: TicketTypeState, now: Date): 'open' | 'later' | 'over' {
+  if (type.status !== 'active' || !after(type.salesEndAt, now)) return 'over';
+  return before(type.salesStartAt, now) ? 'open' : 'later';
+}
+
 /** A type's own sales window, [salesStartAt, salesEndAt); null bounds are the event's (checked). */
 export const typeOnSale = (type: TicketTypeState, now: Date): boolean =>
   type.status === 'active' && before(type.salesStartAt, now) && after(type.salesEndAt, now);

@@ -4,6 +4,7 @@ import type { Principal } from '../../kernel/principal.js';
 import type { BookingTerms } from '../events/booking-terms.js';
 import type { BookingRow } from './bookings.repository.js';
 import type { InventoryCounts } from './inventory.repository.js';
+import type { QueueHolds } from './waitlist-queue.js';
 
 // What an order batch is decided over (the allocator's snapshot of an event, by ticket type) and
 // what it asks: shared by the decision and its checks.
@@ -71,8 +72,8 @@ export interface OrderState extends BatchState {
    * live one with a contingent (its reserved seats matter to everyone).
    */
   vouchers: Map<string, VoucherState>;
-  /** Waitlist entries waiting, per ticket type. */
-  waitingByType: Map<string, number>;
+  /** What the waitlist keeps from newcomers (see waitlist-queue.ts). */
+  queue: QueueHolds;
 }
 
 export interface OrderItemRequest {

@@ -6,7 +6,8 @@ import { bookingRef, toBooking } from './bookings.mappers.js';
 import { type BookingRow, bookingsRepository as repo } from './bookings.repository.js';
 import { inventoryRepository as inventoryRepo } from './inventory.repository.js';
 import { quotaSeatsRepository as quotaSeats, releaseOf } from './quota-seats.repository.js';
-import { endOffer, promoteWaitlist, type SeatRules } from './waitlist.js';
+import { endOffer, type SeatRules } from './waitlist.js';
+import { promoteWaitlist } from './waitlist-offers.js';
 
 /**
  * Ends a live booking (cancel or expiry) and frees its seats, in the caller's transaction; no

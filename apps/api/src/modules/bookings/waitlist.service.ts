@@ -17,8 +17,12 @@ import { holding, termsFor } from './event-access.js';
 import { scheduleHoldExpiry } from './hold-expiry.js';
 import { idempotencyRepository, requestHash } from './idempotency.repository.js';
 import { inventoryRepository as inventoryRepo } from './inventory.repository.js';
+import { typeOnSale } from './order-pricing.js';
+import type { TicketTypeState } from './order-snapshot.js';
 import { releaseBooking } from './release-booking.js';
-import { closeEndedQueues, promoteWaitlist, type SeatRules } from './waitlist.js';
+import type { SeatRules } from './waitlist.js';
+import { promoteWaitlist, serveWaitlists } from './waitlist-offers.js';
+import { openSeats, queueStanding } from './waitlist-room.js';
 
 const JOIN_SCOPE = 'bookings.waitlist.join';
 
@@ -26,7 +30,12 @@ const JOIN_SCOPE = 'bookings.waitlist.join';
 export interface WaitlistService {
   join(
     principal: Principal,
-    input: { eventId: string; quantity: number; idempotencyKey?: string | undefined },
+    input: {
+      eventId: string;
+      ticketTypeId?: string | undefined;
+      quantity: number;
+      idempotencyKey?: string | undefined;
+    },
   ): Promise<WaitlistEntry>;
   leave(principal: Principal, entryId: string): Promise<WaitlistEntry>;
   mine(principal: Principal): Promise<WaitlistEntry[]>;
@@ -34,8 +43,35 @@ export interface WaitlistService {
     principal: Principal,
     input: { eventId: string; limit: number; cursor?: { s: string } | null | undefined },
   ): Promise<Page<WaitlistEntry>>;
-  /** Closes the queues of events whose sales have closed (the worker's job). */
-  closeEndedQueues(): Promise<number>;
+  /**
+   * The worker's job: closes the queues of events whose sales have closed, and serves those
+   * whose seats came free without a release. Returns how many entries it closed and offered.
+   */
+  serveQueues(): Promise<{ closed: number; offered: number }>;
+}
+
+/**
+ * The line a join is for: the type named, or the event's only public type on sale (the same
+ * rule as a bare-quantity order). A hidden type has no public line.
+ */
+function lineToJoin(
+  types: readonly TicketTypeState[],
+  ticketTypeId: string | undefined,
+  now: Date,
+): TicketTypeState {
+  const open = types.filter((t) => !t.hidden && typeOnSale(t, now));
+  if (ticketTypeId === undefined) {
+    const [only] = open;
+    if (open.length !== 1 || !only) throw new AppError('VALIDATION_FAILED', 'Choose a ticket type');
+    return only;
+  }
+  const type = open.find((t) => t.id === ticketTypeId);
+  if (!type) {
+    throw new AppError('TICKET_TYPE_NOT_AVAILABLE', 'This ticket type is not available', {
+      ticketTypeId,
+    });
+  }
+  return type;
 }
 
 export function createWaitlistService(deps: {
@@ -58,16 +94,33 @@ export function createWaitlistService(deps: {
         // The sales window holds for the queue too: a place in it is a claim on a seat.
         if (!isOnSale(terms, now()))
           throw new AppError('EVENT_NOT_BOOKABLE', 'This event is not on sale');
+        // Serialises with releases and promotions; the version bump makes a racing allocator retry.
+        const inventory = await inventoryRepo.lock(trx, input.eventId);
+        if (!inventory) throw new AppError('EVENT_NOT_BOOKABLE', 'This event is not on sale');
+        const standing = await queueStanding(trx, input.eventId, inventory, now());
+        const type = lineToJoin(standing.selling.ticketTypes, input.ticketTypeId, now());
         if (input.quantity > terms.maxPerBooking) {
           throw new AppError(
             'QUANTITY_LIMIT_EXCEEDED',
             `At most ${terms.maxPerBooking} seats per booking`,
           );
         }
-        // Serialises with releases and promotions; the version bump makes a racing allocator retry.
-        const inventory = await inventoryRepo.lock(trx, input.eventId);
-        if (!inventory) throw new AppError('EVENT_NOT_BOOKABLE', 'This event is not on sale');
-        const joinHash = requestHash({ eventId: input.eventId, quantity: input.quantity });
+        if (input.quantity < type.minPerBooking || input.quantity > type.maxPerBooking) {
+          throw new AppError(
+            'QUANTITY_LIMIT_EXCEEDED',
+            `From ${type.minPerBooking} to ${type.maxPerBooking} of ${type.name} per booking`,
+            {
+              ticketTypeId: type.id,
+              minPerBooking: type.minPerBooking,
+              maxPerBooking: type.maxPerBooking,
+            },
+          );
+        }
+        const joinHash = requestHash({
+          eventId: input.eventId,
+          ticketTypeId: type.id,
+          quantity: input.quantity,
+        });
         const keyRef = input.idempotencyKey
           ? [{ userId: principal.userId, key: input.idempotencyKey }]
           : [];
@@ -86,8 +139,11 @@ export function createWaitlistService(deps: {
             : undefined;
           if (entry) return { entry, offers: [] as BookingRow[] };
         }
-        if (await repo.userHasLiveEntry(trx, input.eventId, principal.userId)) {
-          throw new AppError('INVALID_STATE', 'You are already on this waitlist');
+        if (await repo.userHasLiveEntry(trx, type.id, principal.userId)) {
+          throw new AppError(
+            'INVALID_STATE',
+            'You are already on the waitlist for this ticket type',
+          );
         }
         if (terms.maxPerUser !== null) {
           // The limit holds across the waitlist too: what the entry would be offered counts.
@@ -103,14 +159,13 @@ export function createWaitlistService(deps: {
             );
           }
         }
-        const waiting = await repo.waitingCount(trx, input.eventId);
-        const available = inventory.capacity - inventory.confirmed - inventory.held;
-        if (waiting === 0 && available >= input.quantity) {
+        if (openSeats(standing, type) >= input.quantity) {
           throw new AppError('INVALID_STATE', 'Seats are available: book them directly');
         }
         const entry = await repo.insertEntry(trx, {
           id: randomUUID(),
           event_id: input.eventId,
+          ticket_type_id: type.id,
           user_id: principal.userId,
           quantity: input.quantity,
           status: 'waiting',
@@ -224,7 +279,11 @@ export function createWaitlistService(deps: {
       return rows.map(toWaitlistEntry);
     },
 
-    closeEndedQueues: () => closeEndedQueues(db, now()),
+    async serveQueues() {
+      const { closed, offers } = await serveWaitlists(db, rules);
+      if (offers.length > 0) scheduleExpiry(offers);
+      return { closed, offered: offers.length };
+    },
 
     async forEvent(principal, input) {
       await termsFor(db, await roles.of(principal), principal, 'event.readBookings', input.eventId);

@@ -1,4 +1,5 @@
 import type { Quota, TicketType, TicketTypeFields } from '@evently/contracts';
+import { heldForQueue, type QueueHolds } from '../bookings/waitlist-queue.js';
 import type { QuotaRow } from './quotas.repository.js';
 import type {
   EventRoom,
@@ -15,6 +16,8 @@ export interface Room {
   event: EventRoom | undefined;
   /** Free seats of each quota of the event, by id. */
   quotas: Map<string, number>;
+  /** What the event's waitlist keeps from newcomers (its lines, the quotas they wait for). */
+  queue: QueueHolds;
 }
 
 const NONE: Availability = { available: 0, soldOut: false };
@@ -23,26 +26,33 @@ const NONE: Availability = { available: 0, soldOut: false };
 export const quotaRoom = (q: Pick<QuotaRow, 'size' | 'confirmed' | 'held'>): number =>
   Math.max(0, q.size - q.confirmed - q.held);
 
-export function roomOf(event: SellingEvent, room: EventRoom | undefined, quotas: QuotaRow[]): Room {
+export function roomOf(
+  event: SellingEvent,
+  room: EventRoom | undefined,
+  quotas: QuotaRow[],
+  queue: QueueHolds,
+): Room {
   return {
     event: event.status === 'published' ? room : undefined,
     quotas: new Map(quotas.map((q) => [q.id, quotaRoom(q)])),
+    queue,
   };
 }
 
 /**
  * Seats of a type on sale now, as the allocator would count them: the least of the event's free
- * seats and each of its quotas'. While anyone waits for the event, its free seats are the
- * queue's (the allocator answers SOLD_OUT), so every type is sold out. An archived type, or a
+ * seats and each of its quotas'. While its waitlist line has anyone in it, or a waiting entry
+ * keeps a quota of it (see bookings/waitlist-queue.ts), the seats are the queue's (the allocator
+ * answers SOLD_OUT): sold out. An archived type, or a
  * type of an event not on sale, has none and is not "sold out" (it is not sold).
  */
 export function availabilityOf(
-  type: Pick<TicketTypeRow, 'status'>,
+  type: Pick<TicketTypeRow, 'id' | 'status'>,
   quotaIds: readonly string[],
   room: Room,
 ): Availability {
   if (!room.event || type.status !== 'active') return NONE;
-  if (room.event.waiting > 0) return { available: 0, soldOut: true };
+  if (heldForQueue(room.queue, { id: type.id, quotaIds })) return { available: 0, soldOut: true };
   const available = Math.max(
     0,
     Math.min(room.event.free, ...quotaIds.map((id) => room.quotas.get(id) ?? 0)),

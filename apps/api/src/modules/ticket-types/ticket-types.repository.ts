@@ -30,8 +30,6 @@ export interface Unlocking {
 export interface EventRoom {
   /** capacity - confirmed - held of its inventory row. */
   free: number;
-  /** Entries waiting on its waitlist (while anyone waits, every type is sold out). */
-  waiting: number;
 }
 
 /**
@@ -162,7 +160,7 @@ export const ticketTypesRepository = {
   },
 
   /**
-   * The event's free seats and waiting entries; undefined before it is published (no row). Seats
+   * The event's free seats; undefined before it is published (no row). Seats
    * live vouchers hold back (their contingents' untaken part) are not free — but to the holder of
    * `voucherCode` (lower-case) its own contingent is, as the allocator counts them.
    */
@@ -174,22 +172,16 @@ export const ticketTypesRepository = {
   ): Promise<EventRoom | undefined> {
     const row = await db
       .selectFrom('event_inventory as i')
-      .select((eb) => [
+      .select(() => [
         sql<string>`i.capacity - i.confirmed - i.held - coalesce((
           SELECT sum(greatest(v.reserved - v.seats, 0)) FROM vouchers v
           WHERE v.event_id = i.event_id AND v.disabled_at IS NULL
             AND (v.valid_until IS NULL OR v.valid_until > ${now})
             AND v.code IS DISTINCT FROM ${voucherCode ?? null}), 0)`.as('free'),
-        eb
-          .selectFrom('waitlist_entries as w')
-          .select(eb.fn.countAll<string>().as('n'))
-          .whereRef('w.event_id', '=', 'i.event_id')
-          .where('w.status', '=', 'waiting')
-          .as('waiting'),
       ])
       .where('i.event_id', '=', eventId)
       .executeTakeFirst();
-    return row && { free: Number(row.free), waiting: Number(row.waiting ?? 0) };
+    return row && { free: Number(row.free) };
   },
 };
 

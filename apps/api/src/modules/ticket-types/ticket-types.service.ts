@@ -13,6 +13,7 @@ import { allows, asMember, authorize } from '../../access/access-policy.js';
 import { appendAudit } from '../../audit/audit.repository.js';
 import { AppError } from '../../kernel/app-error.js';
 import type { Principal } from '../../kernel/principal.js';
+import { waitlistHolds } from '../bookings/waitlist-room.js';
 import { quotasRepository as quotasRepo } from './quotas.repository.js';
 import { changeSelling, type SellingDeps } from './selling-change.js';
 import {
@@ -73,12 +74,13 @@ export function createTicketTypesService(deps: SellingDeps): TicketTypesService 
     keep: (row: TicketTypeRow) => boolean,
     voucherCode?: string,
   ) {
-    const [types, room, quotas] = await Promise.all([
+    const [types, room, quotas, queue] = await Promise.all([
       repo.listForEvent(db, event.id),
       event.status === 'published' ? repo.room(db, event.id, now(), voucherCode) : undefined,
       quotasRepo.listForEvent(db, event.id),
+      waitlistHolds(db, event.id, now()),
     ]);
-    const rooms = roomOf(event, room, quotas);
+    const rooms = roomOf(event, room, quotas, queue);
     return types
       .filter(keep)
       .map((t) => toTicketType(t, event.currency, availabilityOf(t, t.quota_ids, rooms)));
