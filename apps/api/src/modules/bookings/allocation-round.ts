@@ -2,13 +2,14 @@ import type { DomainEventInput, DomainTopic } from '@evently/contracts';
 import { type Database, toOutboxRows } from '@evently/db';
 import type { Kysely } from 'kysely';
 import { type AuditEntryInput, toAuditRows } from '../../audit/audit.repository.js';
-import { CREATE_SCOPE, type Decision } from './allocation-decision.js';
 import { allocatorRepository, type BatchWrite } from './allocator.repository.js';
 import { bookingRef, toBooking } from './bookings.mappers.js';
 import type { BookingRow } from './bookings.repository.js';
 import type { KeyRef } from './idempotency.repository.js';
 import {
-  decideOrders,
+  CREATE_SCOPE,
+  type Decision,
+  decideBatch,
   type OrderRequest,
   orderKeyRefsOf,
   voucherCodesOf,
@@ -52,7 +53,7 @@ export function createAllocationRound(deps: {
     const writes: { write: BatchWrite; decisions: Decision[] }[] = [];
     const expiredKeys: KeyRef[] = [];
     for (const [eventId, batch] of batches) {
-      const decided = decideOrders(eventId, states.get(eventId), batch, {
+      const decided = decideBatch(eventId, states.get(eventId), batch, {
         now,
         holdMinutes: deps.holdMinutes,
       });

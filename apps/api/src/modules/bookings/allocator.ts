@@ -4,7 +4,6 @@ import { type LockPort, LockUnavailableError } from '@evently/platform';
 import type { Kysely } from 'kysely';
 import { AppError } from '../../kernel/app-error.js';
 import type { RequestLog } from '../../kernel/log.js';
-import type { Decision } from './allocation-decision.js';
 import { createAllocationRound, type RoundResult } from './allocation-round.js';
 import {
   LANE_LOSSES,
@@ -17,7 +16,7 @@ import {
   SLOW_ROUND_MS,
 } from './allocator-tuning.js';
 import { type BookingRow, bookingsRepository as repo } from './bookings.repository.js';
-import type { OrderRequest } from './order-decision.js';
+import type { Decision, OrderRequest } from './order-decision.js';
 
 /**
  * When a batch takes its event's lock: `contended` (the default) only while the event is

@@ -1,7 +1,7 @@
 import type { Principal } from '../../kernel/principal.js';
 import type { BookingTerms } from '../events/booking-terms.js';
-import type { DecideOptions } from './allocation-decision.js';
 import type {
+  DecideOptions,
   OrderBatchDecision,
   OrderRequest,
   OrderState,

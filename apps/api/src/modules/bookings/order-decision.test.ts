@@ -16,17 +16,17 @@ import {
   voucher,
   written,
 } from './order-decision.fixtures.js';
-import { decideOrders } from './order-decision.js';
+import { decideBatch } from './order-decision.js';
 
 // Inventory v2's allocator rules over a snapshot, with no database: each case is a snapshot, a
 // batch in arrival order and what every request gets, with the exact counters of the write.
 // Vouchers (discounts, uses, hidden types, contingents) are order-vouchers.test.ts'.
 
-describe('decideOrders: types, quotas and limits', () => {
+describe('decideBatch: types, quotas and limits', () => {
   it('takes each item from every quota of its type: an order that fits Q1 but not Q2 is refused, a smaller one after it served', () => {
     // A counts against Q1 and Q2, B against Q2 only; Q2 has 4 seats left.
     const decided = written(
-      decideOrders(
+      decideBatch(
         EVENT,
         state({
           ticketTypes: [
@@ -58,7 +58,7 @@ describe('decideOrders: types, quotas and limits', () => {
       inventory: { capacity: 6, confirmed: 0, held: 0, version: 41 },
     });
     const decided = written(
-      decideOrders(
+      decideBatch(
         EVENT,
         snapshot,
         [order(1, { A: 3, B: 3 }), order(2, { A: 3 }), order(3, { B: 2 }), order(4, { A: 1 })],
@@ -79,7 +79,7 @@ describe('decideOrders: types, quotas and limits', () => {
 
   it('adds up items of one order that share a quota, and checks the total against the event-wide count', () => {
     const decided = written(
-      decideOrders(
+      decideBatch(
         EVENT,
         state({
           ticketTypes: [ticketType('A', { quotaIds: ['Q'] }), ticketType('B', { quotaIds: ['Q'] })],
@@ -101,7 +101,7 @@ describe('decideOrders: types, quotas and limits', () => {
 
   it('keeps each item within its type’s min and max, the order within the event’s max, and a person within maxPerUser', () => {
     const decided = written(
-      decideOrders(
+      decideBatch(
         EVENT,
         state({
           terms: terms({ maxPerBooking: 6, maxPerUser: 8 }),
@@ -150,7 +150,7 @@ describe('decideOrders: types, quotas and limits', () => {
       ],
     });
     const decided = written(
-      decideOrders(
+      decideBatch(
         EVENT,
         snapshot,
         [
@@ -189,7 +189,7 @@ describe('decideOrders: types, quotas and limits', () => {
       ticketType('later', { salesStartAt: at(HOUR) }),
     ];
     const one = written(
-      decideOrders(
+      decideBatch(
         EVENT,
         state({ ticketTypes: [...others, ticketType('GA', { priceCents: 2_500 })] }),
         [order(1, 2)],
@@ -199,13 +199,13 @@ describe('decideOrders: types, quotas and limits', () => {
     expect(outcomes(one)).toEqual(['pending 2 5000']);
     expect(one.items).toMatchObject([{ ticket_type_id: 'GA', quantity: 2, position: 0 }]);
 
-    const two = decideOrders(
+    const two = decideBatch(
       EVENT,
       state({ ticketTypes: [ticketType('A'), ticketType('B')] }),
       [order(1, 2)],
       options(),
     );
-    const none = decideOrders(EVENT, state({ ticketTypes: others }), [order(1, 2)], options());
+    const none = decideBatch(EVENT, state({ ticketTypes: others }), [order(1, 2)], options());
     expect(outcomes(two)).toEqual(['VALIDATION_FAILED']);
     expect(outcomes(none)).toEqual(['VALIDATION_FAILED']);
   });
@@ -220,13 +220,13 @@ describe('decideOrders: types, quotas and limits', () => {
       items: [1, 2].map(() => ({ ticketTypeId: 'A', quantity: 1 })),
     };
     const zero = order(1, { A: 0 });
-    const decided = decideOrders(EVENT, state(), [both, neither, empty, twice, zero], options());
+    const decided = decideBatch(EVENT, state(), [both, neither, empty, twice, zero], options());
     expect(outcomes(decided)).toEqual(Array(5).fill('VALIDATION_FAILED'));
   });
 
   it('is sold out for a type while anyone waits for it on the waitlist, not for the others', () => {
     const decided = written(
-      decideOrders(
+      decideBatch(
         EVENT,
         state({ ticketTypes: [ticketType('A'), ticketType('B')], queue: { types: ['A'] } }),
         [order(1, { A: 1 }), order(2, { B: 1, A: 1 }), order(3, { B: 1 })],
@@ -240,7 +240,7 @@ describe('decideOrders: types, quotas and limits', () => {
 
   it('keeps from newcomers the quotas a waiting entry is short of, and sells the others', () => {
     const decided = written(
-      decideOrders(
+      decideBatch(
         EVENT,
         state({
           ticketTypes: [
@@ -259,7 +259,7 @@ describe('decideOrders: types, quotas and limits', () => {
 
   it("while the queue keeps the event's free seats, a voucher's contingent is still its holders'", () => {
     const decided = written(
-      decideOrders(
+      decideBatch(
         EVENT,
         state({
           inventory: { capacity: 10, confirmed: 2, held: 0, version: 41 },
@@ -282,7 +282,7 @@ describe('decideOrders: types, quotas and limits', () => {
   it('moves confirmed or held by booking across the batch: free ones confirm at once, paid ones are held until the sales close at the latest', () => {
     const closing = at(5 * 60_000);
     const decided = written(
-      decideOrders(
+      decideBatch(
         EVENT,
         state({
           terms: terms({ salesCloseAt: closing }),
@@ -322,22 +322,20 @@ describe('decideOrders: types, quotas and limits', () => {
   });
 });
 
-describe('decideOrders: the event and idempotency, as decideBatch', () => {
+describe('decideBatch: the event and idempotency, as decideBatch', () => {
   it('refuses an event not on sale: a draft as NOT_FOUND, a closed sale as not bookable, an unknown event as NOT_FOUND', () => {
     const draft = state({ terms: terms({ status: 'draft' }) });
     const closed = state({ terms: terms({ salesCloseAt: NOW }) });
     const admin = { ...order(1, { A: 1 }), principal: { ...user(1), role: 'admin' as const } };
-    expect(outcomes(decideOrders(EVENT, draft, [order(1, { A: 1 })], options()))).toEqual([
+    expect(outcomes(decideBatch(EVENT, draft, [order(1, { A: 1 })], options()))).toEqual([
       'NOT_FOUND',
     ]);
-    expect(outcomes(decideOrders(EVENT, draft, [admin], options()))).toEqual([
-      'EVENT_NOT_BOOKABLE',
-    ]);
-    expect(outcomes(decideOrders(EVENT, closed, [order(1, 1), order(2, 1)], options()))).toEqual([
+    expect(outcomes(decideBatch(EVENT, draft, [admin], options()))).toEqual(['EVENT_NOT_BOOKABLE']);
+    expect(outcomes(decideBatch(EVENT, closed, [order(1, 1), order(2, 1)], options()))).toEqual([
       'EVENT_NOT_BOOKABLE',
       'EVENT_NOT_BOOKABLE',
     ]);
-    expect(outcomes(decideOrders(EVENT, undefined, [order(1, 1)], options()))).toEqual([
+    expect(outcomes(decideBatch(EVENT, undefined, [order(1, 1)], options()))).toEqual([
       'NOT_FOUND',
     ]);
   });
@@ -345,7 +343,7 @@ describe('decideOrders: the event and idempotency, as decideBatch', () => {
   it('replays a key on record, refuses it with other parameters, answers a key repeated in the batch like its first use', () => {
     const u1 = user(1).userId;
     const decided = written(
-      decideOrders(
+      decideBatch(
         EVENT,
         state({
           keys: new Map([[`${u1}:k-old`, { requestHash: 'h', resultId: 'before', live: true }]]),
@@ -384,7 +382,7 @@ describe('decideOrders: the event and idempotency, as decideBatch', () => {
 
   it('asks for keys past their 24 h to be forgotten before deciding anything', () => {
     const u1 = user(1).userId;
-    const decided = decideOrders(
+    const decided = decideBatch(
       EVENT,
       state({ keys: new Map([[`${u1}:k`, { requestHash: 'h', resultId: 'old', live: false }]]) }),
       [order(2, 1), order(1, { A: 1 }, { key: 'k' })],
@@ -400,8 +398,8 @@ describe('decideOrders: the event and idempotency, as decideBatch', () => {
       owned: new Map([[user(1).userId, 0]]),
     });
     const batch = [order(1, { A: 2 }), order(2, { A: 2 }), order(3, { A: 1 })];
-    const first = decideOrders(EVENT, snapshot, batch, options({ newId: () => 'x' }));
-    const second = decideOrders(EVENT, snapshot, batch, options({ newId: () => 'x' }));
+    const first = decideBatch(EVENT, snapshot, batch, options({ newId: () => 'x' }));
+    const second = decideBatch(EVENT, snapshot, batch, options({ newId: () => 'x' }));
     expect(second).toEqual(first);
     expect(outcomes(first)).toEqual(['pending 2 2000', 'SOLD_OUT', 'pending 1 1000']);
     expect(snapshot.owned.get(user(1).userId)).toBe(0);

@@ -1,13 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { denial } from '../../access/access-policy.js';
 import { AppError } from '../../kernel/app-error.js';
-import { isOnSale } from '../events/booking-terms.js';
-import {
-  CREATE_SCOPE,
-  type DecideOptions,
-  type Decision,
-  keyIdOf,
-  refusal,
-} from './allocation-decision.js';
+import type { Principal } from '../../kernel/principal.js';
+import { type BookingTerms, isOnSale } from '../events/booking-terms.js';
 import type { BookingRow } from './bookings.repository.js';
 import type { KeyRef } from './idempotency.repository.js';
 import type {
@@ -32,6 +27,37 @@ export type {
 
 import { type OrderPlan, planOrder } from './order-checks.js';
 import { priceItem } from './order-pricing.js';
+
+// The allocator's vocabulary: what a request of a batch gets, and the refusals every decision
+// shares.
+
+export const CREATE_SCOPE = 'bookings.create';
+
+/** What one request of a batch gets. */
+export type Decision =
+  | { ok: true; row: BookingRow }
+  | { ok: false; error: AppError }
+  | { ok: 'replay'; bookingId: string };
+
+export interface DecideOptions {
+  now: Date;
+  holdMinutes: number;
+  /** Ids of new bookings; injectable so a decision can be replayed in a test. */
+  newId?: () => string;
+}
+
+/** Why a request for an event not on sale is refused: someone else's draft is not disclosed. */
+export function refusal(terms: BookingTerms | undefined, principal: Principal): AppError {
+  if (!terms) return new AppError('NOT_FOUND', 'Event not found');
+  return (
+    denial(principal, 'event.book', terms) ??
+    new AppError('EVENT_NOT_BOOKABLE', 'This event is not on sale')
+  );
+}
+
+/** A request's key as recorded: per user. */
+export const keyIdOf = (r: { principal: Principal; idempotencyKey?: string | undefined }) =>
+  r.idempotencyKey ? `${r.principal.userId}:${r.idempotencyKey}` : null;
 
 /** What to do with a batch of orders; as decideBatch's BatchDecision, with Inventory v2's rows. */
 export type OrderBatchDecision =
@@ -97,7 +123,7 @@ function keyedAnswer(
  * public; its price is each type's, less its voucher's discount. A booking that costs nothing
  * confirms at once; any other is held for `holdMinutes`, until the sales close at the latest.
  */
-export function decideOrders(
+export function decideBatch(
   eventId: string,
   state: OrderState | undefined,
   batch: readonly OrderRequest[],

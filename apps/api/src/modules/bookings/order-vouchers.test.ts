@@ -14,15 +14,15 @@ import {
   voucher,
   written,
 } from './order-decision.fixtures.js';
-import { decideOrders, type VoucherEffect } from './order-decision.js';
+import { decideBatch, type VoucherEffect } from './order-decision.js';
 
 // The order decision's vouchers: uses across a batch, validity, hidden types, each discount and
 // reserved contingents. Each case is a snapshot, a batch and what every request gets.
 
-describe('decideOrders: vouchers', () => {
+describe('decideBatch: vouchers', () => {
   it('gives a voucher’s last use to the first of five orders in a batch, and exhausts it for the others', () => {
     const decided = written(
-      decideOrders(
+      decideBatch(
         EVENT,
         state({
           vouchers: [
@@ -55,7 +55,7 @@ describe('decideOrders: vouchers', () => {
 
   it('counts no use for an order refused for another reason: the next one gets it', () => {
     const decided = written(
-      decideOrders(
+      decideBatch(
         EVENT,
         state({ vouchers: [voucher('last', { maxUses: 1 })] }),
         [
@@ -76,7 +76,7 @@ describe('decideOrders: vouchers', () => {
 
   it('refuses a voucher unknown, disabled, before its start, at its end, or for none of the order’s types', () => {
     const decided = written(
-      decideOrders(
+      decideBatch(
         EVENT,
         state({
           ticketTypes: [ticketType('A'), ticketType('B')],
@@ -100,7 +100,7 @@ describe('decideOrders: vouchers', () => {
 
   it('sells a hidden type only with a voucher that unlocks it and applies to it', () => {
     const decided = written(
-      decideOrders(
+      decideBatch(
         EVENT,
         state({
           ticketTypes: [ticketType('A'), ticketType('H', { hidden: true, priceCents: 4_000 })],
@@ -152,7 +152,7 @@ describe('decideOrders: vouchers', () => {
       none: { kind: 'none' },
     };
     const decided = written(
-      decideOrders(
+      decideBatch(
         EVENT,
         state({
           ticketTypes: [ticketType('A', { priceCents: 1_999 }), ticketType('B')],
@@ -217,7 +217,7 @@ describe('decideOrders: vouchers', () => {
 
   it('confirms at once a booking a 100 % voucher makes free, its quota and the voucher counted', () => {
     const decided = written(
-      decideOrders(
+      decideBatch(
         EVENT,
         state({
           ticketTypes: [ticketType('A', { quotaIds: ['Q'] })],
@@ -241,12 +241,12 @@ describe('decideOrders: vouchers', () => {
   });
 });
 
-describe('decideOrders: reserved contingents', () => {
+describe('decideBatch: reserved contingents', () => {
   it('holds a live voucher’s untaken contingent back from the public; its holders have it on top of the public’s seats', () => {
     // 12 free: vip holds back 4 − 1 taken = 3, later (not valid yet, but live) 1; a disabled and
     // an ended voucher hold nothing back. The public sees 8.
     const decided = written(
-      decideOrders(
+      decideBatch(
         EVENT,
         state({
           inventory: { capacity: 12, confirmed: 0, held: 0, version: 41 },
