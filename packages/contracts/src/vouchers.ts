@@ -30,6 +30,23 @@ export const voucherEffectSchema = z.discriminatedUnion('kind', [
 ]);
 export type VoucherEffect = z.infer<typeof voucherEffectSchema>;
 
+/**
+ * An effect from its stored form: a kind and one number (the percent, the amount or the price;
+ * unused for `none`). The vouchers module writes it, the allocator reads it.
+ */
+export function voucherEffectOf(kind: VoucherEffect['kind'], value: number): VoucherEffect {
+  switch (kind) {
+    case 'percent':
+      return { kind, percent: value };
+    case 'amount':
+      return { kind, amountCents: value };
+    case 'price':
+      return { kind, priceCents: value };
+    default:
+      return { kind: 'none' };
+  }
+}
+
 export const voucherSchema = z.object({
   id: idSchema,
   eventId: idSchema,

@@ -1,3 +1,4 @@
+import type { VoucherEffect } from '@evently/contracts';
 import type { OutboxRow } from '@evently/db';
 import type { AuditRow } from '../../audit/audit.repository.js';
 import type { Principal } from '../../kernel/principal.js';
@@ -35,11 +36,8 @@ export interface QuotaState {
   version: number;
 }
 
-export type VoucherEffect =
-  | { kind: 'percent'; percent: number }
-  | { kind: 'amount'; amountCents: number }
-  | { kind: 'price'; priceCents: number }
-  | { kind: 'none' };
+/** What a voucher takes off: the contract's shape (the vouchers module writes it). */
+export type { VoucherEffect };
 
 export interface VoucherState {
   id: string;

@@ -1,3 +1,4 @@
+import { voucherEffectOf } from '@evently/contracts';
 import { type Expression, type RawBuilder, sql } from 'kysely';
 import type { QuotaState, TicketTypeState, VoucherEffect, VoucherState } from './order-snapshot.js';
 
@@ -76,19 +77,6 @@ export function sellingColumn(
 
 const dateOf = (iso: string | null) => (iso === null ? null : new Date(iso));
 
-function effectOf(kind: VoucherEffect['kind'], value: number): VoucherEffect {
-  switch (kind) {
-    case 'percent':
-      return { kind, percent: value };
-    case 'amount':
-      return { kind, amountCents: value };
-    case 'price':
-      return { kind, priceCents: value };
-    default:
-      return { kind: 'none' };
-  }
-}
-
 export function toSelling(json: SellingJson): Selling {
   return {
     ticketTypes: json.types.map((t) => ({
@@ -114,7 +102,7 @@ export function toSelling(json: SellingJson): Selling {
           used: v.used,
           validFrom: dateOf(v.from),
           validUntil: dateOf(v.until),
-          effect: effectOf(v.kind, Number(v.value)),
+          effect: voucherEffectOf(v.kind, Number(v.value)),
           // None listed: it applies to every type of its event.
           ticketTypeIds: v.types.length > 0 ? v.types : null,
           unlocksHidden: v.unlocksHidden,

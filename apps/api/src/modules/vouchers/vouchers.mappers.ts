@@ -1,4 +1,9 @@
-import type { Voucher, VoucherEffect, VoucherFields } from '@evently/contracts';
+import {
+  type Voucher,
+  type VoucherEffect,
+  type VoucherFields,
+  voucherEffectOf,
+} from '@evently/contracts';
 import type { VoucherRow, VoucherWrite } from './vouchers.repository.js';
 
 /** The effect as stored: a kind and one number (0 for an access code). */
@@ -17,19 +22,9 @@ export function storedEffect(
   }
 }
 
-export function toEffect(kind: VoucherRow['effect_kind'], stored: string | number): VoucherEffect {
-  const value = Number(stored);
-  switch (kind) {
-    case 'percent':
-      return { kind, percent: value };
-    case 'amount':
-      return { kind, amountCents: value };
-    case 'price':
-      return { kind, priceCents: value };
-    default:
-      return { kind: 'none' };
-  }
-}
+/** A stored effect (its kind and value; int8 arrives as a string). */
+export const toEffect = (kind: VoucherRow['effect_kind'], stored: string | number): VoucherEffect =>
+  voucherEffectOf(kind, Number(stored));
 
 /** The columns a voucher's fields are written to. */
 export function toWrite(fields: VoucherFields): VoucherWrite {
