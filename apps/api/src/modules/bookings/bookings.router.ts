@@ -17,31 +17,17 @@ import {
   waitlistPageSchema,
 } from '@evently/contracts';
 import { z } from 'zod';
-import { AppError } from '../../kernel/app-error.js';
 import { authedProcedure, publicProcedure, router } from '../../trpc/procedures.js';
 
 export const bookingsRouter = router({
   create: authedProcedure
     .input(createBookingInputSchema)
     .output(bookingSchema)
-    .mutation(async ({ ctx, input }) => {
-      // A code in an order is a guess like vouchers.check's, on the same budget: without this,
-      // orders would be an unlimited oracle for codes.
-      if (!input.voucherCode) return ctx.services.bookings.create(ctx.principal, input);
-      const { vouchers } = ctx.services;
-      await vouchers.guardGuess(ctx.ip);
-      try {
-        return await ctx.services.bookings.create(ctx.principal, input);
-      } catch (error) {
-        // An unknown code on a hidden type answers TICKET_TYPE_NOT_AVAILABLE: a miss as well.
-        if (
-          error instanceof AppError &&
-          (error.appCode === 'VOUCHER_INVALID' || error.appCode === 'TICKET_TYPE_NOT_AVAILABLE')
-        ) {
-          await vouchers.missedGuess(ctx.ip, input.eventId);
-        }
-        throw error;
-      }
+    .mutation(({ ctx, input }) => {
+      const order = () => ctx.services.bookings.create(ctx.principal, input);
+      // A code in an order is a guess like vouchers.check's, on the same budget.
+      if (!input.voucherCode) return order();
+      return ctx.services.vouchers.asGuess(ctx.ip, input.eventId, order);
     }),
   confirm: authedProcedure
     .input(bookingIdInputSchema)

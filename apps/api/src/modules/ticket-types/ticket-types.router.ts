@@ -35,17 +35,14 @@ export const ticketTypesRouter = router({
   list: maybeAuthedProcedure
     .input(listTicketTypesInputSchema)
     .output(ticketTypeListSchema)
-    .query(async ({ ctx, input }) => {
+    .query(({ ctx, input }) => {
+      const list = () => ctx.services.ticketTypes.list(ctx.principal, input);
+      if (input.voucherCode === undefined) return list();
       // A code here tells whether it unlocks hidden types: a guess on the vouchers' budget (a
       // miss is an answer without a hidden type), like vouchers.check and orders with a code.
-      if (input.voucherCode === undefined) {
-        return ctx.services.ticketTypes.list(ctx.principal, input);
-      }
-      const { vouchers } = ctx.services;
-      await vouchers.guardGuess(ctx.ip);
-      const types = await ctx.services.ticketTypes.list(ctx.principal, input);
-      if (!types.some((t) => t.hidden)) await vouchers.missedGuess(ctx.ip, input.eventId);
-      return types;
+      return ctx.services.vouchers.asGuess(ctx.ip, input.eventId, list, (types) =>
+        types.every((t) => !t.hidden),
+      );
     }),
 });
 

@@ -45,12 +45,19 @@ export interface VouchersService {
   /** Public; `ip` is the caller's address (rate limited per network and per event). */
   check(input: z.output<typeof checkVoucherInputSchema>, ip: string): Promise<VoucherCheck>;
   /**
-   * A code carried by an order (`bookings.create`) is a guess on the same budget as a check:
-   * `guardGuess` refuses RATE_LIMITED while it is spent (consuming nothing), `missedGuess` spends
-   * a point of it for a code the order found wrong.
+   * Runs `attempt`, a use of a code someone typed (an order with a code, a types list with one),
+   * as a guess on vouchers.check's budget — otherwise it would be an unlimited oracle for codes:
+   * refused RATE_LIMITED while the network's budget is spent (consuming nothing), and a point of
+   * it spent when the code was wrong: the attempt failed VOUCHER_INVALID or
+   * TICKET_TYPE_NOT_AVAILABLE (an unknown code on a hidden type), or `missed` says its answer
+   * shows it.
    */
-  guardGuess(ip: string): Promise<void>;
-  missedGuess(ip: string, eventId: string): Promise<void>;
+  asGuess<T>(
+    ip: string,
+    eventId: string,
+    attempt: () => Promise<T>,
+    missed?: (answer: T) => boolean,
+  ): Promise<T>;
 }
 
 /** Generated codes that collide with the event's (59 random bits each: never, in practice). */
@@ -239,7 +246,22 @@ export function createVouchersService(
     },
 
     check: deps.check,
-    guardGuess: (ip) => deps.guesses.guard(ip),
-    missedGuess: (ip, eventId) => deps.guesses.missed(ip, eventId),
+    async asGuess(ip, eventId, attempt, missed) {
+      await deps.guesses.guard(ip);
+      let answer: Awaited<ReturnType<typeof attempt>>;
+      try {
+        answer = await attempt();
+      } catch (error) {
+        if (
+          error instanceof AppError &&
+          (error.appCode === 'VOUCHER_INVALID' || error.appCode === 'TICKET_TYPE_NOT_AVAILABLE')
+        ) {
+          await deps.guesses.missed(ip, eventId);
+        }
+        throw error;
+      }
+      if (missed?.(answer)) await deps.guesses.missed(ip, eventId);
+      return answer;
+    },
   };
 }
