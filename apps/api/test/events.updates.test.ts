@@ -180,5 +180,20 @@ describe('events: updates', () => {
       patch: { priceCents: 2_000, maxPerBooking: 6 },
     });
     expect(await typeOf()).toMatchObject([{ price_cents: '2000', max_per_booking: 6 }]);
+
+    // Priced on its own, the type is the manager's: the event's next price change leaves it.
+    const [ga] = await organizer.client.ticketTypes.list.query({ eventId: event.id });
+    await organizer.client.ticketTypes.update.mutate({
+      id: ga?.id ?? '',
+      expectedVersion: ga?.version ?? 0,
+      patch: { priceCents: 2_500 },
+    });
+    const current = await organizer.client.events.get.query({ id: event.id });
+    await organizer.client.events.update.mutate({
+      id: event.id,
+      expectedVersion: current.version,
+      patch: { priceCents: 900, maxPerBooking: 5 },
+    });
+    expect(await typeOf()).toMatchObject([{ price_cents: '2500', max_per_booking: 6 }]);
   });
 });

@@ -203,7 +203,7 @@ export function createEventChanges(
         }
         const after = await changeStatus(trx, principal, before, 'update', toColumns(merged));
         if (changed.includes('priceCents') || changed.includes('maxPerBooking')) {
-          await generalAdmission.follow(trx, after, now());
+          await generalAdmission.follow(trx, before, after, now());
         }
         if (before.status === 'published' && changed.length > 0) {
           await appendEvent(trx, {

@@ -14,8 +14,9 @@ interface SoldAs {
 /**
  * Every event sells typed tickets (`ticket_types`); an event made through Part 1's calls sells
  * one, General admission, at the event's price and per-booking limit, and every booking is one
- * line of it (`booking_items`). The type follows the event's price and limit until ticket types
- * are managed on their own.
+ * line of it (`booking_items`). The type follows the event's price and limit for as long as it
+ * mirrors them: once a manager priced or limited it on its own (ticketTypes.update), an event
+ * update no longer overwrites that.
  */
 export const generalAdmission = {
   async create(trx: Transaction<Database>, event: SoldAs, at: Date): Promise<void> {
@@ -32,7 +33,13 @@ export const generalAdmission = {
       .execute();
   },
 
-  async follow(trx: Transaction<Database>, event: SoldAs, at: Date): Promise<void> {
+  /** `before` is the event as it was: the type follows only while it still mirrors that. */
+  async follow(
+    trx: Transaction<Database>,
+    before: Omit<SoldAs, 'id'>,
+    event: SoldAs,
+    at: Date,
+  ): Promise<void> {
     await trx
       .updateTable('ticket_types')
       .set((eb) => ({
@@ -43,6 +50,8 @@ export const generalAdmission = {
       }))
       .where('event_id', '=', event.id)
       .where('name', '=', GENERAL_ADMISSION)
+      .where('price_cents', '=', String(before.price_cents))
+      .where('max_per_booking', '=', before.max_per_booking)
       .execute();
   },
 };
