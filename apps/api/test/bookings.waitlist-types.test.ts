@@ -15,6 +15,9 @@ import { memberRolesFor } from './member-roles.js';
 // that quota — not the event's other quotas — from later entries and newcomers. Over HTTP
 // through the SDK, on the real Postgres and Redis.
 
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
 describe('waitlist per ticket type', () => {
   let app: TestApp;
   let organizer: SignedUp;
@@ -22,8 +25,16 @@ describe('waitlist per ticket type', () => {
   let people: SignedUp[];
   let jobs: BookingsWorkerService;
 
+  // Time is the injected clock's (holds, offers and the voucher's end), moved forward only.
+  let offsetMs = 0;
+  const now = () => new Date(Date.now() + offsetMs);
+  const moveTo = (at: number) => {
+    offsetMs = Math.max(offsetMs, at - Date.now());
+  };
+
   beforeAll(async () => {
-    app = await startTestApp();
+    // Tokens outlive the hours the clock moves forward.
+    app = await startTestApp({ now, accessTokenTtlSeconds: 7 * 24 * 3600 });
     [organizer, holder, ...people] = await Promise.all([
       app.signUp({ role: 'organizer' }),
       app.signUp(),
@@ -38,7 +49,7 @@ describe('waitlist per ticket type', () => {
       holdMinutes: 15,
       offerMinutes: 30,
       roles: memberRolesFor(app.db.handle.db),
-      now: () => new Date(),
+      now,
     });
   });
   afterAll(async () => app?.close());
@@ -266,7 +277,7 @@ describe('waitlist per ticket type', () => {
     await expectCountersMatchBookings(db());
   });
 
-  it('serves a line when its quota grows, and closes a line whose type is no longer sold (the job)', async () => {
+  it('serves a line as soon as its quota grows, and closes a line whose type is no longer sold', async () => {
     const { event, types } = await hall({ standing: 6, early: 2, vip: 1 });
     const [ann, bob] = [person(4), person(5)];
     await holder.client.bookings.create.mutate({
@@ -276,16 +287,19 @@ describe('waitlist per ticket type', () => {
         { ticketTypeId: types.early, quantity: 2 },
       ],
     });
-    await ann.client.bookings.waitlist.join.mutate({
+    const annEntry = await ann.client.bookings.waitlist.join.mutate({
       eventId: event.id,
       ticketTypeId: types.vip,
       quantity: 1,
     });
-    await bob.client.bookings.waitlist.join.mutate({
+    const bobEntry = await bob.client.bookings.waitlist.join.mutate({
       eventId: event.id,
       ticketTypeId: types.early,
       quantity: 1,
     });
+    const entry = async (who: SignedUp, id: string) =>
+      (await who.client.bookings.waitlist.mine.query()).find((e) => e.id === id);
+
     const vipQuota = (await organizer.client.quotas.list.query({ eventId: event.id })).find(
       (q) => q.name === 'VIP',
     );
@@ -294,34 +308,61 @@ describe('waitlist per ticket type', () => {
       expectedVersion: vipQuota?.version ?? 0,
       size: 2,
     });
+    // The new VIP seat went to the VIP line in the quota change's own transaction.
+    expect(await entry(ann, annEntry.id)).toMatchObject({ status: 'offered' });
+    expect(await entry(bob, bobEntry.id)).toMatchObject({ status: 'waiting', position: 1 });
+
     await organizer.client.ticketTypes.archive.mutate({ id: types.early });
-    // No seat was released, so nothing happened yet: the scheduled job serves and closes.
-    const served = await jobs.serveWaitlists();
-    expect(served.offered).toBeGreaterThanOrEqual(1);
-    const [annEntry] = (await ann.client.bookings.waitlist.mine.query()).filter(
-      (e) => e.eventId === event.id,
-    );
-    const [bobEntry] = (await bob.client.bookings.waitlist.mine.query()).filter(
-      (e) => e.eventId === event.id,
-    );
-    expect(annEntry).toMatchObject({ ticketTypeId: types.vip, status: 'offered' });
-    expect(bobEntry).toMatchObject({ ticketTypeId: types.early, status: 'closed' });
+    expect(await entry(bob, bobEntry.id)).toMatchObject({ status: 'closed', position: null });
     const closed = await db()
       .selectFrom('outbox')
       .select('payload')
       .where('topic', '=', 'waitlist.closed')
-      .where('aggregate_id', '=', bobEntry?.id ?? '')
+      .where('aggregate_id', '=', bobEntry.id)
       .executeTakeFirstOrThrow();
     expect(closed.payload).toMatchObject({
       ticketTypeId: types.early,
       reason: 'Tickets of the type you were waiting for are no longer sold.',
     });
-    // Idempotent: a second run finds nothing more to do for this event.
+    await expectCountersMatchBookings(db());
+  });
+
+  it("serves a line when a voucher's contingent ends with time, by the scheduled job", async () => {
+    const { event, types } = await hall({ standing: 10, early: 10, vip: 10 });
+    const cat = person(2);
+    // 10 seats: 3 held back for press until an hour from now, the other 7 sold.
+    await organizer.client.vouchers.create.mutate({
+      eventId: event.id,
+      code: `press-${event.id.slice(0, 6)}`,
+      maxUses: 3,
+      validUntil: new Date(now().getTime() + HOUR).toISOString(),
+      effect: { kind: 'none' },
+      reserved: 3,
+    });
+    await holder.client.bookings.create.mutate({
+      eventId: event.id,
+      items: [{ ticketTypeId: types.vip, quantity: 4 }],
+    });
+    await holder.client.bookings.create.mutate({
+      eventId: event.id,
+      items: [{ ticketTypeId: types.regular, quantity: 3 }],
+    });
+    const waiting = await cat.client.bookings.waitlist.join.mutate({
+      eventId: event.id,
+      ticketTypeId: types.regular,
+      quantity: 2,
+    });
+    expect(waiting).toMatchObject({ status: 'waiting', position: 1 });
+    const entryNow = async () =>
+      (await cat.client.bookings.waitlist.mine.query()).find((e) => e.id === waiting.id);
+    // While the contingent lasts, its seats are not the line's.
     await jobs.serveWaitlists();
-    expect(await line(event.id)).toEqual([
-      { type: types.vip, status: 'offered', position: null },
-      { type: types.early, status: 'closed', position: null },
-    ]);
+    expect(await entryNow()).toMatchObject({ status: 'waiting' });
+
+    // The contingent is over: no release happens, so the job offers its seats to the line.
+    moveTo(now().getTime() + HOUR + MINUTE);
+    expect((await jobs.serveWaitlists()).offered).toBeGreaterThanOrEqual(1);
+    expect(await entryNow()).toMatchObject({ status: 'offered' });
     await expectCountersMatchBookings(db());
   });
 });

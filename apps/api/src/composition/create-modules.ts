@@ -20,6 +20,7 @@ import { createAuthModule } from '../modules/auth/auth.module.js';
 import type { AuthConfig } from '../modules/auth/auth.service.js';
 import type { EventLockPolicy } from '../modules/bookings/allocator.js';
 import { createBookingsModule } from '../modules/bookings/bookings.module.js';
+import { createInventoryService } from '../modules/bookings/inventory.service.js';
 import { createEventsModule } from '../modules/events/events.module.js';
 import type { MailSenderOptions } from '../modules/notifications/mail-sender.js';
 import { createNotificationsModule } from '../modules/notifications/notifications.module.js';
@@ -140,13 +141,23 @@ export async function createModules(deps: ModulesDeps): Promise<Modules> {
     log,
     now,
   });
+  // Seats as other modules change them: opened and resized by events, freed for the waitlist
+  // by ticket types' and vouchers' changes.
+  const inventory = createInventoryService({
+    db: db.db,
+    reads,
+    queue: platform.queue,
+    offerMinutes,
+    log,
+    now,
+  });
   const events = createEventsModule({
     db: db.db,
     reads,
     platform,
     organizations: organizations.ownership,
     roles: organizations.service.roles,
-    offerMinutes,
+    inventory,
     log,
     now,
   });
@@ -164,12 +175,14 @@ export async function createModules(deps: ModulesDeps): Promise<Modules> {
   const ticketTypes = createTicketTypesModule({
     db: db.db,
     roles: organizations.service.roles,
+    inventory,
     now,
   });
   const vouchers = createVouchersModule({
     db: db.db,
     rateLimits: platform.rateLimits,
     roles: organizations.service.roles,
+    inventory,
     now,
   });
   const analytics = createAnalyticsModule({

@@ -28,6 +28,13 @@ export interface InventoryService {
     eventId: string,
     capacity: number,
   ): Promise<{ afterCommit(): void }>;
+  /**
+   * After a change that may free seats without a release — a quota raised or given other types,
+   * a type's window or status changed, a voucher's contingent shrunk or ended — the waiting
+   * lines are served in the same transaction (its inventory row is already locked); `afterCommit`
+   * schedules the expiry of the offers made.
+   */
+  serveWaitlist(trx: Transaction<Database>, eventId: string): Promise<{ afterCommit(): void }>;
   /** Live availability of the events that have an inventory row. */
   availability(eventIds: readonly string[]): Promise<Map<string, Availability>>;
   /**
@@ -63,6 +70,13 @@ export function createInventoryService(deps: {
   /** Where list reads go (the primary when absent). */
   reads?: ReadReplica;
 }): InventoryService {
+  async function serveWaitlist(trx: Transaction<Database>, eventId: string) {
+    const offers = await promoteWaitlist(trx, eventId, {
+      offerMinutes: deps.offerMinutes,
+      now: deps.now,
+    });
+    return { afterCommit: () => scheduleHoldExpiry(deps.queue, offers, deps.now(), deps.log) };
+  }
   return {
     open: (trx, eventId, capacity) => repo.create(trx, eventId, capacity),
     async resize(trx, eventId, capacity) {
@@ -76,12 +90,9 @@ export function createInventoryService(deps: {
           },
         );
       }
-      const offers = await promoteWaitlist(trx, eventId, {
-        offerMinutes: deps.offerMinutes,
-        now: deps.now,
-      });
-      return { afterCommit: () => scheduleHoldExpiry(deps.queue, offers, deps.now(), deps.log) };
+      return serveWaitlist(trx, eventId);
     },
+    serveWaitlist,
     availability: async (eventIds) => availabilityOf(await repo.findMany(deps.db, eventIds)),
     async listedAvailability(eventIds) {
       if (!deps.reads) return availabilityOf(await repo.findMany(deps.db, eventIds));

@@ -7,7 +7,7 @@ import type { Clock } from '../../kernel/clock.js';
 import type { RequestLog } from '../../kernel/log.js';
 import type { MemberRoles } from '../../kernel/member-roles.js';
 import type { Module } from '../../kernel/module.js';
-import { createInventoryService } from '../bookings/inventory.service.js';
+import type { InventoryService } from '../bookings/inventory.service.js';
 import type { EventOwnership } from '../organizations/organizations.service.js';
 import { eventScope, LIST_SCOPE } from './event-scopes.js';
 import { createEventsService, type EventsService } from './events.service.js';
@@ -29,8 +29,8 @@ export function createEventsModule(deps: {
   platform: { cache: CachePort; pubsub: PubSubPort; queue: QueuePort };
   organizations: EventOwnership;
   roles: MemberRoles;
-  /** WAITLIST_OFFER_MINUTES: a capacity increase offers the new seats to the waitlist. */
-  offerMinutes: number;
+  /** Events' seats (a capacity increase offers the new seats to the waitlist). */
+  inventory: InventoryService;
   log: RequestLog;
   now: Clock;
 }): Module<EventsService> {
@@ -51,14 +51,7 @@ export function createEventsModule(deps: {
     db: deps.db,
     reads: deps.reads,
     cache,
-    inventory: createInventoryService({
-      db: deps.db,
-      reads: deps.reads,
-      queue: deps.platform.queue,
-      offerMinutes: deps.offerMinutes,
-      log: deps.log,
-      now: deps.now,
-    }),
+    inventory: deps.inventory,
     organizations: deps.organizations,
     roles: deps.roles,
     log: deps.log,

@@ -5,6 +5,7 @@ import { AppError } from '../../kernel/app-error.js';
 import type { Clock } from '../../kernel/clock.js';
 import type { MemberRoles } from '../../kernel/member-roles.js';
 import type { Principal } from '../../kernel/principal.js';
+import type { InventoryService } from '../bookings/inventory.service.js';
 import { lockInventoryForChange } from '../bookings/inventory-change.js';
 import { ticketTypesRepository as repo, type SellingEvent } from './ticket-types.repository.js';
 
@@ -12,6 +13,8 @@ import { ticketTypesRepository as repo, type SellingEvent } from './ticket-types
 export interface SellingDeps {
   db: Kysely<Database>;
   roles: MemberRoles;
+  /** Serves the waitlist when a change frees seats. */
+  inventory: Pick<InventoryService, 'serveWaitlist'>;
   now: Clock;
 }
 
@@ -35,7 +38,7 @@ export async function changeSelling<T>(
   change: (trx: Transaction<Database>, event: SellingEvent) => Promise<T>,
 ): Promise<T> {
   const seen = await deps.roles.of(principal);
-  return deps.db.transaction().execute(async (trx) => {
+  const { result, afterCommit } = await deps.db.transaction().execute(async (trx) => {
     const event = await repo.lockEvent(trx, eventId);
     if (!event) throw new AppError('NOT_FOUND', 'Event not found');
     authorize(principal, 'event.manageTicketTypes', asMember(event, seen));
@@ -45,7 +48,12 @@ export async function changeSelling<T>(
         `The ticket types and quotas of a ${event.status} event cannot be changed`,
       );
     }
-    await lockInventoryForChange(trx, eventId);
-    return change(trx, event);
+    const opened = await lockInventoryForChange(trx, eventId);
+    const result = await change(trx, event);
+    // Seats a change frees (a quota raised, a type's window opened) go to the waiting lines.
+    const served = opened ? await deps.inventory.serveWaitlist(trx, eventId) : undefined;
+    return { result, afterCommit: served?.afterCommit };
   });
+  afterCommit?.();
+  return result;
 }

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../../kernel/clock.js';
 import type { MemberRoles } from '../../kernel/member-roles.js';
 import type { Module } from '../../kernel/module.js';
+import type { InventoryService } from '../bookings/inventory.service.js';
 import { createQuotasService, type QuotasService } from './quotas.service.js';
 import { createTicketTypesService, type TicketTypesService } from './ticket-types.service.js';
 
@@ -17,6 +18,7 @@ export interface TicketTypesModuleService extends TicketTypesService {
 export function createTicketTypesModule(deps: {
   db: Kysely<Database>;
   roles: MemberRoles;
+  inventory: Pick<InventoryService, 'serveWaitlist'>;
   now: Clock;
 }): Module<TicketTypesModuleService> {
   return {

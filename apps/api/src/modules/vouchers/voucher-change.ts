@@ -6,6 +6,7 @@ import { AppError } from '../../kernel/app-error.js';
 import type { Clock } from '../../kernel/clock.js';
 import type { MemberRoles } from '../../kernel/member-roles.js';
 import type { Principal } from '../../kernel/principal.js';
+import type { InventoryService } from '../bookings/inventory.service.js';
 import { lockInventoryForChange } from '../bookings/inventory-change.js';
 import { vouchersRepository as repo, type VoucherEventRow } from './vouchers.repository.js';
 
@@ -13,6 +14,8 @@ import { vouchersRepository as repo, type VoucherEventRow } from './vouchers.rep
 export interface VoucherDeps {
   db: Kysely<Database>;
   roles: MemberRoles;
+  /** Serves the waitlist when a change frees seats. */
+  inventory: Pick<InventoryService, 'serveWaitlist'>;
   now: Clock;
 }
 
@@ -34,7 +37,7 @@ export async function changeVouchers<T>(
   change: (trx: Transaction<Database>, event: VoucherEventRow, at: Date) => Promise<T>,
 ): Promise<T> {
   const seen = await deps.roles.of(principal);
-  return deps.db.transaction().execute(async (trx) => {
+  const { result, afterCommit } = await deps.db.transaction().execute(async (trx) => {
     const event = await repo.lockEvent(trx, eventId);
     if (!event) throw new AppError('NOT_FOUND', 'Event not found');
     authorize(
@@ -48,9 +51,14 @@ export async function changeVouchers<T>(
         `The vouchers of a ${event.status} event cannot be changed`,
       );
     }
-    await lockInventoryForChange(trx, eventId);
-    return change(trx, event, deps.now());
+    const opened = await lockInventoryForChange(trx, eventId);
+    const result = await change(trx, event, deps.now());
+    // Seats a contingent no longer holds back go to the waiting lines first.
+    const served = opened ? await deps.inventory.serveWaitlist(trx, eventId) : undefined;
+    return { result, afterCommit: served?.afterCommit };
   });
+  afterCommit?.();
+  return result;
 }
 
 /** VALIDATION_FAILED naming `path` (a rule a service checks against stored data). */

@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../../kernel/clock.js';
 import type { MemberRoles } from '../../kernel/member-roles.js';
 import type { Module } from '../../kernel/module.js';
+import type { InventoryService } from '../bookings/inventory.service.js';
 import { createVoucherCheck } from './voucher-check.js';
 import { createVoucherCheckLimits } from './voucher-check-limits.js';
 import { createVouchersService, type VouchersService } from './vouchers.service.js';
@@ -16,6 +17,7 @@ export function createVouchersModule(deps: {
   db: Kysely<Database>;
   rateLimits: RateLimiterFactory;
   roles: MemberRoles;
+  inventory: Pick<InventoryService, 'serveWaitlist'>;
   now: Clock;
 }): Module<VouchersService> {
   const limits = createVoucherCheckLimits(deps.rateLimits);
@@ -24,6 +26,7 @@ export function createVouchersModule(deps: {
     service: createVouchersService({
       db: deps.db,
       roles: deps.roles,
+      inventory: deps.inventory,
       now: deps.now,
       check,
       guesses: limits,
