@@ -1,14 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Event } from '@evently/contracts';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type BookingsWorkerService,
-  createBookingsService,
-} from '../src/modules/bookings/bookings.service.js';
+import type { BookingsWorkerService } from '../src/modules/bookings/bookings.service.js';
 import { expectAppCode } from './app-error.js';
+import { bookingsJobs } from './bookings-jobs.js';
 import { type SignedUp, startTestApp, type TestApp } from './harness.js';
-import { memberRolesFor } from './member-roles.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -216,16 +212,7 @@ describe('the sales window', () => {
     await soldOut(event.id);
     await first.client.bookings.waitlist.join.mutate({ eventId: event.id, quantity: 1 });
     // The worker's job, as it runs every minute, on the same clock.
-    const bookings: BookingsWorkerService = createBookingsService({
-      db: app.db.handle.db,
-      locks: app.platform.locks,
-      queue: app.platform.queue,
-      log: pino({ level: 'silent' }),
-      holdMinutes: 15,
-      offerMinutes: 30,
-      roles: memberRolesFor(app.db.handle.db),
-      now,
-    });
+    const bookings: BookingsWorkerService = bookingsJobs(app, now);
     // (Other tests' queues may be closed by it: the job serves every event.)
     await bookings.serveWaitlists();
     expect(await entryOf(first, event.id)).toMatchObject({ status: 'waiting', position: 1 });

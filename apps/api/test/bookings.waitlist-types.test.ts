@@ -1,14 +1,10 @@
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type BookingsWorkerService,
-  createBookingsService,
-} from '../src/modules/bookings/bookings.service.js';
+import type { BookingsWorkerService } from '../src/modules/bookings/bookings.service.js';
 import { expectAppCode } from './app-error.js';
 import { expectCountersMatchBookings, expectLinesMatchBookings } from './booking-ledger.js';
+import { bookingsJobs } from './bookings-jobs.js';
 import { eventInput } from './event-input.js';
 import { type SignedUp, startTestApp, type TestApp } from './harness.js';
-import { memberRolesFor } from './member-roles.js';
 
 // The waitlist per ticket type (API.md Part 2): each type has its own line, offers are of the
 // entry's type at its price and respect every quota of it, and an entry short of a quota keeps
@@ -41,16 +37,7 @@ describe('waitlist per ticket type', () => {
       ...Array.from({ length: 6 }, () => app.signUp()),
     ]);
     // The worker's scheduled job, as it runs every minute.
-    jobs = createBookingsService({
-      db: app.db.handle.db,
-      locks: app.platform.locks,
-      queue: app.platform.queue,
-      log: pino({ level: 'silent' }),
-      holdMinutes: 15,
-      offerMinutes: 30,
-      roles: memberRolesFor(app.db.handle.db),
-      now,
-    });
+    jobs = bookingsJobs(app, now);
   });
   afterAll(async () => app?.close());
 
