@@ -294,8 +294,9 @@ describe('vouchers', () => {
       quantity: 1,
       voucherCode: 'friends',
     });
-    // The redemption moved the voucher's own version too.
+    // A redemption moves seats, not the voucher's version (its definition's).
     const before = await listed(event.id, 'friends');
+    expect(before).toMatchObject({ used: 1, version: voucher?.version });
     const versionBefore = await inventoryVersion(event.id);
     const updated = await owner.client.vouchers.update.mutate({
       id,

@@ -210,14 +210,16 @@ export const allocatorRepository = {
           WHERE r.booking_id IN (SELECT id FROM new_bookings)
         ), quota_moves AS (
           -- Quotas and vouchers after their event's inventory row (the lock order everywhere).
+          -- Seats only: a quota's and a voucher's versions are their definitions' (an organizer's
+          -- edit is not stale because tickets sold meanwhile; its checks read the live counts).
           UPDATE quotas q SET confirmed = q.confirmed + r.confirmed, held = q.held + r.held,
-            version = q.version + 1, updated_at = ${now}
+            updated_at = ${now}
           FROM jsonb_to_recordset(${JSON.stringify(quotas)}::jsonb) AS r(id uuid, event_id uuid,
             confirmed int, held int)
           WHERE q.id = r.id AND r.event_id IN (SELECT event_id FROM inv)
         ), voucher_uses AS (
           UPDATE vouchers v SET used = v.used + r.uses, seats = v.seats + r.seats,
-            version = v.version + 1, updated_at = ${now}
+            updated_at = ${now}
           FROM jsonb_to_recordset(${JSON.stringify(vouchers)}::jsonb) AS r(id uuid, event_id uuid,
             uses int, seats int)
           WHERE v.id = r.id AND r.event_id IN (SELECT event_id FROM inv)

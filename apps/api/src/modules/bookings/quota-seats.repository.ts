@@ -21,14 +21,16 @@ export const releaseOf = (status: 'pending' | 'confirmed'): SeatMove =>
  * in, and an ended booking gives its voucher use back. Callers have already moved (and so
  * locked, and versioned) the event's inventory row in the same transaction: the allocator reads
  * that row's version as the version of the event's whole inventory, quotas and vouchers included.
- * The CHECKs on `quotas` and `vouchers` stay the last line.
+ * The CHECKs on `quotas` and `vouchers` stay the last line. Their own versions are their
+ * definitions' (size, types, limits) and do not move with seats: an organizer raising a quota
+ * during a sale is not refused VERSION_CONFLICT for every ticket sold since they read it.
  */
 export const quotaSeatsRepository = {
   async move(trx: Transaction<Database>, bookingIds: readonly string[], move: SeatMove) {
     if (bookingIds.length === 0 || (move.confirmed === 0 && move.held === 0)) return;
     await sql`
       UPDATE quotas q SET confirmed = q.confirmed + ${move.confirmed}::int * d.n,
-        held = q.held + ${move.held}::int * d.n, version = q.version + 1, updated_at = now()
+        held = q.held + ${move.held}::int * d.n, updated_at = now()
       FROM (
         SELECT qt.quota_id, sum(i.quantity)::int AS n
         FROM booking_items i JOIN quota_ticket_types qt ON qt.ticket_type_id = i.ticket_type_id
@@ -50,8 +52,7 @@ export const quotaSeatsRepository = {
         SELECT voucher_id, count(*)::int AS uses, sum(seats)::int AS seats
         FROM released GROUP BY voucher_id
       )
-      UPDATE vouchers v SET used = v.used - d.uses, seats = v.seats - d.seats,
-        version = v.version + 1, updated_at = ${at}
+      UPDATE vouchers v SET used = v.used - d.uses, seats = v.seats - d.seats, updated_at = ${at}
       FROM d WHERE v.id = d.voucher_id`.execute(trx);
   },
 };

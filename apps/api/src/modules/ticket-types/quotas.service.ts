@@ -114,7 +114,6 @@ export function createQuotasService(deps: SellingDeps): QuotasService {
       const row = await changeSelling(deps, principal, eventId, async (trx, event) => {
         const before = await locked(trx, input.id);
         if (before.version !== input.expectedVersion) {
-          // A quota's version also moves with every booking of its types.
           throw new AppError('VERSION_CONFLICT', 'The quota changed since you read it', {
             version: before.version,
           });
