@@ -7,7 +7,10 @@ export interface BookingSummaryInput {
   event: MailEventInfo;
   /** Seats booked or asked for; no "Seats" row without it (a mail about the event alone). */
   quantity?: number;
-  /** The price snapshot, when the mail is about a booking (not a waitlist entry). */
+  /**
+   * The price snapshot, when the mail is about a booking (not a waitlist entry); with `lines`
+   * and no total, the lines' sum (an offer or a lapsed hold costs what its lines do).
+   */
   total?: { cents: number; currency: string };
   /** What the booking was sold as: a row per line and one for the discount, before the total. */
   lines?: MailBookingLines;
@@ -59,7 +62,13 @@ export function bookingSummary(input: BookingSummaryInput): { html: SafeHtml; te
   ];
   if (input.quantity !== undefined) rows.push(['Seats', String(input.quantity)]);
   if (input.lines) rows.push(...lineRows(input.lines));
-  if (input.total) rows.push(['Total', formatMoney(input.total.cents, input.total.currency)]);
+  const total =
+    input.total ??
+    (input.lines && {
+      cents: input.lines.items.reduce((sum, item) => sum + item.totalCents, 0),
+      currency: input.lines.currency,
+    });
+  if (total) rows.push(['Total', formatMoney(total.cents, total.currency)]);
   if (input.bookingId) rows.push(['Booking', input.bookingId]);
   return {
     text: rows
