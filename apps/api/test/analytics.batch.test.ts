@@ -61,9 +61,8 @@ describe('analytics group commit', () => {
     const projected = await readModels(db);
     // Forget the projection (the worker is idle: everything is projected), then deliver every
     // event again, each twice, all at once.
-    await sql`TRUNCATE analytics_event_stats, analytics_series, analytics_hours, analytics_waitlist_entries`.execute(
-      db,
-    );
+    await sql`TRUNCATE analytics_event_stats, analytics_series, analytics_hours,
+      analytics_waitlist_entries, analytics_ticket_type_stats, analytics_voucher_stats`.execute(db);
     await db.deleteFrom('processed_events').where('consumer', '=', 'analytics').execute();
     const rows = await db
       .selectFrom('outbox')
@@ -106,11 +105,24 @@ describe('analytics group commit', () => {
       if (!truth) throw new Error(`no truth for ${eventId}`);
       await expectEventFiguresMatch(db, organizer.client, truth);
     }
-    // One live update per event that changes public figures, numbered without gaps.
+    // One live update per event that changes public figures, numbered without gaps; a hold
+    // moves only the figures per ticket type (a one-event stream's detail).
     const after = await liveRepository.cursor(db);
     const updates = Number(after.seq - before.seq);
-    expect(updates).toBe(rows.filter((r) => liveTopics.has(r.topic)).length);
-    const logged = await liveRepository.updatesAfter(db, before.seq, {}, 1_000);
+    const holds = rows.filter(
+      (r) => r.topic === 'booking.created' && r.payload.status === 'pending',
+    ).length;
+    expect(holds).toBeGreaterThan(0);
+    expect(updates).toBe(rows.filter((r) => liveTopics.has(r.topic)).length + holds);
+    const logged = await liveRepository.updatesAfter(db, before.seq, {}, 1_000, undefined, true);
+    expect(logged.filter((u) => u.detailOnly)).toHaveLength(holds);
+    // Each update's detail is its own event's figures after it, computed back from the batch's
+    // end like its EventStats: the types add up to the event's.
+    for (const { stats, detail } of logged) {
+      expect(detail?.ticketTypes.reduce((n, t) => n + t.ticketsSold, 0)).toBe(stats.ticketsSold);
+      expect(detail?.ticketTypes.reduce((n, t) => n + t.revenueCents, 0)).toBe(stats.revenueCents);
+      expect(detail?.quotas).toEqual([]);
+    }
     expect(logged.map((u) => BigInt(u.seq))).toEqual(
       Array.from({ length: updates }, (_, i) => before.seq + BigInt(i + 1)),
     );

@@ -2,11 +2,17 @@ import type { Database } from '@evently/db';
 import type { EventlyClient } from '@evently/sdk';
 import type { Kysely } from 'kysely';
 import { expect } from 'vitest';
-import { type EventTruth, eventTruths, seriesTruth, userTruth } from './analytics.truth.js';
+import {
+  detailTruth,
+  type EventTruth,
+  eventTruths,
+  seriesTruth,
+  userTruth,
+} from './analytics.truth.js';
 
 /**
- * One event's figures as `client` reads them (its stats and hourly series) equal the counts from
- * the source tables.
+ * One event's figures as `client` reads them (its stats, its figures per ticket type, quota and
+ * voucher, and its hourly series) equal the counts from the source tables.
  */
 export async function expectEventFiguresMatch(
   db: Kysely<Database>,
@@ -16,10 +22,14 @@ export async function expectEventFiguresMatch(
   const {
     hourly,
     updatedAt: _,
+    ticketTypes,
+    quotas,
+    vouchers,
     ...stats
   } = await client.analytics.event.query({
     eventId: truth.eventId,
   });
+  expect({ ticketTypes, quotas, vouchers }).toEqual(await detailTruth(db, truth.eventId));
   expect(stats).toEqual({
     eventId: truth.eventId,
     capacity: truth.capacity,

@@ -1,4 +1,4 @@
-import type { EventStats } from '@evently/contracts';
+import type { LiveStats } from '@evently/contracts';
 import type { Database } from '@evently/db';
 import { createEventlyClient, type EventlyClient } from '@evently/sdk';
 import { EventSource } from 'eventsource';
@@ -44,7 +44,7 @@ export function liveClient(url: string, accessToken: string): EventlyClient {
 }
 
 export interface LiveFeed {
-  updates: Array<{ id: string; data: EventStats }>;
+  updates: Array<{ id: string; data: LiveStats }>;
   errors: unknown[];
   stop(): void;
 }

@@ -1,3 +1,4 @@
+import type { EventDetail } from '@evently/contracts';
 import type { Database } from '@evently/db';
 import { type Kysely, sql } from 'kysely';
 
@@ -126,6 +127,88 @@ export async function seriesTruth(
   }));
 }
 
+/**
+ * An event's figures per ticket type, quota and voucher, counted from its bookings' lines: a
+ * line is sold while its booking is confirmed (its total, after discounts, the revenue), held
+ * while it is pending; a quota sums the lines of its types; a voucher used in any order counts
+ * the confirmed bookings made with it and their lines' discounts.
+ */
+export async function detailTruth(db: Kysely<Database>, eventId: string): Promise<EventDetail> {
+  const { rows: types } = await sql<{
+    id: string;
+    name: string;
+    sold: string;
+    held: string;
+    revenue: string;
+  }>`
+    SELECT t.id, t.name,
+      (SELECT coalesce(sum(i.quantity), 0) FROM booking_items i JOIN bookings b ON b.id = i.booking_id
+        WHERE i.ticket_type_id = t.id AND b.status = 'confirmed') AS sold,
+      (SELECT coalesce(sum(i.quantity), 0) FROM booking_items i JOIN bookings b ON b.id = i.booking_id
+        WHERE i.ticket_type_id = t.id AND b.status = 'pending') AS held,
+      (SELECT coalesce(sum(i.total_cents), 0) FROM booking_items i JOIN bookings b ON b.id = i.booking_id
+        WHERE i.ticket_type_id = t.id AND b.status = 'confirmed') AS revenue
+    FROM ticket_types t WHERE t.event_id = ${eventId}
+    ORDER BY t.position, t.created_at, t.id`.execute(db);
+  const { rows: quotas } = await sql<{
+    id: string;
+    name: string;
+    size: number;
+    sold: string;
+    held: string;
+  }>`
+    SELECT q.id, q.name, q.size,
+      (SELECT coalesce(sum(i.quantity), 0) FROM booking_items i
+        JOIN bookings b ON b.id = i.booking_id
+        JOIN quota_ticket_types qt ON qt.ticket_type_id = i.ticket_type_id
+        WHERE qt.quota_id = q.id AND b.status = 'confirmed') AS sold,
+      (SELECT coalesce(sum(i.quantity), 0) FROM booking_items i
+        JOIN bookings b ON b.id = i.booking_id
+        JOIN quota_ticket_types qt ON qt.ticket_type_id = i.ticket_type_id
+        WHERE qt.quota_id = q.id AND b.status = 'pending') AS held
+    FROM quotas q WHERE q.event_id = ${eventId}
+    ORDER BY q.created_at, q.id`.execute(db);
+  const { rows: vouchers } = await sql<{
+    id: string;
+    code: string;
+    uses: string;
+    discount: string;
+  }>`
+    SELECT v.id, v.code,
+      count(*) FILTER (WHERE b.status = 'confirmed') AS uses,
+      coalesce(sum((SELECT sum(i.discount_cents) FROM booking_items i
+        WHERE i.booking_id = b.id)) FILTER (WHERE b.status = 'confirmed'), 0) AS discount
+    FROM vouchers v
+    JOIN voucher_redemptions r ON r.voucher_id = v.id
+    JOIN bookings b ON b.id = r.booking_id
+    WHERE v.event_id = ${eventId}
+    GROUP BY v.id, v.code
+    ORDER BY v.code, v.id`.execute(db);
+  return {
+    ticketTypes: types.map((t) => ({
+      ticketTypeId: t.id,
+      name: t.name,
+      ticketsSold: Number(t.sold),
+      held: Number(t.held),
+      revenueCents: Number(t.revenue),
+    })),
+    quotas: quotas.map((q) => ({
+      quotaId: q.id,
+      name: q.name,
+      size: q.size,
+      sold: Number(q.sold),
+      held: Number(q.held),
+      utilization: q.size > 0 ? Math.min(1, Number(q.sold) / q.size) : 0,
+    })),
+    vouchers: vouchers.map((v) => ({
+      voucherId: v.id,
+      code: v.code,
+      redemptions: Number(v.uses),
+      discountCents: Number(v.discount),
+    })),
+  };
+}
+
 export async function userTruth(db: Kysely<Database>) {
   const { rows } = await sql<{ total: string; verified: string }>`
     SELECT count(*) AS total, count(email_verified_at) AS verified FROM users`.execute(db);
@@ -159,10 +242,24 @@ export async function readModels(db: Kysely<Database>) {
     .selectAll()
     .orderBy('entry_id')
     .execute();
+  const types = await db
+    .selectFrom('analytics_ticket_type_stats')
+    .selectAll()
+    .orderBy('event_id')
+    .orderBy('ticket_type_id')
+    .execute();
+  const vouchers = await db
+    .selectFrom('analytics_voucher_stats')
+    .selectAll()
+    .orderBy('event_id')
+    .orderBy('voucher_id')
+    .execute();
   return {
     stats: stats.map(({ updated_at: _u, live_seq: _l, ...figures }) => figures),
     series,
     hours,
     entries,
+    types,
+    vouchers,
   };
 }

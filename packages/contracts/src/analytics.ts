@@ -75,11 +75,82 @@ export const analyticsEventInputSchema = z.object({
   /** The hourly series' window: default the last 7 days. At most 31 days. */
   ...windowShape,
 });
+
+/**
+ * One ticket type's figures, counted like the event's: a booking's lines are held while it is
+ * pending, sold once it is confirmed, and given back when it is cancelled or expires.
+ */
+export const ticketTypeFiguresSchema = z.object({
+  ticketTypeId: idSchema,
+  name: z.string(),
+  /** Seats of this type in bookings that are confirmed now. */
+  ticketsSold: count,
+  /** Seats of this type in pending bookings (holds and waitlist offers). */
+  held: count,
+  /** Line totals (after discounts) of this type in bookings that are confirmed now. */
+  revenueCents: z.int(),
+});
+export type TicketTypeFigures = z.infer<typeof ticketTypeFiguresSchema>;
+
+/** A quota: the figures of the types in it, summed, against its size. */
+export const quotaFiguresSchema = z.object({
+  quotaId: idSchema,
+  name: z.string(),
+  size: count,
+  /** Seats of its types in bookings that are confirmed now. */
+  sold: count,
+  /** Seats of its types in pending bookings. */
+  held: count,
+  /** sold / size (0 for a quota of size 0). */
+  utilization: z.number().min(0).max(1),
+});
+export type QuotaFigures = z.infer<typeof quotaFiguresSchema>;
+
+/** A voucher used in at least one order. */
+export const voucherFiguresSchema = z.object({
+  voucherId: idSchema,
+  code: z.string(),
+  /**
+   * Bookings made with it that are confirmed now: a hold's use is not counted until it is
+   * confirmed, and a cancelled or expired booking's use was given back.
+   */
+  redemptions: count,
+  /** Discounts of those bookings' lines. */
+  discountCents: z.int(),
+});
+export type VoucherFigures = z.infer<typeof voucherFiguresSchema>;
+
+/** An event's figures per ticket type, per quota and per voucher. */
+export const eventDetailShape = {
+  /** Every ticket type of the event (archived ones too), in its display order. */
+  ticketTypes: z.array(ticketTypeFiguresSchema),
+  /** Every quota of the event. */
+  quotas: z.array(quotaFiguresSchema),
+  /** Every voucher used in an order so far (held, confirmed or given back), by code. */
+  vouchers: z.array(voucherFiguresSchema),
+};
+export const eventDetailSchema = z.object(eventDetailShape);
+export type EventDetail = z.infer<typeof eventDetailSchema>;
+
 export const eventAnalyticsSchema = eventStatsSchema.extend({
+  ...eventDetailShape,
   /** Every hour starting in the window, oldest first; quiet hours as zeros. */
   hourly: z.array(hourPointSchema),
 });
 export type EventAnalytics = z.infer<typeof eventAnalyticsSchema>;
+
+/**
+ * An update of `analytics.live`. A one-event stream's updates also carry the event's detail:
+ * every ticket type and quota, and the vouchers whose figures the update changed (a client keeps
+ * vouchers by id; the stream's first figures, without lastEventId, list every voucher used so
+ * far, as `analytics.event` does). Streams of several events carry EventStats alone.
+ */
+export const liveStatsSchema = eventStatsSchema.extend({
+  ticketTypes: eventDetailShape.ticketTypes.optional(),
+  quotas: eventDetailShape.quotas.optional(),
+  vouchers: eventDetailShape.vouchers.optional(),
+});
+export type LiveStats = z.infer<typeof liveStatsSchema>;
 
 /**
  * The events a total covers: one organization's (its owners, managers and viewers; admins), or

@@ -1,4 +1,8 @@
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+import type {
+  AnalyticsTicketTypeStatsTable,
+  AnalyticsVoucherStatsTable,
+} from './analytics-detail-tables.js';
 import type { CreatedAt, Timestamp } from './column-types.js';
 import type {
   BookingItemsTable,
@@ -332,6 +336,10 @@ export interface AnalyticsLiveUpdatesTable {
   event_id: string;
   organization_id: string;
   stats: Json;
+  /** A one-event stream's detail (per type, quota, voucher); null in older rows. */
+  detail: NullableJson;
+  /** Only the detail moved (a hold): streams of several events skip it. */
+  detail_only: Generated<boolean>;
   created_at: CreatedAt;
 }
 
@@ -376,4 +384,6 @@ export interface Database {
   analytics_live_updates: AnalyticsLiveUpdatesTable;
   analytics_live_cursor: AnalyticsLiveCursorTable;
   analytics_rebuild_covered: AnalyticsRebuildCoveredTable;
+  analytics_ticket_type_stats: AnalyticsTicketTypeStatsTable;
+  analytics_voucher_stats: AnalyticsVoucherStatsTable;
 }

@@ -1,3 +1,4 @@
+export type * from './analytics-detail-tables.js';
 export {
   createDb,
   type DbHandle,

@@ -16,6 +16,7 @@ import * as invitationsEndedIndex from './2026-12-06-003-invitations-ended-index
 import * as analyticsByOrganization from './2026-12-06-004-analytics-by-organization.js';
 import * as ticketTypes from './2026-12-06-005-ticket-types.js';
 import * as waitlistPerType from './2026-12-06-006-waitlist-per-type.js';
+import * as analyticsByType from './2026-12-06-007-analytics-by-type.js';
 
 /**
  * Every migration, by date-prefixed name. A static list (not a folder scan) so the same code
@@ -39,4 +40,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06-004-analytics-by-organization': analyticsByOrganization,
   '2026-12-06-005-ticket-types': ticketTypes,
   '2026-12-06-006-waitlist-per-type': waitlistPerType,
+  '2026-12-06-007-analytics-by-type': analyticsByType,
 };

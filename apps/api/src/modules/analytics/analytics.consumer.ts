@@ -1,4 +1,4 @@
-import type { DomainEvent, EventStats } from '@evently/contracts';
+import type { DomainEvent } from '@evently/contracts';
 import type { Database } from '@evently/db';
 import {
   type AfterCommit,
@@ -8,7 +8,17 @@ import {
 } from '@evently/platform';
 import type { Transaction } from 'kysely';
 import type { RequestLog } from '../../kernel/log.js';
-import { type StatsRow, toEventStats } from './analytics.mappers.js';
+import {
+  addInto,
+  type BookingLines,
+  type LineDeltas,
+  lineDeltas,
+  type TypeDelta,
+  type VoucherDelta,
+  ZERO_TYPE,
+  ZERO_VOUCHER,
+} from './analytics.lines.js';
+import type { StatsRow } from './analytics.mappers.js';
 import {
   analyticsTopics,
   bucketsOf,
@@ -17,9 +27,9 @@ import {
   type SeriesClock,
   type SeriesDelta,
   type StatsDelta,
-  ZERO_STATS,
 } from './analytics.projector.js';
 import { lockProjectionShared } from './analytics-lock.js';
+import { type EventDelta, liveFiguresOf, sumOf } from './live-figures.js';
 import { LIVE_BROADCAST_MAX, LIVE_CHANNEL, type LiveMessage } from './live-message.js';
 import {
   ALL_SCOPE,
@@ -32,11 +42,18 @@ export const ANALYTICS_CONSUMER = 'analytics';
 
 type Clocks = Partial<Record<SeriesClock, Date | null>>;
 
+interface Facts {
+  meta: EventMeta | undefined;
+  clocks: Clocks;
+  /** A booking event's lines and voucher. */
+  lines: BookingLines | undefined;
+}
+
 /** The source facts a batch's projections need, each kind read in one round trip. */
 async function factsOf(
   trx: Transaction<Database>,
   batch: ReadonlyArray<{ event: DomainEvent; change: Projection }>,
-): Promise<Array<{ meta: EventMeta | undefined; clocks: Clocks }>> {
+): Promise<Facts[]> {
   const bookingIdOf = ({ event }: { event: DomainEvent }) =>
     'bookingId' in event.payload && event.topic.startsWith('booking.')
       ? event.payload.bookingId
@@ -45,7 +62,9 @@ async function factsOf(
     event.topic.startsWith('user.') && 'userId' in event.payload ? event.payload.userId : undefined;
   const defined = (ids: Array<string | undefined>) =>
     [...new Set(ids)].filter((id): id is string => id !== undefined);
-  const bookings = await source.bookingsWithEvent(trx, defined(batch.map(bookingIdOf)));
+  const bookingIds = defined(batch.map(bookingIdOf));
+  const bookings = await source.bookingsWithEvent(trx, bookingIds);
+  const lines = await source.bookingLines(trx, bookingIds);
   const users = await source.userClocks(trx, defined(batch.map(userIdOf)));
   const metas = await source.eventMetas(
     trx,
@@ -62,6 +81,7 @@ async function factsOf(
     const clocks: Clocks = {};
     let meta: EventMeta | undefined;
     const bookingId = bookingIdOf(item);
+    const booked = bookingId === undefined ? undefined : lines.get(bookingId);
     if (bookingId !== undefined) {
       const found = bookings.get(bookingId);
       meta = found?.meta;
@@ -75,7 +95,7 @@ async function factsOf(
       clocks.registered = user?.registeredAt;
       clocks.verified = user?.verifiedAt;
     }
-    return { meta, clocks };
+    return { meta, clocks, lines: booked };
   });
 }
 
@@ -133,47 +153,41 @@ function sortedSeries(rows: Map<string, SeriesRow>): SeriesRow[] {
 /** One event row's changes in a batch: each event's delta, in the order the events came. */
 interface EventChange {
   meta: EventMeta | undefined;
-  deltas: Array<{ stats: StatsDelta; live: boolean }>;
+  deltas: EventDelta[];
 }
 
-function sumOf(deltas: ReadonlyArray<{ stats: StatsDelta }>): StatsDelta {
-  const sum = { ...ZERO_STATS };
-  for (const { stats } of deltas) {
-    for (const k of counterKeys) sum[k] += stats[k];
+/** Rows per ticket type and per voucher a batch changes, by `event|id`: their deltas summed. */
+interface LineRows {
+  types: Map<string, { eventId: string; ticketTypeId: string; delta: TypeDelta }>;
+  vouchers: Map<string, { eventId: string; voucherId: string; delta: VoucherDelta }>;
+}
+
+function addLineRows(rows: LineRows, eventId: string, moved: LineDeltas): void {
+  for (const [ticketTypeId, delta] of moved.types) {
+    const key = `${eventId}|${ticketTypeId}`;
+    const row = rows.types.get(key) ?? { eventId, ticketTypeId, delta: { ...ZERO_TYPE } };
+    addInto(row.delta, delta);
+    rows.types.set(key, row);
   }
-  return sum;
-}
-
-const counterKeys = Object.keys(ZERO_STATS) as (keyof StatsDelta)[];
-
-/**
- * The figures after each live event of a row, oldest first: the row's final figures with the
- * deltas of the later events taken off again. A stream shows one update per event, as if each
- * had been committed on its own.
- */
-function figuresAfterEach(row: StatsRow, deltas: EventChange['deltas']): EventStats[] {
-  const figures: EventStats[] = [];
-  const current: StatsRow = { ...row };
-  for (let i = deltas.length - 1; i >= 0; i--) {
-    const delta = deltas[i];
-    if (!delta) continue;
-    if (delta.live) figures.push(toEventStats(current));
-    for (const k of counterKeys) {
-      if (k === 'revenue_cents') {
-        current.revenue_cents = String(Number(current.revenue_cents) - delta.stats.revenue_cents);
-      } else {
-        current[k] -= delta.stats[k];
-      }
-    }
+  if (moved.voucher) {
+    const { voucherId, delta } = moved.voucher;
+    const key = `${eventId}|${voucherId}`;
+    const row = rows.vouchers.get(key) ?? { eventId, voucherId, delta: { ...ZERO_VOUCHER } };
+    addInto(row.delta, delta);
+    rows.vouchers.set(key, row);
   }
-  return figures.reverse();
 }
+
+/** By event, then by type or voucher id: the lock order of these rows. */
+const inKeyOrder = <T>(rows: Map<string, T>): T[] =>
+  [...rows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
 
 /**
  * Applies a batch of events to the read models inside one delivery transaction, their deltas
  * folded together: one upsert per event row, one statement for every series row, one move of the
  * live cursor. Locks are taken in one order by every projection transaction — waitlist entries,
- * event rows (by id), series rows, live cursor — so concurrent batches never deadlock; the hot
+ * event rows (by id), rows per ticket type then per voucher (by event and id), series rows, live
+ * cursor — so concurrent batches never deadlock; the hot
  * rows (overall series, the cursor) come last, to be held for as short a time as possible.
  * Returns the live updates to broadcast (one per live event), in order.
  */
@@ -186,6 +200,7 @@ export async function applyEvents(
   const facts = await factsOf(trx, batch);
   const byEvent = new Map<string, EventChange>();
   const series = new Map<string, SeriesRow>();
+  const lineRows: LineRows = { types: new Map(), vouchers: new Map() };
   const moves: Array<{
     entryId: string;
     move: 'joined' | 'left';
@@ -194,7 +209,7 @@ export async function applyEvents(
     at: number;
   }> = [];
   for (const [i, { event, change }] of batch.entries()) {
-    const { meta, clocks } = facts[i] ?? { meta: undefined, clocks: {} };
+    const { meta, clocks, lines } = facts[i] ?? { meta: undefined, clocks: {}, lines: undefined };
     if (change.eventId && !meta) {
       // The event row is gone: a deleted draft (it never had bookings). It has no figures.
       byEvent.set(change.eventId, { meta: undefined, deltas: [] });
@@ -203,8 +218,10 @@ export async function applyEvents(
     if (meta && change.stats) {
       const into = byEvent.get(meta.eventId) ?? { meta, deltas: [] };
       const stats = { ...change.stats };
-      into.deltas.push({ stats, live: change.live });
+      const moved = change.lines && lines ? lineDeltas(change.lines, lines) : null;
+      into.deltas.push({ stats, live: change.live, lines: moved });
       byEvent.set(meta.eventId, into);
+      if (moved) addLineRows(lineRows, meta.eventId, moved);
       if (change.waitlist) moves.push({ ...change.waitlist, stats, eventId: meta.eventId, at: i });
     }
     addSeriesRows(series, change, meta, clocks, new Date(event.occurredAt));
@@ -218,18 +235,15 @@ export async function applyEvents(
       move.stats.waitlist_waiting -= 1;
     }
   }
-  const live: Array<{ eventId: string; organizationId: string; stats: EventStats }> = [];
+  const changed: Array<{ row: StatsRow; deltas: EventDelta[] }> = [];
   // Event rows in id order (the lock order): a run of changed rows is one statement; a deleted
   // draft's row (rare) is deleted between runs, at its place in that order.
-  let run: Array<{ meta: EventMeta; delta: StatsDelta; deltas: EventChange['deltas'] }> = [];
+  let run: Array<{ meta: EventMeta; delta: StatsDelta; deltas: EventDelta[] }> = [];
   const flush = async () => {
     const rows = await repo.upsertStats(trx, run, now);
     for (const { meta, deltas } of run) {
       const row = rows.get(meta.eventId);
-      if (!row) continue;
-      for (const stats of figuresAfterEach(row, deltas)) {
-        live.push({ eventId: row.event_id, organizationId: row.organization_id, stats });
-      }
+      if (row) changed.push({ row, deltas });
     }
     run = [];
   };
@@ -244,9 +258,18 @@ export async function applyEvents(
     await repo.deleteStats(trx, eventId);
   }
   await flush();
+  // Rows per type and voucher, each only under its event's row (locked above).
+  await repo.addTypeStats(trx, inKeyOrder(lineRows.types));
+  await repo.addVoucherStats(trx, inKeyOrder(lineRows.vouchers));
   await repo.addSeries(trx, sortedSeries(series));
+  const live = await liveFiguresOf(trx, changed);
   const seqs = await repo.appendLiveUpdates(trx, live);
-  return live.map((update, i) => ({ seq: seqs[i] ?? '', ...update }));
+  return live.map(({ detail, detailOnly, ...update }, i) => ({
+    seq: seqs[i] ?? '',
+    ...update,
+    ...(detail && { detail }),
+    ...(detailOnly && { detailOnly }),
+  }));
 }
 
 /**

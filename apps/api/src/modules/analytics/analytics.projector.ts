@@ -1,4 +1,5 @@
 import type { DomainEvent } from '@evently/contracts';
+import type { LinesMove } from './analytics.lines.js';
 
 /**
  * What one domain event changes in the read models, as deltas. Deltas commute, so events may be
@@ -62,11 +63,23 @@ export interface Projection {
   series: Array<{ clock: SeriesClock; delta: SeriesDelta; perEvent: boolean }>;
   /** A waitlist entry entered the queue, or made its first move out of it. */
   waitlist: { entryId: string; move: 'joined' | 'left' } | null;
-  /** Whether the event's public figures (EventStats) may change: a live update follows. */
-  live: boolean;
+  /**
+   * Whether the event's public figures may change: a live update follows. `detail`: only its
+   * detail (per type and quota) may, not its EventStats — only one-event streams send it.
+   */
+  live: boolean | 'detail';
+  /** How the booking's lines move (figures per ticket type and voucher), for booking events. */
+  lines: LinesMove | null;
 }
 
-const none: Projection = { eventId: null, stats: null, series: [], waitlist: null, live: false };
+const none: Projection = {
+  eventId: null,
+  stats: null,
+  series: [],
+  waitlist: null,
+  live: false,
+  lines: null,
+};
 
 function stats(delta: Partial<StatsDelta>): StatsDelta {
   return { ...ZERO_STATS, ...delta };
@@ -96,7 +109,15 @@ export function project(event: DomainEvent): Projection {
         live: event.topic !== 'event.created' && event.topic !== 'event.deleted',
       };
     case 'booking.created':
-      return { ...none, eventId: event.payload.eventId, stats: stats({ pending_bookings: 1 }) };
+      // A hold moves only the seats held per type and quota (EventStats show no holds); a
+      // booking made confirmed shows with its booking.confirmed.
+      return {
+        ...none,
+        eventId: event.payload.eventId,
+        stats: stats({ pending_bookings: 1 }),
+        lines: { held: 1, sold: 0 },
+        live: event.payload.status === 'pending' ? 'detail' : false,
+      };
     case 'booking.confirmed': {
       const { eventId, quantity, totalCents } = event.payload;
       return {
@@ -116,6 +137,7 @@ export function project(event: DomainEvent): Projection {
           },
         ],
         live: true,
+        lines: { held: -1, sold: 1 },
       };
     }
     case 'booking.cancelled': {
@@ -142,6 +164,7 @@ export function project(event: DomainEvent): Projection {
           },
         ],
         live: true,
+        lines: wasConfirmed ? { held: 0, sold: -1 } : { held: -1, sold: 0 },
       };
     }
     case 'booking.expired':
@@ -150,6 +173,7 @@ export function project(event: DomainEvent): Projection {
         eventId: event.payload.eventId,
         stats: stats({ pending_bookings: -1, expired_bookings: 1 }),
         live: true,
+        lines: { held: -1, sold: 0 },
       };
     case 'waitlist.joined':
       return {

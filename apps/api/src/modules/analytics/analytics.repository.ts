@@ -1,6 +1,8 @@
 import type { Database } from '@evently/db';
 import { type Kysely, sql } from 'kysely';
 import type { StatsRow } from './analytics.mappers.js';
+import { detailOf } from './detail.queries.js';
+import type { DetailSource } from './event-detail.js';
 import { ALL_SCOPE } from './projection.repository.js';
 
 type Db = Kysely<Database>;
@@ -60,6 +62,24 @@ export const analyticsRepository = {
       .leftJoin('events as e', 'e.id', 's.event_id')
       .selectAll('s')
       .select('e.organization_id')
+      .where('s.event_id', '=', eventId)
+      .executeTakeFirst();
+  },
+
+  /**
+   * `stats`, with the event's detail (every type, quota and used voucher) read in the same
+   * statement: one snapshot, so the types add up to the event's figures.
+   */
+  statsWithDetail(
+    db: Db,
+    eventId: string,
+  ): Promise<(StatsRow & { organization_id: string | null; detail: DetailSource }) | undefined> {
+    return db
+      .selectFrom('analytics_event_stats as s')
+      .leftJoin('events as e', 'e.id', 's.event_id')
+      .selectAll('s')
+      .select('e.organization_id')
+      .select(detailOf(sql.ref('s.event_id'), 'all').as('detail'))
       .where('s.event_id', '=', eventId)
       .executeTakeFirst();
   },

@@ -1,6 +1,7 @@
 import type {
   DayPoint,
   EventAnalytics,
+  EventDetail,
   EventStats,
   HourPoint,
   Overview,
@@ -19,6 +20,8 @@ import {
   type SeriesPoint,
   type SeriesScope,
 } from './analytics.repository.js';
+import { detailsOf } from './detail.queries.js';
+import { type DetailSource, toEventDetail } from './event-detail.js';
 import type { LiveScope } from './live.repository.js';
 import type { LiveHub } from './live-hub.js';
 import { type LiveUpdate, streamLive } from './live-stream.js';
@@ -142,20 +145,28 @@ export function createAnalyticsService(deps: {
   }
 
   /**
-   * The event's figures if the caller may see them. An event the projection has not reached yet
-   * (just created) has zero figures; the events module says whether the caller may see it.
+   * The event's figures if the caller may see them (with its detail, read in the same snapshot,
+   * when asked). An event the projection has not reached yet (just created) has zero figures;
+   * the events module says whether the caller may see it.
    */
-  async function visibleStats(principal: Principal, eventId: string): Promise<EventStats> {
-    const row = await repo.stats(db, eventId);
+  async function visibleFigures(
+    principal: Principal,
+    eventId: string,
+    withDetail: boolean,
+  ): Promise<{ stats: EventStats; detail: EventDetail | undefined }> {
+    const row: (StatsRow & { organization_id: string | null; detail?: DetailSource }) | undefined =
+      withDetail ? await repo.statsWithDetail(db, eventId) : await repo.stats(db, eventId);
     if (row) {
       // A deleted event's figures stay, readable by admins only.
       const facts = { organizationId: row.organization_id ?? '', status: row.status };
       authorize(principal, 'event.readAnalytics', asMember(facts, await deps.roles.of(principal)));
-      return toEventStats(row);
+      return { stats: toEventStats(row), detail: row.detail && toEventDetail(row.detail) };
     }
     const event = await deps.events.get(principal, eventId);
     authorize(principal, 'event.readAnalytics', asMember(event, await deps.roles.of(principal)));
-    return {
+    // Its types and quotas exist already (every event sells at least General admission).
+    const source = withDetail ? (await detailsOf(db, [eventId], 'all')).get(eventId) : undefined;
+    const stats: EventStats = {
       eventId,
       capacity: event.capacity,
       ticketsSold: 0,
@@ -167,7 +178,11 @@ export function createAnalyticsService(deps: {
       waitlist: { joined: 0, waiting: 0, offered: 0, converted: 0 },
       updatedAt: event.updatedAt,
     };
+    return { stats, detail: source && toEventDetail(source) };
   }
+
+  const visibleStats = async (principal: Principal, eventId: string): Promise<EventStats> =>
+    (await visibleFigures(principal, eventId, false)).stats;
 
   async function liveScope(principal: Principal, input: LiveInput): Promise<LiveScope> {
     if (input.eventId) {
@@ -218,7 +233,8 @@ export function createAnalyticsService(deps: {
     },
 
     async event(principal, input) {
-      const stats = await visibleStats(principal, input.eventId);
+      const { stats, detail } = await visibleFigures(principal, input.eventId, true);
+      if (!detail) throw new Error(`no detail for event ${input.eventId}`);
       const to = input.to ? new Date(input.to) : deps.now();
       const from = input.from ? new Date(input.from) : new Date(to.getTime() - 7 * DAY_MS);
       window({ from: from.toISOString(), to: to.toISOString() });
@@ -234,7 +250,7 @@ export function createAnalyticsService(deps: {
         { kind: 'event', id: input.eventId },
         { from, to },
       );
-      return { ...stats, hourly: everyHour(from, to, points) };
+      return { ...stats, ...detail, hourly: everyHour(from, to, points) };
     },
 
     async daily(principal, input) {

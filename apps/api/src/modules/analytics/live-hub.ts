@@ -91,7 +91,8 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
       filling = true;
       try {
         while (!stopped && last < target) {
-          const rows = await liveRepository.updatesAfter(db, last, {}, 500, target);
+          // With their detail: the hub's one-event streams send it.
+          const rows = await liveRepository.updatesAfter(db, last, {}, 500, target, true);
           if (rows.length === 0) break;
           for (const row of rows) {
             const seq = BigInt(row.seq);

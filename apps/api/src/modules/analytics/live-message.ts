@@ -1,4 +1,4 @@
-import { eventStatsSchema } from '@evently/contracts';
+import { eventDetailSchema, eventStatsSchema } from '@evently/contracts';
 import { z } from 'zod';
 
 /** The pub/sub channel every live update is broadcast on (one channel: one global order). */
@@ -12,6 +12,13 @@ export const liveMessageSchema = z.object({
   /** The organization owning the event: whose members' streams carry it. */
   organizationId: z.uuid(),
   stats: eventStatsSchema,
+  /**
+   * What a one-event stream adds: every type and quota, and the vouchers this update moved.
+   * Streams of several events leave it out.
+   */
+  detail: eventDetailSchema.optional(),
+  /** Only the detail moved (a hold): streams of several events skip it. */
+  detailOnly: z.literal(true).optional(),
 });
 export type LiveMessage = z.infer<typeof liveMessageSchema>;
 

@@ -1,7 +1,8 @@
-import type { EventStats } from '@evently/contracts';
+import type { LiveStats } from '@evently/contracts';
 import type { Database } from '@evently/db';
 import type { Kysely } from 'kysely';
 import { toEventStats } from './analytics.mappers.js';
+import { toEventDetail } from './event-detail.js';
 import { type LiveScope, liveRepository } from './live.repository.js';
 import type { LiveHub } from './live-hub.js';
 import type { LiveMessage } from './live-message.js';
@@ -9,7 +10,17 @@ import type { LiveMessage } from './live-message.js';
 /** One update of a stream: `id` is what a client sends back as lastEventId to resume. */
 export interface LiveUpdate {
   id: string;
-  stats: EventStats;
+  stats: LiveStats;
+}
+
+/**
+ * What a stream sends of an update: a one-event stream the figures with their detail; a stream
+ * of several events the figures alone (per-type rows of every event would swamp a dashboard of
+ * totals, and its clients never asked for one event's breakdown).
+ */
+function shown(update: LiveMessage, scope: LiveScope): LiveUpdate {
+  const { stats, detail } = update;
+  return { id: update.seq, stats: scope.eventId && detail ? { ...stats, ...detail } : stats };
 }
 
 const PAGE = 500;
@@ -58,7 +69,7 @@ function createInbox() {
 
 function inScope(update: LiveMessage, scope: LiveScope): boolean {
   return (
-    (!scope.eventId || update.eventId === scope.eventId) &&
+    (scope.eventId ? update.eventId === scope.eventId : !update.detailOnly) &&
     (!scope.organizationIds || scope.organizationIds.includes(update.organizationId))
   );
 }
@@ -76,7 +87,7 @@ async function* replay(
     for (;;) {
       const rows = await liveRepository.latestAfter(db, last, scope, PAGE);
       for (const row of rows) {
-        yield { id: row.seq, stats: row.stats };
+        yield shown(row, scope);
         last = BigInt(row.seq);
       }
       if (rows.length < PAGE) break;
@@ -85,7 +96,7 @@ async function* replay(
   for (;;) {
     const rows = await liveRepository.updatesAfter(db, last, scope, PAGE);
     for (const row of rows) {
-      yield { id: row.seq, stats: row.stats };
+      yield shown(row, scope);
       last = BigInt(row.seq);
     }
     if (rows.length < PAGE) return last;
@@ -119,7 +130,8 @@ export async function* streamLive(
     } else if (scope.eventId) {
       const snapshot = await liveRepository.snapshot(deps.db, scope.eventId);
       if (snapshot.stats) {
-        yield { id: snapshot.seq.toString(), stats: toEventStats(snapshot.stats) };
+        const stats = { ...toEventStats(snapshot.stats), ...toEventDetail(snapshot.detail) };
+        yield { id: snapshot.seq.toString(), stats };
       }
       last = snapshot.seq;
     } else {
@@ -132,7 +144,7 @@ export async function* streamLive(
         if (update === undefined) return;
         if (update === OVERFLOW) break;
         if (BigInt(update.seq) <= last) continue;
-        yield { id: update.seq, stats: update.stats };
+        yield shown(update, scope);
         last = BigInt(update.seq);
       }
     }

@@ -2,6 +2,8 @@ import type { Database } from '@evently/db';
 import { type Kysely, sql } from 'kysely';
 import { type StatsRow, toEventStats } from './analytics.mappers.js';
 import { ofOrganizations } from './analytics.repository.js';
+import { detailOf } from './detail.queries.js';
+import { type DetailSource, toEventDetail } from './event-detail.js';
 import { type LiveMessage, liveMessageSchema } from './live-message.js';
 
 /**
@@ -25,17 +27,24 @@ export const liveRepository = {
     return { seq: BigInt(row.seq), prunedThrough: BigInt(row.pruned_through) };
   },
 
-  /** Updates after `after` (at most up to `through`), in order, at most `limit`. */
+  /**
+   * Updates after `after` (at most up to `through`), in order, at most `limit`; with their
+   * detail for a one-event scope (or when asked: the hub hands every stream its updates), else
+   * without the updates that moved only the detail.
+   */
   async updatesAfter(
     db: Kysely<Database>,
     after: bigint,
     scope: LiveScope,
     limit: number,
     through?: bigint,
+    withDetail: boolean = scope.eventId !== undefined,
   ): Promise<LiveMessage[]> {
     let query = db
       .selectFrom('analytics_live_updates')
       .select(['seq', 'event_id', 'organization_id', 'stats'])
+      .$if(withDetail, (q) => q.select(['detail', 'detail_only']))
+      .$if(!withDetail, (q) => q.where('detail_only', '=', false))
       .where('seq', '>', after.toString())
       .orderBy('seq')
       .limit(limit);
@@ -49,24 +58,30 @@ export const liveRepository = {
         eventId: r.event_id,
         organizationId: r.organization_id,
         stats: r.stats,
+        // Older rows have none.
+        detail: r.detail ?? undefined,
+        detailOnly: r.detail_only || undefined,
       }),
     );
   },
 
-  /** One event's figures and the update number they include, read in one snapshot. */
+  /**
+   * One event's figures and detail (every voucher used so far) and the update number they
+   * include, read in one statement: one snapshot.
+   */
   async snapshot(
     db: Kysely<Database>,
     eventId: string,
-  ): Promise<{ seq: bigint; stats: StatsRow | undefined }> {
-    const { rows } = await sql<StatsRow & { cursor_seq: string }>`
-      SELECT s.*, c.seq AS cursor_seq
+  ): Promise<{ seq: bigint; stats: StatsRow | undefined; detail: DetailSource }> {
+    const { rows } = await sql<StatsRow & { cursor_seq: string; detail: DetailSource }>`
+      SELECT s.*, c.seq AS cursor_seq, ${detailOf(sql`${eventId}::uuid`, 'all')} AS detail
       FROM analytics_live_cursor c
       LEFT JOIN analytics_event_stats s ON s.event_id = ${eventId}
       WHERE c.id = 1`.execute(db);
     const row = rows[0];
     if (!row) throw new Error('analytics_live_cursor has no row');
-    const { cursor_seq, ...stats } = row;
-    return { seq: BigInt(cursor_seq), stats: stats.event_id ? stats : undefined };
+    const { cursor_seq, detail, ...stats } = row;
+    return { seq: BigInt(cursor_seq), stats: stats.event_id ? stats : undefined, detail };
   },
 
   /**
@@ -79,9 +94,11 @@ export const liveRepository = {
     scope: LiveScope,
     limit: number,
   ): Promise<LiveMessage[]> {
+    const withDetail = scope.eventId !== undefined;
     let query = db
-      .selectFrom('analytics_event_stats')
-      .selectAll()
+      .selectFrom('analytics_event_stats as s')
+      .selectAll('s')
+      .$if(withDetail, (q) => q.select(detailOf(sql.ref('s.event_id'), 'all').as('detail')))
       .where('live_seq', '>', after.toString())
       .orderBy('live_seq')
       .limit(limit);
@@ -93,6 +110,7 @@ export const liveRepository = {
       eventId: r.event_id,
       organizationId: r.organization_id,
       stats: toEventStats(r),
+      ...('detail' in r && r.detail ? { detail: toEventDetail(r.detail) } : {}),
     }));
   },
 

@@ -1,6 +1,7 @@
-import type { EventStats } from '@evently/contracts';
+import type { EventDetail, EventStats } from '@evently/contracts';
 import type { Database } from '@evently/db';
 import { sql, type Transaction } from 'kysely';
+import type { TypeDelta, VoucherDelta } from './analytics.lines.js';
 import type { StatsRow } from './analytics.mappers.js';
 import { type SeriesDelta, type StatsDelta, ZERO_STATS } from './analytics.projector.js';
 import type { EventMeta } from './source.repository.js';
@@ -204,11 +205,58 @@ export const projectionRepository = {
   },
 
   async deleteStats(trx: Trx, eventId: string): Promise<StatsRow | undefined> {
+    await trx.deleteFrom('analytics_ticket_type_stats').where('event_id', '=', eventId).execute();
+    await trx.deleteFrom('analytics_voucher_stats').where('event_id', '=', eventId).execute();
     return trx
       .deleteFrom('analytics_event_stats')
       .where('event_id', '=', eventId)
       .returningAll()
       .executeTakeFirst();
+  },
+
+  /**
+   * Adds deltas to rows per ticket type (creating them), in one statement; rows in the given
+   * order (the caller sorts by event and type: the lock order). One item per row.
+   */
+  async addTypeStats(
+    trx: Trx,
+    items: ReadonlyArray<{ eventId: string; ticketTypeId: string; delta: TypeDelta }>,
+  ): Promise<void> {
+    if (items.length === 0) return;
+    const t = sql.table('analytics_ticket_type_stats');
+    await sql`
+      INSERT INTO analytics_ticket_type_stats (event_id, ticket_type_id, tickets_sold,
+        tickets_held, revenue_cents)
+      VALUES ${sql.join(
+        items.map(
+          ({ eventId, ticketTypeId, delta }) => sql`(${eventId}, ${ticketTypeId},
+            ${delta.tickets_sold}, ${delta.tickets_held}, ${delta.revenue_cents})`,
+        ),
+      )}
+      ON CONFLICT (event_id, ticket_type_id) DO UPDATE SET
+        tickets_sold = ${t}.tickets_sold + excluded.tickets_sold,
+        tickets_held = ${t}.tickets_held + excluded.tickets_held,
+        revenue_cents = ${t}.revenue_cents + excluded.revenue_cents`.execute(trx);
+  },
+
+  /** The same per voucher (a zero delta makes the row of a voucher used in an order). */
+  async addVoucherStats(
+    trx: Trx,
+    items: ReadonlyArray<{ eventId: string; voucherId: string; delta: VoucherDelta }>,
+  ): Promise<void> {
+    if (items.length === 0) return;
+    const t = sql.table('analytics_voucher_stats');
+    await sql`
+      INSERT INTO analytics_voucher_stats (event_id, voucher_id, redemptions, discount_cents)
+      VALUES ${sql.join(
+        items.map(
+          ({ eventId, voucherId, delta }) => sql`(${eventId}, ${voucherId},
+            ${delta.redemptions}, ${delta.discount_cents})`,
+        ),
+      )}
+      ON CONFLICT (event_id, voucher_id) DO UPDATE SET
+        redemptions = ${t}.redemptions + excluded.redemptions,
+        discount_cents = ${t}.discount_cents + excluded.discount_cents`.execute(trx);
   },
 
   /**
@@ -220,7 +268,13 @@ export const projectionRepository = {
    */
   async appendLiveUpdates(
     trx: Trx,
-    updates: ReadonlyArray<{ eventId: string; organizationId: string; stats: EventStats }>,
+    updates: ReadonlyArray<{
+      eventId: string;
+      organizationId: string;
+      stats: EventStats;
+      detail?: EventDetail | undefined;
+      detailOnly?: boolean;
+    }>,
   ): Promise<string[]> {
     if (updates.length === 0) return [];
     const list = JSON.stringify(
@@ -229,6 +283,8 @@ export const projectionRepository = {
         event_id: u.eventId,
         organization_id: u.organizationId,
         stats: u.stats,
+        ...(u.detail && { detail: u.detail }),
+        detail_only: u.detailOnly === true,
       })),
     );
     const { rows } = await sql<{ seq: string }>`
@@ -237,15 +293,18 @@ export const projectionRepository = {
         RETURNING seq - ${updates.length}::bigint AS base
       ), u AS (
         SELECT * FROM jsonb_to_recordset(${list}::jsonb)
-          AS u(n bigint, event_id uuid, organization_id uuid, stats jsonb)
+          AS u(n bigint, event_id uuid, organization_id uuid, stats jsonb, detail jsonb,
+            detail_only boolean)
       ), latest AS (
         SELECT event_id, max(n) AS n FROM u GROUP BY event_id
       ), s AS (
         UPDATE analytics_event_stats t SET live_seq = c.base + latest.n FROM c, latest
         WHERE t.event_id = latest.event_id RETURNING t.event_id
       )
-      INSERT INTO analytics_live_updates (seq, event_id, organization_id, stats)
-      SELECT c.base + u.n, u.event_id, u.organization_id, u.stats FROM c, u
+      INSERT INTO analytics_live_updates (seq, event_id, organization_id, stats, detail,
+        detail_only)
+      SELECT c.base + u.n, u.event_id, u.organization_id, u.stats, u.detail, u.detail_only
+      FROM c, u
       RETURNING seq`.execute(trx);
     if (rows.length !== updates.length) throw new Error('analytics_live_cursor has no row');
     return rows.map((r) => String(r.seq)).sort((a, b) => Number(BigInt(a) - BigInt(b)));

@@ -1,4 +1,4 @@
-import type { EventStats } from '@evently/contracts';
+import type { EventDetail, EventStats } from '@evently/contracts';
 import type { Database } from '@evently/db';
 import { sql, type Transaction } from 'kysely';
 import type { StatsRow } from './analytics.mappers.js';
@@ -33,7 +33,13 @@ export const rebuildRepository = {
   async clear(trx: Trx): Promise<void> {
     await sql`CREATE TEMP TABLE analytics_old_stats ON COMMIT DROP AS
       SELECT * FROM analytics_event_stats`.execute(trx);
+    await sql`CREATE TEMP TABLE analytics_old_type_stats ON COMMIT DROP AS
+      SELECT * FROM analytics_ticket_type_stats`.execute(trx);
+    await sql`CREATE TEMP TABLE analytics_old_voucher_stats ON COMMIT DROP AS
+      SELECT * FROM analytics_voucher_stats`.execute(trx);
     await trx.deleteFrom('analytics_event_stats').execute();
+    await trx.deleteFrom('analytics_ticket_type_stats').execute();
+    await trx.deleteFrom('analytics_voucher_stats').execute();
     await trx.deleteFrom('analytics_series').execute();
     await trx.deleteFrom('analytics_hours').execute();
     await trx.deleteFrom('analytics_waitlist_entries').execute();
@@ -72,6 +78,33 @@ export const rebuildRepository = {
       ) w ON w.event_id = e.id
       LEFT JOIN analytics_old_stats o ON o.event_id = e.id`.execute(trx);
     return Number(result.numAffectedRows ?? 0);
+  },
+
+  /**
+   * Per ticket type: the lines of pending bookings held, of confirmed ones sold (their totals,
+   * after discounts, the revenue). Per voucher: a row for every voucher used in an order; its
+   * redemptions are the confirmed bookings made with it (their uses are live: an ended booking's
+   * was given back), with their lines' discounts. A row for every type with a line: the
+   * projection makes it with the booking.
+   */
+  async insertLineStats(trx: Trx): Promise<void> {
+    await sql`
+      INSERT INTO analytics_ticket_type_stats (event_id, ticket_type_id, tickets_sold,
+        tickets_held, revenue_cents)
+      SELECT b.event_id, i.ticket_type_id,
+        coalesce(sum(i.quantity) FILTER (WHERE b.status = 'confirmed'), 0),
+        coalesce(sum(i.quantity) FILTER (WHERE b.status = 'pending'), 0),
+        coalesce(sum(i.total_cents) FILTER (WHERE b.status = 'confirmed'), 0)
+      FROM booking_items i JOIN bookings b ON b.id = i.booking_id
+      GROUP BY b.event_id, i.ticket_type_id`.execute(trx);
+    await sql`
+      INSERT INTO analytics_voucher_stats (event_id, voucher_id, redemptions, discount_cents)
+      SELECT b.event_id, r.voucher_id, count(*) FILTER (WHERE b.status = 'confirmed'),
+        coalesce(sum(d.discount) FILTER (WHERE b.status = 'confirmed'), 0)
+      FROM voucher_redemptions r JOIN bookings b ON b.id = r.booking_id
+      CROSS JOIN LATERAL (SELECT coalesce(sum(i.discount_cents), 0) AS discount
+        FROM booking_items i WHERE i.booking_id = r.booking_id) d
+      GROUP BY b.event_id, r.voucher_id`.execute(trx);
   },
 
   async insertWaitlistEntries(trx: Trx): Promise<void> {
@@ -173,14 +206,33 @@ export const rebuildRepository = {
     return covered;
   },
 
-  /** Events whose public figures differ from before the rebuild (or are new). */
-  async changedStats(trx: Trx): Promise<StatsRow[]> {
+  /**
+   * Events whose public figures differ from before the rebuild (or are new): their own, or
+   * those of one of their types or vouchers. With the vouchers whose figures changed.
+   */
+  async changedStats(trx: Trx): Promise<{ rows: StatsRow[]; vouchers: string[] }> {
+    const changedVouchers = sql`
+      SELECT event_id, voucher_id
+      FROM analytics_voucher_stats n FULL JOIN analytics_old_voucher_stats o
+        USING (event_id, voucher_id)
+      WHERE (n.redemptions, n.discount_cents) IS DISTINCT FROM (o.redemptions, o.discount_cents)`;
     const { rows } = await sql<StatsRow>`
+      WITH changed_lines AS (
+        SELECT event_id
+        FROM analytics_ticket_type_stats n FULL JOIN analytics_old_type_stats o
+          USING (event_id, ticket_type_id)
+        WHERE (n.tickets_sold, n.tickets_held, n.revenue_cents)
+          IS DISTINCT FROM (o.tickets_sold, o.tickets_held, o.revenue_cents)
+        UNION
+        SELECT event_id FROM (${changedVouchers}) v
+      )
       SELECT n.* FROM analytics_event_stats n
       LEFT JOIN analytics_old_stats o ON o.event_id = n.event_id
       WHERE o.event_id IS NULL OR ${figuresOf('n')} IS DISTINCT FROM ${figuresOf('o')}
+        OR n.event_id IN (SELECT event_id FROM changed_lines)
       ORDER BY n.event_id`.execute(trx);
-    return rows;
+    const vouchers = await sql<{ voucher_id: string }>`${changedVouchers}`.execute(trx);
+    return { rows, vouchers: vouchers.rows.map((v) => v.voucher_id) };
   },
 
   /** Numbers a batch of live updates at once: returns the first of `count` new numbers. */
@@ -209,7 +261,13 @@ export const rebuildRepository = {
 
   async insertLiveUpdates(
     trx: Trx,
-    updates: Array<{ seq: string; eventId: string; organizationId: string; stats: EventStats }>,
+    updates: Array<{
+      seq: string;
+      eventId: string;
+      organizationId: string;
+      stats: EventStats;
+      detail?: EventDetail | undefined;
+    }>,
   ): Promise<void> {
     for (let start = 0; start < updates.length; start += 500) {
       await trx
@@ -220,6 +278,7 @@ export const rebuildRepository = {
             event_id: u.eventId,
             organization_id: u.organizationId,
             stats: JSON.stringify(u.stats),
+            detail: u.detail ? JSON.stringify(u.detail) : null,
           })),
         )
         .execute();

@@ -5,6 +5,8 @@ import type { RequestLog } from '../../kernel/log.js';
 import { ANALYTICS_CONSUMER, publishLive } from './analytics.consumer.js';
 import { toEventStats } from './analytics.mappers.js';
 import { lockForRebuild, unlockAfterRebuild } from './analytics-lock.js';
+import { detailsOf } from './detail.queries.js';
+import { toEventDetail } from './event-detail.js';
 import type { LiveMessage } from './live-message.js';
 import { rebuildRepository as repo } from './rebuild.repository.js';
 
@@ -41,10 +43,11 @@ export async function rebuildAnalytics(deps: {
           const now = deps.now();
           await repo.clear(trx);
           const events = await repo.insertStats(trx, now);
+          await repo.insertLineStats(trx);
           await repo.insertWaitlistEntries(trx);
           const seriesRows = await repo.insertSeries(trx);
           const covered = await repo.coverUnprocessed(trx, ANALYTICS_CONSUMER);
-          const changed = await repo.changedStats(trx);
+          const { rows: changed, vouchers } = await repo.changedStats(trx);
           const updates: LiveMessage[] = [];
           if (changed.length > 0) {
             const first = await repo.reserveLiveSeqs(trx, changed.length);
@@ -53,14 +56,22 @@ export async function rebuildAnalytics(deps: {
               seq: first + BigInt(i),
             }));
             await repo.stampLiveSeqs(trx, stamps, now);
+            // Every type and quota, and the vouchers whose figures the rebuild changed.
+            const details = await detailsOf(
+              trx,
+              changed.map((row) => row.event_id),
+              vouchers,
+            );
             for (const [i, row] of changed.entries()) {
               const seq = (first + BigInt(i)).toString();
               const stats = toEventStats({ ...row, live_seq: seq, updated_at: now });
+              const source = details.get(row.event_id);
               updates.push({
                 seq,
                 eventId: row.event_id,
                 organizationId: row.organization_id,
                 stats,
+                ...(source && { detail: toEventDetail(source) }),
               });
             }
             await repo.insertLiveUpdates(trx, updates);

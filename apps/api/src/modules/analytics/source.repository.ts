@@ -1,5 +1,6 @@
 import type { Database } from '@evently/db';
 import type { Kysely, Transaction } from 'kysely';
+import type { BookingLine, BookingLines } from './analytics.lines.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -141,6 +142,38 @@ export const sourceRepository = {
         { meta: toMeta(r), clock: { confirmedAt: r.confirmed_at, cancelledAt: r.cancelled_at } },
       ]),
     );
+  },
+
+  /** Many bookings' lines and voucher at once, by booking id (lines in their order). */
+  async bookingLines(db: Db, bookingIds: readonly string[]): Promise<Map<string, BookingLines>> {
+    if (bookingIds.length === 0) return new Map();
+    const rows = await db
+      .selectFrom('booking_items as i')
+      .leftJoin('voucher_redemptions as r', 'r.booking_id', 'i.booking_id')
+      .select([
+        'i.booking_id',
+        'i.ticket_type_id',
+        'i.quantity',
+        'i.total_cents',
+        'i.discount_cents',
+        'r.voucher_id',
+      ])
+      .where('i.booking_id', 'in', [...bookingIds])
+      .orderBy('i.booking_id')
+      .orderBy('i.position')
+      .execute();
+    const byBooking = new Map<string, { lines: BookingLine[]; voucherId: string | null }>();
+    for (const row of rows) {
+      const into = byBooking.get(row.booking_id) ?? { lines: [], voucherId: row.voucher_id };
+      into.lines.push({
+        ticketTypeId: row.ticket_type_id,
+        quantity: row.quantity,
+        totalCents: Number(row.total_cents),
+        discountCents: Number(row.discount_cents),
+      });
+      byBooking.set(row.booking_id, into);
+    }
+    return byBooking;
   },
 
   /** Many users' instants at once, by user id. */
