@@ -4,7 +4,7 @@ import { repeatsAtKillsOnly } from './mail-ledger.js';
 // The mail audit's one allowance (mail-ledger.ts): a mail may reach the sink more than once only
 // through workers killed mid-send. The fault tests lean on it, so it is pinned on its own.
 describe('mail audit: repeats allowed only at kills', () => {
-  // Mails #10-#19 of the sink arrived while a worker was being killed.
+  // Mails #10-#19 of the sink came from a worker that was then killed.
   const atKill = (index: number) => index >= 10 && index < 20;
 
   it('allows one copy, wherever it arrived', () => {

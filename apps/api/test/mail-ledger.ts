@@ -85,11 +85,12 @@ export async function expectedMails(db: Kysely<Database>): Promise<{
 }
 
 /**
- * Sink positions `[from, to)` of the mails a worker that was then SIGKILLed handed to SMTP: from
- * the sink's length when it started to the length once it was dead (what it had in flight lands
- * meanwhile). Any of them may have been accepted by SMTP and not yet recorded when it died: the
- * window is per mail, between SMTP's 250 and the COMMIT of `sent`, and one send lane can wait in
- * it while the other sends on, so it is not bounded by a count of mails before the kill.
+ * The life `[from, to]` (epoch ms, this process's clock) of a worker that was then SIGKILLed:
+ * the mails that came over SMTP connections it opened are its sends (`ReceivedMail.connectedAt`),
+ * whenever the sink finished reading them — one it had in flight may land well after it died.
+ * Any of them may have been accepted by SMTP and not yet recorded when it died: the window is
+ * per mail, between SMTP's 250 and the COMMIT of `sent`, and one send lane can wait in it while
+ * the other sends on, so it is not bounded by a count of mails before the kill.
  */
 export interface KillWindow {
   from: number;
@@ -109,15 +110,15 @@ export interface MailAudit {
 }
 
 /**
- * Whether a mail's copies at the sink (their indexes, in arrival order) are allowed: one copy, or
- * more when every copy but the last — the send that was recorded — arrived while a worker was
- * being killed (`atKill`), and each copy took a claim of its own (`attempts`: a recorded mail is
- * never claimed again). Any other repeat is a mail sent twice.
+ * Whether a mail's copies at the sink (in arrival order) are allowed: one copy, or more when
+ * every copy but the last — the send that was recorded — came from a worker that was then
+ * killed (`atKill`), and each copy took a claim of its own (`attempts`: a recorded mail is never
+ * claimed again). Any other repeat is a mail sent twice.
  */
-export function repeatsAtKillsOnly(
-  copies: readonly number[],
+export function repeatsAtKillsOnly<C>(
+  copies: readonly C[],
   attempts: number,
-  atKill: (index: number) => boolean,
+  atKill: (copy: C) => boolean,
 ): boolean {
   return copies.slice(0, -1).every(atKill) && attempts >= copies.length;
 }
@@ -171,7 +172,10 @@ export async function auditMails(
     if (!seen.has(key)) problems.push(`never queued: ${key}`);
   }
 
-  const atKill = (index: number) => kills.some((k) => index >= k.from && index < k.to);
+  const atKill = (index: number) => {
+    const at = received[index]?.connectedAt;
+    return at !== undefined && kills.some((k) => at >= k.from && at <= k.to);
+  };
   const copiesOf = new Map<string, number[]>();
   received.forEach((mail, index) => {
     const row = mail.messageId === null ? undefined : byMessageId.get(mail.messageId);

@@ -13,6 +13,11 @@ export interface ReceivedMail {
   text: string;
   html: string;
   messageId: string | null;
+  /**
+   * When the SMTP connection it came over was opened (epoch ms): which sender sent it, even
+   * when the sender died before the sink finished reading it (the message lands later).
+   */
+  connectedAt: number;
 }
 
 /** A real SMTP server on a random local port that keeps every mail it receives. */
@@ -29,13 +34,22 @@ export interface SmtpSink {
 export async function startSmtpSink(): Promise<SmtpSink> {
   const messages: ReceivedMail[] = [];
   const arrivals = new EventEmitter();
+  const connectedAt = new Map<string, number>();
 
   const server = new SMTPServer({
     authOptional: true,
     // Without a real certificate, offering STARTTLS would make clients fail the handshake.
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
+    onConnect(session, callback) {
+      connectedAt.set(session.id, Date.now());
+      callback();
+    },
+    onClose(session) {
+      connectedAt.delete(session.id);
+    },
     onData(stream, session, callback) {
+      const opened = connectedAt.get(session.id) ?? Date.now();
       simpleParser(stream)
         .then((parsed) => {
           const mail: ReceivedMail = {
@@ -47,6 +61,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
             text: parsed.text ?? '',
             html: parsed.html === false ? '' : (parsed.html ?? ''),
             messageId: parsed.messageId ?? null,
+            connectedAt: opened,
           };
           messages.push(mail);
           arrivals.emit('mail', mail);
