@@ -127,7 +127,9 @@ describe('waitlist: queue order and places in line', () => {
         waitlistLength: 2,
         soldOut: true,
         // Its one type's line: kept for the head, nothing for a newcomer.
-        ticketTypes: [{ ticketTypeId: expect.any(String), available: 0, soldOut: true, waiting: 2 }],
+        ticketTypes: [
+          { ticketTypeId: expect.any(String), available: 0, soldOut: true, waiting: 2 },
+        ],
       });
       // The free seats are the queue's: a direct booking is refused, and nothing is taken.
       await expectAppCode(

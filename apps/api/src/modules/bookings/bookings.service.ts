@@ -19,6 +19,7 @@ import type { Principal } from '../../kernel/principal.js';
 import { isOnSale, readBookingTerms } from '../events/booking-terms.js';
 import { createAllocator, type EventLockPolicy } from './allocator.js';
 import { answerBooking, answerBookingPage } from './booking-answers.js';
+import { bookingAvailability } from './booking-availability.js';
 import { bookingRef, toAuditEntry, toBooking } from './bookings.mappers.js';
 import { type BookingRow, bookingsRepository as repo } from './bookings.repository.js';
 import { asMembersSeeIt, holding, termsFor } from './event-access.js';
@@ -26,12 +27,10 @@ import { cancelEventBookings } from './event-cancellation.js';
 import { type HoldExpiry, scheduleHoldExpiry } from './hold-expiry.js';
 import { requestHash } from './idempotency.repository.js';
 import { inventoryRepository as inventoryRepo } from './inventory.repository.js';
-import { typeOnSale } from './order-pricing.js';
 import { CONFIRM, quotaSeatsRepository as quotaSeats } from './quota-seats.repository.js';
 import { releaseBooking } from './release-booking.js';
 import { convertOffer, type SeatRules } from './waitlist.js';
 import { createWaitlistService } from './waitlist.service.js';
-import { openSeats, queueStanding } from './waitlist-room.js';
 
 /** An order as `bookings.create` takes it: items, or a bare quantity (Part 1's call). */
 export interface OrderInput {
@@ -284,44 +283,7 @@ export function createBookingsService(deps: {
       return answerBookingPage(db, rows, input.limit);
     },
 
-    async availability(eventId) {
-      // Public: what anyone may see of the event (a draft is no one's here).
-      const terms = await termsFor(db, {}, null, 'event.view', eventId);
-      const inventory = await inventoryRepo.find(db, eventId);
-      if (!inventory) throw new AppError('NOT_FOUND', 'Event not found');
-      const at = now();
-      const standing = await queueStanding(db, eventId, inventory, at);
-      const published = terms.status === 'published';
-      const waitlistLength = [...standing.waiting.values()].reduce((sum, n) => sum + n, 0);
-      const available = published ? inventory.capacity - inventory.confirmed - inventory.held : 0;
-      // What a newcomer without a voucher can book of each public type on sale now.
-      const ticketTypes = standing.selling.ticketTypes
-        .filter((t) => !t.hidden && typeOnSale(t, at))
-        .map((t) => {
-          const open = published ? openSeats(standing, t) : 0;
-          return {
-            ticketTypeId: t.id,
-            available: open,
-            soldOut: published && open === 0,
-            waiting: standing.waiting.get(t.id) ?? 0,
-          };
-        });
-      return {
-        capacity: inventory.capacity,
-        confirmed: inventory.confirmed,
-        held: inventory.held,
-        available,
-        waitlistLength,
-        ticketTypes,
-        // Sold out when no public type has a seat for a newcomer (a line of one type does not
-        // sell out the others).
-        soldOut:
-          published &&
-          (ticketTypes.length > 0
-            ? ticketTypes.every((t) => t.soldOut)
-            : available <= 0 || waitlistLength > 0),
-      };
-    },
+    availability: (eventId) => bookingAvailability(db, eventId, now()),
 
     async listForEvent(principal, input) {
       const seen = await roles.of(principal);
