@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { DriverJob, DriverResult } from './booking-http-driver.js';
+import type { BookingOrder } from './booking-order.js';
 import type { ClientRun } from './hot-event-clients.js';
 import type { CpuGroup } from './hot-event-cpu.js';
 import type { BenchUser } from './hot-event-setup.js';
@@ -19,6 +20,8 @@ export async function runHttpBookingClients(options: {
   eventIds: string[];
   seconds: number;
   idempotencyKeys: boolean;
+  /** Absent: one seat a call. */
+  order?: BookingOrder | undefined;
   onStart?: (driver: CpuGroup) => void | Promise<void>;
 }): Promise<ClientRun> {
   const child = spawn(process.execPath, ['--import', 'tsx', DRIVER], {
@@ -36,6 +39,7 @@ export async function runHttpBookingClients(options: {
     eventIds: options.eventIds,
     seconds: options.seconds,
     idempotencyKeys: options.idempotencyKeys,
+    ...(options.order && { order: options.order }),
   };
   child.stdin.end(JSON.stringify(job));
   let result: DriverResult | undefined;

@@ -1,13 +1,15 @@
 // A plain HTTP load generator for bookings, run as a process of its own by booking-http-clients.ts
 // (so its CPU is not the measuring process's): one keep-alive node:http socket per signed-in user,
-// each POSTing `bookings.create` the way tRPC v11 sends an unbatched mutation — POST
-// /trpc/bookings.create, the input as the JSON body, the user's bearer — one call in flight per
-// user, the next sent as soon as the last answers. Reads its job (DriverJob) as JSON on stdin;
-// prints `{"type":"start"}` when the window opens and the DriverResult as the last line.
+// each POSTing `bookings.create` (one seat, or the job's order) the way tRPC v11 sends an
+// unbatched mutation — POST /trpc/bookings.create, the input as the JSON body, the user's bearer —
+// one call in flight per user, the next sent as soon as the last answers. Reads its job
+// (DriverJob) as JSON on stdin; prints `{"type":"start"}` when the window opens and the
+// DriverResult as the last line.
 import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { text } from 'node:stream/consumers';
+import { type BookingOrder, bookingInput } from './booking-order.js';
 
 export interface DriverJob {
   users: { url: string; accessToken: string }[];
@@ -15,6 +17,8 @@ export interface DriverJob {
   seconds: number;
   /** Send an idempotency key per booking, as the SDK does (the server then stores a key row). */
   idempotencyKeys: boolean;
+  /** Absent: `quantity: 1` (Part 1's call), answered confirmed. */
+  order?: BookingOrder;
 }
 
 export interface DriverResult {
@@ -70,8 +74,8 @@ function post(agent: Agent, url: URL, token: string, body: string): Promise<Answ
   });
 }
 
-/** A real booking: a 2xx whose tRPC result is a confirmed booking with an id. */
-function outcome(answer: Answer): 'booked' | string {
+/** A real booking: a 2xx whose tRPC result is a booking with an id, in the status expected. */
+function outcome(answer: Answer, status: BookingOrder['status']): 'booked' | string {
   let parsed: unknown;
   try {
     parsed = JSON.parse(answer.body);
@@ -84,9 +88,9 @@ function outcome(answer: Answer): 'booked' | string {
   };
   if (answer.status >= 200 && answer.status < 300) {
     const data = p.result?.data;
-    return typeof data?.id === 'string' && data.status === 'confirmed'
+    return typeof data?.id === 'string' && data.status === status
       ? 'booked'
-      : `HTTP ${answer.status} without a confirmed booking`;
+      : `HTTP ${answer.status} without a ${status} booking`;
   }
   const code = p.error?.data?.appCode;
   return `HTTP ${answer.status} ${typeof code === 'string' ? code : ''}`.trim();
@@ -106,16 +110,16 @@ async function drive(job: DriverJob): Promise<DriverResult> {
     // One socket per user, kept alive: a connection is a user, as with the SDK clients.
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     const url = new URL('/trpc/bookings.create', user.url);
-    while (performance.now() < deadline) {
+    const status = job.order?.status ?? 'confirmed';
+    for (let call = 0; performance.now() < deadline; call++) {
       const input = {
-        eventId: pick(),
-        quantity: 1,
+        ...bookingInput(pick(), job.order, call),
         ...(job.idempotencyKeys && { idempotencyKey: randomUUID() }),
       };
       const t0 = performance.now();
       let result: string;
       try {
-        result = outcome(await post(agent, url, user.accessToken, JSON.stringify(input)));
+        result = outcome(await post(agent, url, user.accessToken, JSON.stringify(input)), status);
       } catch (error) {
         result = error instanceof Error ? `network: ${error.message.slice(0, 40)}` : 'network';
       }

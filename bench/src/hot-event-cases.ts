@@ -3,20 +3,31 @@ import type { Database } from '@evently/db';
 import type { Kysely } from 'kysely';
 import type { BackgroundLoad } from './background-load.js';
 import { runHttpBookingClients } from './booking-http-clients.js';
+import { bookingInput } from './booking-order.js';
 import { checkInventory, type InventoryCheck } from './hot-event-checks.js';
 import { type ClientRun, runBookingClients } from './hot-event-clients.js';
 import { type CpuGroup, startCpuSampler } from './hot-event-cpu.js';
-import { type PgbenchRun, type PgbenchScript, runPgbench } from './hot-event-pgbench.js';
+import {
+  type CustomScript,
+  type PgbenchRun,
+  type PgbenchScript,
+  runPgbench,
+} from './hot-event-pgbench.js';
 import { monotonicMicros } from './hot-event-profile.js';
 import { clientRow, oversellVerdict, pgbenchRow, type ResultRow } from './hot-event-report.js';
 import type { BenchUser } from './hot-event-setup.js';
+import { checkTypedEvent, typedVerdict } from './hot-event-typed-checks.js';
+import { type TypedEvent, typedOrder } from './hot-event-typed-setup.js';
+import { plainOrderScript, typedOrderScript } from './hot-event-typed-sql.js';
 
 /** What a case books on: the hot event (one row) or a set of events picked at random per call. */
 export interface Target {
-  /** 'hot' or the set's size as text ('100', '1000'). */
+  /** 'hot', 'typed' or the set's size as text ('100', '1000'). */
   key: string;
   label: string;
   eventIds: string[];
+  /** The typed hot event (issue 15): orders of its two types, and raw SQL's order script. */
+  typed?: TypedEvent;
 }
 
 export type Side = 'Evently (HTTP)' | 'Evently (SDK)' | 'pgbench';
@@ -62,7 +73,35 @@ function delta(before: InventoryCheck, after: InventoryCheck): InventoryCheck {
   };
 }
 
-/** Runs `body` with the background load on for `variant` 'loaded', then checks the events. */
+/**
+ * Reads what the database holds for the target now; the function it answers reads it again and
+ * judges the case: the plain targets' counters, rows and outbox events (`outboxPerBooking`), or
+ * the typed event's quota, voucher, lines and prices as well (a free booking writes
+ * booking.created and booking.confirmed, a hold only the first).
+ */
+async function snapshot(
+  ctx: CaseContext,
+  target: Target,
+  outboxPerBooking: number,
+): Promise<(answered: number) => Promise<string>> {
+  const { typed } = target;
+  if (typed) {
+    const before = await checkTypedEvent(ctx.db, typed);
+    const outbox = typed.status === 'pending' ? 1 : 2;
+    return async (answered) =>
+      typedVerdict(before, await checkTypedEvent(ctx.db, typed), answered, outbox);
+  }
+  const before = await checkInventory(ctx.db, target.eventIds);
+  return async (answered) => {
+    const after = await checkInventory(ctx.db, target.eventIds);
+    return oversellVerdict(delta(before, after), answered, outboxPerBooking);
+  };
+}
+
+/**
+ * Runs `body` with the background load on for `variant` 'loaded', then checks the events;
+ * `ended` runs as soon as the body has (the CPU window closes there, not after the check).
+ */
 async function checked<T>(
   ctx: CaseContext,
   target: Target,
@@ -70,19 +109,19 @@ async function checked<T>(
   body: () => Promise<T>,
   answered: (result: T) => number,
   outboxPerBooking: number,
+  ended: () => Promise<void>,
 ): Promise<{ result: T; verdict: string; load: string }> {
-  const before = await checkInventory(ctx.db, target.eventIds);
+  const judge = await snapshot(ctx, target, outboxPerBooking);
   if (variant === 'loaded') await ctx.background?.start();
   const load = loadNow();
   let result: T;
   try {
     result = await body();
+    await ended();
   } finally {
     if (variant === 'loaded') await ctx.background?.stop();
   }
-  const after = await checkInventory(ctx.db, target.eventIds);
-  const verdict = oversellVerdict(delta(before, after), answered(result), outboxPerBooking);
-  return { result, verdict, load };
+  return { result, verdict: await judge(answered(result)), load };
 }
 
 const variantSuffix = (variant: Variant) => (variant === 'loaded' ? ', + background' : '');
@@ -101,12 +140,15 @@ export async function runEventlyCase(
 ): Promise<CaseResult> {
   const { target, side, variant, users } = options;
   const seconds = options.seconds ?? ctx.seconds;
+  const order = target.typed && typedOrder(target.typed);
   let stopSampler: (() => Promise<Record<string, number>>) | undefined;
   const sample = async (client: CpuGroup) => {
     const s = await startCpuSampler([...ctx.groups, client]);
     stopSampler = () => s.stop();
   };
   let fromMicros = 0;
+  let toMicros = 0;
+  let cpu: Record<string, number> = {};
   const { result, verdict, load } = await checked(
     ctx,
     target,
@@ -118,6 +160,7 @@ export async function runEventlyCase(
           eventIds: target.eventIds,
           seconds,
           idempotencyKeys: options.idempotencyKeys,
+          order,
           onStart: async (driver) => {
             await sample(driver);
             fromMicros = monotonicMicros();
@@ -128,17 +171,17 @@ export async function runEventlyCase(
       await sample({ name: 'bench client', pids: () => [process.pid] });
       fromMicros = monotonicMicros();
       const ids = target.eventIds;
-      return runBookingClients(
-        users,
-        seconds,
-        () => ids[Math.floor(Math.random() * ids.length)] ?? '',
+      return runBookingClients(users, seconds, (call) =>
+        bookingInput(ids[Math.floor(Math.random() * ids.length)] ?? '', order, call),
       );
     },
     (run) => run.bookedTotal,
     2,
+    async () => {
+      toMicros = monotonicMicros();
+      cpu = (await stopSampler?.()) ?? {};
+    },
   );
-  const toMicros = monotonicMicros();
-  const cpu = (await stopSampler?.()) ?? {};
   const name = `${side}, ${target.label}, ${users.length} users${variantSuffix(variant)}`;
   return {
     target: target.key,
@@ -153,14 +196,41 @@ export async function runEventlyCase(
   };
 }
 
-/** pgbench, one booking per transaction on the target (its hot row or its set), checked. */
+/**
+ * pgbench, one booking per transaction on the target (its hot row or its set; on the typed event,
+ * one order of its two types), checked.
+ */
 export async function runPgbenchCase(
   ctx: CaseContext,
-  options: { target: Target; clients: number; variant: Variant },
+  options: {
+    target: Target;
+    clients: number;
+    variant: Variant;
+    /**
+     * On the plain hot event: its free booking written as the typed script writes an order
+     * (plainOrderScript: Evently's rows, the count last), reported as target `hot-order`.
+     */
+    asOrder?: boolean;
+  },
 ): Promise<CaseResult> {
-  const { target, clients, variant } = options;
-  const script: PgbenchScript = target.key === 'hot' ? 'one-booking' : 'spread';
+  const { clients, variant } = options;
+  const target = options.asOrder
+    ? {
+        ...options.target,
+        key: `${options.target.key}-order`,
+        label: `${options.target.label}, as an order`,
+      }
+    : options.target;
+  const eventId = target.eventIds[0] ?? '';
+  const script: PgbenchScript | CustomScript = target.typed
+    ? typedOrderScript(target.typed)
+    : options.asOrder
+      ? plainOrderScript(eventId, await onlyTicketType(ctx, eventId))
+      : target.key === 'hot'
+        ? 'one-booking'
+        : 'spread';
   let stopSampler: (() => Promise<Record<string, number>>) | undefined;
+  let cpu: Record<string, number> = {};
   const { result, verdict, load } = await checked<PgbenchRun>(
     ctx,
     target,
@@ -168,7 +238,7 @@ export async function runPgbenchCase(
     () =>
       runPgbench({
         databaseUrl: ctx.databaseUrl,
-        eventId: target.eventIds[0] ?? '',
+        eventId,
         events: target.eventIds.length,
         clients,
         seconds: ctx.seconds,
@@ -182,9 +252,12 @@ export async function runPgbenchCase(
         },
       }),
     (run) => run.transactions,
-    1,
+    // booking.created and booking.confirmed, as Evently writes for a free booking.
+    options.asOrder ? 2 : 1,
+    async () => {
+      cpu = (await stopSampler?.()) ?? {};
+    },
   );
-  const cpu = (await stopSampler?.()) ?? {};
   const name = `pgbench, ${target.label}, ${clients} clients${variantSuffix(variant)}`;
   return {
     target: target.key,
@@ -196,4 +269,16 @@ export async function runPgbenchCase(
     cpu,
     bookings: result.transactions,
   };
+}
+
+/** The one ticket type of a plain event (its General admission). */
+async function onlyTicketType(ctx: CaseContext, eventId: string): Promise<string> {
+  const types = await ctx.db
+    .selectFrom('ticket_types')
+    .select('id')
+    .where('event_id', '=', eventId)
+    .execute();
+  const [only] = types;
+  if (!only || types.length > 1) throw new Error(`event ${eventId}: not one ticket type`);
+  return only.id;
 }

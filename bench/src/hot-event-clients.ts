@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { TRPCClientError } from '@evently/sdk';
+import type { BookingInput } from './booking-order.js';
 import type { BenchUser } from './hot-event-setup.js';
 
 export interface ClientRun {
@@ -28,13 +29,14 @@ function codeOf(error: unknown): string {
 }
 
 /**
- * Every user's client loops `bookings.create({ eventId: pick(), quantity: 1 })` — one call in
- * flight per client, the next sent as soon as the last answers — for `seconds`, timing each call.
+ * Every user's client loops `bookings.create(input(call))` (`call` counts the user's calls from
+ * 0) — one call in flight per client, the next sent as soon as the last answers — for `seconds`,
+ * timing each call.
  */
 export async function runBookingClients(
   users: BenchUser[],
   seconds: number,
-  pick: () => string,
+  input: (call: number) => BookingInput,
 ): Promise<ClientRun> {
   const latencies: number[] = [];
   const errors: Record<string, number> = {};
@@ -45,10 +47,10 @@ export async function runBookingClients(
   const deadline = start + seconds * 1_000;
 
   async function loop(user: BenchUser): Promise<void> {
-    while (performance.now() < deadline) {
+    for (let call = 0; performance.now() < deadline; call++) {
       const t0 = performance.now();
       try {
-        await user.client.bookings.create.mutate({ eventId: pick(), quantity: 1 });
+        await user.client.bookings.create.mutate(input(call));
         const t1 = performance.now();
         bookedTotal += 1;
         if (t1 <= deadline) {

@@ -82,6 +82,13 @@ const SCRIPTS: Record<PgbenchScript, string> = {
   spread: SPREAD_SQL,
 };
 
+/** A script of a caller's, with what it needs besides itself: pgbench's -D variables. */
+export interface CustomScript {
+  name: string;
+  sql: string;
+  defines: Record<string, string | number>;
+}
+
 export interface PgbenchRun {
   tps: number;
   transactions: number;
@@ -106,13 +113,18 @@ export async function runPgbench(options: {
   events?: number;
   clients: number;
   seconds: number;
-  script: PgbenchScript;
+  /** One of the scripts here, or one with -D variables of its own. */
+  script: PgbenchScript | CustomScript;
   onStart?: (pgbench: CpuGroup) => void | Promise<void>;
 }): Promise<PgbenchRun> {
   const dir = await mkdtemp(join(tmpdir(), 'evently-pgbench-'));
   try {
-    const scriptPath = join(dir, `${options.script}.sql`);
-    await writeFile(scriptPath, SCRIPTS[options.script]);
+    const { script } = options;
+    const custom: CustomScript =
+      typeof script === 'string' ? { name: script, sql: SCRIPTS[script], defines: {} } : script;
+    const scriptPath = join(dir, `${custom.name}.sql`);
+    await writeFile(scriptPath, custom.sql);
+    const defines = Object.entries(custom.defines).flatMap(([k, v]) => ['-D', `${k}=${v}`]);
     const args = [
       '-n',
       '-M',
@@ -129,6 +141,7 @@ export async function runPgbench(options: {
       `event=${options.eventId}`,
       '-D',
       `events=${options.events ?? 1}`,
+      ...defines,
       '-l',
       `--log-prefix=${join(dir, 'log')}`,
       options.databaseUrl,

@@ -1,5 +1,6 @@
 import type { BareRouteRun } from './bare-route.js';
 import type { CaseResult, Side, Variant } from './hot-event-cases.js';
+import { TYPED_PERCENT_OFF } from './hot-event-typed-setup.js';
 
 /** A target of issue 13: Evently / the best raw rate on the same kind of load. */
 export interface RatioTarget {
@@ -60,6 +61,57 @@ export function printRatios(results: CaseResult[], targets: RatioTarget[]): void
     }
   }
   console.log('\nEvently / the best pgbench of the same run (issue 13 targets 1 and 2)');
+  console.table(rows);
+}
+
+/**
+ * Issue 15: the typed hot event's ratio beside the plain hot event's, each Evently side against
+ * the best pgbench of its own script in the same run; the typed ratio must not fall below the
+ * plain one. The plain hot event's baseline (issue 13's) writes the booking and one event with
+ * the row locked first; the typed script writes every row Evently writes, its counts last. So the
+ * plain event is also shown against `hot-order`, its rows written in the typed script's shape:
+ * the comparison where only the order differs.
+ */
+export function printTypedRatios(results: CaseResult[]): void {
+  const rows = [];
+  const best = (r: CaseResult | undefined) => (r ? `${rate(r)} (${r.clients})` : '-');
+  const ratio = (e: CaseResult, base: CaseResult | undefined) =>
+    base ? e.bookingsPerSecond / base.bookingsPerSecond : Number.NaN;
+  for (const variant of ['quiet', 'loaded'] as const) {
+    const plainBase = bestOf(results, 'hot', 'pgbench', variant);
+    const orderBase = bestOf(results, 'hot-order', 'pgbench', variant);
+    const typedBase = bestOf(results, 'typed', 'pgbench', variant);
+    if (!plainBase || !typedBase) continue;
+    for (const side of ['Evently (HTTP)', 'Evently (SDK)'] as const) {
+      const plain = bestOf(results, 'hot', side, variant);
+      const typed = bestOf(results, 'typed', side, variant);
+      if (!plain || !typed) continue;
+      const plainRatio = ratio(plain, plainBase);
+      const orderRatio = ratio(plain, orderBase);
+      const typedRatio = ratio(typed, typedBase);
+      rows.push({
+        side: `${side}${variant === 'loaded' ? ', + background' : ''}`,
+        'plain /s': rate(plain),
+        'its pgbench /s (clients)': best(plainBase),
+        'plain ratio': plainRatio.toFixed(2),
+        'as-an-order pgbench /s (clients)': best(orderBase),
+        'plain ratio, as an order': orderRatio.toFixed(2),
+        'typed /s': rate(typed),
+        'typed pgbench /s (clients)': best(typedBase),
+        'typed ratio': typedRatio.toFixed(2),
+        'typed >= plain': typedRatio >= plainRatio ? 'yes (met)' : 'no (NOT met)',
+        'typed >= plain as an order': Number.isNaN(orderRatio)
+          ? '-'
+          : typedRatio >= orderRatio
+            ? 'yes'
+            : 'no',
+      });
+    }
+  }
+  if (rows.length === 0) return;
+  console.log(
+    `\nThe typed hot event (A×1 + B×1, every other order with a ${TYPED_PERCENT_OFF} % voucher, a shared quota) beside the plain one: Evently / the best pgbench of the same run (issue 15)`,
+  );
   console.table(rows);
 }
 

@@ -4,6 +4,9 @@
 // by the SDK, on one hot event and on sets of 100 and 1,000 events (each call picks one at random).
 // Raw SQL: pgbench writes one booking per transaction on a hot event's row and on sets of as many
 // events (the spread script), at each of several client counts; the best count is the baseline.
+// The typed hot event (issue 15): orders of one seat of each of two priced types sharing a quota,
+// every other one with a voucher, against raw SQL writing the same rows in one transaction an
+// order (hot-event-typed-*.ts); its ratio is held against the plain hot event's of the same run.
 // Target by target: Evently's cases, then the APIs stop (pgbench needs the connections) and
 // pgbench's cases run, then the APIs start again for the next target. With BENCH_BACKGROUND=pgbench-ro every case also runs beside a read-only pgbench
 // load. Every case is checked against the database (no oversell, every answer a row).
@@ -39,6 +42,7 @@ import {
   printApiBudget,
   printBackgroundLoss,
   printRatios,
+  printTypedRatios,
   type RatioTarget,
 } from './hot-event-ratios.js';
 import { printBatches, printCpu, printProfiles, printResults } from './hot-event-report.js';
@@ -48,6 +52,12 @@ import {
   signedInClient,
   signInUsers,
 } from './hot-event-setup.js';
+import {
+  publishTypedEvents,
+  TYPED_PERCENT_OFF,
+  TYPED_PRICES,
+  TYPED_QUOTA_SIZE,
+} from './hot-event-typed-setup.js';
 import { measureStreamMemory } from './stream-memory.js';
 
 const numbers = (value: string) =>
@@ -56,8 +66,12 @@ const numbers = (value: string) =>
     .map(Number)
     .filter((n) => Number.isInteger(n) && n > 0);
 
-function settings() {
+/** `typed`: the typed hot event and the plain one it is held against, nothing else. */
+export type HotEventCases = 'all' | 'typed';
+
+function settings(cases: HotEventCases) {
   const env = process.env;
+  const typedOnly = cases === 'typed';
   const background = env.BENCH_BACKGROUND;
   if (background && background !== 'pgbench-ro')
     throw new Error(`BENCH_BACKGROUND=${background}: only pgbench-ro is known`);
@@ -66,17 +80,19 @@ function settings() {
     users: Number(env.BENCH_HOT_CLIENTS ?? 64),
     warmUpSeconds: Number(env.BENCH_HOT_WARMUP_SECONDS ?? 3),
     pgbenchClients: numbers(env.BENCH_PGBENCH_CLIENTS ?? '8,16,64'),
-    spreadSizes: numbers(env.BENCH_SPREAD_EVENTS ?? '100,1000'),
+    spreadSizes: typedOnly ? [] : numbers(env.BENCH_SPREAD_EVENTS ?? '100,1000'),
+    typed: typedOnly || env.BENCH_HOT_TYPED !== '0',
+    typedOnly,
     idempotencyKeys: env.BENCH_HTTP_IDEMPOTENCY !== '0',
     background: background === 'pgbench-ro',
     backgroundClients: Number(env.BENCH_BACKGROUND_CLIENTS ?? 4),
     profileDir: env.BENCH_PROFILE_DIR && resolve(env.BENCH_PROFILE_DIR),
-    sseStreams: Number(env.BENCH_SSE_STREAMS ?? 1_000),
+    sseStreams: typedOnly ? 0 : Number(env.BENCH_SSE_STREAMS ?? 1_000),
   };
 }
 
-export async function benchHotEvent(): Promise<void> {
-  const s = settings();
+export async function benchHotEvent(cases: HotEventCases = 'all'): Promise<void> {
+  const s = settings(cases);
   const redisUrl = process.env.REDIS_URL;
   const adminUrl = process.env.DATABASE_URL;
   if (!adminUrl || !redisUrl) {
@@ -116,8 +132,18 @@ export async function benchHotEvent(): Promise<void> {
       ...s.spreadSizes.flatMap((n) => [...spreadTitles('Evently', n), ...spreadTitles('pg', n)]),
     ]);
     const hotIds = ids.splice(0, 2);
+    const typed = s.typed
+      ? await publishTypedEvents(organizer, ['Evently typed hot event', 'pgbench typed hot event'])
+      : [];
     const targets = (side: number): Target[] => [
       { key: 'hot', label: '1 hot event', eventIds: [hotIds[side] ?? ''] },
+      // Right after the plain hot event, so the machine drifts little between the two ratios.
+      ...typed.slice(side, side + 1).map((t) => ({
+        key: 'typed',
+        label: '1 hot event, typed',
+        eventIds: [t.eventId],
+        typed: t,
+      })),
       ...s.spreadSizes.map((n, i) => ({
         key: `${n}`,
         label: `${n.toLocaleString('en')} events`,
@@ -188,7 +214,7 @@ export async function benchHotEvent(): Promise<void> {
         batches.push({
           name: `${target.label} (HTTP)`,
           sizes: await measureBatchSizes(db, target.eventIds, startedAt, endedAt),
-          ...(target.key === 'hot' && {
+          ...((target.key === 'hot' || target.typed) && {
             timeline: await measureBatchTimeline(db, target.eventIds[0] ?? '', startedAt, endedAt),
           }),
         });
@@ -211,31 +237,43 @@ export async function benchHotEvent(): Promise<void> {
       }
 
       if (!pgTarget) continue;
-      for (const clients of s.pgbenchClients)
-        for (const v of pairOrder(variants)) {
-          const result = await pgbenchWithRetries(() =>
-            runPgbenchCase(ctx, { target: pgTarget, clients, variant: v }),
-          );
-          if (typeof result === 'string')
-            console.log(`pgbench, ${target.label}, ${clients} clients, ${v}: FAILED (${result})`);
-          else results.push(result);
-        }
+      // Beside the typed event, the plain one is also held against raw SQL in the typed
+      // script's shape writing Evently's rows (a line, both outbox events, the audit entry).
+      const scripts = target.key === 'hot' && s.typed ? [false, true] : [false];
+      for (const asOrder of scripts)
+        for (const clients of s.pgbenchClients)
+          for (const v of pairOrder(variants)) {
+            const result = await pgbenchWithRetries(() =>
+              runPgbenchCase(ctx, { target: pgTarget, clients, variant: v, asOrder }),
+            );
+            if (typeof result === 'string')
+              console.log(`pgbench, ${target.label}, ${clients} clients, ${v}: FAILED (${result})`);
+            else results.push(result);
+          }
     }
 
     // What HTTP alone costs here, under the same client (the floor under the API's µs/booking).
-    await measureBareRoute(s.users, 1); // untimed warm-up
-    const bare = await measureBareRoute(s.users, s.seconds);
+    const bare = s.typedOnly
+      ? undefined
+      : await measureBareRoute(s.users, 1).then(() => measureBareRoute(s.users, s.seconds));
 
+    const typedLabel = `orders of one seat of each of two types (${TYPED_PRICES.map((p) => `${p / 100} €`).join(' and ')}) sharing a quota of ${TYPED_QUOTA_SIZE.toLocaleString('en')}, every other one with a ${TYPED_PERCENT_OFF} % voucher`;
     printResults(
-      `Bookings: ${s.users} Evently users (2 API processes), pgbench at ${s.pgbenchClients.join('/')} clients, ${s.seconds} s a case, free events of capacity ${BENCH_CAPACITY.toLocaleString('en')}, maxPerBooking 1, idempotency keys ${s.idempotencyKeys ? 'on' : 'off'} (${database.label})`,
+      `Bookings: ${s.users} Evently users (2 API processes), pgbench at ${s.pgbenchClients.join('/')} clients, ${s.seconds} s a case, free events of capacity ${BENCH_CAPACITY.toLocaleString('en')}, maxPerBooking 1, idempotency keys ${s.idempotencyKeys ? 'on' : 'off'}${s.typed ? `; typed: ${typedLabel}` : ''} (${database.label})`,
       results.map((r) => r.row),
     );
-    const ratioTargets: RatioTarget[] = eventlyTargets.map((t) =>
-      t.key === 'hot'
-        ? { key: t.key, label: t.label, goal: 2 }
-        : { key: t.key, label: t.label, goal: 1, aim: 1.5 },
+    // The typed event is held against the plain one (printTypedRatios), not against a goal.
+    const ratioTargets: RatioTarget[] = eventlyTargets.flatMap((t) =>
+      t.typed
+        ? []
+        : [
+            t.key === 'hot'
+              ? { key: t.key, label: t.label, goal: 2 }
+              : { key: t.key, label: t.label, goal: 1, aim: 1.5 },
+          ],
     );
     printRatios(results, ratioTargets);
+    printTypedRatios(results);
     printApiBudget(results, ratioTargets, availableParallelism(), bare);
     if (background) printBackgroundLoss(results, ratioTargets, background.label);
     printBatches(batches, s.seconds);

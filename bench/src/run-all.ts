@@ -1,5 +1,7 @@
 // `pnpm bench`: every benchmark, one after another. BENCH_SECONDS shortens or lengthens each case;
-// BENCH_ONLY=auth (or trpc, events, read-cpu, hot-event, analytics) runs one of them. hot-event needs
+// BENCH_ONLY=auth (or trpc, events, read-cpu, hot-event, analytics) runs one of them;
+// BENCH_ONLY=hot-event-typed runs only the typed hot event and the plain one it is held against
+// (hot-event runs it too, unless BENCH_HOT_TYPED=0). hot-event needs
 // DATABASE_URL (admin URL) and REDIS_URL, and reads BENCH_HOT_SECONDS (10 a case),
 // BENCH_HOT_CLIENTS (64 Evently users), BENCH_PGBENCH_CLIENTS (8,16,64), BENCH_SPREAD_EVENTS
 // (100,1000), BENCH_HTTP_IDEMPOTENCY (1; 0 sends no key), BENCH_BACKGROUND (pgbench-ro: every case
@@ -19,4 +21,5 @@ if (!only || only === 'auth') await benchAuth(seconds);
 if (!only || only === 'events') await benchEventsRead(seconds);
 if (!only || only === 'read-cpu') await benchReadPathCpu(seconds);
 if (!only || only === 'hot-event') await benchHotEvent();
+if (only === 'hot-event-typed') await benchHotEvent('typed');
 if (!only || only === 'analytics') await benchAnalytics(seconds);
