@@ -160,6 +160,9 @@ describe('waitlist per ticket type', () => {
         [types.vip, { ticketTypeId: types.vip, available: 2, soldOut: false, waiting: 0 }],
       ]),
     );
+    // Event lists too: a line of one type leaves the event on sale.
+    const shown = await app.client().events.get.query({ id: event.id });
+    expect(shown.availability).toMatchObject({ soldOut: false });
     const listed = await app.client().ticketTypes.list.query({ eventId: event.id });
     expect(listed.find((t) => t.id === types.early)?.availability).toEqual({
       available: 0,

@@ -73,23 +73,46 @@ export const inventoryRepository = {
       .executeTakeFirst();
   },
 
-  /** Inventory rows with how many entries wait on each event's waitlist. */
+  /**
+   * Inventory rows with how many entries wait on each event's waitlist, and how many of its
+   * public types on sale at `now` have no line (a newcomer may still book those).
+   */
   findMany(
     db: Db,
     eventIds: readonly string[],
-  ): Promise<(InventoryRow & { waiting: string | null })[]> {
+    now: Date,
+  ): Promise<(InventoryRow & { waiting: string | null; unqueued: string | null })[]> {
     if (eventIds.length === 0) return Promise.resolve([]);
     return db
       .selectFrom('event_inventory as i')
       .select(['i.event_id', 'i.capacity', 'i.confirmed', 'i.held', 'i.version'])
-      .select((eb) =>
+      .select((eb) => [
         eb
           .selectFrom('waitlist_entries as w')
           .select(eb.fn.countAll<string>().as('n'))
           .whereRef('w.event_id', '=', 'i.event_id')
           .where('w.status', '=', 'waiting')
           .as('waiting'),
-      )
+        eb
+          .selectFrom('ticket_types as t')
+          .select(eb.fn.countAll<string>().as('n'))
+          .whereRef('t.event_id', '=', 'i.event_id')
+          .where('t.status', '=', 'active')
+          .where('t.hidden', '=', false)
+          .where((t) => t.or([t('t.sales_start_at', 'is', null), t('t.sales_start_at', '<=', now)]))
+          .where((t) => t.or([t('t.sales_end_at', 'is', null), t('t.sales_end_at', '>', now)]))
+          .where(({ not, exists, selectFrom }) =>
+            not(
+              exists(
+                selectFrom('waitlist_entries as q')
+                  .select('q.id')
+                  .whereRef('q.ticket_type_id', '=', 't.id')
+                  .where('q.status', '=', 'waiting'),
+              ),
+            ),
+          )
+          .as('unqueued'),
+      ])
       .where('i.event_id', 'in', eventIds)
       .execute();
   },

@@ -51,12 +51,11 @@ function availabilityOf(rows: InventoryRows): Map<string, Availability> {
   return new Map(
     rows.map((r) => {
       const available = r.capacity - r.confirmed - r.held;
-      // While anyone waits, free seats are the queue's: sold out to everyone else.
-      const waiting = Number(r.waiting ?? 0);
-      return [
-        r.event_id,
-        { available: waiting > 0 ? 0 : available, soldOut: available <= 0 || waiting > 0 },
-      ];
+      // While every public type on sale has a waitlist line, free seats are the queues': sold
+      // out to everyone else. A line of one type leaves the others on sale (a list's view: the
+      // quotas a line keeps are bookings.availability's, per type).
+      const queued = Number(r.waiting ?? 0) > 0 && Number(r.unqueued ?? 0) === 0;
+      return [r.event_id, { available: queued ? 0 : available, soldOut: available <= 0 || queued }];
     }),
   );
 }
@@ -93,13 +92,14 @@ export function createInventoryService(deps: {
       return serveWaitlist(trx, eventId);
     },
     serveWaitlist,
-    availability: async (eventIds) => availabilityOf(await repo.findMany(deps.db, eventIds)),
+    availability: async (eventIds) =>
+      availabilityOf(await repo.findMany(deps.db, eventIds, deps.now())),
     async listedAvailability(eventIds) {
-      if (!deps.reads) return availabilityOf(await repo.findMany(deps.db, eventIds));
-      const rows = await deps.reads.read((db) => repo.findMany(db, eventIds));
+      if (!deps.reads) return availabilityOf(await repo.findMany(deps.db, eventIds, deps.now()));
+      const rows = await deps.reads.read((db) => repo.findMany(db, eventIds, deps.now()));
       const found = new Set(rows.map((r) => r.event_id));
       const missing = eventIds.filter((id) => !found.has(id));
-      const late = missing.length > 0 ? await repo.findMany(deps.db, missing) : [];
+      const late = missing.length > 0 ? await repo.findMany(deps.db, missing, deps.now()) : [];
       return availabilityOf([...rows, ...late]);
     },
   };
