@@ -345,9 +345,21 @@ describe('waitlist per ticket type', () => {
     expect(waiting).toMatchObject({ status: 'waiting', position: 1 });
     const entryNow = async () =>
       (await cat.client.bookings.waitlist.mine.query()).find((e) => e.id === waiting.id);
-    // While the contingent lasts, its seats are not the line's.
+    // While the contingent lasts, its seats are not the line's — but its holders'.
     await jobs.serveWaitlists();
     expect(await entryNow()).toMatchObject({ status: 'waiting' });
+    const regularFor = async (voucherCode?: string) =>
+      (
+        await cat.client.ticketTypes.list.query({
+          eventId: event.id,
+          ...(voucherCode && { voucherCode }),
+        })
+      ).find((t) => t.id === types.regular)?.availability;
+    expect(await regularFor()).toEqual({ available: 0, soldOut: true });
+    expect(await regularFor(`press-${event.id.slice(0, 6)}`)).toEqual({
+      available: 3,
+      soldOut: false,
+    });
 
     // The contingent is over: no release happens, so the job offers its seats to the line.
     moveTo(now().getTime() + HOUR + MINUTE);

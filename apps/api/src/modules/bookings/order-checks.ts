@@ -167,23 +167,28 @@ export function planOrder(
     }
   }
 
-  // Rule 6: what the waitlist keeps (its type's line, or a quota an entry waits for) is not
-  // sold to a newcomer. A voucher's contingent is its holders' whoever waits: it passes the
-  // lines, and when the queue keeps the event's free seats it is all rule 7 counts.
+  // Rule 6: what the waitlist keeps — its type's line, a quota an entry is short of, the event's
+  // free seats — is not sold to a newcomer. A voucher's contingent is its holders' whoever
+  // waits: what is left of it passes the lines and the event's hold, and is then all rule 7
+  // counts. A quota an entry is short of is kept from everyone.
   const { queue } = state;
-  const contingent = voucher !== undefined && voucher.reserved > 0;
-  const keeps = { types: contingent ? new Set<string>() : queue.types, quotas: queue.quotas };
-  const queued = lines.find((l) => heldForQueue({ ...keeps, event: false }, l.type));
-  if (queued || (queue.event && !contingent)) {
+  const left = voucher ? contingentLeft(voucher, tally) : 0;
+  const quotaHeld = lines.find((l) =>
+    heldForQueue({ ...queue, types: new Set(), event: false }, l.type),
+  );
+  const lineHeld = lines.find((l) => queue.types.has(l.type.id));
+  const kept = queue.event || lineHeld !== undefined;
+  if (quotaHeld || (kept && left === 0)) {
+    const held = quotaHeld ?? lineHeld;
     return new AppError('SOLD_OUT', 'Not enough seats left', {
-      ...(queued && { ticketTypeId: queued.type.id }),
+      ...(held && { ticketTypeId: held.type.id }),
       available: 0,
     });
   }
 
   // Rule 7: every quota of every item's type (items sharing a quota add up), then the event.
   const free = eventRoom(state, inventory, tally, voucher, now);
-  const room = queue.event && voucher ? Math.min(free, contingentLeft(voucher, tally)) : free;
+  const room = kept ? Math.min(free, left) : free;
   const needs = new Map<string, number>();
   for (const { type, quantity: q } of lines) {
     let fits = true;

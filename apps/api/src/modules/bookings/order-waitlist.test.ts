@@ -71,4 +71,28 @@ describe('decideBatch: what the waitlist keeps', () => {
     expect(outcomes(decided)).toEqual(['SOLD_OUT', 'SOLD_OUT', 'pending 2 2000']);
     expect(details(decided, 1)).toEqual({ available: 2 });
   });
+
+  it("a contingent used up passes no line; one with seats left passes a type's line for those only", () => {
+    const decided = written(
+      decideBatch(
+        EVENT,
+        state({
+          vouchers: [
+            voucher('gone', { maxUses: 5, reserved: 2, seats: 2 }),
+            voucher('press', { maxUses: 5, reserved: 3, seats: 2 }),
+          ],
+          queue: { types: ['A'] },
+        }),
+        [
+          order(1, { A: 1 }, { voucherCode: 'gone' }),
+          order(2, { A: 2 }, { voucherCode: 'press' }),
+          order(3, { A: 1 }, { voucherCode: 'press' }),
+        ],
+        options(),
+      ),
+    );
+    expect(outcomes(decided)).toEqual(['SOLD_OUT', 'SOLD_OUT', 'pending 1 1000']);
+    expect(details(decided, 0)).toEqual({ ticketTypeId: 'A', available: 0 });
+    expect(details(decided, 1)).toEqual({ available: 1 });
+  });
 });

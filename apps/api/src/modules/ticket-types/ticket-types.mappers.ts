@@ -52,11 +52,19 @@ export function availabilityOf(
   room: Room,
 ): Availability {
   if (!room.event || type.status !== 'active') return NONE;
-  if (heldForQueue(room.queue, { id: type.id, quotaIds })) return { available: 0, soldOut: true };
-  const available = Math.max(
+  // As the allocator's rule 6: a quota a waiting entry is short of is kept from everyone; the
+  // type's line and the event's hold are passed by what is left of the caller's contingent.
+  const { queue } = room;
+  if (heldForQueue({ ...queue, types: new Set(), event: false }, { id: type.id, quotaIds })) {
+    return { available: 0, soldOut: true };
+  }
+  let available = Math.max(
     0,
     Math.min(room.event.free, ...quotaIds.map((id) => room.quotas.get(id) ?? 0)),
   );
+  if (queue.event || queue.types.has(type.id)) {
+    available = Math.min(available, room.event.contingent);
+  }
   return { available, soldOut: available === 0 };
 }
 

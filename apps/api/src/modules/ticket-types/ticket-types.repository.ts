@@ -30,6 +30,8 @@ export interface Unlocking {
 export interface EventRoom {
   /** capacity - confirmed - held of its inventory row. */
   free: number;
+  /** Seats the caller's voucher's contingent still holds for them (0 without one). */
+  contingent: number;
 }
 
 /**
@@ -178,10 +180,16 @@ export const ticketTypesRepository = {
           WHERE v.event_id = i.event_id AND v.disabled_at IS NULL
             AND (v.valid_until IS NULL OR v.valid_until > ${now})
             AND v.code IS DISTINCT FROM ${voucherCode ?? null}), 0)`.as('free'),
+        // Redeemable now, as the allocator's rule 5 asks before it sells a contingent.
+        sql<string>`coalesce((SELECT greatest(v.reserved - v.seats, 0) FROM vouchers v
+          WHERE v.event_id = i.event_id AND v.code = ${voucherCode ?? null}
+            AND v.disabled_at IS NULL AND v.used < v.max_uses
+            AND (v.valid_from IS NULL OR v.valid_from <= ${now})
+            AND (v.valid_until IS NULL OR v.valid_until > ${now})), 0)`.as('contingent'),
       ])
       .where('i.event_id', '=', eventId)
       .executeTakeFirst();
-    return row && { free: Number(row.free) };
+    return row && { free: Number(row.free), contingent: Number(row.contingent) };
   },
 };
 
