@@ -158,6 +158,8 @@ describe('bookings: orders of ticket types with quotas and a voucher', () => {
         },
       ],
     });
+    // Answered from what the batch wrote: exactly what reading it back gives.
+    expect(await buyer.client.bookings.get.query({ bookingId: booking.id })).toEqual(booking);
     expect(await counts()).toEqual({
       standing: { id: quotas.standing, confirmed: 0, held: 2 },
       early: { id: quotas.early, confirmed: 0, held: 2 },

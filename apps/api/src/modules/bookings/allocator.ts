@@ -15,6 +15,7 @@ import {
   MAX_LOCKED_BACKOFF_MS,
   SLOW_ROUND_MS,
 } from './allocator-tuning.js';
+import type { BookingLines } from './booking-items.repository.js';
 import { type BookingRow, bookingsRepository as repo } from './bookings.repository.js';
 import type { Decision, OrderRequest } from './order-decision.js';
 
@@ -30,12 +31,18 @@ export const CONTENDED_MS = 2_000;
 
 export interface Allocator {
   /** Queues a request behind the others of its event; resolves with the booking or rejects with an AppError. */
-  book(eventId: string, request: OrderRequest): Promise<BookingRow>;
+  book(eventId: string, request: OrderRequest): Promise<AllocatedBooking>;
 }
+
+/**
+ * A booking as the allocator answers it: with the lines it was sold as when this batch wrote it
+ * (a replay of an earlier one has none: its lines are read).
+ */
+export type AllocatedBooking = BookingRow & { lines?: BookingLines };
 
 interface Pending extends OrderRequest {
   eventId: string;
-  resolve(row: BookingRow): void;
+  resolve(row: AllocatedBooking): void;
   reject(error: unknown): void;
 }
 
@@ -171,7 +178,7 @@ export function createAllocator(deps: {
     for (const [i, request] of batch.entries()) {
       const decision = decisions[i];
       if (!decision) request.reject(new AppError('INTERNAL', 'No decision'));
-      else if (decision.ok === true) request.resolve(decision.row);
+      else if (decision.ok === true) request.resolve({ ...decision.row, lines: decision.lines });
       else if (decision.ok === false) request.reject(decision.error);
       else {
         const row = replayed.get(decision.bookingId);
@@ -376,7 +383,7 @@ export function createAllocator(deps: {
 
   return {
     book(eventId, request) {
-      return new Promise<BookingRow>((resolve, reject) => {
+      return new Promise<AllocatedBooking>((resolve, reject) => {
         const pending = { ...request, eventId, resolve, reject };
         if (ownLane(eventId)) queueForEvent(eventId, [pending], false);
         else queueInLane(pending);

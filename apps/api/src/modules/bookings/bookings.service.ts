@@ -20,7 +20,7 @@ import { isOnSale, readBookingTerms } from '../events/booking-terms.js';
 import { createAllocator, type EventLockPolicy } from './allocator.js';
 import { answerBooking, answerBookingPage } from './booking-answers.js';
 import { bookingAvailability } from './booking-availability.js';
-import { bookingRef, toAuditEntry, toBooking } from './bookings.mappers.js';
+import { bookingRef, toAuditEntry, toBooking, toBookingWithLines } from './bookings.mappers.js';
 import { type BookingRow, bookingsRepository as repo } from './bookings.repository.js';
 import { asMembersSeeIt, holding, termsFor } from './event-access.js';
 import { cancelEventBookings } from './event-cancellation.js';
@@ -181,7 +181,8 @@ export function createBookingsService(deps: {
         .catch(async (error: unknown) => {
           throw await asMembersSeeIt(error, db, roles, principal, input.eventId);
         });
-      return answerBooking(db, row);
+      // Written by this batch: answered from what it wrote, with no read of it.
+      return row.lines ? toBookingWithLines(row, row.lines) : answerBooking(db, row);
     },
 
     async confirm(principal, bookingId) {

@@ -3,6 +3,7 @@ import { denial } from '../../access/access-policy.js';
 import { AppError } from '../../kernel/app-error.js';
 import type { Principal } from '../../kernel/principal.js';
 import { type BookingTerms, isOnSale } from '../events/booking-terms.js';
+import type { BookingLines } from './booking-items.repository.js';
 import type { BookingRow } from './bookings.repository.js';
 import type { KeyRef } from './idempotency.repository.js';
 import type {
@@ -35,7 +36,8 @@ export const CREATE_SCOPE = 'bookings.create';
 
 /** What one request of a batch gets. */
 export type Decision =
-  | { ok: true; row: BookingRow }
+  /** `lines`: what it was sold as, so the answer needs no read of what the batch wrote. */
+  | { ok: true; row: BookingRow; lines: BookingLines }
   | { ok: false; error: AppError }
   | { ok: 'replay'; bookingId: string };
 
@@ -183,7 +185,7 @@ export function decideBatch(
         seats: plan.quantity,
       });
     }
-    decisions.push({ ok: true, row: row.booking });
+    decisions.push({ ok: true, row: row.booking, lines: row.lines });
     if (keyId && request.idempotencyKey) {
       keyedInBatch.set(keyId, { hash: request.requestHash, index });
       keys.push({
@@ -230,7 +232,7 @@ function book(
   now: Date,
   newId: () => string,
   tally: OrderTally,
-): { booking: BookingRow; items: OrderItemRow[] } {
+): { booking: BookingRow; items: OrderItemRow[]; lines: BookingLines } {
   const id = newId();
   const priced = plan.lines.map((l) => ({ ...l, ...priceItem(l.type, l.quantity, plan.voucher) }));
   const total = priced.reduce((sum, l) => sum + l.totalCents, 0);
@@ -280,5 +282,16 @@ function book(
     discount_cents: l.discountCents,
     total_cents: l.totalCents,
   }));
-  return { booking, items };
+  const lines: BookingLines = {
+    items: priced.map((l) => ({
+      ticketTypeId: l.type.id,
+      name: l.type.name,
+      quantity: l.quantity,
+      unitPriceCents: l.unitPriceCents,
+      discountCents: l.discountCents,
+      totalCents: l.totalCents,
+    })),
+    voucherCode: plan.voucher?.code ?? null,
+  };
+  return { booking, items, lines };
 }
