@@ -18,7 +18,7 @@ import { clientRow, oversellVerdict, pgbenchRow, type ResultRow } from './hot-ev
 import type { BenchUser } from './hot-event-setup.js';
 import { checkTypedEvent, typedVerdict } from './hot-event-typed-checks.js';
 import { type TypedEvent, typedOrder } from './hot-event-typed-setup.js';
-import { plainOrderScript, typedOrderScript } from './hot-event-typed-sql.js';
+import { type OrderShapeName, plainOrderScript, typedOrderScript } from './hot-event-typed-sql.js';
 
 /** What a case books on: the hot event (one row) or a set of events picked at random per call. */
 export interface Target {
@@ -198,34 +198,22 @@ export async function runEventlyCase(
 
 /**
  * pgbench, one booking per transaction on the target (its hot row or its set; on the typed event,
- * one order of its two types), checked.
+ * one order of its two types), checked. `shape` writes Evently's rows (hot-event-typed-sql.ts):
+ * on the plain hot event as target `hot-order` (counts last) or `hot-lock` (rows locked first)
+ * instead of issue 13's `one-booking`; on the typed event as `typed` (counts last, the default)
+ * or `typed-lock`.
  */
 export async function runPgbenchCase(
   ctx: CaseContext,
-  options: {
-    target: Target;
-    clients: number;
-    variant: Variant;
-    /**
-     * On the plain hot event: its free booking written as the typed script writes an order
-     * (plainOrderScript: Evently's rows, the count last), reported as target `hot-order`.
-     */
-    asOrder?: boolean;
-  },
+  options: { target: Target; clients: number; variant: Variant; shape?: OrderShapeName },
 ): Promise<CaseResult> {
-  const { clients, variant } = options;
-  const target = options.asOrder
-    ? {
-        ...options.target,
-        key: `${options.target.key}-order`,
-        label: `${options.target.label}, as an order`,
-      }
-    : options.target;
+  const { clients, variant, shape } = options;
+  const target = shape ? shapedTarget(options.target, shape) : options.target;
   const eventId = target.eventIds[0] ?? '';
   const script: PgbenchScript | CustomScript = target.typed
-    ? typedOrderScript(target.typed)
-    : options.asOrder
-      ? plainOrderScript(eventId, await onlyTicketType(ctx, eventId))
+    ? typedOrderScript(target.typed, shape ?? 'count-last')
+    : shape
+      ? plainOrderScript(eventId, await onlyTicketType(ctx, eventId), shape)
       : target.key === 'hot'
         ? 'one-booking'
         : 'spread';
@@ -253,7 +241,7 @@ export async function runPgbenchCase(
       }),
     (run) => run.transactions,
     // booking.created and booking.confirmed, as Evently writes for a free booking.
-    options.asOrder ? 2 : 1,
+    shape ? 2 : 1,
     async () => {
       cpu = (await stopSampler?.()) ?? {};
     },
@@ -269,6 +257,17 @@ export async function runPgbenchCase(
     cpu,
     bookings: result.transactions,
   };
+}
+
+/** The target a shape's results are reported under (see runPgbenchCase). */
+export function shapedTarget(target: Target, shape: OrderShapeName): Target {
+  const how = shape === 'lock-first' ? 'locked first' : 'counts last';
+  if (target.typed) {
+    const key = shape === 'lock-first' ? 'typed-lock' : target.key;
+    return { ...target, key, label: `${target.label}, ${how}` };
+  }
+  const key = `${target.key}-${shape === 'lock-first' ? 'lock' : 'order'}`;
+  return { ...target, key, label: `${target.label}, Evently's rows ${how}` };
 }
 
 /** The one ticket type of a plain event (its General admission). */

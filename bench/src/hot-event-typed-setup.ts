@@ -7,8 +7,13 @@ import { BENCH_CAPACITY } from './hot-event-setup.js';
 // procedures an organizer uses. Every order is one seat of each type, every other one with the
 // code.
 
-/** Cents; both above zero, so an order is a hold (a booking that costs nothing confirms at once). */
-export const TYPED_PRICES: readonly number[] = [2_500, 4_000];
+/**
+ * Cents. Free by default, as the plain hot event's bookings are: the same measurement, only the
+ * order differs (a booking that costs nothing confirms at once). `BENCH_TYPED_PRICED=1` prices
+ * the types, so every order is a hold with its exact expiry job (a different measurement).
+ */
+export const TYPED_PRICES: readonly number[] =
+  process.env.BENCH_TYPED_PRICED === '1' ? [2_500, 4_000] : [0, 0];
 export const TYPED_PERCENT_OFF = 10;
 /** Below the capacity, so the quota is the binding count; far above what a run sells. */
 export const TYPED_QUOTA_SIZE = 900_000;

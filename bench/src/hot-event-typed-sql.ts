@@ -3,10 +3,14 @@ import type { TypedEvent } from './hot-event-typed-setup.js';
 
 // Raw SQL's side of the typed hot event: one transaction per order writing the rows the allocator
 // writes for it — the booking, its lines, the voucher's redemption, the outbox event(s), the
-// audit entry and the relay's NOTIFY (the idempotency key left out, as SAME_ROWS_SQL leaves it
-// out for the plain hot event) — each count moved by a conditional UPDATE that is its room check.
-// The same shape also writes the plain hot event's rows (orderScript with one free line), so the
-// two ratios can be held against baselines that differ only in what the order is.
+// audit entry and the relay's NOTIFY (the idempotency key left out, as Evently's plain baselines
+// leave it out) — in either of two shapes, so the baseline is raw SQL's better way of the two:
+// - count last (orderScript): the inserts, then every count moved by a conditional UPDATE that is
+//   its room check, all in one statement just before the commit (the hot rows held the least);
+// - lock first (lockFirstScript, ONE_BOOKING_SQL's shape): lock the event's inventory row, the
+//   quota's and (with the code) the voucher's FOR UPDATE, check room, insert, move the counts.
+// Both also write the plain hot event's rows (one free line), so the typed and plain ratios can be
+// held against baselines that differ only in what the order is.
 
 /** One line of an order: a seat of the type at its price. */
 interface Line {
@@ -28,12 +32,11 @@ interface OrderShape {
 const USER_ID = `('00000000-0000-4000-8000-' || lpad(:user_no::text, 12, '0'))::uuid`;
 
 /**
- * The order's writes, the lines priced as the allocator prices them (a percentage of a line
- * rounded down), then the counts — the event's, the quota's and, with the code, the voucher's
- * uses — each moved only if it has room, in the allocator's lock order and last, so the hot rows
- * are held for that one statement and the commit. An order that finds no room rolls back.
+ * What both shapes share: the order's variables (the lines priced as the allocator prices them, a
+ * percentage of a line rounded down; `turn` 1 for an order with the code), its inserts, the
+ * counter it moves and pgbench's -D variables.
  */
-function orderScript(o: OrderShape): CustomScript {
+function orderParts(o: OrderShape) {
   const n = o.lines.length;
   const pending = o.status === 'pending';
   const counter = pending ? 'held' : 'confirmed';
@@ -45,6 +48,9 @@ function orderScript(o: OrderShape): CustomScript {
         : `\\set disc_${i} 0\n\\set total_${i} :price_${i}`,
     )
     .join('\n');
+  const prelude = `\\set user_no :client_id + 1
+${o.voucher ? '\\set turn 1 - :turn\n' : ''}${setLines}
+\\set total ${vars.map((i) => `:total_${i}`).join(' + ')}`;
   // `:name` is a bind parameter under -M prepared: JSON is built with jsonb_build_object, and
   // its arguments are cast (a parameter of "any" has no type of its own).
   const ref = `jsonb_build_object('bookingId', :booking_id::text, 'eventId', :event::text,
@@ -59,38 +65,7 @@ function orderScript(o: OrderShape): CustomScript {
       ? []
       : [`(gen_random_uuid(), 'booking.confirmed', 1, :booking_id::text, ${ref}, now())`]),
   ];
-  const counts = [
-    `inv AS (
-  UPDATE event_inventory SET ${counter} = ${counter} + ${n}, version = version + 1,
-    updated_at = now()
-  WHERE event_id = :event AND confirmed + held + ${n} <= capacity RETURNING 1
-)`,
-    ...(o.quotaId
-      ? [
-          `quota AS (
-  UPDATE quotas SET ${counter} = ${counter} + ${n}, version = version + 1, updated_at = now()
-  WHERE id = :quota AND confirmed + held + ${n} <= size AND EXISTS (SELECT 1 FROM inv) RETURNING 1
-)`,
-        ]
-      : []),
-  ];
-  const last = o.quotaId ? 'quota' : 'inv';
-  if (o.voucher) {
-    counts.push(`voucher AS (
-  UPDATE vouchers SET used = used + 1, seats = seats + ${n}, version = version + 1,
-    updated_at = now()
-  WHERE id = :voucher AND :turn::int = 1 AND used < max_uses AND EXISTS (SELECT 1 FROM ${last})
-  RETURNING 1
-)`);
-  }
-  const served = o.voucher
-    ? `EXISTS (SELECT 1 FROM ${last}) AND (:turn::int = 0 OR EXISTS (SELECT 1 FROM voucher))`
-    : `EXISTS (SELECT 1 FROM ${last})`;
-  const sql = `\\set user_no :client_id + 1
-${o.voucher ? '\\set turn 1 - :turn\n' : ''}${setLines}
-\\set total ${vars.map((i) => `:total_${i}`).join(' + ')}
-BEGIN;
-INSERT INTO bookings (id, event_id, user_id, quantity, status, unit_price_cents, total_cents,
+  const inserts = `INSERT INTO bookings (id, event_id, user_id, quantity, status, unit_price_cents, total_cents,
     currency, expires_at, updated_at, confirmed_at)
   VALUES (gen_random_uuid(), :event, ${USER_ID}, ${n}, '${o.status}', :price_0, :total, 'EUR',
     ${pending ? `now() + interval '15 minutes'` : 'NULL'}, now(), ${pending ? 'NULL' : 'now()'})
@@ -110,15 +85,7 @@ INSERT INTO voucher_redemptions (booking_id, voucher_id, seats, redeemed_at)
   VALUES ${events.join(',\n    ')};
 INSERT INTO audit_log (id, entity, entity_id, action, actor_id, after)
   VALUES (gen_random_uuid(), 'booking', :booking_id::text, 'create', ${USER_ID},
-    ${ref} || jsonb_build_object('status', '${o.status}'));
-WITH ${counts.join(', ')}
-SELECT (${served})::int AS served, pg_notify('evently_outbox', '') AS notified \\gset
-\\if :served
-COMMIT;
-\\else
-ROLLBACK;
-\\endif
-`;
+    ${ref} || jsonb_build_object('status', '${o.status}'));`;
   const defines: CustomScript['defines'] = { event: o.eventId };
   for (const [i, line] of o.lines.entries()) {
     defines[`type_${i}`] = line.ticketTypeId;
@@ -131,12 +98,118 @@ ROLLBACK;
     // A client's first order goes without the code, as an Evently client's first call.
     defines.turn = 1;
   }
+  return { n, counter, prelude, inserts, defines };
+}
+
+// Both shapes move the inventory row's version as the allocator does, and leave the quota's and
+// the voucher's alone (their versions are their definitions', allocator.repository.ts).
+
+/**
+ * Count last: the order's inserts, then the counts — the event's, the quota's and, with the code,
+ * the voucher's uses — each moved only if it has room, in the allocator's lock order and last, so
+ * the hot rows are held for that one statement and the commit. An order that finds no room rolls
+ * back.
+ */
+function orderScript(o: OrderShape): CustomScript {
+  const { n, counter, prelude, inserts, defines } = orderParts(o);
+  const counts = [
+    `inv AS (
+  UPDATE event_inventory SET ${counter} = ${counter} + ${n}, version = version + 1,
+    updated_at = now()
+  WHERE event_id = :event AND confirmed + held + ${n} <= capacity RETURNING 1
+)`,
+    ...(o.quotaId
+      ? [
+          `quota AS (
+  UPDATE quotas SET ${counter} = ${counter} + ${n}, updated_at = now()
+  WHERE id = :quota AND confirmed + held + ${n} <= size AND EXISTS (SELECT 1 FROM inv) RETURNING 1
+)`,
+        ]
+      : []),
+  ];
+  const last = o.quotaId ? 'quota' : 'inv';
+  if (o.voucher) {
+    counts.push(`voucher AS (
+  UPDATE vouchers SET used = used + 1, seats = seats + ${n}, updated_at = now()
+  WHERE id = :voucher AND :turn::int = 1 AND used < max_uses AND EXISTS (SELECT 1 FROM ${last})
+  RETURNING 1
+)`);
+  }
+  const served = o.voucher
+    ? `EXISTS (SELECT 1 FROM ${last}) AND (:turn::int = 0 OR EXISTS (SELECT 1 FROM voucher))`
+    : `EXISTS (SELECT 1 FROM ${last})`;
+  const sql = `${prelude}
+BEGIN;
+${inserts}
+WITH ${counts.join(', ')}
+SELECT (${served})::int AS served, pg_notify('evently_outbox', '') AS notified \\gset
+\\if :served
+COMMIT;
+\\else
+ROLLBACK;
+\\endif
+`;
   return { name: o.name, sql, defines };
 }
 
+/**
+ * Lock first (ONE_BOOKING_SQL's shape, hot-event-pgbench.ts): lock the event's inventory row, then
+ * the quota's, then — for an order with the code — the voucher's, FOR UPDATE, each reading its
+ * room; roll back if any has none; else insert the order's rows, then move the counts and NOTIFY
+ * in one statement (one round trip fewer with the rows held than a statement each) and commit.
+ */
+function lockFirstScript(o: OrderShape): CustomScript {
+  const { n, counter, prelude, inserts, defines } = orderParts(o);
+  const rooms = ['room_event'];
+  const locks = [
+    `SELECT (confirmed + held + ${n} <= capacity)::int AS room_event FROM event_inventory
+  WHERE event_id = :event FOR UPDATE \\gset`,
+  ];
+  const counts = [
+    `inv AS (UPDATE event_inventory SET ${counter} = ${counter} + ${n}, version = version + 1,
+    updated_at = now() WHERE event_id = :event)`,
+  ];
+  if (o.quotaId) {
+    rooms.push('room_quota');
+    locks.push(`SELECT (confirmed + held + ${n} <= size)::int AS room_quota FROM quotas
+  WHERE id = :quota FOR UPDATE \\gset`);
+    counts.push(`quota AS (UPDATE quotas SET ${counter} = ${counter} + ${n}, updated_at = now()
+    WHERE id = :quota)`);
+  }
+  if (o.voucher) {
+    rooms.push('room_voucher');
+    locks.push(`\\set room_voucher 1
+\\if :turn
+SELECT (used < max_uses)::int AS room_voucher FROM vouchers WHERE id = :voucher FOR UPDATE \\gset
+\\endif`);
+    counts.push(`voucher AS (UPDATE vouchers SET used = used + 1, seats = seats + ${n},
+    updated_at = now() WHERE id = :voucher AND :turn::int = 1)`);
+  }
+  // Data-modifying WITH queries run to completion whether or not the SELECT reads them.
+  const sql = `${prelude}
+BEGIN;
+${locks.join('\n')}
+\\if ${rooms.map((r) => `:${r}`).join(' * ')}
+${inserts}
+WITH ${counts.join(', ')}
+SELECT pg_notify('evently_outbox', '');
+COMMIT;
+\\else
+ROLLBACK;
+\\endif
+`;
+  return { name: `${o.name}-lock-first`, sql, defines };
+}
+
+/** How raw SQL writes an order: its counts last (orderScript) or its rows locked first. */
+export type OrderShapeName = 'count-last' | 'lock-first';
+
+const build = (shape: OrderShapeName, o: OrderShape) =>
+  shape === 'lock-first' ? lockFirstScript(o) : orderScript(o);
+
 /** An order of one seat of each of the typed event's types, every other one with the voucher. */
-export function typedOrderScript(typed: TypedEvent): CustomScript {
-  return orderScript({
+export function typedOrderScript(typed: TypedEvent, shape: OrderShapeName): CustomScript {
+  return build(shape, {
     name: 'typed-order',
     eventId: typed.eventId,
     lines: typed.types.map((t) => ({ ticketTypeId: t.id, priceCents: t.priceCents })),
@@ -147,12 +220,16 @@ export function typedOrderScript(typed: TypedEvent): CustomScript {
 }
 
 /**
- * The plain hot event's free booking of one seat (SAME_ROWS_SQL's rows: the booking, its line,
- * booking.created and booking.confirmed, the audit entry, the NOTIFY) in the typed script's
- * shape: the baseline that differs from the typed one only in what the order is.
+ * The plain hot event's free booking of one seat (the booking, its line, booking.created and
+ * booking.confirmed, the audit entry, the NOTIFY — what Evently writes but the idempotency key)
+ * in either shape: the baselines that differ from the typed ones only in what the order is.
  */
-export function plainOrderScript(eventId: string, ticketTypeId: string): CustomScript {
-  return orderScript({
+export function plainOrderScript(
+  eventId: string,
+  ticketTypeId: string,
+  shape: OrderShapeName,
+): CustomScript {
+  return build(shape, {
     name: 'plain-order',
     eventId,
     lines: [{ ticketTypeId, priceCents: 0 }],

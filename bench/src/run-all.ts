@@ -3,7 +3,7 @@
 // BENCH_ONLY=hot-event-typed runs only the typed hot event and the plain one it is held against
 // (hot-event runs it too, unless BENCH_HOT_TYPED=0). hot-event needs
 // DATABASE_URL (admin URL) and REDIS_URL, and reads BENCH_HOT_SECONDS (10 a case),
-// BENCH_HOT_CLIENTS (64 Evently users), BENCH_PGBENCH_CLIENTS (8,16,64), BENCH_SPREAD_EVENTS
+// BENCH_HOT_CLIENTS (64 Evently users), BENCH_PGBENCH_CLIENTS (2,4,8,16,64), BENCH_SPREAD_EVENTS
 // (100,1000), BENCH_HTTP_IDEMPOTENCY (1; 0 sends no key), BENCH_BACKGROUND (pgbench-ro: every case
 // also beside a read-only pgbench, BENCH_BACKGROUND_CLIENTS 4) and BENCH_PROFILE_DIR.
 // Turbo passes BENCH_*, DATABASE_URL and REDIS_URL through to this task.
