@@ -7,7 +7,8 @@ import { toBookingWithLines } from './bookings.mappers.js';
 import type { BookingRow } from './bookings.repository.js';
 
 // The bookings procedures' answers: each booking with its lines, read in one statement per
-// answer (see `bookingLines`), whatever the number of bookings in it.
+// answer (see `bookingLines`), whatever the number of bookings in it. (`bookings.create` answers
+// a booking its batch wrote from the lines the decision priced: no read on the hot path.)
 
 /** One booking as the API answers it. */
 export async function answerBooking(db: Kysely<Database>, row: BookingRow): Promise<Booking> {
