@@ -6,13 +6,11 @@ import { bookingsJobs } from './bookings-jobs.js';
 import { eventInput } from './event-input.js';
 import { type SignedUp, startTestApp, type TestApp } from './harness.js';
 
-// The waitlist per ticket type (API.md Part 2): each type has its own line, offers are of the
-// entry's type at its price and respect every quota of it, and an entry short of a quota keeps
-// that quota — not the event's other quotas — from later entries and newcomers. Over HTTP
-// through the SDK, on the real Postgres and Redis.
+// The waitlist per ticket type (API.md Part 2), over HTTP through the SDK: each type has its own
+// line, offers are of the entry's type at its price within every quota of it, and an entry short
+// of a quota keeps that quota (not the event's others) from later entries and newcomers.
 
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
+const HOUR = 3_600_000;
 
 describe('waitlist per ticket type', () => {
   let app: TestApp;
@@ -101,8 +99,7 @@ describe('waitlist per ticket type', () => {
       items: [{ ticketTypeId: types.early, quantity: 2 }],
     });
 
-    // Which line: several public types are on sale, so it must be named; a hidden type has
-    // none; a type with seats is booked, not queued for.
+    // Several public types on sale: name one; a hidden type has no line; seats left: book them.
     await expectAppCode(
       ann.client.bookings.waitlist.join.mutate({ eventId: event.id, quantity: 1 }),
       'VALIDATION_FAILED',
@@ -362,9 +359,41 @@ describe('waitlist per ticket type', () => {
     });
 
     // The contingent is over: no release happens, so the job offers its seats to the line.
-    moveTo(now().getTime() + HOUR + MINUTE);
+    moveTo(now().getTime() + HOUR + 60_000);
     expect((await jobs.serveWaitlists()).offered).toBeGreaterThanOrEqual(1);
     expect(await entryNow()).toMatchObject({ status: 'offered' });
+    await expectCountersMatchBookings(db());
+  });
+
+  // 10 seats: 2 held back for the crew, the other 8 sold, and Dan waits.
+  it("serves a line as soon as a voucher's contingent is disabled", async () => {
+    const { event, types } = await hall({ standing: 10, early: 10, vip: 10 });
+    const dan = person(3);
+    const [crew] = await organizer.client.vouchers.create.mutate({
+      eventId: event.id,
+      code: `crew-${event.id.slice(0, 6)}`,
+      maxUses: 2,
+      validUntil: new Date(now().getTime() + HOUR).toISOString(),
+      effect: { kind: 'none' },
+      reserved: 2,
+    });
+    await holder.client.bookings.create.mutate({
+      eventId: event.id,
+      items: [{ ticketTypeId: types.vip, quantity: 4 }],
+    });
+    await holder.client.bookings.create.mutate({
+      eventId: event.id,
+      items: [{ ticketTypeId: types.regular, quantity: 4 }],
+    });
+    const waiting = await dan.client.bookings.waitlist.join.mutate({
+      eventId: event.id,
+      ticketTypeId: types.regular,
+      quantity: 2,
+    });
+    // No release and no job: the disable's own transaction offers the seats it frees.
+    await organizer.client.vouchers.disable.mutate({ id: crew?.id ?? '' });
+    const mine = await dan.client.bookings.waitlist.mine.query();
+    expect(mine.find((e) => e.id === waiting.id)).toMatchObject({ status: 'offered' });
     await expectCountersMatchBookings(db());
   });
 });
