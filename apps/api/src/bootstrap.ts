@@ -3,6 +3,7 @@ import { openInfrastructure } from '@evently/platform';
 import type { Logger } from 'pino';
 import { createModules, type Modules } from './composition/create-modules.js';
 import { startWorkerRuntime, type WorkerRuntime } from './composition/worker-runtime.js';
+import { stripeConfigOf } from './config/payments-env.js';
 import type { ApiEnv } from './env.js';
 import { metricsAccessFor } from './http/metrics-access.js';
 import type { Mode } from './modules/system/system.service.js';
@@ -60,6 +61,7 @@ export async function startApi(env: ApiEnv, role: Role, log: Logger): Promise<Ru
         retentionDays: env.RETENTION_DAYS,
         anonymousReadsPerMinute: env.ANONYMOUS_READS_PER_MINUTE,
         publicReadMaxAgeMs: env.PUBLIC_READ_MAX_AGE_MS,
+        stripe: stripeConfigOf(env),
         mode,
       },
       log,
@@ -88,6 +90,7 @@ export async function startApi(env: ApiEnv, role: Role, log: Logger): Promise<Ru
       services,
       checks: [{ name: 'database', check: () => db.ping() }, ...platform.checks],
       devMailbox: platform.devMailbox,
+      stripeWebhook: modules.http.stripeWebhook,
     });
     if (role === 'all') {
       worker = await startWorkerRuntime({

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { authEnvShape, checkAuthEnv } from './config/auth-env.js';
 import { bookingsEnvShape } from './config/bookings-env.js';
 import { httpEnvShape } from './config/http-env.js';
+import { checkPaymentsEnv, paymentsEnvShape } from './config/payments-env.js';
 import { checkReplicaEnv, replicaEnvShape } from './config/replica-env.js';
 
 /**
@@ -19,10 +20,12 @@ export const apiEnvSchema = z
     ...authEnvShape,
     ...httpEnvShape,
     ...replicaEnvShape,
+    ...paymentsEnvShape,
   })
   .superRefine((env, ctx) => {
     checkAuthEnv(env, ctx);
     checkReplicaEnv(env, ctx);
+    checkPaymentsEnv(env, ctx);
   });
 
 export type ApiEnv = Omit<z.infer<typeof apiEnvSchema>, 'JWT_SECRET'> & {

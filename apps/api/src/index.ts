@@ -9,6 +9,7 @@ export {
 } from './composition/create-modules.js';
 export { startWorkerRuntime, type WorkerRuntime } from './composition/worker-runtime.js';
 export { bookingsEnvShape } from './config/bookings-env.js';
+export { checkPaymentsEnv, paymentsEnvShape, stripeConfigOf } from './config/payments-env.js';
 export { apiEnvSchema, readApiEnv } from './env.js';
 export { AppError } from './kernel/app-error.js';
 export { LIVE_CHANNEL } from './modules/analytics/live-message.js';

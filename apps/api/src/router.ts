@@ -3,6 +3,7 @@ import { authRouter } from './modules/auth/auth.router.js';
 import { bookingsRouter } from './modules/bookings/bookings.router.js';
 import { eventsRouter } from './modules/events/events.router.js';
 import { organizationsRouter } from './modules/organizations/organizations.router.js';
+import { paymentsRouter, refundsRouter } from './modules/payments/payments.router.js';
 import { systemRouter } from './modules/system/system.router.js';
 import { quotasRouter, ticketTypesRouter } from './modules/ticket-types/ticket-types.router.js';
 import { vouchersRouter } from './modules/vouchers/vouchers.router.js';
@@ -18,6 +19,8 @@ export const appRouter = router({
   vouchers: vouchersRouter,
   ticketTypes: ticketTypesRouter,
   quotas: quotasRouter,
+  payments: paymentsRouter,
+  refunds: refundsRouter,
 });
 
 export type AppRouter = typeof appRouter;

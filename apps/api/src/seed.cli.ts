@@ -60,6 +60,11 @@ try {
         maxPerUser: 8,
         salesStartAt: null,
         salesEndAt: null,
+        // Attendees may cancel until a day before, keeping 10 % as the fee.
+        cancellationPolicy:
+          i % 3 === 0
+            ? null
+            : { attendeeMayCancelUntil: new Date(startsAt.getTime() - day).toISOString(), feePercent: 10 },
       });
       if (i < titles.length - 1) await events.publish(principal, event.id);
     }

@@ -14,7 +14,9 @@ import type { MetricsAccess } from './http/metrics-access.js';
 import { requestIdFor } from './http/request-id.js';
 import { requestLogger } from './http/request-log.js';
 import { securityHeaders } from './http/security-headers.js';
+import { registerStripeWebhookRoute } from './http/stripe-webhook.route.js';
 import { registerTrpcRoute } from './http/trpc-route.js';
+import type { StripeWebhook } from './modules/payments/stripe-webhook.js';
 import { type ApiMetrics, createApiMetrics } from './observability/metrics.js';
 import { appRouter } from './router.js';
 import type { Services } from './services.js';
@@ -43,6 +45,8 @@ export interface ServerDeps {
   metrics?: ApiMetrics;
   /** Tests mount extra procedures beside the app's; production always serves `appRouter`. */
   router?: AnyTRPCRouter;
+  /** `POST /payments/stripe/webhook`, when Stripe is configured. */
+  stripeWebhook?: StripeWebhook | undefined;
 }
 
 export interface ApiServer {
@@ -123,6 +127,7 @@ export async function createServer(deps: ServerDeps): Promise<ApiServer> {
     operations: deps.services.operations,
   });
 
+  await registerStripeWebhookRoute(app, deps.stripeWebhook);
   registerTrpcRoute(app, {
     prefix: '/trpc',
     router: deps.router ?? appRouter,

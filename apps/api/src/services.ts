@@ -6,6 +6,7 @@ import type { BookingsService } from './modules/bookings/bookings.service.js';
 import type { EventsService } from './modules/events/events.service.js';
 import type { DeadLettersService } from './modules/notifications/dead-letters.service.js';
 import type { OrganizationsModuleService } from './modules/organizations/organizations.module.js';
+import type { PaymentsService } from './modules/payments/payments.service.js';
 import type { SystemService } from './modules/system/system.service.js';
 import type { TicketTypesModuleService } from './modules/ticket-types/ticket-types.module.js';
 import type { VouchersService } from './modules/vouchers/vouchers.service.js';
@@ -23,6 +24,8 @@ export interface Services {
   /** `ticketTypes.*`, and `quotas.*` as its `quotas`. */
   ticketTypes: TicketTypesModuleService;
   vouchers: VouchersService;
+  /** `payments.*`, and `refunds.*`. */
+  payments: PaymentsService;
   deadLetters: DeadLettersService;
   operations: OperationsService;
   /** Ends long-lived streams (subscriptions) when their caller loses access. */

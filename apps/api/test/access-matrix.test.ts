@@ -5,6 +5,7 @@ import { ACCESS, type AccessClass } from './access-classes.js';
 import { waitForProjection } from './analytics.fixtures.js';
 import { eventInput } from './event-input.js';
 import { joinOrganization, startTestApp, TEST_PASSWORD, type TestApp } from './harness.js';
+import { payFor } from './payments.js';
 import { callRaw, routerProcedures, sampleInputs } from './router-procedures.js';
 
 // Every procedure of the router (read from the router) called as every kind of caller, each
@@ -89,6 +90,9 @@ describe('access matrix: every procedure, every caller', () => {
   let organizationId: string;
   let ownerId: string;
   let ownerClient: EventlyClient;
+  /** A paid event of the organization, and a buyer of its seats (not one of the callers). */
+  let paidEvent: Event;
+  let buyer: EventlyClient;
   const emails: Partial<Record<Caller, string>> = {};
   const tokens: Partial<Record<Caller, string>> = {};
   let throwaway: string;
@@ -100,22 +104,29 @@ describe('access matrix: every procedure, every caller', () => {
 
   beforeAll(async () => {
     app = await startTestApp();
-    const [user, owner, nonMember, admin, spare, manager, staff, viewer] = await Promise.all([
-      app.signUp(),
-      app.signUp({ role: 'organizer' }),
-      app.signUp({ role: 'organizer' }),
-      app.admin(),
-      app.signUp(),
-      app.signUp(),
-      app.signUp(),
-      app.signUp(),
-    ]);
+    const [user, owner, nonMember, admin, spare, manager, staff, viewer, paying] =
+      await Promise.all([
+        app.signUp(),
+        app.signUp({ role: 'organizer' }),
+        app.signUp({ role: 'organizer' }),
+        app.admin(),
+        app.signUp(),
+        app.signUp(),
+        app.signUp(),
+        app.signUp(),
+        app.signUp(),
+      ]);
     ownerClient = owner.client;
     const draft = await owner.client.events.create.mutate(
       eventInput({ title: 'Owned', priceCents: 0 }),
     );
     event = await owner.client.events.publish.mutate({ id: draft.id });
     organizationId = draft.organizationId;
+    const paidDraft = await owner.client.events.create.mutate(
+      eventInput({ title: 'Paid', organizationId, capacity: 500, maxPerBooking: 1 }),
+    );
+    paidEvent = await owner.client.events.publish.mutate({ id: paidDraft.id });
+    buyer = paying.client;
     ownerId = owner.tokens.user.id;
     // The team, each by the invitation they accepted.
     for (const [member, role] of [
@@ -157,6 +168,20 @@ describe('access matrix: every procedure, every caller', () => {
       .values({ organization_id: organizationId, user_id: tokens.user.id, role: 'viewer' })
       .execute();
     return tokens.user.id;
+  }
+
+  /** A new hold of the buyer on the paid event (a payment of it succeeds when allowed). */
+  const newHold = () => buyer.bookings.create.mutate({ eventId: paidEvent.id, quantity: 1 });
+
+  /** A refund waiting for a manager: a paid booking its organizer cancelled. */
+  async function newRefund(): Promise<string> {
+    const hold = await newHold();
+    await payFor(ownerClient, hold);
+    await ownerClient.bookings.cancel.mutate({ bookingId: hold.id, reason: 'Matrix' });
+    const { refunds } = await ownerClient.payments.forBooking.query({ bookingId: hold.id });
+    const refund = refunds[0];
+    if (!refund) throw new Error('no refund');
+    return refund.id;
   }
 
   /** A new event of the organization, a draft or published (for a change that succeeds). */
@@ -236,6 +261,19 @@ describe('access matrix: every procedure, every caller', () => {
     'vouchers.list': async () => ({ eventId: event.id }),
     'vouchers.update': async () => ({ id: (await newVoucher()).id, patch: { maxUses: 2 } }),
     'vouchers.disable': async () => ({ id: (await newVoucher()).id }),
+    'payments.markPaid': async () => {
+      const hold = await newHold();
+      return {
+        bookingId: hold.id,
+        amountCents: hold.totalCents,
+        currency: hold.currency,
+        method: 'cash',
+        reference: 'Matrix',
+      };
+    },
+    'payments.forBooking': async () => ({ bookingId: (await newHold()).id }),
+    'refunds.list': async () => ({ eventId: paidEvent.id }),
+    'refunds.markDone': async () => ({ refundId: await newRefund(), reference: 'Matrix' }),
     'analytics.overview': async () => ({ organizationId }),
     'analytics.daily': async () => ({ from: today(), to: today(), organizationId }),
     'analytics.topEvents': async () => ({ by: 'tickets', organizationId }),

@@ -4,6 +4,7 @@ import {
   createBookingsService,
 } from '../src/modules/bookings/bookings.service.js';
 import type { TestApp } from './harness.js';
+import { createRefundLedger } from '../src/modules/payments/refund-ledger.js';
 import { memberRolesFor } from './member-roles.js';
 
 /** The worker's bookings service (its scheduled jobs) over a test app, on the test's clock. */
@@ -16,6 +17,7 @@ export function bookingsJobs(app: TestApp, now: () => Date): BookingsWorkerServi
     holdMinutes: 15,
     offerMinutes: 30,
     roles: memberRolesFor(app.db.handle.db),
+    refunds: createRefundLedger({ stripeEnabled: false }),
     now,
   });
 }

@@ -11,6 +11,7 @@ import type { Caller } from './api-cluster.js';
 import { expectAuditAndOutboxMatchBookings } from './booking-ledger.js';
 import { silentLog } from './capture-log.js';
 import { eventInput } from './event-input.js';
+import { createRefundLedger } from '../src/modules/payments/refund-ledger.js';
 import { memberRolesFor } from './member-roles.js';
 
 const MAX_PER_BOOKING = 3;
@@ -57,6 +58,7 @@ describe('bookings: checkout churn during a sale', () => {
           holdMinutes: 15,
           offerMinutes: 30,
           roles: memberRolesFor(observed),
+          refunds: createRefundLedger({ stripeEnabled: false }),
           now: () => new Date(),
         }),
       ),

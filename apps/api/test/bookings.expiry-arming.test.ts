@@ -18,6 +18,7 @@ import {
 } from '../src/modules/bookings/hold-expiry.js';
 import { silentLog } from './capture-log.js';
 import { type SignedUp, startTestApp, type TestApp } from './harness.js';
+import { createRefundLedger } from '../src/modules/payments/refund-ledger.js';
 import { memberRolesFor } from './member-roles.js';
 
 // A hold is committed, then its instance dies before it schedules the hold's exact expiry job
@@ -109,6 +110,7 @@ describe('hold expiry armed again by the worker', () => {
       holdMinutes,
       offerMinutes: 30,
       roles: memberRolesFor(db()),
+      refunds: createRefundLedger({ stripeEnabled: false }),
       now,
     });
     const principal = {

@@ -13,6 +13,7 @@ import { expectAuditAndOutboxMatchBookings } from './booking-ledger.js';
 import { silentLog } from './capture-log.js';
 import { eventInput } from './event-input.js';
 import { watchInventory } from './inventory-watcher.js';
+import { createRefundLedger } from '../src/modules/payments/refund-ledger.js';
 import { memberRolesFor } from './member-roles.js';
 
 // Redis dies in the middle of a sale: two API processes (`pnpm start:api`) on a THROWAWAY
@@ -255,6 +256,7 @@ describe('bookings while Redis dies: two API processes on a throwaway redis-serv
         offerMinutes: 30,
         eventLock: 'always',
         roles: memberRolesFor(db),
+        refunds: createRefundLedger({ stripeEnabled: false }),
         now: () => new Date(),
       }),
     );

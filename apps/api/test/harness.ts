@@ -21,6 +21,7 @@ import {
 import { startWorkerRuntime, type WorkerRuntime } from '../src/composition/worker-runtime.js';
 import type { MetricsAccess } from '../src/http/metrics-access.js';
 import type { MailSenderOptions } from '../src/modules/notifications/mail-sender.js';
+import type { StripeConfig } from '../src/modules/payments/stripe-gateway.js';
 import { type ApiServer, createServer } from '../src/server.js';
 import type { Services } from '../src/services.js';
 
@@ -57,6 +58,8 @@ export interface TestAppOptions {
   metrics?: MetricsAccess;
   /** `false`: no worker until `startWorker()` (tests that watch the outbox wait for it). */
   worker?: boolean;
+  /** Stripe's keys and where its library calls go (a local endpoint: test/stripe-endpoint.ts). */
+  stripe?: StripeConfig;
   /** `false`: no admin account is made (a database with nothing in it, outbox included). */
   admin?: boolean;
 }
@@ -172,6 +175,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
         ...(options.bookings && { bookings: options.bookings }),
         ...(options.streamCheckMs && { streamCheckMs: options.streamCheckMs }),
         ...(options.mailSender && { mailSender: options.mailSender }),
+        ...(options.stripe && { stripe: options.stripe }),
         mode: 'production',
         version: 'test',
       },
@@ -184,7 +188,11 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   if (options.admin !== false) {
     await services.auth.ensureAdmin({ email: adminEmail, password: TEST_PASSWORD });
   }
-  const serverFor = (ports: Platform, forServices: Services): Promise<ApiServer> =>
+  const serverFor = (
+    ports: Platform,
+    forServices: Services,
+    stripeWebhook = modules.http.stripeWebhook,
+  ): Promise<ApiServer> =>
     createServer({
       config: {
         host: '127.0.0.1',
@@ -196,6 +204,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       log,
       services: forServices,
       checks: [{ name: 'database', check: () => db.handle.ping() }, ...ports.checks],
+      stripeWebhook,
     });
   const server = await serverFor(platform, services);
   let worker: WorkerRuntime | undefined;
@@ -279,7 +288,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       const ports = await createPlatform(config, log);
       const ownModules = await modulesFor(ports);
       const ownServices = ownModules.services;
-      const ownServer = await serverFor(ports, ownServices);
+      const ownServer = await serverFor(ports, ownServices, ownModules.http.stripeWebhook);
       const ownUrl = await ownServer.start();
       const instance: TestInstance = {
         url: ownUrl,

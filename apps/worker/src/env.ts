@@ -1,4 +1,4 @@
-import { bookingsEnvShape } from '@evently/api';
+import { bookingsEnvShape, checkPaymentsEnv, paymentsEnvShape } from '@evently/api';
 import { mailEnvShape, parseEnv, platformEnvShape, retentionEnvShape } from '@evently/platform';
 import { z } from 'zod';
 
@@ -10,8 +10,11 @@ export const workerEnvSchema = z
     ...retentionEnvShape,
     // The worker expires holds and makes waitlist offers.
     ...bookingsEnvShape,
+    // The worker issues Stripe refunds.
+    ...paymentsEnvShape,
   })
   .superRefine((env, ctx) => {
+    checkPaymentsEnv(env, ctx);
     // A separate worker must share its database and queue with the API processes.
     for (const name of ['DATABASE_URL', 'REDIS_URL'] as const) {
       if (!env[name]) {

@@ -1,6 +1,6 @@
 // Entry point of `pnpm start:worker`: the worker alone, against Postgres and Redis.
 
-import { createModules, startWorkerRuntime } from '@evently/api';
+import { createModules, startWorkerRuntime, stripeConfigOf } from '@evently/api';
 import { createLogger, EnvError, openInfrastructure, stopOnSignals } from '@evently/platform';
 import { readWorkerEnv, type WorkerEnv } from './env.js';
 
@@ -25,6 +25,8 @@ const modules = await createModules({
       eventLock: env.BOOKING_EVENT_LOCK,
     },
     retentionDays: env.RETENTION_DAYS,
+    // The worker issues Stripe refunds.
+    stripe: stripeConfigOf(env),
     mode: 'production',
   },
   log,

@@ -34,6 +34,9 @@ export const appCodes = [
   'TICKET_TYPE_NOT_AVAILABLE',
   'VOUCHER_INVALID',
   'VOUCHER_EXHAUSTED',
+  'PAYMENT_REQUIRED',
+  'PAYMENT_MISMATCH',
+  'CANCELLATION_CLOSED',
 ] as const;
 
 export const appCodeSchema = z.enum(appCodes);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { keysetPageInputSchema, pageOutputSchema } from './pagination.js';
+import { cancellationPolicySchema } from './payments.js';
 import {
   currencySchema,
   idSchema,
@@ -33,6 +34,8 @@ export const eventFieldsSchema = z.object({
   maxPerUser: z.int().min(1).max(1_000).nullable(),
   salesStartAt: instantSchema.nullable(),
   salesEndAt: instantSchema.nullable(),
+  /** Until when attendees may cancel a paid booking, and the fee kept (null: any time, no fee). */
+  cancellationPolicy: cancellationPolicySchema.nullable(),
 });
 export type EventFields = z.infer<typeof eventFieldsSchema>;
 
@@ -62,6 +65,10 @@ export function checkEventRules(event: EventFields, ctx: z.RefinementCtx): void 
   if (salesStart !== null && ms(event.startsAt) - salesStart > MAX_SALES_LEAD_DAYS * DAY_MS) {
     issue('salesStartAt', `sales open at most ${MAX_SALES_LEAD_DAYS} days before the event`);
   }
+  const cancelUntil = event.cancellationPolicy?.attendeeMayCancelUntil;
+  if (cancelUntil && ms(cancelUntil) > ms(event.endsAt)) {
+    issue('cancellationPolicy', 'attendeeMayCancelUntil cannot be after endsAt');
+  }
 }
 
 export const eventRulesSchema = eventFieldsSchema.superRefine(checkEventRules);
@@ -73,6 +80,7 @@ export const eventInputSchema = eventFieldsSchema
     maxPerUser: eventFieldsSchema.shape.maxPerUser.default(null),
     salesStartAt: eventFieldsSchema.shape.salesStartAt.default(null),
     salesEndAt: eventFieldsSchema.shape.salesEndAt.default(null),
+    cancellationPolicy: eventFieldsSchema.shape.cancellationPolicy.default(null),
     description: eventFieldsSchema.shape.description.default(''),
     /** Required when the caller manages the events of several organizations. */
     organizationId: idSchema.optional(),

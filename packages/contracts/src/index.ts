@@ -7,6 +7,7 @@ export * from './events.js';
 export * from './mail.js';
 export * from './organizations.js';
 export * from './pagination.js';
+export * from './payments.js';
 export * from './primitives.js';
 export * from './roles.js';
 export * from './ticket-types.js';

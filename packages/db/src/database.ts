@@ -13,6 +13,7 @@ import type {
   VouchersTable,
   VoucherTicketTypesTable,
 } from './inventory-tables.js';
+import type { PaymentsTable, RefundsTable, StripeEventsTable } from './payment-tables.js';
 
 export type { CreatedAt, Timestamp } from './column-types.js';
 export type Json = JSONColumnType<Record<string, unknown>, string, string>;
@@ -192,6 +193,8 @@ export interface EventsTable {
   published_at: Timestamp | null;
   cancelled_at: Timestamp | null;
   cancel_reason: string | null;
+  /** `CancellationPolicy` of the contracts, or null (attendees cancel any time, no fee). */
+  cancellation_policy: NullableJson;
   /** Generated full-text vector of title, venue and description. */
   search: ColumnType<string, never, never>;
 }
@@ -386,4 +389,7 @@ export interface Database {
   analytics_rebuild_covered: AnalyticsRebuildCoveredTable;
   analytics_ticket_type_stats: AnalyticsTicketTypeStatsTable;
   analytics_voucher_stats: AnalyticsVoucherStatsTable;
+  payments: PaymentsTable;
+  refunds: RefundsTable;
+  stripe_events: StripeEventsTable;
 }

@@ -10,6 +10,7 @@ export {
 export type * from './database.js';
 export { isDatabaseUnavailable } from './database-unavailable.js';
 export type * from './inventory-tables.js';
+export type * from './payment-tables.js';
 export { MigrationError, migrateDown, migrateToLatest } from './migrate.js';
 export {
   type AppendedEvent,

@@ -54,8 +54,14 @@ const POLICY = {
   'event.manageTicketTypes':   [ _,     _,       _,     Y,    Y,    Y,      _,    _ ], // create, update, archive its types; its quotas
   'event.readQuotas':          [ _,     _,       _,     Y,    Y,    Y,      _,    Y ], // its quotas list
   'event.viewAllTicketTypes':  [ _,     _,       _,     Y,    Y,    Y,      _,    Y ], // hidden and archived types listed
+  'event.readRefunds':         [ _,     _,       _,     Y,    Y,    Y,      _,    _ ], // its refunds list
   'booking.view':              [ _,     _,       Y,     Y,    Y,    Y,      Y,    _ ],
-  'booking.confirm':           [ _,     _,       Y,     Y,    _,    _,      _,    _ ],
+  'booking.confirm':           [ _,     _,       Y,     Y,    Y,    Y,      _,    _ ], // a free one (a paid one: below)
+  'booking.confirmUnpaid':     [ _,     _,       _,     Y,    Y,    Y,      _,    _ ], // the audited override of a payment
+  'booking.markPaid':          [ _,     _,       _,     Y,    Y,    Y,      _,    _ ], // record money received
+  'booking.pay':               [ _,     _,       Y,     _,    _,    _,      _,    _ ], // start a Stripe checkout
+  'booking.viewPayments':      [ _,     _,       Y,     Y,    Y,    Y,      _,    _ ], // its payments and refunds
+  'booking.markRefunded':      [ _,     _,       _,     Y,    Y,    Y,      _,    _ ], // a refund paid outside Stripe
   'booking.cancel':            [ _,     _,       Y,     Y,    Y,    Y,      _,    _ ],
   'booking.readAudit':         [ _,     _,       _,     Y,    Y,    Y,      _,    _ ],
   'waitlistEntry.view':        [ _,     _,       Y,     Y,    Y,    Y,      _,    _ ],

@@ -25,6 +25,10 @@ import { createEventsModule } from '../modules/events/events.module.js';
 import type { MailSenderOptions } from '../modules/notifications/mail-sender.js';
 import { createNotificationsModule } from '../modules/notifications/notifications.module.js';
 import { createOrganizationsModule } from '../modules/organizations/organizations.module.js';
+import { createPaymentsModule } from '../modules/payments/payments.module.js';
+import { createRefundLedger } from '../modules/payments/refund-ledger.js';
+import type { StripeConfig } from '../modules/payments/stripe-gateway.js';
+import type { StripeWebhook } from '../modules/payments/stripe-webhook.js';
 import { createSystemService, type Mode } from '../modules/system/system.service.js';
 import { createTicketTypesModule } from '../modules/ticket-types/ticket-types.module.js';
 import { createVouchersModule } from '../modules/vouchers/vouchers.module.js';
@@ -57,6 +61,8 @@ export interface ModulesConfig {
   streamCheckMs?: number;
   /** The mail sender's retries, concurrency and polling (tests shorten them). */
   mailSender?: MailSenderOptions;
+  /** STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET (unset: payments are marked by managers). */
+  stripe?: StripeConfig | undefined;
   mode: Mode;
   /** Default: the API package's version. */
   version?: string;
@@ -96,6 +102,8 @@ export interface WorkerParts {
 export interface Modules {
   /** What procedures reach through the tRPC context. */
   services: Services;
+  /** What plain HTTP routes reach (kept off `Services`, whose types the SDK's declarations carry). */
+  http: { stripeWebhook: StripeWebhook | undefined };
   worker: WorkerParts;
   /** Closes every module (subscriptions, timers); the caller closes the ports afterwards. */
   close(): Promise<void>;
@@ -161,6 +169,9 @@ export async function createModules(deps: ModulesDeps): Promise<Modules> {
     log,
     now,
   });
+  // What cancelled paid bookings are owed, recorded in the cancellation's transaction: built
+  // before bookings, which record through it, and handed to payments, which pays it back.
+  const refundLedger = createRefundLedger({ stripeEnabled: config.stripe !== undefined });
   const bookings = createBookingsModule({
     db: db.db,
     locks: platform.locks,
@@ -170,6 +181,16 @@ export async function createModules(deps: ModulesDeps): Promise<Modules> {
     offerMinutes,
     eventLock: config.bookings?.eventLock ?? 'contended',
     roles: organizations.service.roles,
+    refunds: refundLedger,
+    now,
+  });
+  const payments = createPaymentsModule({
+    db: db.db,
+    bookings: bookings.service,
+    ledger: refundLedger,
+    roles: organizations.service.roles,
+    stripe: config.stripe,
+    log,
     now,
   });
   const ticketTypes = createTicketTypesModule({
@@ -205,6 +226,7 @@ export async function createModules(deps: ModulesDeps): Promise<Modules> {
     organizations,
     events,
     bookings,
+    payments,
     ticketTypes,
     vouchers,
     analytics,
@@ -239,6 +261,7 @@ export async function createModules(deps: ModulesDeps): Promise<Modules> {
     organizations: organizations.service,
     ticketTypes: ticketTypes.service,
     vouchers: vouchers.service,
+    payments: payments.service,
     deadLetters: notifications.service,
     system: createSystemService({
       name: 'evently-api',
@@ -265,6 +288,7 @@ export async function createModules(deps: ModulesDeps): Promise<Modules> {
   let closed: Promise<void> | undefined;
   return {
     services,
+    http: { stripeWebhook: payments.webhook },
     worker: {
       consumers,
       jobs,

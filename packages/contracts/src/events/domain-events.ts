@@ -113,6 +113,59 @@ export const domainEvents = {
     }),
   ),
   'booking.expired': topic(1, z.object({ ...bookingRef, ...money })),
+  // payments: money in and out of a booking (amounts are the booking's currency)
+  'payment.received': topic(
+    1,
+    z.object({
+      paymentId: id,
+      bookingId: id,
+      eventId: id,
+      userId: id,
+      provider: z.enum(['manual', 'stripe']),
+      method: z.enum(['cash', 'transfer', 'card', 'other']),
+      amountCents: cents,
+      currency,
+      reference: z.string(),
+    }),
+  ),
+  'refund.requested': topic(
+    1,
+    z.object({
+      refundId: id,
+      bookingId: id,
+      eventId: id,
+      userId: id,
+      /** The payment it gives money back from (Stripe refunds name its PaymentIntent). */
+      paymentId: id,
+      provider: z.enum(['manual', 'stripe']),
+      amountCents: cents,
+      currency,
+      /** Why, for people (the event's cancellation reason, say). */
+      reason: z.string(),
+      /** Why, for code: which mail the buyer gets. */
+      cause: z.enum([
+        'attendee_cancelled',
+        'organizer_cancelled',
+        'event_cancelled',
+        'late_payment',
+        'duplicate_payment',
+      ]),
+      /** What the cancellation policy kept (attendee cancellations only; else 0). */
+      feeCents: cents,
+    }),
+  ),
+  'refund.succeeded': topic(
+    1,
+    z.object({
+      refundId: id,
+      bookingId: id,
+      eventId: id,
+      userId: id,
+      amountCents: cents,
+      currency,
+      reference: z.string(),
+    }),
+  ),
   // waitlist
   'waitlist.joined': topic(1, z.object(waitlistRef)),
   'waitlist.offered': topic(

@@ -17,6 +17,7 @@ import * as analyticsByOrganization from './2026-12-06-004-analytics-by-organiza
 import * as ticketTypes from './2026-12-06-005-ticket-types.js';
 import * as waitlistPerType from './2026-12-06-006-waitlist-per-type.js';
 import * as analyticsByType from './2026-12-06-007-analytics-by-type.js';
+import * as payments from './2026-12-06-008-payments.js';
 
 /**
  * Every migration, by date-prefixed name. A static list (not a folder scan) so the same code
@@ -41,4 +42,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06-005-ticket-types': ticketTypes,
   '2026-12-06-006-waitlist-per-type': waitlistPerType,
   '2026-12-06-007-analytics-by-type': analyticsByType,
+  '2026-12-06-008-payments': payments,
 };

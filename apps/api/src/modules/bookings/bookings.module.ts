@@ -7,6 +7,7 @@ import type { MemberRoles } from '../../kernel/member-roles.js';
 import type { Module } from '../../kernel/module.js';
 import type { EventLockPolicy } from './allocator.js';
 import { createBookingsConsumer } from './bookings.consumer.js';
+import type { CancellationRefunds } from './cancellation-refunds.js';
 import { type BookingsWorkerService, createBookingsService } from './bookings.service.js';
 import {
   ARM_EVERY_MS,
@@ -33,6 +34,8 @@ export function createBookingsModule(deps: {
   /** BOOKING_EVENT_LOCK. */
   eventLock: EventLockPolicy;
   roles: MemberRoles;
+  /** The payments module's record of what cancelled paid bookings are owed. */
+  refunds: CancellationRefunds;
   now: Clock;
 }): Module<BookingsWorkerService> {
   const { log, now } = deps;

@@ -6,30 +6,30 @@ import type {
   Page,
   WaitlistEntry,
 } from '@evently/contracts';
-import { appendEvents, type Database } from '@evently/db';
+import type { Database } from '@evently/db';
 import type { LockPort, QueuePort } from '@evently/platform';
 import type { Kysely, Transaction } from 'kysely';
-import { authorize } from '../../access/access-policy.js';
-import { appendAudit } from '../../audit/audit.repository.js';
+import { allows, authorize } from '../../access/access-policy.js';
 import { AppError } from '../../kernel/app-error.js';
 import type { RequestLog } from '../../kernel/log.js';
 import type { MemberRoles } from '../../kernel/member-roles.js';
 import { keysetPage, rowsFor } from '../../kernel/page.js';
 import type { Principal } from '../../kernel/principal.js';
-import { isOnSale, readBookingTerms } from '../events/booking-terms.js';
+import { isOnSale, readBookingTerms, readCancellationPolicy } from '../events/booking-terms.js';
 import { createAllocator, type EventLockPolicy } from './allocator.js';
 import { answerBooking, answerBookingPage } from './booking-answers.js';
 import { bookingAvailability } from './booking-availability.js';
-import { bookingRef, toAuditEntry, toBooking, toBookingWithLines } from './bookings.mappers.js';
+import { toAuditEntry, toBookingWithLines } from './bookings.mappers.js';
+import { attendeeFee, type CancellationRefunds } from './cancellation-refunds.js';
+import { confirmHold } from './confirm-hold.js';
 import { type BookingRow, bookingsRepository as repo } from './bookings.repository.js';
+import { type PayableBooking, bookingPayments } from './booking-payments.js';
 import { asMembersSeeIt, holding, termsFor } from './event-access.js';
 import { cancelEventBookings } from './event-cancellation.js';
 import { type HoldExpiry, scheduleHoldExpiry } from './hold-expiry.js';
 import { requestHash } from './idempotency.repository.js';
-import { inventoryRepository as inventoryRepo } from './inventory.repository.js';
-import { CONFIRM, quotaSeatsRepository as quotaSeats } from './quota-seats.repository.js';
 import { releaseBooking } from './release-booking.js';
-import { convertOffer, type SeatRules } from './waitlist.js';
+import type { SeatRules } from './waitlist.js';
 import { createWaitlistService } from './waitlist.service.js';
 
 /** An order as `bookings.create` takes it: items, or a bare quantity (Part 1's call). */
@@ -111,6 +111,19 @@ export interface BookingsWorkerService extends BookingsService {
    * whose seats came free without a release (a quota raised, a contingent over).
    */
   serveWaitlists(): Promise<{ closed: number; offered: number }>;
+  /** The payments module's view of a booking (undefined: no such booking). */
+  findForPayment(bookingId: string): Promise<PayableBooking | undefined>;
+  /** The same, locked in the payments module's transaction. */
+  lockForPayment(trx: Transaction<Database>, bookingId: string): Promise<PayableBooking | undefined>;
+  /**
+   * Money arrived for the booking `lockForPayment` locked: a pending one is confirmed, an expired
+   * one sold again if its seats can still be allocated. Answers the refusal otherwise.
+   */
+  confirmPaid(
+    trx: Transaction<Database>,
+    bookingId: string,
+    actorId: string | null,
+  ): Promise<AppError | undefined>;
   /** Event cancelled (domain event): cancel every booking, close the waitlist. */
   onEventCancelled(
     trx: Transaction<Database>,
@@ -129,6 +142,8 @@ export function createBookingsService(deps: {
   eventLock?: EventLockPolicy;
   /** The caller's organization roles (what they may do to an event's bookings). */
   roles: MemberRoles;
+  /** Records what cancelled paid bookings are owed (the payments module). */
+  refunds: CancellationRefunds;
   now: () => Date;
 }): BookingsWorkerService {
   const { db, roles, now } = deps;
@@ -191,7 +206,8 @@ export function createBookingsService(deps: {
         const booking = await repo.lockBooking(trx, bookingId);
         if (!booking) throw new AppError('NOT_FOUND', 'Booking not found');
         const terms = await readBookingTerms(trx, booking.event_id);
-        authorize(principal, 'booking.confirm', holding(seen, booking, terms));
+        const facts = holding(seen, booking, terms);
+        authorize(principal, 'booking.confirm', facts);
         if (booking.status === 'confirmed') return { row: booking, offers: [] as BookingRow[] };
         if (booking.status === 'expired')
           throw new AppError('BOOKING_EXPIRED', 'The hold has expired');
@@ -208,36 +224,25 @@ export function createBookingsService(deps: {
           );
           return { expired: true as const, offers: released.offers };
         }
+        // A paid booking is confirmed by its payment; a manager's confirmation without one is the
+        // override, audited as such.
+        const paid = Number(booking.total_cents) > 0;
+        if (paid && !allows(principal, 'booking.confirmUnpaid', facts)) {
+          throw new AppError('PAYMENT_REQUIRED', 'This booking is confirmed by its payment', {
+            totalCents: Number(booking.total_cents),
+            currency: booking.currency,
+          });
+        }
         // A hold is confirmed inside the sales window only (a sale after the close is refused,
         // as pretix refuses a checkout after presale end); holds end at the close anyway.
         if (!terms || !isOnSale(terms, now()))
           throw new AppError('EVENT_NOT_BOOKABLE', 'This event is not on sale');
-        const confirmed = await repo.updateBookingStatus(
+        const confirmed = await confirmHold(
           trx,
-          booking.id,
-          'pending',
-          { status: 'confirmed', confirmed_at: now() },
+          booking,
+          { actorId: principal.userId, action: paid ? 'confirm-unpaid' : 'confirm' },
           now(),
         );
-        if (!confirmed) throw new AppError('INVALID_STATE', 'The booking changed meanwhile');
-        await inventoryRepo.adjustSeats(trx, booking.event_id, {
-          confirmed: booking.quantity,
-          held: -booking.quantity,
-        });
-        await quotaSeats.move(trx, [booking.id], CONFIRM);
-        const events: Parameters<typeof appendEvents>[1] = [
-          { topic: 'booking.confirmed', aggregateId: booking.id, payload: bookingRef(confirmed) },
-        ];
-        events.push(...(await convertOffer(trx, booking, now())));
-        await appendEvents(trx, events);
-        await appendAudit(trx, {
-          entity: 'booking',
-          entityId: booking.id,
-          action: 'confirm',
-          actorId: principal.userId,
-          before: toBooking(booking),
-          after: toBooking(confirmed),
-        });
         return { row: confirmed, offers: [] as BookingRow[] };
       });
       if (outcome.offers.length > 0) scheduleExpiry(outcome.offers);
@@ -251,10 +256,23 @@ export function createBookingsService(deps: {
         const booking = await repo.lockBooking(trx, input.bookingId);
         if (!booking) throw new AppError('NOT_FOUND', 'Booking not found');
         const terms = await readBookingTerms(trx, booking.event_id);
-        authorize(principal, 'booking.cancel', holding(seen, booking, terms));
+        const facts = holding(seen, booking, terms);
+        authorize(principal, 'booking.cancel', facts);
         if (booking.status !== 'pending' && booking.status !== 'confirmed') {
           throw new AppError('INVALID_STATE', `A ${booking.status} booking cannot be cancelled`);
         }
+        // The organization's people cancel freely and refund in full; an attendee within the
+        // event's cancellation policy, less its fee.
+        const organizer = allows(principal, 'booking.markPaid', facts);
+        const paid = booking.status === 'confirmed' && Number(booking.total_cents) > 0;
+        const feeCents =
+          organizer || !paid
+            ? 0
+            : attendeeFee(
+                await readCancellationPolicy(trx, booking.event_id),
+                { status: booking.status, totalCents: Number(booking.total_cents) },
+                now(),
+              );
         const released = await releaseBooking(
           trx,
           booking,
@@ -263,6 +281,12 @@ export function createBookingsService(deps: {
           rules,
         );
         if (!released.booking) throw new AppError('INVALID_STATE', 'The booking changed meanwhile');
+        if (paid) {
+          const cause = organizer ? 'organizer_cancelled' : 'attendee_cancelled';
+          const reason =
+            input.reason ?? (organizer ? 'cancelled by the organizer' : 'cancelled by the attendee');
+          await deps.refunds.record(trx, [{ bookingId: booking.id, cause, reason, feeCents }], now());
+        }
         return { row: released.booking, offers: released.offers };
       });
       if (outcome.offers.length > 0) scheduleExpiry(outcome.offers);
@@ -361,7 +385,9 @@ export function createBookingsService(deps: {
       return expired;
     },
 
-    onEventCancelled: (trx, event) => cancelEventBookings(trx, event, now()),
+    ...bookingPayments({ db, holdMinutes: deps.holdMinutes, now }),
+
+    onEventCancelled: (trx, event) => cancelEventBookings(trx, event, deps.refunds, now()),
   };
   return service;
 }

@@ -1,6 +1,7 @@
 import { appendEvents, type Database } from '@evently/db';
 import type { Transaction } from 'kysely';
 import { bookingRef } from './bookings.mappers.js';
+import type { CancellationRefunds, RefundOwed } from './cancellation-refunds.js';
 import { bookingsRepository as repo } from './bookings.repository.js';
 import { inventoryRepository as inventoryRepo } from './inventory.repository.js';
 import { quotaSeatsRepository as quotaSeats, releaseOf } from './quota-seats.repository.js';
@@ -8,12 +9,13 @@ import { closeWaitlist } from './waitlist.js';
 
 /**
  * The event was cancelled (its domain event, once): every live booking is cancelled, its seats,
- * quota seats and voucher uses given back, and the waitlist closed — in the consumer's
- * transaction.
+ * quota seats and voucher uses given back, every paid one refunded in full, and the waitlist
+ * closed — in the consumer's transaction, so a worker killed mid-way redoes all of it or none.
  */
 export async function cancelEventBookings(
   trx: Transaction<Database>,
   event: { eventId: string; reason: string },
+  refunds: CancellationRefunds,
   at: Date,
 ): Promise<void> {
   const bookings = await repo.liveBookingsOfEvent(trx, event.eventId);
@@ -22,6 +24,7 @@ export async function cancelEventBookings(
   let held = 0;
   const endedConfirmed: string[] = [];
   const endedPending: string[] = [];
+  const owed: RefundOwed[] = [];
   for (const booking of bookings) {
     const ended = await repo.updateBookingStatus(
       trx,
@@ -34,6 +37,9 @@ export async function cancelEventBookings(
     if (booking.status === 'confirmed') {
       confirmed += booking.quantity;
       endedConfirmed.push(booking.id);
+      if (Number(booking.total_cents) > 0) {
+        owed.push({ bookingId: booking.id, cause: 'event_cancelled', reason: event.reason, feeCents: 0 });
+      }
     } else {
       held += booking.quantity;
       endedPending.push(booking.id);
@@ -55,6 +61,7 @@ export async function cancelEventBookings(
   await quotaSeats.move(trx, endedConfirmed, releaseOf('confirmed'));
   await quotaSeats.releaseVouchers(trx, [...endedPending, ...endedConfirmed], at);
   await appendEvents(trx, events);
+  await refunds.record(trx, owed, at);
   // The offer bookings went with the others above; their entries close with the queue.
   await closeWaitlist(trx, event.eventId, event.reason, at);
 }

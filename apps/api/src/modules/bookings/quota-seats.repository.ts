@@ -55,4 +55,19 @@ export const quotaSeatsRepository = {
       UPDATE vouchers v SET used = v.used - d.uses, seats = v.seats - d.seats, updated_at = ${at}
       FROM d WHERE v.id = d.voucher_id`.execute(trx);
   },
+
+  /**
+   * An expired booking sold again (a payment arrived late and its seats remain): its voucher use
+   * is taken again, under the vouchers' CHECKs.
+   */
+  async redeemAgain(trx: Transaction<Database>, bookingId: string, at: Date) {
+    await sql`
+      WITH taken AS (
+        UPDATE voucher_redemptions SET released_at = NULL
+        WHERE booking_id = ${bookingId} AND released_at IS NOT NULL
+        RETURNING voucher_id, seats
+      )
+      UPDATE vouchers v SET used = v.used + 1, seats = v.seats + taken.seats, updated_at = ${at}
+      FROM taken WHERE v.id = taken.voucher_id`.execute(trx);
+  },
 };

@@ -1,5 +1,7 @@
+import type { CancellationPolicy } from '@evently/contracts';
 import type { Database } from '@evently/db';
 import type { Kysely, Selectable, Transaction } from 'kysely';
+import { policyOf } from './events.mappers.js';
 import { eventsRepository } from './events.repository.js';
 
 /** What the bookings module needs to know about an event to sell its seats. */
@@ -75,4 +77,17 @@ export function isOnSale(terms: BookingTerms, now: Date): boolean {
     (terms.salesOpenAt === null || terms.salesOpenAt.getTime() <= now.getTime()) &&
     now.getTime() < terms.salesCloseAt.getTime()
   );
+}
+
+/** The event's cancellation policy (null: attendees cancel any time and get everything back). */
+export async function readCancellationPolicy(
+  db: Kysely<Database> | Transaction<Database>,
+  eventId: string,
+): Promise<CancellationPolicy | null> {
+  const row = await db
+    .selectFrom('events')
+    .select('cancellation_policy')
+    .where('id', '=', eventId)
+    .executeTakeFirst();
+  return policyOf(row?.cancellation_policy ?? null);
 }

@@ -14,6 +14,7 @@ import type { EventOwnership } from '../organizations/organizations.service.js';
 import { eventScope, LIST_SCOPE } from './event-scopes.js';
 import {
   type EventCore,
+  policyColumn,
   toColumns,
   toEventCore,
   toEventFields,
@@ -159,6 +160,7 @@ export function createEventChanges(
           max_per_user: fields.maxPerUser,
           sales_start_at: fields.salesStartAt,
           sales_end_at: fields.salesEndAt,
+          cancellation_policy: policyColumn(fields.cancellationPolicy),
           updated_at: now(),
         });
         await generalAdmission.create(trx, created, now());

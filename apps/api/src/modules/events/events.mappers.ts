@@ -1,4 +1,4 @@
-import type { Event, EventFields } from '@evently/contracts';
+import { type CancellationPolicy, cancellationPolicySchema, type Event, type EventFields } from '@evently/contracts';
 import type { Availability } from '../bookings/inventory.service.js';
 import type { EventPatch, EventRow } from './events.repository.js';
 
@@ -25,6 +25,7 @@ export function toEventCore(row: EventRow): EventCore {
     maxPerUser: row.max_per_user,
     salesStartAt: iso(row.sales_start_at),
     salesEndAt: iso(row.sales_end_at),
+    cancellationPolicy: policyOf(row.cancellation_policy),
     version: row.version,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
@@ -49,6 +50,7 @@ export function toEventFields(core: EventCore): EventFields {
     maxPerUser: core.maxPerUser,
     salesStartAt: core.salesStartAt,
     salesEndAt: core.salesEndAt,
+    cancellationPolicy: core.cancellationPolicy,
   };
 }
 
@@ -73,5 +75,15 @@ export function toColumns(fields: Partial<EventFields>): EventPatch {
   if (fields.maxPerUser !== undefined) patch.max_per_user = fields.maxPerUser;
   if (fields.salesStartAt !== undefined) patch.sales_start_at = fields.salesStartAt;
   if (fields.salesEndAt !== undefined) patch.sales_end_at = fields.salesEndAt;
+  if (fields.cancellationPolicy !== undefined)
+    patch.cancellation_policy = policyColumn(fields.cancellationPolicy);
   return patch;
 }
+
+/** The stored policy (written through the contract's schema, so it parses). */
+export function policyOf(stored: Record<string, unknown> | null): CancellationPolicy | null {
+  return stored === null ? null : cancellationPolicySchema.parse(stored);
+}
+
+export const policyColumn = (policy: CancellationPolicy | null): string | null =>
+  policy === null ? null : JSON.stringify(policy);

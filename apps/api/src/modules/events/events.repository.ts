@@ -31,6 +31,7 @@ const COLUMNS = [
   'max_per_user',
   'sales_start_at',
   'sales_end_at',
+  'cancellation_policy',
   'version',
   'created_at',
   'updated_at',

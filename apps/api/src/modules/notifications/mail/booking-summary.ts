@@ -14,6 +14,11 @@ export interface BookingSummaryInput {
   total?: { cents: number; currency: string };
   /** What the booking was sold as: a row per line and one for the discount, before the total. */
   lines?: MailBookingLines;
+  /**
+   * Rows a mail adds after the total (a payment's amount, method and reference): plain values,
+   * escaped in the HTML like the rest.
+   */
+  facts?: readonly (readonly [label: string, value: string])[];
   /** The booking's id, for support and for finding it in the app. */
   bookingId?: string;
 }
@@ -69,6 +74,7 @@ export function bookingSummary(input: BookingSummaryInput): { html: SafeHtml; te
       currency: input.lines.currency,
     });
   if (total) rows.push(['Total', formatMoney(total.cents, total.currency)]);
+  if (input.facts) rows.push(...input.facts);
   if (input.bookingId) rows.push(['Booking', input.bookingId]);
   return {
     text: rows

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatMoney } from './format-money.js';
+import { formatAmount, formatMoney } from './format-money.js';
 
 describe('formatMoney', () => {
   it("writes minor units with the currency's own decimals", () => {
@@ -14,5 +14,12 @@ describe('formatMoney', () => {
     expect(formatMoney(0, 'EUR')).toBe('free');
     expect(() => formatMoney(-1, 'EUR')).toThrow('not an amount');
     expect(() => formatMoney(1.5, 'EUR')).toThrow('not an amount');
+  });
+
+  it('writes money that moved as an amount, nothing included', () => {
+    expect(formatAmount(0, 'EUR')).toBe('EUR 0.00');
+    expect(formatAmount(0, 'JPY')).toBe('JPY 0');
+    expect(formatAmount(250, 'EUR')).toBe('EUR 2.50');
+    expect(() => formatAmount(-1, 'EUR')).toThrow('not an amount');
   });
 });

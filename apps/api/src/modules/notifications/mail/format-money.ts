@@ -4,10 +4,18 @@
  * digits and separators are written by hand so every runtime writes the same text.
  */
 export function formatMoney(minorUnits: number, currency: string): string {
+  if (minorUnits === 0) return 'free';
+  return formatAmount(minorUnits, currency);
+}
+
+/**
+ * The same, but nothing is `EUR 0.00`: for money that moved (a payment, a refund), where "a
+ * refund of free" would read wrong.
+ */
+export function formatAmount(minorUnits: number, currency: string): string {
   if (!Number.isSafeInteger(minorUnits) || minorUnits < 0) {
     throw new Error(`not an amount in minor units: ${minorUnits}`);
   }
-  if (minorUnits === 0) return 'free';
   const decimals = currencyDecimals(currency);
   const scale = 10 ** decimals;
   const whole = Math.floor(minorUnits / scale)

@@ -21,6 +21,9 @@ import {
 } from './templates/organization-membership.mail.js';
 import { passwordChangedMail } from './templates/password-changed.mail.js';
 import { passwordResetCodeMail } from './templates/password-reset-code.mail.js';
+import { paymentReceivedMail } from './templates/payment-received.mail.js';
+import { refundRequestedMail } from './templates/refund-requested.mail.js';
+import { refundSucceededMail } from './templates/refund-succeeded.mail.js';
 import { verificationCodeMail } from './templates/verification-code.mail.js';
 import { waitlistClosedMail } from './templates/waitlist-closed.mail.js';
 import { waitlistJoinedMail } from './templates/waitlist-joined.mail.js';
@@ -48,6 +51,10 @@ const userEventTemplates = {
   'waitlist.joined': waitlistJoinedMail,
   'waitlist.offered': waitlistOfferMail,
   'waitlist.closed': waitlistClosedMail,
+  // To the booking's buyer; sent on an event's cancellation too (they carry the amounts).
+  'payment.received': paymentReceivedMail,
+  'refund.requested': refundRequestedMail,
+  'refund.succeeded': refundSucceededMail,
 } as const satisfies { readonly [K in UserEventTopic]?: MailTemplate<K> };
 
 /**
@@ -80,6 +87,9 @@ export const templateNames = {
   'waitlist.joined': 'waitlist-joined',
   'waitlist.offered': 'waitlist-offer',
   'waitlist.closed': 'waitlist-closed',
+  'payment.received': 'payment-received',
+  'refund.requested': 'refund-requested',
+  'refund.succeeded': 'refund-succeeded',
   'organization.invitation_created': 'organization-invitation',
   'organization.member_added': 'member-added',
   'organization.member_role_changed': 'member-role-changed',

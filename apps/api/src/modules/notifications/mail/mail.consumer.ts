@@ -63,7 +63,8 @@ function eventInfo(row: MailedEvent) {
  * the cancellation its consumer cancels every live booking with no actor (nothing else does) and
  * closes every entry. Those get the one event-cancelled mail, not a booking-cancelled or
  * waitlist-closed mail each. An entry can also be closed before, when the waitlist passes it over
- * for the per-person limit: only closures after the cancellation are its doing.
+ * for the per-person limit: only closures after the cancellation are its doing. Payment and
+ * refund mails are never replaced: they carry the amounts the event-cancelled mail does not.
  */
 function causedByCancellation(event: MailEvent<UserEventMailTopic>, about: MailedEvent): boolean {
   if (about.status !== 'cancelled' || !about.cancelled_at) return false;

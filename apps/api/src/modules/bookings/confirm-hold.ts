@@ -1,0 +1,55 @@
+import { appendEvents, type Database } from '@evently/db';
+import type { Transaction } from 'kysely';
+import { appendAudit } from '../../audit/audit.repository.js';
+import { AppError } from '../../kernel/app-error.js';
+import { bookingRef, toBooking } from './bookings.mappers.js';
+import { type BookingRow, bookingsRepository as repo } from './bookings.repository.js';
+import { inventoryRepository as inventoryRepo } from './inventory.repository.js';
+import { CONFIRM, quotaSeatsRepository as quotaSeats } from './quota-seats.repository.js';
+import { convertOffer } from './waitlist.js';
+
+/**
+ * How a hold became a sale, as the audit trail names it: its buyer confirmed a free one, a
+ * payment proved it (one arriving after the hold expired sells it again), or a manager confirmed
+ * a paid one without a payment (the override).
+ */
+export type ConfirmAction = 'confirm' | 'confirm-paid' | 'confirm-late-payment' | 'confirm-unpaid';
+
+/**
+ * The one transition of a pending booking to confirmed, in the caller's transaction (the booking
+ * locked by it): its held seats become sold in the event and every quota of its lines, an offer's
+ * waitlist entry is converted, and `booking.confirmed` and the audit entry are written with it.
+ */
+export async function confirmHold(
+  trx: Transaction<Database>,
+  booking: BookingRow,
+  by: { actorId: string | null; action: ConfirmAction },
+  now: Date,
+): Promise<BookingRow> {
+  const confirmed = await repo.updateBookingStatus(
+    trx,
+    booking.id,
+    'pending',
+    { status: 'confirmed', confirmed_at: now },
+    now,
+  );
+  if (!confirmed) throw new AppError('INVALID_STATE', 'The booking changed meanwhile');
+  await inventoryRepo.adjustSeats(trx, booking.event_id, {
+    confirmed: booking.quantity,
+    held: -booking.quantity,
+  });
+  await quotaSeats.move(trx, [booking.id], CONFIRM);
+  await appendEvents(trx, [
+    { topic: 'booking.confirmed', aggregateId: booking.id, payload: bookingRef(confirmed) },
+    ...(await convertOffer(trx, booking, now)),
+  ]);
+  await appendAudit(trx, {
+    entity: 'booking',
+    entityId: booking.id,
+    action: by.action,
+    actorId: by.actorId,
+    before: toBooking(booking),
+    after: toBooking(confirmed),
+  });
+  return confirmed;
+}
