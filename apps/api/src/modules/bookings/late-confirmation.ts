@@ -23,6 +23,9 @@ async function stillAvailable(
   holdMinutes: number,
   now: Date,
 ): Promise<AppError | undefined> {
+  // The event first (shared): a cancellation of it waits for this sale, and its consumer then
+  // finds the booking live and refunds it; or it went first, and the sale sees it cancelled.
+  await trx.selectFrom('events').select('id').where('id', '=', booking.event_id).forShare().execute();
   await trx
     .selectFrom('event_inventory')
     .select('event_id')
