@@ -1,7 +1,7 @@
 import type { CancellationPolicy } from '@evently/contracts';
 import type { Database } from '@evently/db';
 import type { Kysely, Selectable, Transaction } from 'kysely';
-import { policyOf } from './events.mappers.js';
+import { policyOf } from './cancellation-policy.js';
 import { eventsRepository } from './events.repository.js';
 
 /** What the bookings module needs to know about an event to sell its seats. */

@@ -11,10 +11,10 @@ import type { MemberRoles, RolesByOrganization } from '../../kernel/member-roles
 import type { Principal } from '../../kernel/principal.js';
 import type { InventoryService } from '../bookings/inventory.service.js';
 import type { EventOwnership } from '../organizations/organizations.service.js';
+import { policyColumn } from './cancellation-policy.js';
 import { eventScope, LIST_SCOPE } from './event-scopes.js';
 import {
   type EventCore,
-  policyColumn,
   toColumns,
   toEventCore,
   toEventFields,

@@ -1,5 +1,6 @@
-import { type CancellationPolicy, cancellationPolicySchema, type Event, type EventFields } from '@evently/contracts';
+import type { Event, EventFields } from '@evently/contracts';
 import type { Availability } from '../bookings/inventory.service.js';
+import { policyColumn, policyOf } from './cancellation-policy.js';
 import type { EventPatch, EventRow } from './events.repository.js';
 
 /** An event as cached: everything but the live availability. */
@@ -79,11 +80,3 @@ export function toColumns(fields: Partial<EventFields>): EventPatch {
     patch.cancellation_policy = policyColumn(fields.cancellationPolicy);
   return patch;
 }
-
-/** The stored policy (written through the contract's schema, so it parses). */
-export function policyOf(stored: Record<string, unknown> | null): CancellationPolicy | null {
-  return stored === null ? null : cancellationPolicySchema.parse(stored);
-}
-
-export const policyColumn = (policy: CancellationPolicy | null): string | null =>
-  policy === null ? null : JSON.stringify(policy);
