@@ -21,8 +21,10 @@ export async function registerStripeWebhookRoute(
 ): Promise<void> {
   if (!webhook) return;
   await app.register(async (scope) => {
-    scope.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (_req, body, done) =>
-      done(null, body),
+    scope.addContentTypeParser(
+      'application/json',
+      { parseAs: 'buffer', bodyLimit: BODY_LIMIT },
+      (_req, body, done) => done(null, body),
     );
     scope.post(STRIPE_WEBHOOK_PATH, async (request, reply) => {
       const signature = request.headers['stripe-signature'];
@@ -36,7 +38,11 @@ export async function registerStripeWebhookRoute(
         const trpc = toTrpcError(error);
         const status = getHTTPStatusCodeFromError(trpc);
         const appCode =
-          error instanceof AppError ? error.appCode : status === 503 ? 'SERVICE_UNAVAILABLE' : 'INTERNAL';
+          error instanceof AppError
+            ? error.appCode
+            : status === 503
+              ? 'SERVICE_UNAVAILABLE'
+              : 'INTERNAL';
         if (status >= 500) request.log.error({ err: error }, 'Stripe webhook failed');
         else request.log.info({ appCode, status }, 'Stripe webhook refused');
         return reply.code(status).send({

@@ -7,8 +7,8 @@ import type { MemberRoles } from '../../kernel/member-roles.js';
 import type { Module } from '../../kernel/module.js';
 import type { EventLockPolicy } from './allocator.js';
 import { createBookingsConsumer } from './bookings.consumer.js';
-import type { CancellationRefunds } from './cancellation-refunds.js';
 import { type BookingsWorkerService, createBookingsService } from './bookings.service.js';
+import type { CancellationRefunds } from './cancellation-refunds.js';
 import {
   ARM_EVERY_MS,
   ARM_EXPIRIES_JOB,

@@ -19,11 +19,11 @@ import { isOnSale, readBookingTerms, readCancellationPolicy } from '../events/bo
 import { createAllocator, type EventLockPolicy } from './allocator.js';
 import { answerBooking, answerBookingPage } from './booking-answers.js';
 import { bookingAvailability } from './booking-availability.js';
+import { bookingPayments, type PayableBooking } from './booking-payments.js';
 import { toAuditEntry, toBookingWithLines } from './bookings.mappers.js';
+import { type BookingRow, bookingsRepository as repo } from './bookings.repository.js';
 import { attendeeFee, type CancellationRefunds } from './cancellation-refunds.js';
 import { confirmHold } from './confirm-hold.js';
-import { type BookingRow, bookingsRepository as repo } from './bookings.repository.js';
-import { type PayableBooking, bookingPayments } from './booking-payments.js';
 import { asMembersSeeIt, holding, termsFor } from './event-access.js';
 import { cancelEventBookings } from './event-cancellation.js';
 import { type HoldExpiry, scheduleHoldExpiry } from './hold-expiry.js';
@@ -114,7 +114,10 @@ export interface BookingsWorkerService extends BookingsService {
   /** The payments module's view of a booking (undefined: no such booking). */
   findForPayment(bookingId: string): Promise<PayableBooking | undefined>;
   /** The same, locked in the payments module's transaction. */
-  lockForPayment(trx: Transaction<Database>, bookingId: string): Promise<PayableBooking | undefined>;
+  lockForPayment(
+    trx: Transaction<Database>,
+    bookingId: string,
+  ): Promise<PayableBooking | undefined>;
   /**
    * Money arrived for the booking `lockForPayment` locked: a pending one is confirmed, an expired
    * one sold again if its seats can still be allocated. Answers the refusal otherwise.
@@ -284,8 +287,13 @@ export function createBookingsService(deps: {
         if (paid) {
           const cause = organizer ? 'organizer_cancelled' : 'attendee_cancelled';
           const reason =
-            input.reason ?? (organizer ? 'cancelled by the organizer' : 'cancelled by the attendee');
-          await deps.refunds.record(trx, [{ bookingId: booking.id, cause, reason, feeCents }], now());
+            input.reason ??
+            (organizer ? 'cancelled by the organizer' : 'cancelled by the attendee');
+          await deps.refunds.record(
+            trx,
+            [{ bookingId: booking.id, cause, reason, feeCents }],
+            now(),
+          );
         }
         return { row: released.booking, offers: released.offers };
       });

@@ -1,8 +1,8 @@
 import { appendEvents, type Database } from '@evently/db';
 import type { Transaction } from 'kysely';
 import { bookingRef } from './bookings.mappers.js';
-import type { CancellationRefunds, RefundOwed } from './cancellation-refunds.js';
 import { bookingsRepository as repo } from './bookings.repository.js';
+import type { CancellationRefunds, RefundOwed } from './cancellation-refunds.js';
 import { inventoryRepository as inventoryRepo } from './inventory.repository.js';
 import { quotaSeatsRepository as quotaSeats, releaseOf } from './quota-seats.repository.js';
 import { closeWaitlist } from './waitlist.js';
@@ -38,7 +38,12 @@ export async function cancelEventBookings(
       confirmed += booking.quantity;
       endedConfirmed.push(booking.id);
       if (Number(booking.total_cents) > 0) {
-        owed.push({ bookingId: booking.id, cause: 'event_cancelled', reason: event.reason, feeCents: 0 });
+        owed.push({
+          bookingId: booking.id,
+          cause: 'event_cancelled',
+          reason: event.reason,
+          feeCents: 0,
+        });
       }
     } else {
       held += booking.quantity;

@@ -25,7 +25,12 @@ async function stillAvailable(
 ): Promise<AppError | undefined> {
   // The event first (shared): a cancellation of it waits for this sale, and its consumer then
   // finds the booking live and refunds it; or it went first, and the sale sees it cancelled.
-  await trx.selectFrom('events').select('id').where('id', '=', booking.event_id).forShare().execute();
+  await trx
+    .selectFrom('events')
+    .select('id')
+    .where('id', '=', booking.event_id)
+    .forShare()
+    .execute();
   await trx
     .selectFrom('event_inventory')
     .select('event_id')
@@ -35,7 +40,12 @@ async function stillAvailable(
   const lines = (await bookingLines(trx, [booking.id])).get(booking.id);
   if (!lines) return new AppError('SOLD_OUT', 'Not enough seats left');
   // The buyer as the allocator sees any buyer: a signed-in user booking a published event.
-  const principal: Principal = { kind: 'user', userId: booking.user_id, role: 'user', sessionId: '' };
+  const principal: Principal = {
+    kind: 'user',
+    userId: booking.user_id,
+    role: 'user',
+    sessionId: '',
+  };
   const request: OrderRequest = {
     principal,
     items: lines.items.map((i) => ({ ticketTypeId: i.ticketTypeId, quantity: i.quantity })),

@@ -7,7 +7,11 @@ import type { AppError } from '../../kernel/app-error.js';
 import type { PayableBooking } from '../bookings/booking-payments.js';
 import type { BookingsWorkerService } from '../bookings/bookings.service.js';
 import { toPayment } from './payments.mappers.js';
-import { type PaymentRow, paymentsRepository as repo, type RefundRow } from './payments.repository.js';
+import {
+  type PaymentRow,
+  type RefundRow,
+  paymentsRepository as repo,
+} from './payments.repository.js';
 import type { RefundLedger } from './refund-ledger.js';
 
 /** Money in for a booking: who took it and how. */

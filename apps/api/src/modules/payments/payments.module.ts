@@ -39,7 +39,8 @@ export function createPaymentsModule(deps: {
   now: Clock;
 }): Module<PaymentsService> & { webhook: StripeWebhook | undefined } {
   const stripe = deps.stripe && createStripeGateway(deps.stripe);
-  const issuer = stripe && createRefundIssuer({ db: deps.db, stripe, log: deps.log, now: deps.now });
+  const issuer =
+    stripe && createRefundIssuer({ db: deps.db, stripe, log: deps.log, now: deps.now });
   return {
     service: createPaymentsService({ ...deps, stripe }),
     webhook: stripe && createStripeWebhook({ ...deps, stripe }),

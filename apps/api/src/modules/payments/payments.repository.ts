@@ -62,7 +62,12 @@ export const paymentsRepository = {
   },
 
   lockRefund(trx: Transaction<Database>, id: string): Promise<RefundRow | undefined> {
-    return trx.selectFrom('refunds').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+    return trx
+      .selectFrom('refunds')
+      .selectAll()
+      .where('id', '=', id)
+      .forUpdate()
+      .executeTakeFirst();
   },
 
   /** An event's refunds, newest first, after a keyset cursor. */
@@ -82,10 +87,7 @@ export const paymentsRepository = {
       q = q.where((eb) =>
         eb.or([
           eb('requested_at', '<', new Date(after.requestedAt)),
-          eb.and([
-            eb('requested_at', '=', new Date(after.requestedAt)),
-            eb('id', '<', after.id),
-          ]),
+          eb.and([eb('requested_at', '=', new Date(after.requestedAt)), eb('id', '<', after.id)]),
         ]),
       );
     }

@@ -39,7 +39,10 @@ export interface PaymentsService {
       cursor?: { r: string; i: string } | null | undefined;
     },
   ): Promise<Page<Refund>>;
-  markRefundDone(principal: Principal, input: { refundId: string; reference: string }): Promise<Refund>;
+  markRefundDone(
+    principal: Principal,
+    input: { refundId: string; reference: string },
+  ): Promise<Refund>;
 }
 
 export function createPaymentsService(deps: {
@@ -103,10 +106,17 @@ export function createPaymentsService(deps: {
       const booking = await found(bookingId);
       authorize(principal, 'booking.pay', await factsOf(principal, booking));
       if (!deps.stripe) {
-        throw new AppError('INVALID_STATE', 'Online payment is not configured: the organizer marks payments');
+        throw new AppError(
+          'INVALID_STATE',
+          'Online payment is not configured: the organizer marks payments',
+        );
       }
-      if (booking.totalCents === 0) throw new AppError('INVALID_STATE', 'A free booking needs no payment');
-      if (booking.status === 'expired' || (booking.status === 'pending' && (booking.expiresAt?.getTime() ?? 0) <= now().getTime()))
+      if (booking.totalCents === 0)
+        throw new AppError('INVALID_STATE', 'A free booking needs no payment');
+      if (
+        booking.status === 'expired' ||
+        (booking.status === 'pending' && (booking.expiresAt?.getTime() ?? 0) <= now().getTime())
+      )
         throw new AppError('BOOKING_EXPIRED', 'The hold has expired');
       if (booking.status !== 'pending')
         throw new AppError('INVALID_STATE', `A ${booking.status} booking takes no payment`);

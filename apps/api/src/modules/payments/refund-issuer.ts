@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import { appendAudit } from '../../audit/audit.repository.js';
 import type { RequestLog } from '../../kernel/log.js';
 import { toRefund } from './payments.mappers.js';
-import { paymentsRepository as repo, type RefundRow } from './payments.repository.js';
+import { type RefundRow, paymentsRepository as repo } from './payments.repository.js';
 import { type StripeGateway, StripeRefused } from './stripe-gateway.js';
 
 export const PAYMENT_JOBS_QUEUE = 'jobs.payments';
@@ -90,7 +90,11 @@ export function createRefundIssuer(deps: {
     if (answer.status === 'succeeded') {
       await end(refund, { status: 'succeeded', reference: answer.id, last_error: null });
     } else if (answer.status === 'failed' || answer.status === 'canceled') {
-      await end(refund, { status: 'failed', reference: answer.id, last_error: `Stripe: ${answer.status}` });
+      await end(refund, {
+        status: 'failed',
+        reference: answer.id,
+        last_error: `Stripe: ${answer.status}`,
+      });
     } else {
       // Pending at Stripe (some methods take days): asked again by the pass.
       await repo.noteStripeRefund(db, refund.id, answer.id);
@@ -116,10 +120,17 @@ export function createRefundIssuer(deps: {
     name: 'issue-pending-refunds',
     everyMs: ISSUE_REFUNDS_EVERY_MS,
     handler: async () => {
-      const due = await repo.pendingStripeRefunds(db, new Date(now().getTime() - SETTLE_MS), PASS_LIMIT);
+      const due = await repo.pendingStripeRefunds(
+        db,
+        new Date(now().getTime() - SETTLE_MS),
+        PASS_LIMIT,
+      );
       for (const { id } of due) {
         await issue(id).catch((error: unknown) =>
-          log.warn({ err: error, refundId: id }, 'Stripe refund not issued yet; the next pass retries'),
+          log.warn(
+            { err: error, refundId: id },
+            'Stripe refund not issued yet; the next pass retries',
+          ),
         );
       }
       if (due.length > 0) log.info({ refunds: due.length }, 'pending Stripe refunds issued');

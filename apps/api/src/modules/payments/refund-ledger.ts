@@ -2,10 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { DomainEventPayload } from '@evently/contracts';
 import { appendEvents, type Database } from '@evently/db';
 import type { Transaction } from 'kysely';
-import { appendAudits, type AuditEntryInput } from '../../audit/audit.repository.js';
+import { type AuditEntryInput, appendAudits } from '../../audit/audit.repository.js';
 import type { CancellationRefunds, RefundOwed } from '../bookings/cancellation-refunds.js';
 import { toRefund } from './payments.mappers.js';
-import { type PaymentRow, paymentsRepository as repo, type RefundRow } from './payments.repository.js';
+import {
+  type PaymentRow,
+  type RefundRow,
+  paymentsRepository as repo,
+} from './payments.repository.js';
 
 type Cause = DomainEventPayload<'refund.requested'>['cause'];
 

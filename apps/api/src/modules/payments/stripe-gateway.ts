@@ -112,7 +112,8 @@ export function createStripeGateway(config: StripeConfig): StripeGateway {
         },
         { idempotencyKey: input.bookingId },
       );
-      if (!intent.client_secret) throw new Error('Stripe answered a PaymentIntent without a client secret');
+      if (!intent.client_secret)
+        throw new Error('Stripe answered a PaymentIntent without a client secret');
       return { id: intent.id, clientSecret: intent.client_secret };
     },
 

@@ -55,13 +55,25 @@ export function createStripeWebhook(deps: {
       if (!bookingId.success) throw new AppError('NOT_FOUND', 'Booking not found');
       return deps.db.transaction().execute(async (trx) => {
         const at = deps.now();
-        if (!(await repo.claimStripeEvent(trx, { id: event.id, type: event.type, outcome: 'handling', at })))
+        if (
+          !(await repo.claimStripeEvent(trx, {
+            id: event.id,
+            type: event.type,
+            outcome: 'handling',
+            at,
+          }))
+        )
           return 'already-handled';
         const booking = await deps.bookings.lockForPayment(trx, bookingId.data);
         if (!booking) throw new AppError('NOT_FOUND', 'Booking not found');
         if (payment.amountCents !== booking.totalCents || payment.currency !== booking.currency) {
           deps.log.warn(
-            { stripeEventId: event.id, bookingId: booking.id, amountCents: payment.amountCents, currency: payment.currency },
+            {
+              stripeEventId: event.id,
+              bookingId: booking.id,
+              amountCents: payment.amountCents,
+              currency: payment.currency,
+            },
             'Stripe payment does not match its booking; left for an operator',
           );
           throw new AppError('PAYMENT_MISMATCH', 'The payment does not equal the booking total');
