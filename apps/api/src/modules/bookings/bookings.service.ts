@@ -15,14 +15,14 @@ import type { RequestLog } from '../../kernel/log.js';
 import type { MemberRoles } from '../../kernel/member-roles.js';
 import { keysetPage, rowsFor } from '../../kernel/page.js';
 import type { Principal } from '../../kernel/principal.js';
-import { isOnSale, readBookingTerms, readCancellationPolicy } from '../events/booking-terms.js';
+import { isOnSale, readBookingTerms } from '../events/booking-terms.js';
 import { createAllocator, type EventLockPolicy } from './allocator.js';
 import { answerBooking, answerBookingPage } from './booking-answers.js';
 import { bookingAvailability } from './booking-availability.js';
 import { bookingPayments, type PayableBooking } from './booking-payments.js';
 import { toAuditEntry, toBookingWithLines } from './bookings.mappers.js';
 import { type BookingRow, bookingsRepository as repo } from './bookings.repository.js';
-import { attendeeFee, type CancellationRefunds } from './cancellation-refunds.js';
+import { type CancellationRefunds, refundOnCancel } from './cancellation-refunds.js';
 import { confirmHold } from './confirm-hold.js';
 import { asMembersSeeIt, holding, termsFor } from './event-access.js';
 import { cancelEventBookings } from './event-cancellation.js';
@@ -264,18 +264,12 @@ export function createBookingsService(deps: {
         if (booking.status !== 'pending' && booking.status !== 'confirmed') {
           throw new AppError('INVALID_STATE', `A ${booking.status} booking cannot be cancelled`);
         }
-        // The organization's people cancel freely and refund in full; an attendee within the
-        // event's cancellation policy, less its fee.
-        const organizer = allows(principal, 'booking.markPaid', facts);
-        const paid = booking.status === 'confirmed' && Number(booking.total_cents) > 0;
-        const feeCents =
-          organizer || !paid
-            ? 0
-            : attendeeFee(
-                await readCancellationPolicy(trx, booking.event_id),
-                { status: booking.status, totalCents: Number(booking.total_cents) },
-                now(),
-              );
+        // Refused after the policy's deadline: before anything changes.
+        const owed = await refundOnCancel(trx, booking, {
+          organizer: allows(principal, 'booking.markPaid', facts),
+          reason: input.reason,
+          now: now(),
+        });
         const released = await releaseBooking(
           trx,
           booking,
@@ -284,17 +278,7 @@ export function createBookingsService(deps: {
           rules,
         );
         if (!released.booking) throw new AppError('INVALID_STATE', 'The booking changed meanwhile');
-        if (paid) {
-          const cause = organizer ? 'organizer_cancelled' : 'attendee_cancelled';
-          const reason =
-            input.reason ??
-            (organizer ? 'cancelled by the organizer' : 'cancelled by the attendee');
-          await deps.refunds.record(
-            trx,
-            [{ bookingId: booking.id, cause, reason, feeCents }],
-            now(),
-          );
-        }
+        if (owed) await deps.refunds.record(trx, [owed], now());
         return { row: released.booking, offers: released.offers };
       });
       if (outcome.offers.length > 0) scheduleExpiry(outcome.offers);

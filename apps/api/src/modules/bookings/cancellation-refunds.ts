@@ -2,6 +2,8 @@ import { type CancellationPolicy, cancellationFee } from '@evently/contracts';
 import type { Database } from '@evently/db';
 import type { Transaction } from 'kysely';
 import { AppError } from '../../kernel/app-error.js';
+import { readCancellationPolicy } from '../events/booking-terms.js';
+import type { BookingRow } from './bookings.repository.js';
 
 /** Why a cancelled booking's money goes back (the buyer's mail says so). */
 export type CancellationCause = 'attendee_cancelled' | 'organizer_cancelled' | 'event_cancelled';
@@ -42,4 +44,29 @@ export function attendeeFee(
     });
   }
   return cancellationFee(policy, booking.totalCents);
+}
+
+/**
+ * What a booking cancelled now is owed (undefined: nothing was paid for it). The organization's
+ * people cancel freely and refund in full; an attendee within the event's policy, less its fee
+ * (after its deadline: `CANCELLATION_CLOSED`).
+ */
+export async function refundOnCancel(
+  trx: Transaction<Database>,
+  booking: BookingRow,
+  by: { organizer: boolean; reason: string | undefined; now: Date },
+): Promise<RefundOwed | undefined> {
+  const totalCents = Number(booking.total_cents);
+  if (booking.status !== 'confirmed' || totalCents === 0) return undefined;
+  if (by.organizer) {
+    const reason = by.reason ?? 'cancelled by the organizer';
+    return { bookingId: booking.id, cause: 'organizer_cancelled', reason, feeCents: 0 };
+  }
+  const policy = await readCancellationPolicy(trx, booking.event_id);
+  return {
+    bookingId: booking.id,
+    cause: 'attendee_cancelled',
+    reason: by.reason ?? 'cancelled by the attendee',
+    feeCents: attendeeFee(policy, { status: booking.status, totalCents }, by.now),
+  };
 }
