@@ -20,6 +20,8 @@ const liveTopics = new Set([
   'booking.confirmed',
   'booking.cancelled',
   'booking.expired',
+  'payment.received',
+  'refund.requested',
 ]);
 
 // The worker commits the analytics events of concurrent jobs together (group commit): a batch of
@@ -47,8 +49,15 @@ describe('analytics group commit', () => {
           eventId: eventIds[(u + i) % eventIds.length] ?? '',
           quantity: 1 + (i % 2),
         });
+        // Paid holds are confirmed by their payment; cancelling a paid one refunds it.
         if (booking.status === 'pending')
-          await user.client.bookings.confirm.mutate({ bookingId: booking.id });
+          await organizer.client.payments.markPaid.mutate({
+            bookingId: booking.id,
+            amountCents: booking.totalCents,
+            currency: booking.currency,
+            method: 'card',
+            reference: `card ${u}.${i}`,
+          });
         if (i % 3 === 0) await user.client.bookings.cancel.mutate({ bookingId: booking.id });
       }
     }

@@ -9,11 +9,13 @@ import { createBookingMix, createMixEvents, type MixEvent, seededRandom } from '
 import { silentLog } from './capture-log.js';
 import { type SignedUp, startTestApp, type TestApp } from './harness.js';
 
-// Issue 6's consistency promise: a random mix of 5,000 bookings, confirmations, cancellations,
-// expiries, waitlist joins (offers, confirmed or declined) and event cancellations over many
-// events, through the real API with the worker projecting; then every analytics figure equals a
-// count straight from the source tables, to the cent — and a rebuild from those tables equals
-// the projection.
+// Issue 6's consistency promise: a random mix of 5,000 bookings, confirmations (a paid hold by
+// its organizer's payment, or override), cancellations (refunded, less a fee when the attendee
+// cancels), expiries (and payments after them), refunds paid out, waitlist joins (offers,
+// confirmed or declined) and event cancellations over many events, through the real API with the
+// worker projecting; then every analytics figure equals a count straight from the source tables
+// (revenue: payments less refunds), to the cent — and a rebuild from those tables equals the
+// projection.
 const OPERATIONS = 5_000;
 const CONCURRENCY = 16;
 const ORGANIZERS = 3;
@@ -89,6 +91,18 @@ describe('analytics consistency', () => {
     expect(sum('offered')).toBeGreaterThan(0);
     expect(sum('converted')).toBeGreaterThan(0);
     expect(all.filter((t) => t.status === 'cancelled').length).toBeGreaterThan(0);
+    // Money moved both ways, and some of it stayed as a fee.
+    const money = (key: 'revenue' | 'refunded') => all.reduce((total, t) => total + t[key], 0);
+    expect(money('revenue')).toBeGreaterThan(0);
+    expect(money('refunded')).toBeGreaterThan(0);
+    for (const outcome of [
+      'confirm:paid',
+      'confirm:override',
+      'cancel:by-organizer',
+      'pay-out:ok',
+    ]) {
+      expect(mix.outcomes.get(outcome), outcome).toBeGreaterThan(0);
+    }
 
     // Every figure, per event and overall, against the counts (shared with the fault test).
     await expectFiguresMatchSourceTables(

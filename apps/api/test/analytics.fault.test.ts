@@ -21,17 +21,17 @@ import { auditMails, type KillWindow } from './mail-ledger.js';
 import { claimedAt, finishedDeliveries, forgetRelays, undelivered } from './outbox-delivery.js';
 import { type WorkerProcess, workerProcess } from './worker-process.js';
 
-// Issue 6's fault test: a random mix like the consistency test's (bookings, confirmations,
-// cancellations, expiries, waitlist joins and offers, event cancellations over many events)
-// while the worker process (`pnpm start:worker`) is SIGKILLed again and again and restarted,
-// and the Redis it uses is killed once and comes back empty — with, at that moment, every event
-// already processed delivered a second time. Afterwards every analytics figure equals direct
-// counts over the source tables, and every person got each mail the outbox calls for at the
-// SMTP sink under exactly one Message-ID, the one its sent_emails row recorded when it was
-// queued. The one repeat allowed is sent_emails' documented window: a mail SMTP accepted from a
-// worker killed before its COMMIT, sent again by the next worker — as the same mail, with the
-// same Message-ID, so receivers fold it (mail-ledger.ts; a copy from a worker that was not
-// killed, one without a claim of its own, or one under another Message-ID fails).
+// Issue 6's fault test: a random mix like the consistency test's (bookings, payments and overrides,
+// cancellations and their refunds, expiries, waitlist joins and offers, event cancellations over
+// many events) while the worker process (`pnpm start:worker`) is SIGKILLed again and again and
+// restarted, and the Redis it uses is killed once and comes back empty — with, at that moment,
+// every event already processed delivered a second time. Afterwards every analytics figure equals
+// direct counts over the source tables, and every person got each mail the outbox calls for at the
+// SMTP sink under exactly one Message-ID, the one its sent_emails row recorded when it was queued.
+// The one repeat allowed is sent_emails' documented window: a mail SMTP accepted from a worker
+// killed before its COMMIT, sent again by the next worker — as the same mail, with the same
+// Message-ID, so receivers fold it (mail-ledger.ts; a copy from a worker that was not killed, one
+// without a claim of its own, or one under another Message-ID fails).
 //
 // The API runs in this process (the real bootstrap, `startApi(env, 'api')`) because holds must
 // lapse within the test: BOOKING_HOLD_MINUTES of `pnpm start:api` is at least a minute.
@@ -297,6 +297,7 @@ describe('analytics and mails while the worker and Redis die', () => {
     expect(sum('expired')).toBeGreaterThan(10);
     expect(sum('offered')).toBeGreaterThan(3);
     expect(truths.filter((t) => t.status === 'cancelled')).toHaveLength(EVENT_CANCELLATIONS);
+    expect(truths.reduce((total, t) => total + t.refunded, 0)).toBeGreaterThan(0);
 
     // Each person got each mail the outbox calls for at the SMTP sink under one Message-ID: once,
     // or again with the same Message-ID when SMTP took it from a worker being killed.

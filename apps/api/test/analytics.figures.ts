@@ -38,6 +38,8 @@ export async function expectEventFiguresMatch(
     cancellations: truth.cancelled,
     expirations: truth.expired,
     revenueCents: truth.revenue,
+    refundedCents: truth.refunded,
+    pendingPaymentCents: truth.pendingPayment,
     utilization: truth.tickets / truth.capacity,
     waitlist: {
       joined: truth.joined,

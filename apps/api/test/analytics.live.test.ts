@@ -162,6 +162,50 @@ describe('analytics live stream', () => {
     expect(feed.updates[0]?.data).toEqual({ ...now, hourly: undefined });
   });
 
+  it('streams money as it moves: a hold held, its payment received, its refund owed', async () => {
+    const paid = await organizer.client.events.create.mutate(
+      eventInput({ capacity: 10, priceCents: 2_500, maxPerBooking: 2 }),
+    );
+    await organizer.client.events.publish.mutate({ id: paid.id });
+    // Its publication projected first: the stream starts with its figures, then the money.
+    await waitForProjection(app.db.handle.db);
+    const feed = live(organizer, { eventId: paid.id });
+    await eventually(() => expect(feed.updates).toHaveLength(1));
+    const money = () =>
+      feed.updates.map(({ data }) => [
+        data.confirmedBookings,
+        data.pendingPaymentCents,
+        data.revenueCents,
+        data.refundedCents,
+      ]);
+    const hold = await alice.client.bookings.create.mutate({ eventId: paid.id, quantity: 2 });
+    await organizer.client.payments.markPaid.mutate({
+      bookingId: hold.id,
+      amountCents: 5_000,
+      currency: 'EUR',
+      method: 'transfer',
+      reference: 'wire 1',
+    });
+    await organizer.client.bookings.cancel.mutate({ bookingId: hold.id });
+    // Held (the hold's own update); paid and confirmed (two updates of one commit, in the order
+    // its events were written); cancelled; refunded in full (the organizer cancelled).
+    await eventually(() => expect(money()).toHaveLength(6));
+    const [start, held, one, two, cancelled, refunded] = money();
+    expect([start, held]).toEqual([
+      [0, 0, 0, 0],
+      [0, 5_000, 0, 0],
+    ]);
+    expect([
+      [0, 5_000, 5_000, 0],
+      [1, 0, 0, 0],
+    ]).toContainEqual(one);
+    expect(two).toEqual([1, 0, 5_000, 0]);
+    expect([cancelled, refunded]).toEqual([
+      [0, 0, 5_000, 0],
+      [0, 0, 0, 5_000],
+    ]);
+  });
+
   it('refuses streams of events the caller does not organize', async () => {
     const other = await rival.client.events.create.mutate(eventInput());
     const feed = live(organizer, { eventId: other.id });

@@ -54,8 +54,15 @@ describe('analytics rebuild', () => {
             eventId,
             quantity: 1 + (i % 2),
           });
+          // Paid by the organizer; some cancelled (a paid one refunded): money moves too.
           if (booking.status === 'pending')
-            await user.client.bookings.confirm.mutate({ bookingId: booking.id });
+            await organizer.client.payments.markPaid.mutate({
+              bookingId: booking.id,
+              amountCents: booking.totalCents,
+              currency: booking.currency,
+              method: 'transfer',
+              reference: `transfer ${u}.${i}`,
+            });
           if (i % 4 === 0) await user.client.bookings.cancel.mutate({ bookingId: booking.id });
         }
       }),

@@ -3,8 +3,9 @@ import type { Database } from '@evently/db';
 import { type Kysely, sql } from 'kysely';
 
 /**
- * The figures analytics must show, counted straight from the bookings, waitlist, events and
- * users tables — the oracle the consistency and rebuild tests compare the read models with.
+ * The figures analytics must show, counted straight from the bookings, payments, refunds,
+ * waitlist, events and users tables — the oracle the consistency and rebuild tests compare the
+ * read models with. Revenue is money: payments less refunds (whatever the refund's status).
  */
 export interface EventTruth {
   eventId: string;
@@ -18,7 +19,11 @@ export interface EventTruth {
   cancelled: number;
   expired: number;
   tickets: number;
+  /** Payments less refunds. */
   revenue: number;
+  refunded: number;
+  /** Totals of pending bookings. */
+  pendingPayment: number;
   joined: number;
   waiting: number;
   offered: number;
@@ -36,8 +41,13 @@ export async function eventTruths(db: Kysely<Database>): Promise<Map<string, Eve
       (SELECT count(*) FROM bookings b WHERE b.event_id = e.id AND b.status = 'expired') AS expired,
       (SELECT coalesce(sum(quantity), 0) FROM bookings b
         WHERE b.event_id = e.id AND b.status = 'confirmed') AS tickets,
+      (SELECT coalesce(sum(amount_cents), 0) FROM payments p WHERE p.event_id = e.id)
+        - (SELECT coalesce(sum(amount_cents), 0) FROM refunds r WHERE r.event_id = e.id)
+        AS revenue,
+      (SELECT coalesce(sum(amount_cents), 0) FROM refunds r WHERE r.event_id = e.id) AS refunded,
       (SELECT coalesce(sum(total_cents), 0) FROM bookings b
-        WHERE b.event_id = e.id AND b.status = 'confirmed') AS revenue,
+        WHERE b.event_id = e.id AND b.status = 'pending' AND b.total_cents > 0)
+        AS "pendingPayment",
       (SELECT count(*) FROM waitlist_entries w WHERE w.event_id = e.id) AS joined,
       (SELECT count(*) FROM waitlist_entries w
         WHERE w.event_id = e.id AND w.status = 'waiting') AS waiting,
@@ -62,6 +72,8 @@ export async function eventTruths(db: Kysely<Database>): Promise<Map<string, Eve
         expired: Number(r.expired),
         tickets: Number(r.tickets),
         revenue: Number(r.revenue),
+        refunded: Number(r.refunded),
+        pendingPayment: Number(r.pendingPayment),
         joined: Number(r.joined),
         waiting: Number(r.waiting),
         offered: Number(r.offered),
@@ -82,7 +94,8 @@ export interface BucketTruth {
 
 /**
  * Confirmations by confirmed_at; cancellations by cancelled_at, a cancelled confirmed booking
- * taking its seats and money back; accounts by created_at. Buckets with activity only.
+ * taking its seats back; money by when it moved (payments at `at`, refunds at requested_at);
+ * accounts by created_at. Buckets with activity only.
  */
 export async function seriesTruth(
   db: Kysely<Database>,
@@ -105,14 +118,20 @@ export async function seriesTruth(
       sum(t.users) AS "newUsers"
     FROM (
       SELECT b.confirmed_at AS at, 1 AS bookings, b.quantity AS tickets, 0 AS cancellations,
-        b.total_cents AS revenue, 0 AS users
+        0::int8 AS revenue, 0 AS users
       FROM bookings b JOIN events e ON e.id = b.event_id
       WHERE b.confirmed_at IS NOT NULL AND ${inScope}
       UNION ALL
       SELECT b.cancelled_at, 0, CASE WHEN b.confirmed_at IS NULL THEN 0 ELSE -b.quantity END, 1,
-        CASE WHEN b.confirmed_at IS NULL THEN 0 ELSE -b.total_cents END, 0
+        0, 0
       FROM bookings b JOIN events e ON e.id = b.event_id
       WHERE b.status = 'cancelled' AND ${inScope}
+      UNION ALL
+      SELECT b.at, 0, 0, 0, b.amount_cents, 0
+      FROM payments b JOIN events e ON e.id = b.event_id WHERE ${inScope}
+      UNION ALL
+      SELECT b.requested_at, 0, 0, 0, -b.amount_cents, 0
+      FROM refunds b JOIN events e ON e.id = b.event_id WHERE ${inScope}
       UNION ALL
       SELECT u.created_at, 0, 0, 0, 0, 1 FROM users u WHERE ${users}
     ) t
@@ -129,11 +148,31 @@ export async function seriesTruth(
 
 /**
  * An event's figures per ticket type, quota and voucher, counted from its bookings' lines: a
- * line is sold while its booking is confirmed (its total, after discounts, the revenue), held
- * while it is pending; a quota sums the lines of its types; a voucher used in any order counts
- * the confirmed bookings made with it and their lines' discounts.
+ * line is sold while its booking is confirmed, held while it is pending; each payment and refund
+ * of a booking is shared among its lines in proportion to their totals (line i of A: ⌊A·Cᵢ/T⌋ −
+ * ⌊A·Cᵢ₋₁/T⌋, Cᵢ the totals up to it; all on the first when they cost nothing); a quota sums the
+ * lines of its types; a voucher used in any order counts the confirmed bookings made with it and
+ * their lines' discounts.
  */
 export async function detailTruth(db: Kysely<Database>, eventId: string): Promise<EventDetail> {
+  // Each line's share of each money movement of its booking (+ payments, − refunds).
+  const moneyShares = sql`
+    SELECT l.ticket_type_id, CASE
+      WHEN l.total = 0 THEN CASE WHEN l.first THEN m.amount ELSE 0 END
+      ELSE sign(m.amount) * (floor(abs(m.amount) * l.through / l.total)
+        - floor(abs(m.amount) * (l.through - l.total_cents) / l.total)) END AS share
+    FROM (
+      SELECT i.booking_id, i.ticket_type_id, i.total_cents::numeric AS total_cents,
+        (sum(i.total_cents) OVER (PARTITION BY i.booking_id ORDER BY i.position, i.id
+          ROWS UNBOUNDED PRECEDING))::numeric AS through,
+        (sum(i.total_cents) OVER (PARTITION BY i.booking_id))::numeric AS total,
+        i.id = (first_value(i.id) OVER (PARTITION BY i.booking_id ORDER BY i.position, i.id))
+          AS first
+      FROM booking_items i JOIN bookings b ON b.id = i.booking_id WHERE b.event_id = ${eventId}
+    ) l
+    JOIN (SELECT booking_id, amount_cents::numeric AS amount FROM payments
+      UNION ALL SELECT booking_id, -amount_cents::numeric FROM refunds) m
+      ON m.booking_id = l.booking_id`;
   const { rows: types } = await sql<{
     id: string;
     name: string;
@@ -146,8 +185,8 @@ export async function detailTruth(db: Kysely<Database>, eventId: string): Promis
         WHERE i.ticket_type_id = t.id AND b.status = 'confirmed') AS sold,
       (SELECT coalesce(sum(i.quantity), 0) FROM booking_items i JOIN bookings b ON b.id = i.booking_id
         WHERE i.ticket_type_id = t.id AND b.status = 'pending') AS held,
-      (SELECT coalesce(sum(i.total_cents), 0) FROM booking_items i JOIN bookings b ON b.id = i.booking_id
-        WHERE i.ticket_type_id = t.id AND b.status = 'confirmed') AS revenue
+      (SELECT coalesce(sum(share), 0) FROM (${moneyShares}) s
+        WHERE s.ticket_type_id = t.id) AS revenue
     FROM ticket_types t WHERE t.event_id = ${eventId}
     ORDER BY t.position, t.created_at, t.id`.execute(db);
   const { rows: quotas } = await sql<{

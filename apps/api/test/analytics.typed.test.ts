@@ -21,10 +21,11 @@ const byName = <T extends { name: string }>(list: readonly T[]): T[] =>
 /** typedEvent's voucher: 10 % off every line, rounded down. */
 const tenPercentOff = (cents: number) => Math.floor(cents / 10);
 
-// Analytics per ticket type, quota and voucher: typed orders (some with the voucher) confirmed,
-// cancelled after confirmation, cancelled while held, one expired by the injected clock and one
-// still held; then the figures per type, quota and voucher are exact, the live stream of the
-// event carries them update by update, and a rebuild from the source tables gives the same.
+// Analytics per ticket type, quota and voucher: typed orders (some with the voucher) paid,
+// cancelled after payment (refunded less the event's fee: the refund shared among its lines),
+// cancelled while held, one expired by the injected clock and one still held; then the figures
+// per type, quota and voucher are exact, the live stream of the event carries them update by
+// update, and a rebuild from the source tables gives the same.
 describe('analytics per ticket type and voucher', () => {
   let offsetMs = 0;
   const now = () => new Date(Date.now() + offsetMs);
@@ -86,6 +87,14 @@ describe('analytics per ticket type and voucher', () => {
       ...(withCode ? { voucherCode: sale.code.toUpperCase() } : {}),
     });
   const as = (buyer: number) => (buyers[buyer] as SignedUp).client;
+  const pay = (booking: Booking) =>
+    organizer.client.payments.markPaid.mutate({
+      bookingId: booking.id,
+      amountCents: booking.totalCents,
+      currency: booking.currency,
+      method: 'card',
+      reference: `pos ${booking.id.slice(0, 6)}`,
+    });
 
   it('counts each type, quota and voucher exactly through holds, confirmations, a cancellation and an expiry', async () => {
     eventFeed = follow({ eventId: sale.eventId });
@@ -107,7 +116,14 @@ describe('analytics per ticket type and voucher', () => {
     expect(first?.vouchers).toEqual([]);
 
     const { ga, early, vip } = sale.types;
-    // Confirmed with the voucher; confirmed without it.
+    // Attendees who cancel get their money back less 10 % and 1 cent.
+    const { version } = await organizer.client.events.get.query({ id: sale.eventId });
+    await organizer.client.events.update.mutate({
+      id: sale.eventId,
+      expectedVersion: version,
+      patch: { cancellationPolicy: { feePercent: 10, feeCents: 1 } },
+    });
+    // Paid with the voucher; paid without it.
     const kept = await order(
       0,
       [
@@ -116,12 +132,20 @@ describe('analytics per ticket type and voucher', () => {
       ],
       true,
     );
-    await as(0).bookings.confirm.mutate({ bookingId: kept.id });
+    await pay(kept);
     const vips = await order(1, [[vip, 1]], false);
-    await as(1).bookings.confirm.mutate({ bookingId: vips.id });
-    // Confirmed with the voucher, then cancelled: its seats, money and use go back.
-    const regretted = await order(2, [[early, 2]], true);
-    await as(2).bookings.confirm.mutate({ bookingId: regretted.id });
+    await pay(vips);
+    // Paid with the voucher, then cancelled by its buyer: its seats and use go back, and its
+    // money less the fee.
+    const regretted = await order(
+      2,
+      [
+        [early, 1],
+        [ga, 1],
+      ],
+      true,
+    );
+    await pay(regretted);
     await as(2).bookings.cancel.mutate({ bookingId: regretted.id });
     // Held with the voucher, never confirmed: it expires when the clock passes its hold.
     const lapsed = await order(
@@ -148,7 +172,7 @@ describe('analytics per ticket type and voucher', () => {
       items: [{ ticketTypeId: other.types.ga, quantity: 3 }],
       voucherCode: other.code,
     });
-    await as(5).bookings.confirm.mutate({ bookingId: elsewhere.id });
+    await pay(elsewhere);
     await waitForProjection(db());
 
     for (const [buyer, booking] of [
@@ -171,8 +195,14 @@ describe('analytics per ticket type and voucher', () => {
     ]);
 
     const figures = await organizer.client.analytics.event.query({ eventId: sale.eventId });
-    // Per type, from the bookings' own lines: sold and revenue of the confirmed ones, held of
-    // the pending one.
+    // The cancelled order: Early 1,800 and GA 2,700 after the voucher; its fee 451 of 4,500
+    // kept, 4,049 refunded and shared among its lines 1,800 : 2,700 — Early ⌊1,619.6⌋ = 1,619,
+    // GA the rest, 2,430 — so Early keeps 181 and GA 270.
+    const refunds = await organizer.client.refunds.list.query({ eventId: sale.eventId });
+    expect(refunds.items.map((r) => [r.bookingId, r.amountCents])).toEqual([[regretted.id, 4_049]]);
+    const feeKept: Record<string, number> = { [ga]: 270, [early]: 181, [vip]: 0 };
+    // Per type, from the bookings' own lines: sold of the confirmed ones (paid in full), held of
+    // the pending one, and the money.
     const linesOf = (status: Booking['status']) =>
       orders.filter((o) => o.status === status).flatMap((o) => o.items);
     const sum = (lines: Booking['items'], typeId: string, key: 'quantity' | 'totalCents') =>
@@ -187,15 +217,16 @@ describe('analytics per ticket type and voucher', () => {
         name,
         ticketsSold: sum(linesOf('confirmed'), id, 'quantity'),
         held: sum(linesOf('pending'), id, 'quantity'),
-        revenueCents: sum(linesOf('confirmed'), id, 'totalCents'),
+        revenueCents: sum(linesOf('confirmed'), id, 'totalCents') + (feeKept[id] ?? 0),
       })),
     );
-    // By hand: 2 GA (3,000) and 1 Early (2,000) at 10 % off, 1 VIP (9,000) in full.
+    // By hand: 2 GA (3,000) and 1 Early (2,000) at 10 % off, 1 VIP (9,000) in full, the fee.
     expect(figures.ticketTypes.map((t) => [t.ticketsSold, t.held, t.revenueCents])).toEqual([
-      [2, 1, 2 * 3_000 - tenPercentOff(2 * 3_000)],
-      [1, 0, 2_000 - tenPercentOff(2_000)],
+      [2, 1, 2 * 3_000 - tenPercentOff(2 * 3_000) + 270],
+      [1, 0, 2_000 - tenPercentOff(2_000) + 181],
       [1, 0, 9_000],
     ]);
+    expect(figures).toMatchObject({ refundedCents: 4_049, pendingPaymentCents: held.totalCents });
     // The types add up to the event's own figures.
     expect(figures.ticketTypes.reduce((n, t) => n + t.ticketsSold, 0)).toBe(figures.ticketsSold);
     expect(figures.ticketTypes.reduce((n, t) => n + t.revenueCents, 0)).toBe(figures.revenueCents);

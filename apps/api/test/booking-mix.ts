@@ -15,13 +15,18 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-/** Refusals the rules allow for a random mix; anything else fails the mix. */
+/**
+ * Refusals the rules allow for a random mix; anything else fails the mix. A payment for a hold
+ * that expired meanwhile sells it again or is refused (SOLD_OUT, …, nothing recorded); an
+ * attendee cancelling after an event's deadline gets CANCELLATION_CLOSED.
+ */
 const EXPECTED_REFUSALS = new Set([
   'SOLD_OUT',
   'INVALID_STATE',
   'BOOKING_EXPIRED',
   'EVENT_NOT_BOOKABLE',
   'QUANTITY_LIMIT_EXCEEDED',
+  'CANCELLATION_CLOSED',
 ]);
 
 function appCodeOf(error: unknown): string | undefined {
@@ -56,9 +61,17 @@ export interface MixEvent {
   organizer: EventlyClient;
 }
 
+/** Cancellation policies of the paid events, in turn: none, a fee, a deadline already past. */
+const policies = [
+  null,
+  { feePercent: 15, feeCents: 37 },
+  { attendeeMayCancelUntil: new Date(Date.now() - 3_600_000).toISOString() },
+];
+
 /**
  * `count` published events for a mix, the organizers taking turns: capacities of 4–33 seats,
- * a third free (confirmed at once), the rest paid with odd cents, at most 3 seats a booking.
+ * a third free (confirmed at once), the rest paid with odd cents and a cancellation policy in
+ * turn (none, a fee kept, attendees no longer cancel), at most 3 seats a booking.
  */
 export async function createMixEvents(
   organizers: readonly EventlyClient[],
@@ -74,6 +87,7 @@ export async function createMixEvents(
         capacity: 4 + Math.floor(rand() * 30),
         priceCents: i % 3 === 0 ? 0 : 100 + Math.floor(rand() * 9_000),
         maxPerBooking: 3,
+        cancellationPolicy: i % 3 === 0 ? null : (policies[Math.floor(i / 3) % 3] ?? null),
       }),
     );
     await organizer.events.publish.mutate({ id: event.id });
@@ -85,7 +99,7 @@ export async function createMixEvents(
 export interface BookingMix {
   /** Operations finished so far. */
   readonly done: number;
-  /** `kind:outcome` -> count, e.g. `book:ok`, `confirm:SOLD_OUT`, `cancel:idle`. */
+  /** `kind:outcome` -> count, e.g. `book:ok`, `confirm:paid`, `confirm:SOLD_OUT`, `cancel:idle`. */
   readonly outcomes: Map<string, number>;
   /** SERVICE_UNAVAILABLE answers the callers retried. */
   readonly retries: number;
@@ -96,8 +110,11 @@ export interface BookingMix {
 /**
  * A random mix of bookings, confirmations, cancellations (of holds, confirmed bookings and
  * waitlist offers), waitlist joins and — at evenly spread points — event cancellations, through
- * the API by `concurrency` callers at once. Holds lapse on their own (the caller sets the hold
- * time), so expiries happen too.
+ * the API by `concurrency` callers at once. A paid hold is confirmed by its organizer marking it
+ * paid (now and then by the organizer's override, without money); cancelling a paid booking
+ * (by its buyer, less the event's fee, or by the organizer, in full) or its event records
+ * refunds, some of which the organizer marks paid out. Holds lapse on their own (the caller sets
+ * the hold time), so expiries happen too — and payments that come after them.
  */
 export function createBookingMix(options: {
   seed: number;
@@ -129,13 +146,17 @@ export function createBookingMix(options: {
     Array.from({ length: options.eventCancellations }, (_, i) => (i + 1) * step),
   );
   const live = [...options.events];
+  const organizerOf = (eventId: string): EventlyClient => {
+    const event = options.events.find((e) => e.id === eventId);
+    if (!event) throw new Error(`not an event of the mix: ${eventId}`);
+    return event.organizer;
+  };
 
-  /** Runs one call through Redis outages; 'idle' when there was nothing to do. */
-  async function attempt(kind: string, call: () => Promise<unknown>): Promise<void> {
+  /** Runs one call through Redis outages; its outcome is what it answers ('idle', …) or 'ok'. */
+  async function attempt(kind: string, call: () => Promise<string | undefined>): Promise<void> {
     let outcome = 'ok';
     try {
-      const result = await retry(call);
-      if (result === 'idle') outcome = 'idle';
+      outcome = (await retry(call)) ?? 'ok';
     } catch (error) {
       const code = appCodeOf(error);
       if (!code || !EXPECTED_REFUSALS.has(code)) throw error;
@@ -145,29 +166,66 @@ export function createBookingMix(options: {
     outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
   }
 
-  async function confirmSomething(client: EventlyClient): Promise<'idle' | undefined> {
+  /** A free hold confirmed by its buyer; a paid one by its organizer: paid, or overridden. */
+  async function confirmSomething(client: EventlyClient): Promise<string | undefined> {
     const { items } = await retry(() =>
       client.bookings.mine.query({ status: 'pending', limit: 20 }),
     );
     if (items.length === 0) return 'idle';
-    const bookingId = pick(items).id;
-    await retry(() => client.bookings.confirm.mutate({ bookingId }));
+    const booking = pick(items);
+    const bookingId = booking.id;
+    if (booking.totalCents === 0) {
+      await retry(() => client.bookings.confirm.mutate({ bookingId }));
+      return undefined;
+    }
+    const organizer = organizerOf(booking.eventId);
+    if (rand() < 0.1) {
+      await retry(() => organizer.bookings.confirm.mutate({ bookingId }));
+      return 'override';
+    }
+    const method = pick(['cash', 'transfer', 'card', 'other'] as const);
+    await retry(() =>
+      organizer.payments.markPaid.mutate({
+        bookingId,
+        amountCents: booking.totalCents,
+        currency: booking.currency,
+        method,
+        reference: `mix ${bookingId.slice(0, 8)}`,
+      }),
+    );
+    return 'paid';
   }
 
-  async function cancelSomething(client: EventlyClient): Promise<'idle' | undefined> {
+  /** A hold or a confirmed booking cancelled by its buyer, or (a third of the time) its organizer. */
+  async function cancelSomething(client: EventlyClient): Promise<string | undefined> {
     const status = rand() < 0.5 ? 'pending' : 'confirmed';
     const { items } = await retry(() => client.bookings.mine.query({ status, limit: 20 }));
     if (items.length === 0) return 'idle';
-    const bookingId = pick(items).id;
-    await retry(() => client.bookings.cancel.mutate({ bookingId }));
+    const booking = pick(items);
+    const byOrganizer = rand() < 0.33;
+    const by = byOrganizer ? organizerOf(booking.eventId) : client;
+    await retry(() => by.bookings.cancel.mutate({ bookingId: booking.id }));
+    return byOrganizer ? 'by-organizer' : undefined;
+  }
+
+  /** A pending refund of an event paid out by its organizer (outside Stripe). */
+  async function payOutSomething(event: MixEvent): Promise<string | undefined> {
+    const { items } = await retry(() =>
+      event.organizer.refunds.list.query({ eventId: event.id, status: 'pending', limit: 20 }),
+    );
+    if (items.length === 0) return 'idle';
+    const refundId = pick(items).id;
+    await retry(() => event.organizer.refunds.markDone.mutate({ refundId, reference: 'bank' }));
+    return undefined;
   }
 
   async function operation(index: number): Promise<void> {
     if (cancelAt.has(index) && live.length > 1) {
       const event = live.splice(Math.floor(rand() * live.length), 1)[0] as MixEvent;
-      return attempt('cancel-event', () =>
-        event.organizer.events.cancel.mutate({ id: event.id, reason: 'random mix' }),
-      );
+      return attempt('cancel-event', async () => {
+        await event.organizer.events.cancel.mutate({ id: event.id, reason: 'random mix' });
+        return undefined;
+      });
     }
     const user = pick(options.users);
     const event = pick(options.events);
@@ -175,13 +233,20 @@ export function createBookingMix(options: {
     if (roll < 0.42) {
       const input = { eventId: event.id, quantity: 1 + Math.floor(rand() * 3) };
       const idempotencyKey = randomUUID();
-      return attempt('book', () => user.bookings.create.mutate({ ...input, idempotencyKey }));
+      return attempt('book', async () => {
+        await user.bookings.create.mutate({ ...input, idempotencyKey });
+        return undefined;
+      });
     }
     if (roll < 0.66) return attempt('confirm', () => confirmSomething(user));
-    if (roll < 0.83) return attempt('cancel', () => cancelSomething(user));
+    if (roll < 0.81) return attempt('cancel', () => cancelSomething(user));
+    if (roll < 0.85) return attempt('pay-out', () => payOutSomething(event));
     const input = { eventId: event.id, quantity: 1 + Math.floor(rand() * 2) };
     const idempotencyKey = randomUUID();
-    return attempt('join', () => user.bookings.waitlist.join.mutate({ ...input, idempotencyKey }));
+    return attempt('join', async () => {
+      await user.bookings.waitlist.join.mutate({ ...input, idempotencyKey });
+      return undefined;
+    });
   }
 
   return {

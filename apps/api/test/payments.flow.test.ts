@@ -167,7 +167,10 @@ describe('payments marked by managers', () => {
         reference: 'SEPA 123',
       }),
     ]);
-    await expectAppCode(other.client.payments.forBooking.query({ bookingId: hold.id }), 'NOT_FOUND');
+    await expectAppCode(
+      other.client.payments.forBooking.query({ bookingId: hold.id }),
+      'NOT_FOUND',
+    );
     const received = await db()
       .selectFrom('outbox')
       .select('payload')

@@ -20,8 +20,15 @@ export const eventStatsSchema = z.object({
   cancellations: count,
   /** Holds (and waitlist offers) that lapsed. */
   expirations: count,
-  /** Totals of the bookings that are confirmed now. */
+  /**
+   * Money received (payments) minus money given back (refunds): a booking confirmed without a
+   * payment (a manager's override) brings none, a free one 0.
+   */
   revenueCents: z.int(),
+  /** Refunds recorded, whatever their status (pending ones are owed back already). */
+  refundedCents: z.int(),
+  /** Totals of the pending bookings that cost money: held (or offered), not paid yet. */
+  pendingPaymentCents: z.int(),
   /** ticketsSold / capacity. */
   utilization: z.number().min(0).max(1),
   waitlist: z.object({
@@ -41,7 +48,8 @@ export type EventStats = z.infer<typeof eventStatsSchema>;
 /**
  * One bucket of a series. `bookings`/`tickets` count confirmations at their confirmation time;
  * `cancellations` at their cancellation time, which also takes a cancelled confirmed booking's
- * seats and money off `tickets` and `revenueCents` — so a series adds up to the current totals.
+ * seats off `tickets`; `revenueCents` is payments at the time they were received less refunds at
+ * the time they were recorded — so a series adds up to the current totals.
  */
 const seriesFields = {
   bookings: count,
@@ -87,7 +95,11 @@ export const ticketTypeFiguresSchema = z.object({
   ticketsSold: count,
   /** Seats of this type in pending bookings (holds and waitlist offers). */
   held: count,
-  /** Line totals (after discounts) of this type in bookings that are confirmed now. */
+  /**
+   * Its share of the event's revenue: each payment and refund of a booking is split over the
+   * booking's lines in proportion to their totals (after discounts), so the types add up to the
+   * event's revenueCents.
+   */
   revenueCents: z.int(),
 });
 export type TicketTypeFigures = z.infer<typeof ticketTypeFiguresSchema>;

@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { keysetPageInputSchema, pageOutputSchema } from './pagination.js';
-import { currencySchema, idSchema, instantSchema, priceCentsSchema, textSchema } from './primitives.js';
+import {
+  currencySchema,
+  idSchema,
+  instantSchema,
+  priceCentsSchema,
+  textSchema,
+} from './primitives.js';
 
 /**
  * Payments and refunds (API.md Part 2, "payments and refunds"): a paid booking is confirmed by a

@@ -284,8 +284,12 @@ export interface AnalyticsEventStatsTable {
   cancelled_bookings: Generated<number>;
   expired_bookings: Generated<number>;
   tickets_sold: Generated<number>;
-  /** int8: read back as a string. */
+  /** Payments less refunds (migration 2026-12-06-009). int8: read back as a string. */
   revenue_cents: ColumnType<string, number | string | undefined, number | string>;
+  /** Refunds recorded, whatever their status. int8: read back as a string. */
+  refunded_cents: ColumnType<string, number | string | undefined, number | string>;
+  /** Totals of pending bookings (not paid yet). int8: read back as a string. */
+  pending_payment_cents: ColumnType<string, number | string | undefined, number | string>;
   waitlist_joined: Generated<number>;
   waitlist_waiting: Generated<number>;
   waitlist_offered: Generated<number>;

@@ -10,7 +10,6 @@ export {
 export type * from './database.js';
 export { isDatabaseUnavailable } from './database-unavailable.js';
 export type * from './inventory-tables.js';
-export type * from './payment-tables.js';
 export { MigrationError, migrateDown, migrateToLatest } from './migrate.js';
 export {
   type AppendedEvent,
@@ -20,6 +19,7 @@ export {
   type OutboxRow,
   toOutboxRows,
 } from './outbox/append-event.js';
+export type * from './payment-tables.js';
 export {
   createReadReplica,
   type ReadReplica,

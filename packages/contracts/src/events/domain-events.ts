@@ -101,7 +101,15 @@ export const domainEvents = {
       waitlistEntryId: id.nullable(),
     }),
   ),
-  'booking.confirmed': topic(1, z.object({ ...bookingRef, ...money })),
+  'booking.confirmed': topic(
+    1,
+    z.object({
+      ...bookingRef,
+      ...money,
+      /** `expired`: a payment arrived after the hold expired and sold its seats again. */
+      previousStatus: z.enum(['pending', 'expired']).optional(),
+    }),
+  ),
   'booking.cancelled': topic(
     1,
     z.object({

@@ -18,6 +18,7 @@ import * as ticketTypes from './2026-12-06-005-ticket-types.js';
 import * as waitlistPerType from './2026-12-06-006-waitlist-per-type.js';
 import * as analyticsByType from './2026-12-06-007-analytics-by-type.js';
 import * as payments from './2026-12-06-008-payments.js';
+import * as analyticsRevenue from './2026-12-06-009-analytics-revenue.js';
 
 /**
  * Every migration, by date-prefixed name. A static list (not a folder scan) so the same code
@@ -43,4 +44,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06-006-waitlist-per-type': waitlistPerType,
   '2026-12-06-007-analytics-by-type': analyticsByType,
   '2026-12-06-008-payments': payments,
+  '2026-12-06-009-analytics-revenue': analyticsRevenue,
 };

@@ -54,10 +54,14 @@ async function factsOf(
   trx: Transaction<Database>,
   batch: ReadonlyArray<{ event: DomainEvent; change: Projection }>,
 ): Promise<Facts[]> {
-  const bookingIdOf = ({ event }: { event: DomainEvent }) =>
-    'bookingId' in event.payload && event.topic.startsWith('booking.')
-      ? event.payload.bookingId
-      : undefined;
+  // Booking events and money events (payments, refunds) read their booking: its event, lines
+  // and instants.
+  const bookingIdOf = ({ event, change }: { event: DomainEvent; change: Projection }) =>
+    'bookingId' in event.payload && change.lines ? event.payload.bookingId : undefined;
+  const paymentIdOf = ({ event }: { event: DomainEvent }) =>
+    event.topic === 'payment.received' ? event.payload.paymentId : undefined;
+  const refundIdOf = ({ event }: { event: DomainEvent }) =>
+    event.topic === 'refund.requested' ? event.payload.refundId : undefined;
   const userIdOf = ({ event }: { event: DomainEvent }) =>
     event.topic.startsWith('user.') && 'userId' in event.payload ? event.payload.userId : undefined;
   const defined = (ids: Array<string | undefined>) =>
@@ -66,6 +70,11 @@ async function factsOf(
   const bookings = await source.bookingsWithEvent(trx, bookingIds);
   const lines = await source.bookingLines(trx, bookingIds);
   const users = await source.userClocks(trx, defined(batch.map(userIdOf)));
+  const money = await source.moneyClocks(
+    trx,
+    defined(batch.map(paymentIdOf)),
+    defined(batch.map(refundIdOf)),
+  );
   const metas = await source.eventMetas(
     trx,
     defined(
@@ -89,6 +98,10 @@ async function factsOf(
       clocks.cancelled = found?.clock.cancelledAt;
     }
     if (!meta && item.change.eventId) meta = metas.get(item.change.eventId);
+    const paymentId = paymentIdOf(item);
+    if (paymentId !== undefined) clocks.paid = money.payments.get(paymentId);
+    const refundId = refundIdOf(item);
+    if (refundId !== undefined) clocks.refunded = money.refunds.get(refundId);
     const userId = userIdOf(item);
     if (userId !== undefined) {
       const user = users.get(userId);

@@ -6,6 +6,7 @@ import {
   type BookingLines,
   type LinesMove,
   lineDeltas,
+  splitOverLines,
   type TypeDelta,
   type VoucherDelta,
   ZERO_TYPE,
@@ -59,6 +60,42 @@ const events = {
     payload: { ...ref, previousStatus: 'pending', reason: null, cancelledBy: null },
   },
   expired: { id: randomUUID(), topic: 'booking.expired', version: 1, occurredAt: at, payload: ref },
+  paid: {
+    id: randomUUID(),
+    topic: 'payment.received',
+    version: 1,
+    occurredAt: at,
+    payload: {
+      paymentId: randomUUID(),
+      bookingId,
+      eventId,
+      userId: ref.userId,
+      provider: 'manual',
+      method: 'cash',
+      amountCents: 13_500,
+      currency: 'EUR',
+      reference: 'till 4',
+    },
+  },
+  refunded: {
+    id: randomUUID(),
+    topic: 'refund.requested',
+    version: 1,
+    occurredAt: at,
+    payload: {
+      refundId: randomUUID(),
+      bookingId,
+      eventId,
+      userId: ref.userId,
+      paymentId: randomUUID(),
+      provider: 'manual',
+      amountCents: 1_001,
+      currency: 'EUR',
+      reason: 'changed plans',
+      cause: 'attendee_cancelled',
+      feeCents: 12_499,
+    },
+  },
 } satisfies Record<string, DomainEvent>;
 
 /** Two seats of GA at 3,000 and one VIP at 9,000, 10 % off each line with the voucher. */
@@ -98,11 +135,14 @@ function folded(list: DomainEvent[], of: BookingLines = booking) {
 
 describe('figures per ticket type and voucher (pure deltas)', () => {
   it('moves lines as the booking moves: held, then sold, then out of whichever it was', () => {
-    expect(moveOf(events.created)).toEqual({ held: 1, sold: 0 });
-    expect(moveOf(events.confirmed)).toEqual({ held: -1, sold: 1 });
-    expect(moveOf(events.cancelledConfirmed)).toEqual({ held: 0, sold: -1 });
-    expect(moveOf(events.cancelledPending)).toEqual({ held: -1, sold: 0 });
-    expect(moveOf(events.expired)).toEqual({ held: -1, sold: 0 });
+    expect(moveOf(events.created)).toEqual({ held: 1, sold: 0, money: 0 });
+    expect(moveOf(events.confirmed)).toEqual({ held: -1, sold: 1, money: 0 });
+    expect(moveOf(events.cancelledConfirmed)).toEqual({ held: 0, sold: -1, money: 0 });
+    expect(moveOf(events.cancelledPending)).toEqual({ held: -1, sold: 0, money: 0 });
+    expect(moveOf(events.expired)).toEqual({ held: -1, sold: 0, money: 0 });
+    // Money moves no seats: a payment adds, a refund takes back.
+    expect(moveOf(events.paid)).toEqual({ held: 0, sold: 0, money: 13_500 });
+    expect(moveOf(events.refunded)).toEqual({ held: 0, sold: 0, money: -1_001 });
     // Nothing else moves lines.
     const published: DomainEvent = {
       id: randomUUID(),
@@ -123,7 +163,7 @@ describe('figures per ticket type and voucher (pure deltas)', () => {
       payload: { ...events.created.payload, status: 'confirmed' as const, expiresAt: null },
     };
     expect(project(madeConfirmed).live).toBe(false);
-    expect(project(madeConfirmed).lines).toEqual({ held: 1, sold: 0 });
+    expect(project(madeConfirmed).lines).toEqual({ held: 1, sold: 0, money: 0 });
     expect(project(events.confirmed).live).toBe(true);
   });
 
@@ -136,13 +176,33 @@ describe('figures per ticket type and voucher (pure deltas)', () => {
     expect(voucher).toEqual({ voucherId, delta: { redemptions: 0, discount_cents: 0 } });
   });
 
-  it('sells each line at its total after discount, and counts one use with every discount', () => {
+  it('sells each line, and counts one use with every discount; money comes with the payment', () => {
     expect(folded([events.created, events.confirmed])).toEqual({
       types: {
-        [ga]: { tickets_held: 0, tickets_sold: 2, revenue_cents: 5_400 },
-        [vip]: { tickets_held: 0, tickets_sold: 1, revenue_cents: 8_100 },
+        [ga]: { tickets_held: 0, tickets_sold: 2, revenue_cents: 0 },
+        [vip]: { tickets_held: 0, tickets_sold: 1, revenue_cents: 0 },
       },
       vouchers: { [voucherId]: { redemptions: 1, discount_cents: 1_500 } },
+    });
+    // The whole total paid: each line its total after discount.
+    expect(folded([events.created, events.confirmed, events.paid]).types).toEqual({
+      [ga]: { tickets_held: 0, tickets_sold: 2, revenue_cents: 5_400 },
+      [vip]: { tickets_held: 0, tickets_sold: 1, revenue_cents: 8_100 },
+    });
+  });
+
+  it('splits a refund over the lines in proportion, the parts adding up to it', () => {
+    // 1,001 × 5,400 / 13,500 = 400.4 → 400; the VIP line the rest, 601.
+    expect(folded([events.paid, events.refunded]).types).toEqual({
+      [ga]: { tickets_held: 0, tickets_sold: 0, revenue_cents: 5_400 - 400 },
+      [vip]: { tickets_held: 0, tickets_sold: 0, revenue_cents: 8_100 - 601 },
+    });
+    // A full refund gives every line back exactly what its payment brought.
+    const full = { ...events.refunded.payload, amountCents: 13_500 };
+    const refundedInFull: DomainEvent = { ...events.refunded, payload: full };
+    expect(folded([events.paid, refundedInFull]).types).toEqual({
+      [ga]: ZERO_TYPE,
+      [vip]: ZERO_TYPE,
     });
   });
 
@@ -164,18 +224,50 @@ describe('figures per ticket type and voucher (pure deltas)', () => {
       ],
       voucherId: null,
     };
-    expect(folded([events.created, events.confirmed], plain)).toEqual({
+    const paid = { ...events.paid, payload: { ...events.paid.payload, amountCents: 9_000 } };
+    expect(folded([events.created, events.confirmed, paid], plain)).toEqual({
       types: { [ga]: { tickets_held: 0, tickets_sold: 3, revenue_cents: 9_000 } },
       vouchers: {},
     });
   });
 
   it('commutes: any order of the same events ends at the same figures', () => {
-    const list = [events.created, events.confirmed, events.cancelledConfirmed];
+    const list = [
+      events.created,
+      events.confirmed,
+      events.paid,
+      events.cancelledConfirmed,
+      events.refunded,
+    ];
     const reversed = [...list].reverse();
     expect(folded(reversed)).toEqual(folded(list));
     expect(folded([events.confirmed, events.created])).toEqual(
       folded([events.created, events.confirmed]),
     );
+  });
+
+  it('splits money exactly, whatever the lines', () => {
+    const line = (totalCents: number) => ({
+      ticketTypeId: ga,
+      quantity: 1,
+      totalCents,
+      discountCents: 0,
+    });
+    const lines = [line(1), line(1), line(1)];
+    expect(splitOverLines(100, lines)).toEqual([33, 33, 34]);
+    expect(splitOverLines(-100, lines)).toEqual([-33, -33, -34]);
+    expect(splitOverLines(5, [line(0), line(3_000), line(0)])).toEqual([0, 5, 0]);
+    // Lines that cost nothing: the first takes it.
+    expect(splitOverLines(7, [line(0), line(0)])).toEqual([7, 0]);
+    expect(splitOverLines(0, lines)).toEqual([0, 0, 0]);
+    // Large amounts stay exact (the products pass 2^53).
+    const big = [line(4_000_000_000_001), line(5_000_000_000_003)];
+    const parts = splitOverLines(9_000_000_000_003, big);
+    expect(parts.reduce((a, b) => a + b, 0)).toBe(9_000_000_000_003);
+    for (let amount = 1; amount < 500; amount += 7) {
+      const split = splitOverLines(amount, [line(250), line(1_333), line(17), line(900)]);
+      expect(split.reduce((a, b) => a + b, 0)).toBe(amount);
+      expect(split.every((p) => p >= 0)).toBe(true);
+    }
   });
 });

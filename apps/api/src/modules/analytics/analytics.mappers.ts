@@ -19,6 +19,8 @@ export function toEventStats(row: StatsRow): EventStats {
     cancellations: row.cancelled_bookings,
     expirations: row.expired_bookings,
     revenueCents: Number(row.revenue_cents),
+    refundedCents: Number(row.refunded_cents),
+    pendingPaymentCents: Number(row.pending_payment_cents),
     utilization: utilization(row.tickets_sold, row.capacity),
     waitlist: {
       joined: row.waitlist_joined,

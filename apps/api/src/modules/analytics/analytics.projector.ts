@@ -14,7 +14,12 @@ export interface StatsDelta {
   cancelled_bookings: number;
   expired_bookings: number;
   tickets_sold: number;
+  /** Payments less refunds. */
   revenue_cents: number;
+  /** Refunds recorded (whatever became of them). */
+  refunded_cents: number;
+  /** Totals of the bookings pending now (unpaid holds and offers). */
+  pending_payment_cents: number;
   waitlist_joined: number;
   waitlist_waiting: number;
   waitlist_offered: number;
@@ -38,6 +43,8 @@ export const ZERO_STATS: StatsDelta = {
   expired_bookings: 0,
   tickets_sold: 0,
   revenue_cents: 0,
+  refunded_cents: 0,
+  pending_payment_cents: 0,
   waitlist_joined: 0,
   waitlist_waiting: 0,
   waitlist_offered: 0,
@@ -53,8 +60,18 @@ export const ZERO_SERIES: SeriesDelta = {
   verified_users: 0,
 };
 
-/** Which timestamp of the source row dates a series change. */
-export type SeriesClock = 'confirmed' | 'cancelled' | 'registered' | 'verified';
+/**
+ * Which timestamp of the source row dates a series change: a booking's confirmed_at or
+ * cancelled_at, a payment's `at`, a refund's requested_at, a user's created_at or
+ * email_verified_at.
+ */
+export type SeriesClock =
+  | 'confirmed'
+  | 'cancelled'
+  | 'paid'
+  | 'refunded'
+  | 'registered'
+  | 'verified';
 
 export interface Projection {
   eventId: string | null;
@@ -68,7 +85,7 @@ export interface Projection {
    * detail (per type and quota) may, not its EventStats — only one-event streams send it.
    */
   live: boolean | 'detail';
-  /** How the booking's lines move (figures per ticket type and voucher), for booking events. */
+  /** How the booking's lines move (figures per ticket type and voucher): booking and money events. */
   lines: LinesMove | null;
 }
 
@@ -91,7 +108,10 @@ function series(delta: Partial<SeriesDelta>): SeriesDelta {
 
 /**
  * The change one event makes. A booking is counted pending from its creation (even one created
- * confirmed: its booking.confirmed takes it out again), so each transition is one delta.
+ * confirmed: its booking.confirmed takes it out again), so each transition is one delta. Money
+ * follows payments and refunds, not booking statuses: a confirmation brings no revenue of its own
+ * (a paid one has its payment.received; a manager's override brings none), and a cancellation
+ * takes none back (its refund.requested does, less any fee kept).
  */
 export function project(event: DomainEvent): Projection {
   switch (event.topic) {
@@ -114,30 +134,36 @@ export function project(event: DomainEvent): Projection {
       return {
         ...none,
         eventId: event.payload.eventId,
-        stats: stats({ pending_bookings: 1 }),
-        lines: { held: 1, sold: 0 },
+        stats: stats({ pending_bookings: 1, pending_payment_cents: event.payload.totalCents }),
+        lines: { held: 1, sold: 0, money: 0 },
         live: event.payload.status === 'pending' ? 'detail' : false,
       };
     case 'booking.confirmed': {
       const { eventId, quantity, totalCents } = event.payload;
+      // A payment after the hold expired sells the booking again: it leaves the expired count
+      // (its hold and held money left with its booking.expired).
+      // Sold again from expired by a late payment (no longer expired, never held again).
+      const late = event.payload.previousStatus === 'expired';
       return {
         ...none,
         eventId,
-        stats: stats({
-          pending_bookings: -1,
-          confirmed_bookings: 1,
-          tickets_sold: quantity,
-          revenue_cents: totalCents,
-        }),
+        stats: late
+          ? stats({ expired_bookings: -1, confirmed_bookings: 1, tickets_sold: quantity })
+          : stats({
+              pending_bookings: -1,
+              pending_payment_cents: -totalCents,
+              confirmed_bookings: 1,
+              tickets_sold: quantity,
+            }),
         series: [
           {
             clock: 'confirmed',
-            delta: series({ bookings: 1, tickets: quantity, revenue_cents: totalCents }),
+            delta: series({ bookings: 1, tickets: quantity }),
             perEvent: true,
           },
         ],
         live: true,
-        lines: { held: -1, sold: 1 },
+        lines: { held: late ? 0 : -1, sold: 1, money: 0 },
       };
     }
     case 'booking.cancelled': {
@@ -147,34 +173,63 @@ export function project(event: DomainEvent): Projection {
         ...none,
         eventId,
         stats: wasConfirmed
-          ? stats({
-              confirmed_bookings: -1,
+          ? stats({ confirmed_bookings: -1, cancelled_bookings: 1, tickets_sold: -quantity })
+          : stats({
+              pending_bookings: -1,
+              pending_payment_cents: -totalCents,
               cancelled_bookings: 1,
-              tickets_sold: -quantity,
-              revenue_cents: -totalCents,
-            })
-          : stats({ pending_bookings: -1, cancelled_bookings: 1 }),
+            }),
         series: [
           {
             clock: 'cancelled',
             delta: wasConfirmed
-              ? series({ cancellations: 1, tickets: -quantity, revenue_cents: -totalCents })
+              ? series({ cancellations: 1, tickets: -quantity })
               : series({ cancellations: 1 }),
             perEvent: true,
           },
         ],
         live: true,
-        lines: wasConfirmed ? { held: 0, sold: -1 } : { held: -1, sold: 0 },
+        lines: wasConfirmed ? { held: 0, sold: -1, money: 0 } : { held: -1, sold: 0, money: 0 },
       };
     }
     case 'booking.expired':
       return {
         ...none,
         eventId: event.payload.eventId,
-        stats: stats({ pending_bookings: -1, expired_bookings: 1 }),
+        stats: stats({
+          pending_bookings: -1,
+          pending_payment_cents: -event.payload.totalCents,
+          expired_bookings: 1,
+        }),
         live: true,
-        lines: { held: -1, sold: 0 },
+        lines: { held: -1, sold: 0, money: 0 },
       };
+    case 'payment.received': {
+      const { eventId, amountCents } = event.payload;
+      return {
+        ...none,
+        eventId,
+        stats: stats({ revenue_cents: amountCents }),
+        series: [{ clock: 'paid', delta: series({ revenue_cents: amountCents }), perEvent: true }],
+        live: true,
+        lines: { held: 0, sold: 0, money: amountCents },
+      };
+    }
+    case 'refund.requested': {
+      // Counted once recorded: the money is owed back, whether or not it has gone yet
+      // (refund.succeeded changes no figure).
+      const { eventId, amountCents } = event.payload;
+      return {
+        ...none,
+        eventId,
+        stats: stats({ revenue_cents: -amountCents, refunded_cents: amountCents }),
+        series: [
+          { clock: 'refunded', delta: series({ revenue_cents: -amountCents }), perEvent: true },
+        ],
+        live: true,
+        lines: { held: 0, sold: 0, money: -amountCents },
+      };
+    }
     case 'waitlist.joined':
       return {
         ...none,
@@ -238,6 +293,8 @@ export const analyticsTopics = [
   'booking.confirmed',
   'booking.cancelled',
   'booking.expired',
+  'payment.received',
+  'refund.requested',
   'waitlist.joined',
   'waitlist.offered',
   'waitlist.converted',

@@ -174,6 +174,8 @@ export function createAnalyticsService(deps: {
       cancellations: 0,
       expirations: 0,
       revenueCents: 0,
+      refundedCents: 0,
+      pendingPaymentCents: 0,
       utilization: 0,
       waitlist: { joined: 0, waiting: 0, offered: 0, converted: 0 },
       updatedAt: event.updatedAt,

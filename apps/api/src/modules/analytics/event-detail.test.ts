@@ -74,8 +74,8 @@ describe('event detail (pure)', () => {
       lines: [{ ticketTypeId: early, quantity: 1, totalCents: 2_000, discountCents: 0 }],
       voucherId: null,
     };
-    const created: LinesMove = { held: 1, sold: 0 };
-    const confirmed: LinesMove = { held: -1, sold: 1 };
+    const created: LinesMove = { held: 1, sold: 0, money: 0 };
+    const confirmed: LinesMove = { held: -1, sold: 1, money: 0 };
     // A batch: the voucher booking confirmed (live), another held (not live), then confirmed.
     const deltas = [
       { live: true, lines: lineDeltas(confirmed, withVoucher) },

@@ -18,6 +18,12 @@ export interface EventDelta {
 
 const counterKeys = Object.keys(ZERO_STATS) as (keyof StatsDelta)[];
 
+/** The int8 counters (read back as strings). */
+const moneyKeys = ['revenue_cents', 'refunded_cents', 'pending_payment_cents'] as const;
+type MoneyKey = (typeof moneyKeys)[number];
+const isMoney = (k: keyof StatsDelta): k is MoneyKey =>
+  (moneyKeys as readonly string[]).includes(k);
+
 export function sumOf(deltas: ReadonlyArray<{ stats: StatsDelta }>): StatsDelta {
   const sum = { ...ZERO_STATS };
   for (const { stats } of deltas) {
@@ -39,11 +45,8 @@ export function figuresAfterEach(row: StatsRow, deltas: readonly EventDelta[]): 
     if (!delta) continue;
     if (delta.live) figures.push(toEventStats(current));
     for (const k of counterKeys) {
-      if (k === 'revenue_cents') {
-        current.revenue_cents = String(Number(current.revenue_cents) - delta.stats.revenue_cents);
-      } else {
-        current[k] -= delta.stats[k];
-      }
+      if (isMoney(k)) current[k] = String(Number(current[k]) - delta.stats[k]);
+      else current[k] -= delta.stats[k];
     }
   }
   return figures.reverse();

@@ -15,6 +15,8 @@ const figureColumns = [
   'cancelled_bookings',
   'expired_bookings',
   'revenue_cents',
+  'refunded_cents',
+  'pending_payment_cents',
   'waitlist_joined',
   'waitlist_waiting',
   'waitlist_offered',
@@ -23,10 +25,37 @@ const figureColumns = [
 const figuresOf = (alias: string) =>
   sql.raw(`(${figureColumns.map((c) => `${alias}.${c}`).join(', ')})`);
 
+/** Money in and out per booking: payments (+) and refunds (−), each with its instant. */
+const moneyMoves = sql`
+  SELECT booking_id, event_id, amount_cents AS amount, 0::int8 AS refunded, at FROM payments
+  UNION ALL
+  SELECT booking_id, event_id, -amount_cents, amount_cents, requested_at FROM refunds`;
+
+/**
+ * Each payment and refund split over its booking's lines, as `splitOverLines` does (same order
+ * of lines, same rounding): line i gets ⌊A·Cᵢ/T⌋ − ⌊A·Cᵢ₋₁/T⌋ of |amount| A, with its sign; lines
+ * that cost nothing give it all to the first. Columns: event_id, ticket_type_id, revenue.
+ */
+const moneyPerLine = sql`
+  SELECT l.event_id, l.ticket_type_id,
+    CASE WHEN l.total = 0 THEN CASE WHEN l.n = 1 THEN m.amount ELSE 0 END
+    ELSE sign(m.amount::numeric) * (div(abs(m.amount)::numeric * l.upto, l.total)
+      - div(abs(m.amount)::numeric * (l.upto - l.own), l.total)) END AS revenue
+  FROM (
+    SELECT i.booking_id, b.event_id, i.ticket_type_id, i.total_cents AS own,
+      sum(i.total_cents) OVER w AS upto,
+      sum(i.total_cents) OVER (PARTITION BY i.booking_id) AS total,
+      row_number() OVER w AS n
+    FROM booking_items i JOIN bookings b ON b.id = i.booking_id
+    WINDOW w AS (PARTITION BY i.booking_id ORDER BY i.position, i.id)
+  ) l
+  JOIN (${moneyMoves}) m ON m.booking_id = l.booking_id`;
+
 /**
  * The rebuild's SQL: every read model recomputed from the source tables (events, bookings,
- * waitlist entries, users) in set-based statements, inside one repeatable-read transaction.
- * The figures follow the same rules as the projection, so a rebuild equals the incremental result.
+ * payments, refunds, waitlist entries, users) in set-based statements, inside one
+ * repeatable-read transaction. The figures follow the same rules as the projection, so a rebuild
+ * equals the incremental result.
  */
 export const rebuildRepository = {
   /** Keeps the current figures aside (to tell which events changed), then empties the models. */
@@ -49,12 +78,12 @@ export const rebuildRepository = {
     const result = await sql`
       INSERT INTO analytics_event_stats (event_id, organization_id, title, status, capacity, starts_at,
         event_version, confirmed_bookings, pending_bookings, cancelled_bookings, expired_bookings,
-        tickets_sold, revenue_cents, waitlist_joined, waitlist_waiting, waitlist_offered,
-        waitlist_converted, live_seq, updated_at)
+        tickets_sold, revenue_cents, refunded_cents, pending_payment_cents, waitlist_joined,
+        waitlist_waiting, waitlist_offered, waitlist_converted, live_seq, updated_at)
       SELECT e.id, e.organization_id, e.title, e.status, e.capacity, e.starts_at, e.version,
         coalesce(b.confirmed, 0), coalesce(b.pending, 0), coalesce(b.cancelled, 0),
-        coalesce(b.expired, 0), coalesce(b.tickets, 0), coalesce(b.revenue, 0),
-        coalesce(w.joined, 0), coalesce(w.waiting, 0), coalesce(w.offered, 0),
+        coalesce(b.expired, 0), coalesce(b.tickets, 0), coalesce(m.revenue, 0),
+        coalesce(m.refunded, 0), coalesce(b.unpaid, 0), coalesce(w.joined, 0), coalesce(w.waiting, 0), coalesce(w.offered, 0),
         coalesce(w.converted, 0), coalesce(o.live_seq, 0), coalesce(o.updated_at, ${now})
       FROM events e
       LEFT JOIN (
@@ -64,9 +93,13 @@ export const rebuildRepository = {
           count(*) FILTER (WHERE status = 'cancelled') AS cancelled,
           count(*) FILTER (WHERE status = 'expired') AS expired,
           sum(quantity) FILTER (WHERE status = 'confirmed') AS tickets,
-          sum(total_cents) FILTER (WHERE status = 'confirmed') AS revenue
+          sum(total_cents) FILTER (WHERE status = 'pending') AS unpaid
         FROM bookings GROUP BY event_id
       ) b ON b.event_id = e.id
+      LEFT JOIN (
+        SELECT event_id, sum(amount) AS revenue, sum(refunded) AS refunded
+        FROM (${moneyMoves}) mm GROUP BY event_id
+      ) m ON m.event_id = e.id
       LEFT JOIN (
         SELECT event_id,
           count(*) AS joined,
@@ -81,8 +114,8 @@ export const rebuildRepository = {
   },
 
   /**
-   * Per ticket type: the lines of pending bookings held, of confirmed ones sold (their totals,
-   * after discounts, the revenue). Per voucher: a row for every voucher used in an order; its
+   * Per ticket type: the lines of pending bookings held, of confirmed ones sold, and the money of
+   * their bookings split over them (`moneyPerLine`). Per voucher: a row for every voucher used in an order; its
    * redemptions are the confirmed bookings made with it (their uses are live: an ended booking's
    * was given back), with their lines' discounts. A row for every type with a line: the
    * projection makes it with the booking.
@@ -91,12 +124,16 @@ export const rebuildRepository = {
     await sql`
       INSERT INTO analytics_ticket_type_stats (event_id, ticket_type_id, tickets_sold,
         tickets_held, revenue_cents)
-      SELECT b.event_id, i.ticket_type_id,
-        coalesce(sum(i.quantity) FILTER (WHERE b.status = 'confirmed'), 0),
-        coalesce(sum(i.quantity) FILTER (WHERE b.status = 'pending'), 0),
-        coalesce(sum(i.total_cents) FILTER (WHERE b.status = 'confirmed'), 0)
-      FROM booking_items i JOIN bookings b ON b.id = i.booking_id
-      GROUP BY b.event_id, i.ticket_type_id`.execute(trx);
+      SELECT event_id, ticket_type_id, sum(sold), sum(held), sum(revenue)
+      FROM (
+        SELECT b.event_id, i.ticket_type_id,
+          CASE WHEN b.status = 'confirmed' THEN i.quantity ELSE 0 END AS sold,
+          CASE WHEN b.status = 'pending' THEN i.quantity ELSE 0 END AS held, 0 AS revenue
+        FROM booking_items i JOIN bookings b ON b.id = i.booking_id
+        UNION ALL
+        SELECT event_id, ticket_type_id, 0, 0, revenue FROM (${moneyPerLine}) p
+      ) x
+      GROUP BY event_id, ticket_type_id`.execute(trx);
     await sql`
       INSERT INTO analytics_voucher_stats (event_id, voucher_id, redemptions, discount_cents)
       SELECT b.event_id, r.voucher_id, count(*) FILTER (WHERE b.status = 'confirmed'),
@@ -115,7 +152,8 @@ export const rebuildRepository = {
 
   /**
    * Confirmations at confirmed_at, cancellations at cancelled_at (a confirmed one taking its
-   * seats and money back), users at created_at and email_verified_at — by UTC day
+   * seats back), payments at their `at` and refunds at requested_at (the revenue), users at
+   * created_at and email_verified_at — by UTC day
    * (analytics_series) and by UTC hour (analytics_hours, a row of 24 per day), per event, per
    * organization and overall. Returns the rows written to both.
    */
@@ -126,16 +164,18 @@ export const rebuildRepository = {
         f.new_users, f.verified_users
       FROM (
         SELECT b.event_id, e.organization_id, b.confirmed_at AS at, 1 AS bookings,
-          b.quantity AS tickets, 0 AS cancellations, b.total_cents AS revenue,
+          b.quantity AS tickets, 0 AS cancellations, 0::int8 AS revenue,
           0 AS new_users, 0 AS verified_users
         FROM bookings b JOIN events e ON e.id = b.event_id
         WHERE b.confirmed_at IS NOT NULL
         UNION ALL
         SELECT b.event_id, e.organization_id, b.cancelled_at, 0,
-          CASE WHEN b.confirmed_at IS NOT NULL THEN -b.quantity ELSE 0 END, 1,
-          CASE WHEN b.confirmed_at IS NOT NULL THEN -b.total_cents ELSE 0 END, 0, 0
+          CASE WHEN b.confirmed_at IS NOT NULL THEN -b.quantity ELSE 0 END, 1, 0, 0, 0
         FROM bookings b JOIN events e ON e.id = b.event_id
         WHERE b.status = 'cancelled'
+        UNION ALL
+        SELECT m.event_id, e.organization_id, m.at, 0, 0, 0, m.amount, 0, 0
+        FROM (${moneyMoves}) m JOIN events e ON e.id = m.event_id
         UNION ALL
         SELECT NULL::uuid, NULL::uuid, u.created_at, 0, 0, 0, 0, 1, 0 FROM users u
         UNION ALL

@@ -1,8 +1,11 @@
 import type { Database } from '@evently/db';
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { BookingLine, BookingLines } from './analytics.lines.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
+
+/** An id no row has: `IN` needs a list, and one side of a union may have none to look for. */
+const NO_ID = '00000000-0000-0000-0000-000000000000';
 
 /**
  * Read-only lookups in other modules' tables for the projection: an event's own fields (the
@@ -161,6 +164,9 @@ export const sourceRepository = {
       .where('i.booking_id', 'in', [...bookingIds])
       .orderBy('i.booking_id')
       .orderBy('i.position')
+      // Positions may tie (older lines are all 0): the id keeps the order (and so the split of
+      // money over lines) the same as the rebuild's.
+      .orderBy('i.id')
       .execute();
     const byBooking = new Map<string, { lines: BookingLine[]; voucherId: string | null }>();
     for (const row of rows) {
@@ -174,6 +180,33 @@ export const sourceRepository = {
       byBooking.set(row.booking_id, into);
     }
     return byBooking;
+  },
+
+  /**
+   * When payments were received and refunds recorded, by id, in one round trip: money counts in
+   * the bucket of those instants (the rebuild reads the same columns).
+   */
+  async moneyClocks(
+    db: Db,
+    paymentIds: readonly string[],
+    refundIds: readonly string[],
+  ): Promise<{ payments: Map<string, Date>; refunds: Map<string, Date> }> {
+    const payments = new Map<string, Date>();
+    const refunds = new Map<string, Date>();
+    if (paymentIds.length === 0 && refundIds.length === 0) return { payments, refunds };
+    const rows = await db
+      .selectFrom('payments')
+      .select([sql<string>`'payment'`.as('kind'), 'id', 'at'])
+      .where('id', 'in', paymentIds.length > 0 ? [...paymentIds] : [NO_ID])
+      .unionAll(
+        db
+          .selectFrom('refunds')
+          .select([sql<string>`'refund'`.as('kind'), 'id', 'requested_at as at'])
+          .where('id', 'in', refundIds.length > 0 ? [...refundIds] : [NO_ID]),
+      )
+      .execute();
+    for (const row of rows) (row.kind === 'payment' ? payments : refunds).set(row.id, row.at);
+    return { payments, refunds };
   },
 
   /** Many users' instants at once, by user id. */

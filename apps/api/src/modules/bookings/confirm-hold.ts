@@ -40,7 +40,15 @@ export async function confirmHold(
   });
   await quotaSeats.move(trx, [booking.id], CONFIRM);
   await appendEvents(trx, [
-    { topic: 'booking.confirmed', aggregateId: booking.id, payload: bookingRef(confirmed) },
+    {
+      topic: 'booking.confirmed',
+      aggregateId: booking.id,
+      payload: {
+        ...bookingRef(confirmed),
+        // Sold again from expired (held for an instant in between, never told as held).
+        ...(by.action === 'confirm-late-payment' && { previousStatus: 'expired' as const }),
+      },
+    },
     ...(await convertOffer(trx, booking, now)),
   ]);
   await appendAudit(trx, {

@@ -23,7 +23,7 @@ import { netPaid, receivePayment } from './payment-receipt.js';
 import { toPayment, toRefund } from './payments.mappers.js';
 import { paymentsRepository as repo } from './payments.repository.js';
 import type { RefundLedger } from './refund-ledger.js';
-import type { StripeGateway } from './stripe-gateway.js';
+import { type StripeGateway, StripeRefused } from './stripe-gateway.js';
 
 export interface PaymentsService {
   markPaid(principal: Principal, input: MarkPaidInput): Promise<Booking>;
@@ -127,10 +127,18 @@ export function createPaymentsService(deps: {
           bookingId: booking.id,
           amountCents: booking.totalCents,
           currency: booking.currency,
-          description: `${booking.quantity} × ${booking.eventTitle}`,
+          // Only what never changes: Stripe refuses a key sent again with other parameters
+          // (idempotency_error), so a renamed event's title here would fail every later call.
+          description: `Evently booking ${booking.id} (${booking.quantity} × ticket)`,
         })
         .catch((error: unknown) => {
           deps.log.warn({ err: error, bookingId }, 'Stripe refused or failed a PaymentIntent');
+          // Refused for good (an amount below Stripe's minimum, say): retrying will not help.
+          if (error instanceof StripeRefused) {
+            throw new AppError('INVALID_STATE', 'Online payment cannot take this booking', {
+              reason: error.message,
+            });
+          }
           throw new AppError('SERVICE_UNAVAILABLE', 'Online payment is unavailable; retry shortly');
         });
       return { provider: 'stripe', clientSecret: intent.clientSecret, paymentIntentId: intent.id };
@@ -173,7 +181,8 @@ export function createPaymentsService(deps: {
         const locked = await repo.lockRefund(trx, refund.id);
         if (locked?.status === 'succeeded') return locked;
         // A pending Stripe refund is the worker's to issue: paying it by hand too pays it twice.
-        if (locked?.status === 'pending' && locked.provider === 'stripe') {
+        // (Without Stripe configured any more, no worker issues it: it is the manager's.)
+        if (locked?.status === 'pending' && locked.provider === 'stripe' && deps.stripe) {
           throw new AppError('INVALID_STATE', 'Stripe is paying this refund');
         }
         const ended = await repo.completeRefund(trx, refund.id, ['pending', 'failed'], {

@@ -3,6 +3,7 @@ import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   checkoutSessionCompleted,
+  type PaymentIntentObject,
   paymentIntentSucceeded,
   type StripeEndpoint,
   signedDelivery,
@@ -213,34 +214,19 @@ describe('the Stripe gateway, through the official library', () => {
 
   describe('verifyEvent', () => {
     const bookingId = randomUUID();
+    /** A PaymentIntent its buyer paid, as Stripe reports it (amount_received set). */
+    let paid: PaymentIntentObject;
+    beforeAll(async () => {
+      const intent = await intentFor(bookingId);
+      paid = endpoint.pay(intent.id);
+    });
     const signedIntentEvent = (secret = endpoint.webhookSecret, timestamp?: number) => {
-      const event = paymentIntentSucceeded({
-        ...endpointIntent(),
-        metadata: { evently_booking_id: bookingId },
-      });
+      const event = paymentIntentSucceeded(paid);
       return {
         event,
         delivery: signedDelivery(event, secret, timestamp === undefined ? {} : { timestamp }),
       };
     };
-    /** A succeeded PaymentIntent as Stripe reports one (amount_received set). */
-    const endpointIntent = () => ({
-      id: 'pi_3MtwBwLkdIwHu7ix28a3tqPa',
-      object: 'payment_intent' as const,
-      amount: 3_000,
-      amount_capturable: 0,
-      amount_received: 3_000,
-      automatic_payment_methods: { enabled: true },
-      client_secret: 'pi_3MtwBwLkdIwHu7ix28a3tqPa_secret_abc',
-      created: Math.floor(Date.now() / 1000),
-      currency: 'eur',
-      description: null,
-      latest_charge: 'ch_123',
-      livemode: false as const,
-      metadata: {},
-      payment_method: 'pm_123',
-      status: 'succeeded' as const,
-    });
     const verify = (body: string, signature: string) =>
       gateway.verifyEvent(Buffer.from(body), signature);
 
@@ -250,21 +236,21 @@ describe('the Stripe gateway, through the official library', () => {
         id: event.id,
         type: 'payment_intent.succeeded',
         payment: {
-          paymentIntentId: 'pi_3MtwBwLkdIwHu7ix28a3tqPa',
+          paymentIntentId: paid.id,
           bookingId,
           amountCents: 3_000,
           currency: 'EUR',
         },
       });
       const session = checkoutSessionCompleted({
-        paymentIntent: 'pi_3MtwBwLkdIwHu7ix28a3tqPa',
+        paymentIntent: paid.id,
         amountTotal: 3_000,
         currency: 'EUR',
         bookingId,
       });
       const signed = signedDelivery(session, endpoint.webhookSecret);
       expect(verify(signed.body, signed.headers['stripe-signature'] ?? '').payment).toEqual({
-        paymentIntentId: 'pi_3MtwBwLkdIwHu7ix28a3tqPa',
+        paymentIntentId: paid.id,
         bookingId,
         amountCents: 3_000,
         currency: 'EUR',
@@ -272,7 +258,7 @@ describe('the Stripe gateway, through the official library', () => {
       // A session not paid yet (a delayed method) is nothing to act on.
       const unpaid = signedDelivery(
         checkoutSessionCompleted({
-          paymentIntent: 'pi_x',
+          paymentIntent: paid.id,
           amountTotal: 3_000,
           currency: 'EUR',
           bookingId,

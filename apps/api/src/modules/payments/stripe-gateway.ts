@@ -102,16 +102,23 @@ export function createStripeGateway(config: StripeConfig): StripeGateway {
   });
   return {
     async createPaymentIntent(input) {
-      const intent = await stripe.paymentIntents.create(
-        {
-          amount: input.amountCents,
-          currency: input.currency.toLowerCase(),
-          description: input.description,
-          metadata: { [BOOKING_KEY]: input.bookingId },
-          automatic_payment_methods: { enabled: true },
-        },
-        { idempotencyKey: input.bookingId },
-      );
+      const intent = await stripe.paymentIntents
+        .create(
+          {
+            amount: input.amountCents,
+            currency: input.currency.toLowerCase(),
+            description: input.description,
+            metadata: { [BOOKING_KEY]: input.bookingId },
+            automatic_payment_methods: { enabled: true },
+          },
+          { idempotencyKey: input.bookingId },
+        )
+        .catch((error: unknown) => {
+          if (refusedForGood(error)) {
+            throw new StripeRefused(error instanceof Error ? error.message : String(error));
+          }
+          throw error;
+        });
       if (!intent.client_secret)
         throw new Error('Stripe answered a PaymentIntent without a client secret');
       return { id: intent.id, clientSecret: intent.client_secret };
