@@ -4,8 +4,9 @@ import { expect } from 'vitest';
 
 /**
  * Every booking's audit rows and outbox events are exactly those of its life, one each: `create`
- * and `booking.created`; `booking.confirmed` when confirmed (plus a `confirm` audit row when a
- * hold was confirmed later); `cancel` and `booking.cancelled` when cancelled. Nothing exists
+ * and `booking.created`; `booking.confirmed` when confirmed (plus, when a hold to pay was
+ * confirmed later, a `confirm-paid` audit row when a payment confirmed it, `confirm-unpaid` when
+ * a manager did without one); `cancel` and `booking.cancelled` when cancelled. Nothing exists
  * without its booking. Over the whole database.
  */
 export async function expectAuditAndOutboxMatchBookings(db: Kysely<Database>): Promise<void> {
@@ -13,6 +14,11 @@ export async function expectAuditAndOutboxMatchBookings(db: Kysely<Database>): P
     .selectFrom('bookings')
     .select(['id', 'status', 'total_cents'])
     .execute();
+  const paid = new Set(
+    (await db.selectFrom('payments').select('booking_id').distinct().execute()).map(
+      (p) => p.booking_id,
+    ),
+  );
   const lives = (entries: { id: string | null; what: string }[]) => {
     const byId = new Map<string, string[]>();
     for (const { id, what } of entries) byId.set(id ?? '', [...(byId.get(id ?? '') ?? []), what]);
@@ -27,7 +33,7 @@ export async function expectAuditAndOutboxMatchBookings(db: Kysely<Database>): P
       id: b.id,
       audits: [
         'create',
-        ...(confirmed && held ? ['confirm'] : []),
+        ...(confirmed && held ? [paid.has(b.id) ? 'confirm-paid' : 'confirm-unpaid'] : []),
         ...(cancelled ? ['cancel'] : []),
       ],
       events: [

@@ -3,8 +3,8 @@ import {
   type BookingsWorkerService,
   createBookingsService,
 } from '../src/modules/bookings/bookings.service.js';
-import type { TestApp } from './harness.js';
 import { createRefundLedger } from '../src/modules/payments/refund-ledger.js';
+import type { TestApp } from './harness.js';
 import { memberRolesFor } from './member-roles.js';
 
 /** The worker's bookings service (its scheduled jobs) over a test app, on the test's clock. */

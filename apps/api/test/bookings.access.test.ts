@@ -175,10 +175,17 @@ describe('access to an event’s bookings, waitlist and audit', () => {
       { organizer: 'ok', otherOrganizer: 'NOT_FOUND', user: 'NOT_FOUND', admin: 'ok', former: 'NOT_FOUND', anonymous: 'UNAUTHENTICATED' },
     ],
     [
-      // Confirming is the attendee's act (or an admin's): the organizer sees the hold, may not.
+      // A paid hold is confirmed by its payment: its buyer's confirm is refused (PAYMENT_REQUIRED,
+      // bookings.flow), the event's managers and admins may confirm it unpaid (the override).
       'bookings.confirm of an attendee’s hold',
       async (c, f) => c.bookings.confirm.mutate({ bookingId: await f.hold() }),
-      { organizer: 'FORBIDDEN', otherOrganizer: 'NOT_FOUND', user: 'NOT_FOUND', admin: 'ok', former: 'NOT_FOUND', anonymous: 'UNAUTHENTICATED' },
+      { organizer: 'ok', otherOrganizer: 'NOT_FOUND', user: 'NOT_FOUND', admin: 'ok', former: 'NOT_FOUND', anonymous: 'UNAUTHENTICATED' },
+    ],
+    [
+      // Marking its payment (which confirms it) is the event's managers' act, and admins'.
+      'payments.markPaid of an attendee’s hold',
+      async (c, f) => c.payments.markPaid.mutate({ bookingId: await f.hold(), amountCents: 1000, currency: 'EUR', method: 'cash', reference: 'r' }),
+      { organizer: 'ok', otherOrganizer: 'NOT_FOUND', user: 'NOT_FOUND', admin: 'ok', former: 'NOT_FOUND', anonymous: 'UNAUTHENTICATED' },
     ],
     [
       // Leaving is the entry's owner's act: its organizer and admins see it, may not.

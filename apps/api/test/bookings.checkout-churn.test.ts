@@ -6,18 +6,19 @@ import { TableNode, UpdateQueryNode } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../src/kernel/app-error.js';
 import { createBookingsService } from '../src/modules/bookings/bookings.service.js';
+import { createPaymentsService } from '../src/modules/payments/payments.service.js';
+import { createRefundLedger } from '../src/modules/payments/refund-ledger.js';
 import { useApiCluster } from './api-cluster.fixtures.js';
 import type { Caller } from './api-cluster.js';
 import { expectAuditAndOutboxMatchBookings } from './booking-ledger.js';
 import { silentLog } from './capture-log.js';
 import { eventInput } from './event-input.js';
-import { createRefundLedger } from '../src/modules/payments/refund-ledger.js';
 import { memberRolesFor } from './member-roles.js';
 
 const MAX_PER_BOOKING = 3;
 
-// Checkout churn: while a hot paid event sells, its holds are confirmed and cancelled. Those are
-// single-booking transactions that move seats on the same inventory row; a batch must not keep
+// Checkout churn: while a hot paid event sells, its holds are paid (which confirms them) and
+// cancelled. Those are single-booking transactions that move seats on the same inventory row; a batch must not keep
 // losing its version race to them (re-reading and backing off while it holds the event lock),
 // so the allocator locks the row it reads. In process, with two allocators over Redis locks, to
 // count the version races; the event itself is made over HTTP, through one API process.
@@ -49,19 +50,31 @@ describe('bookings: checkout churn during a sale', () => {
     });
     const connections = [connectTestRedis(), connectTestRedis()];
     const instances = await Promise.all(
-      connections.map(async (redis) =>
-        createBookingsService({
+      connections.map(async (redis) => {
+        const refunds = createRefundLedger({ stripeEnabled: false });
+        const roles = memberRolesFor(observed);
+        const now = () => new Date();
+        const bookings = createBookingsService({
           db: observed,
           locks: await createRedisLocks(await redis, { prefix: `${prefix}:in-process:` }),
           queue: createMemoryQueue(),
           log: silentLog,
           holdMinutes: 15,
           offerMinutes: 30,
-          roles: memberRolesFor(observed),
-          refunds: createRefundLedger({ stripeEnabled: false }),
-          now: () => new Date(),
-        }),
-      ),
+          roles,
+          refunds,
+          now,
+        });
+        const payments = createPaymentsService({
+          db: observed,
+          bookings,
+          ledger: refunds,
+          roles,
+          log: silentLog,
+          now,
+        });
+        return { bookings, payments };
+      }),
     );
     try {
       const event = await organizer.events.create.mutate(
@@ -75,12 +88,20 @@ describe('bookings: checkout churn during a sale', () => {
       );
       await organizer.events.publish.mutate({ id: event.id });
       const eventId = event.id;
+      // The organizer marks payments (a paid hold is confirmed by its payment, not its buyer).
+      const cashier = {
+        kind: 'user' as const,
+        userId: (await organizer.auth.me.query()).id,
+        role: 'organizer' as const,
+        sessionId: randomUUID(),
+      };
       const answers = new Map<string, number>();
       const count = (answer: string) => answers.set(answer, (answers.get(answer) ?? 0) + 1);
       const answerOf = (error: unknown) =>
         error instanceof AppError ? error.appCode : `unexpected: ${String(error)}`;
-      // 600 bookings arriving over ~600 ms; each hold is at once confirmed (2 in 3) or cancelled
-      // (1 in 3) by its owner through the other instance, freeing seats for later requests.
+      // 600 bookings arriving over ~600 ms; each hold is at once paid (2 in 3, marked by the
+      // organizer) or cancelled (1 in 3) by its owner through the other instance, freeing seats
+      // for later requests.
       await Promise.all(
         Array.from({ length: 600 }, async (_, i) => {
           await new Promise((resolve) => setTimeout(resolve, Math.random() * 600));
@@ -95,15 +116,23 @@ describe('bookings: checkout churn during a sale', () => {
           if (!here || !there) throw new Error('two instances expected');
           let booking: Booking;
           try {
-            booking = await here.create(principal, { eventId, quantity: 1 + (i % 3) });
+            booking = await here.bookings.create(principal, { eventId, quantity: 1 + (i % 3) });
             count('booked');
           } catch (error) {
             count(answerOf(error));
             return;
           }
           try {
-            if (i % 3 === 0) await there.cancel(principal, { bookingId: booking.id });
-            else await there.confirm(principal, booking.id);
+            if (i % 3 === 0) await there.bookings.cancel(principal, { bookingId: booking.id });
+            else {
+              await there.payments.markPaid(cashier, {
+                bookingId: booking.id,
+                amountCents: booking.totalCents,
+                currency: booking.currency,
+                method: 'card',
+                reference: `churn-${i}`,
+              });
+            }
             count(i % 3 === 0 ? 'cancelled' : 'confirmed');
           } catch (error) {
             count(`then ${answerOf(error)}`);

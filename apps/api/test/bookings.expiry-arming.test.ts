@@ -16,9 +16,9 @@ import {
   EXPIRE_JOB,
   expireHoldJob,
 } from '../src/modules/bookings/hold-expiry.js';
+import { createRefundLedger } from '../src/modules/payments/refund-ledger.js';
 import { silentLog } from './capture-log.js';
 import { type SignedUp, startTestApp, type TestApp } from './harness.js';
-import { createRefundLedger } from '../src/modules/payments/refund-ledger.js';
 import { memberRolesFor } from './member-roles.js';
 
 // A hold is committed, then its instance dies before it schedules the hold's exact expiry job

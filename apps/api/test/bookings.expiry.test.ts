@@ -7,6 +7,7 @@ import { BOOKING_JOBS_QUEUE, EXPIRE_JOB } from '../src/modules/bookings/hold-exp
 import { expectAppCode } from './app-error.js';
 import { captureLog } from './capture-log.js';
 import { type SignedUp, startTestApp, type TestApp } from './harness.js';
+import { payFor } from './payments.js';
 
 const HOUR = 3_600_000;
 const HOLD_MS = 3_000;
@@ -280,11 +281,12 @@ describe('hold expiry', () => {
     for (let round = 0; round < 3; round++) {
       const hold = await alice.client.bookings.create.mutate({ eventId: event.id, quantity: 1 });
       const expiresAt = new Date(hold.expiresAt ?? 0).getTime();
-      // Confirm right around expiresAt, while the delayed job fires.
+      // Confirm right around expiresAt, while the delayed job fires: the organizer's (the paid
+      // hold's one confirmation without a payment, the override), through the same transition.
       await expect
         .poll(() => Date.now(), { timeout: HOLD_MS + 1_000, interval: 5 })
         .toBeGreaterThan(expiresAt - 20 + round * 20);
-      const confirmed = await alice.client.bookings.confirm.mutate({ bookingId: hold.id }).then(
+      const confirmed = await organizer.client.bookings.confirm.mutate({ bookingId: hold.id }).then(
         (b) => b.status,
         (error: unknown) =>
           error instanceof TRPCClientError ? String(error.data?.appCode) : String(error),
@@ -306,13 +308,46 @@ describe('hold expiry', () => {
         confirmed === 'confirmed' ? { audits: 0, events: 0 } : { audits: 1, events: 1 },
       );
       if (confirmed !== 'confirmed') {
-        await expectAppCode(
-          alice.client.bookings.confirm.mutate({ bookingId: hold.id }),
-          'BOOKING_EXPIRED',
-        );
+        for (const caller of [organizer, alice]) {
+          await expectAppCode(
+            caller.client.bookings.confirm.mutate({ bookingId: hold.id }),
+            'BOOKING_EXPIRED',
+          );
+        }
       }
     }
     const confirmedCount = outcomes.filter((o) => o === 'confirmed').length;
     expect(await inventory(event.id)).toMatchObject({ held: 0, confirmed: confirmedCount });
+  });
+
+  it('lets a payment racing the expiry confirm the hold, or sell its seats again once expired', async () => {
+    const event = await paidEvent();
+    for (let round = 0; round < 3; round++) {
+      const hold = await alice.client.bookings.create.mutate({ eventId: event.id, quantity: 1 });
+      const expiresAt = new Date(hold.expiresAt ?? 0).getTime();
+      await expect
+        .poll(() => Date.now(), { timeout: HOLD_MS + 1_000, interval: 5 })
+        .toBeGreaterThan(expiresAt - 20 + round * 20);
+      // Money is never kept for a seat not sold: with seats left, the payment always sells.
+      expect((await payFor(organizer.client, hold)).status).toBe('confirmed');
+      await expect
+        .poll(() => redis.hget(queueKey(jobIdOf(hold.id)), 'finishedOn'), {
+          timeout: 30_000,
+          interval: 20,
+        })
+        .not.toBeNull();
+      expect((await bookingRow(hold.id)).status).toBe('confirmed');
+      // Paid in time, or expired (once) and then sold again by the late payment.
+      const { items } = await organizer.client.bookings.audit.query({ bookingId: hold.id });
+      const actions = items.map((a) => a.action).reverse();
+      expect([
+        ['create', 'confirm-paid'],
+        ['create', 'expire', 'confirm-late-payment'],
+      ]).toContainEqual(actions);
+      expect(await expiryRecords(hold.id)).toEqual(
+        actions.includes('expire') ? { audits: 1, events: 1 } : { audits: 0, events: 0 },
+      );
+    }
+    expect(await inventory(event.id)).toMatchObject({ held: 0, confirmed: 3 });
   });
 });

@@ -3,6 +3,7 @@ import type { EventInput } from '@evently/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectAppCode } from './app-error.js';
 import { type SignedUp, startTestApp, type TestApp } from './harness.js';
+import { payFor } from './payments.js';
 
 const HOUR = 3_600_000;
 
@@ -48,7 +49,7 @@ describe('bookings', () => {
       .where('event_id', '=', eventId)
       .executeTakeFirstOrThrow();
 
-  it('holds seats of a paid event until confirmed, with a price snapshot', async () => {
+  it('holds seats of a paid event until paid, with a price snapshot', async () => {
     const event = await publishedEvent();
     const booking = await alice.client.bookings.create.mutate({ eventId: event.id, quantity: 3 });
     expect(booking).toMatchObject({
@@ -69,7 +70,13 @@ describe('bookings', () => {
       soldOut: false,
       ticketTypes: [{ ticketTypeId: expect.any(String), available: 7, soldOut: false, waiting: 0 }],
     });
-    const confirmed = await alice.client.bookings.confirm.mutate({ bookingId: booking.id });
+    // A paid seat is confirmed by its payment, not by its buyer: the hold stays as it was.
+    await expectAppCode(
+      alice.client.bookings.confirm.mutate({ bookingId: booking.id }),
+      'PAYMENT_REQUIRED',
+    );
+    expect(await inventory(event.id)).toMatchObject({ held: 3, confirmed: 0 });
+    const confirmed = await payFor(organizer.client, booking);
     expect(confirmed).toMatchObject({ status: 'confirmed', expiresAt: null });
     expect(await inventory(event.id)).toMatchObject({ held: 0, confirmed: 3 });
     await expectAppCode(bob.client.bookings.confirm.mutate({ bookingId: booking.id }), 'NOT_FOUND');
@@ -207,7 +214,8 @@ describe('bookings', () => {
     expect(offered).toMatchObject({ status: 'offered' });
     const offer = await bob.client.bookings.get.query({ bookingId: offered?.offerBookingId ?? '' });
     expect(offer).toMatchObject({ status: 'pending', quantity: 2, waitlistEntryId: entry.id });
-    await bob.client.bookings.confirm.mutate({ bookingId: offer.id });
+    // A paid offer is confirmed by its payment, as any paid hold.
+    await payFor(organizer.client, offer);
     expect(
       (await bob.client.bookings.waitlist.mine.query()).find((e) => e.id === entry.id)?.status,
     ).toBe('converted');
@@ -246,10 +254,10 @@ describe('bookings', () => {
   it('shows the audit trail of an event and of a booking to its organizer only, newest first, paged', async () => {
     const event = await publishedEvent();
     const booking = await alice.client.bookings.create.mutate({ eventId: event.id, quantity: 1 });
-    await alice.client.bookings.confirm.mutate({ bookingId: booking.id });
+    await payFor(organizer.client, booking);
     const trail = await organizer.client.bookings.audit.query({ eventId: event.id, limit: 100 });
     expect(trail.items.map((a) => `${a.entity}:${a.action}`)).toEqual([
-      'booking:confirm',
+      'booking:confirm-paid',
       'booking:create',
       'event:publish',
       'event:create',
@@ -262,7 +270,7 @@ describe('bookings', () => {
     });
     expect([...first.items, ...rest.items].map((a) => a.id)).toEqual(trail.items.map((a) => a.id));
     const ofBooking = await organizer.client.bookings.audit.query({ bookingId: booking.id });
-    expect(ofBooking.items.map((a) => a.action)).toEqual(['confirm', 'create']);
+    expect(ofBooking.items.map((a) => a.action)).toEqual(['confirm-paid', 'create']);
     await expectAppCode(alice.client.bookings.audit.query({ bookingId: booking.id }), 'FORBIDDEN');
     await expectAppCode(bob.client.bookings.audit.query({ eventId: event.id }), 'FORBIDDEN');
     await expectAppCode(bob.client.bookings.audit.query({ bookingId: booking.id }), 'NOT_FOUND');

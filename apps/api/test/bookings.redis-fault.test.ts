@@ -6,6 +6,7 @@ import type { RedisServer } from '@evently/platform/testing';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { AppError } from '../src/kernel/app-error.js';
 import { createBookingsService } from '../src/modules/bookings/bookings.service.js';
+import { createRefundLedger } from '../src/modules/payments/refund-ledger.js';
 import { useApiCluster } from './api-cluster.fixtures.js';
 import { type ApiProcess, type Caller, clientOf } from './api-cluster.js';
 import { outcomeOf } from './app-error.js';
@@ -13,7 +14,6 @@ import { expectAuditAndOutboxMatchBookings } from './booking-ledger.js';
 import { silentLog } from './capture-log.js';
 import { eventInput } from './event-input.js';
 import { watchInventory } from './inventory-watcher.js';
-import { createRefundLedger } from '../src/modules/payments/refund-ledger.js';
 import { memberRolesFor } from './member-roles.js';
 
 // Redis dies in the middle of a sale: two API processes (`pnpm start:api`) on a THROWAWAY

@@ -5,6 +5,7 @@ import type { BookingsWorkerService } from '../src/modules/bookings/bookings.ser
 import { expectAppCode } from './app-error.js';
 import { bookingsJobs } from './bookings-jobs.js';
 import { type SignedUp, startTestApp, type TestApp } from './harness.js';
+import { payFor } from './payments.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -62,10 +63,13 @@ describe('the sales window', () => {
     return { ...published, opensAt, closesAt };
   }
 
-  /** Sold out with confirmed seats (nothing that could expire behind the test's back). */
+  /**
+   * Sold out with confirmed seats (nothing that could expire behind the test's back): paid, which
+   * confirms them.
+   */
   async function soldOut(eventId: string) {
     const booking = await holder.client.bookings.create.mutate({ eventId, quantity: 2 });
-    return holder.client.bookings.confirm.mutate({ bookingId: booking.id });
+    return payFor(organizer.client, booking);
   }
 
   const entryOf = async (user: SignedUp, eventId: string) =>
@@ -146,7 +150,7 @@ describe('the sales window', () => {
     const event = await windowedEvent();
     moveTo(event.opensAt + MINUTE);
     const sold = await holder.client.bookings.create.mutate({ eventId: event.id, quantity: 1 });
-    await holder.client.bookings.confirm.mutate({ bookingId: sold.id });
+    await payFor(organizer.client, sold);
 
     // Ten minutes before the close: a 15-minute hold and a 30-minute offer end at the close.
     moveTo(event.closesAt - 10 * MINUTE);
@@ -170,6 +174,12 @@ describe('the sales window', () => {
       second.client.bookings.confirm.mutate({ bookingId: hold.id }),
       'BOOKING_EXPIRED',
     );
+    // Nor by a payment: the lapsed hold's seat cannot be sold again after the close (and the
+    // refused payment is not recorded).
+    await expectAppCode(payFor(organizer.client, hold), 'EVENT_NOT_BOOKABLE');
+    expect(
+      (await organizer.client.payments.forBooking.query({ bookingId: hold.id })).payments,
+    ).toEqual([]);
     // The lapsed offer offered nothing on: the one behind is closed, every seat is free.
     await expect
       .poll(async () => (await entryOf(late, event.id))?.status, { timeout: 20_000 })
@@ -195,8 +205,14 @@ describe('the sales window', () => {
     });
     moveTo(now().getTime() + 2 * MINUTE);
     expect(now().getTime()).toBeLessThan(expiresAt);
+    // Its buyer could never confirm a paid hold; the organizer's unpaid override is refused
+    // after the close too.
     await expectAppCode(
       first.client.bookings.confirm.mutate({ bookingId: hold.id }),
+      'PAYMENT_REQUIRED',
+    );
+    await expectAppCode(
+      organizer.client.bookings.confirm.mutate({ bookingId: hold.id }),
       'EVENT_NOT_BOOKABLE',
     );
     expect(await first.client.bookings.get.query({ bookingId: hold.id })).toMatchObject({

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { expectAppCode } from './app-error.js';
 import type { SignedUp } from './harness.js';
+import { payFor } from './payments.js';
 import { useWaitlist } from './waitlist.fixtures.js';
 
 // An event cancelled with a queue: the bookings module closes it through the outbox, in the
@@ -16,7 +17,7 @@ describe('waitlist: the event is cancelled', () => {
       eventId: event.id,
       quantity: 1,
     });
-    await holder.client.bookings.confirm.mutate({ bookingId: confirmed.id });
+    await payFor(organizer.client, confirmed);
     const held = await outsider.client.bookings.create.mutate({ eventId: event.id, quantity: 1 });
     const spare = await outsider.client.bookings.create.mutate({ eventId: event.id, quantity: 1 });
     const [a, b, c] = [user(0), user(1), user(2)];

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { expectAppCode } from './app-error.js';
+import { payFor } from './payments.js';
 import { useWaitlist } from './waitlist.fixtures.js';
 
 // Joining the waitlist over HTTP: when a join is taken, and what it is checked against.
@@ -9,7 +10,7 @@ describe('waitlist: joining', () => {
   const { publishedEvent, draftEvent, queueOf } = waitlist;
 
   it('holds maxPerUser across a join: seats owned plus the queued ones, refused with nothing changed', async () => {
-    const { app, holder, user } = waitlist.cast();
+    const { app, organizer, holder, user } = waitlist.cast();
     const event = await publishedEvent({ capacity: 4, maxPerBooking: 2, maxPerUser: 3 });
     const [a, b] = [user(0), user(1)];
     const own = await a.client.bookings.create.mutate({ eventId: event.id, quantity: 2 });
@@ -52,8 +53,8 @@ describe('waitlist: joining', () => {
     );
     expect(refused.details).toEqual({ maxPerUser: 3, alreadyBooked: 2 });
     expect(await snapshot()).toEqual(before);
-    // Confirmed seats count the same.
-    await a.client.bookings.confirm.mutate({ bookingId: own.id });
+    // Confirmed seats count the same (a paid hold is confirmed by its payment).
+    await payFor(organizer.client, own);
     const afterConfirm = await snapshot();
     const again = await expectAppCode(
       a.client.bookings.waitlist.join.mutate({ eventId: event.id, quantity: 2 }),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { expectAppCode } from './app-error.js';
+import { payFor } from './payments.js';
 import { useWaitlist } from './waitlist.fixtures.js';
 
 const QUEUE_SIZE = 15;
@@ -75,9 +76,13 @@ describe('waitlist: leaving', () => {
       group.client.bookings.waitlist.leave.mutate({ entryId: head.id }),
       'INVALID_STATE',
     );
-    // Leaving after converting is refused: the booking is cancelled instead.
+    // Leaving after converting (the paid offer confirmed by its payment) is refused: the
+    // booking is cancelled instead.
     const offered = await entryOf(single, event.id);
-    await single.client.bookings.confirm.mutate({ bookingId: offered.offerBookingId ?? '' });
+    const offer = await single.client.bookings.get.query({
+      bookingId: offered.offerBookingId ?? '',
+    });
+    await payFor(organizer.client, offer);
     await expectAppCode(
       single.client.bookings.waitlist.leave.mutate({ entryId: behind.id }),
       'INVALID_STATE',

@@ -3,6 +3,7 @@ import type { WaitlistEntry } from '@evently/contracts';
 import { describe, expect, it } from 'vitest';
 import { formatUtc } from '../src/modules/notifications/mail/format-instant.js';
 import { expectAppCode } from './app-error.js';
+import { payFor } from './payments.js';
 import { JOINED_SUBJECT, OFFER_SUBJECT, useWaitlist } from './waitlist.fixtures.js';
 
 const QUEUE_SIZE = 15;
@@ -15,7 +16,7 @@ describe('waitlist: queue order and places in line', () => {
     waitlist;
 
   it('offers freed seats strictly in join order after concurrent joins, one seat at a time', async () => {
-    const { app, holder, user, users } = waitlist.cast();
+    const { app, organizer, holder, user, users } = waitlist.cast();
     const event = await publishedEvent({ capacity: 1, maxPerBooking: 1 });
     const hold = await holder.client.bookings.create.mutate({ eventId: event.id, quantity: 1 });
     const joined = await Promise.all(
@@ -43,15 +44,16 @@ describe('waitlist: queue order and places in line', () => {
 
     // Free the one seat again and again, each time another way; it must go to the next entry.
     let seatOwner = holder;
-    let seatBooking = hold.id;
+    let seatBooking = hold;
     const deadlines = new Map<string, string>();
     for (const [i, entryId] of order.entries()) {
-      const way = i === 0 ? 'cancel' : (['cancel', 'confirm-then-cancel', 'leave'] as const)[i % 3];
+      const way = i === 0 ? 'cancel' : (['cancel', 'pay-then-cancel', 'leave'] as const)[i % 3];
       if (way === 'cancel') {
-        await seatOwner.client.bookings.cancel.mutate({ bookingId: seatBooking });
-      } else if (way === 'confirm-then-cancel') {
-        await seatOwner.client.bookings.confirm.mutate({ bookingId: seatBooking });
-        await seatOwner.client.bookings.cancel.mutate({ bookingId: seatBooking });
+        await seatOwner.client.bookings.cancel.mutate({ bookingId: seatBooking.id });
+      } else if (way === 'pay-then-cancel') {
+        // Confirmed by its payment (the organizer marks it), then cancelled by its owner.
+        await payFor(organizer.client, seatBooking);
+        await seatOwner.client.bookings.cancel.mutate({ bookingId: seatBooking.id });
       } else {
         const mine = await entryOf(seatOwner, event.id);
         await seatOwner.client.bookings.waitlist.leave.mutate({ entryId: mine.id });
@@ -77,7 +79,7 @@ describe('waitlist: queue order and places in line', () => {
       expect(await inventory(event.id)).toEqual({ capacity: 1, confirmed: 0, held: 1 });
       deadlines.set(entryId, offer.expiresAt ?? '');
       seatOwner = next;
-      seatBooking = offer.id;
+      seatBooking = offer;
     }
 
     // Each joiner was mailed once that they joined and once with their offer and its deadline.
@@ -95,7 +97,7 @@ describe('waitlist: queue order and places in line', () => {
   });
 
   it('keeps freed seats for a group entry at the head until there are enough for it', async () => {
-    const { app, holder, user } = waitlist.cast();
+    const { app, organizer, holder, user } = waitlist.cast();
     const event = await publishedEvent({ capacity: 4 });
     const holds = [];
     for (let i = 0; i < 4; i++) {
@@ -152,7 +154,7 @@ describe('waitlist: queue order and places in line', () => {
 
     await holder.client.bookings.cancel.mutate({ bookingId: fourth?.id ?? '' });
     expect(await entryOf(single, event.id)).toMatchObject({ status: 'offered', position: null });
-    await group.client.bookings.confirm.mutate({ bookingId: offer.id });
+    await payFor(organizer.client, offer);
     expect(await entryOf(group, event.id)).toMatchObject({ status: 'converted' });
     expect(await inventory(event.id)).toEqual({ capacity: 4, confirmed: 3, held: 1 });
   });

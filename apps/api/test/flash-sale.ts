@@ -12,10 +12,12 @@ const RETRYABLE = /^(SERVICE_UNAVAILABLE|no answer)/;
 
 export interface SaleEvent {
   id: string;
-  /** Paid events book a hold that the caller then confirms. */
+  /** Paid events book a hold that its organizer then marks paid, which confirms it. */
   priced: boolean;
   capacity: number;
   maxPerBooking: number;
+  /** A paid event's organizer (a manager of its organization): one client per API process. */
+  organizer?: readonly EventlyClient[];
 }
 
 /** A signed-in buyer with one client per API process. */
@@ -33,16 +35,19 @@ export interface SaleCall {
   answers: string[];
   /** The booking the API answered with (on the first try or a retry). */
   bookingId?: string;
-  /** Paid: whether the caller's confirmation was answered ok. */
+  /** What it costs (what the payment must be), as the booking was answered. */
+  total?: { amountCents: number; currency: string };
+  /** Paid: whether its payment (the organizer's `payments.markPaid`) was answered ok. */
   confirmed?: boolean;
 }
 
 /** One answer as it came: to which call, through which process, and when it was asked. */
 export interface HeardAnswer {
   answer: string;
-  what: 'create' | 'confirm';
+  /** The buyer's booking call, or the organizer's payment of its hold (which confirms it). */
+  what: 'create' | 'pay';
   eventId: string;
-  /** The index of the buyer's client (its API process) that answered. */
+  /** The index of the caller's client (its API process) that answered. */
   via: number;
   /** Date.now() when the request was sent. */
   askedAt: number;
@@ -62,38 +67,56 @@ export const isRetryable = (answer: string) => RETRYABLE.test(answer);
 
 /**
  * A flash sale: `concurrency` callers book the given events back to back through random API
- * processes, each call under an idempotency key of its own, and confirm the holds they get on
- * paid events. Every answer is kept, so that afterwards the calls left without a definite one
- * can be retried under the same key (`settle`) and the books compared with what callers heard.
+ * processes, each call under an idempotency key of its own, and the holds they get on paid events
+ * are confirmed the way a paid seat is: its organizer marks it paid (`payments.markPaid`, the
+ * exact total), through a random API process too. Every answer is kept, so that afterwards the
+ * calls left without a definite one can be retried under the same key (`settle`) and the books
+ * compared with what callers heard.
  */
 export function createFlashSale(options: {
   seed: number;
   buyers: readonly Buyer[];
   events: readonly SaleEvent[];
   concurrency: number;
-  /** Hears every answer as it comes (a booking call's or a confirmation's), retries included. */
+  /** Hears every answer as it comes (a booking call's or a payment's), retries included. */
   onAnswer?: (heard: HeardAnswer) => void;
 }) {
   const rand = seededRandom(options.seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)] as T;
-  /** A client of the buyer's, and a function that reports the answer it gave. */
-  const through = (call: SaleCall, what: HeardAnswer['what']) => {
-    const via = Math.floor(rand() * call.buyer.clients.length);
+  /** One of `clients`, and a function that reports the answer it gave. */
+  const through = (
+    clients: readonly EventlyClient[],
+    call: SaleCall,
+    what: HeardAnswer['what'],
+  ) => {
+    const via = Math.floor(rand() * clients.length);
     const askedAt = Date.now();
     return {
-      client: call.buyer.clients[via] as EventlyClient,
+      client: clients[via] as EventlyClient,
       heard: (answer: string) =>
         options.onAnswer?.({ answer, what, eventId: call.eventId, via, askedAt }),
     };
   };
   const calls: SaleCall[] = [];
   const soldOut = new Set<string>();
+  const organizerOf = (call: SaleCall): readonly EventlyClient[] => {
+    const organizer = options.events.find((e) => e.id === call.eventId)?.organizer;
+    if (!organizer?.length) throw new Error(`paid event ${call.eventId} has no organizer`);
+    return organizer;
+  };
 
-  async function confirm(call: SaleCall): Promise<string> {
-    const { client, heard } = through(call, 'confirm');
+  /** The organizer marks the call's hold paid (its exact total), which confirms it. */
+  async function pay(call: SaleCall): Promise<string> {
+    const { client, heard } = through(organizerOf(call), call, 'pay');
     let answer: string;
     try {
-      await client.bookings.confirm.mutate({ bookingId: call.bookingId ?? '' });
+      await client.payments.markPaid.mutate({
+        bookingId: call.bookingId ?? '',
+        amountCents: call.total?.amountCents ?? 0,
+        currency: call.total?.currency ?? '',
+        method: 'card',
+        reference: `sale-${call.key}`,
+      });
       call.confirmed = true;
       answer = 'ok';
     } catch (error) {
@@ -105,7 +128,7 @@ export function createFlashSale(options: {
 
   /** One try of a call (under its key); resolves the answer, also kept on the call. */
   async function attempt(call: SaleCall): Promise<string> {
-    const { client, heard } = through(call, 'create');
+    const { client, heard } = through(call.buyer.clients, call, 'create');
     let answer: string;
     try {
       const booking = await client.bookings.create.mutate({
@@ -114,6 +137,7 @@ export function createFlashSale(options: {
         idempotencyKey: call.key,
       });
       call.bookingId = booking.id;
+      call.total = { amountCents: booking.totalCents, currency: booking.currency };
       answer = 'ok';
     } catch (error) {
       answer = answerOf(error);
@@ -158,7 +182,7 @@ export function createFlashSale(options: {
               await sleep(50 + rand() * 100);
               answer = await attempt(call);
             }
-            if (answer === 'ok' && event.priced) await confirm(call);
+            if (answer === 'ok' && event.priced) await pay(call);
           }
         }),
       );
@@ -166,7 +190,7 @@ export function createFlashSale(options: {
     /**
      * After the faults: every call without a definite answer is tried again under its own key
      * (an idempotent retry: it finds the booking its first try made, if any), and every hold a
-     * caller knows of is confirmed. Fails if an answer stays indefinite for `forMs`.
+     * caller knows of is paid (so confirmed). Fails if an answer stays indefinite for `forMs`.
      */
     async settle(forMs = 60_000): Promise<void> {
       const deadline = Date.now() + forMs;
@@ -189,8 +213,8 @@ export function createFlashSale(options: {
             for (let call = left[next++]; call; call = left[next++]) {
               if (!isDefinite(call.answers.at(-1) ?? 'none')) await attempt(call);
               if (needsConfirm(call)) {
-                const answer = await confirm(call);
-                // A confirmation whose answer was lost: the hold is confirmed already.
+                const answer = await pay(call);
+                // A payment whose answer was lost: the hold is paid (so confirmed) already.
                 if (answer === 'INVALID_STATE') call.confirmed = true;
               }
             }

@@ -9,6 +9,7 @@ import { EVENT_UPDATED_SUBJECT } from '../src/modules/notifications/mail/templat
 import { WAITLIST_CLOSED_SUBJECT } from '../src/modules/notifications/mail/templates/waitlist-closed.mail.js';
 import { type SignedUp, startTestApp, type TestApp } from './harness.js';
 import { mailsSettled } from './mails-settled.js';
+import { payFor } from './payments.js';
 
 const HOUR = 3_600_000;
 const BOOKING_CANCELLED = 'Your Evently booking was cancelled';
@@ -72,11 +73,11 @@ describe('event mails', () => {
     // Someone who booked and cancelled before is no longer an attendee.
     const gone = await quitter.client.bookings.create.mutate({ eventId: event.id, quantity: 1 });
     await quitter.client.bookings.cancel.mutate({ bookingId: gone.id });
-    // Two bookings of one person: still one mail, listing both.
+    // Two (paid) bookings of one person: still one mail, listing both.
     const first = await holder.client.bookings.create.mutate({ eventId: event.id, quantity: 1 });
-    await holder.client.bookings.confirm.mutate({ bookingId: first.id });
+    await payFor(organizer.client, first);
     const second = await holder.client.bookings.create.mutate({ eventId: event.id, quantity: 1 });
-    await holder.client.bookings.confirm.mutate({ bookingId: second.id });
+    await payFor(organizer.client, second);
     const held = await outsider.client.bookings.create.mutate({ eventId: event.id, quantity: 1 });
     await w1.client.bookings.waitlist.join.mutate({ eventId: event.id, quantity: 1 });
     await w2.client.bookings.waitlist.join.mutate({ eventId: event.id, quantity: 2 });
@@ -147,7 +148,7 @@ describe('event mails', () => {
     const gone = await left.client.bookings.create.mutate({ eventId: event.id, quantity: 1 });
     await left.client.bookings.cancel.mutate({ bookingId: gone.id });
     const booking = await booked.client.bookings.create.mutate({ eventId: event.id, quantity: 2 });
-    await booked.client.bookings.confirm.mutate({ bookingId: booking.id });
+    await payFor(organizer.client, booking);
     await holding.client.bookings.create.mutate({ eventId: event.id, quantity: 1 });
     await waiting.client.bookings.waitlist.join.mutate({ eventId: event.id, quantity: 1 });
 

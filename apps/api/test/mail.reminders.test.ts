@@ -5,6 +5,7 @@ import { queueEventReminders } from '../src/modules/notifications/event-reminder
 import { EVENT_REMINDER_SUBJECT } from '../src/modules/notifications/mail/templates/event-reminder.mail.js';
 import { type SignedUp, startTestApp, type TestApp } from './harness.js';
 import { queuedMailsSent } from './mails-settled.js';
+import { payFor } from './payments.js';
 
 const HOUR = 3_600_000;
 
@@ -46,9 +47,10 @@ describe('event reminders', () => {
     return organizer.client.events.publish.mutate({ id: event.id });
   }
 
+  /** A paid booking, confirmed by its payment (its organizer marks it). */
   async function confirmedBooking(who: SignedUp, eventId: string, quantity: number) {
     const booking = await who.client.bookings.create.mutate({ eventId, quantity });
-    return who.client.bookings.confirm.mutate({ bookingId: booking.id });
+    return payFor(organizer.client, booking);
   }
 
   const remindersTo = (who: SignedUp, title: string): ReceivedMail[] =>

@@ -110,12 +110,18 @@ describe('the production layout while its Postgres restarts and stops', () => {
       .execute();
     const admin = await login(b, adminEmail);
     const adminClient = clientOf(a, admin);
-    const organizers: Array<{ userId: string; client: EventlyClient }> = [];
+    // Each organizer's client through their own process, and one through each (to mark payments).
+    const organizers: Array<{ userId: string; client: EventlyClient; clients: EventlyClient[] }> =
+      [];
     for (const api of [a, b]) {
       const { email, caller } = await people.signUp(api.url, 'organizer');
       await adminClient.auth.users.setRole.mutate({ userId: caller.userId, role: 'organizer' });
       const organizer = await login(api, email);
-      organizers.push({ userId: organizer.userId, client: clientOf(api, organizer) });
+      organizers.push({
+        userId: organizer.userId,
+        client: clientOf(api, organizer),
+        clients: apis.apis.map((each) => clientOf(each, organizer)),
+      });
     }
     const buyers: Buyer[] = [];
     for (let i = 0; i < USERS; i += 4) {
@@ -131,7 +137,8 @@ describe('the production layout while its Postgres restarts and stops', () => {
         });
       }
     }
-    // Two hot events: one free (confirmed at once), one paid (a hold, then confirmed).
+    // Two hot events: one free (confirmed at once), one paid (a hold, then paid — its organizer
+    // marks it, through either process — which confirms it).
     const events: SaleEvent[] = [];
     for (const [i, priced] of [false, true].entries()) {
       const organizer = organizers[i] as (typeof organizers)[number];
@@ -142,7 +149,13 @@ describe('the production layout while its Postgres restarts and stops', () => {
       });
       const event = await organizer.client.events.create.mutate(input);
       await organizer.client.events.publish.mutate({ id: event.id });
-      events.push({ id: event.id, priced, capacity: input.capacity, maxPerBooking: 3 });
+      events.push({
+        id: event.id,
+        priced,
+        capacity: input.capacity,
+        maxPerBooking: 3,
+        organizer: organizer.clients,
+      });
     }
     stamp('set up');
 
@@ -199,7 +212,7 @@ describe('the production layout while its Postgres restarts and stops', () => {
     const retryable = answers.filter(isRetryable).length;
     expect(retryable).toBeGreaterThan(0);
 
-    // Calls left without a definite answer are retried under their own key; holds confirmed.
+    // Calls left without a definite answer are retried under their own key; holds paid.
     await sale.settle();
     stamp('every call answered');
 
