@@ -236,8 +236,9 @@ export function createBookingsService(deps: {
             currency: booking.currency,
           });
         }
-        // A hold is confirmed inside the sales window only (a sale after the close is refused,
-        // as pretix refuses a checkout after presale end); holds end at the close anyway.
+        // Confirmed without money, a hold is confirmed inside the sales window only (a sale
+        // after the close is refused, as pretix refuses a checkout after presale end). A payment
+        // for a live hold confirms it even after the close: the buyer paid while it was theirs.
         if (!terms || !isOnSale(terms, now()))
           throw new AppError('EVENT_NOT_BOOKABLE', 'This event is not on sale');
         const confirmed = await confirmHold(
