@@ -114,12 +114,19 @@ describe('examples/browser in headless Chromium against pnpm start (embedded)', 
     await reader.bookings.create.mutate({ eventId: jazz.id, quantity: 4 }); // free: confirmed
     await expect.poll(() => shown(page, jazz.id), { timeout: 15_000 }).toBe('116 of 120');
 
-    const held = await reader.bookings.create.mutate({ eventId: poetry.id, quantity: 2 });
-    await reader.bookings.confirm.mutate({ bookingId: held.id });
+    // Paid seats are held until paid; the organizer's markPaid confirms them.
+    const paid = (booking: { id: string; totalCents: number }) =>
+      org.payments.markPaid.mutate({
+        bookingId: booking.id,
+        amountCents: booking.totalCents,
+        currency: 'EUR',
+        method: 'card',
+        reference: `card terminal ${booking.id.slice(0, 8)}`,
+      });
+    await paid(await reader.bookings.create.mutate({ eventId: poetry.id, quantity: 2 }));
     await expect.poll(() => shown(page, poetry.id), { timeout: 15_000 }).toBe('38 of 40');
 
-    const last = await reader.bookings.create.mutate({ eventId: workshop.id, quantity: 2 });
-    await reader.bookings.confirm.mutate({ bookingId: last.id });
+    await paid(await reader.bookings.create.mutate({ eventId: workshop.id, quantity: 2 }));
     await expect.poll(() => shown(page, workshop.id), { timeout: 15_000 }).toBe('sold out');
 
     expect(await page.evaluate(() => 'sameDocument' in window)).toBe(true);

@@ -83,14 +83,21 @@ describe('examples/csv-export against pnpm start (embedded)', () => {
     const b = await signUp(api, { email: 'mallory@example.com', name: formula });
     const book = (client: EventlyClient, quantity: number) =>
       client.bookings.create.mutate({ eventId, quantity });
-    const confirm = (client: EventlyClient, booking: Booking) =>
-      client.bookings.confirm.mutate({ bookingId: booking.id });
+    // A paid booking is confirmed by its payment: the organizer marks the transfer received.
+    const paid = (booking: Booking) =>
+      org.payments.markPaid.mutate({
+        bookingId: booking.id,
+        amountCents: booking.totalCents,
+        currency: booking.currency,
+        method: 'transfer',
+        reference: `transfer for ${booking.id}`,
+      });
     bookings = [
-      await confirm(a, await book(a, 2)),
-      await confirm(a, await book(a, 1)),
+      await paid(await book(a, 2)),
+      await paid(await book(a, 1)),
       await a.bookings.cancel.mutate({ bookingId: (await book(a, 1)).id }),
-      await confirm(b, await book(b, 3)),
-      await book(b, 1), // still pending
+      await paid(await book(b, 3)),
+      await book(b, 1), // still pending: not paid yet
     ];
   });
   afterAll(async () => {

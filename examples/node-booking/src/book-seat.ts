@@ -28,6 +28,8 @@ export interface BookSeatOptions {
 export interface BookSeatResult {
   event: Event;
   booking: Booking;
+  /** Set when the booking waits for its payment. */
+  payment?: PaymentDue | undefined;
 }
 
 const money = (cents: number, currency: string) =>
@@ -88,7 +90,31 @@ async function chooseEvent(client: EventlyClient, options: BookSeatOptions): Pro
   throw new Error(`No published event has ${options.quantity} free seat(s)`);
 }
 
-/** register -> verification code -> login -> book -> confirm, telling each step to `log`. */
+/**
+ * How a pending paid booking gets paid: a Stripe checkout the server started (a web page hands
+ * `clientSecret` to Stripe.js), or — when the server takes no online payment — the organizer
+ * confirms the booking on receiving the money (`payments.markPaid`).
+ */
+export type PaymentDue =
+  | { by: 'stripe'; paymentIntentId: string; clientSecret: string }
+  | { by: 'organizer' };
+
+/**
+ * A paid booking is confirmed by its payment, never by its buyer (`bookings.confirm` answers
+ * PAYMENT_REQUIRED): start a Stripe checkout when the server offers one.
+ */
+async function startPayment(client: EventlyClient, bookingId: string): Promise<PaymentDue> {
+  try {
+    const checkout = await client.payments.createCheckout.mutate({ bookingId });
+    return { by: 'stripe', ...checkout };
+  } catch (error) {
+    // The server has no STRIPE_SECRET_KEY: "Online payment is not configured".
+    if (isEventlyError(error, 'INVALID_STATE')) return { by: 'organizer' };
+    throw error;
+  }
+}
+
+/** register -> verification code -> login -> book -> pay, telling each step to `log`. */
 export async function bookSeat(options: BookSeatOptions): Promise<BookSeatResult> {
   const client = createEventlyClient({ url: options.url });
   await signIn(client, options);
@@ -99,19 +125,27 @@ export async function bookSeat(options: BookSeatOptions): Promise<BookSeatResult
   );
 
   // The SDK adds an idempotency key, so its own retries never book twice.
-  let booking = await client.bookings.create.mutate({
+  const booking = await client.bookings.create.mutate({
     eventId: event.id,
     quantity: options.quantity,
   });
   const total = money(booking.totalCents, booking.currency);
-  if (booking.status === 'pending') {
-    options.log(
-      `booked ${booking.quantity} seat(s), ${total}: booking ${booking.id} held until ${booking.expiresAt}`,
-    );
-    booking = await client.bookings.confirm.mutate({ bookingId: booking.id });
+  if (booking.status !== 'pending') {
+    // Free seats are confirmed at once.
+    options.log(`booking ${booking.id} ${booking.status} (${booking.quantity} seat(s), ${total})`);
+    await client.session.logout();
+    return { event, booking };
   }
-  options.log(`booking ${booking.id} ${booking.status} (${booking.quantity} seat(s), ${total})`);
+  options.log(
+    `booked ${booking.quantity} seat(s), ${total}: booking ${booking.id} held until ${booking.expiresAt}`,
+  );
+  const payment = await startPayment(client, booking.id);
+  options.log(
+    payment.by === 'stripe'
+      ? `payment due: Stripe PaymentIntent ${payment.paymentIntentId} for ${total} (a web page hands its client secret to Stripe.js; Stripe's webhook confirms the booking)`
+      : `payment due: ${total}; this server takes no online payment, so the organizer confirms the booking when they receive it`,
+  );
 
   await client.session.logout();
-  return { event, booking };
+  return { event, booking, payment };
 }

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { isEventlyError } from '@evently/sdk';
 import { bookSeat } from './book-seat.js';
 
-const HELP = `Books a seat on an Evently server, end to end.
+const HELP = `Books a seat on an Evently server, end to end (a paid seat waits for its payment).
 
   pnpm start [--url URL] [--email E --password P] [--name N] [--code OTP] [--event ID] [--quantity N]
 
@@ -62,7 +62,11 @@ try {
     quantity: Number(values.quantity),
     log: (line) => console.log(`→ ${line}`),
   });
-  console.log(`done: booking ${booking.id} is ${booking.status}`);
+  console.log(
+    booking.status === 'pending'
+      ? `done: booking ${booking.id} is pending until its payment arrives (seats held until ${booking.expiresAt})`
+      : `done: booking ${booking.id} is ${booking.status}`,
+  );
 } catch (error) {
   // Typed errors say what went wrong in the API's own words (SOLD_OUT, RATE_LIMITED, …).
   if (isEventlyError(error, 'RATE_LIMITED'))

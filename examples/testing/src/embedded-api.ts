@@ -12,7 +12,7 @@ const STARTUP_TIMEOUT_MS = 90_000;
 export interface EmbeddedApiOptions {
   /** Origins allowed by CORS (CORS_ORIGINS), e.g. a page served by Vite. */
   corsOrigins?: string[];
-  /** More environment for the server (BOOKING_HOLD_MINUTES, …). */
+  /** More environment for the server (BOOKING_HOLD_MINUTES, STRIPE_*, …). */
   env?: Record<string, string>;
 }
 
@@ -61,7 +61,18 @@ export async function startEmbeddedApi(options: EmbeddedApiOptions = {}): Promis
   const dataDir = await mkdtemp(join(tmpdir(), 'evently-example-'));
   const admin = { email: 'admin@example.com', password: 'admin password for the examples' };
   const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of ['DATABASE_URL', 'REDIS_URL', 'SMTP_URL', 'JWT_SECRET']) delete env[name];
+  // Nothing from the caller's shell decides the mode: no external services, no Stripe (a test
+  // that wants Stripe passes STRIPE_* in `options.env`).
+  for (const name of [
+    'DATABASE_URL',
+    'REDIS_URL',
+    'SMTP_URL',
+    'JWT_SECRET',
+    'STRIPE_SECRET_KEY',
+    'STRIPE_WEBHOOK_SECRET',
+    'STRIPE_API_URL',
+  ])
+    delete env[name];
   Object.assign(env, {
     NODE_ENV: 'development',
     HOST: '127.0.0.1',

@@ -7,3 +7,4 @@ export {
 } from './embedded-api.js';
 export { adminClient, publishEvent, signUp, signUpOrganizer } from './fixtures.js';
 export { type ExampleRun, runExample } from './run-example.js';
+export { type StripeStub, type StubbedIntent, startStripeStub } from './stripe-stub.js';
