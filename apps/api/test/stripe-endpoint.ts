@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
 import type { StripeConfig } from '../src/modules/payments/stripe-gateway.js';
+import { decodeForm, hashOf, headersOf, readBody, wholeNumber } from './stripe-form.js';
 import { type PaymentIntentObject, type RefundObject, stripeId } from './stripe-webhooks.js';
 
 // A local stand-in for api.stripe.com: the official library is pointed at it (its host, port and
@@ -68,6 +69,11 @@ export interface StripeEndpoint {
   failNext(n: number, options?: { path?: string }): void;
   /** The next `n` calls (to `path`, or to any) are refused: 400 `invalid_request_error`. */
   refuseNext(message: string, options?: { n?: number; path?: string }): void;
+  /**
+   * Answers calls (to `path`, or to any) `ms` late, after doing what they ask: a caller killed
+   * meanwhile made the object without hearing so (its retry gets it under the same key).
+   */
+  answerLate(ms: number, options?: { path?: string }): void;
   /** Refunds are answered `pending` (as for some payment methods) until told otherwise. */
   setRefundStatus(status: RefundObject['status']): void;
   /** Sets a refund's status, as Stripe does when it settles one it left pending. */
@@ -96,43 +102,6 @@ function missing(kind: string, id: string, param: string): Answer {
     },
   };
 }
-
-function headersOf(request: IncomingMessage): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (value !== undefined) out[name] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return out;
-}
-
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
-}
-
-/** `metadata[evently_booking_id]=x` → `{ 'metadata[evently_booking_id]': 'x' }`. */
-function decodeForm(body: string): Record<string, string> {
-  const form: Record<string, string> = {};
-  for (const [key, value] of new URLSearchParams(body)) form[key] = value;
-  return form;
-}
-
-/** The `prefix[…]` keys of a form as an object (`metadata[a]=1` → `{ a: '1' }`). */
-function hashOf(form: Record<string, string>, prefix: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(form)) {
-    const match = /^([^[]+)\[([^\]]+)\]$/.exec(key);
-    if (match?.[1] === prefix && match[2] !== undefined) out[match[2]] = value;
-  }
-  return out;
-}
-
-const wholeNumber = (value: string | undefined) =>
-  value !== undefined && /^\d+$/.test(value) ? Number(value) : undefined;
 
 /**
  * Starts the endpoint on a free loopback port. `secretKey` is the only key it accepts (401
@@ -304,6 +273,8 @@ export async function startStripeEndpoint(): Promise<StripeEndpoint> {
     return { ...result, replayed: false };
   }
 
+  const late: { ms: number; path?: string | undefined } = { ms: 0 };
+
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const rawBody = await readBody(request);
     const url = new URL(request.url ?? '/', 'http://stripe.local');
@@ -321,6 +292,9 @@ export async function startStripeEndpoint(): Promise<StripeEndpoint> {
     };
     const { status, body, replayed } = answer(base);
     calls.push({ ...base, status, replayed });
+    if (late.ms > 0 && (late.path === undefined || late.path === base.path)) {
+      await new Promise((resolve) => setTimeout(resolve, late.ms));
+    }
     const text = JSON.stringify(body);
     response.writeHead(status, {
       'content-type': 'application/json',
@@ -358,6 +332,10 @@ export async function startStripeEndpoint(): Promise<StripeEndpoint> {
     callsTo: (method, path) => calls.filter((c) => c.method === method && c.path === path),
     paymentIntent: (id) => intents.get(id),
     refunds: () => [...refunds.values()],
+    answerLate(ms, options = {}) {
+      late.ms = ms;
+      late.path = options.path;
+    },
     failNext(n, options = {}) {
       for (let i = 0; i < n; i++) failures.push({ path: options.path });
     },
