@@ -163,6 +163,7 @@ async function benchFreshnessOneProcess(seconds: number, rate: number): Promise<
         maxPerUser: null,
         salesStartAt: null,
         salesEndAt: null,
+        cancellationPolicy: null,
       });
       await app.services.events.publish(admin, event.id);
       eventIds.push(event.id);

@@ -64,7 +64,10 @@ try {
         cancellationPolicy:
           i % 3 === 0
             ? null
-            : { attendeeMayCancelUntil: new Date(startsAt.getTime() - day).toISOString(), feePercent: 10 },
+            : {
+                attendeeMayCancelUntil: new Date(startsAt.getTime() - day).toISOString(),
+                feePercent: 10,
+              },
       });
       if (i < titles.length - 1) await events.publish(principal, event.id);
     }
