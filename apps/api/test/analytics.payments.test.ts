@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { rebuildAnalytics } from '../src/modules/analytics/rebuild.js';
-import { BOOKING_JOBS_QUEUE, EXPIRE_JOB } from '../src/modules/bookings/hold-expiry.js';
 import { expectEventFiguresMatch } from './analytics.figures.js';
 import { waitForProjection } from './analytics.fixtures.js';
 import { eventTruths, readModels } from './analytics.truth.js';
 import { silentLog } from './capture-log.js';
 import { payFor } from './payments.js';
 import {
+  expireHold,
   holdWithCheckout,
   ledgerOf,
   paidEvent,
@@ -17,7 +17,6 @@ import {
 } from './payments.stripe.fixtures.js';
 
 const HOLD_MINUTES = 10;
-const MINUTE = 60_000;
 
 // Analytics follow money on the paths where money and seats part: a Stripe payment after the
 // hold expired (the booking sold again, or the money straight back), a second payment of a paid
@@ -28,20 +27,6 @@ describe('analytics of late and duplicate payments', () => {
     bookings: { holdMinutes: HOLD_MINUTES, offerMinutes: 30 },
     accessTokenTtlSeconds: 86_400,
   });
-
-  /** Moves the clock past the hold and lets the worker's expiry job expire it. */
-  async function expire(c: StripeCast, bookingId: string) {
-    c.clock.advance((HOLD_MINUTES + 1) * MINUTE);
-    await c.app.platform.queue.add(BOOKING_JOBS_QUEUE, {
-      name: EXPIRE_JOB,
-      data: { bookingId },
-      options: { jobId: `expire.${bookingId}.analytics` },
-    });
-    await until(
-      () => ledgerOf(c.db, bookingId),
-      (l) => l.status === 'expired',
-    );
-  }
 
   /** The event's figures once everything is projected, after checking them against SQL. */
   async function figuresOf(c: StripeCast, eventId: string) {
@@ -56,7 +41,7 @@ describe('analytics of late and duplicate payments', () => {
     const c = cast();
     const event = await paidEvent(c.organizer.client, { capacity: 10 });
     const { booking, checkout } = await holdWithCheckout(c.buyer.client, event.id, 2);
-    await expire(c, booking.id);
+    await expireHold(c, booking.id, HOLD_MINUTES);
     expect(await figuresOf(c, event.id)).toMatchObject({ expirations: 1, pendingPaymentCents: 0 });
 
     const { answer } = await payThroughStripe(c, c.app.url, checkout.paymentIntentId);
@@ -79,7 +64,7 @@ describe('analytics of late and duplicate payments', () => {
     const c = cast();
     const event = await paidEvent(c.organizer.client, { capacity: 2, maxPerBooking: 2 });
     const { booking, checkout } = await holdWithCheckout(c.buyer.client, event.id, 2);
-    await expire(c, booking.id);
+    await expireHold(c, booking.id, HOLD_MINUTES);
     const theirs = await c.other.client.bookings.create.mutate({ eventId: event.id, quantity: 2 });
     await payFor(c.organizer.client, theirs);
 

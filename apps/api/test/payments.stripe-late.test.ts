@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { BOOKING_JOBS_QUEUE, EXPIRE_JOB } from '../src/modules/bookings/hold-expiry.js';
 import { REFUND_REQUESTED_SUBJECT } from '../src/modules/notifications/mail/templates/refund-requested.mail.js';
 import { expectAppCode } from './app-error.js';
 import { mailsSettled } from './mails-settled.js';
 import { payFor } from './payments.js';
 import {
   countOf,
+  expireHold,
   holdWithCheckout,
   inventoryOf,
   ledgerOf,
@@ -23,7 +23,6 @@ import { deliver, signedDelivery } from './stripe-endpoint.js';
 // booking already paid. Time is the app's injected clock; the hold is expired by the worker's
 // own expiry job; Stripe is a local endpoint, the webhook signed by the library's test helper.
 const HOLD_MINUTES = 10;
-const MINUTE = 60_000;
 
 const subject = subjectPattern(REFUND_REQUESTED_SUBJECT);
 
@@ -33,20 +32,6 @@ describe('a Stripe payment after the hold expired', () => {
     bookings: { holdMinutes: HOLD_MINUTES, offerMinutes: 30 },
     accessTokenTtlSeconds: 86_400,
   });
-
-  /** Moves the clock past the hold and lets the worker's expiry job expire it. */
-  async function expire(c: StripeCast, bookingId: string) {
-    c.clock.advance((HOLD_MINUTES + 1) * MINUTE);
-    await c.app.platform.queue.add(BOOKING_JOBS_QUEUE, {
-      name: EXPIRE_JOB,
-      data: { bookingId },
-      options: { jobId: `expire.${bookingId}.test` },
-    });
-    await until(
-      () => ledgerOf(c.db, bookingId),
-      (l) => l.status === 'expired',
-    );
-  }
 
   /** The worker issues a refund to the endpoint: succeeded with Stripe's id, announced once. */
   async function expectIssued(
@@ -81,7 +66,7 @@ describe('a Stripe payment after the hold expired', () => {
     const event = await paidEvent(c.organizer.client, { capacity: 10 });
     const { booking, checkout } = await holdWithCheckout(c.buyer.client, event.id, 2);
     expect(await inventoryOf(c.db, event.id)).toEqual({ confirmed: 0, held: 2 });
-    await expire(c, booking.id);
+    await expireHold(c, booking.id, HOLD_MINUTES);
     expect(await inventoryOf(c.db, event.id)).toEqual({ confirmed: 0, held: 0 });
     // Too late to start paying now; but a payment already under way still counts.
     await expectAppCode(
@@ -125,7 +110,7 @@ describe('a Stripe payment after the hold expired', () => {
     const c = cast();
     const event = await paidEvent(c.organizer.client, { capacity: 2, maxPerBooking: 2 });
     const { booking, checkout } = await holdWithCheckout(c.buyer.client, event.id, 2);
-    await expire(c, booking.id);
+    await expireHold(c, booking.id, HOLD_MINUTES);
     // The last seats go to someone else (bought and paid) before the buyer's money arrives.
     const theirs = await c.other.client.bookings.create.mutate({ eventId: event.id, quantity: 2 });
     await payFor(c.organizer.client, theirs);

@@ -4,6 +4,7 @@ import type { Database } from '@evently/db';
 import type { EventlyClient } from '@evently/sdk';
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, expect } from 'vitest';
+import { BOOKING_JOBS_QUEUE, EXPIRE_JOB } from '../src/modules/bookings/hold-expiry.js';
 import { eventInput } from './event-input.js';
 import { type SignedUp, startTestApp, type TestApp, type TestAppOptions } from './harness.js';
 import {
@@ -228,3 +229,17 @@ export async function until<T>(
 /** A mail subject (a template's constant) as a pattern for `app.mail`. */
 export const subjectPattern = (subject: string) =>
   new RegExp(`^${subject.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+
+/** Moves the clock past a hold of `holdMinutes` and lets the worker's expiry job expire it. */
+export async function expireHold(c: StripeCast, bookingId: string, holdMinutes: number) {
+  c.clock.advance((holdMinutes + 1) * 60_000);
+  await c.app.platform.queue.add(BOOKING_JOBS_QUEUE, {
+    name: EXPIRE_JOB,
+    data: { bookingId },
+    options: { jobId: `expire.${bookingId}.late` },
+  });
+  await until(
+    () => ledgerOf(c.db, bookingId),
+    (l) => l.status === 'expired',
+  );
+}
