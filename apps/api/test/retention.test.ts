@@ -178,6 +178,16 @@ describe('retention of finished records', () => {
     return key;
   }
 
+  /** A Stripe event id handled at `received`. */
+  async function stripeEvent(received: Date) {
+    const id = `evt_${randomUUID().replaceAll('-', '')}`;
+    await db()
+      .insertInto('stripe_events')
+      .values({ id, type: 'payment_intent.succeeded', received_at: received, outcome: 'confirmed' })
+      .execute();
+    return id;
+  }
+
   const ids = async (table: 'outbox' | 'sent_emails' | 'sessions' | 'otp_codes') =>
     (await db().selectFrom(table).select('id').execute()).map((r) => r.id).sort();
   const claims = async () =>
@@ -240,6 +250,11 @@ describe('retention of finished records', () => {
       expiredLongAgo: await idempotencyKey(alice, old(now)),
       live: await idempotencyKey(alice, new Date(now.getTime() + DAY)),
     };
+    // Stripe redelivers an event for three days at most: an id older than the window never returns.
+    const stripeEvents = {
+      handledLongAgo: await stripeEvent(old(now)),
+      handledRecently: await stripeEvent(recent(now)),
+    };
 
     expect(await run()).toEqual({
       outbox: 1,
@@ -249,6 +264,7 @@ describe('retention of finished records', () => {
       'otp-codes': 1,
       'idempotency-keys': 1,
       'organization-invitations': 0, // organizations.retention.test.ts
+      'stripe-events': 1,
     });
 
     expect(await ids('outbox')).toEqual(
@@ -273,6 +289,8 @@ describe('retention of finished records', () => {
     expect(await ids('otp_codes')).toEqual([otps.expiredRecently]);
     const kept = await db().selectFrom('idempotency_keys').select('key').execute();
     expect(kept.map((k) => k.key)).toEqual([keys.live]);
+    const stripeKept = await db().selectFrom('stripe_events').select('id').execute();
+    expect(stripeKept.map((e) => e.id)).toEqual([stripeEvents.handledRecently]);
     // Running again deletes nothing more.
     expect(Object.values(await run()).every((n) => n === 0)).toBe(true);
 
