@@ -37,6 +37,8 @@ export const appCodes = [
   'PAYMENT_REQUIRED',
   'PAYMENT_MISMATCH',
   'CANCELLATION_CLOSED',
+  'SEAT_UNAVAILABLE',
+  'SEATS_NOT_TOGETHER',
 ] as const;
 
 export const appCodeSchema = z.enum(appCodes);

@@ -45,6 +45,8 @@ const STATUS: Record<AppCode, number> = {
   PAYMENT_REQUIRED: 402,
   PAYMENT_MISMATCH: 422,
   CANCELLATION_CLOSED: 412,
+  SEAT_UNAVAILABLE: 409,
+  SEATS_NOT_TOGETHER: 409,
 };
 
 const probeRouter = router({
