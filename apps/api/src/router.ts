@@ -4,6 +4,7 @@ import { bookingsRouter } from './modules/bookings/bookings.router.js';
 import { eventsRouter } from './modules/events/events.router.js';
 import { organizationsRouter } from './modules/organizations/organizations.router.js';
 import { paymentsRouter, refundsRouter } from './modules/payments/payments.router.js';
+import { seatingRouter } from './modules/seating/seating.router.js';
 import { systemRouter } from './modules/system/system.router.js';
 import { quotasRouter, ticketTypesRouter } from './modules/ticket-types/ticket-types.router.js';
 import { vouchersRouter } from './modules/vouchers/vouchers.router.js';
@@ -21,6 +22,7 @@ export const appRouter = router({
   quotas: quotasRouter,
   payments: paymentsRouter,
   refunds: refundsRouter,
+  seating: seatingRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,3 +1,4 @@
+import { SEATING_PLAN_MAX_BYTES } from '@evently/contracts';
 import type { DevMailbox } from '@evently/platform';
 import cors from '@fastify/cors';
 import type { AnyTRPCRouter } from '@trpc/server';
@@ -132,6 +133,7 @@ export async function createServer(deps: ServerDeps): Promise<ApiServer> {
     prefix: '/trpc',
     router: deps.router ?? appRouter,
     maxBatchSize: MAX_BATCH_SIZE,
+    largeBodies: { 'seating.setPlan': SEATING_PLAN_MAX_BYTES },
     ...(deps.config.plainCallsDirect === false && { plainCallsDirect: false }),
     kept: {
       answers: deps.services.publicAnswers,

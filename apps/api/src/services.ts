@@ -7,6 +7,7 @@ import type { EventsService } from './modules/events/events.service.js';
 import type { DeadLettersService } from './modules/notifications/dead-letters.service.js';
 import type { OrganizationsModuleService } from './modules/organizations/organizations.module.js';
 import type { PaymentsService } from './modules/payments/payments.service.js';
+import type { SeatingService } from './modules/seating/seating.service.js';
 import type { SystemService } from './modules/system/system.service.js';
 import type { TicketTypesModuleService } from './modules/ticket-types/ticket-types.module.js';
 import type { VouchersService } from './modules/vouchers/vouchers.service.js';
@@ -26,6 +27,8 @@ export interface Services {
   vouchers: VouchersService;
   /** `payments.*`, and `refunds.*`. */
   payments: PaymentsService;
+  /** `seating.*`: plans, maps, blocked seats. */
+  seating: SeatingService;
   deadLetters: DeadLettersService;
   operations: OperationsService;
   /** Ends long-lived streams (subscriptions) when their caller loses access. */

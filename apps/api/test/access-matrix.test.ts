@@ -92,6 +92,8 @@ describe('access matrix: every procedure, every caller', () => {
   let ownerClient: EventlyClient;
   /** A paid event of the organization, and a buyer of its seats (not one of the callers). */
   let paidEvent: Event;
+  /** An event of the organization with a seating plan (its seats blocked and unblocked). */
+  let seatedEvent: Event;
   let buyer: EventlyClient;
   const emails: Partial<Record<Caller, string>> = {};
   const tokens: Partial<Record<Caller, string>> = {};
@@ -126,6 +128,10 @@ describe('access matrix: every procedure, every caller', () => {
       eventInput({ title: 'Paid', organizationId, capacity: 500, maxPerBooking: 1 }),
     );
     paidEvent = await owner.client.events.publish.mutate({ id: paidDraft.id });
+    const seatedDraft = await owner.client.events.create.mutate(
+      eventInput({ title: 'Seated', organizationId }),
+    );
+    seatedEvent = await owner.client.events.publish.mutate({ id: seatedDraft.id });
     buyer = paying.client;
     ownerId = owner.tokens.user.id;
     // The team, each by the invitation they accepted.
@@ -208,6 +214,22 @@ describe('access matrix: every procedure, every caller', () => {
     return made;
   }
 
+  /** A plan of one seat of the seated event's type (each call replaces it: the same seat). */
+  async function seatPlan() {
+    const [type] = await ownerClient.ticketTypes.list.query({ eventId: seatedEvent.id });
+    if (!type) throw new Error('no ticket type');
+    const seats = [{ key: '1', label: '1', ticketTypeId: type.id, x: 0, y: 0 }];
+    return { sections: [{ key: 'main', name: 'Main', rows: [{ key: 'A', label: 'A', seats }] }] };
+  }
+  async function seatIds(): Promise<string[]> {
+    const { seats } = await ownerClient.seating.map.query({ eventId: seatedEvent.id });
+    if (seats.length === 0) {
+      await ownerClient.seating.setPlan.mutate({ eventId: seatedEvent.id, plan: await seatPlan() });
+      return seatIds();
+    }
+    return seats.map((seat) => seat.id);
+  }
+
   /**
    * Inputs on the organization and its events that succeed whenever the caller is allowed, every
    * time: changes get a target of their own.
@@ -274,6 +296,9 @@ describe('access matrix: every procedure, every caller', () => {
     'payments.forBooking': async () => ({ bookingId: (await newHold()).id }),
     'refunds.list': async () => ({ eventId: paidEvent.id }),
     'refunds.markDone': async () => ({ refundId: await newRefund(), reference: 'Matrix' }),
+    'seating.setPlan': async () => ({ eventId: seatedEvent.id, plan: await seatPlan() }),
+    'seating.block': async () => ({ eventId: seatedEvent.id, seatIds: await seatIds() }),
+    'seating.unblock': async () => ({ eventId: seatedEvent.id, seatIds: await seatIds() }),
     'analytics.overview': async () => ({ organizationId }),
     'analytics.daily': async () => ({ from: today(), to: today(), organizationId }),
     'analytics.topEvents': async () => ({ by: 'tickets', organizationId }),

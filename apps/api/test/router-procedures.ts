@@ -216,6 +216,29 @@ export function sampleInputs(): Record<string, unknown> {
     },
     'quotas.delete': { id: id() },
     'quotas.list': { eventId: id() },
+    'seating.setPlan': {
+      eventId: id(),
+      expectedVersion: 1,
+      plan: {
+        focus: { x: 0, y: -5 },
+        sections: [
+          {
+            key: 'stalls',
+            name: 'Stalls',
+            rows: [
+              {
+                key: 'A',
+                label: 'Row A',
+                seats: [{ key: '1', label: '1', ticketTypeId: id(), x: 0, y: 0, accessible: true }],
+              },
+            ],
+          },
+        ],
+      },
+    },
+    'seating.map': { eventId: id() },
+    'seating.block': { eventId: id(), seatIds: [id()], reason: 'Camera position' },
+    'seating.unblock': { eventId: id(), seatIds: [id()] },
   };
 }
 

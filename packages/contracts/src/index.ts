@@ -10,5 +10,6 @@ export * from './pagination.js';
 export * from './payments.js';
 export * from './primitives.js';
 export * from './roles.js';
+export * from './seating.js';
 export * from './ticket-types.js';
 export * from './vouchers.js';

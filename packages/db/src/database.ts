@@ -14,6 +14,7 @@ import type {
   VoucherTicketTypesTable,
 } from './inventory-tables.js';
 import type { PaymentsTable, RefundsTable, StripeEventsTable } from './payment-tables.js';
+import type { SeatingTables } from './seating-tables.js';
 
 export type { CreatedAt, Timestamp } from './column-types.js';
 export type Json = JSONColumnType<Record<string, unknown>, string, string>;
@@ -360,7 +361,7 @@ export interface AnalyticsRebuildCoveredTable {
   event_id: string;
 }
 
-export interface Database {
+export interface Database extends SeatingTables {
   outbox: OutboxTable;
   processed_events: ProcessedEventsTable;
   idempotency_keys: IdempotencyKeysTable;

@@ -25,3 +25,4 @@ export {
   type ReadReplica,
   type ReadReplicaOptions,
 } from './read-replica.js';
+export type * from './seating-tables.js';

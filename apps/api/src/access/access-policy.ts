@@ -55,6 +55,7 @@ const POLICY = {
   'event.readQuotas':          [ _,     _,       _,     Y,    Y,    Y,      _,    Y ], // its quotas list
   'event.viewAllTicketTypes':  [ _,     _,       _,     Y,    Y,    Y,      _,    Y ], // hidden and archived types listed
   'event.readRefunds':         [ _,     _,       _,     Y,    Y,    Y,      _,    _ ], // its refunds list
+  'event.manageSeating':       [ _,     _,       _,     Y,    Y,    Y,      _,    _ ], // its seating plan; blocking seats
   'booking.view':              [ _,     _,       Y,     Y,    Y,    Y,      Y,    _ ],
   'booking.confirm':           [ _,     _,       Y,     Y,    Y,    Y,      _,    _ ], // a free one (a paid one: below)
   'booking.confirmUnpaid':     [ _,     _,       _,     Y,    Y,    Y,      _,    _ ], // the audited override of a payment

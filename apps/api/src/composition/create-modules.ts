@@ -29,6 +29,7 @@ import { createPaymentsModule } from '../modules/payments/payments.module.js';
 import { createRefundLedger } from '../modules/payments/refund-ledger.js';
 import type { StripeConfig } from '../modules/payments/stripe-gateway.js';
 import type { StripeWebhook } from '../modules/payments/stripe-webhook.js';
+import { createSeatingModule } from '../modules/seating/seating.module.js';
 import { createSystemService, type Mode } from '../modules/system/system.service.js';
 import { createTicketTypesModule } from '../modules/ticket-types/ticket-types.module.js';
 import { createVouchersModule } from '../modules/vouchers/vouchers.module.js';
@@ -206,6 +207,11 @@ export async function createModules(deps: ModulesDeps): Promise<Modules> {
     inventory,
     now,
   });
+  const seating = createSeatingModule({
+    db: db.db,
+    roles: organizations.service.roles,
+    now,
+  });
   const analytics = createAnalyticsModule({
     db: db.db,
     pubsub: platform.pubsub,
@@ -229,6 +235,7 @@ export async function createModules(deps: ModulesDeps): Promise<Modules> {
     payments,
     ticketTypes,
     vouchers,
+    seating,
     analytics,
     notifications,
   ];
@@ -262,6 +269,7 @@ export async function createModules(deps: ModulesDeps): Promise<Modules> {
     ticketTypes: ticketTypes.service,
     vouchers: vouchers.service,
     payments: payments.service,
+    seating: seating.service,
     deadLetters: notifications.service,
     system: createSystemService({
       name: 'evently-api',

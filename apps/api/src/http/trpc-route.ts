@@ -1,8 +1,9 @@
 import type { AnyTRPCRouter } from '@trpc/server';
 import { incomingMessageToRequest } from '@trpc/server/adapters/node-http';
 import { resolveResponse } from '@trpc/server/http';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Context } from '../trpc/context.js';
+import { errorEnvelope } from './error-answers.js';
 import { answerFromMemory, type KeptAnswers } from './kept-answers.js';
 import { answerPlainCalls, PLAIN_ANSWER_HEADERS, plainCallsOf } from './trpc-plain-call.js';
 
@@ -21,6 +22,12 @@ export interface TrpcRouteOptions {
    * (kept-answers.ts); still counted against the network's read budget, and timed.
    */
   kept?: KeptAnswers;
+  /**
+   * Procedures whose request body may pass Fastify's 1 MiB (a seating plan of 100,000 seats),
+   * called alone (a batch naming them with others keeps 1 MiB). A POST there without a bearer
+   * token is refused (UNAUTHENTICATED) before its body is read.
+   */
+  largeBodies?: Readonly<Record<string, number>>;
 }
 
 /**
@@ -42,7 +49,7 @@ export function registerTrpcRoute(app: FastifyInstance, options: TrpcRouteOption
 
   const direct = options.plainCallsDirect ?? true;
   const kept = direct ? options.kept : undefined;
-  app.all<{ Params: { path: string } }>(`${options.prefix}/:path`, async (req, reply) => {
+  const handle = async (req: FastifyRequest, reply: FastifyReply, path: string) => {
     let parsed: URLSearchParams | undefined;
     const query = () => {
       parsed ??= new URLSearchParams(req.url.slice(req.url.indexOf('?') + 1 || req.url.length));
@@ -51,7 +58,7 @@ export function registerTrpcRoute(app: FastifyInstance, options: TrpcRouteOption
     const fromMemory = kept
       ? await answerFromMemory(req, reply, {
           query,
-          path: req.params.path,
+          path,
           kept,
           maxBatchSize: options.maxBatchSize,
         })
@@ -70,7 +77,7 @@ export function registerTrpcRoute(app: FastifyInstance, options: TrpcRouteOption
             return Array.isArray(value) ? value.join(', ') : value;
           },
         },
-        req.params.path,
+        path,
         options.maxBatchSize,
       ));
     if (plain) {
@@ -88,7 +95,7 @@ export function registerTrpcRoute(app: FastifyInstance, options: TrpcRouteOption
     const response = await resolveResponse({
       router: options.router,
       req: incomingMessageToRequest(incoming, reply.raw, { maxBodySize: null }),
-      path: req.params.path,
+      path,
       error: null,
       maxBatchSize: options.maxBatchSize,
       createContext: async () => options.createContext(req),
@@ -106,5 +113,25 @@ export function registerTrpcRoute(app: FastifyInstance, options: TrpcRouteOption
     }
     if (!streamed) return reply.send(await response.text());
     return reply.send(response.body);
-  });
+  };
+  app.all<{ Params: { path: string } }>(`${options.prefix}/:path`, (req, reply) =>
+    handle(req, reply, req.params.path),
+  );
+  // A static route wins over the parametric one above for exactly this path.
+  for (const [path, bodyLimit] of Object.entries(options.largeBodies ?? {})) {
+    app.all(
+      `${options.prefix}/${path}`,
+      {
+        bodyLimit,
+        // Before the body is read: nobody anonymous makes the server take in megabytes.
+        onRequest: (req, reply, done) => {
+          if (req.method !== 'POST' || /^Bearer\s+\S+$/i.test(req.headers.authorization ?? '')) {
+            return done();
+          }
+          reply.code(401).type('application/json').send(errorEnvelope(401, req.id));
+        },
+      },
+      (req, reply) => handle(req, reply, path),
+    );
+  }
 }
