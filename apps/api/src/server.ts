@@ -3,6 +3,7 @@ import type { DevMailbox } from '@evently/platform';
 import cors from '@fastify/cors';
 import type { AnyTRPCRouter } from '@trpc/server';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import { trpcCodeFor } from './errors/error-mapping.js';
 import {
   clientErrorHandler,
   errorEnvelope,
@@ -17,6 +18,7 @@ import { requestLogger } from './http/request-log.js';
 import { securityHeaders } from './http/security-headers.js';
 import { registerStripeWebhookRoute } from './http/stripe-webhook.route.js';
 import { registerTrpcRoute } from './http/trpc-route.js';
+import { AppError } from './kernel/app-error.js';
 import type { StripeWebhook } from './modules/payments/stripe-webhook.js';
 import { type ApiMetrics, createApiMetrics } from './observability/metrics.js';
 import { appRouter } from './router.js';
@@ -134,6 +136,15 @@ export async function createServer(deps: ServerDeps): Promise<ApiServer> {
     router: deps.router ?? appRouter,
     maxBatchSize: MAX_BATCH_SIZE,
     largeBodies: { 'seating.setPlan': SEATING_PLAN_MAX_BYTES },
+    // Only what the procedure would answer 401 (a dependency down answers there, not here).
+    refusal: (token) =>
+      deps.services.auth.authenticate(token).then(
+        () => undefined,
+        (error: unknown) =>
+          error instanceof AppError && trpcCodeFor[error.appCode] === 'UNAUTHORIZED'
+            ? { appCode: error.appCode, message: error.message }
+            : undefined,
+      ),
     ...(deps.config.plainCallsDirect === false && { plainCallsDirect: false }),
     kept: {
       answers: deps.services.publicAnswers,

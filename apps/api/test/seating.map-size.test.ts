@@ -75,7 +75,7 @@ describe('a 100,000-seat map', () => {
     expect((await fetchMap()).body).toContain('"version":2');
   });
 
-  it('refuses a large plan from nobody before reading it, and a batch keeps 1 MiB', async () => {
+  it('refuses a large plan from nobody (no token, or one that names no session) before reading it, and a batch keeps 1 MiB', async () => {
     const body = JSON.stringify({ eventId: event.id, plan: arena(40, 500, type) });
     expect(body.length).toBeGreaterThan(1_048_576);
     const anonymous = await fetch(`${app.url}/trpc/seating.setPlan`, {
@@ -89,6 +89,16 @@ describe('a 100,000-seat map', () => {
     ).toMatchObject({
       appCode: 'UNAUTHENTICATED',
     });
+    // A made-up token is nobody too.
+    const forged = await fetch(`${app.url}/trpc/seating.setPlan`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer made.up.token' },
+      body,
+    });
+    expect(forged.status).toBe(401);
+    expect(
+      ((await forged.json()) as { error: { data: { appCode: string } } }).error.data,
+    ).toMatchObject({ appCode: 'UNAUTHENTICATED' });
     const batched = await fetch(`${app.url}/trpc/seating.setPlan,seating.map?batch=1`, {
       method: 'POST',
       headers: {

@@ -1,3 +1,4 @@
+import type { AppCode } from '@evently/contracts';
 import type { AnyTRPCRouter } from '@trpc/server';
 import { incomingMessageToRequest } from '@trpc/server/adapters/node-http';
 import { resolveResponse } from '@trpc/server/http';
@@ -28,6 +29,13 @@ export interface TrpcRouteOptions {
    * token is refused (UNAUTHENTICATED) before its body is read.
    */
   largeBodies?: Readonly<Record<string, number>>;
+  /**
+   * Why a bearer token is refused (undefined: it names a live session), asked before a large
+   * body is read: a made-up token must not make the server take in megabytes either. The answer
+   * is the one the procedure would give (`TOKEN_EXPIRED` makes the SDK refresh and retry).
+   * Default: any token is admitted.
+   */
+  refusal?: (bearerToken: string) => Promise<{ appCode: AppCode; message: string } | undefined>;
 }
 
 /**
@@ -124,11 +132,14 @@ export function registerTrpcRoute(app: FastifyInstance, options: TrpcRouteOption
       {
         bodyLimit,
         // Before the body is read: nobody anonymous makes the server take in megabytes.
-        onRequest: (req, reply, done) => {
-          if (req.method !== 'POST' || /^Bearer\s+\S+$/i.test(req.headers.authorization ?? '')) {
-            return done();
-          }
-          reply.code(401).type('application/json').send(errorEnvelope(401, req.id));
+        onRequest: async (req, reply) => {
+          if (req.method !== 'POST') return;
+          const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+          const refused = token ? await options.refusal?.(token) : undefined;
+          if (token && !refused) return;
+          const envelope = errorEnvelope(401, req.id, refused?.message);
+          if (refused) envelope.error.data.appCode = refused.appCode;
+          return reply.code(401).type('application/json').send(envelope);
         },
       },
       (req, reply) => handle(req, reply, path),
