@@ -98,6 +98,7 @@ describe('allocator writes', () => {
       inventoryVersion: state.inventory.version,
       eventVersion: state.terms.version,
       seats: { confirmed: 2, held: 0 },
+      seatAllocations: [],
       bookings: [row],
       items: [
         {

@@ -24,6 +24,15 @@ export const idempotencyKeySchema = z
   .regex(/^[A-Za-z0-9._:-]+$/);
 export const quantitySchema = z.int().min(1).max(100);
 
+/** A reserved seat of a booking, as a ticket prints it: the section's name, the row's label. */
+export const bookedSeatSchema = z.object({
+  seatId: idSchema,
+  section: z.string(),
+  row: z.string(),
+  label: z.string(),
+});
+export type BookedSeat = z.infer<typeof bookedSeatSchema>;
+
 /** A line of a booking: `quantity` seats of a ticket type; total = unit * quantity - discount. */
 export const bookingItemSchema = z.object({
   ticketTypeId: idSchema,
@@ -33,6 +42,8 @@ export const bookingItemSchema = z.object({
   unitPriceCents: z.int(),
   discountCents: z.int(),
   totalCents: z.int(),
+  /** Its seats, for a type sold with reserved seats (one per ticket). */
+  seats: z.array(bookedSeatSchema).optional(),
 });
 export type BookingItem = z.infer<typeof bookingItemSchema>;
 
@@ -112,7 +123,31 @@ export const voucherCodeSchema = z
   .max(64)
   .regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/);
 
-export const orderItemInputSchema = z.object({ ticketTypeId: idSchema, quantity: quantitySchema });
+/**
+ * A line of an order. For a type sold with reserved seats: `seatIds` books exactly those seats
+ * (one per ticket, all or none); without them the best available ones are chosen, together in
+ * one row unless `together` is false.
+ */
+export const orderItemInputSchema = z
+  .object({
+    ticketTypeId: idSchema,
+    quantity: quantitySchema,
+    seatIds: z
+      .array(idSchema)
+      .min(1)
+      .max(100)
+      .refine((ids) => new Set(ids).size === ids.length, 'each seat may appear once')
+      .optional(),
+    together: z.boolean().optional(),
+  })
+  .refine((i) => i.seatIds === undefined || i.seatIds.length === i.quantity, {
+    message: 'name one seat per ticket',
+    path: ['seatIds'],
+  })
+  .refine((i) => i.seatIds === undefined || i.together === undefined, {
+    message: 'together is for seats chosen for you, not for named seats',
+    path: ['together'],
+  });
 
 /**
  * `items` (one per ticket type), or `quantity` alone: the event's only on-sale type that is not

@@ -66,6 +66,10 @@ export interface SeatAllocationsTable {
   event_id: string;
   allocated_at: Timestamp;
   released_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** The event's inventory version the allocation committed at (see migration 011). */
+  allocated_version: Generated<number>;
+  /** The inventory version its release committed at; null while live. */
+  released_version: number | null;
 }
 
 /** The seating tables, as part of `Database`. */

@@ -14,6 +14,7 @@ import {
   orderKeyRefsOf,
   voucherCodesOf,
 } from './order-decision.js';
+import { createSeatSnapshots } from './seat-snapshots.js';
 
 /**
  * What a round gives one event's batch: its decisions (answered or written), or nothing written
@@ -28,13 +29,15 @@ export type RoundResult = Decision[] | 'lost-race' | 'keys-forgotten';
  * state, decideBatch decides each batch over its own snapshot (a pure function), and one
  * statement writes all the batches that booked anything, each conditioned on its own versions.
  * Two round trips however many events ride in it — a booking of a quiet event shares them with
- * the bookings of every other event that arrived meanwhile.
+ * the bookings of every other event that arrived meanwhile. A seated event's seats come from
+ * this allocator's seat snapshots (seat-snapshots.ts): the read brings only what changed.
  */
 export function createAllocationRound(deps: {
   db: Kysely<Database>;
   holdMinutes: number;
   now: () => Date;
 }) {
+  const seatSnapshots = createSeatSnapshots(deps.db);
   return async function run(
     batches: ReadonlyMap<string, readonly OrderRequest[]>,
   ): Promise<Map<string, RoundResult>> {
@@ -48,12 +51,22 @@ export function createAllocationRound(deps: {
       orderKeyRefsOf(requests),
       now,
       voucherCodesOf(requests),
+      seatSnapshots.known(batches.keys()),
     );
     const results = new Map<string, RoundResult>();
     const writes: { write: BatchWrite; decisions: Decision[] }[] = [];
     const expiredKeys: KeyRef[] = [];
     for (const [eventId, batch] of batches) {
-      const decided = decideBatch(eventId, states.get(eventId), batch, {
+      const read = states.get(eventId);
+      const state = read && {
+        ...read,
+        seating: await seatSnapshots.snapshot(
+          eventId,
+          read.seatingRead,
+          read.inventory?.version ?? 0,
+        ),
+      };
+      const decided = decideBatch(eventId, state, batch, {
         now,
         holdMinutes: deps.holdMinutes,
       });
@@ -75,6 +88,7 @@ export function createAllocationRound(deps: {
             vouchers: decided.vouchers,
             redemptions: decided.redemptions,
             keys: decided.keys,
+            seatAllocations: decided.seatAllocations,
             ...sideEffectsOf(decided.bookings, now),
           },
         });
@@ -82,11 +96,31 @@ export function createAllocationRound(deps: {
     }
     // A key older than its 24 h may be used again: its old record goes first.
     await allocatorRepository.deleteExpiredKeys(deps.db, CREATE_SCOPE, expiredKeys, now);
-    const written = await allocatorRepository.writeBatches(
-      deps.db,
-      writes.map((w) => w.write),
-      now,
-    );
+    let written: Set<string> | 'conflict' = 'conflict';
+    try {
+      written = await allocatorRepository.writeBatches(
+        deps.db,
+        writes.map((w) => w.write),
+        now,
+      );
+    } finally {
+      // Seats a batch took that were not written go back to its event's index (a failed
+      // statement may still have committed: the next read then brings them as taken). A
+      // statement refused whole may have been refused a seat the index had free: those events'
+      // seats are read afresh rather than trusted.
+      for (const { write } of writes) {
+        if (written !== 'conflict' && written.has(write.eventId)) {
+          seatSnapshots.written(write.eventId, write.inventoryVersion + 1);
+        } else if (written === 'conflict' && write.seatAllocations.length > 0) {
+          seatSnapshots.forget(write.eventId);
+        } else {
+          seatSnapshots.abandoned(
+            write.eventId,
+            write.seatAllocations.map((a) => a.seat_id),
+          );
+        }
+      }
+    }
     for (const { write, decisions } of writes) {
       results.set(
         write.eventId,

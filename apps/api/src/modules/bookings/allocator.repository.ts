@@ -5,6 +5,11 @@ import { toBookingTerms } from '../events/booking-terms.js';
 import { IDEMPOTENCY_TTL_MS, type KeyRef } from './idempotency.repository.js';
 import { inventoryRepository } from './inventory.repository.js';
 import type { BatchWrite, OrderState } from './order-snapshot.js';
+import {
+  type KnownSeats,
+  type SeatingRead,
+  seatAllocationsRepository,
+} from './seat-allocations.repository.js';
 import { sellingColumn, toSelling } from './selling.repository.js';
 import { type QueuedEntry, queueHolds } from './waitlist-queue.js';
 import { queueRoomOf, queueTypesOf } from './waitlist-room.js';
@@ -28,11 +33,15 @@ const DEADLOCK_DETECTED = '40P01';
  */
 export type { BatchState, BatchWrite } from './order-snapshot.js';
 
+/** An event's state as the batch read gives it: its seats still to be resolved from `seating`. */
+export type ReadState = OrderState & { seatingRead: SeatingRead | null };
+
 export const allocatorRepository = {
   /**
    * The states of several events' batches in one round trip (an event that does not exist has
    * none): the event rows with their inventory counts, the heads of their waitlist lines and the seats the batch's
    * users own; the batch's key records ride on the first row (keys are per user, not per event).
+   * A seated event's plan comes with the seats changed since the versions `knownSeats` gives.
    */
   async readBatchStates(
     db: Kysely<Database>,
@@ -42,8 +51,9 @@ export const allocatorRepository = {
     keyRefs: readonly KeyRef[],
     now: Date,
     voucherCodes: readonly string[] = [],
-  ): Promise<Map<string, OrderState>> {
-    const states = new Map<string, OrderState>();
+    knownSeats: Readonly<Record<string, KnownSeats>> = {},
+  ): Promise<Map<string, ReadState>> {
+    const states = new Map<string, ReadState>();
     const [first] = eventIds;
     if (first === undefined) return states;
     const keysOnRecord = db
@@ -98,6 +108,7 @@ export const allocatorRepository = {
             .groupBy('b.user_id'),
         ).as('owned'),
         sellingColumn(eb.ref('e.id'), voucherCodes, now).as('selling'),
+        seatAllocationsRepository.seatingColumn(eb.ref('e.id'), knownSeats).as('seating'),
         // Evaluated once (it does not depend on the row), sent with the first row only.
         sql<
           KeyRecord[] | null
@@ -127,6 +138,7 @@ export const allocatorRepository = {
             ? queueRoomOf(inventory, selling.quotas, selling.vouchers, now)
             : { event: 0, quotas: new Map() },
         ),
+        seatingRead: row.seating,
       });
     }
     return states;
@@ -152,10 +164,10 @@ export const allocatorRepository = {
   /**
    * Writes the batches of several events in one statement, each only if its inventory and event
    * rows still carry the versions read: the inventory updates, then — for the events whose update
-   * happened — bookings, idempotency keys, outbox events (one NOTIFY) and audit rows. Returns the
-   * events written; the others lost their race and wrote nothing. `conflict` when the statement
-   * failed whole (a key recorded meanwhile, or a deadlock on one): nothing was written. The CHECK
-   * on the inventory row stays the last line.
+   * happened — bookings, their seats, idempotency keys, outbox events (one NOTIFY) and audit
+   * rows. Returns the events written; the others lost their race and wrote nothing. `conflict`
+   * when the statement failed whole (a key recorded meanwhile, a seat taken, or a deadlock on
+   * one): nothing was written. The CHECK on the inventory row stays the last line.
    */
   async writeBatches(
     db: Kysely<Database>,
@@ -182,6 +194,14 @@ export const allocatorRepository = {
     const quotas = writes.flatMap((w) => w.quotas.map((q) => ({ ...q, event_id: w.eventId })));
     const vouchers = writes.flatMap((w) => w.vouchers.map((v) => ({ ...v, event_id: w.eventId })));
     const redemptions = writes.flatMap((w) => w.redemptions);
+    // Recorded at the version the batch moves its event's inventory row to.
+    const seatAllocations = writes.flatMap((w) =>
+      w.seatAllocations.map((a) => ({
+        ...a,
+        event_id: w.eventId,
+        version: w.inventoryVersion + 1,
+      })),
+    );
     const outbox = writes.flatMap((w) => w.outbox.map((o) => ({ ...o, event_id: w.eventId })));
     const audits = writes.flatMap((w) =>
       w.audits.map((a) => ({ ...a, event_id: w.eventId, at: now })),
@@ -229,6 +249,15 @@ export const allocatorRepository = {
           FROM jsonb_to_recordset(${JSON.stringify(redemptions)}::jsonb) AS r(booking_id uuid,
             voucher_id uuid, seats int)
           WHERE r.booking_id IN (SELECT id FROM new_bookings)
+        ), new_seats AS (
+          -- The proof: the live-allocation index refuses a seat already taken, and with it the
+          -- whole statement.
+          INSERT INTO seat_allocations (seat_id, booking_id, event_id, allocated_at,
+            allocated_version)
+          SELECT r.seat_id, r.booking_id, r.event_id, ${now}, r.version
+          FROM jsonb_to_recordset(${JSON.stringify(seatAllocations)}::jsonb) AS r(seat_id uuid,
+            booking_id uuid, event_id uuid, version int)
+          WHERE r.booking_id IN (SELECT id FROM new_bookings)
         ), new_keys AS (
           INSERT INTO idempotency_keys (user_id, scope, key, request_hash, response, created_at,
             expires_at)
@@ -272,7 +301,7 @@ function resultIdOf(response: unknown): string | null {
   return null;
 }
 
-/** A key recorded by another batch meanwhile, or a deadlock on one: the statement failed whole. */
+/** A key or a seat recorded by another batch meanwhile, or a deadlock: the statement failed whole. */
 function isConflict(error: unknown): boolean {
   return (
     typeof error === 'object' &&

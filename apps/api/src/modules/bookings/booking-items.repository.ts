@@ -1,6 +1,6 @@
-import type { BookingItem } from '@evently/contracts';
+import type { BookedSeat, BookingItem } from '@evently/contracts';
 import type { Database } from '@evently/db';
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 
 /** What a booking was sold as: its lines in order and the voucher code it was booked with. */
 export interface BookingLines {
@@ -11,8 +11,9 @@ export interface BookingLines {
 
 /**
  * The lines of each of `bookingIds`, in one statement: the items with their type's name, in
- * position order, and the code of the voucher redeemed (kept once the use is given back). A
- * booking with no line is absent from the map.
+ * position order, each with the reserved seats its booking holds (or held, once it ended), and
+ * the code of the voucher redeemed (kept once the use is given back). A booking with no line is
+ * absent from the map.
  */
 export async function bookingLines(
   db: Kysely<Database> | Transaction<Database>,
@@ -34,6 +35,13 @@ export async function bookingLines(
       'i.discount_cents',
       'i.total_cents',
       'v.code as voucher_code',
+      sql<BookedSeat[] | null>`(SELECT json_agg(json_build_object('seatId', s.id,
+          'section', s.section_name, 'row', s.row_label, 'label', s.label)
+          ORDER BY s.section_key, s.row_key, s.position)
+        FROM seats s WHERE s.ticket_type_id = i.ticket_type_id
+          AND s.id IN (SELECT a.seat_id FROM seat_allocations a WHERE a.booking_id = i.booking_id))`.as(
+        'seats',
+      ),
     ])
     .where('i.booking_id', 'in', bookingIds)
     .orderBy('i.booking_id')
@@ -53,6 +61,7 @@ export async function bookingLines(
       unitPriceCents: Number(row.unit_price_cents),
       discountCents: Number(row.discount_cents),
       totalCents: Number(row.total_cents),
+      ...(row.seats ? { seats: row.seats } : {}),
     });
   }
   return lines;

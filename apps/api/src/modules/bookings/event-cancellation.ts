@@ -5,11 +5,12 @@ import { bookingsRepository as repo } from './bookings.repository.js';
 import type { CancellationRefunds, RefundOwed } from './cancellation-refunds.js';
 import { inventoryRepository as inventoryRepo } from './inventory.repository.js';
 import { quotaSeatsRepository as quotaSeats, releaseOf } from './quota-seats.repository.js';
+import { seatAllocationsRepository as seatAllocations } from './seat-allocations.repository.js';
 import { closeWaitlist } from './waitlist.js';
 
 /**
- * The event was cancelled (its domain event, once): every live booking is cancelled, its seats,
- * quota seats and voucher uses given back, every paid one refunded in full, and the waitlist
+ * The event was cancelled (its domain event, once): every live booking is cancelled, its seats
+ * (reserved ones too), quota seats and voucher uses given back, every paid one refunded in full, and the waitlist
  * closed — in the consumer's transaction, so a worker killed mid-way redoes all of it or none.
  */
 export async function cancelEventBookings(
@@ -65,6 +66,7 @@ export async function cancelEventBookings(
   await quotaSeats.move(trx, endedPending, releaseOf('pending'));
   await quotaSeats.move(trx, endedConfirmed, releaseOf('confirmed'));
   await quotaSeats.releaseVouchers(trx, [...endedPending, ...endedConfirmed], at);
+  await seatAllocations.release(trx, [...endedPending, ...endedConfirmed], at);
   await appendEvents(trx, events);
   await refunds.record(trx, owed, at);
   // The offer bookings went with the others above; their entries close with the queue.

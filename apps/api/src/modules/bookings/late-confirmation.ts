@@ -9,20 +9,23 @@ import { type ConfirmAction, confirmHold } from './confirm-hold.js';
 import { inventoryRepository as inventoryRepo } from './inventory.repository.js';
 import { CREATE_SCOPE, decideBatch, type OrderRequest } from './order-decision.js';
 import { HOLD, quotaSeatsRepository as quotaSeats } from './quota-seats.repository.js';
+import { seatAllocationsRepository as seatAllocations } from './seat-allocations.repository.js';
+import { loadSeatSnapshot } from './seat-snapshots.js';
 
 /**
  * Whether an expired booking's seats can still be allocated: the allocator's own rule
  * (`decideBatch`) asked about the same order — its lines, its voucher, its buyer — over a
  * snapshot read with the event's inventory row locked. The lock is the row's, not Redis's: a
  * batch of the allocator writing meanwhile waits for this transaction, then finds the version
- * moved and decides again; the CHECKs stay the last line.
+ * moved and decides again; the CHECKs stay the last line. Its reserved seats are asked for by
+ * id: the buyer paid for those. Answers the seats to take again, or why it cannot be sold.
  */
 async function stillAvailable(
   trx: Transaction<Database>,
   booking: BookingRow,
   holdMinutes: number,
   now: Date,
-): Promise<AppError | undefined> {
+): Promise<AppError | { seatIds: string[] }> {
   // The event first (shared): a cancellation of it waits for this sale, and its consumer then
   // finds the booking live and refunds it; or it went first, and the sale sees it cancelled.
   await trx
@@ -46,9 +49,17 @@ async function stillAvailable(
     role: 'user',
     sessionId: '',
   };
+  const held = await seatAllocations.seatsOf(trx, booking.id);
   const request: OrderRequest = {
     principal,
-    items: lines.items.map((i) => ({ ticketTypeId: i.ticketTypeId, quantity: i.quantity })),
+    items: lines.items.map((i) => {
+      const seatIds = held.filter((s) => s.ticketTypeId === i.ticketTypeId).map((s) => s.seatId);
+      return {
+        ticketTypeId: i.ticketTypeId,
+        quantity: i.quantity,
+        ...(seatIds.length > 0 ? { seatIds } : {}),
+      };
+    }),
     ...(lines.voucherCode ? { voucherCode: lines.voucherCode } : {}),
     idempotencyKey: undefined,
     requestHash: `late:${booking.id}`,
@@ -62,12 +73,14 @@ async function stillAvailable(
     now,
     lines.voucherCode ? [lines.voucherCode] : [],
   );
-  const decided = decideBatch(booking.event_id, states.get(booking.event_id), [request], {
+  const read = states.get(booking.event_id);
+  const seating = read && (await loadSeatSnapshot(trx, booking.event_id));
+  const decided = decideBatch(booking.event_id, read && { ...read, seating }, [request], {
     now,
     holdMinutes,
   });
+  if (decided.kind === 'write') return { seatIds: decided.seatAllocations.map((a) => a.seat_id) };
   const decision = decided.kind === 'forget-keys' ? undefined : decided.decisions[0];
-  if (decision?.ok === true) return undefined;
   return decision?.ok === false
     ? decision.error
     : new AppError('SOLD_OUT', 'Not enough seats left');
@@ -90,8 +103,8 @@ export async function confirmPaidBooking(
     return confirmHold(trx, booking, { actorId: by.actorId, action }, by.now);
   if (booking.status === 'cancelled')
     return new AppError('INVALID_STATE', 'The booking was cancelled before it was paid');
-  const refused = await stillAvailable(trx, booking, by.holdMinutes, by.now);
-  if (refused) return refused;
+  const available = await stillAvailable(trx, booking, by.holdMinutes, by.now);
+  if (available instanceof AppError) return available;
   const sold = await repo.updateBookingStatus(
     trx,
     booking.id,
@@ -102,6 +115,7 @@ export async function confirmPaidBooking(
   if (!sold) return new AppError('INVALID_STATE', 'The booking changed meanwhile');
   // Held again for an instant, then confirmed by the one transition (events, audit, quotas).
   await inventoryRepo.adjustSeats(trx, booking.event_id, { confirmed: 0, held: booking.quantity });
+  await seatAllocations.allocate(trx, booking.event_id, booking.id, available.seatIds, by.now);
   await quotaSeats.move(trx, [booking.id], HOLD);
   await quotaSeats.redeemAgain(trx, booking.id, by.now);
   return confirmHold(trx, sold, { actorId: by.actorId, action: 'confirm-late-payment' }, by.now);

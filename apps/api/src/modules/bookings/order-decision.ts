@@ -12,6 +12,7 @@ import type {
   OrderRequest,
   OrderState,
   OrderTally,
+  SeatSnapshot,
 } from './order-snapshot.js';
 
 export type {
@@ -21,6 +22,7 @@ export type {
   OrderState,
   OrderTally,
   QuotaState,
+  SeatSnapshot,
   TicketTypeState,
   VoucherEffect,
   VoucherState,
@@ -28,6 +30,7 @@ export type {
 
 import { type OrderPlan, planOrder } from './order-checks.js';
 import { priceItem } from './order-pricing.js';
+import { type OrderSeats, seatOrder } from './order-seats.js';
 
 // The allocator's vocabulary: what a request of a batch gets, and the refusals every decision
 // shares.
@@ -80,6 +83,8 @@ export type OrderBatchDecision =
       /** Deltas of every voucher the batch redeems, with the version read. */
       vouchers: Array<{ id: string; version: number; uses: number; seats: number }>;
       redemptions: Array<{ booking_id: string; voucher_id: string; seats: number }>;
+      /** The reserved seats the new bookings took from the snapshot's seat index. */
+      seatAllocations: BatchWrite['seatAllocations'];
     };
 
 /** The idempotency keys a batch carries (keyRefsOf's, for orders: theirs may have no quantity). */
@@ -124,6 +129,8 @@ function keyedAnswer(
  * every quota of each item's type and, past what vouchers' contingents hold back, from the
  * public; its price is each type's, less its voucher's discount. A booking that costs nothing
  * confirms at once; any other is held for `holdMinutes`, until the sales close at the latest.
+ * A line of a type with reserved seats takes its seats from the snapshot's seat index last
+ * (order-seats.ts): the index is the batch's own, so two orders never take the same seat.
  */
 export function decideBatch(
   eventId: string,
@@ -160,6 +167,7 @@ export function decideBatch(
   const redemptions: Array<{ booking_id: string; voucher_id: string; seats: number }> = [];
   const keyedInBatch = new Map<string, { hash: string; index: number }>();
   const keys: BatchWrite['keys'] = [];
+  const seatAllocations: Array<{ seat_id: string; booking_id: string }> = [];
 
   for (const [index, request] of batch.entries()) {
     const keyId = keyIdOf(request);
@@ -175,8 +183,19 @@ export function decideBatch(
       decisions.push({ ok: false, error: plan });
       continue;
     }
-    const row = book(eventId, request, plan, terms.currency, holdUntil, now, newId, tally);
+    const seats = seatsOf(request, plan, state.seating);
+    if (seats instanceof AppError) {
+      decisions.push({ ok: false, error: seats });
+      continue;
+    }
+    const row = book(eventId, request, plan, terms.currency, holdUntil, now, newId, tally, {
+      seats,
+      snapshot: state.seating,
+    });
     bookings.push(row.booking);
+    for (const seatId of seats.flat()) {
+      seatAllocations.push({ seat_id: seatId, booking_id: row.booking.id });
+    }
     items.push(...row.items);
     if (plan.voucher) {
       redemptions.push({
@@ -219,7 +238,29 @@ export function decideBatch(
       ...d,
     })),
     redemptions,
+    seatAllocations,
   };
+}
+
+const NO_TYPES: ReadonlySet<string> = new Set();
+
+/** The seats of an order's lines, each line with what its item asked (seats, together). */
+function seatsOf(
+  request: OrderRequest,
+  plan: OrderPlan,
+  seating: SeatSnapshot | undefined,
+): OrderSeats | AppError {
+  const asked = new Map((request.items ?? []).map((i) => [i.ticketTypeId, i]));
+  return seatOrder(
+    plan.lines.map((l) => ({
+      ticketTypeId: l.type.id,
+      quantity: l.quantity,
+      seatIds: asked.get(l.type.id)?.seatIds,
+      together: asked.get(l.type.id)?.together,
+    })),
+    seating?.index,
+    seating?.seatedTypes ?? NO_TYPES,
+  );
 }
 
 /** The rows of an accepted order, its counters moved in `tally`. */
@@ -232,6 +273,7 @@ function book(
   now: Date,
   newId: () => string,
   tally: OrderTally,
+  seating: { seats: OrderSeats; snapshot: SeatSnapshot | undefined },
 ): { booking: BookingRow; items: OrderItemRow[]; lines: BookingLines } {
   const id = newId();
   const priced = plan.lines.map((l) => ({ ...l, ...priceItem(l.type, l.quantity, plan.voucher) }));
@@ -283,14 +325,18 @@ function book(
     total_cents: l.totalCents,
   }));
   const lines: BookingLines = {
-    items: priced.map((l) => ({
-      ticketTypeId: l.type.id,
-      name: l.type.name,
-      quantity: l.quantity,
-      unitPriceCents: l.unitPriceCents,
-      discountCents: l.discountCents,
-      totalCents: l.totalCents,
-    })),
+    items: priced.map((l, i) => {
+      const seats = seating.snapshot?.labels(seating.seats[i] ?? []) ?? [];
+      return {
+        ticketTypeId: l.type.id,
+        name: l.type.name,
+        quantity: l.quantity,
+        unitPriceCents: l.unitPriceCents,
+        discountCents: l.discountCents,
+        totalCents: l.totalCents,
+        ...(seats.length > 0 ? { seats } : {}),
+      };
+    }),
     voucherCode: plan.voucher?.code ?? null,
   };
   return { booking, items, lines };

@@ -1,8 +1,9 @@
-import type { VoucherEffect } from '@evently/contracts';
+import type { BookedSeat, VoucherEffect } from '@evently/contracts';
 import type { OutboxRow } from '@evently/db';
 import type { AuditRow } from '../../audit/audit.repository.js';
 import type { Principal } from '../../kernel/principal.js';
 import type { BookingTerms } from '../events/booking-terms.js';
+import type { SeatIndex } from '../seating/seat-index.js';
 import type { BookingRow } from './bookings.repository.js';
 import type { InventoryCounts } from './inventory.repository.js';
 import type { QueueHolds } from './waitlist-queue.js';
@@ -72,11 +73,27 @@ export interface OrderState extends BatchState {
   vouchers: Map<string, VoucherState>;
   /** What the waitlist keeps from newcomers (see waitlist-queue.ts). */
   queue: QueueHolds;
+  /** The event's reserved seats; absent without a seating plan. */
+  seating?: SeatSnapshot | undefined;
+}
+
+/** An event's reserved seats as a batch decides on them (see seat-snapshots.ts). */
+export interface SeatSnapshot {
+  /** Free seats as of the batch's read; a decision takes its seats from it as it goes. */
+  index: SeatIndex;
+  /** Types with seats in the plan: they are sold with seats only. */
+  seatedTypes: ReadonlySet<string>;
+  /** Seats as their booking names them, in the order it lists them (section, row, seat). */
+  labels(seatIds: readonly string[]): BookedSeat[];
 }
 
 export interface OrderItemRequest {
   ticketTypeId: string;
   quantity: number;
+  /** Exactly these seats (a seated type), all or none. */
+  seatIds?: string[] | undefined;
+  /** Best-available seats together in one row (the default) or wherever they are. */
+  together?: boolean | undefined;
 }
 
 /** One caller's order, as the allocator queued it: items, or a bare quantity (the legacy call). */
@@ -121,6 +138,8 @@ export interface BatchWrite {
   /** Complete rows (ids and timestamps set by the caller): nothing needs reading back. */
   bookings: BookingRow[];
   keys: { userId: string; scope: string; key: string; requestHash: string; resultId: string }[];
+  /** The reserved seats the new bookings take (the live-allocation index is the proof). */
+  seatAllocations: ReadonlyArray<{ seat_id: string; booking_id: string }>;
   outbox: OutboxRow[];
   audits: AuditRow[];
 }

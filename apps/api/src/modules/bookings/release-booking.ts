@@ -6,13 +6,14 @@ import { bookingRef, toBooking } from './bookings.mappers.js';
 import { type BookingRow, bookingsRepository as repo } from './bookings.repository.js';
 import { inventoryRepository as inventoryRepo } from './inventory.repository.js';
 import { quotaSeatsRepository as quotaSeats, releaseOf } from './quota-seats.repository.js';
+import { seatAllocationsRepository as seatAllocations } from './seat-allocations.repository.js';
 import { endOffer, type SeatRules } from './waitlist.js';
 import { promoteWaitlist } from './waitlist-offers.js';
 
 /**
- * Ends a live booking (cancel or expiry) and frees its seats, in the caller's transaction; no
- * Redis lock is needed to free capacity. A lapsed or cancelled offer ends its waitlist entry;
- * then the freed seats are offered to the queue. Returns the ended booking (undefined when it was
+ * Ends a live booking (cancel or expiry) and frees its seats (reserved ones too), in the
+ * caller's transaction; no Redis lock is needed to free capacity. A lapsed or cancelled offer
+ * ends its waitlist entry; then the freed seats are offered to the queue. Returns the ended booking (undefined when it was
  * no longer live) and the offers made.
  */
 export async function releaseBooking(
@@ -44,6 +45,8 @@ export async function releaseBooking(
     await quotaSeats.move(trx, [booking.id], releaseOf(booking.status));
   }
   await quotaSeats.releaseVouchers(trx, [booking.id], now);
+  // After the inventory row moved: the release is recorded at its new version.
+  await seatAllocations.release(trx, [booking.id], now);
   const events: DomainEventInput<DomainTopic>[] = [
     to === 'cancelled'
       ? {

@@ -14,6 +14,7 @@ import {
   inventoryRepository as inventoryRepo,
 } from './inventory.repository.js';
 import { HOLD, quotaSeatsRepository as quotaSeats } from './quota-seats.repository.js';
+import { seatAllocationsRepository as seatAllocations } from './seat-allocations.repository.js';
 import {
   closedEvent,
   closeQueueAfterSales,
@@ -23,6 +24,7 @@ import {
 import { planQueue, type QueuedEntry, type QueuePlan } from './waitlist-queue.js';
 import { waitlistQueueRepository as queueRepo } from './waitlist-queue.repository.js';
 import { queueRoomOf, queueTypesOf } from './waitlist-room.js';
+import { createOfferSeats, type OfferSeats } from './waitlist-seats.js';
 
 /** A waiting entry as the rule sees it. */
 type Queued = WaitlistRow & QueuedEntry;
@@ -38,7 +40,8 @@ const TYPE_NOT_SOLD_REASON = 'Tickets of the type you were waiting for are no lo
  * entries get pending offer bookings (their own hold) of the type they wait for, as the rule of
  * waitlist-queue.ts serves them: each type's line in join order, while that type's quotas and
  * the event have room. Locks the inventory row, so it serialises with joins, releases and
- * (through the version) the allocator. Returns the offers made.
+ * (through the version) the allocator. An offer on a seated type comes with the best available
+ * seats (waitlist-seats.ts). Returns the offers made.
  */
 export async function promoteWaitlist(
   trx: Transaction<Database>,
@@ -59,6 +62,7 @@ export async function promoteWaitlist(
   if (!locked) return [];
   let inventory: InventoryCounts = locked;
   const offers: BookingRow[] = [];
+  const seatOffers = createOfferSeats(trx, eventId);
   // A line longer than a page whose page was served entirely may have more to serve.
   for (let more = true; more; ) {
     const entries = await queueRepo.lines(trx, eventId, LINE_PAGE);
@@ -82,11 +86,14 @@ export async function promoteWaitlist(
       plan,
       (id) => types.get(id)?.priceCents ?? 0,
       rules,
+      seatOffers,
     );
     offers.push(...made);
     const held = made.reduce((sum, o) => sum + o.quantity, 0);
     inventory = { ...inventory, held: inventory.held + held };
-    more = pageServed(entries, plan);
+    // An entry planned an offer but left without seats is still waiting: not served.
+    const offered = new Set(made.map((o) => o.waitlist_entry_id));
+    more = pageServed(entries, { ...plan, offers: plan.offers.filter((e) => offered.has(e.id)) });
   }
   return offers;
 }
@@ -116,8 +123,10 @@ async function makeOffers(
   plan: QueuePlan<Queued>,
   priceOf: (ticketTypeId: string) => number,
   rules: SeatRules,
+  seatOffers: OfferSeats,
 ): Promise<BookingRow[]> {
   const now = rules.now();
+  const seated = await seatOffers(plan.offers);
   const records: EntryRecords = { events: [], audits: [] };
   for (const { entry, owned } of plan.overLimit) {
     // Read by the user in the waitlist-closed mail.
@@ -138,7 +147,7 @@ async function makeOffers(
   );
   const offers = await repo.insertOffers(
     trx,
-    plan.offers.map((entry) => {
+    seated.offers.map((entry) => {
       const unit = priceOf(entry.ticket_type_id);
       return {
         ticketTypeId: entry.ticket_type_id,
@@ -208,6 +217,11 @@ async function makeOffers(
   if (offers.length > 0) {
     const held = offers.reduce((sum, o) => sum + o.quantity, 0);
     await inventoryRepo.adjustSeats(trx, eventId, { confirmed: 0, held });
+    // After the inventory row moved: recorded at its new version.
+    for (const offer of offers) {
+      const seatIds = seated.seats.get(offer.waitlist_entry_id ?? '') ?? [];
+      await seatAllocations.allocate(trx, eventId, offer.id, seatIds, now);
+    }
     await quotaSeats.move(
       trx,
       offers.map((o) => o.id),

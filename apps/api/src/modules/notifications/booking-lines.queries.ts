@@ -1,5 +1,5 @@
 import type { Database } from '@evently/db';
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { MailBookingLines } from './mail/mail-template.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -7,8 +7,8 @@ type Db = Kysely<Database> | Transaction<Database>;
 /**
  * What a booking was sold as, for its mails: its items with their ticket type's name in position
  * order, its currency, and the code of the voucher redeemed (kept once the use is given back, so
- * a cancellation mail still names it). One read-only statement over the bookings, ticket types
- * and vouchers modules' tables, like the other lookups of mail-recipients.queries.ts. Undefined
+ * a cancellation mail still names it), and each line's reserved seats. One read-only statement
+ * over the bookings, ticket types, vouchers and seating modules' tables, like the other lookups of mail-recipients.queries.ts. Undefined
  * when the booking has no line (or is gone).
  */
 export async function mailedBookingLines(
@@ -29,6 +29,14 @@ export async function mailedBookingLines(
       'i.discount_cents',
       'i.total_cents',
       'v.code as voucher_code',
+      // The seats its booking holds (or held, once it ended), in plan order.
+      sql<Array<{ section: string; row: string; label: string }> | null>`(SELECT json_agg(
+          json_build_object('section', s.section_name, 'row', s.row_label, 'label', s.label)
+          ORDER BY s.section_key, s.row_key, s.position)
+        FROM seats s WHERE s.ticket_type_id = i.ticket_type_id
+          AND s.id IN (SELECT a.seat_id FROM seat_allocations a WHERE a.booking_id = i.booking_id))`.as(
+        'seats',
+      ),
     ])
     .where('i.booking_id', '=', bookingId)
     .orderBy('i.position')
@@ -45,6 +53,7 @@ export async function mailedBookingLines(
       unitPriceCents: Number(row.unit_price_cents),
       discountCents: Number(row.discount_cents),
       totalCents: Number(row.total_cents),
+      ...(row.seats ? { seats: row.seats } : {}),
     })),
   };
 }

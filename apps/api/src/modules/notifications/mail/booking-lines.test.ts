@@ -72,6 +72,50 @@ describe('booking mails: the lines, the discount and the total', () => {
     expect(mail.html).not.toContain('<b>VIP');
   });
 
+  it('names reserved seats under their line, by section and row, in plan order', () => {
+    const seat = (section: string, row: string, label: string) => ({ section, row, label });
+    const lines: MailBookingLines = {
+      currency: 'EUR',
+      voucherCode: null,
+      items: [
+        {
+          name: 'Stalls',
+          quantity: 3,
+          unitPriceCents: 2000,
+          discountCents: 0,
+          totalCents: 6000,
+          seats: [
+            seat('Stalls', 'Row A', '3'),
+            seat('Stalls', 'Row A', '4'),
+            seat('Stalls', 'Row B', '7'),
+          ],
+        },
+        {
+          name: vipName,
+          quantity: 1,
+          unitPriceCents: 9000,
+          discountCents: 0,
+          totalCents: 9000,
+          seats: [seat(vipName, 'Box 1', '2')],
+        },
+      ],
+    };
+    const mail = renderMail(
+      'booking.confirmed',
+      { ...booking, quantity: 4 },
+      { ...context, lines },
+    );
+    expect(mail.text).toContain(
+      [
+        '3 × Stalls  EUR 60.00',
+        'Your seats: Stalls, Row A: 3, 4; Row B: 7',
+        `1 × ${vipName}  EUR 90.00`,
+        `Your seats: ${vipName}, Box 1: 2`,
+      ].join('\n'),
+    );
+    expect(mail.html).toContain(htmlRow('Your seats', `${escapedVip}, Box 1: 2`));
+  });
+
   it('shows the lines in the cancelled, expired and offer mails too', () => {
     const cancelled = renderMail(
       'booking.cancelled',

@@ -1,7 +1,7 @@
 import { formatUtc } from './format-instant.js';
 import { formatMoney } from './format-money.js';
 import { html, type SafeHtml } from './html.js';
-import type { MailBookingLines, MailEventInfo } from './mail-template.js';
+import type { MailBookingLine, MailBookingLines, MailEventInfo } from './mail-template.js';
 
 export interface BookingSummaryInput {
   event: MailEventInfo;
@@ -31,20 +31,36 @@ export function seats(quantity: number): string {
 type Row = readonly [label: string, value: string, kind?: 'bill'];
 
 /**
- * A row per line, "2 × Early bird" at its price before any discount, then one row with the
- * booking's discount and its voucher code: the rows add up to the total. Names come from the
- * organizer (escaped in the HTML like every value).
+ * A line's reserved seats, by section and row: "Stalls, Row A: 3, 4; Row B: 7". Seats come in
+ * plan order, so a row's seats are consecutive.
+ */
+export function seatText(seats: NonNullable<MailBookingLine['seats']>): string {
+  const groups: { section: string; row: string; labels: string[] }[] = [];
+  for (const seat of seats) {
+    const last = groups.at(-1);
+    if (last && last.section === seat.section && last.row === seat.row)
+      last.labels.push(seat.label);
+    else groups.push({ section: seat.section, row: seat.row, labels: [seat.label] });
+  }
+  return groups
+    .map((g, i) => {
+      const row = `${g.row}: ${g.labels.join(', ')}`;
+      return i > 0 && groups[i - 1]?.section === g.section ? row : `${g.section}, ${row}`;
+    })
+    .join('; ');
+}
+
+/**
+ * A row per line, "2 × Early bird" at its price before any discount (and, for reserved seats, a
+ * row naming them), then one row with the booking's discount and its voucher code: the bill rows
+ * add up to the total. Names come from the organizer (escaped in the HTML like every value).
  */
 export function lineRows(lines: MailBookingLines): Row[] {
   const money = (cents: number) => formatMoney(cents, lines.currency);
-  const rows: Row[] = lines.items.map(
-    (item) =>
-      [
-        `${item.quantity} × ${item.name}`,
-        money(item.totalCents + item.discountCents),
-        'bill',
-      ] as const,
-  );
+  const rows: Row[] = lines.items.flatMap((item): Row[] => [
+    [`${item.quantity} × ${item.name}`, money(item.totalCents + item.discountCents), 'bill'],
+    ...(item.seats?.length ? [['Your seats', seatText(item.seats)] as const] : []),
+  ]);
   const discount = lines.items.reduce((sum, item) => sum + item.discountCents, 0);
   if (discount > 0) {
     const label = lines.voucherCode ? `Discount (${lines.voucherCode})` : 'Discount';

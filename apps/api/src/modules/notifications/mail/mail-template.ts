@@ -63,6 +63,8 @@ export interface MailBookingLine {
   discountCents: number;
   /** unitPriceCents * quantity - discountCents. */
   totalCents: number;
+  /** Its reserved seats in plan order, as a ticket names them (the organizer's names). */
+  seats?: ReadonlyArray<{ section: string; row: string; label: string }>;
 }
 
 /** What a booking was sold as, as the consumer read it. */

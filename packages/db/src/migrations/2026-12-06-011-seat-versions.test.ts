@@ -1,0 +1,69 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import { useDatabaseBefore } from './fixtures/database-before.js';
+
+const THIS = '2026-12-06-011-seat-versions';
+
+describe(`migration ${THIS}`, () => {
+  const migration = useDatabaseBefore(THIS);
+  const [user, org, event, type, booking] = Array.from({ length: 5 }, () => randomUUID());
+
+  it('gives allocations made before it version 0, and keeps a release version with its release', async () => {
+    const db = migration.db();
+    await sql`INSERT INTO users (id, email, name, role, password_hash, created_at, updated_at)
+      VALUES (${user}, 'u@example.com', 'U', 'user', 'x', now(), now())`.execute(db);
+    await sql`INSERT INTO organizations (id, name, slug, created_by)
+      VALUES (${org}, 'Org', 'org', ${user})`.execute(db);
+    await sql`INSERT INTO events (id, organizer_id, organization_id, status, title, venue,
+        starts_at, ends_at, capacity, price_cents, currency, max_per_booking, created_at,
+        updated_at)
+      VALUES (${event}, ${user}, ${org}, 'published', 'Show', 'Hall', '2027-01-10T18:00:00Z',
+        '2027-01-10T21:00:00Z', 10, 2500, 'EUR', 4, now(), now())`.execute(db);
+    await sql`INSERT INTO ticket_types (id, event_id, name, price_cents)
+      VALUES (${type}, ${event}, 'Stalls', 2500)`.execute(db);
+    await sql`INSERT INTO bookings (id, event_id, user_id, quantity, status, unit_price_cents,
+        total_cents, currency, expires_at, updated_at)
+      VALUES (${booking}, ${event}, ${user}, 2, 'pending', 2500, 5000, 'EUR',
+        now() + interval '10 minutes', now())`.execute(db);
+    await sql`INSERT INTO seating_plans (event_id, focus_x, focus_y, sections)
+      VALUES (${event}, 0, 0, '[]')`.execute(db);
+    const seats = await sql<{ id: string }>`INSERT INTO seats (event_id, section_key, row_key,
+        seat_key, label, row_label, section_name, ticket_type_id, x, y, position)
+      VALUES (${event}, 'main', 'A', '1', '1', 'A', 'Main', ${type}, 0, 0, 0),
+        (${event}, 'main', 'A', '2', '2', 'A', 'Main', ${type}, 1, 0, 1)
+      RETURNING id`.execute(db);
+    const [one, two] = seats.rows.map((r) => r.id);
+    await sql`INSERT INTO seat_allocations (seat_id, booking_id, event_id, allocated_at)
+      VALUES (${one}, ${booking}, ${event}, now()), (${two}, ${booking}, ${event}, now())`.execute(
+      db,
+    );
+    await sql`UPDATE seat_allocations SET released_at = now() WHERE seat_id = ${two}`.execute(db);
+
+    expect((await migration.up()).error).toBeUndefined();
+    const rows = await sql<{
+      allocated_version: number;
+      released_version: number | null;
+    }>`SELECT allocated_version, released_version FROM seat_allocations
+      ORDER BY released_at NULLS FIRST`.execute(db);
+    expect(rows.rows).toEqual([
+      { allocated_version: 0, released_version: null },
+      { allocated_version: 0, released_version: null },
+    ]);
+    // A release version only on a released allocation.
+    await expect(
+      sql`UPDATE seat_allocations SET released_version = 3 WHERE seat_id = ${one}`.execute(db),
+    ).rejects.toThrow(/seat_allocations_released_version/);
+    await sql`UPDATE seat_allocations SET released_version = 3 WHERE seat_id = ${two}`.execute(db);
+  });
+
+  it('goes down without the version columns', async () => {
+    const db = migration.db();
+    expect((await migration.down()).error).toBeUndefined();
+    const columns = await sql<{ name: string }>`SELECT column_name AS name
+      FROM information_schema.columns
+      WHERE table_name = 'seat_allocations' AND column_name LIKE '%_version'`.execute(db);
+    expect(columns.rows).toEqual([]);
+    expect((await migration.up()).error).toBeUndefined();
+  });
+});
