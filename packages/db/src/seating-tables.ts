@@ -53,6 +53,8 @@ export interface SeatsTable {
   position: number;
   blocked_at: Timestamp | null;
   block_reason: string | null;
+  /** The event's inventory version of its last block or unblock (migration 011). */
+  state_version: Generated<number>;
   removed_at: Timestamp | null;
   created_at: CreatedAt;
   updated_at: Timestamp;
@@ -66,10 +68,8 @@ export interface SeatAllocationsTable {
   event_id: string;
   allocated_at: Timestamp;
   released_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
-  /** The event's inventory version the allocation committed at (see migration 011). */
-  allocated_version: Generated<number>;
-  /** The inventory version its release committed at; null while live. */
-  released_version: number | null;
+  /** The event's inventory version of its last change: made, confirmed, released (migration 011). */
+  version: Generated<number>;
 }
 
 /** The seating tables, as part of `Database`. */

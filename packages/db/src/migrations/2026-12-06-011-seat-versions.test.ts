@@ -9,7 +9,7 @@ describe(`migration ${THIS}`, () => {
   const migration = useDatabaseBefore(THIS);
   const [user, org, event, type, booking] = Array.from({ length: 5 }, () => randomUUID());
 
-  it('gives allocations made before it version 0, and keeps a release version with its release', async () => {
+  it('gives the allocations and seats made before it version 0', async () => {
     const db = migration.db();
     await sql`INSERT INTO users (id, email, name, role, password_hash, created_at, updated_at)
       VALUES (${user}, 'u@example.com', 'U', 'user', 'x', now(), now())`.execute(db);
@@ -41,20 +41,12 @@ describe(`migration ${THIS}`, () => {
     await sql`UPDATE seat_allocations SET released_at = now() WHERE seat_id = ${two}`.execute(db);
 
     expect((await migration.up()).error).toBeUndefined();
-    const rows = await sql<{
-      allocated_version: number;
-      released_version: number | null;
-    }>`SELECT allocated_version, released_version FROM seat_allocations
-      ORDER BY released_at NULLS FIRST`.execute(db);
-    expect(rows.rows).toEqual([
-      { allocated_version: 0, released_version: null },
-      { allocated_version: 0, released_version: null },
-    ]);
-    // A release version only on a released allocation.
-    await expect(
-      sql`UPDATE seat_allocations SET released_version = 3 WHERE seat_id = ${one}`.execute(db),
-    ).rejects.toThrow(/seat_allocations_released_version/);
-    await sql`UPDATE seat_allocations SET released_version = 3 WHERE seat_id = ${two}`.execute(db);
+    const rows = await sql<{ version: number }>`SELECT version FROM seat_allocations`.execute(db);
+    expect(rows.rows).toEqual([{ version: 0 }, { version: 0 }]);
+    const states = await sql<{ state_version: number }>`SELECT state_version FROM seats`.execute(
+      db,
+    );
+    expect(states.rows).toEqual([{ state_version: 0 }, { state_version: 0 }]);
   });
 
   it('goes down without the version columns', async () => {
@@ -62,7 +54,8 @@ describe(`migration ${THIS}`, () => {
     expect((await migration.down()).error).toBeUndefined();
     const columns = await sql<{ name: string }>`SELECT column_name AS name
       FROM information_schema.columns
-      WHERE table_name = 'seat_allocations' AND column_name LIKE '%_version'`.execute(db);
+      WHERE (table_name = 'seat_allocations' AND column_name = 'version')
+        OR (table_name = 'seats' AND column_name = 'state_version')`.execute(db);
     expect(columns.rows).toEqual([]);
     expect((await migration.up()).error).toBeUndefined();
   });

@@ -252,8 +252,7 @@ export const allocatorRepository = {
         ), new_seats AS (
           -- The proof: the live-allocation index refuses a seat already taken, and with it the
           -- whole statement.
-          INSERT INTO seat_allocations (seat_id, booking_id, event_id, allocated_at,
-            allocated_version)
+          INSERT INTO seat_allocations (seat_id, booking_id, event_id, allocated_at, version)
           SELECT r.seat_id, r.booking_id, r.event_id, ${now}, r.version
           FROM jsonb_to_recordset(${JSON.stringify(seatAllocations)}::jsonb) AS r(seat_id uuid,
             booking_id uuid, event_id uuid, version int)

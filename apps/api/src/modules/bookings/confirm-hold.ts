@@ -6,6 +6,7 @@ import { bookingRef, toBooking } from './bookings.mappers.js';
 import { type BookingRow, bookingsRepository as repo } from './bookings.repository.js';
 import { inventoryRepository as inventoryRepo } from './inventory.repository.js';
 import { CONFIRM, quotaSeatsRepository as quotaSeats } from './quota-seats.repository.js';
+import { seatAllocationsRepository as seatAllocations } from './seat-allocations.repository.js';
 import { convertOffer } from './waitlist.js';
 
 /**
@@ -39,6 +40,8 @@ export async function confirmHold(
     held: -booking.quantity,
   });
   await quotaSeats.move(trx, [booking.id], CONFIRM);
+  // Its reserved seats turn from held to sold (seating.live tells it).
+  await seatAllocations.confirm(trx, [booking.id]);
   await appendEvents(trx, [
     {
       topic: 'booking.confirmed',

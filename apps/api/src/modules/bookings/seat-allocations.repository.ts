@@ -57,9 +57,10 @@ interface LoadedRow {
 
 /**
  * The bookings module's SQL on `seat_allocations` (which booking holds which seat). Every
- * allocation and release records the event's inventory version it commits at, and every change
- * of an event's seats moves that version under the inventory row's lock: those versions order the
- * changes, so an allocator that knows the seats as of version V reads only what changed since.
+ * allocation records the event's inventory version of its last change (made, confirmed,
+ * released), and every change of an event's seats moves that version under the inventory row's
+ * lock: those versions order the changes, so an allocator that knows the seats as of version V
+ * reads only what changed since, and `seating.live` resumes from one.
  */
 export const seatAllocationsRepository = {
   /**
@@ -83,8 +84,7 @@ export const seatAllocationsRepository = {
                 WHERE l.seat_id = a.seat_id AND l.released_at IS NULL) AS free
             FROM seat_allocations a JOIN seats s ON s.id = a.seat_id
             WHERE a.event_id = p.event_id
-              AND (a.allocated_version >= (k.doc ->> 'inventory')::int
-                OR a.released_version >= (k.doc ->> 'inventory')::int)) c)
+              AND a.version >= (k.doc ->> 'inventory')::int) c)
         END)
       FROM seating_plans p
         CROSS JOIN LATERAL (SELECT ${JSON.stringify(known)}::jsonb -> p.event_id::text AS doc) k
@@ -150,10 +150,22 @@ export const seatAllocationsRepository = {
   ): Promise<void> {
     if (seatIds.length === 0) return;
     await sql`
-      INSERT INTO seat_allocations (seat_id, booking_id, event_id, allocated_at, allocated_version)
+      INSERT INTO seat_allocations (seat_id, booking_id, event_id, allocated_at, version)
       SELECT s.id, ${bookingId}, ${eventId}, ${at},
         (SELECT i.version FROM event_inventory i WHERE i.event_id = ${eventId})
       FROM unnest(${[...seatIds]}::uuid[]) AS s(id)`.execute(trx);
+  },
+
+  /**
+   * A confirmed booking's seats are sold now (no longer held): recorded at the event's inventory
+   * version the caller has already moved in this transaction.
+   */
+  async confirm(trx: Transaction<Database>, bookingIds: readonly string[]) {
+    if (bookingIds.length === 0) return;
+    await sql`
+      UPDATE seat_allocations a
+      SET version = (SELECT i.version FROM event_inventory i WHERE i.event_id = a.event_id)
+      WHERE a.booking_id = ANY(${[...bookingIds]}::uuid[]) AND a.released_at IS NULL`.execute(trx);
   },
 
   /**
@@ -164,7 +176,7 @@ export const seatAllocationsRepository = {
     if (bookingIds.length === 0) return;
     await sql`
       UPDATE seat_allocations a SET released_at = greatest(${at}::timestamptz, a.allocated_at),
-        released_version = (SELECT i.version FROM event_inventory i WHERE i.event_id = a.event_id)
+        version = (SELECT i.version FROM event_inventory i WHERE i.event_id = a.event_id)
       WHERE a.booking_id = ANY(${[...bookingIds]}::uuid[]) AND a.released_at IS NULL`.execute(trx);
   },
 

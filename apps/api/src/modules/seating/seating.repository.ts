@@ -58,6 +58,13 @@ export interface NamedSeat {
 
 const EVENT_COLUMNS = ['id', 'organization_id', 'status'] as const;
 
+/**
+ * A block's or unblock's place in the event's seat changes: the inventory version the change
+ * moved (changeSeating moves it first), or 0 for a draft, which has no inventory row.
+ */
+const stateVersion = sql<number>`coalesce((SELECT i.version FROM event_inventory i
+  WHERE i.event_id = seats.event_id), 0)`;
+
 function toEvent(row: {
   id: string;
   organization_id: string;
@@ -265,7 +272,7 @@ export const seatingRepository = {
   ): Promise<string[]> {
     const rows = await trx
       .updateTable('seats')
-      .set({ blocked_at: at, block_reason: reason, updated_at: at })
+      .set({ blocked_at: at, block_reason: reason, updated_at: at, state_version: stateVersion })
       .where('event_id', '=', eventId)
       .where('id', '=', sql<string>`any(${[...ids]}::uuid[])`)
       .where('blocked_at', 'is', null)
@@ -283,7 +290,7 @@ export const seatingRepository = {
   ): Promise<string[]> {
     const rows = await trx
       .updateTable('seats')
-      .set({ blocked_at: null, block_reason: null, updated_at: at })
+      .set({ blocked_at: null, block_reason: null, updated_at: at, state_version: stateVersion })
       .where('event_id', '=', eventId)
       .where('id', '=', sql<string>`any(${[...ids]}::uuid[])`)
       .where('blocked_at', 'is not', null)
