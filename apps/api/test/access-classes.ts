@@ -84,6 +84,7 @@ export const ACCESS: Record<string, AccessClass> = {
   'refunds.markDone': managers,
   'seating.setPlan': managers,
   'seating.map': 'public',
+  'seating.live': 'public',
   'seating.block': managers,
   'seating.unblock': managers,
   'organizations.create': 'organizer',

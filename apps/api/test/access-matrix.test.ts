@@ -299,6 +299,8 @@ describe('access matrix: every procedure, every caller', () => {
     'seating.setPlan': async () => ({ eventId: seatedEvent.id, plan: await seatPlan() }),
     'seating.block': async () => ({ eventId: seatedEvent.id, seatIds: await seatIds() }),
     'seating.unblock': async () => ({ eventId: seatedEvent.id, seatIds: await seatIds() }),
+    // A published event's seats: anyone may watch them (the first message answers at once).
+    'seating.live': async () => ({ eventId: seatedEvent.id }),
     'analytics.overview': async () => ({ organizationId }),
     'analytics.daily': async () => ({ from: today(), to: today(), organizationId }),
     'analytics.topEvents': async () => ({ by: 'tickets', organizationId }),

@@ -176,6 +176,38 @@ export const seatingMapSchema = z.object({
 });
 export type SeatingMap = z.infer<typeof seatingMapSchema>;
 
+/**
+ * `seating.live`: `lastEventId` is the id of the last message a client received (SSE's
+ * Last-Event-ID), to resume after it.
+ */
+export const seatingLiveInputSchema = z.object({
+  eventId: idSchema,
+  lastEventId: z
+    .string()
+    .regex(/^\d{1,9}\.\d{1,9}$/)
+    .nullish(),
+});
+export type SeatingLiveInput = z.input<typeof seatingLiveInputSchema>;
+
+/** These seats are in `state` now (each message names one state). */
+export const seatChangeSchema = z.object({
+  seatIds: z.array(idSchema),
+  state: seatStateSchema,
+});
+export type SeatChange = z.infer<typeof seatChangeSchema>;
+
+/** The plan was edited or replaced: read the map again (its `version` is now `planVersion`). */
+export const planChangeSchema = z.object({ planVersion: z.int() });
+export type PlanChange = z.infer<typeof planChangeSchema>;
+
+/**
+ * A message of `seating.live`. Each carries absolute states, not deltas: a client subscribes,
+ * then reads the map, then applies every message in order — what it receives before the map
+ * answers is already in the map or newer, and a message applied twice changes nothing.
+ */
+export const seatingLiveMessageSchema = z.union([seatChangeSchema, planChangeSchema]);
+export type SeatingLiveMessage = z.infer<typeof seatingLiveMessageSchema>;
+
 /** Seats of the event, each once. */
 export const blockSeatsInputSchema = z.object({
   eventId: idSchema,

@@ -211,6 +211,7 @@ export async function createModules(deps: ModulesDeps): Promise<Modules> {
     db: db.db,
     roles: organizations.service.roles,
     now,
+    log,
   });
   const analytics = createAnalyticsModule({
     db: db.db,

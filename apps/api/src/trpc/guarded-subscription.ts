@@ -33,6 +33,33 @@ export async function guardedSubscription<T>(
   return typedErrors(updates, ctx);
 }
 
+/** The revocation feed's key for streams nobody signed in to: nothing is ever published to it. */
+const ANONYMOUS_STREAMS = 'anonymous';
+
+/**
+ * A subscription of a public procedure: a signed-in caller's is guarded as `guardedSubscription`
+ * guards it (their access can change); an anonymous caller's was authorised as anyone when it
+ * opened and nothing revokes "anyone", so it is not checked again — it still ends with the
+ * server's shutdown, like every guarded stream.
+ */
+export async function publicSubscription<T>(
+  ctx: Context & { principal: Principal | null },
+  signal: AbortSignal | undefined,
+  access: {
+    authorize(principal: Principal): Promise<void>;
+    open(principal: Principal | null, signal: AbortSignal): Promise<AsyncIterable<T>>;
+  },
+): Promise<AsyncIterable<T>> {
+  const { principal } = ctx;
+  if (principal) return guardedSubscription({ ...ctx, principal }, signal, access);
+  const updates = await ctx.services.streams.guard((stop) => access.open(null, stop), {
+    sessionId: ANONYMOUS_STREAMS,
+    signal,
+    check: async () => {},
+  });
+  return typedErrors(updates, ctx);
+}
+
 /**
  * tRPC sends an error thrown mid-stream as its own INTERNAL_SERVER_ERROR (which clients
  * reconnect from) and bypasses the procedure middleware: map it here, so a refusal reaches the

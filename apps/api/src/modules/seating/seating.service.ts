@@ -4,9 +4,11 @@ import { asMember, authorize } from '../../access/access-policy.js';
 import { appendAudit } from '../../audit/audit.repository.js';
 import { AppError } from '../../kernel/app-error.js';
 import type { Principal } from '../../kernel/principal.js';
+import type { SeatFeed } from './seat-feed.js';
 import { toSeatingMap } from './seating.mappers.js';
 import { seatingRepository as repo } from './seating.repository.js';
 import { changeSeating, type SeatingDeps } from './seating-change.js';
+import { createSeatingLive, type SeatingLive } from './seating-live.js';
 import { createSeatingPlanService, type SeatingPlanService } from './seating-plan.service.js';
 
 type BlockInput = z.output<typeof blockSeatsInputSchema>;
@@ -15,13 +17,13 @@ type BlockInput = z.output<typeof blockSeatsInputSchema>;
  * `seating.*`: an event's seating plan, its map with every seat's state, and seats kept off sale.
  * (Part of the tRPC context's type, so of the SDK's declarations: no database types here.)
  */
-export interface SeatingService extends SeatingPlanService {
+export interface SeatingService extends SeatingPlanService, SeatingLive {
   map(principal: Principal | null, eventId: string): Promise<SeatingMap>;
   block(principal: Principal, input: BlockInput): Promise<BlockedSeats>;
   unblock(principal: Principal, input: BlockInput): Promise<BlockedSeats>;
 }
 
-export function createSeatingService(deps: SeatingDeps): SeatingService {
+export function createSeatingService(deps: SeatingDeps & { feed: SeatFeed }): SeatingService {
   const { db, roles, now } = deps;
 
   /**
@@ -72,6 +74,7 @@ export function createSeatingService(deps: SeatingDeps): SeatingService {
 
   return {
     ...createSeatingPlanService(deps),
+    ...createSeatingLive(deps),
 
     async map(principal, eventId) {
       const event = await repo.event(db, eventId);
