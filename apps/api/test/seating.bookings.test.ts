@@ -224,7 +224,13 @@ describe('bookings with reserved seats', () => {
           { ticketTypeId: typeId, quantity, ...(together === undefined ? {} : { together }) },
         ],
       });
+    // A type sold with seats offers no more than its free seats, whatever the capacity (100).
+    const offered = async () =>
+      (await app.client().bookings.availability.query({ eventId: event.id })).ticketTypes[0]
+        ?.available;
+    expect(await offered()).toBe(12);
     const pair = hall.names(seatIdsOf(await book(2)));
+    expect(await offered()).toBe(10);
     // Adjacent, in the front row, leaving no single seat alone in it (A1 or A5 stay paired).
     expect(pair.every((s) => s.startsWith('A'))).toBe(true);
     expect([
@@ -242,6 +248,7 @@ describe('bookings with reserved seats', () => {
     expect(split).toHaveLength(8);
     expect(new Set([...split, ...pair]).size).toBe(10);
     // Two seats are left: a group of three finds too few.
+    expect(await offered()).toBe(2);
     const soldOut = await expectAppCode(book(3), 'SOLD_OUT');
     expect(soldOut.details).toMatchObject({ ticketTypeId: typeId, available: 2 });
   });

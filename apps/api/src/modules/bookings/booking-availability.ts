@@ -5,11 +5,13 @@ import { AppError } from '../../kernel/app-error.js';
 import { termsFor } from './event-access.js';
 import { inventoryRepository as inventoryRepo } from './inventory.repository.js';
 import { typeOnSale } from './order-pricing.js';
+import { seatAllocationsRepository as seatAllocations } from './seat-allocations.repository.js';
 import { openSeats, queueStanding } from './waitlist-room.js';
 
 /**
  * `bookings.availability`: the event's seats and, per public type on sale, what a newcomer
- * without a voucher can book now — none while the waitlist keeps them (waitlist-queue.ts).
+ * without a voucher can book now — none while the waitlist keeps them (waitlist-queue.ts), and
+ * no more than its free seats for a type sold with reserved seats.
  */
 export async function bookingAvailability(
   db: Kysely<Database>,
@@ -21,6 +23,7 @@ export async function bookingAvailability(
   const inventory = await inventoryRepo.find(db, eventId);
   if (!inventory) throw new AppError('NOT_FOUND', 'Event not found');
   const standing = await queueStanding(db, eventId, inventory, at);
+  const freeSeats = await seatAllocations.freeSeatsByType(db, eventId);
   const published = terms.status === 'published';
   const waitlistLength = [...standing.waiting.values()].reduce((sum, n) => sum + n, 0);
   const available = published ? inventory.capacity - inventory.confirmed - inventory.held : 0;
@@ -28,7 +31,8 @@ export async function bookingAvailability(
   const ticketTypes = standing.selling.ticketTypes
     .filter((t) => !t.hidden && typeOnSale(t, at))
     .map((t) => {
-      const open = published ? openSeats(standing, t) : 0;
+      const counted = published ? openSeats(standing, t) : 0;
+      const open = Math.min(counted, freeSeats.get(t.id) ?? counted);
       return {
         ticketTypeId: t.id,
         available: open,
