@@ -1,14 +1,12 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { DriverJob, DriverResult } from './booking-http-driver.js';
 import type { BookingOrder } from './booking-order.js';
+import { startDriver } from './driver-process.js';
 import type { ClientRun } from './hot-event-clients.js';
 import type { CpuGroup } from './hot-event-cpu.js';
 import type { BenchUser } from './hot-event-setup.js';
 
-const BENCH_DIR = fileURLToPath(new URL('../', import.meta.url));
 const DRIVER = fileURLToPath(new URL('./booking-http-driver.ts', import.meta.url));
 
 /**
@@ -24,16 +22,7 @@ export async function runHttpBookingClients(options: {
   order?: BookingOrder | undefined;
   onStart?: (driver: CpuGroup) => void | Promise<void>;
 }): Promise<ClientRun> {
-  const child = spawn(process.execPath, ['--import', 'tsx', DRIVER], {
-    // tsx resolves from the bench package.
-    cwd: BENCH_DIR,
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => {
-    stderr = (stderr + d.toString()).slice(-4_000);
-  });
-  const exited = once(child, 'exit');
+  const { child, exited, stderr } = startDriver(DRIVER);
   const job: DriverJob = {
     users: options.users.map((u) => ({ url: u.url, accessToken: u.accessToken })),
     eventIds: options.eventIds,
@@ -53,7 +42,7 @@ export async function runHttpBookingClients(options: {
     }
   }
   const [code] = (await exited) as [number | null];
-  if (code !== 0 || !result) throw new Error(`HTTP driver exited with ${code}:\n${stderr}`);
+  if (code !== 0 || !result) throw new Error(`HTTP driver exited with ${code}:\n${stderr()}`);
   const startedAt = new Date(result.startedAtMs);
   return {
     booked: result.booked,

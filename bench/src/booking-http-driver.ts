@@ -6,10 +6,11 @@
 // (DriverJob) as JSON on stdin; prints `{"type":"start"}` when the window opens and the
 // DriverResult as the last line.
 import { randomUUID } from 'node:crypto';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { text } from 'node:stream/consumers';
 import { type BookingOrder, bookingInput } from './booking-order.js';
+import { type Answer, post } from './driver-process.js';
 
 export interface DriverJob {
   users: { url: string; accessToken: string }[];
@@ -40,38 +41,6 @@ function isJob(value: unknown): value is DriverJob {
     typeof v.seconds === 'number' &&
     typeof v.idempotencyKeys === 'boolean'
   );
-}
-
-interface Answer {
-  status: number;
-  body: string;
-}
-
-function post(agent: Agent, url: URL, token: string, body: string): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      {
-        agent,
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(body),
-          authorization: `Bearer ${token}`,
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
-        );
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
 }
 
 /** A real booking: a 2xx whose tRPC result is a booking with an id, in the status expected. */

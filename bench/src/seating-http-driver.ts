@@ -5,8 +5,9 @@
 // idempotency key of its own as the SDK sends. Reads its job (SeatingDriverJob) as JSON on stdin;
 // prints `{"type":"start"}` as the sale opens and `{"type":"result", ...SaleRun}` as the last line.
 import { randomUUID } from 'node:crypto';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { text } from 'node:stream/consumers';
+import { post } from './driver-process.js';
 import { type BuyerOptions, type GroupAsk, runBuyers, type SeatedAnswer } from './seated-buyer.js';
 
 export interface SeatingDriverJob {
@@ -25,38 +26,6 @@ function isJob(value: unknown): value is SeatingDriverJob {
     typeof v.ticketTypeId === 'string' &&
     typeof v.buyer?.maxGroup === 'number'
   );
-}
-
-function post(
-  agent: Agent,
-  url: URL,
-  token: string,
-  body: string,
-): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      {
-        agent,
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(body),
-          authorization: `Bearer ${token}`,
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
-        );
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
 }
 
 interface TrpcAnswer {

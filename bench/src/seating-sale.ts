@@ -1,16 +1,11 @@
-// The seated flash sale's two clients: the plain HTTP driver in a process of its own
-// (seating-http-driver.ts), and the SDK in this process; both run the same buyers
-// (seated-buyer.ts), one per signed-in user.
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { TRPCClientError } from '@evently/sdk';
+import { startDriver } from './driver-process.js';
 import type { BenchUser } from './hot-event-setup.js';
 import { type BuyerOptions, runBuyers, type SaleRun, type SeatedAnswer } from './seated-buyer.js';
 import type { SeatingDriverJob } from './seating-http-driver.js';
 
-const BENCH_DIR = fileURLToPath(new URL('../', import.meta.url));
 const DRIVER = fileURLToPath(new URL('./seating-http-driver.ts', import.meta.url));
 
 export interface SaleTarget {
@@ -24,16 +19,7 @@ export async function runHttpSale(
   target: SaleTarget,
   buyer: BuyerOptions,
 ): Promise<SaleRun> {
-  const child = spawn(process.execPath, ['--import', 'tsx', DRIVER], {
-    // tsx resolves from the bench package.
-    cwd: BENCH_DIR,
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => {
-    stderr = (stderr + d.toString()).slice(-4_000);
-  });
-  const exited = once(child, 'exit');
+  const { child, exited, stderr } = startDriver(DRIVER);
   const job: SeatingDriverJob = {
     users: users.map((u) => ({ url: u.url, accessToken: u.accessToken })),
     ...target,
@@ -49,7 +35,8 @@ export async function runHttpSale(
     }
   }
   const [code] = (await exited) as [number | null];
-  if (code !== 0 || !result) throw new Error(`seating HTTP driver exited with ${code}:\n${stderr}`);
+  if (code !== 0 || !result)
+    throw new Error(`seating HTTP driver exited with ${code}:\n${stderr()}`);
   return result;
 }
 
