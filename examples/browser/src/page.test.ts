@@ -1,23 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import {
-  adminClient,
-  type EmbeddedApi,
-  freePort,
-  publishEvent,
-  signUp,
-  signUpOrganizer,
-  startEmbeddedApi,
-} from '@evently/examples-testing';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { build, type PreviewServer, preview } from 'vite';
+import { adminClient, publishEvent, signUp, signUpOrganizer } from '@evently/examples-testing';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const root = fileURLToPath(new URL('..', import.meta.url));
-/** Debian's chromium package (apt-get install chromium); .ci/run installs it when missing. */
-const CHROMIUM = '/usr/bin/chromium';
+import { type PageHarness, root, startPageHarness } from './page-harness.js';
 
 const at = (iso: string, hours: number) =>
   new Date(new Date(iso).getTime() + hours * 3_600_000).toISOString();
@@ -27,39 +12,15 @@ const shown = (page: Page, eventId: string) =>
   page.locator(`tr[data-event-id="${eventId}"] td.num`).textContent();
 
 describe('examples/browser in headless Chromium against pnpm start (embedded)', () => {
-  let api: EmbeddedApi;
-  let server: PreviewServer;
-  let browser: Browser;
-  let outDir: string;
-  let pageUrl: string;
+  let harness: PageHarness;
 
   beforeAll(async () => {
-    outDir = await mkdtemp(join(tmpdir(), 'evently-browser-example-'));
-    const port = await freePort();
-    const origin = `http://127.0.0.1:${port}`;
-    // The production build, served as a reader's `pnpm build && pnpm preview` would serve it.
-    const [started] = await Promise.all([
-      startEmbeddedApi({ corsOrigins: [origin] }),
-      build({ root, logLevel: 'warn', build: { outDir, emptyOutDir: true } }),
-    ]);
-    api = started;
-    server = await preview({
-      root,
-      logLevel: 'warn',
-      build: { outDir },
-      preview: { host: '127.0.0.1', port, strictPort: true },
-    });
-    pageUrl = `${origin}/?api=${encodeURIComponent(api.url)}`;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    harness = await startPageHarness();
   });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await api?.stop();
-    if (outDir) await rm(outDir, { recursive: true, force: true });
-  });
+  afterAll(async () => harness?.close());
 
   it('shows the events, and a booking made through the API changes the availability live', async () => {
+    const { api, browser } = harness;
     const admin = await adminClient(api);
     const organizer = { email: 'olga@example.com', password: 'organizer passphrase 1' };
     const org = await signUpOrganizer(api, admin, { ...organizer, name: 'Olga' });
@@ -91,7 +52,7 @@ describe('examples/browser in headless Chromium against pnpm start (embedded)', 
     const page = await browser.newPage({ viewport: { width: 960, height: 300 } });
     const failures: string[] = [];
     page.on('pageerror', (error) => failures.push(error.message));
-    await page.goto(pageUrl);
+    await page.goto(harness.url('/'));
 
     // The events, from the public list.
     await expect.poll(() => page.locator('#events tr').count()).toBe(3);

@@ -196,14 +196,18 @@ export const seatChangeSchema = z.object({
 });
 export type SeatChange = z.infer<typeof seatChangeSchema>;
 
-/** The plan was edited or replaced: read the map again (its `version` is now `planVersion`). */
+/**
+ * Read the map (again): the first message of every stream that does not resume (the stream is
+ * listening from then on, so a map read after it misses nothing), and after the plan was edited
+ * or replaced or the stream fell too far behind. `planVersion` is the plan's version now.
+ */
 export const planChangeSchema = z.object({ planVersion: z.int() });
 export type PlanChange = z.infer<typeof planChangeSchema>;
 
 /**
- * A message of `seating.live`. Each carries absolute states, not deltas: a client subscribes,
- * then reads the map, then applies every message in order — what it receives before the map
- * answers is already in the map or newer, and a message applied twice changes nothing.
+ * A message of `seating.live`. Seat messages carry absolute states, not deltas: a client reads
+ * the map whenever a `{ planVersion }` message arrives — the first one included — and applies
+ * every seat message in order; one applied twice changes nothing.
  */
 export const seatingLiveMessageSchema = z.union([seatChangeSchema, planChangeSchema]);
 export type SeatingLiveMessage = z.infer<typeof seatingLiveMessageSchema>;

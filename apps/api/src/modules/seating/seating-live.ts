@@ -78,9 +78,9 @@ export function createSeatingLive(deps: SeatingDeps & { feed: SeatFeed }): Seati
   /**
    * Listens first, then reads where the seats stand (and, resuming, what changed since the
    * client's id): a batch the feed hands over after that read holds every later change, and one
-   * no newer than the read is skipped. The first message without a resumable id names the plan's
-   * version (a client whose map is of another version reads it again); every message's id
-   * resumes after it.
+   * no newer than the read is skipped. The first message without a resumable id is
+   * `{ planVersion }`: the client reads the map then (the stream is listening, so the read misses
+   * nothing), as after a plan change or an overflow; every message's id resumes after it.
    */
   async function* stream(
     input: SeatingLiveInput,
