@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { group, hall, indexOf, picture, show, V } from './seat-hall.fixtures.js';
+import { group, hall, indexOf, picture, show, T, V } from './seat-hall.fixtures.js';
 import { createSeatIndex, type SeatRequest } from './seat-index.js';
 
 // The best-available rules on hand-drawn halls (see seat-hall.fixtures.ts for the pictures):
@@ -171,10 +171,12 @@ describe('best available: no single-seat gap', () => {
       stage:     *
       A:     ...  ...
       B:     ........`;
+    // Every pair in A strands a seat by the aisle or the row end; in B, the pair leaves 4 and 2
+    // seats (pairs can fill them) rather than 3 and 3 a seat nearer the middle.
     expect(pick(text, group(2))).toBe(
       picture(`
         A:     ...  ...
-        B:     ...##...`),
+        B:     ....##..`),
     );
   });
 
@@ -185,13 +187,17 @@ describe('best available: no single-seat gap', () => {
       B:     ..........`);
     const index = indexOf(h);
     const chosen = [1, 2, 3].flatMap(() => index.bestAvailable(group(2)));
-    // The second pair does not sit at A's left (it would leave one seat by the row end), the
-    // third goes to B: every pair left in A would strand a seat.
+    // Each pair leaves pieces of A that pairs can fill (4 and 4, then 2 and 4), never one that
+    // strands a seat; the third's best in A (by the right end) is farther than B's middle.
     expect(show(h, chosen)).toBe(
       picture(`
-        A:     ...####...
-        B:     ...##.....`),
+        A:     ..####....
+        B:     ....##....`),
     );
+    // Pairs alone fill both rows: no seat is stranded.
+    const rest = Array.from({ length: 7 }, () => index.bestAvailable(group(2)));
+    expect(rest.every(Array.isArray)).toBe(true);
+    expect(index.freeCount(T)).toBe(0);
   });
 });
 
@@ -206,7 +212,8 @@ describe('best available: accessible seats', () => {
   });
 
   it('gives a group that asks at least one accessible seat, its companions beside it', () => {
-    expect(pick(text, group(2, { accessible: true }))).toBe(picture('A:     ...##...'));
+    // Beside it on the side that leaves 2 and 4 seats, not 3 and 3.
+    expect(pick(text, group(2, { accessible: true }))).toBe(picture('A:     ..##....'));
     expect(pick(text, group(1, { accessible: true }))).toBe(picture('A:     ...#....'));
   });
 

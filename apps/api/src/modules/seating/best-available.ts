@@ -12,7 +12,11 @@ import type { Point } from './seat-layout.js';
 //      between it and a taken seat, a row end, an aisle or another type's seat is chosen only
 //      when no placement without one exists anywhere in the hall (in its mode, see rule 2);
 //   5. closest to the focus: the distance from the group's centre (the mean of its seats) to the
-//      plan's focus, compared to a millionth of a unit so that mirror placements tie exactly;
+//      plan's focus, compared to a millionth of a unit so that mirror placements tie exactly —
+//      but within one stretch of free seats, first the placement whose leftover pieces groups of
+//      the same size could fill (each a multiple of the group's size): two seats in an empty row
+//      of 40 go to seats 21–22, not 20–21, which would leave 19 and 19 and, in a sale of pairs,
+//      strand a seat on each side (a 1,000-seat hall of 25 such rows sold 475 pairs, not 500);
 //   6. then the lowest first seat in (section, row, order): a deterministic tie-break.
 
 /** What a group asks for. */
@@ -49,6 +53,8 @@ export interface Window {
   start: number;
   count: number;
   gap: 0 | 1;
+  /** Leftover pieces (0–2) that groups of `count` could not fill exactly: compared in its run. */
+  misfit: number;
   distance: number;
 }
 
@@ -62,7 +68,14 @@ export interface Geometry {
 
 const DISTANCE_GRAIN = 1e6;
 
-/** Whether `a` ranks before `b`. */
+/** Within one run: whether a placement of this rank is better than `best` (rules 4, 5). */
+function runRankBefore(gap: number, misfit: number, distance: number, best: Window): boolean {
+  if (gap !== best.gap) return gap < best.gap;
+  if (misfit !== best.misfit) return misfit < best.misfit;
+  return distance < best.distance;
+}
+
+/** Whether `a` ranks before `b` (each the best of its run). */
 export function windowBefore(a: Window, b: Window): boolean {
   if (a.gap !== b.gap) return a.gap < b.gap;
   if (a.distance !== b.distance) return a.distance < b.distance;
@@ -94,13 +107,16 @@ export function bestWindow(
   let best: Window | undefined;
   for (let from = start; ; from++) {
     if (fits(mode, held)) {
-      const gap = from - start === 1 || end - from - count === 1 ? 1 : 0;
+      const left = from - start;
+      const right = end - from - count;
+      const gap = left === 1 || right === 1 ? 1 : 0;
+      const misfit = (left % count === 0 ? 0 : 1) + (right % count === 0 ? 0 : 1);
       const dx = sumX / count - focus.x;
       const dy = sumY / count - focus.y;
       const distance = Math.round(Math.sqrt(dx * dx + dy * dy) * DISTANCE_GRAIN);
       // Later windows start later: only a strictly better rank replaces the best.
-      if (!best || gap < best.gap || (gap === best.gap && distance < best.distance)) {
-        best = { run, start: from, count, gap, distance };
+      if (!best || runRankBefore(gap, misfit, distance, best)) {
+        best = { run, start: from, count, gap, misfit, distance };
       }
     }
     const next = from + count;

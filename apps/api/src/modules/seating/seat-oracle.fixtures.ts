@@ -30,10 +30,10 @@ export function oracleHall(seats: readonly SeatInput[], focus: Point): OracleHal
 const next = (a: SeatInput | undefined, b: SeatInput | undefined) =>
   a !== undefined && b !== undefined && b.x - a.x === 1 && a.ticketTypeId === b.ticketTypeId;
 
-/** Free seats adjacent to `row[from]` on the side of `step` (the seat itself excluded), up to 2. */
+/** Free seats adjacent to `row[from]` on the side of `step` (the seat itself excluded). */
 function freeBeside(row: SeatInput[], from: number, step: 1 | -1, free: ReadonlySet<string>) {
   let n = 0;
-  for (let j = from + step; n < 2; j += step) {
+  for (let j = from + step; ; j += step) {
     const seat = row[j];
     const inner = row[j - step];
     const adjacent = step === 1 ? next(inner, seat) : next(seat, inner);
@@ -43,7 +43,18 @@ function freeBeside(row: SeatInput[], from: number, step: 1 | -1, free: Readonly
   return n;
 }
 
-/** The best placement of `count` seats together, as seat ids, or undefined. */
+interface Ranked {
+  ids: string[];
+  gap: number;
+  misfit: number;
+  distance: number;
+}
+
+/**
+ * The best placement of `count` seats together, as seat ids, or undefined: in each stretch of
+ * free seats the best by (gap, misfit, distance), then across stretches by (gap, distance),
+ * ties to the first.
+ */
 export function oracleBest(
   hall: OracleHall,
   free: ReadonlySet<string>,
@@ -51,8 +62,9 @@ export function oracleBest(
   count: number,
   mode: WindowMode,
 ): string[] | undefined {
-  let best: { ids: string[]; gap: number; distance: number } | undefined;
-  for (const row of hall.rows) {
+  // Each stretch's best, by the stretch's first seat, in hall order.
+  const stretches = new Map<string, Ranked>();
+  for (const [r, row] of hall.rows.entries()) {
     for (let i = 0; i + count <= row.length; i++) {
       const window = row.slice(i, i + count);
       if (
@@ -71,14 +83,32 @@ export function oracleBest(
       const left = freeBeside(row, i, -1, free);
       const right = freeBeside(row, i + count - 1, 1, free);
       const gap = left === 1 || right === 1 ? 1 : 0;
+      const misfit = (left % count === 0 ? 0 : 1) + (right % count === 0 ? 0 : 1);
       const sumX = window.reduce((sum, s) => sum + s.x, 0);
       const sumY = window.reduce((sum, s) => sum + s.y, 0);
       const dx = sumX / count - hall.focus.x;
       const dy = sumY / count - hall.focus.y;
       const distance = Math.round(Math.sqrt(dx * dx + dy * dy) * 1e6);
-      if (!best || gap < best.gap || (gap === best.gap && distance < best.distance)) {
-        best = { ids: window.map((s) => s.id), gap, distance };
+      const stretch = `${r}:${i - left}`;
+      const best = stretches.get(stretch);
+      if (
+        !best ||
+        gap < best.gap ||
+        (gap === best.gap &&
+          (misfit < best.misfit || (misfit === best.misfit && distance < best.distance)))
+      ) {
+        stretches.set(stretch, { ids: window.map((s) => s.id), gap, misfit, distance });
       }
+    }
+  }
+  let best: Ranked | undefined;
+  for (const candidate of stretches.values()) {
+    if (
+      !best ||
+      candidate.gap < best.gap ||
+      (candidate.gap === best.gap && candidate.distance < best.distance)
+    ) {
+      best = candidate;
     }
   }
   return best?.ids;
