@@ -117,7 +117,8 @@ describe('bad input on every procedure', () => {
         // A subscription answers over SSE: the stream opens (200) and its first event is the
         // error, since an EventSource cannot read the body of a 4xx (the SDK would lose the
         // appCode). The error itself is the same 400.
-        const status = at.startsWith('analytics.live ') ? 200 : 400;
+        const subscription = at.startsWith('analytics.live ') || at.startsWith('seating.live ');
+        const status = subscription ? 200 : 400;
         return { at, status, httpStatus: 400, appCode: 'VALIDATION_FAILED', onField: true };
       }),
     );

@@ -134,7 +134,11 @@ export function sampleInputs(): Record<string, unknown> {
     'events.publish': { id: id() },
     'events.cancel': { id: id(), reason: 'Venue flooded' },
     'events.delete': { id: id() },
-    'bookings.create': { eventId: id(), quantity: 1, idempotencyKey: 'sample-key-1' },
+    'bookings.create': {
+      eventId: id(),
+      items: [{ ticketTypeId: id(), quantity: 2, seatIds: [id(), id()] }],
+      idempotencyKey: 'sample-key-1',
+    },
     'bookings.confirm': { bookingId: id() },
     'payments.markPaid': {
       bookingId: id(),
@@ -237,6 +241,7 @@ export function sampleInputs(): Record<string, unknown> {
       },
     },
     'seating.map': { eventId: id() },
+    'seating.live': { eventId: id(), lastEventId: '1.1' },
     'seating.block': { eventId: id(), seatIds: [id()], reason: 'Camera position' },
     'seating.unblock': { eventId: id(), seatIds: [id()] },
   };
