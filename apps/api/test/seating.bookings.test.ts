@@ -1,13 +1,17 @@
-import type { Booking, Event, SeatingMap } from '@evently/contracts';
+import type { Event, SeatingMap } from '@evently/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BOOKING_JOBS_QUEUE, EXPIRE_JOB } from '../src/modules/bookings/hold-expiry.js';
 import { BOOKING_CONFIRMED_SUBJECT } from '../src/modules/notifications/mail/templates/booking-confirmed.mail.js';
 import { expectAppCode } from './app-error.js';
-import { eventInput } from './event-input.js';
 import { type SignedUp, startTestApp, type TestApp, type TestInstance } from './harness.js';
 import { payFor } from './payments.js';
 import { subjectPattern, type TestClock, testClock, until } from './payments.stripe.fixtures.js';
-import { plan, row } from './seating.fixtures.js';
+import {
+  type SeatedEvent,
+  type SeatedEventOptions,
+  seatedEvent as seatedEventOf,
+  seatIdsOf,
+} from './seated-event.js';
 
 const HOLD_MINUTES = 10;
 
@@ -42,44 +46,10 @@ describe('bookings with reserved seats', () => {
 
   const db = () => app.db.handle.db;
 
-  /** A published event whose one type is sold on `rows` (keys A, B…, seats 1…n, a unit apart). */
-  async function seatedEvent(
-    rows: number[],
-    options: { capacity?: number; priceCents?: number; focus?: { x: number; y: number } } = {},
-  ) {
-    const draft = await organizer.client.events.create.mutate(
-      eventInput({
-        capacity: options.capacity ?? 100,
-        priceCents: options.priceCents ?? 2500,
-        maxPerBooking: Math.min(10, options.capacity ?? 100),
-      }),
-    );
-    const event = await organizer.client.events.publish.mutate({ id: draft.id });
-    const [type] = await organizer.client.ticketTypes.list.query({ eventId: event.id });
-    const typeId = type?.id ?? '';
-    await organizer.client.seating.setPlan.mutate({
-      eventId: event.id,
-      plan: plan(
-        { main: rows.map((n, r) => row(String.fromCharCode(65 + r), n, typeId, r)) },
-        options.focus ?? { x: 0, y: -3 },
-      ),
-    });
-    const map = await app.client().seating.map.query({ eventId: event.id });
-    const byName = new Map(map.seats.map((s) => [`${s.row}${s.label}`, s.id]));
-    const name = new Map(map.seats.map((s) => [s.id, `${s.row}${s.label}`]));
-    return {
-      event,
-      typeId,
-      /** Seat ids by name: 'A3' is row A's seat 3. */
-      ids: (...names: string[]) => names.map((n) => byName.get(n) ?? `missing ${n}`),
-      /** Seat names of ids, sorted. */
-      names: (seatIds: readonly string[]) => seatIds.map((id) => name.get(id) ?? id).sort(),
-    };
-  }
+  const seatedEvent = (rows: number[], options?: SeatedEventOptions) =>
+    seatedEventOf(app, organizer, rows, options);
 
-  type Seated = Awaited<ReturnType<typeof seatedEvent>>;
-
-  const states = async (event: Event, seated: Seated) => {
+  const states = async (event: Event, seated: SeatedEvent) => {
     const map: SeatingMap = await app.client().seating.map.query({ eventId: event.id });
     const by: Record<string, string[]> = {};
     for (const s of map.seats) {
@@ -89,8 +59,6 @@ describe('bookings with reserved seats', () => {
     }
     return by;
   };
-  const seatIdsOf = (booking: Booking) =>
-    booking.items.flatMap((i) => (i.seats ?? []).map((s) => s.seatId));
   const liveAllocations = async (eventId: string) =>
     db()
       .selectFrom('seat_allocations')
@@ -363,28 +331,5 @@ describe('bookings with reserved seats', () => {
     const refused = await expectAppCode(payFor(organizer.client, lost), 'SEAT_UNAVAILABLE');
     expect(refused.details).toEqual({ seatIds: hall.ids('A4') });
     expect(await liveAllocations(event.id)).toHaveLength(3);
-  });
-
-  it('offers freed seats to the waitlist with the best available seats', async () => {
-    const hall = await seatedEvent([4], { capacity: 4 });
-    const { event, typeId } = hall;
-    const all = await alice.client.bookings.create.mutate({
-      eventId: event.id,
-      items: [{ ticketTypeId: typeId, quantity: 4 }],
-    });
-    await bob.client.bookings.waitlist.join.mutate({ eventId: event.id, quantity: 2 });
-    await alice.client.bookings.cancel.mutate({ bookingId: all.id });
-    // The release offers the freed seats in its own transaction.
-    const entry = (await bob.client.bookings.waitlist.mine.query()).find(
-      (e) => e.eventId === event.id,
-    );
-    expect(entry?.status).toBe('offered');
-    const offered = await bob.client.bookings.get.query({ bookingId: entry?.offerBookingId ?? '' });
-    const seats = hall.names(seatIdsOf(offered));
-    expect(seats).toHaveLength(2);
-    // Adjacent in the row.
-    const [a, b] = seats.map((s) => Number(s.slice(1)));
-    expect(Math.abs((a ?? 0) - (b ?? 0))).toBe(1);
-    expect((await states(event, hall)).held).toEqual(seats);
   });
 });

@@ -20,6 +20,7 @@ import { inventoryRepository as inventoryRepo } from './inventory.repository.js'
 import { typeOnSale } from './order-pricing.js';
 import type { TicketTypeState } from './order-snapshot.js';
 import { releaseBooking } from './release-booking.js';
+import { seatAllocationsRepository as seatAllocations } from './seat-allocations.repository.js';
 import type { SeatRules } from './waitlist.js';
 import { promoteWaitlist, serveWaitlists } from './waitlist-offers.js';
 import { openSeats, queueStanding } from './waitlist-room.js';
@@ -159,7 +160,13 @@ export function createWaitlistService(deps: {
             );
           }
         }
-        if (openSeats(standing, type) >= input.quantity) {
+        // A type sold with reserved seats is open only as far as its free seats go.
+        const counted = openSeats(standing, type);
+        const open = Math.min(
+          counted,
+          (await seatAllocations.freeSeatsByType(trx, input.eventId)).get(type.id) ?? counted,
+        );
+        if (open >= input.quantity) {
           throw new AppError('INVALID_STATE', 'Seats are available: book them directly');
         }
         const entry = await repo.insertEntry(trx, {
