@@ -3,6 +3,7 @@ import type { Database } from '@evently/db';
 import type { Kysely } from 'kysely';
 import { AppError } from '../../kernel/app-error.js';
 import { termsFor } from './event-access.js';
+import { cappedBySeats } from './free-seats.js';
 import { inventoryRepository as inventoryRepo } from './inventory.repository.js';
 import { typeOnSale } from './order-pricing.js';
 import { seatAllocationsRepository as seatAllocations } from './seat-allocations.repository.js';
@@ -31,8 +32,7 @@ export async function bookingAvailability(
   const ticketTypes = standing.selling.ticketTypes
     .filter((t) => !t.hidden && typeOnSale(t, at))
     .map((t) => {
-      const counted = published ? openSeats(standing, t) : 0;
-      const open = Math.min(counted, freeSeats.get(t.id) ?? counted);
+      const open = cappedBySeats(published ? openSeats(standing, t) : 0, freeSeats, t.id);
       return {
         ticketTypeId: t.id,
         available: open,

@@ -2,6 +2,7 @@ import type { BookedSeat } from '@evently/contracts';
 import type { Database } from '@evently/db';
 import { type Expression, type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
 import type { SeatInput } from '../seating/seat-index.js';
+import { freeSeatsColumn } from './free-seats.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -180,16 +181,11 @@ export const seatAllocationsRepository = {
       WHERE a.booking_id = ANY(${[...bookingIds]}::uuid[]) AND a.released_at IS NULL`.execute(trx);
   },
 
-  /** Seats free now of each type that has seats in the event's plan (neither held, sold nor blocked). */
-  async freeSeatsByType(db: Db, eventId: string): Promise<Map<string, number>> {
-    const { rows } = await sql<{ ticket_type_id: string; free: number }>`
-      SELECT s.ticket_type_id,
-        count(*) FILTER (WHERE s.blocked_at IS NULL AND NOT EXISTS (SELECT 1
-          FROM seat_allocations l WHERE l.seat_id = s.id AND l.released_at IS NULL))::int AS free
-      FROM seats s JOIN seating_plans p ON p.event_id = s.event_id AND p.version > 0
-      WHERE s.event_id = ${eventId} AND s.removed_at IS NULL
-      GROUP BY s.ticket_type_id`.execute(db);
-    return new Map(rows.map((r) => [r.ticket_type_id, r.free]));
+  /** Seats free now of each type that has seats in the event's plan (see free-seats.ts). */
+  async freeSeatsByType(db: Db, eventId: string): Promise<Record<string, number> | null> {
+    const { rows } = await sql<{ free: Record<string, number> | null }>`
+      SELECT ${freeSeatsColumn(eventId)} AS free`.execute(db);
+    return rows[0]?.free ?? null;
   },
 
   /** The seats a booking held (its last allocations), to sell them again as they were. */

@@ -14,6 +14,7 @@ import { isOnSale, readBookingTerms } from '../events/booking-terms.js';
 import { toWaitlistEntry, waitlistRef } from './bookings.mappers.js';
 import { type BookingRow, bookingsRepository as repo } from './bookings.repository.js';
 import { holding, termsFor } from './event-access.js';
+import { cappedBySeats } from './free-seats.js';
 import { scheduleHoldExpiry } from './hold-expiry.js';
 import { idempotencyRepository, requestHash } from './idempotency.repository.js';
 import { inventoryRepository as inventoryRepo } from './inventory.repository.js';
@@ -161,10 +162,10 @@ export function createWaitlistService(deps: {
           }
         }
         // A type sold with reserved seats is open only as far as its free seats go.
-        const counted = openSeats(standing, type);
-        const open = Math.min(
-          counted,
-          (await seatAllocations.freeSeatsByType(trx, input.eventId)).get(type.id) ?? counted,
+        const open = cappedBySeats(
+          openSeats(standing, type),
+          await seatAllocations.freeSeatsByType(trx, input.eventId),
+          type.id,
         );
         if (open >= input.quantity) {
           throw new AppError('INVALID_STATE', 'Seats are available: book them directly');

@@ -1,4 +1,5 @@
 import type { Quota, TicketType, TicketTypeFields } from '@evently/contracts';
+import { cappedBySeats } from '../bookings/free-seats.js';
 import { heldForQueue, type QueueHolds } from '../bookings/waitlist-queue.js';
 import type { QuotaRow } from './quotas.repository.js';
 import type {
@@ -65,6 +66,8 @@ export function availabilityOf(
   if (queue.event || queue.types.has(type.id)) {
     available = Math.min(available, room.event.contingent);
   }
+  // A type sold with reserved seats: no more than its free seats.
+  available = cappedBySeats(available, room.event.seats, type.id);
   return { available, soldOut: available === 0 };
 }
 

@@ -7,6 +7,7 @@ import {
   type Transaction,
   type Updateable,
 } from 'kysely';
+import { freeSeatsColumn } from '../bookings/free-seats.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -32,6 +33,8 @@ export interface EventRoom {
   free: number;
   /** Seats the caller's voucher's contingent still holds for them (0 without one). */
   contingent: number;
+  /** Free seats of each type with seats in the event's plan (null without a plan). */
+  seats: Record<string, number> | null;
 }
 
 /**
@@ -186,10 +189,11 @@ export const ticketTypesRepository = {
             AND v.disabled_at IS NULL AND v.used < v.max_uses
             AND (v.valid_from IS NULL OR v.valid_from <= ${now})
             AND (v.valid_until IS NULL OR v.valid_until > ${now})), 0)`.as('contingent'),
+        freeSeatsColumn(sql.ref('i.event_id')).as('seats'),
       ])
       .where('i.event_id', '=', eventId)
       .executeTakeFirst();
-    return row && { free: Number(row.free), contingent: Number(row.contingent) };
+    return row && { free: Number(row.free), contingent: Number(row.contingent), seats: row.seats };
   },
 };
 
