@@ -62,6 +62,10 @@ export async function startApi(env: ApiEnv, role: Role, log: Logger): Promise<Ru
         anonymousReadsPerMinute: env.ANONYMOUS_READS_PER_MINUTE,
         publicReadMaxAgeMs: env.PUBLIC_READ_MAX_AGE_MS,
         stripe: stripeConfigOf(env),
+        tickets: {
+          signingKey: env.TICKET_SIGNING_KEY,
+          requireKey: env.NODE_ENV === 'production',
+        },
         mode,
       },
       log,

@@ -53,6 +53,8 @@ describe('API configuration', () => {
     [{ PORT: '70000' }, 'PORT'],
     [{ NODE_ENV: 'production' }, 'JWT_SECRET'],
     [{ NODE_ENV: 'production', JWT_SECRET: 'short-secret' }, 'JWT_SECRET'],
+    [{ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(48) }, 'TICKET_SIGNING_KEY'],
+    [{ TICKET_SIGNING_KEY: 'not a key' }, 'TICKET_SIGNING_KEY'],
     [{ DATABASE_URL: 'not a url' }, 'DATABASE_URL'],
     [{ DATABASE_URL: 'mysql://root@localhost/db' }, 'DATABASE_URL'],
     [{ REDIS_URL: 'localhost:6379' }, 'REDIS_URL'],

@@ -6,6 +6,7 @@ import { bookingsEnvShape } from './config/bookings-env.js';
 import { httpEnvShape } from './config/http-env.js';
 import { checkPaymentsEnv, paymentsEnvShape } from './config/payments-env.js';
 import { checkReplicaEnv, replicaEnvShape } from './config/replica-env.js';
+import { checkTicketsEnv, ticketsEnvShape } from './config/tickets-env.js';
 
 /**
  * The API's configuration: the fragments of the concerns it serves. `pnpm start` runs the worker
@@ -21,11 +22,13 @@ export const apiEnvSchema = z
     ...httpEnvShape,
     ...replicaEnvShape,
     ...paymentsEnvShape,
+    ...ticketsEnvShape,
   })
   .superRefine((env, ctx) => {
     checkAuthEnv(env, ctx);
     checkReplicaEnv(env, ctx);
     checkPaymentsEnv(env, ctx);
+    checkTicketsEnv(env, ctx);
   });
 
 export type ApiEnv = Omit<z.infer<typeof apiEnvSchema>, 'JWT_SECRET'> & {

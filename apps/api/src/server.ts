@@ -17,6 +17,7 @@ import { requestIdFor } from './http/request-id.js';
 import { requestLogger } from './http/request-log.js';
 import { securityHeaders } from './http/security-headers.js';
 import { registerStripeWebhookRoute } from './http/stripe-webhook.route.js';
+import { registerTicketKeysRoute } from './http/ticket-keys.route.js';
 import { registerTrpcRoute } from './http/trpc-route.js';
 import { AppError } from './kernel/app-error.js';
 import type { StripeWebhook } from './modules/payments/stripe-webhook.js';
@@ -131,6 +132,7 @@ export async function createServer(deps: ServerDeps): Promise<ApiServer> {
   });
 
   await registerStripeWebhookRoute(app, deps.stripeWebhook);
+  registerTicketKeysRoute(app, deps.services.tickets);
   registerTrpcRoute(app, {
     prefix: '/trpc',
     router: deps.router ?? appRouter,

@@ -10,6 +10,7 @@ import type { PaymentsService } from './modules/payments/payments.service.js';
 import type { SeatingService } from './modules/seating/seating.service.js';
 import type { SystemService } from './modules/system/system.service.js';
 import type { TicketTypesModuleService } from './modules/ticket-types/ticket-types.module.js';
+import type { TicketsService } from './modules/tickets/tickets.service.js';
 import type { VouchersService } from './modules/vouchers/vouchers.service.js';
 import type { OperationsService } from './observability/operations.service.js';
 import type { AnonymousReadLimit } from './trpc/anonymous-read-limit.js';
@@ -29,6 +30,8 @@ export interface Services {
   payments: PaymentsService;
   /** `seating.*`: plans, maps, blocked seats. */
   seating: SeatingService;
+  /** `tickets.*`, and the public keys their codes are verified with. */
+  tickets: TicketsService;
   deadLetters: DeadLettersService;
   operations: OperationsService;
   /** Ends long-lived streams (subscriptions) when their caller loses access. */

@@ -190,6 +190,18 @@ describe('access matrix: every procedure, every caller', () => {
     return refund.id;
   }
 
+  /** A ticket of the buyer's: a hold of theirs paid, once the tickets consumer issued it. */
+  async function newTicket(): Promise<string> {
+    const hold = await newHold();
+    await payFor(ownerClient, hold);
+    for (let tries = 0; tries < 300; tries++) {
+      const [ticket] = await ownerClient.tickets.forBooking.query({ bookingId: hold.id });
+      if (ticket) return ticket.id;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error('no ticket issued');
+  }
+
   /** A new event of the organization, a draft or published (for a change that succeeds). */
   async function newEvent(published: boolean): Promise<Event> {
     const made = await ownerClient.events.create.mutate(eventInput({ organizationId }));
@@ -299,6 +311,8 @@ describe('access matrix: every procedure, every caller', () => {
     'seating.setPlan': async () => ({ eventId: seatedEvent.id, plan: await seatPlan() }),
     'seating.block': async () => ({ eventId: seatedEvent.id, seatIds: await seatIds() }),
     'seating.unblock': async () => ({ eventId: seatedEvent.id, seatIds: await seatIds() }),
+    'tickets.forBooking': async () => ({ bookingId: (await newHold()).id }),
+    'tickets.qr': async () => ({ ticketId: await newTicket() }),
     // A published event's seats: anyone may watch them (the first message answers at once).
     'seating.live': async () => ({ eventId: seatedEvent.id }),
     'analytics.overview': async () => ({ organizationId }),

@@ -19,6 +19,7 @@ import { createBookingMix, createMixEvents, type MixEvent, seededRandom } from '
 import { type HttpCallers, httpCallers } from './http-callers.js';
 import { auditMails, type KillWindow } from './mail-ledger.js';
 import { claimedAt, finishedDeliveries, forgetRelays, undelivered } from './outbox-delivery.js';
+import { TEST_TICKET_SIGNING_KEY } from './ticket-key.js';
 import { type WorkerProcess, workerProcess } from './worker-process.js';
 
 // Issue 6's fault test: a random mix like the consistency test's (bookings, payments and overrides,
@@ -99,6 +100,7 @@ describe('analytics and mails while the worker and Redis die', () => {
     people = httpCallers({ smtp, password: PASSWORD, network: '10.9' });
     const shared = {
       NODE_ENV: 'production',
+      TICKET_SIGNING_KEY: TEST_TICKET_SIGNING_KEY,
       DATABASE_URL: database.url,
       REDIS_URL: redis.url,
       REDIS_PREFIX: prefix,

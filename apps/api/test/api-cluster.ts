@@ -5,6 +5,7 @@ import { createEventlyClient, type EventlyClient } from '@evently/sdk';
 import { hash } from '@node-rs/argon2';
 import type { Kysely } from 'kysely';
 import { type Spawned, spawnWith, waitForHttp } from './processes.js';
+import { TEST_TICKET_SIGNING_KEY } from './ticket-key.js';
 
 const JWT_SECRET = 'api-cluster-test-secret-that-is-long-enough-0123';
 const PASSWORD = 'api cluster test password';
@@ -85,6 +86,7 @@ export async function startApiCluster(options: {
       const proc = spawnWith('pnpm', ['start:api'], {
         NODE_ENV: 'production',
         JWT_SECRET,
+        TICKET_SIGNING_KEY: TEST_TICKET_SIGNING_KEY,
         DATABASE_URL: options.database.url,
         REDIS_URL: options.redisUrl,
         REDIS_PREFIX: options.redisPrefix,

@@ -210,10 +210,17 @@ describe('docker-compose.yml', () => {
     expect(interpolate(vars.ADMIN_PASSWORD ?? '', admin)).toBe(admin.ADMIN_PASSWORD);
   });
 
+  it('requires the ticket signing key from the environment, for the api only', () => {
+    const key = env('api').TICKET_SIGNING_KEY;
+    expect(key).toMatch(/^\$\{TICKET_SIGNING_KEY:\?[^}]+\}$/);
+    expect(() => interpolate(key ?? '')).toThrow(/TICKET_SIGNING_KEY/);
+    expect(env('worker').TICKET_SIGNING_KEY).toBeUndefined();
+  });
+
   it('has no literal secret anywhere in the file', () => {
     for (const [name, svc] of Object.entries(compose.services)) {
       for (const [key, value] of Object.entries(svc.environment ?? {})) {
-        if (!/SECRET|TOKEN|API_KEY/.test(key)) continue;
+        if (!/SECRET|TOKEN|API_KEY|SIGNING_KEY/.test(key)) continue;
         // From the environment: required (`${X:?why}`) or, for an optional one, empty by default.
         expect(value, `${name}.${key}`).toMatch(/^\$\{\w+(:\?[^}]+|:-)\}$/);
       }

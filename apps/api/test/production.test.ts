@@ -4,6 +4,7 @@ import { connectTestRedis, deleteKeysByPrefix, findFreePort } from '@evently/pla
 import { createEventlyClient } from '@evently/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeTs, type Spawned, spawnWith, waitForHttp } from './processes.js';
+import { TEST_TICKET_SIGNING_KEY } from './ticket-key.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -14,6 +15,7 @@ describe('production layout: start:api + start:worker against Postgres and Redis
   const baseEnv = () => ({
     NODE_ENV: 'production',
     JWT_SECRET: 'x'.repeat(48),
+    TICKET_SIGNING_KEY: TEST_TICKET_SIGNING_KEY,
     DATABASE_URL: database.url,
     REDIS_URL,
     REDIS_PREFIX: prefix,

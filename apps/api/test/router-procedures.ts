@@ -242,6 +242,9 @@ export function sampleInputs(): Record<string, unknown> {
     },
     'seating.map': { eventId: id() },
     'seating.live': { eventId: id(), lastEventId: '1.1' },
+    'tickets.mine': { limit: 5, eventId: id() },
+    'tickets.forBooking': { bookingId: id() },
+    'tickets.qr': { ticketId: id(), format: 'png' },
     'seating.block': { eventId: id(), seatIds: [id()], reason: 'Camera position' },
     'seating.unblock': { eventId: id(), seatIds: [id()] },
   };

@@ -12,4 +12,5 @@ export * from './primitives.js';
 export * from './roles.js';
 export * from './seating.js';
 export * from './ticket-types.js';
+export * from './tickets.js';
 export * from './vouchers.js';

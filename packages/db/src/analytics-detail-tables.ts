@@ -21,3 +21,8 @@ export interface AnalyticsVoucherStatsTable {
   /** int8: read back as a string. */
   discount_cents: ColumnType<string, number | string | undefined, number | string>;
 }
+
+/** Events a rebuild of the read models has covered (see rebuild.ts in the analytics module). */
+export interface AnalyticsRebuildCoveredTable {
+  event_id: string;
+}

@@ -1,5 +1,6 @@
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
 import type {
+  AnalyticsRebuildCoveredTable,
   AnalyticsTicketTypeStatsTable,
   AnalyticsVoucherStatsTable,
 } from './analytics-detail-tables.js';
@@ -15,6 +16,7 @@ import type {
 } from './inventory-tables.js';
 import type { PaymentsTable, RefundsTable, StripeEventsTable } from './payment-tables.js';
 import type { SeatingTables } from './seating-tables.js';
+import type { TicketTables } from './ticket-tables.js';
 
 export type { CreatedAt, Timestamp } from './column-types.js';
 export type Json = JSONColumnType<Record<string, unknown>, string, string>;
@@ -357,11 +359,7 @@ export interface AnalyticsLiveCursorTable {
   pruned_through: ColumnType<string, number | string, number | string>;
 }
 
-export interface AnalyticsRebuildCoveredTable {
-  event_id: string;
-}
-
-export interface Database extends SeatingTables {
+export interface Database extends SeatingTables, TicketTables {
   outbox: OutboxTable;
   processed_events: ProcessedEventsTable;
   idempotency_keys: IdempotencyKeysTable;

@@ -26,3 +26,4 @@ export {
   type ReadReplicaOptions,
 } from './read-replica.js';
 export type * from './seating-tables.js';
+export type * from './ticket-tables.js';

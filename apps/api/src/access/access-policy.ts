@@ -62,6 +62,7 @@ const POLICY = {
   'booking.markPaid':          [ _,     _,       _,     Y,    Y,    Y,      _,    _ ], // record money received
   'booking.pay':               [ _,     _,       Y,     _,    _,    _,      _,    _ ], // start a Stripe checkout
   'booking.viewPayments':      [ _,     _,       Y,     Y,    Y,    Y,      _,    _ ], // its payments and refunds
+  'booking.viewTickets':       [ _,     _,       Y,     Y,    Y,    Y,      _,    _ ], // its tickets, their codes and QR images
   'booking.markRefunded':      [ _,     _,       _,     Y,    Y,    Y,      _,    _ ], // a refund paid outside Stripe
   'booking.cancel':            [ _,     _,       Y,     Y,    Y,    Y,      _,    _ ],
   'booking.readAudit':         [ _,     _,       _,     Y,    Y,    Y,      _,    _ ],

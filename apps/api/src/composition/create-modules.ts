@@ -32,6 +32,7 @@ import type { StripeWebhook } from '../modules/payments/stripe-webhook.js';
 import { createSeatingModule } from '../modules/seating/seating.module.js';
 import { createSystemService, type Mode } from '../modules/system/system.service.js';
 import { createTicketTypesModule } from '../modules/ticket-types/ticket-types.module.js';
+import { createTicketsModule } from '../modules/tickets/tickets.module.js';
 import { createVouchersModule } from '../modules/vouchers/vouchers.module.js';
 import { createOperationsService } from '../observability/operations.service.js';
 import type { Services } from '../services.js';
@@ -64,6 +65,11 @@ export interface ModulesConfig {
   mailSender?: MailSenderOptions;
   /** STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET (unset: payments are marked by managers). */
   stripe?: StripeConfig | undefined;
+  /**
+   * TICKET_SIGNING_KEY (an Ed25519 private key) and whether one is required (NODE_ENV=production);
+   * without one, the database keeps a key of its own.
+   */
+  tickets?: { signingKey?: string | undefined; requireKey?: boolean } | undefined;
   mode: Mode;
   /** Default: the API package's version. */
   version?: string;
@@ -213,6 +219,13 @@ export async function createModules(deps: ModulesDeps): Promise<Modules> {
     now,
     log,
   });
+  const tickets = createTicketsModule({
+    db: db.db,
+    roles: organizations.service.roles,
+    now,
+    signingKey: config.tickets?.signingKey,
+    production: config.tickets?.requireKey ?? false,
+  });
   const analytics = createAnalyticsModule({
     db: db.db,
     pubsub: platform.pubsub,
@@ -237,6 +250,7 @@ export async function createModules(deps: ModulesDeps): Promise<Modules> {
     ticketTypes,
     vouchers,
     seating,
+    tickets,
     analytics,
     notifications,
   ];
@@ -271,6 +285,7 @@ export async function createModules(deps: ModulesDeps): Promise<Modules> {
     vouchers: vouchers.service,
     payments: payments.service,
     seating: seating.service,
+    tickets: tickets.service,
     deadLetters: notifications.service,
     system: createSystemService({
       name: 'evently-api',

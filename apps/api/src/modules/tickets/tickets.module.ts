@@ -1,0 +1,30 @@
+import type { Database } from '@evently/db';
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../kernel/clock.js';
+import type { MemberRoles } from '../../kernel/member-roles.js';
+import type { Module } from '../../kernel/module.js';
+import { ticketKeys } from './ticket-keys.js';
+import { createTicketsConsumer } from './tickets.consumer.js';
+import { createTicketsService, type TicketsService } from './tickets.service.js';
+
+/**
+ * Tickets: one per seat or unit of a confirmed booking (issued and voided by its consumer, from
+ * the bookings' domain events), each with a code signed by the ticket key (ticket-keys.ts) that
+ * a gate verifies offline, and its QR image.
+ */
+export function createTicketsModule(deps: {
+  db: Kysely<Database>;
+  roles: MemberRoles;
+  now: Clock;
+  /** TICKET_SIGNING_KEY; without it (outside production) the database keeps a key of its own. */
+  signingKey?: string | undefined;
+  production: boolean;
+}): Module<TicketsService> {
+  const keys = ticketKeys(deps.db, { signingKey: deps.signingKey, production: deps.production });
+  const service = createTicketsService({ db: deps.db, roles: deps.roles, keys });
+  return {
+    service,
+    consumers: [createTicketsConsumer(service, deps.now)],
+    async close() {},
+  };
+}
