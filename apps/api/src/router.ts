@@ -7,6 +7,7 @@ import { paymentsRouter, refundsRouter } from './modules/payments/payments.route
 import { seatingRouter } from './modules/seating/seating.router.js';
 import { systemRouter } from './modules/system/system.router.js';
 import { quotasRouter, ticketTypesRouter } from './modules/ticket-types/ticket-types.router.js';
+import { checkinRouter } from './modules/tickets/checkin.router.js';
 import { ticketsRouter } from './modules/tickets/tickets.router.js';
 import { vouchersRouter } from './modules/vouchers/vouchers.router.js';
 import { router } from './trpc/procedures.js';
@@ -25,6 +26,7 @@ export const appRouter = router({
   refunds: refundsRouter,
   seating: seatingRouter,
   tickets: ticketsRouter,
+  checkin: checkinRouter,
 });
 
 export type AppRouter = typeof appRouter;

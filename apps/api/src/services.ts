@@ -10,6 +10,7 @@ import type { PaymentsService } from './modules/payments/payments.service.js';
 import type { SeatingService } from './modules/seating/seating.service.js';
 import type { SystemService } from './modules/system/system.service.js';
 import type { TicketTypesModuleService } from './modules/ticket-types/ticket-types.module.js';
+import type { CheckinService } from './modules/tickets/checkin.service.js';
 import type { TicketsService } from './modules/tickets/tickets.service.js';
 import type { VouchersService } from './modules/vouchers/vouchers.service.js';
 import type { OperationsService } from './observability/operations.service.js';
@@ -32,6 +33,8 @@ export interface Services {
   seating: SeatingService;
   /** `tickets.*`, and the public keys their codes are verified with. */
   tickets: TicketsService;
+  /** `checkin.*`: lists and scans at an event's doors. */
+  checkin: CheckinService;
   deadLetters: DeadLettersService;
   operations: OperationsService;
   /** Ends long-lived streams (subscriptions) when their caller loses access. */

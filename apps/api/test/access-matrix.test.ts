@@ -202,6 +202,14 @@ describe('access matrix: every procedure, every caller', () => {
     throw new Error('no ticket issued');
   }
 
+  /** The organization's event's check-in list (made once). */
+  let door: string | undefined;
+  async function doorList(): Promise<string> {
+    door ??= (await ownerClient.checkin.lists.create.mutate({ eventId: event.id, name: 'Door' }))
+      .id;
+    return door;
+  }
+
   /** A new event of the organization, a draft or published (for a change that succeeds). */
   async function newEvent(published: boolean): Promise<Event> {
     const made = await ownerClient.events.create.mutate(eventInput({ organizationId }));
@@ -313,6 +321,14 @@ describe('access matrix: every procedure, every caller', () => {
     'seating.unblock': async () => ({ eventId: seatedEvent.id, seatIds: await seatIds() }),
     'tickets.forBooking': async () => ({ bookingId: (await newHold()).id }),
     'tickets.qr': async () => ({ ticketId: await newTicket() }),
+    'checkin.lists.create': async () => ({ eventId: event.id, name: 'Matrix door' }),
+    'checkin.lists.list': async () => ({ eventId: event.id }),
+    // A scan is answered with a result: a code that is no ticket is `invalid`, not an error.
+    'checkin.redeem': async () => ({
+      listId: await doorList(),
+      code: 'not-a-ticket',
+      nonce: `matrix-${Math.random().toString(36).slice(2)}`,
+    }),
     // A published event's seats: anyone may watch them (the first message answers at once).
     'seating.live': async () => ({ eventId: seatedEvent.id }),
     'analytics.overview': async () => ({ organizationId }),

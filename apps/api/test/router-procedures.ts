@@ -245,6 +245,20 @@ export function sampleInputs(): Record<string, unknown> {
     'tickets.mine': { limit: 5, eventId: id() },
     'tickets.forBooking': { bookingId: id() },
     'tickets.qr': { ticketId: id(), format: 'png' },
+    'checkin.lists.create': {
+      eventId: id(),
+      name: 'North door',
+      ticketTypeIds: [id()],
+      allowReentry: true,
+    },
+    'checkin.lists.list': { eventId: id() },
+    'checkin.redeem': {
+      listId: id(),
+      code: 'eyJhbGciOiJFZERTQSJ9.e30.c2ln',
+      nonce: 'scan-nonce-1',
+      direction: 'entry',
+      gate: 'North',
+    },
     'seating.block': { eventId: id(), seatIds: [id()], reason: 'Camera position' },
     'seating.unblock': { eventId: id(), seatIds: [id()] },
   };

@@ -2,6 +2,7 @@ export * from './analytics.js';
 export * from './app-codes.js';
 export * from './auth.js';
 export * from './bookings.js';
+export * from './checkin.js';
 export * from './events/domain-events.js';
 export * from './events.js';
 export * from './mail.js';

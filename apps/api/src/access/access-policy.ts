@@ -56,6 +56,8 @@ const POLICY = {
   'event.viewAllTicketTypes':  [ _,     _,       _,     Y,    Y,    Y,      _,    Y ], // hidden and archived types listed
   'event.readRefunds':         [ _,     _,       _,     Y,    Y,    Y,      _,    _ ], // its refunds list
   'event.manageSeating':       [ _,     _,       _,     Y,    Y,    Y,      _,    _ ], // its seating plan; blocking seats
+  'event.manageCheckin':       [ _,     _,       _,     Y,    Y,    Y,      _,    _ ], // its check-in lists
+  'event.checkIn':             [ _,     _,       _,     Y,    Y,    Y,      Y,    _ ], // scan and search at its doors
   'booking.view':              [ _,     _,       Y,     Y,    Y,    Y,      Y,    _ ],
   'booking.confirm':           [ _,     _,       Y,     Y,    Y,    Y,      _,    _ ], // a free one (a paid one: below)
   'booking.confirmUnpaid':     [ _,     _,       _,     Y,    Y,    Y,      _,    _ ], // the audited override of a payment

@@ -286,6 +286,7 @@ export async function createModules(deps: ModulesDeps): Promise<Modules> {
     payments: payments.service,
     seating: seating.service,
     tickets: tickets.service,
+    checkin: tickets.checkin,
     deadLetters: notifications.service,
     system: createSystemService({
       name: 'evently-api',

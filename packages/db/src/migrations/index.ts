@@ -22,6 +22,7 @@ import * as analyticsRevenue from './2026-12-06-009-analytics-revenue.js';
 import * as seating from './2026-12-06-010-seating.js';
 import * as seatVersions from './2026-12-06-011-seat-versions.js';
 import * as tickets from './2026-12-06-012-tickets.js';
+import * as checkin from './2026-12-06-013-checkin.js';
 
 /**
  * Every migration, by date-prefixed name. A static list (not a folder scan) so the same code
@@ -51,4 +52,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06-010-seating': seating,
   '2026-12-06-011-seat-versions': seatVersions,
   '2026-12-06-012-tickets': tickets,
+  '2026-12-06-013-checkin': checkin,
 };

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../../kernel/clock.js';
 import type { MemberRoles } from '../../kernel/member-roles.js';
 import type { Module } from '../../kernel/module.js';
+import { type CheckinService, createCheckinService } from './checkin.service.js';
 import { ticketKeys } from './ticket-keys.js';
 import { createTicketsConsumer } from './tickets.consumer.js';
 import { createTicketsService, type TicketsService } from './tickets.service.js';
@@ -10,7 +11,7 @@ import { createTicketsService, type TicketsService } from './tickets.service.js'
 /**
  * Tickets: one per seat or unit of a confirmed booking (issued and voided by its consumer, from
  * the bookings' domain events), each with a code signed by the ticket key (ticket-keys.ts) that
- * a gate verifies offline, and its QR image.
+ * a gate verifies offline, and its QR image; and check-in at the event's doors (checkin.*).
  */
 export function createTicketsModule(deps: {
   db: Kysely<Database>;
@@ -19,11 +20,18 @@ export function createTicketsModule(deps: {
   /** TICKET_SIGNING_KEY; without it (outside production) the database keeps a key of its own. */
   signingKey?: string | undefined;
   production: boolean;
-}): Module<TicketsService> {
+}): Module<TicketsService> & { checkin: CheckinService } {
   const keys = ticketKeys(deps.db, { signingKey: deps.signingKey, production: deps.production });
   const service = createTicketsService({ db: deps.db, roles: deps.roles, keys });
   return {
     service,
+    checkin: createCheckinService({
+      db: deps.db,
+      roles: deps.roles,
+      keys,
+      now: deps.now,
+      toTicket: service.toTicket,
+    }),
     consumers: [createTicketsConsumer(service, deps.now)],
     async close() {},
   };

@@ -18,6 +18,8 @@ export interface TicketRow {
   organization_id: string;
 }
 
+type ListEventStatus = 'draft' | 'published' | 'cancelled' | 'completed';
+
 /** A booking as the tickets module decides by it: whose it is, of which organization. */
 export interface TicketBooking {
   id: string;
@@ -60,6 +62,18 @@ export const ticketsRepository = {
       .where('status', '=', 'valid')
       .executeTakeFirst();
     return Number(result.numUpdatedRows);
+  },
+
+  /** An event as check-in decides by it: its organization and status. */
+  async event(
+    db: Db,
+    eventId: string,
+  ): Promise<{ organization_id: string; event_status: ListEventStatus } | undefined> {
+    return db
+      .selectFrom('events')
+      .select(['organization_id', 'status as event_status'])
+      .where('id', '=', eventId)
+      .executeTakeFirst();
   },
 
   async booking(db: Db, bookingId: string): Promise<TicketBooking | undefined> {

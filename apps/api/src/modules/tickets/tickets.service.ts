@@ -32,6 +32,11 @@ export interface TicketsService {
   jwks(): Promise<{ keys: object[] }>;
 }
 
+/** A ticket row as answered, its code signed (for check-in's answers too). */
+export interface TicketAnswers {
+  toTicket(row: TicketRow): Promise<Ticket>;
+}
+
 /** What the worker's consumer does with bookings confirmed and cancelled. */
 export interface TicketsIssuer {
   issue(trx: Transaction<Database>, bookingIds: readonly string[], at: Date): Promise<number>;
@@ -42,7 +47,7 @@ export function createTicketsService(deps: {
   db: Kysely<Database>;
   roles: MemberRoles;
   keys: TicketKeys;
-}): TicketsService & TicketsIssuer {
+}): TicketsService & TicketsIssuer & TicketAnswers {
   const { db, roles, keys } = deps;
 
   async function toTicket(row: TicketRow): Promise<Ticket> {
@@ -106,6 +111,7 @@ export function createTicketsService(deps: {
     },
 
     jwks: () => keys.jwks(),
+    toTicket,
 
     issue: (trx, bookingIds, at) => repo.issue(trx, bookingIds, at),
     void: (trx, bookingIds, at) => repo.void(trx, bookingIds, at),

@@ -1,0 +1,209 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type CheckinList,
+  checkinResultSchema,
+  type createCheckinListInputSchema,
+  type RedeemResult,
+  type redeemInputSchema,
+  type TicketClaims,
+} from '@evently/contracts';
+import type { Database } from '@evently/db';
+import type { Kysely, Transaction } from 'kysely';
+import { z } from 'zod';
+import { asMember, authorize } from '../../access/access-policy.js';
+import { AppError } from '../../kernel/app-error.js';
+import type { Clock } from '../../kernel/clock.js';
+import type { MemberRoles } from '../../kernel/member-roles.js';
+import type { Principal } from '../../kernel/principal.js';
+import { type ListRow, checkinRepository as repo } from './checkin.repository.js';
+import type { TicketKeys } from './ticket-keys.js';
+import type { TicketRow } from './tickets.repository.js';
+import { ticketsRepository } from './tickets.repository.js';
+
+type CreateListInput = z.output<typeof createCheckinListInputSchema>;
+type RedeemInput = z.output<typeof redeemInputSchema>;
+
+/** `checkin.*`: an event's check-in lists and the scans at its doors. */
+export interface CheckinService {
+  createList(principal: Principal, input: CreateListInput): Promise<CheckinList>;
+  lists(principal: Principal, eventId: string): Promise<CheckinList[]>;
+  redeem(principal: Principal, input: RedeemInput): Promise<RedeemResult>;
+}
+
+/** A scan's answer as its nonce keeps it (the ticket by id: its code is signed on every read). */
+const keptAnswerSchema = z.object({
+  result: checkinResultSchema,
+  ticketId: z.string().optional(),
+  firstScan: z.object({ at: z.string(), gate: z.string().nullable() }).optional(),
+});
+type KeptAnswer = z.infer<typeof keptAnswerSchema>;
+
+export function createCheckinService(deps: {
+  db: Kysely<Database>;
+  roles: MemberRoles;
+  keys: TicketKeys;
+  now: Clock;
+  toTicket: (row: TicketRow) => Promise<RedeemResult['ticket']>;
+}): CheckinService {
+  const { db, roles, keys, now } = deps;
+
+  async function listFor(principal: Principal, listId: string, action: 'event.checkIn') {
+    const [list] = await repo.lists(db, { listId });
+    if (!list) throw new AppError('NOT_FOUND', 'Check-in list not found');
+    await allowed(principal, list, action);
+    return list;
+  }
+
+  async function allowed(
+    principal: Principal,
+    event: { organization_id: string; event_status: ListRow['event_status'] },
+    action: 'event.checkIn' | 'event.manageCheckin',
+  ) {
+    authorize(
+      principal,
+      action,
+      asMember(
+        { organizationId: event.organization_id, status: event.event_status },
+        await roles.of(principal),
+      ),
+    );
+  }
+
+  async function toLists(rows: ListRow[]): Promise<CheckinList[]> {
+    const counts = await repo.counts(
+      db,
+      rows.map((r) => r.id),
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      eventId: r.event_id,
+      name: r.name,
+      ticketTypeIds: r.ticket_type_ids,
+      allowReentry: r.allow_reentry,
+      checkedIn: counts.get(r.id)?.checkedIn ?? 0,
+      total: counts.get(r.id)?.total ?? 0,
+      createdAt: r.created_at.toISOString(),
+    }));
+  }
+
+  /** The answer a scan of `code` gets on `list` now, recording an entry or exit when it is ok. */
+  async function decide(
+    trx: Transaction<Database>,
+    principal: Principal,
+    list: ListRow,
+    input: RedeemInput,
+    claims: TicketClaims | undefined,
+    at: Date,
+  ): Promise<KeptAnswer> {
+    if (!claims) return { result: 'invalid' };
+    const ticket = await ticketsRepository.find(trx, claims.tid);
+    // A code of ours whose ticket is gone (its booking deleted) is not a ticket.
+    if (!ticket) return { result: 'invalid' };
+    const ticketId = ticket.id;
+    if (ticket.event_id !== list.event_id || claims.eid !== list.event_id) {
+      return { result: 'wrong_event', ticketId };
+    }
+    if (list.ticket_type_ids && !list.ticket_type_ids.includes(ticket.ticket_type_id)) {
+      return { result: 'wrong_list', ticketId };
+    }
+    if (ticket.status === 'void') return { result: 'void', ticketId };
+    const standing = await repo.standing(trx, list.id, ticketId);
+    const inside = standing.entries > standing.exits;
+    const scan = {
+      listId: list.id,
+      ticketId,
+      at,
+      gate: input.gate ?? null,
+      nonce: input.nonce,
+      scannedBy: principal.userId,
+    };
+    const first = (s: typeof standing) =>
+      s.lastEntry ? { at: s.lastEntry.at.toISOString(), gate: s.lastEntry.gate } : undefined;
+    if (input.direction === 'exit') {
+      if (!inside) return { result: 'not_in', ticketId };
+      const left = await repo.record(trx, { ...scan, direction: 'exit', epoch: standing.exits });
+      return { result: left ? 'ok' : 'not_in', ticketId };
+    }
+    // In already, or in once and not allowed back: the entry it had is what the gate is told.
+    if (inside || (standing.entries > 0 && !list.allow_reentry)) {
+      const firstScan = first(standing);
+      return { result: 'already_in', ticketId, ...(firstScan && { firstScan }) };
+    }
+    const entered = await repo.record(trx, {
+      ...scan,
+      direction: 'entry',
+      epoch: standing.entries,
+    });
+    if (entered) return { result: 'ok', ticketId };
+    // Another gate let it in a moment ago (the same entry's row): its scan is the first.
+    const firstScan = first(await repo.standing(trx, list.id, ticketId));
+    return { result: 'already_in', ticketId, ...(firstScan && { firstScan }) };
+  }
+
+  async function answer(kept: KeptAnswer): Promise<RedeemResult> {
+    const row = kept.ticketId ? await ticketsRepository.find(db, kept.ticketId) : undefined;
+    const ticket = row && (await deps.toTicket(row));
+    return {
+      result: kept.result,
+      ...(ticket && { ticket }),
+      ...(kept.firstScan && { firstScan: kept.firstScan }),
+    };
+  }
+
+  return {
+    async createList(principal, input) {
+      const events = await ticketsRepository.event(db, input.eventId);
+      if (!events) throw new AppError('NOT_FOUND', 'Event not found');
+      await allowed(principal, events, 'event.manageCheckin');
+      if (input.ticketTypeIds) {
+        const ofEvent = new Set(await repo.typesOfEvent(db, input.eventId, input.ticketTypeIds));
+        const others = input.ticketTypeIds.filter((id) => !ofEvent.has(id));
+        if (others.length > 0) {
+          throw new AppError('VALIDATION_FAILED', 'These ticket types are not the event’s', {
+            ticketTypeIds: others,
+          });
+        }
+      }
+      const id = randomUUID();
+      await db.transaction().execute((trx) =>
+        repo.createList(trx, {
+          id,
+          eventId: input.eventId,
+          name: input.name,
+          ticketTypeIds: input.ticketTypeIds,
+          allowReentry: input.allowReentry,
+          createdBy: principal.userId,
+          at: now(),
+        }),
+      );
+      const [created] = await toLists(await repo.lists(db, { listId: id }));
+      if (!created) throw new AppError('INTERNAL', 'The list just made is gone');
+      return created;
+    },
+
+    async lists(principal, eventId) {
+      const event = await ticketsRepository.event(db, eventId);
+      if (!event) throw new AppError('NOT_FOUND', 'Event not found');
+      await allowed(principal, event, 'event.checkIn');
+      return toLists(await repo.lists(db, { eventId }));
+    },
+
+    async redeem(principal, input) {
+      const list = await listFor(principal, input.listId, 'event.checkIn');
+      const at = now();
+      // Outside the transaction: verifying may read the keys, on a connection of its own.
+      const claims = await keys.verify(input.code);
+      const kept = await db.transaction().execute(async (trx): Promise<KeptAnswer | undefined> => {
+        // The nonce first: the same scan twice (a retry) waits for the first and gets its answer.
+        if (!(await repo.claimNonce(trx, list.id, input.nonce, at))) return undefined;
+        const decided = await decide(trx, principal, list, input, claims, at);
+        await repo.recordAnswer(trx, list.id, input.nonce, { ...decided });
+        return decided;
+      });
+      if (kept) return answer(kept);
+      const stored = keptAnswerSchema.safeParse(await repo.answerOf(db, list.id, input.nonce));
+      if (!stored.success) throw new AppError('INTERNAL', 'A scan was kept without its answer');
+      return answer(stored.data);
+    },
+  };
+}

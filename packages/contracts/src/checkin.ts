@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { idSchema, instantSchema, textSchema } from './primitives.js';
+import { ticketSchema } from './tickets.js';
+
+/** Which tickets a list admits: all the event's types, or some; whether one may come back in. */
+export const createCheckinListInputSchema = z.object({
+  eventId: idSchema,
+  name: textSchema({ min: 1, max: 120 }),
+  /** Absent: every ticket type of the event. */
+  ticketTypeIds: z
+    .array(idSchema)
+    .min(1)
+    .max(100)
+    .refine((ids) => new Set(ids).size === ids.length, 'each type may appear once')
+    .optional(),
+  allowReentry: z.boolean().default(false),
+});
+export type CreateCheckinListInput = z.input<typeof createCheckinListInputSchema>;
+
+export const checkinListSchema = z.object({
+  id: idSchema,
+  eventId: idSchema,
+  name: z.string(),
+  /** null: every type of the event. */
+  ticketTypeIds: z.array(idSchema).nullable(),
+  allowReentry: z.boolean(),
+  /** Tickets inside now (entered and not left). */
+  checkedIn: z.int(),
+  /** Valid tickets the list admits. */
+  total: z.int(),
+  createdAt: instantSchema,
+});
+export type CheckinList = z.infer<typeof checkinListSchema>;
+
+export const checkinDirections = ['entry', 'exit'] as const;
+export const checkinDirectionSchema = z.enum(checkinDirections);
+export type CheckinDirection = z.infer<typeof checkinDirectionSchema>;
+
+/** A scanner's id for one scan: the same nonce again is the same scan (answered alike, counted once). */
+export const checkinNonceSchema = z
+  .string()
+  .min(8)
+  .max(128)
+  .regex(/^[A-Za-z0-9._:-]+$/);
+/** Where a scan happened (a door, a scanner). */
+export const gateSchema = textSchema({ min: 1, max: 60 });
+
+export const redeemInputSchema = z.object({
+  listId: idSchema,
+  /**
+   * The ticket's code as scanned: printable ASCII (anything else is not a scan of ours, and is
+   * bad input); printable text that is not a code of ours is answered `invalid`.
+   */
+  code: z
+    .string()
+    .min(1)
+    .max(2_048)
+    .regex(/^[\x20-\x7e]+$/, 'is not a scanned code: printable ASCII only'),
+  nonce: checkinNonceSchema,
+  direction: checkinDirectionSchema.default('entry'),
+  gate: gateSchema.optional(),
+});
+export type RedeemInput = z.input<typeof redeemInputSchema>;
+
+export const checkinResults = [
+  'ok',
+  'already_in',
+  'not_in',
+  'invalid',
+  'void',
+  'wrong_event',
+  'wrong_list',
+] as const;
+export const checkinResultSchema = z.enum(checkinResults);
+export type CheckinResult = z.infer<typeof checkinResultSchema>;
+
+export const redeemResultSchema = z.object({
+  result: checkinResultSchema,
+  /** The ticket the code names, when it is one of the event's. */
+  ticket: ticketSchema.optional(),
+  /** `already_in`: when and where it came in. */
+  firstScan: z.object({ at: instantSchema, gate: z.string().nullable() }).optional(),
+});
+export type RedeemResult = z.infer<typeof redeemResultSchema>;
+
+export const checkinListIdInputSchema = z.object({ listId: idSchema });
+export const checkinListsInputSchema = z.object({ eventId: idSchema });
