@@ -322,6 +322,18 @@ describe('access matrix: every procedure, every caller', () => {
     'tickets.forBooking': async () => ({ bookingId: (await newHold()).id }),
     'tickets.qr': async () => ({ ticketId: await newTicket() }),
     'checkin.lists.create': async () => ({ eventId: event.id, name: 'Matrix door' }),
+    'checkin.search': async () => ({ listId: await doorList(), q: 'matrix' }),
+    'checkin.export': async () => ({ listId: await doorList() }),
+    'checkin.sync': async () => ({
+      listId: await doorList(),
+      scans: [
+        {
+          code: 'not-a-ticket',
+          nonce: `matrix-${Math.random().toString(36).slice(2)}`,
+          at: new Date().toISOString(),
+        },
+      ],
+    }),
     'checkin.lists.list': async () => ({ eventId: event.id }),
     // A scan is answered with a result: a code that is no ticket is `invalid`, not an error.
     'checkin.redeem': async () => ({

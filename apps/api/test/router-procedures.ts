@@ -252,6 +252,20 @@ export function sampleInputs(): Record<string, unknown> {
       allowReentry: true,
     },
     'checkin.lists.list': { eventId: id() },
+    'checkin.search': { listId: id(), q: 'Alice' },
+    'checkin.export': { listId: id() },
+    'checkin.sync': {
+      listId: id(),
+      scans: [
+        {
+          code: 'eyJhbGciOiJFZERTQSJ9.e30.c2ln',
+          nonce: 'scan-nonce-2',
+          at: '2026-12-24T19:30:00.000Z',
+          direction: 'entry',
+          gate: 'North',
+        },
+      ],
+    },
     'checkin.redeem': {
       listId: id(),
       code: 'eyJhbGciOiJFZERTQSJ9.e30.c2ln',

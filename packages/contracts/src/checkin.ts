@@ -85,3 +85,53 @@ export type RedeemResult = z.infer<typeof redeemResultSchema>;
 
 export const checkinListIdInputSchema = z.object({ listId: idSchema });
 export const checkinListsInputSchema = z.object({ eventId: idSchema });
+
+/** `checkin.search`: attendees of a list by name, email or ticket id (at least 2 characters). */
+export const checkinSearchInputSchema = z.object({
+  listId: idSchema,
+  q: textSchema({ min: 2, max: 100 }),
+});
+export const checkinAttendeeSchema = z.object({
+  ticket: ticketSchema,
+  name: z.string(),
+  email: z.string(),
+  ticketTypeName: z.string(),
+  /** Entered and not left, on this list. */
+  inside: z.boolean(),
+});
+export type CheckinAttendee = z.infer<typeof checkinAttendeeSchema>;
+
+/** What an offline scanner takes to the door: the list, the keys, and every ticket's state. */
+export const checkinExportSchema = z.object({
+  list: checkinListSchema,
+  /** The public keys codes are verified with (a JWKS, as /.well-known/evently/ticket-keys.json). */
+  keys: z.object({ keys: z.array(z.record(z.string(), z.unknown())) }),
+  tickets: z.array(
+    z.object({
+      id: idSchema,
+      ticketTypeId: idSchema,
+      status: z.enum(['valid', 'void']),
+      inside: z.boolean(),
+    }),
+  ),
+  exportedAt: instantSchema,
+});
+export type CheckinExport = z.infer<typeof checkinExportSchema>;
+
+/** A scan an offline scanner made, with its own time. */
+export const offlineScanSchema = z.object({
+  code: redeemInputSchema.shape.code,
+  nonce: checkinNonceSchema,
+  at: instantSchema,
+  direction: checkinDirectionSchema.default('entry'),
+  gate: gateSchema.optional(),
+});
+export const checkinSyncInputSchema = z.object({
+  listId: idSchema,
+  scans: z.array(offlineScanSchema).min(1).max(1_000),
+});
+export type CheckinSyncInput = z.input<typeof checkinSyncInputSchema>;
+export const checkinSyncResultSchema = z.object({
+  results: z.array(redeemResultSchema.extend({ nonce: z.string() })),
+});
+export type CheckinSyncResult = z.infer<typeof checkinSyncResultSchema>;

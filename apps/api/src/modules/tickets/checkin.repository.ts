@@ -203,4 +203,84 @@ export const checkinRepository = {
       .executeTakeFirst();
     return row !== undefined;
   },
+
+  /**
+   * An earlier scan of the ticket's first entry, reported late by an offline scanner: it becomes
+   * the entry (the earliest scan wins), if the entry on record is still later.
+   */
+  async moveFirstEntry(
+    trx: Transaction<Database>,
+    scan: {
+      listId: string;
+      ticketId: string;
+      at: Date;
+      gate: string | null;
+      nonce: string;
+      scannedBy: string;
+    },
+  ): Promise<boolean> {
+    const row = await trx
+      .updateTable('checkins')
+      .set({ at: scan.at, gate: scan.gate, nonce: scan.nonce, scanned_by: scan.scannedBy })
+      .where('list_id', '=', scan.listId)
+      .where('ticket_id', '=', scan.ticketId)
+      .where('direction', '=', 'entry')
+      .where('epoch', '=', 0)
+      .where('at', '>', scan.at)
+      .returning('id')
+      .executeTakeFirst();
+    return row !== undefined;
+  },
+
+  /** Tickets of the list's event and types whose holder's name or email, or id, matches `q`. */
+  async search(db: Db, list: ListRow, q: string, limit: number) {
+    const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    let query = db
+      .selectFrom('tickets as t')
+      .innerJoin('bookings as b', 'b.id', 't.booking_id')
+      .innerJoin('users as u', 'u.id', 'b.user_id')
+      .innerJoin('ticket_types as tt', 'tt.id', 't.ticket_type_id')
+      .select(['t.id', 'u.name', 'u.email', 'tt.name as ticket_type_name'])
+      .where('t.event_id', '=', list.event_id)
+      .where((eb) =>
+        eb.or([
+          eb('u.name', 'ilike', like),
+          eb('u.email', 'ilike', like),
+          // A ticket id's start (as printed under its QR code).
+          ...(/^[0-9a-f-]+$/i.test(q) ? [eb(sql`t.id::text`, 'like', `${q.toLowerCase()}%`)] : []),
+        ]),
+      );
+    if (list.ticket_type_ids) query = query.where('t.ticket_type_id', 'in', list.ticket_type_ids);
+    return query.orderBy('u.name').orderBy('t.id').limit(limit).execute();
+  },
+
+  /** The list's tickets with their state and whether each is inside, for an offline scanner. */
+  async exportTickets(db: Db, list: ListRow) {
+    let query = db
+      .selectFrom('tickets as t')
+      .select([
+        't.id',
+        't.ticket_type_id',
+        't.status',
+        sql<boolean>`(SELECT count(*) FILTER (WHERE c.direction = 'entry')
+          > count(*) FILTER (WHERE c.direction = 'exit')
+          FROM checkins c WHERE c.list_id = ${list.id} AND c.ticket_id = t.id)`.as('inside'),
+      ])
+      .where('t.event_id', '=', list.event_id);
+    if (list.ticket_type_ids) query = query.where('t.ticket_type_id', 'in', list.ticket_type_ids);
+    return query.orderBy('t.id').execute();
+  },
+
+  /** Which of these tickets are inside on the list now. */
+  async insideOf(db: Db, listId: string, ticketIds: readonly string[]): Promise<Set<string>> {
+    if (ticketIds.length === 0) return new Set();
+    const { rows } = await sql<{ ticket_id: string }>`
+      SELECT c.ticket_id FROM checkins c
+      WHERE c.list_id = ${listId} AND c.ticket_id = ANY(${[...ticketIds]}::uuid[])
+      GROUP BY c.ticket_id
+      HAVING count(*) FILTER (WHERE c.direction = 'entry') > count(*) FILTER (WHERE c.direction = 'exit')`.execute(
+      db,
+    );
+    return new Set(rows.map((r) => r.ticket_id));
+  },
 };

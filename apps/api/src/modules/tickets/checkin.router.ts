@@ -1,6 +1,12 @@
 import {
+  checkinAttendeeSchema,
+  checkinExportSchema,
+  checkinListIdInputSchema,
   checkinListSchema,
   checkinListsInputSchema,
+  checkinSearchInputSchema,
+  checkinSyncInputSchema,
+  checkinSyncResultSchema,
   createCheckinListInputSchema,
   redeemInputSchema,
   redeemResultSchema,
@@ -27,4 +33,19 @@ export const checkinRouter = router({
     .input(redeemInputSchema)
     .output(redeemResultSchema)
     .mutation(({ ctx, input }) => ctx.services.checkin.redeem(ctx.principal, input)),
+  // Manual check-in: attendees by name, email or ticket id, each with its ticket to redeem.
+  search: authedProcedure
+    .input(checkinSearchInputSchema)
+    .output(z.array(checkinAttendeeSchema))
+    .query(({ ctx, input }) => ctx.services.checkin.search(ctx.principal, input)),
+  // For an offline scanner: the keys and every ticket's state.
+  export: authedProcedure
+    .input(checkinListIdInputSchema)
+    .output(checkinExportSchema)
+    .query(({ ctx, input }) => ctx.services.checkin.export(ctx.principal, input.listId)),
+  // An offline scanner's scans, in the order they happened: the earliest scan of a ticket wins.
+  sync: authedProcedure
+    .input(checkinSyncInputSchema)
+    .output(checkinSyncResultSchema)
+    .mutation(({ ctx, input }) => ctx.services.checkin.sync(ctx.principal, input)),
 });

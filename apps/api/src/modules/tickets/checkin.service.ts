@@ -1,10 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import {
+  type CheckinAttendee,
+  type CheckinExport,
   type CheckinList,
+  type CheckinSyncResult,
   checkinResultSchema,
+  type checkinSearchInputSchema,
+  type checkinSyncInputSchema,
   type createCheckinListInputSchema,
   type RedeemResult,
   type redeemInputSchema,
+  type Ticket,
   type TicketClaims,
 } from '@evently/contracts';
 import type { Database } from '@evently/db';
@@ -22,13 +28,21 @@ import { ticketsRepository } from './tickets.repository.js';
 
 type CreateListInput = z.output<typeof createCheckinListInputSchema>;
 type RedeemInput = z.output<typeof redeemInputSchema>;
+type SearchInput = z.output<typeof checkinSearchInputSchema>;
+type SyncInput = z.output<typeof checkinSyncInputSchema>;
 
 /** `checkin.*`: an event's check-in lists and the scans at its doors. */
 export interface CheckinService {
   createList(principal: Principal, input: CreateListInput): Promise<CheckinList>;
   lists(principal: Principal, eventId: string): Promise<CheckinList[]>;
   redeem(principal: Principal, input: RedeemInput): Promise<RedeemResult>;
+  search(principal: Principal, input: SearchInput): Promise<CheckinAttendee[]>;
+  export(principal: Principal, listId: string): Promise<CheckinExport>;
+  sync(principal: Principal, input: SyncInput): Promise<CheckinSyncResult>;
 }
+
+/** Attendees a search answers at most. */
+const SEARCH_LIMIT = 20;
 
 /** A scan's answer as its nonce keeps it (the ticket by id: its code is signed on every read). */
 const keptAnswerSchema = z.object({
@@ -43,7 +57,7 @@ export function createCheckinService(deps: {
   roles: MemberRoles;
   keys: TicketKeys;
   now: Clock;
-  toTicket: (row: TicketRow) => Promise<RedeemResult['ticket']>;
+  toTicket: (row: TicketRow) => Promise<Ticket>;
 }): CheckinService {
   const { db, roles, keys, now } = deps;
 
@@ -94,6 +108,7 @@ export function createCheckinService(deps: {
     input: RedeemInput,
     claims: TicketClaims | undefined,
     at: Date,
+    offline = false,
   ): Promise<KeptAnswer> {
     if (!claims) return { result: 'invalid' };
     const ticket = await ticketsRepository.find(trx, claims.tid);
@@ -125,6 +140,12 @@ export function createCheckinService(deps: {
       return { result: left ? 'ok' : 'not_in', ticketId };
     }
     // In already, or in once and not allowed back: the entry it had is what the gate is told.
+    // An offline scan earlier than the one entry on record (no re-entry) is the first: it wins.
+    if (offline && !list.allow_reentry && standing.entries === 1 && standing.lastEntry) {
+      if (at < standing.lastEntry.at && (await repo.moveFirstEntry(trx, scan))) {
+        return { result: 'ok', ticketId };
+      }
+    }
     if (inside || (standing.entries > 0 && !list.allow_reentry)) {
       const firstScan = first(standing);
       return { result: 'already_in', ticketId, ...(firstScan && { firstScan }) };
@@ -148,6 +169,29 @@ export function createCheckinService(deps: {
       ...(ticket && { ticket }),
       ...(kept.firstScan && { firstScan: kept.firstScan }),
     };
+  }
+
+  /** One scan in its own transaction, its nonce claimed first: its answer, or the kept one. */
+  async function scanOnce(
+    principal: Principal,
+    list: ListRow,
+    input: RedeemInput,
+    at: Date,
+    offline: boolean,
+  ): Promise<KeptAnswer> {
+    // Outside the transaction: verifying may read the keys, on a connection of its own.
+    const claims = await keys.verify(input.code);
+    const kept = await db.transaction().execute(async (trx): Promise<KeptAnswer | undefined> => {
+      // The nonce first: the same scan twice (a retry) waits for the first and gets its answer.
+      if (!(await repo.claimNonce(trx, list.id, input.nonce, at))) return undefined;
+      const decided = await decide(trx, principal, list, input, claims, at, offline);
+      await repo.recordAnswer(trx, list.id, input.nonce, { ...decided });
+      return decided;
+    });
+    if (kept) return kept;
+    const stored = keptAnswerSchema.safeParse(await repo.answerOf(db, list.id, input.nonce));
+    if (!stored.success) throw new AppError('INTERNAL', 'A scan was kept without its answer');
+    return stored.data;
   }
 
   return {
@@ -190,20 +234,78 @@ export function createCheckinService(deps: {
 
     async redeem(principal, input) {
       const list = await listFor(principal, input.listId, 'event.checkIn');
-      const at = now();
-      // Outside the transaction: verifying may read the keys, on a connection of its own.
-      const claims = await keys.verify(input.code);
-      const kept = await db.transaction().execute(async (trx): Promise<KeptAnswer | undefined> => {
-        // The nonce first: the same scan twice (a retry) waits for the first and gets its answer.
-        if (!(await repo.claimNonce(trx, list.id, input.nonce, at))) return undefined;
-        const decided = await decide(trx, principal, list, input, claims, at);
-        await repo.recordAnswer(trx, list.id, input.nonce, { ...decided });
-        return decided;
-      });
-      if (kept) return answer(kept);
-      const stored = keptAnswerSchema.safeParse(await repo.answerOf(db, list.id, input.nonce));
-      if (!stored.success) throw new AppError('INTERNAL', 'A scan was kept without its answer');
-      return answer(stored.data);
+      return answer(await scanOnce(principal, list, input, now(), false));
+    },
+
+    async search(principal, input) {
+      const list = await listFor(principal, input.listId, 'event.checkIn');
+      const found = await repo.search(db, list, input.q, SEARCH_LIMIT);
+      const rows = await Promise.all(found.map((f) => ticketsRepository.find(db, f.id)));
+      const inside = await repo.insideOf(
+        db,
+        list.id,
+        found.map((f) => f.id),
+      );
+      return Promise.all(
+        found.flatMap((f, i) => {
+          const row = rows[i];
+          if (!row) return [];
+          return [
+            deps.toTicket(row).then((ticket) => ({
+              ticket,
+              name: f.name,
+              email: f.email,
+              ticketTypeName: f.ticket_type_name,
+              inside: inside.has(f.id),
+            })),
+          ];
+        }),
+      );
+    },
+
+    async export(principal, listId) {
+      const list = await listFor(principal, listId, 'event.checkIn');
+      const exportedAt = now();
+      const [answered] = await toLists([list]);
+      if (!answered) throw new AppError('INTERNAL', 'The list is gone');
+      const tickets = await repo.exportTickets(db, list);
+      return {
+        list: answered,
+        keys: (await keys.jwks()) as CheckinExport['keys'],
+        tickets: tickets.map((t) => ({
+          id: t.id,
+          ticketTypeId: t.ticket_type_id,
+          status: t.status,
+          inside: t.inside,
+        })),
+        exportedAt: exportedAt.toISOString(),
+      };
+    },
+
+    async sync(principal, input) {
+      const list = await listFor(principal, input.listId, 'event.checkIn');
+      // In the order they happened: of two scans of one ticket, the earlier is its entry.
+      const ordered = input.scans
+        .map((scan, index) => ({ scan, index }))
+        .sort((a, b) => Date.parse(a.scan.at) - Date.parse(b.scan.at) || a.index - b.index);
+      const results: CheckinSyncResult['results'] = new Array(input.scans.length);
+      for (const { scan, index } of ordered) {
+        const kept = await scanOnce(
+          principal,
+          list,
+          {
+            listId: list.id,
+            code: scan.code,
+            nonce: scan.nonce,
+            direction: scan.direction,
+            gate: scan.gate,
+          },
+          new Date(scan.at),
+          true,
+        );
+        results[index] = { nonce: scan.nonce, ...(await answer(kept)) };
+      }
+      return { results };
     },
   };
 }
