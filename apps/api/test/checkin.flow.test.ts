@@ -172,6 +172,16 @@ describe('check-in', () => {
       .where('list_id', '=', door.id)
       .execute();
     expect(rows).toHaveLength(1);
+    // Told once: one ticket.checked_in for the one entry.
+    const told = await app.db.handle.db
+      .selectFrom('outbox')
+      .select(['payload'])
+      .where('topic', '=', 'ticket.checked_in')
+      .where('aggregate_id', '=', ticket?.id ?? '')
+      .execute();
+    expect(told.map((t) => t.payload)).toEqual([
+      expect.objectContaining({ ticketId: ticket?.id, listId: door.id, direction: 'entry' }),
+    ]);
   });
 
   it('lets staff scan, managers make lists, and nobody else', async () => {

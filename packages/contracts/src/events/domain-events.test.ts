@@ -73,6 +73,16 @@ const samples: { [T in DomainTopic]: DomainEventPayload<T> } = {
     cancelledBy: userId,
   },
   'booking.expired': { ...booking, ...money },
+  'ticket.checked_in': {
+    ticketId: entryId,
+    bookingId,
+    eventId,
+    userId,
+    listId: entryId,
+    direction: 'entry',
+    gate: 'North',
+    at: '2026-12-24T19:30:00.000Z',
+  },
   'payment.received': {
     paymentId: entryId,
     bookingId,

@@ -121,6 +121,20 @@ export const domainEvents = {
     }),
   ),
   'booking.expired': topic(1, z.object({ ...bookingRef, ...money })),
+  // tickets: a scan that let a ticket in (or out) at a door of its event
+  'ticket.checked_in': topic(
+    1,
+    z.object({
+      ticketId: id,
+      bookingId: id,
+      eventId: id,
+      userId: id,
+      listId: id,
+      direction: z.enum(['entry', 'exit']),
+      gate: z.string().nullable(),
+      at: instant,
+    }),
+  ),
   // payments: money in and out of a booking (amounts are the booking's currency)
   'payment.received': topic(
     1,

@@ -13,7 +13,7 @@ import {
   type Ticket,
   type TicketClaims,
 } from '@evently/contracts';
-import type { Database } from '@evently/db';
+import { appendEvent, type Database } from '@evently/db';
 import type { Kysely, Transaction } from 'kysely';
 import { z } from 'zod';
 import { asMember, authorize } from '../../access/access-policy.js';
@@ -137,7 +137,9 @@ export function createCheckinService(deps: {
     if (input.direction === 'exit') {
       if (!inside) return { result: 'not_in', ticketId };
       const left = await repo.record(trx, { ...scan, direction: 'exit', epoch: standing.exits });
-      return { result: left ? 'ok' : 'not_in', ticketId };
+      if (!left) return { result: 'not_in', ticketId };
+      await checkedIn(trx, ticket, list, { direction: 'exit', gate: scan.gate, at });
+      return { result: 'ok', ticketId };
     }
     // In already, or in once and not allowed back: the entry it had is what the gate is told.
     // An offline scan earlier than the one entry on record (no re-entry) is the first: it wins.
@@ -155,7 +157,10 @@ export function createCheckinService(deps: {
       direction: 'entry',
       epoch: standing.entries,
     });
-    if (entered) return { result: 'ok', ticketId };
+    if (entered) {
+      await checkedIn(trx, ticket, list, { direction: 'entry', gate: scan.gate, at });
+      return { result: 'ok', ticketId };
+    }
     // Another gate let it in a moment ago (the same entry's row): its scan is the first.
     const firstScan = first(await repo.standing(trx, list.id, ticketId));
     return { result: 'already_in', ticketId, ...(firstScan && { firstScan }) };
@@ -169,6 +174,32 @@ export function createCheckinService(deps: {
       ...(ticket && { ticket }),
       ...(kept.firstScan && { firstScan: kept.firstScan }),
     };
+  }
+
+  /**
+   * `ticket.checked_in`, in the scan's transaction: an entry or exit recorded is told exactly
+   * once (an earlier offline scan that becomes the entry later changes its time, not the count).
+   */
+  async function checkedIn(
+    trx: Transaction<Database>,
+    ticket: TicketRow,
+    list: ListRow,
+    scan: { direction: 'entry' | 'exit'; gate: string | null; at: Date },
+  ) {
+    await appendEvent(trx, {
+      topic: 'ticket.checked_in',
+      aggregateId: ticket.id,
+      payload: {
+        ticketId: ticket.id,
+        bookingId: ticket.booking_id,
+        eventId: ticket.event_id,
+        userId: ticket.user_id,
+        listId: list.id,
+        direction: scan.direction,
+        gate: scan.gate,
+        at: scan.at.toISOString(),
+      },
+    });
   }
 
   /** One scan in its own transaction, its nonce claimed first: its answer, or the kept one. */
