@@ -16,6 +16,16 @@ export interface ListRow {
   event_status: 'draft' | 'published' | 'cancelled' | 'completed';
 }
 
+/** One scan of a ticket on a list, as recorded. */
+export interface ScanFacts {
+  listId: string;
+  ticketId: string;
+  at: Date;
+  gate: string | null;
+  nonce: string;
+  scannedBy: string;
+}
+
 /** Where a ticket stands on a list: its entries and exits so far, and its last entry. */
 export interface Standing {
   entries: number;
@@ -175,16 +185,7 @@ export const checkinRepository = {
   /** The ticket's `epoch`-th entry or exit, unless another scan recorded it first: whether this did. */
   async record(
     trx: Transaction<Database>,
-    scan: {
-      listId: string;
-      ticketId: string;
-      direction: CheckinDirection;
-      epoch: number;
-      at: Date;
-      gate: string | null;
-      nonce: string;
-      scannedBy: string;
-    },
+    scan: ScanFacts & { direction: CheckinDirection; epoch: number },
   ): Promise<boolean> {
     const row = await trx
       .insertInto('checkins')
@@ -208,17 +209,7 @@ export const checkinRepository = {
    * An earlier scan of the ticket's first entry, reported late by an offline scanner: it becomes
    * the entry (the earliest scan wins), if the entry on record is still later.
    */
-  async moveFirstEntry(
-    trx: Transaction<Database>,
-    scan: {
-      listId: string;
-      ticketId: string;
-      at: Date;
-      gate: string | null;
-      nonce: string;
-      scannedBy: string;
-    },
-  ): Promise<boolean> {
+  async moveFirstEntry(trx: Transaction<Database>, scan: ScanFacts): Promise<boolean> {
     const row = await trx
       .updateTable('checkins')
       .set({ at: scan.at, gate: scan.gate, nonce: scan.nonce, scanned_by: scan.scannedBy })
