@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Event, Ticket } from '@evently/contracts';
-import { compactVerify, createLocalJWKSet, type JSONWebKeySet } from 'jose';
+import { compactVerify, createLocalJWKSet } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventInput } from './event-input.js';
 import { joinOrganization, type SignedUp, startTestApp, type TestApp } from './harness.js';
@@ -47,13 +47,24 @@ describe('check-in offline and by name', () => {
     const exported = await staff.client.checkin.export.query({ listId: list.id });
     expect(exported.list.id).toBe(list.id);
     const mine = exported.tickets.find((t) => t.id === ticket?.id);
-    expect(mine).toMatchObject({ status: 'valid', inside: false });
+    expect(mine).toMatchObject({ status: 'valid', inside: false, entered: false });
     // Verified with nothing but the exported keys.
-    const { payload } = await compactVerify(
-      ticket?.code ?? '',
-      createLocalJWKSet(exported.keys as unknown as JSONWebKeySet),
-    );
+    const { payload } = await compactVerify(ticket?.code ?? '', createLocalJWKSet(exported.keys));
     expect(JSON.parse(new TextDecoder().decode(payload))).toMatchObject({ tid: ticket?.id });
+    // In and out again: not inside, but it has entered (no re-entry on this list).
+    for (const direction of ['entry', 'exit'] as const) {
+      await staff.client.checkin.redeem.mutate({
+        listId: list.id,
+        code: ticket?.code ?? '',
+        nonce: nonce(),
+        direction,
+      });
+    }
+    const later = await staff.client.checkin.export.query({ listId: list.id });
+    expect(later.tickets.find((t) => t.id === ticket?.id)).toMatchObject({
+      inside: false,
+      entered: true,
+    });
   });
 
   it('syncs offline scans earliest first, reporting the late duplicates', async () => {

@@ -101,17 +101,32 @@ export const checkinAttendeeSchema = z.object({
 });
 export type CheckinAttendee = z.infer<typeof checkinAttendeeSchema>;
 
+/** A public key ticket codes are verified with (an Ed25519 JWK: jose's `JWK` accepts it). */
+export const ticketPublicKeySchema = z.object({
+  kty: z.string(),
+  crv: z.string(),
+  x: z.string(),
+  kid: z.string(),
+  alg: z.string(),
+  use: z.string(),
+});
+/** The public keys, as /.well-known/evently/ticket-keys.json serves them (a JWKS). */
+export const ticketKeySetSchema = z.object({ keys: z.array(ticketPublicKeySchema) });
+export type TicketKeySet = z.infer<typeof ticketKeySetSchema>;
+
 /** What an offline scanner takes to the door: the list, the keys, and every ticket's state. */
 export const checkinExportSchema = z.object({
   list: checkinListSchema,
-  /** The public keys codes are verified with (a JWKS, as /.well-known/evently/ticket-keys.json). */
-  keys: z.object({ keys: z.array(z.record(z.string(), z.unknown())) }),
+  keys: ticketKeySetSchema,
   tickets: z.array(
     z.object({
       id: idSchema,
       ticketTypeId: idSchema,
       status: z.enum(['valid', 'void']),
+      /** Entered and not left, on this list. */
       inside: z.boolean(),
+      /** Entered at least once (on a list without re-entry, it may not come in again). */
+      entered: z.boolean(),
     }),
   ),
   exportedAt: instantSchema,

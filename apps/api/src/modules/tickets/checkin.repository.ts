@@ -256,6 +256,8 @@ export const checkinRepository = {
         sql<boolean>`(SELECT count(*) FILTER (WHERE c.direction = 'entry')
           > count(*) FILTER (WHERE c.direction = 'exit')
           FROM checkins c WHERE c.list_id = ${list.id} AND c.ticket_id = t.id)`.as('inside'),
+        sql<boolean>`EXISTS (SELECT 1 FROM checkins c WHERE c.list_id = ${list.id}
+          AND c.ticket_id = t.id AND c.direction = 'entry')`.as('entered'),
       ])
       .where('t.event_id', '=', list.event_id);
     if (list.ticket_type_ids) query = query.where('t.ticket_type_id', 'in', list.ticket_type_ids);

@@ -302,12 +302,13 @@ export function createCheckinService(deps: {
       const tickets = await repo.exportTickets(db, list);
       return {
         list: answered,
-        keys: (await keys.jwks()) as CheckinExport['keys'],
+        keys: await keys.jwks(),
         tickets: tickets.map((t) => ({
           id: t.id,
           ticketTypeId: t.ticket_type_id,
           status: t.status,
           inside: t.inside,
+          entered: t.entered,
         })),
         exportedAt: exportedAt.toISOString(),
       };

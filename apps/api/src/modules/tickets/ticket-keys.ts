@@ -4,9 +4,9 @@ import {
   generateKeyPairSync,
   type KeyObject,
 } from 'node:crypto';
-import { type TicketClaims, ticketClaimsSchema } from '@evently/contracts';
+import { type TicketClaims, type TicketKeySet, ticketClaimsSchema } from '@evently/contracts';
 import type { Database, TicketPublicJwk } from '@evently/db';
-import { CompactSign, calculateJwkThumbprint, compactVerify, exportJWK, type JWK } from 'jose';
+import { CompactSign, calculateJwkThumbprint, compactVerify, exportJWK } from 'jose';
 import type { Kysely } from 'kysely';
 import { ticketKeysRepository as repo } from './ticket-keys.repository.js';
 
@@ -22,7 +22,7 @@ export interface TicketKeys {
   /** The claims of a code signed by a key of ours that is not revoked; undefined otherwise. */
   verify(code: string): Promise<TicketClaims | undefined>;
   /** The public keys a gate verifies codes with (revoked ones left out). */
-  jwks(): Promise<{ keys: JWK[] }>;
+  jwks(): Promise<TicketKeySet>;
 }
 
 export class TicketKeyError extends Error {}

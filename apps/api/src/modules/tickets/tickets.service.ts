@@ -2,6 +2,7 @@ import type {
   myTicketsInputSchema,
   Page,
   Ticket,
+  TicketKeySet,
   TicketQr,
   ticketQrInputSchema,
 } from '@evently/contracts';
@@ -29,7 +30,7 @@ export interface TicketsService {
   forBooking(principal: Principal, bookingId: string): Promise<Ticket[]>;
   qr(principal: Principal, input: QrInput): Promise<TicketQr>;
   /** The public keys ticket codes are verified with (a JWKS). */
-  jwks(): Promise<{ keys: object[] }>;
+  jwks(): Promise<TicketKeySet>;
 }
 
 /** A ticket row as answered, its code signed (for check-in's answers too). */
