@@ -115,8 +115,9 @@ export function createCheckinService(deps: {
     // A code of ours whose ticket is gone (its booking deleted) is not a ticket.
     if (!ticket) return { result: 'invalid' };
     const ticketId = ticket.id;
+    // Another event's ticket is not this door's to show (nor its holder, nor its code).
     if (ticket.event_id !== list.event_id || claims.eid !== list.event_id) {
-      return { result: 'wrong_event', ticketId };
+      return { result: 'wrong_event' };
     }
     if (list.ticket_type_ids && !list.ticket_type_ids.includes(ticket.ticket_type_id)) {
       return { result: 'wrong_list', ticketId };
