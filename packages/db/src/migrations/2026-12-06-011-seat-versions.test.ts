@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { useDatabaseBefore } from './fixtures/database-before.js';
+import { insertEventRows } from './fixtures/event-rows.js';
 
 const THIS = '2026-12-06-011-seat-versions';
 
@@ -11,17 +12,7 @@ describe(`migration ${THIS}`, () => {
 
   it('gives the allocations and seats made before it version 0', async () => {
     const db = migration.db();
-    await sql`INSERT INTO users (id, email, name, role, password_hash, created_at, updated_at)
-      VALUES (${user}, 'u@example.com', 'U', 'user', 'x', now(), now())`.execute(db);
-    await sql`INSERT INTO organizations (id, name, slug, created_by)
-      VALUES (${org}, 'Org', 'org', ${user})`.execute(db);
-    await sql`INSERT INTO events (id, organizer_id, organization_id, status, title, venue,
-        starts_at, ends_at, capacity, price_cents, currency, max_per_booking, created_at,
-        updated_at)
-      VALUES (${event}, ${user}, ${org}, 'published', 'Show', 'Hall', '2027-01-10T18:00:00Z',
-        '2027-01-10T21:00:00Z', 10, 2500, 'EUR', 4, now(), now())`.execute(db);
-    await sql`INSERT INTO ticket_types (id, event_id, name, price_cents)
-      VALUES (${type}, ${event}, 'Stalls', 2500)`.execute(db);
+    await insertEventRows(db, { user, org, event, type }, 2500);
     await sql`INSERT INTO bookings (id, event_id, user_id, quantity, status, unit_price_cents,
         total_cents, currency, expires_at, updated_at)
       VALUES (${booking}, ${event}, ${user}, 2, 'pending', 2500, 5000, 'EUR',
