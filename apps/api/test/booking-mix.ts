@@ -146,6 +146,13 @@ export function createBookingMix(options: {
     Array.from({ length: options.eventCancellations }, (_, i) => (i + 1) * step),
   );
   const live = [...options.events];
+  /**
+   * Holds the mix never touches again, so they lapse however fast the machine confirms the rest:
+   * the expiry path is reached by the seed, not by the machine being slow.
+   */
+  const abandoned = new Set<string>();
+  const touchable = <T extends { id: string }>(items: readonly T[]) =>
+    items.filter((b) => !abandoned.has(b.id));
   const organizerOf = (eventId: string): EventlyClient => {
     const event = options.events.find((e) => e.id === eventId);
     if (!event) throw new Error(`not an event of the mix: ${eventId}`);
@@ -168,8 +175,8 @@ export function createBookingMix(options: {
 
   /** A free hold confirmed by its buyer; a paid one by its organizer: paid, or overridden. */
   async function confirmSomething(client: EventlyClient): Promise<string | undefined> {
-    const { items } = await retry(() =>
-      client.bookings.mine.query({ status: 'pending', limit: 20 }),
+    const items = touchable(
+      (await retry(() => client.bookings.mine.query({ status: 'pending', limit: 20 }))).items,
     );
     if (items.length === 0) return 'idle';
     const booking = pick(items);
@@ -199,7 +206,9 @@ export function createBookingMix(options: {
   /** A hold or a confirmed booking cancelled by its buyer, or (a third of the time) its organizer. */
   async function cancelSomething(client: EventlyClient): Promise<string | undefined> {
     const status = rand() < 0.5 ? 'pending' : 'confirmed';
-    const { items } = await retry(() => client.bookings.mine.query({ status, limit: 20 }));
+    const items = touchable(
+      (await retry(() => client.bookings.mine.query({ status, limit: 20 }))).items,
+    );
     if (items.length === 0) return 'idle';
     const booking = pick(items);
     const byOrganizer = rand() < 0.33;
@@ -233,9 +242,12 @@ export function createBookingMix(options: {
     if (roll < 0.42) {
       const input = { eventId: event.id, quantity: 1 + Math.floor(rand() * 3) };
       const idempotencyKey = randomUUID();
+      const abandon = rand() < 0.15;
       return attempt('book', async () => {
-        await user.bookings.create.mutate({ ...input, idempotencyKey });
-        return undefined;
+        const booking = await user.bookings.create.mutate({ ...input, idempotencyKey });
+        if (!abandon) return undefined;
+        abandoned.add(booking.id);
+        return 'abandoned';
       });
     }
     if (roll < 0.66) return attempt('confirm', () => confirmSomething(user));
