@@ -11,8 +11,8 @@ import {
 } from './analytics.truth.js';
 
 /**
- * One event's figures as `client` reads them (its stats, its figures per ticket type, quota and
- * voucher, and its hourly series) equal the counts from the source tables.
+ * One event's figures as `client` reads them (its stats, its figures per ticket type, quota,
+ * voucher and check-in list, and its hourly series) equal the counts from the source tables.
  */
 export async function expectEventFiguresMatch(
   db: Kysely<Database>,
@@ -25,11 +25,12 @@ export async function expectEventFiguresMatch(
     ticketTypes,
     quotas,
     vouchers,
+    checkins,
     ...stats
   } = await client.analytics.event.query({
     eventId: truth.eventId,
   });
-  expect({ ticketTypes, quotas, vouchers }).toEqual(await detailTruth(db, truth.eventId));
+  expect({ ticketTypes, quotas, vouchers, checkins }).toEqual(await detailTruth(db, truth.eventId));
   expect(stats).toEqual({
     eventId: truth.eventId,
     capacity: truth.capacity,

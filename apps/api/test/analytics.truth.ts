@@ -4,8 +4,9 @@ import { type Kysely, sql } from 'kysely';
 
 /**
  * The figures analytics must show, counted straight from the bookings, payments, refunds,
- * waitlist, events and users tables — the oracle the consistency and rebuild tests compare the
- * read models with. Revenue is money: payments less refunds (whatever the refund's status).
+ * waitlist, check-in, events and users tables — the oracle the consistency and rebuild tests
+ * compare the read models with. Revenue is money: payments less refunds (whatever the refund's
+ * status).
  */
 export interface EventTruth {
   eventId: string;
@@ -152,7 +153,8 @@ export async function seriesTruth(
  * of a booking is shared among its lines in proportion to their totals (line i of A: ⌊A·Cᵢ/T⌋ −
  * ⌊A·Cᵢ₋₁/T⌋, Cᵢ the totals up to it; all on the first when they cost nothing); a quota sums the
  * lines of its types; a voucher used in any order counts the confirmed bookings made with it and
- * their lines' discounts.
+ * their lines' discounts; a check-in list counts the tickets with an entry on it, and those with
+ * more entries than exits (inside now, as `checkin.lists.list` counts them).
  */
 export async function detailTruth(db: Kysely<Database>, eventId: string): Promise<EventDetail> {
   // Each line's share of each money movement of its booking (+ payments, − refunds).
@@ -223,6 +225,15 @@ export async function detailTruth(db: Kysely<Database>, eventId: string): Promis
     WHERE v.event_id = ${eventId}
     GROUP BY v.id, v.code
     ORDER BY v.code, v.id`.execute(db);
+  const { rows: lists } = await sql<{ id: string; name: string; entered: string; inside: string }>`
+    SELECT l.id, l.name,
+      (SELECT count(DISTINCT c.ticket_id) FROM checkins c
+        WHERE c.list_id = l.id AND c.direction = 'entry') AS entered,
+      (SELECT count(*) FROM (SELECT c.ticket_id FROM checkins c WHERE c.list_id = l.id
+        GROUP BY c.ticket_id HAVING count(*) FILTER (WHERE c.direction = 'entry')
+          > count(*) FILTER (WHERE c.direction = 'exit')) i) AS inside
+    FROM checkin_lists l WHERE l.event_id = ${eventId}
+    ORDER BY l.created_at, l.id`.execute(db);
   return {
     ticketTypes: types.map((t) => ({
       ticketTypeId: t.id,
@@ -244,6 +255,12 @@ export async function detailTruth(db: Kysely<Database>, eventId: string): Promis
       code: v.code,
       redemptions: Number(v.uses),
       discountCents: Number(v.discount),
+    })),
+    checkins: lists.map((l) => ({
+      listId: l.id,
+      name: l.name,
+      entered: Number(l.entered),
+      inside: Number(l.inside),
     })),
   };
 }
@@ -293,6 +310,18 @@ export async function readModels(db: Kysely<Database>) {
     .orderBy('event_id')
     .orderBy('voucher_id')
     .execute();
+  const checkins = await db
+    .selectFrom('analytics_checkin_stats')
+    .selectAll()
+    .orderBy('event_id')
+    .orderBy('list_id')
+    .execute();
+  const entered = await db
+    .selectFrom('analytics_checkin_tickets')
+    .selectAll()
+    .orderBy('list_id')
+    .orderBy('ticket_id')
+    .execute();
   return {
     stats: stats.map(({ updated_at: _u, live_seq: _l, ...figures }) => figures),
     series,
@@ -300,5 +329,7 @@ export async function readModels(db: Kysely<Database>) {
     entries,
     types,
     vouchers,
+    checkins,
+    entered,
   };
 }

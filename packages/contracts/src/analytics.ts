@@ -132,7 +132,21 @@ export const voucherFiguresSchema = z.object({
 });
 export type VoucherFigures = z.infer<typeof voucherFiguresSchema>;
 
-/** An event's figures per ticket type, per quota and per voucher. */
+/**
+ * A check-in list's door, as the projection counts `ticket.checked_in`: how many of its tickets
+ * came in and how many are in now. Tickets valid for the list are `checkin.lists.list`'s `total`.
+ */
+export const checkinFiguresSchema = z.object({
+  listId: idSchema,
+  name: z.string(),
+  /** Tickets that came in at least once (a re-entry does not count again). */
+  entered: count,
+  /** Tickets in now: entries less exits (`checkin.lists.list` calls it `checkedIn`). */
+  inside: count,
+});
+export type CheckinFigures = z.infer<typeof checkinFiguresSchema>;
+
+/** An event's figures per ticket type, per quota, per voucher and per check-in list. */
 export const eventDetailShape = {
   /** Every ticket type of the event (archived ones too), in its display order. */
   ticketTypes: z.array(ticketTypeFiguresSchema),
@@ -140,6 +154,8 @@ export const eventDetailShape = {
   quotas: z.array(quotaFiguresSchema),
   /** Every voucher used in an order so far (held, confirmed or given back), by code. */
   vouchers: z.array(voucherFiguresSchema),
+  /** Every check-in list of the event, in the order they were made. */
+  checkins: z.array(checkinFiguresSchema),
 };
 export const eventDetailSchema = z.object(eventDetailShape);
 export type EventDetail = z.infer<typeof eventDetailSchema>;
@@ -153,14 +169,16 @@ export type EventAnalytics = z.infer<typeof eventAnalyticsSchema>;
 
 /**
  * An update of `analytics.live`. A one-event stream's updates also carry the event's detail:
- * every ticket type and quota, and the vouchers whose figures the update changed (a client keeps
- * vouchers by id; the stream's first figures, without lastEventId, list every voucher used so
- * far, as `analytics.event` does). Streams of several events carry EventStats alone.
+ * every ticket type, quota and check-in list, and the vouchers whose figures the update changed
+ * (a client keeps vouchers by id; the stream's first figures, without lastEventId, list every
+ * voucher used so far, as `analytics.event` does). A scan at a door is an update of its own
+ * (only the lists moved). Streams of several events carry EventStats alone (and skip scans).
  */
 export const liveStatsSchema = eventStatsSchema.extend({
   ticketTypes: eventDetailShape.ticketTypes.optional(),
   quotas: eventDetailShape.quotas.optional(),
   vouchers: eventDetailShape.vouchers.optional(),
+  checkins: eventDetailShape.checkins.optional(),
 });
 export type LiveStats = z.infer<typeof liveStatsSchema>;
 

@@ -1,5 +1,9 @@
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
 import type {
+  AnalyticsCheckinStatsTable,
+  AnalyticsCheckinTicketsTable,
+} from './analytics-checkin-tables.js';
+import type {
   AnalyticsRebuildCoveredTable,
   AnalyticsTicketTypeStatsTable,
   AnalyticsVoucherStatsTable,
@@ -14,6 +18,7 @@ import type {
   VouchersTable,
   VoucherTicketTypesTable,
 } from './inventory-tables.js';
+import type { SentEmailsTable } from './mail-tables.js';
 import type { PaymentsTable, RefundsTable, StripeEventsTable } from './payment-tables.js';
 import type { SeatingTables } from './seating-tables.js';
 import type { TicketTables } from './ticket-tables.js';
@@ -245,33 +250,6 @@ export interface WaitlistEntriesTable {
   updated_at: Timestamp;
 }
 
-/** Outgoing mails (notifications module): sent once per (source, recipient, template). */
-export interface SentEmailsTable {
-  id: string;
-  /** An outbox event id, `event:<id>:cancelled` or `booking:<id>:reminder`. */
-  source: string;
-  recipient_id: string;
-  template: string;
-  to_email: string;
-  subject: string;
-  /** Null once sent, or once dead for a mail that expires (a code mail's body holds its code). */
-  body_text: string | null;
-  body_html: string | null;
-  status: ColumnType<'pending' | 'sent' | 'dead', 'pending' | 'sent' | 'dead' | undefined>;
-  attempts: Generated<number>;
-  next_attempt_at: ColumnType<Date, Date | string | undefined, Date | string>;
-  last_error: string | null;
-  message_id: string | null;
-  created_at: CreatedAt;
-  sent_at: Timestamp | null;
-  dead_at: Timestamp | null;
-  /**
-   * Worth sending only until then (a one-time code's mail): dropped unsent after it, bodies
-   * cleared when it dies, never replayed. Null for every other mail.
-   */
-  expires_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
-}
-
 /** analytics: per-event figures (see the analytics migration). */
 export interface AnalyticsEventStatsTable {
   event_id: string;
@@ -392,6 +370,8 @@ export interface Database extends SeatingTables, TicketTables {
   analytics_rebuild_covered: AnalyticsRebuildCoveredTable;
   analytics_ticket_type_stats: AnalyticsTicketTypeStatsTable;
   analytics_voucher_stats: AnalyticsVoucherStatsTable;
+  analytics_checkin_stats: AnalyticsCheckinStatsTable;
+  analytics_checkin_tickets: AnalyticsCheckinTicketsTable;
   payments: PaymentsTable;
   refunds: RefundsTable;
   stripe_events: StripeEventsTable;

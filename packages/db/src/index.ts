@@ -1,3 +1,4 @@
+export type * from './analytics-checkin-tables.js';
 export type * from './analytics-detail-tables.js';
 export {
   createDb,
@@ -10,6 +11,7 @@ export {
 export type * from './database.js';
 export { isDatabaseUnavailable } from './database-unavailable.js';
 export type * from './inventory-tables.js';
+export type * from './mail-tables.js';
 export { MigrationError, migrateDown, migrateToLatest } from './migrate.js';
 export {
   type AppendedEvent,

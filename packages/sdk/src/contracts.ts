@@ -41,6 +41,7 @@ export {
   type CheckinAttendee,
   type CheckinDirection,
   type CheckinExport,
+  type CheckinFigures,
   type CheckinList,
   type CheckinResult,
   type CheckinSyncInput,

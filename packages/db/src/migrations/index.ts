@@ -23,6 +23,8 @@ import * as seating from './2026-12-06-010-seating.js';
 import * as seatVersions from './2026-12-06-011-seat-versions.js';
 import * as tickets from './2026-12-06-012-tickets.js';
 import * as checkin from './2026-12-06-013-checkin.js';
+import * as analyticsCheckins from './2026-12-06-014-analytics-checkins.js';
+import * as mailAttachments from './2026-12-06-015-mail-attachments.js';
 
 /**
  * Every migration, by date-prefixed name. A static list (not a folder scan) so the same code
@@ -53,4 +55,6 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06-011-seat-versions': seatVersions,
   '2026-12-06-012-tickets': tickets,
   '2026-12-06-013-checkin': checkin,
+  '2026-12-06-014-analytics-checkins': analyticsCheckins,
+  '2026-12-06-015-mail-attachments': mailAttachments,
 };

@@ -9,6 +9,13 @@ import {
 import type { Transaction } from 'kysely';
 import type { RequestLog } from '../../kernel/log.js';
 import {
+  type BatchCheckin,
+  checkinRows,
+  creditFirstEntries,
+  enteredPairs,
+  listDelta,
+} from './analytics.checkins.js';
+import {
   addInto,
   type BookingLines,
   type LineDeltas,
@@ -199,8 +206,9 @@ const inKeyOrder = <T>(rows: Map<string, T>): T[] =>
  * Applies a batch of events to the read models inside one delivery transaction, their deltas
  * folded together: one upsert per event row, one statement for every series row, one move of the
  * live cursor. Locks are taken in one order by every projection transaction — waitlist entries,
- * event rows (by id), rows per ticket type then per voucher (by event and id), series rows, live
- * cursor — so concurrent batches never deadlock; the hot
+ * check-in marks (by list and ticket), event rows (by id), rows per ticket type, per voucher, then
+ * per check-in list (by event and id), series rows, live cursor — so concurrent batches never
+ * deadlock; the hot
  * rows (overall series, the cursor) come last, to be held for as short a time as possible.
  * Returns the live updates to broadcast (one per live event), in order.
  */
@@ -221,6 +229,7 @@ export async function applyEvents(
     eventId: string;
     at: number;
   }> = [];
+  const checkins: BatchCheckin[] = [];
   for (const [i, { event, change }] of batch.entries()) {
     const { meta, clocks, lines } = facts[i] ?? { meta: undefined, clocks: {}, lines: undefined };
     if (change.eventId && !meta) {
@@ -232,9 +241,13 @@ export async function applyEvents(
       const into = byEvent.get(meta.eventId) ?? { meta, deltas: [] };
       const stats = { ...change.stats };
       const moved = change.lines && lines ? lineDeltas(change.lines, lines) : null;
-      into.deltas.push({ stats, live: change.live, lines: moved });
+      const checkin = change.checkin ? listDelta(change.checkin) : null;
+      into.deltas.push({ stats, live: change.live, lines: moved, checkin });
       byEvent.set(meta.eventId, into);
       if (moved) addLineRows(lineRows, meta.eventId, moved);
+      if (change.checkin && checkin) {
+        checkins.push({ eventId: meta.eventId, move: change.checkin, change: checkin });
+      }
       if (change.waitlist) moves.push({ ...change.waitlist, stats, eventId: meta.eventId, at: i });
     }
     addSeriesRows(series, change, meta, clocks, new Date(event.occurredAt));
@@ -248,6 +261,8 @@ export async function applyEvents(
       move.stats.waitlist_waiting -= 1;
     }
   }
+  // A ticket counts as entered on its first entry: the one that marks its pair.
+  creditFirstEntries(checkins, await repo.markEntered(trx, enteredPairs(checkins)));
   const changed: Array<{ row: StatsRow; deltas: EventDelta[] }> = [];
   // Event rows in id order (the lock order): a run of changed rows is one statement; a deleted
   // draft's row (rare) is deleted between runs, at its place in that order.
@@ -274,6 +289,7 @@ export async function applyEvents(
   // Rows per type and voucher, each only under its event's row (locked above).
   await repo.addTypeStats(trx, inKeyOrder(lineRows.types));
   await repo.addVoucherStats(trx, inKeyOrder(lineRows.vouchers));
+  await repo.addCheckinStats(trx, inKeyOrder(checkinRows(checkins)));
   await repo.addSeries(trx, sortedSeries(series));
   const live = await liveFiguresOf(trx, changed);
   const seqs = await repo.appendLiveUpdates(trx, live);

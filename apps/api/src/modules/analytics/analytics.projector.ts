@@ -1,4 +1,5 @@
 import type { DomainEvent } from '@evently/contracts';
+import type { CheckinMove } from './analytics.checkins.js';
 import type { LinesMove } from './analytics.lines.js';
 
 /**
@@ -82,11 +83,14 @@ export interface Projection {
   waitlist: { entryId: string; move: 'joined' | 'left' } | null;
   /**
    * Whether the event's public figures may change: a live update follows. `detail`: only its
-   * detail (per type and quota) may, not its EventStats — only one-event streams send it.
+   * detail (per type, quota and check-in list) may, not its EventStats — only one-event streams
+   * send it.
    */
   live: boolean | 'detail';
   /** How the booking's lines move (figures per ticket type and voucher): booking and money events. */
   lines: LinesMove | null;
+  /** An entry or exit at a check-in list (figures per list). */
+  checkin: CheckinMove | null;
 }
 
 const none: Projection = {
@@ -96,6 +100,7 @@ const none: Projection = {
   waitlist: null,
   live: false,
   lines: null,
+  checkin: null,
 };
 
 function stats(delta: Partial<StatsDelta>): StatsDelta {
@@ -254,6 +259,18 @@ export function project(event: DomainEvent): Projection {
         waitlist: { entryId: event.payload.entryId, move: 'left' },
         live: true,
       };
+    case 'ticket.checked_in': {
+      // Only the lists' figures move (the event's row, a zero delta, is locked over them): a
+      // one-event stream shows the door filling up; streams of several events skip it.
+      const { eventId, listId, ticketId, direction } = event.payload;
+      return {
+        ...none,
+        eventId,
+        stats: stats({}),
+        checkin: { listId, ticketId, direction },
+        live: 'detail',
+      };
+    }
     case 'user.registered':
       return {
         ...none,
@@ -301,6 +318,7 @@ export const analyticsTopics = [
   'waitlist.offer_expired',
   'waitlist.left',
   'waitlist.closed',
+  'ticket.checked_in',
   'user.registered',
   'user.email_verified',
 ] as const;

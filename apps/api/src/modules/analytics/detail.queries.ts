@@ -9,8 +9,9 @@ export type VoucherChoice = 'all' | readonly string[];
 
 /**
  * An event's detail as one JSON value (a select expression): its types with their figures from
- * the read model, its quotas with their members, and the chosen vouchers' figures with their
- * codes. A handful of rows per type, quota and voucher — never a booking.
+ * the read model, its quotas with their members, the chosen vouchers' figures with their codes,
+ * and its check-in lists with their figures. A handful of rows per type, quota, voucher and
+ * list — never a booking or a scan.
  */
 export function detailOf(eventId: RawBuilder<unknown>, vouchers: VoucherChoice) {
   // Aliases of their own (d_…): `eventId` may name a column of the caller's query.
@@ -36,7 +37,15 @@ export function detailOf(eventId: RawBuilder<unknown>, vouchers: VoucherChoice) 
           'discount_cents', d_vs.discount_cents))
         ORDER BY d_v.code, d_v.id), '[]'::json)
       FROM analytics_voucher_stats d_vs JOIN vouchers d_v ON d_v.id = d_vs.voucher_id
-      WHERE d_vs.event_id = ${eventId} AND ${chosen}))`;
+      WHERE d_vs.event_id = ${eventId} AND ${chosen}),
+    'checkins', (SELECT coalesce(json_agg(json_build_object('id', d_l.id, 'name', d_l.name,
+        'figures', json_build_object('entered', coalesce(d_cs.entered, 0),
+          'inside', coalesce(d_cs.inside, 0)))
+        ORDER BY d_l.created_at, d_l.id), '[]'::json)
+      FROM checkin_lists d_l
+      LEFT JOIN analytics_checkin_stats d_cs
+        ON d_cs.event_id = d_l.event_id AND d_cs.list_id = d_l.id
+      WHERE d_l.event_id = ${eventId}))`;
 }
 
 /** Several events' details at once, by event id. */

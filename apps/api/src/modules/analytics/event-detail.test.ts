@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { listDelta } from './analytics.checkins.js';
 import { type BookingLines, type LinesMove, lineDeltas } from './analytics.lines.js';
 import { type DetailSource, detailsAfterEach, toEventDetail } from './event-detail.js';
 
@@ -9,14 +10,26 @@ const vip = randomUUID();
 const standing = randomUUID();
 const empty = randomUUID();
 const voucherId = randomUUID();
+const door = randomUUID();
+const garden = randomUUID();
 
-/** Three types; a quota shared by two of them, one of size 0, and one of the third alone. */
+/**
+ * Three types; a quota shared by two of them, one of size 0, and one of the third alone; two
+ * check-in lists (entered, inside).
+ */
 function source(figures: {
   ga: [number, number, number];
   early: [number, number, number];
   vip: [number, number, number];
   voucher: [number, number];
+  door?: [number, number];
+  garden?: [number, number];
 }): DetailSource {
+  const list = (id: string, name: string, [entered, inside]: [number, number] = [0, 0]) => ({
+    id,
+    name,
+    figures: { entered, inside },
+  });
   const type = (id: string, name: string, [sold, held, revenue]: [number, number, number]) => ({
     id,
     name,
@@ -40,6 +53,7 @@ function source(figures: {
         figures: { redemptions: figures.voucher[0], discount_cents: figures.voucher[1] },
       },
     ],
+    checkins: [list(door, 'Main door', figures.door), list(garden, 'Garden', figures.garden)],
   };
 }
 
@@ -112,5 +126,64 @@ describe('event detail (pure)', () => {
     expect(details[1]?.vouchers).toEqual([]);
     // After the last: the whole batch, and no voucher (that booking had none).
     expect(details[2]).toEqual({ ...toEventDetail(after), vouchers: [] });
+  });
+
+  it('gives every check-in list after each scan of a batch, a booking between them', () => {
+    const ticket = randomUUID();
+    const plain: BookingLines = {
+      lines: [{ ticketTypeId: early, quantity: 1, totalCents: 2_000, discountCents: 0 }],
+      voucherId: null,
+    };
+    const first = listDelta({ listId: garden, ticketId: ticket, direction: 'entry' });
+    first.delta.entered = 1;
+    // In at the garden (its first entry), out, a booking confirmed, in again (a re-entry).
+    const deltas = [
+      { live: 'detail' as const, lines: null, checkin: first },
+      {
+        live: 'detail' as const,
+        lines: null,
+        checkin: listDelta({ listId: garden, ticketId: ticket, direction: 'exit' }),
+      },
+      { live: true, lines: lineDeltas({ held: -1, sold: 1, money: 0 }, plain), checkin: null },
+      {
+        live: 'detail' as const,
+        lines: null,
+        checkin: listDelta({ listId: garden, ticketId: ticket, direction: 'entry' }),
+      },
+    ];
+    const after = source({
+      ga: [0, 0, 0],
+      early: [1, 0, 2_000],
+      vip: [0, 0, 0],
+      voucher: [0, 0],
+      door: [4, 3],
+      garden: [1, 1],
+    });
+    const details = detailsAfterEach(after, deltas);
+    // The garden went 1 in, 0 in, 0 in, 1 in; entered once throughout; the door never moved.
+    expect(details.map((d) => d.checkins.map((l) => [l.name, l.entered, l.inside]))).toEqual([
+      [
+        ['Main door', 4, 3],
+        ['Garden', 1, 1],
+      ],
+      [
+        ['Main door', 4, 3],
+        ['Garden', 1, 0],
+      ],
+      [
+        ['Main door', 4, 3],
+        ['Garden', 1, 0],
+      ],
+      [
+        ['Main door', 4, 3],
+        ['Garden', 1, 1],
+      ],
+    ]);
+    expect(details[3]?.checkins).toEqual([
+      { listId: door, name: 'Main door', entered: 4, inside: 3 },
+      { listId: garden, name: 'Garden', entered: 1, inside: 1 },
+    ]);
+    // The booking's update shows its sale, the scans' do not.
+    expect(details.map((d) => d.ticketTypes[1]?.ticketsSold)).toEqual([0, 0, 1, 1]);
   });
 });

@@ -1,4 +1,5 @@
 import type { EventDetail } from '@evently/contracts';
+import type { CheckinDelta, ListDelta } from './analytics.checkins.js';
 import {
   addInto,
   type LineDeltas,
@@ -10,9 +11,10 @@ import { utilization } from './analytics.mappers.js';
 
 /**
  * An event's detail as read (`detail.queries.ts`): its ticket types with their figures (zeros
- * for a type never booked), its quotas with their member types, and vouchers with their figures.
- * Names, codes, sizes and memberships are the event's configuration, read where they live: no
- * domain event announces their changes.
+ * for a type never booked), its quotas with their member types, vouchers with their figures, and
+ * its check-in lists with theirs (zeros for a list never scanned). Names, codes, sizes and
+ * memberships are the event's configuration, read where they live: no domain event announces
+ * their changes.
  */
 export interface DetailSource {
   /** In the event's display order. */
@@ -20,6 +22,8 @@ export interface DetailSource {
   quotas: Array<{ id: string; name: string; size: number; typeIds: string[] }>;
   /** By code. */
   vouchers: Array<{ id: string; code: string; figures: VoucherDelta }>;
+  /** In the order they were made. */
+  checkins: Array<{ id: string; name: string; figures: CheckinDelta }>;
 }
 
 /** The contract's shape: a quota's figures are the sums of its types'. */
@@ -51,6 +55,12 @@ export function toEventDetail(source: DetailSource): EventDetail {
       redemptions: v.figures.redemptions,
       discountCents: v.figures.discount_cents,
     })),
+    checkins: source.checkins.map((l) => ({
+      listId: l.id,
+      name: l.name,
+      entered: l.figures.entered,
+      inside: l.figures.inside,
+    })),
   };
 }
 
@@ -64,16 +74,22 @@ function movedVoucher(lines: LineDeltas | null): string | undefined {
 
 /**
  * The detail after each live event of a batch, oldest first, like the event's figures: the
- * source's figures (after the whole batch) with the line deltas of the later events taken off
- * again. Each carries every type and quota, and the voucher its own event moved (if any): a
- * client keeps vouchers by id. `source.vouchers` must hold every voucher the deltas move.
+ * source's figures (after the whole batch) with the line and check-in deltas of the later events
+ * taken off again. Each carries every type, quota and check-in list, and the voucher its own
+ * event moved (if any): a client keeps vouchers by id. `source.vouchers` must hold every voucher
+ * the deltas move.
  */
 export function detailsAfterEach(
   source: DetailSource,
-  deltas: ReadonlyArray<{ live: boolean | 'detail'; lines: LineDeltas | null }>,
+  deltas: ReadonlyArray<{
+    live: boolean | 'detail';
+    lines: LineDeltas | null;
+    checkin?: ListDelta | null;
+  }>,
 ): EventDetail[] {
   const types = new Map(source.types.map((t) => [t.id, { ...t, figures: { ...t.figures } }]));
   const vouchers = new Map(source.vouchers.map((v) => [v.id, { ...v, figures: { ...v.figures } }]));
+  const lists = new Map(source.checkins.map((l) => [l.id, { ...l, figures: { ...l.figures } }]));
   const details: EventDetail[] = [];
   for (let i = deltas.length - 1; i >= 0; i--) {
     const delta = deltas[i];
@@ -87,9 +103,12 @@ export function detailsAfterEach(
           types: [...types.values()],
           quotas: source.quotas,
           vouchers: moved ? [moved] : [],
+          checkins: [...lists.values()],
         }),
       );
     }
+    const list = delta.checkin && lists.get(delta.checkin.listId);
+    if (list && delta.checkin) addInto(list.figures, delta.checkin.delta, -1);
     if (!lines) continue;
     for (const [typeId, typeDelta] of lines.types) {
       const type = types.get(typeId);

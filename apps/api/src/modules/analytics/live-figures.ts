@@ -1,6 +1,7 @@
 import type { EventDetail, EventStats } from '@evently/contracts';
 import type { Database } from '@evently/db';
 import type { Transaction } from 'kysely';
+import type { ListDelta } from './analytics.checkins.js';
 import type { LineDeltas } from './analytics.lines.js';
 import { type StatsRow, toEventStats } from './analytics.mappers.js';
 import { type StatsDelta, ZERO_STATS } from './analytics.projector.js';
@@ -14,6 +15,8 @@ export interface EventDelta {
   live: boolean | 'detail';
   /** Its booking's lines moved (booking events whose lines were found). */
   lines: LineDeltas | null;
+  /** Its check-in list moved (ticket.checked_in). */
+  checkin: ListDelta | null;
 }
 
 const counterKeys = Object.keys(ZERO_STATS) as (keyof StatsDelta)[];

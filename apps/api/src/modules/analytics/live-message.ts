@@ -1,4 +1,4 @@
-import { eventDetailSchema, eventStatsSchema } from '@evently/contracts';
+import { eventDetailSchema, eventDetailShape, eventStatsSchema } from '@evently/contracts';
 import { z } from 'zod';
 
 /** The pub/sub channel every live update is broadcast on (one channel: one global order). */
@@ -13,10 +13,11 @@ export const liveMessageSchema = z.object({
   organizationId: z.uuid(),
   stats: eventStatsSchema,
   /**
-   * What a one-event stream adds: every type and quota, and the vouchers this update moved.
-   * Streams of several events leave it out.
+   * What a one-event stream adds: every type, quota and check-in list, and the vouchers this
+   * update moved. Streams of several events leave it out. Updates logged before check-in lists
+   * were counted (or by an older worker during a deploy) have none.
    */
-  detail: eventDetailSchema.optional(),
+  detail: eventDetailSchema.extend({ checkins: eventDetailShape.checkins.optional() }).optional(),
   /** Only the detail moved (a hold): streams of several events skip it. */
   detailOnly: z.literal(true).optional(),
 });

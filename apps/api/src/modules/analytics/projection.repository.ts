@@ -1,6 +1,7 @@
 import type { EventDetail, EventStats } from '@evently/contracts';
 import type { Database } from '@evently/db';
 import { sql, type Transaction } from 'kysely';
+import type { CheckinDelta } from './analytics.checkins.js';
 import type { TypeDelta, VoucherDelta } from './analytics.lines.js';
 import type { StatsRow } from './analytics.mappers.js';
 import { type SeriesDelta, type StatsDelta, ZERO_STATS } from './analytics.projector.js';
@@ -86,6 +87,24 @@ export const projectionRepository = {
       .returning('entry_id')
       .executeTakeFirst();
     return row !== undefined;
+  },
+
+  /**
+   * Marks these (list, ticket) pairs entered, in the given order (the caller sorts them: the lock
+   * order); returns those marked now — their first entry counts, any later one does not.
+   */
+  async markEntered(
+    trx: Trx,
+    pairs: ReadonlyArray<{ listId: string; ticketId: string }>,
+  ): Promise<Array<{ listId: string; ticketId: string }>> {
+    if (pairs.length === 0) return [];
+    const rows = await trx
+      .insertInto('analytics_checkin_tickets')
+      .values(pairs.map((p) => ({ list_id: p.listId, ticket_id: p.ticketId })))
+      .onConflict((oc) => oc.columns(['list_id', 'ticket_id']).doNothing())
+      .returning(['list_id', 'ticket_id'])
+      .execute();
+    return rows.map((r) => ({ listId: r.list_id, ticketId: r.ticket_id }));
   },
 
   /**
@@ -207,6 +226,7 @@ export const projectionRepository = {
   async deleteStats(trx: Trx, eventId: string): Promise<StatsRow | undefined> {
     await trx.deleteFrom('analytics_ticket_type_stats').where('event_id', '=', eventId).execute();
     await trx.deleteFrom('analytics_voucher_stats').where('event_id', '=', eventId).execute();
+    await trx.deleteFrom('analytics_checkin_stats').where('event_id', '=', eventId).execute();
     return trx
       .deleteFrom('analytics_event_stats')
       .where('event_id', '=', eventId)
@@ -257,6 +277,26 @@ export const projectionRepository = {
       ON CONFLICT (event_id, voucher_id) DO UPDATE SET
         redemptions = ${t}.redemptions + excluded.redemptions,
         discount_cents = ${t}.discount_cents + excluded.discount_cents`.execute(trx);
+  },
+
+  /** The same per check-in list (rows by event and list: the lock order). */
+  async addCheckinStats(
+    trx: Trx,
+    items: ReadonlyArray<{ eventId: string; listId: string; delta: CheckinDelta }>,
+  ): Promise<void> {
+    if (items.length === 0) return;
+    const t = sql.table('analytics_checkin_stats');
+    await sql`
+      INSERT INTO analytics_checkin_stats (event_id, list_id, entered, inside)
+      VALUES ${sql.join(
+        items.map(
+          ({ eventId, listId, delta }) =>
+            sql`(${eventId}, ${listId}, ${delta.entered}, ${delta.inside})`,
+        ),
+      )}
+      ON CONFLICT (event_id, list_id) DO UPDATE SET
+        entered = ${t}.entered + excluded.entered,
+        inside = ${t}.inside + excluded.inside`.execute(trx);
   },
 
   /**

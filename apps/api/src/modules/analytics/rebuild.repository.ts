@@ -53,7 +53,7 @@ const moneyPerLine = sql`
 
 /**
  * The rebuild's SQL: every read model recomputed from the source tables (events, bookings,
- * payments, refunds, waitlist entries, users) in set-based statements, inside one
+ * payments, refunds, waitlist entries, check-ins, users) in set-based statements, inside one
  * repeatable-read transaction. The figures follow the same rules as the projection, so a rebuild
  * equals the incremental result.
  */
@@ -66,12 +66,16 @@ export const rebuildRepository = {
       SELECT * FROM analytics_ticket_type_stats`.execute(trx);
     await sql`CREATE TEMP TABLE analytics_old_voucher_stats ON COMMIT DROP AS
       SELECT * FROM analytics_voucher_stats`.execute(trx);
+    await sql`CREATE TEMP TABLE analytics_old_checkin_stats ON COMMIT DROP AS
+      SELECT * FROM analytics_checkin_stats`.execute(trx);
     await trx.deleteFrom('analytics_event_stats').execute();
     await trx.deleteFrom('analytics_ticket_type_stats').execute();
     await trx.deleteFrom('analytics_voucher_stats').execute();
     await trx.deleteFrom('analytics_series').execute();
     await trx.deleteFrom('analytics_hours').execute();
     await trx.deleteFrom('analytics_waitlist_entries').execute();
+    await trx.deleteFrom('analytics_checkin_stats').execute();
+    await trx.deleteFrom('analytics_checkin_tickets').execute();
   },
 
   async insertStats(trx: Trx, now: Date): Promise<number> {
@@ -142,6 +146,23 @@ export const rebuildRepository = {
       CROSS JOIN LATERAL (SELECT coalesce(sum(i.discount_cents), 0) AS discount
         FROM booking_items i WHERE i.booking_id = r.booking_id) d
       GROUP BY b.event_id, r.voucher_id`.execute(trx);
+  },
+
+  /**
+   * Per check-in list, from its entries and exits: the tickets with an entry (each marked, so a
+   * later re-entry does not count it again) and entries less exits — as the projection counts.
+   */
+  async insertCheckinStats(trx: Trx): Promise<void> {
+    await sql`
+      INSERT INTO analytics_checkin_tickets (list_id, ticket_id)
+      SELECT DISTINCT list_id, ticket_id FROM checkins WHERE direction = 'entry'`.execute(trx);
+    await sql`
+      INSERT INTO analytics_checkin_stats (event_id, list_id, entered, inside)
+      SELECT l.event_id, c.list_id,
+        count(DISTINCT c.ticket_id) FILTER (WHERE c.direction = 'entry'),
+        count(*) FILTER (WHERE c.direction = 'entry') - count(*) FILTER (WHERE c.direction = 'exit')
+      FROM checkins c JOIN checkin_lists l ON l.id = c.list_id
+      GROUP BY l.event_id, c.list_id`.execute(trx);
   },
 
   async insertWaitlistEntries(trx: Trx): Promise<void> {
@@ -248,7 +269,8 @@ export const rebuildRepository = {
 
   /**
    * Events whose public figures differ from before the rebuild (or are new): their own, or
-   * those of one of their types or vouchers. With the vouchers whose figures changed.
+   * those of one of their types, vouchers or check-in lists. With the vouchers whose figures
+   * changed.
    */
   async changedStats(trx: Trx): Promise<{ rows: StatsRow[]; vouchers: string[] }> {
     const changedVouchers = sql`
@@ -265,6 +287,11 @@ export const rebuildRepository = {
           IS DISTINCT FROM (o.tickets_sold, o.tickets_held, o.revenue_cents)
         UNION
         SELECT event_id FROM (${changedVouchers}) v
+        UNION
+        SELECT event_id
+        FROM analytics_checkin_stats n FULL JOIN analytics_old_checkin_stats o
+          USING (event_id, list_id)
+        WHERE (n.entered, n.inside) IS DISTINCT FROM (o.entered, o.inside)
       )
       SELECT n.* FROM analytics_event_stats n
       LEFT JOIN analytics_old_stats o ON o.event_id = n.event_id

@@ -1,3 +1,4 @@
+import type { EventDetail } from '@evently/contracts';
 import type { Database } from '@evently/db';
 import type { PubSubPort } from '@evently/platform';
 import type { Kysely } from 'kysely';
@@ -45,10 +46,12 @@ export async function rebuildAnalytics(deps: {
           const events = await repo.insertStats(trx, now);
           await repo.insertLineStats(trx);
           await repo.insertWaitlistEntries(trx);
+          await repo.insertCheckinStats(trx);
           const seriesRows = await repo.insertSeries(trx);
           const covered = await repo.coverUnprocessed(trx, ANALYTICS_CONSUMER);
           const { rows: changed, vouchers } = await repo.changedStats(trx);
-          const updates: LiveMessage[] = [];
+          // Each with the whole detail (check-in lists too: only older logged ones lack them).
+          const updates: Array<LiveMessage & { detail?: EventDetail }> = [];
           if (changed.length > 0) {
             const first = await repo.reserveLiveSeqs(trx, changed.length);
             const stamps = changed.map((row, i) => ({
