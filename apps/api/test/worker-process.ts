@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Spawned, spawnWith } from './processes.js';
+import { TEST_TICKET_SIGNING_KEY } from './ticket-key.js';
 
 /** `pnpm start:worker` in its own process group, to be SIGKILLed and started again. */
 export interface WorkerProcess {
@@ -35,7 +36,12 @@ export function workerProcess(env: Record<string, string>): WorkerProcess {
     async start() {
       if (current) throw new Error('a worker is running already');
       // Several files run side by side on one Postgres (max_connections 100).
-      const proc = spawnWith('pnpm', ['start:worker'], { DATABASE_POOL_SIZE: '6', ...env });
+      // The test key unless the test gives one: with NODE_ENV=production the worker needs it.
+      const proc = spawnWith('pnpm', ['start:worker'], {
+        DATABASE_POOL_SIZE: '6',
+        TICKET_SIGNING_KEY: TEST_TICKET_SIGNING_KEY,
+        ...env,
+      });
       current = proc;
       starts += 1;
       exit = undefined;

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { apiEnvSchema, readApiEnv } from '@evently/api';
 import { EnvError } from '@evently/platform';
 import { describe, expect, it } from 'vitest';
@@ -76,4 +77,24 @@ describe('configuration shared by the API and the worker', () => {
       expect(api.started).toBe(Number(value) >= 1 && Number(value) <= 1440);
     },
   );
+
+  it('TICKET_SIGNING_KEY: both refuse production without one, and both take the one given', () => {
+    // The worker signs the codes the confirmation mail carries, with the API's key.
+    const key = generateKeyPairSync('ed25519')
+      .privateKey.export({ format: 'pem', type: 'pkcs8' })
+      .toString();
+    const env = {
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://u@h:5432/db',
+      REDIS_URL: 'redis://h:6379',
+      JWT_SECRET: 'j'.repeat(48),
+    };
+    for (const read of [readApiEnv, readWorkerEnv]) {
+      expect(start(read, env, 'TICKET_SIGNING_KEY')).toEqual({ started: false });
+      expect(start(read, { ...env, TICKET_SIGNING_KEY: key }, 'TICKET_SIGNING_KEY')).toEqual({
+        started: true,
+        value: key,
+      });
+    }
+  });
 });

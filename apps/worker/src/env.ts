@@ -1,4 +1,10 @@
-import { bookingsEnvShape, checkPaymentsEnv, paymentsEnvShape } from '@evently/api';
+import {
+  bookingsEnvShape,
+  checkPaymentsEnv,
+  checkTicketsEnv,
+  paymentsEnvShape,
+  ticketsEnvShape,
+} from '@evently/api';
 import { mailEnvShape, parseEnv, platformEnvShape, retentionEnvShape } from '@evently/platform';
 import { z } from 'zod';
 
@@ -12,9 +18,12 @@ export const workerEnvSchema = z
     ...bookingsEnvShape,
     // The worker issues Stripe refunds.
     ...paymentsEnvShape,
+    // The worker signs the tickets the confirmation mail carries.
+    ...ticketsEnvShape,
   })
   .superRefine((env, ctx) => {
     checkPaymentsEnv(env, ctx);
+    checkTicketsEnv(env, ctx);
     // A separate worker must share its database and queue with the API processes.
     for (const name of ['DATABASE_URL', 'REDIS_URL'] as const) {
       if (!env[name]) {

@@ -27,6 +27,8 @@ const modules = await createModules({
     retentionDays: env.RETENTION_DAYS,
     // The worker issues Stripe refunds.
     stripe: stripeConfigOf(env),
+    // The confirmation mail's ticket codes are signed here, with the API's key.
+    tickets: { signingKey: env.TICKET_SIGNING_KEY, requireKey: env.NODE_ENV === 'production' },
     mode: 'production',
   },
   log,

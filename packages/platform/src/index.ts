@@ -23,7 +23,14 @@ export { LockExpiredError } from './locks/lock-expired-error.js';
 export { createMemoryLocks } from './locks/memory-locks.js';
 export { createRedisLocks } from './locks/redis-locks.js';
 export { createLogger } from './logging/create-logger.js';
-export type { DevMailbox, Mail, MailerPort, SentMail } from './mailer/mailer.port.js';
+export { mailAttachmentSchema } from './mailer/mail-schema.js';
+export type {
+  DevMailbox,
+  Mail,
+  MailAttachment,
+  MailerPort,
+  SentMail,
+} from './mailer/mailer.port.js';
 export { createMemoryMailer, type MemoryMailer } from './mailer/memory-mailer.js';
 export { createSmtpMailer } from './mailer/smtp-mailer.js';
 export {

@@ -239,6 +239,7 @@ export async function createModules(deps: ModulesDeps): Promise<Modules> {
     mailer: platform.mailer,
     log,
     now,
+    tickets: tickets.mailed,
     ...(config.mailSender && { sender: config.mailSender }),
   });
   const modules: readonly Module<unknown>[] = [

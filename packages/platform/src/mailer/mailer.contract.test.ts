@@ -7,8 +7,10 @@ import { createMemoryMailer, type MailLog } from './memory-mailer.js';
 import { createSmtpMailer } from './smtp-mailer.js';
 
 /** A mail as it reached its destination (dev mailbox or SMTP server). */
-interface Delivered extends Omit<Mail, 'messageId'> {
+interface Delivered extends Omit<Mail, 'messageId' | 'attachments'> {
   messageId: string | null;
+  /** Inline images as received: Content-ID and bytes. */
+  inlineImages: Array<{ contentId: string | null; contentType: string; content: Buffer }>;
 }
 
 interface Backend {
@@ -31,7 +33,12 @@ const backends: Backend[] = [
         async delivered(to) {
           const [mail] = mailer.list({ to });
           if (!mail) throw new Error(`no mail to ${to} in the dev mailbox`);
-          return mail;
+          const inlineImages = (mail.attachments ?? []).map((a) => ({
+            contentId: a.contentId,
+            contentType: a.contentType,
+            content: Buffer.from(a.contentBase64, 'base64'),
+          }));
+          return { ...mail, inlineImages };
         },
       };
     },
@@ -47,7 +54,10 @@ const backends: Backend[] = [
         mailer,
         async delivered(to) {
           const mail = await sink.waitFor((received) => received.to.includes(to));
-          return { ...mail, to: mail.to.join(', ') };
+          const inlineImages = mail.attachments
+            .filter((a) => a.inline)
+            .map(({ contentId, contentType, content }) => ({ contentId, contentType, content }));
+          return { ...mail, to: mail.to.join(', '), inlineImages };
         },
       };
     },
@@ -79,6 +89,55 @@ describe.each(backends)('$name mailer (contract)', ({ setup }) => {
     expect(received).toMatchObject({ to: mail.to, subject: mail.subject, messageId });
     expect(received.text.trim()).toBe(mail.text.trim());
     expect(received.html.trim()).toBe(mail.html);
+  });
+
+  it('sends inline images the HTML shows by cid, byte for byte, and none when not given', async () => {
+    const { mailer, delivered } = await setup();
+    // Two tiny distinct "images": the bytes must survive base64 and MIME as they are.
+    const images = [Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 1, 2, 255]), Buffer.from('second')];
+    const mail: Mail = {
+      ...sampleMail(),
+      html: '<p>Your tickets</p><img src="cid:t1@evently"><img src="cid:t2@evently">',
+      attachments: images.map((content, i) => ({
+        filename: `ticket-${i + 1}.png`,
+        contentType: 'image/png',
+        contentId: `t${i + 1}@evently`,
+        contentBase64: content.toString('base64'),
+      })),
+    };
+    await mailer.send(mail);
+    const received = await delivered(mail.to);
+    expect(received.html.trim()).toBe(mail.html);
+    expect(received.inlineImages).toEqual(
+      images.map((content, i) => ({
+        contentId: `t${i + 1}@evently`,
+        contentType: 'image/png',
+        content,
+      })),
+    );
+    const plain = sampleMail();
+    await mailer.send(plain);
+    expect((await delivered(plain.to)).inlineImages).toEqual([]);
+  });
+
+  it('refuses an attachment with a Content-ID that could break its header, or that is not base64', async () => {
+    const { mailer } = await setup();
+    const attachment = {
+      filename: 'a.png',
+      contentType: 'image/png',
+      contentId: 'a@evently',
+      contentBase64: 'AAEC',
+    };
+    for (const bad of [
+      { contentId: 'a@evently>\r\nBcc: x@example.com' },
+      { contentId: '<a@evently>' },
+      { contentBase64: 'not base64!' },
+      { filename: 'a\r\nb.png' },
+    ]) {
+      await expect(
+        mailer.send({ ...sampleMail(), attachments: [{ ...attachment, ...bad }] }),
+      ).rejects.toThrow();
+    }
   });
 
   it('gives every mail its own messageId', async () => {

@@ -1,3 +1,13 @@
+/** An inline image of a mail's HTML, shown where it writes `<img src="cid:{contentId}">`. */
+export interface MailAttachment {
+  filename: string;
+  /** e.g. `image/png`. */
+  contentType: string;
+  /** `left@right`, without angle brackets. */
+  contentId: string;
+  contentBase64: string;
+}
+
 export interface Mail {
   to: string;
   subject: string;
@@ -5,6 +15,8 @@ export interface Mail {
   html: string;
   /** `<left@right>`; the same for every try of one mail. Absent: a random one. */
   messageId?: string | undefined;
+  /** Inline images the HTML refers to by `cid:` (a confirmation's ticket QR codes). */
+  attachments?: MailAttachment[] | undefined;
 }
 
 export interface SentMail extends Mail {

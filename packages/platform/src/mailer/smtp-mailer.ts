@@ -31,11 +31,22 @@ export function createSmtpMailer(options: SmtpMailerOptions): MailerPort {
 
   return {
     async send(input) {
-      const { messageId, ...mail } = mailSchema.parse(input);
-      // nodemailer writes `messageId` as the Message-ID header (else it makes a random one).
-      const info = await transporter.sendMail(
-        messageId === undefined ? mail : { ...mail, messageId },
-      );
+      const { messageId, attachments, ...mail } = mailSchema.parse(input);
+      // nodemailer writes `messageId` as the Message-ID header (else it makes a random one),
+      // and puts attachments with a `cid` inline, in a multipart/related part beside the HTML.
+      const info = await transporter.sendMail({
+        ...mail,
+        ...(messageId !== undefined && { messageId }),
+        ...(attachments?.length && {
+          attachments: attachments.map((a) => ({
+            filename: a.filename,
+            contentType: a.contentType,
+            cid: a.contentId,
+            content: a.contentBase64,
+            encoding: 'base64',
+          })),
+        }),
+      });
       return { messageId: info.messageId };
     },
     async verify() {

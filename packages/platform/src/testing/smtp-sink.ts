@@ -13,6 +13,14 @@ export interface ReceivedMail {
   text: string;
   html: string;
   messageId: string | null;
+  /** Its attachments (inline images with their Content-ID, without angle brackets). */
+  attachments: Array<{
+    filename: string | null;
+    contentType: string;
+    contentId: string | null;
+    inline: boolean;
+    content: Buffer;
+  }>;
   /**
    * When the SMTP connection it came over was opened (epoch ms): which sender sent it, even
    * when the sender died before the sink finished reading it (the message lands later).
@@ -50,7 +58,8 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     },
     onData(stream, session, callback) {
       const opened = connectedAt.get(session.id) ?? Date.now();
-      simpleParser(stream)
+      // cid: links stay as sent (by default mailparser inlines them as data: URIs).
+      simpleParser(stream, { keepCidLinks: true })
         .then((parsed) => {
           const mail: ReceivedMail = {
             envelopeFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : null,
@@ -61,6 +70,13 @@ export async function startSmtpSink(): Promise<SmtpSink> {
             text: parsed.text ?? '',
             html: parsed.html === false ? '' : (parsed.html ?? ''),
             messageId: parsed.messageId ?? null,
+            attachments: parsed.attachments.map((a) => ({
+              filename: a.filename ?? null,
+              contentType: a.contentType,
+              contentId: a.cid ?? null,
+              inline: a.contentDisposition === 'inline' || a.related === true,
+              content: a.content,
+            })),
             connectedAt: opened,
           };
           messages.push(mail);

@@ -95,6 +95,10 @@ export function createMailSender(deps: MailSenderDeps): MailSender {
       // Only a sent row loses its bodies; a pending one without them cannot be sent.
       return { outcome: 'dead', error: 'the mail has no body' };
     }
+    if (mail.attachments === 'invalid') {
+      // Written by nothing but the queue; a row edited by hand is not sent half right.
+      return { outcome: 'dead', error: 'the mail has unreadable attachments' };
+    }
     try {
       const { messageId } = await mailer.send({
         to: mail.to_email,
@@ -103,6 +107,7 @@ export function createMailSender(deps: MailSenderDeps): MailSender {
         html: mail.body_html,
         // Recorded when the mail was queued (rows from before that: derived the same way).
         messageId: mail.message_id ?? messageIdOf(mail.id),
+        ...(mail.attachments.length > 0 && { attachments: mail.attachments }),
       });
       return { outcome: 'sent', messageId };
     } catch (error) {

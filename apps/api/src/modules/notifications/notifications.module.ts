@@ -11,6 +11,7 @@ import {
   queueEventReminders,
 } from './event-reminders.job.js';
 import { createMailConsumer } from './mail/mail.consumer.js';
+import type { MailedTickets } from './mail/mailed-tickets.js';
 import { createMailSender, type MailSenderOptions } from './mail-sender.js';
 import { perishableDeadLettersRetention, sentEmailsRetention } from './sent-emails-retention.js';
 
@@ -26,11 +27,13 @@ export function createNotificationsModule(deps: {
   now: Clock;
   /** The sender's retries, concurrency and polling (tests shorten them). */
   sender?: MailSenderOptions;
+  /** The tickets module's side of the confirmation mail (its QR codes). */
+  tickets: MailedTickets;
 }): Module<DeadLettersService> {
   const { db, log, now } = deps;
   return {
     service: createDeadLettersService({ db: db.db }),
-    consumers: [createMailConsumer()],
+    consumers: [createMailConsumer({ tickets: deps.tickets })],
     schedules: [
       {
         // A reminder a day before each event, once per confirmed booking.

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '@evently/db';
+import { type MailAttachment, mailAttachmentSchema } from '@evently/platform';
 import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
+import { z } from 'zod';
 import type { OutgoingMail } from './outgoing-mail.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -28,11 +30,16 @@ export type DueMail = Pick<
 > & {
   /** Past its `expires_at` (by the database's clock): not worth sending any more. */
   expired: boolean;
+  /** Its inline images, as queued (none for most mails); 'invalid' if the column is not. */
+  attachments: MailAttachment[] | 'invalid';
 };
 
 /** A dead mail that expires keeps no body: a code mail's holds its code. */
-const bodyUnlessPerishable = (column: 'body_text' | 'body_html') =>
+const bodyUnlessPerishable = (column: 'body_text' | 'body_html' | 'attachments') =>
   sql<string | null>`CASE WHEN expires_at IS NULL THEN ${sql.ref(column)} END`;
+
+/** The column as queued: JSON read back through the same schema the mailers check. */
+const storedAttachments = z.array(mailAttachmentSchema).nullable();
 
 /** Every SQL statement on `sent_emails`. */
 export const sentEmailsRepository = {
@@ -57,6 +64,7 @@ export const sentEmailsRepository = {
           subject: m.mail.subject,
           body_text: m.mail.text,
           body_html: m.mail.html,
+          attachments: m.mail.attachments?.length ? JSON.stringify(m.mail.attachments) : null,
           expires_at: m.expiresAt ?? null,
         };
       });
@@ -79,8 +87,8 @@ export const sentEmailsRepository = {
    * senders share the list; a sender that dies leaves the mail to be claimed again when its
    * lease has run out.
    */
-  claimDue(db: Db, leaseMs: number): Promise<DueMail | undefined> {
-    return db
+  async claimDue(db: Db, leaseMs: number): Promise<DueMail | undefined> {
+    const row = await db
       .updateTable('sent_emails')
       .set((eb) => ({
         attempts: eb('attempts', '+', 1),
@@ -106,9 +114,13 @@ export const sentEmailsRepository = {
         'attempts',
         'template',
         'message_id',
+        'attachments',
         sql<boolean>`coalesce(expires_at <= now(), false)`.as('expired'),
       ])
       .executeTakeFirst();
+    if (!row) return undefined;
+    const attachments = storedAttachments.safeParse(row.attachments);
+    return { ...row, attachments: attachments.success ? (attachments.data ?? []) : 'invalid' };
   },
 
   /**
@@ -124,6 +136,7 @@ export const sentEmailsRepository = {
         sent_at: sql<Date>`now()`,
         body_text: null,
         body_html: null,
+        attachments: null,
       })
       .where('id', '=', id)
       .where('status', '=', 'pending')
@@ -165,6 +178,7 @@ export const sentEmailsRepository = {
         last_error: error,
         body_text: bodyUnlessPerishable('body_text'),
         body_html: bodyUnlessPerishable('body_html'),
+        attachments: bodyUnlessPerishable('attachments'),
         // Milliseconds, like a JS Date: the dead-letter list's keyset cursor carries it exactly.
         dead_at: sql<Date>`date_trunc('milliseconds', now())`,
       })

@@ -1,14 +1,9 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { CompactSign } from 'jose';
-import jsQRModule from 'jsqr';
-import { PNG } from 'pngjs';
 import QRCode from 'qrcode';
 import { describe, expect, it } from 'vitest';
+import { decodeQrPng as decodePng } from '../../../test/qr-decode.js';
 import { renderTicketQr, TICKET_QR_MIN_SCALE, ticketQrPng, ticketQrSvg } from './ticket-qr.js';
-
-// jsqr is a CommonJS bundle declaring `export default`: under NodeNext the default import is
-// module.exports, and the function is also on its `default` property at run time.
-const jsQR = jsQRModule.default;
 
 /** A realistic ticket code: an EdDSA compact JWS over a small ticket payload. */
 async function signedCode(): Promise<string> {
@@ -17,13 +12,6 @@ async function signedCode(): Promise<string> {
   return new CompactSign(new TextEncoder().encode(JSON.stringify(payload)))
     .setProtectedHeader({ alg: 'EdDSA', kid: 'tk-2026-12-01' })
     .sign(privateKey);
-}
-
-/** Decodes a PNG with a real QR reader (pngjs for pixels, jsQR for the symbol). */
-function decodePng(png: Buffer): { text: string | undefined; width: number } {
-  const image = PNG.sync.read(png);
-  const pixels = new Uint8ClampedArray(image.data.buffer, image.data.byteOffset, image.data.length);
-  return { text: jsQR(pixels, image.width, image.height)?.data, width: image.width };
 }
 
 describe('ticket QR', () => {

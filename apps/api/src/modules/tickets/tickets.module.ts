@@ -3,7 +3,9 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../../kernel/clock.js';
 import type { MemberRoles } from '../../kernel/member-roles.js';
 import type { Module } from '../../kernel/module.js';
+import type { MailedTickets } from '../notifications/mail/mailed-tickets.js';
 import { type CheckinService, createCheckinService } from './checkin.service.js';
+import { createMailedTickets } from './mailed-tickets.js';
 import { ticketKeys } from './ticket-keys.js';
 import { createTicketsConsumer } from './tickets.consumer.js';
 import { createTicketsService, type TicketsService } from './tickets.service.js';
@@ -20,7 +22,7 @@ export function createTicketsModule(deps: {
   /** TICKET_SIGNING_KEY; without it (outside production) the database keeps a key of its own. */
   signingKey?: string | undefined;
   production: boolean;
-}): Module<TicketsService> & { checkin: CheckinService } {
+}): Module<TicketsService> & { checkin: CheckinService; mailed: MailedTickets } {
   const keys = ticketKeys(deps.db, { signingKey: deps.signingKey, production: deps.production });
   const service = createTicketsService({ db: deps.db, roles: deps.roles, keys });
   return {
@@ -32,6 +34,8 @@ export function createTicketsModule(deps: {
       now: deps.now,
       toTicket: service.toTicket,
     }),
+    // The confirmation mail's tickets (the notifications module's port).
+    mailed: createMailedTickets({ toTicket: service.toTicket, now: deps.now }),
     consumers: [createTicketsConsumer(service, deps.now)],
     async close() {},
   };

@@ -118,6 +118,26 @@ export const ticketsRepository = {
       .execute();
   },
 
+  /**
+   * The valid tickets of a booking that is confirmed now (one cancelled meanwhile has none, even
+   * before its consumer voids them), in its lines' order, each with its ticket type's name.
+   */
+  forMail(db: Db, bookingId: string): Promise<Array<TicketRow & { type_name: string }>> {
+    return this.select(db)
+      .innerJoin('ticket_types as tt', 'tt.id', 't.ticket_type_id')
+      .select('tt.name as type_name')
+      .where('t.booking_id', '=', bookingId)
+      .where('b.status', '=', 'confirmed')
+      .where('t.status', '=', 'valid')
+      .orderBy(
+        sql`(SELECT min(i.position) FROM booking_items i
+          WHERE i.booking_id = t.booking_id AND i.ticket_type_id = t.ticket_type_id)`,
+      )
+      .orderBy('t.ticket_type_id')
+      .orderBy('t.unit')
+      .execute();
+  },
+
   find(db: Db, ticketId: string): Promise<TicketRow | undefined> {
     return this.select(db).where('t.id', '=', ticketId).executeTakeFirst();
   },

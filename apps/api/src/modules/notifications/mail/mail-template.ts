@@ -77,6 +77,14 @@ export interface MailBookingLines {
   voucherCode: string | null;
 }
 
+/** A ticket shown in a mail: its QR image is the attachment with this Content-ID. */
+export interface MailTicketImage {
+  contentId: string;
+  /** Its ticket type's name (the organizer's). */
+  name: string;
+  seat?: { section: string; row: string; label: string };
+}
+
 /** What the consumer resolved for a user-and-event topic. */
 export interface UserEventContext {
   recipient: MailRecipient;
@@ -86,6 +94,8 @@ export interface UserEventContext {
    * a booking with no line (gone since). Only the booking mails list them.
    */
   lines?: MailBookingLines;
+  /** The booking's tickets with their QR codes inline (the confirmation mail), in line order. */
+  tickets?: readonly MailTicketImage[];
 }
 
 /** The second argument of a template: the lookups, the code, or nothing (addressed topics). */

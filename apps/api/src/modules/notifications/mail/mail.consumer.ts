@@ -25,6 +25,7 @@ import {
   templateNames,
   type UserEventMailTopic,
 } from './mail-templates.js';
+import { inlineTickets, type MailedTickets } from './mailed-tickets.js';
 import { EVENT_CANCELLED_TEMPLATE, eventCancelledMail } from './templates/event-cancelled.mail.js';
 import {
   concernsAttendees,
@@ -81,6 +82,7 @@ function causedByCancellation(event: MailEvent<UserEventMailTopic>, about: Maile
 async function userEventMails(
   trx: Transaction<Database>,
   event: MailEvent<UserEventMailTopic>,
+  tickets: MailedTickets | undefined,
 ): Promise<OutgoingMail[]> {
   const { payload } = event;
   const [user, about, lines] = await Promise.all([
@@ -112,17 +114,23 @@ async function userEventMails(
       },
     ];
   }
+  // The confirmation carries the booking's tickets, their QR codes as inline images.
+  const inline =
+    event.topic === 'booking.confirmed' && tickets
+      ? inlineTickets(await tickets.ofConfirmedBooking(trx, event.payload.bookingId))
+      : undefined;
   const rendered = renderMail(event.topic, event.payload, {
     recipient,
     event: eventInfo(about),
     lines,
+    ...(inline && { tickets: inline.images }),
   });
   return [
     {
       source: mailSource.event(event.id),
       recipientId: user.id,
       template: templateNames[event.topic],
-      mail: { to: user.email, ...rendered },
+      mail: { to: user.email, ...rendered, ...(inline && { attachments: inline.attachments }) },
     },
   ];
 }
@@ -183,9 +191,10 @@ async function oneTimeCodeMails(
 async function plan(
   trx: Transaction<Database>,
   event: MailEvent<(typeof mailConsumerTopics)[number]>,
+  tickets: MailedTickets | undefined,
 ): Promise<OutgoingMail[]> {
   if (event.topic === 'event.updated') return eventUpdatedMails(trx, event);
-  if (!isAddressed(event)) return userEventMails(trx, event);
+  if (!isAddressed(event)) return userEventMails(trx, event, tickets);
   if (isOneTimeCode(event)) return oneTimeCodeMails(trx, event);
   const rendered = renderMail(event.topic, event.payload, undefined);
   return [
@@ -206,17 +215,19 @@ async function plan(
  * delivers it with group commit: the events of a relay pass arrive as one job and are queued in
  * one transaction (one that fails is retried event by event).
  */
-export function createMailConsumer(): Consumer {
+export function createMailConsumer(deps: { tickets?: MailedTickets } = {}): Consumer {
   return defineConsumer({
     name: MAIL_CONSUMER_NAME,
     topics: mailConsumerTopics,
     async handle(trx, event) {
-      await sentEmailsRepository.queue(trx, await plan(trx, event));
+      await sentEmailsRepository.queue(trx, await plan(trx, event, deps.tickets));
     },
     // Group commit: a relay pass's events in one job and one transaction, each event's mails
     // queued in order as if delivered alone (the first to claim a key keeps it).
     async handleBatch(trx, events) {
-      for (const event of events) await sentEmailsRepository.queue(trx, await plan(trx, event));
+      for (const event of events) {
+        await sentEmailsRepository.queue(trx, await plan(trx, event, deps.tickets));
+      }
     },
   });
 }
