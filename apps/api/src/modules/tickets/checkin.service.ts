@@ -52,12 +52,19 @@ const keptAnswerSchema = z.object({
 });
 type KeptAnswer = z.infer<typeof keptAnswerSchema>;
 
+/** A scan's kept answer; decided now: with the ticket row it read and the code scanned. */
+interface Scanned {
+  kept: KeptAnswer;
+  seen?: TicketRow;
+  code?: string;
+}
+
 export function createCheckinService(deps: {
   db: Kysely<Database>;
   roles: MemberRoles;
   keys: TicketKeys;
   now: Clock;
-  toTicket: (row: TicketRow) => Promise<Ticket>;
+  toTicket: (row: TicketRow, scannedCode?: string) => Promise<Ticket>;
 }): CheckinService {
   const { db, roles, keys, now } = deps;
 
@@ -108,10 +115,12 @@ export function createCheckinService(deps: {
     input: RedeemInput,
     claims: TicketClaims | undefined,
     at: Date,
-    offline = false,
+    offline: boolean,
+    seen: { ticket?: TicketRow },
   ): Promise<KeptAnswer> {
     if (!claims) return { result: 'invalid' };
     const ticket = await ticketsRepository.find(trx, claims.tid);
+    if (ticket) seen.ticket = ticket;
     // A code of ours whose ticket is gone (its booking deleted) is not a ticket.
     if (!ticket) return { result: 'invalid' };
     const ticketId = ticket.id;
@@ -167,9 +176,19 @@ export function createCheckinService(deps: {
     return { result: 'already_in', ticketId, ...(firstScan && { firstScan }) };
   }
 
-  async function answer(kept: KeptAnswer): Promise<RedeemResult> {
-    const row = kept.ticketId ? await ticketsRepository.find(db, kept.ticketId) : undefined;
-    const ticket = row && (await deps.toTicket(row));
+  /**
+   * A scan's answer with its ticket: the row the decision read, answered with the code just
+   * scanned (verified, and this ticket's); a kept answer (a nonce again) reads and signs anew.
+   */
+  async function answer(scanned: Scanned): Promise<RedeemResult> {
+    const { kept, seen, code } = scanned;
+    const row =
+      seen && seen.id === kept.ticketId
+        ? seen
+        : kept.ticketId
+          ? await ticketsRepository.find(db, kept.ticketId)
+          : undefined;
+    const ticket = row && (await deps.toTicket(row, row === seen ? code : undefined));
     return {
       result: kept.result,
       ...(ticket && { ticket }),
@@ -203,27 +222,35 @@ export function createCheckinService(deps: {
     });
   }
 
-  /** One scan in its own transaction, its nonce claimed first: its answer, or the kept one. */
+  /**
+   * One scan in its own transaction, its nonce claimed first: its answer, or the kept one; with
+   * the ticket row the decision read and the code scanned, when it decided now.
+   */
   async function scanOnce(
     principal: Principal,
     list: ListRow,
     input: RedeemInput,
     at: Date,
     offline: boolean,
-  ): Promise<KeptAnswer> {
+  ): Promise<Scanned> {
     // Outside the transaction: verifying may read the keys, on a connection of its own.
     const claims = await keys.verify(input.code);
+    const seen: { ticket?: TicketRow } = {};
     const kept = await db.transaction().execute(async (trx): Promise<KeptAnswer | undefined> => {
       // The nonce first: the same scan twice (a retry) waits for the first and gets its answer.
       if (!(await repo.claimNonce(trx, list.id, input.nonce, at))) return undefined;
-      const decided = await decide(trx, principal, list, input, claims, at, offline);
+      const decided = await decide(trx, principal, list, input, claims, at, offline, seen);
       await repo.recordAnswer(trx, list.id, input.nonce, { ...decided });
       return decided;
     });
-    if (kept) return kept;
+    if (kept) {
+      // The code is this ticket's only if it verified as one of this ticket's.
+      const own = claims && seen.ticket && claims.tid === seen.ticket.id;
+      return { kept, ...(own && { seen: seen.ticket, code: input.code }) };
+    }
     const stored = keptAnswerSchema.safeParse(await repo.answerOf(db, list.id, input.nonce));
     if (!stored.success) throw new AppError('INTERNAL', 'A scan was kept without its answer');
-    return stored.data;
+    return { kept: stored.data };
   }
 
   return {
@@ -323,7 +350,7 @@ export function createCheckinService(deps: {
         .sort((a, b) => Date.parse(a.scan.at) - Date.parse(b.scan.at) || a.index - b.index);
       const results: CheckinSyncResult['results'] = new Array(input.scans.length);
       for (const { scan, index } of ordered) {
-        const kept = await scanOnce(
+        const scanned = await scanOnce(
           principal,
           list,
           {
@@ -336,7 +363,7 @@ export function createCheckinService(deps: {
           new Date(scan.at),
           true,
         );
-        results[index] = { nonce: scan.nonce, ...(await answer(kept)) };
+        results[index] = { nonce: scan.nonce, ...(await answer(scanned)) };
       }
       return { results };
     },

@@ -35,7 +35,11 @@ export interface TicketsService {
 
 /** A ticket row as answered, its code signed (for check-in's answers too). */
 export interface TicketAnswers {
-  toTicket(row: TicketRow): Promise<Ticket>;
+  /**
+   * `scannedCode`: a code of this ticket just verified (a scan's), answered as it is — signing
+   * again would cost a door rush as much as verifying did.
+   */
+  toTicket(row: TicketRow, scannedCode?: string): Promise<Ticket>;
 }
 
 /** What the worker's consumer does with bookings confirmed and cancelled. */
@@ -51,13 +55,15 @@ export function createTicketsService(deps: {
 }): TicketsService & TicketsIssuer & TicketAnswers {
   const { db, roles, keys } = deps;
 
-  async function toTicket(row: TicketRow): Promise<Ticket> {
-    const code = await keys.sign({
-      tid: row.id,
-      eid: row.event_id,
-      tt: row.ticket_type_id,
-      ...(row.seat_id ? { seat: row.seat_id } : {}),
-    });
+  async function toTicket(row: TicketRow, scannedCode?: string): Promise<Ticket> {
+    const code =
+      scannedCode ??
+      (await keys.sign({
+        tid: row.id,
+        eid: row.event_id,
+        tt: row.ticket_type_id,
+        ...(row.seat_id ? { seat: row.seat_id } : {}),
+      }));
     return {
       id: row.id,
       bookingId: row.booking_id,
@@ -93,14 +99,14 @@ export function createTicketsService(deps: {
         item: (row) => row,
         sortKey: (row) => ({ c: row.issued_at.toISOString(), i: row.id }),
       });
-      return { items: await Promise.all(page.items.map(toTicket)), nextCursor: page.nextCursor };
+      return { items: await Promise.all(page.items.map((row) => toTicket(row))), nextCursor: page.nextCursor };
     },
 
     async forBooking(principal, bookingId) {
       const booking = await repo.booking(db, bookingId);
       if (!booking) throw new AppError('NOT_FOUND', 'Booking not found');
       await allowed(principal, booking);
-      return Promise.all((await repo.forBooking(db, bookingId)).map(toTicket));
+      return Promise.all((await repo.forBooking(db, bookingId)).map((row) => toTicket(row)));
     },
 
     async qr(principal, input) {
