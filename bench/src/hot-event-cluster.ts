@@ -27,6 +27,8 @@ export interface ApiCluster {
   workers: BenchProcess[];
   /** Every Redis key of the cluster starts with this (REDIS_PREFIX plus its separator). */
   redisKeyPrefix: string;
+  /** The processes' TICKET_SIGNING_KEY (PKCS#8 PEM), for a bench that signs codes as they do. */
+  ticketSigningKey: string;
   stop(): Promise<void>;
   /**
    * After `stop`, new processes (new ports and pids in `apis`) with the same JWT secret, database
@@ -160,13 +162,14 @@ export async function startApiCluster(options: {
   profileDir?: string | undefined;
 }): Promise<ApiCluster> {
   const prefix = `bench-hot-${randomBytes(4).toString('hex')}`;
+  // A run's own key (production requires one).
+  const ticketSigningKey = generateKeyPairSync('ed25519')
+    .privateKey.export({ type: 'pkcs8', format: 'pem' })
+    .toString();
   const env = {
     NODE_ENV: 'production',
     JWT_SECRET: randomBytes(48).toString('base64url'),
-    // A run's own key (production requires one).
-    TICKET_SIGNING_KEY: generateKeyPairSync('ed25519')
-      .privateKey.export({ type: 'pkcs8', format: 'pem' })
-      .toString(),
+    TICKET_SIGNING_KEY: ticketSigningKey,
     DATABASE_URL: options.databaseUrl,
     REDIS_URL: options.redisUrl,
     REDIS_PREFIX: prefix,
@@ -196,6 +199,7 @@ export async function startApiCluster(options: {
   const cluster: ApiCluster = {
     ...(await startAll()),
     redisKeyPrefix: `${prefix}:`,
+    ticketSigningKey,
     async stop() {
       running = false;
       await Promise.all([...cluster.apis, ...cluster.workers].map((p) => p.stop()));

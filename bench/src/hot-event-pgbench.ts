@@ -97,7 +97,10 @@ export async function runPgbench(options: {
   /** The spread set's size (script `spread`). */
   events?: number;
   clients: number;
-  seconds: number;
+  /** How long it runs (-T), unless `transactions` is given. */
+  seconds?: number;
+  /** Instead of `seconds`: each client runs this many transactions (-t), a fixed amount of work. */
+  transactions?: number;
   /** One of the scripts here, or one with -D variables of its own. */
   script: PgbenchScript | CustomScript;
   onStart?: (pgbench: CpuGroup) => void | Promise<void>;
@@ -118,8 +121,9 @@ export async function runPgbench(options: {
       `${options.clients}`,
       '-j',
       '2',
-      '-T',
-      `${options.seconds}`,
+      ...(options.transactions !== undefined
+        ? ['-t', `${options.transactions}`]
+        : ['-T', `${options.seconds ?? 10}`]),
       '-f',
       scriptPath,
       '-D',
