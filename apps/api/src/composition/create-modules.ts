@@ -226,6 +226,9 @@ export async function createModules(deps: ModulesDeps): Promise<Modules> {
     signingKey: config.tickets?.signingKey,
     production: config.tickets?.requireKey ?? false,
   });
+  // Every process signs (the API's answers, the worker's confirmation mails): the key is read
+  // now, so a missing or bad one stops the start, and no delivery transaction waits for it.
+  await tickets.loadKeys();
   const analytics = createAnalyticsModule({
     db: db.db,
     pubsub: platform.pubsub,

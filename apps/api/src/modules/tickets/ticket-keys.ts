@@ -25,6 +25,16 @@ export interface TicketKeys {
   jwks(): Promise<TicketKeySet>;
 }
 
+/** The keys as a module holds them: loaded once, before anything signs. */
+export interface LoadableTicketKeys extends TicketKeys {
+  /**
+   * Reads (or, embedded, makes) the signing key now. Called at start-up: the confirmation mail
+   * signs inside its delivery transaction, where a first load would wait for a connection of
+   * its own — forever on PGlite, which has one.
+   */
+  load(): Promise<void>;
+}
+
 export class TicketKeyError extends Error {}
 
 /**
@@ -34,8 +44,8 @@ export class TicketKeyError extends Error {}
  * TICKET_SIGNING_KEY: the old key's public half stays listed, so the tickets it signed stay valid
  * until it is revoked.
  */
-export function ticketKeys(db: Kysely<Database>, config: TicketKeysConfig): TicketKeys {
-  // Read on first use: a process that never signs or verifies (the worker) needs no key.
+export function ticketKeys(db: Kysely<Database>, config: TicketKeysConfig): LoadableTicketKeys {
+  // Read on first use, or when `load()` is called.
   let loaded: Promise<TicketKeys> | undefined;
   const keys = () => {
     loaded ??= loadTicketKeys(db, config);
@@ -48,6 +58,9 @@ export function ticketKeys(db: Kysely<Database>, config: TicketKeysConfig): Tick
     sign: async (claims) => (await keys()).sign(claims),
     verify: async (code) => (await keys()).verify(code),
     jwks: async () => (await keys()).jwks(),
+    load: async () => {
+      await keys();
+    },
   };
 }
 

@@ -22,7 +22,12 @@ export function createTicketsModule(deps: {
   /** TICKET_SIGNING_KEY; without it (outside production) the database keeps a key of its own. */
   signingKey?: string | undefined;
   production: boolean;
-}): Module<TicketsService> & { checkin: CheckinService; mailed: MailedTickets } {
+}): Module<TicketsService> & {
+  checkin: CheckinService;
+  mailed: MailedTickets;
+  /** Loads the signing key: awaited by the composition root before anything runs. */
+  loadKeys(): Promise<void>;
+} {
   const keys = ticketKeys(deps.db, { signingKey: deps.signingKey, production: deps.production });
   const service = createTicketsService({ db: deps.db, roles: deps.roles, keys });
   return {
@@ -37,6 +42,7 @@ export function createTicketsModule(deps: {
     // The confirmation mail's tickets (the notifications module's port).
     mailed: createMailedTickets({ toTicket: service.toTicket, now: deps.now }),
     consumers: [createTicketsConsumer(service, deps.now)],
+    loadKeys: () => keys.load(),
     async close() {},
   };
 }
