@@ -99,7 +99,10 @@ export function createTicketsService(deps: {
         item: (row) => row,
         sortKey: (row) => ({ c: row.issued_at.toISOString(), i: row.id }),
       });
-      return { items: await Promise.all(page.items.map((row) => toTicket(row))), nextCursor: page.nextCursor };
+      return {
+        items: await Promise.all(page.items.map((row) => toTicket(row))),
+        nextCursor: page.nextCursor,
+      };
     },
 
     async forBooking(principal, bookingId) {
