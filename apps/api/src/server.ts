@@ -2,8 +2,14 @@ import { SEATING_PLAN_MAX_BYTES } from '@evently/contracts';
 import type { DevMailbox } from '@evently/platform';
 import cors from '@fastify/cors';
 import type { AnyTRPCRouter } from '@trpc/server';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyRequest,
+  LogController,
+} from 'fastify';
 import { trpcCodeFor } from './errors/error-mapping.js';
+import { registerApiDocs } from './http/api-docs.routes.js';
 import {
   clientErrorHandler,
   errorEnvelope,
@@ -13,8 +19,10 @@ import {
 } from './http/error-answers.js';
 import { type ReadinessCheck, registerHealthRoutes } from './http/health.routes.js';
 import type { MetricsAccess } from './http/metrics-access.js';
+import { openApiDocument, REST_PREFIX } from './http/openapi-document.js';
 import { requestIdFor } from './http/request-id.js';
 import { requestLogger } from './http/request-log.js';
+import { registerRestRoutes } from './http/rest-route.js';
 import { securityHeaders } from './http/security-headers.js';
 import { registerStripeWebhookRoute } from './http/stripe-webhook.route.js';
 import { registerTicketKeysRoute } from './http/ticket-keys.route.js';
@@ -38,6 +46,8 @@ export interface ServerConfig {
   metrics?: MetricsAccess;
   /** False sends plain JSON calls through tRPC's Fetch adapter too (see trpc-route.ts). */
   plainCallsDirect?: boolean;
+  /** PUBLIC_URL: the first server of the OpenAPI document when set. */
+  publicUrl?: string | undefined;
 }
 
 export interface ServerDeps {
@@ -131,6 +141,18 @@ export async function createServer(deps: ServerDeps): Promise<ApiServer> {
     operations: deps.services.operations,
   });
 
+  // One context for every transport (tRPC, REST): the same principal, limits, log, request id.
+  const createContext = (req: FastifyRequest): Context => ({
+    requestId: req.id,
+    ip: req.ip,
+    userAgent: req.headers['user-agent'] ?? null,
+    bearerToken: bearerToken(req.headers.authorization),
+    principal: null,
+    log: req.log,
+    metrics,
+    services: deps.services,
+  });
+
   await registerStripeWebhookRoute(app, deps.stripeWebhook);
   registerTicketKeysRoute(app, deps.services.tickets);
   registerTrpcRoute(app, {
@@ -153,17 +175,19 @@ export async function createServer(deps: ServerDeps): Promise<ApiServer> {
       reads: deps.services.anonymousReads,
       metrics,
     },
-    createContext: (req): Context => ({
-      requestId: req.id,
-      ip: req.ip,
-      userAgent: req.headers['user-agent'] ?? null,
-      bearerToken: bearerToken(req.headers.authorization),
-      principal: null,
-      log: req.log,
-      metrics,
-      services: deps.services,
-    }),
+    createContext,
   });
+  // The same procedures as REST under /api/v1, described by the OpenAPI document (at start-up).
+  const router = deps.router ?? appRouter;
+  const restRoutes = await registerRestRoutes(app, { prefix: REST_PREFIX, router, createContext });
+  await registerApiDocs(
+    app,
+    openApiDocument(router, {
+      version: deps.services.system.info().version,
+      publicUrl: deps.config.publicUrl,
+      routes: restRoutes,
+    }),
+  );
 
   return {
     app,

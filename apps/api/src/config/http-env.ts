@@ -1,4 +1,4 @@
-import { commaList, intBetween } from '@evently/platform';
+import { commaList, intBetween, optional, urlWithProtocols } from '@evently/platform';
 import { z } from 'zod';
 import { PUBLIC_READ_MAX_AGE_MS } from '../cache/public-answers.js';
 import { ANONYMOUS_READS_PER_MINUTE } from '../trpc/anonymous-read-limit.js';
@@ -23,6 +23,8 @@ export const httpEnvShape = {
   PORT: intBetween(0, 65_535, 3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   CORS_ORIGINS: commaList(),
+  /** Where clients reach the API from outside (a proxy's URL): the OpenAPI document's server. */
+  PUBLIC_URL: optional(urlWithProtocols(['https:', 'http:'], 'https://tickets.example.com')),
   TRUST_PROXY: trustProxy,
   /** Reads by callers nobody signed in, per client network (IPv4 address, IPv6 /64) a minute. */
   ANONYMOUS_READS_PER_MINUTE: intBetween(1, 1_000_000, ANONYMOUS_READS_PER_MINUTE),

@@ -58,20 +58,35 @@ export interface ErrorEnvelope {
   };
 }
 
+/** What a refusal of the HTTP layer with `status` says, whichever shape carries it (tRPC, REST). */
+export interface HttpRefusal {
+  key: TRPC_ERROR_CODE_KEY;
+  appCode: AppCode;
+  /** A fixed text, never the request's. */
+  message: string;
+}
+
+export function httpRefusal(status: number, message?: string): HttpRefusal {
+  const server = status >= 500;
+  return {
+    key: TRPC_KEY_BY_STATUS[status] ?? (server ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST'),
+    appCode: APP_CODE_BY_STATUS[status] ?? (server ? 'INTERNAL' : 'VALIDATION_FAILED'),
+    message:
+      message ?? MESSAGE_BY_STATUS[status] ?? (server ? 'Internal server error' : 'Bad request'),
+  };
+}
+
 /** The tRPC-shaped error body for `status` (`message`: a fixed text, never the request's). */
 export function errorEnvelope(
   status: number,
   requestId: string | null,
   message?: string,
 ): ErrorEnvelope {
-  const server = status >= 500;
-  const key = TRPC_KEY_BY_STATUS[status] ?? (server ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST');
-  const appCode = APP_CODE_BY_STATUS[status] ?? (server ? 'INTERNAL' : 'VALIDATION_FAILED');
+  const { key, appCode, message: text } = httpRefusal(status, message);
   return {
     error: {
       code: TRPC_ERROR_CODES_BY_KEY[key],
-      message:
-        message ?? MESSAGE_BY_STATUS[status] ?? (server ? 'Internal server error' : 'Bad request'),
+      message: text,
       data: { code: key, httpStatus: status, appCode, requestId },
     },
   };
@@ -81,13 +96,8 @@ function send(reply: FastifyReply, request: FastifyRequest, status: number): Fas
   return reply.code(status).type('application/json').send(errorEnvelope(status, request.id));
 }
 
-/** Errors of routes, hooks and body parsing (413, 415, a bad Content-Length, a crashed route). */
-export function httpErrorHandler(
-  this: FastifyInstance,
-  error: FastifyError,
-  request: FastifyRequest,
-  reply: FastifyReply,
-): FastifyReply {
+/** The status of an error of a route, hook or body parsing, logged (the REST routes share it). */
+export function httpErrorStatus(error: FastifyError, request: FastifyRequest): number {
   const status =
     typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 600
       ? error.statusCode
@@ -95,7 +105,17 @@ export function httpErrorHandler(
   if (status >= 500) request.log.error({ err: error }, 'request failed');
   // Fastify's codes are fixed strings; its messages may quote a header.
   else request.log.info({ code: error.code, status }, 'request refused');
-  return send(reply, request, status);
+  return status;
+}
+
+/** Errors of routes, hooks and body parsing (413, 415, a bad Content-Length, a crashed route). */
+export function httpErrorHandler(
+  this: FastifyInstance,
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): FastifyReply {
+  return send(reply, request, httpErrorStatus(error, request));
 }
 
 /** Fastify's `frameworkErrors`: a URL that does not decode, or a path over maxParamLength (414). */

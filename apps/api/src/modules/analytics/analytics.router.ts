@@ -11,6 +11,7 @@ import {
 } from '@evently/contracts';
 import { tracked } from '@trpc/server';
 import { guardedSubscription } from '../../trpc/guarded-subscription.js';
+import { rest } from '../../trpc/procedure-meta.js';
 import { authedProcedure, router } from '../../trpc/procedures.js';
 import type { LiveScope } from './live.repository.js';
 
@@ -19,18 +20,22 @@ import type { LiveScope } from './live.repository.js';
 // reaches; an admin, everything. The platform role decides nothing here.
 export const analyticsRouter = router({
   overview: authedProcedure
+    .meta(rest('GET /analytics/overview', 'analytics', 'Totals'))
     .input(overviewInputSchema)
     .output(overviewSchema)
     .query(({ ctx, input }) => ctx.services.analytics.overview(ctx.principal, input)),
   event: authedProcedure
+    .meta(rest('GET /analytics/events/{eventId}', 'analytics', 'The figures of one event'))
     .input(analyticsEventInputSchema)
     .output(eventAnalyticsSchema)
     .query(({ ctx, input }) => ctx.services.analytics.event(ctx.principal, input)),
   daily: authedProcedure
+    .meta(rest('GET /analytics/daily', 'analytics', 'Figures per day'))
     .input(dailyInputSchema)
     .output(dailySchema)
     .query(({ ctx, input }) => ctx.services.analytics.daily(ctx.principal, input)),
   topEvents: authedProcedure
+    .meta(rest('GET /analytics/top-events', 'analytics', 'Events ranked'))
     .input(topEventsInputSchema)
     .output(topEventsSchema)
     .query(({ ctx, input }) => ctx.services.analytics.topEvents(ctx.principal, input)),

@@ -19,6 +19,7 @@ import {
 } from '@evently/contracts';
 import { z } from 'zod';
 import type { Context } from '../../trpc/context.js';
+import { rest } from '../../trpc/procedure-meta.js';
 import { authedProcedure, publicProcedure, requireRole, router } from '../../trpc/procedures.js';
 
 const meta = (ctx: Context) => ({ ip: ctx.ip, userAgent: ctx.userAgent });
@@ -38,17 +39,23 @@ export const authRouter = router({
     .output(okSchema)
     .mutation(({ ctx, input }) => ctx.services.auth.resendVerification(input, meta(ctx))),
   login: publicProcedure
+    .meta(rest('POST /auth/login', 'auth', 'Sign in', 'none'))
     .input(loginInputSchema)
     .output(tokenPairSchema)
     .mutation(({ ctx, input }) => ctx.services.auth.login(input, meta(ctx))),
   refresh: publicProcedure
+    .meta(rest('POST /auth/refresh', 'auth', 'Swap a refresh token for new tokens', 'none'))
     .input(refreshInputSchema)
     .output(tokenPairSchema)
     .mutation(({ ctx, input }) => ctx.services.auth.refresh(input, meta(ctx))),
   logout: authedProcedure
+    .meta(rest('POST /auth/logout', 'auth', 'Sign out: the session ends'))
     .output(okSchema)
     .mutation(({ ctx }) => ctx.services.auth.logout(ctx.principal)),
-  me: authedProcedure.output(userSchema).query(({ ctx }) => ctx.services.auth.me(ctx.principal)),
+  me: authedProcedure
+    .meta(rest('GET /auth/me', 'auth', 'The signed-in user'))
+    .output(userSchema)
+    .query(({ ctx }) => ctx.services.auth.me(ctx.principal)),
   updateProfile: authedProcedure
     .input(updateProfileInputSchema)
     .output(userSchema)

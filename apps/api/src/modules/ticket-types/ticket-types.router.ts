@@ -13,6 +13,7 @@ import {
   updateQuotaInputSchema,
   updateTicketTypeInputSchema,
 } from '@evently/contracts';
+import { rest } from '../../trpc/procedure-meta.js';
 import { authedProcedure, maybeAuthedProcedure, router } from '../../trpc/procedures.js';
 
 // Who may do what is the access policy's (`event.manageTicketTypes`, `event.readQuotas`,
@@ -20,19 +21,36 @@ import { authedProcedure, maybeAuthedProcedure, router } from '../../trpc/proced
 
 export const ticketTypesRouter = router({
   create: authedProcedure
+    .meta(rest('POST /events/{eventId}/ticket-types', 'ticket types', 'Create a ticket type'))
     .input(createTicketTypeInputSchema)
     .output(ticketTypeSchema)
     .mutation(({ ctx, input }) => ctx.services.ticketTypes.create(ctx.principal, input)),
   update: authedProcedure
+    .meta(rest('PATCH /ticket-types/{id}', 'ticket types', 'Update a ticket type'))
     .input(updateTicketTypeInputSchema)
     .output(ticketTypeSchema)
     .mutation(({ ctx, input }) => ctx.services.ticketTypes.update(ctx.principal, input)),
   archive: authedProcedure
+    .meta(
+      rest(
+        'POST /ticket-types/{id}/archive',
+        'ticket types',
+        'Archive a ticket type: no longer sold',
+      ),
+    )
     .input(ticketTypeIdInputSchema)
     .output(ticketTypeSchema)
     .mutation(({ ctx, input }) => ctx.services.ticketTypes.archive(ctx.principal, input.id)),
   // Public; members (and a voucher that unlocks them) see more.
   list: maybeAuthedProcedure
+    .meta(
+      rest(
+        'GET /events/{eventId}/ticket-types',
+        'ticket types',
+        'The ticket types of an event',
+        'optional',
+      ),
+    )
     .input(listTicketTypesInputSchema)
     .output(ticketTypeListSchema)
     .query(({ ctx, input }) => {

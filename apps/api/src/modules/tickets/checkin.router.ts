@@ -12,6 +12,7 @@ import {
   redeemResultSchema,
 } from '@evently/contracts';
 import { z } from 'zod';
+import { rest } from '../../trpc/procedure-meta.js';
 import { authedProcedure, router } from '../../trpc/procedures.js';
 
 // Who may do what is the access policy's: `event.manageCheckin` (its lists) and `event.checkIn`
@@ -20,31 +21,53 @@ import { authedProcedure, router } from '../../trpc/procedures.js';
 export const checkinRouter = router({
   lists: router({
     create: authedProcedure
+      .meta(rest('POST /events/{eventId}/checkin-lists', 'check-in', 'Create a check-in list'))
       .input(createCheckinListInputSchema)
       .output(checkinListSchema)
       .mutation(({ ctx, input }) => ctx.services.checkin.createList(ctx.principal, input)),
     list: authedProcedure
+      .meta(
+        rest('GET /events/{eventId}/checkin-lists', 'check-in', 'The check-in lists of an event'),
+      )
       .input(checkinListsInputSchema)
       .output(z.array(checkinListSchema))
       .query(({ ctx, input }) => ctx.services.checkin.lists(ctx.principal, input.eventId)),
   }),
   // A scan: its answer is a result (ok, already_in, invalid…), not an error — a gate shows it.
   redeem: authedProcedure
+    .meta(rest('POST /checkin-lists/{listId}/redeem', 'check-in', 'Scan a ticket'))
     .input(redeemInputSchema)
     .output(redeemResultSchema)
     .mutation(({ ctx, input }) => ctx.services.checkin.redeem(ctx.principal, input)),
   // Manual check-in: attendees by name, email or ticket id, each with its ticket to redeem.
   search: authedProcedure
+    .meta(
+      rest(
+        'GET /checkin-lists/{listId}/attendees',
+        'check-in',
+        'Search attendees for manual check-in',
+      ),
+    )
     .input(checkinSearchInputSchema)
     .output(z.array(checkinAttendeeSchema))
     .query(({ ctx, input }) => ctx.services.checkin.search(ctx.principal, input)),
   // For an offline scanner: the keys and every ticket's state.
   export: authedProcedure
+    .meta(
+      rest('GET /checkin-lists/{listId}/export', 'check-in', 'Everything an offline scanner needs'),
+    )
     .input(checkinListIdInputSchema)
     .output(checkinExportSchema)
     .query(({ ctx, input }) => ctx.services.checkin.export(ctx.principal, input.listId)),
   // An offline scanner's scans, in the order they happened: the earliest scan of a ticket wins.
   sync: authedProcedure
+    .meta(
+      rest(
+        'POST /checkin-lists/{listId}/sync',
+        'check-in',
+        'Upload the scans of an offline scanner',
+      ),
+    )
     .input(checkinSyncInputSchema)
     .output(checkinSyncResultSchema)
     .mutation(({ ctx, input }) => ctx.services.checkin.sync(ctx.principal, input)),
