@@ -7,6 +7,7 @@ import { httpEnvShape } from './config/http-env.js';
 import { checkPaymentsEnv, paymentsEnvShape } from './config/payments-env.js';
 import { checkReplicaEnv, replicaEnvShape } from './config/replica-env.js';
 import { checkTicketsEnv, ticketsEnvShape } from './config/tickets-env.js';
+import { webhooksEnvShape } from './config/webhooks-env.js';
 
 /**
  * The API's configuration: the fragments of the concerns it serves. `pnpm start` runs the worker
@@ -23,6 +24,7 @@ export const apiEnvSchema = z
     ...replicaEnvShape,
     ...paymentsEnvShape,
     ...ticketsEnvShape,
+    ...webhooksEnvShape,
   })
   .superRefine((env, ctx) => {
     checkAuthEnv(env, ctx);

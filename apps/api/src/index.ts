@@ -11,6 +11,7 @@ export { startWorkerRuntime, type WorkerRuntime } from './composition/worker-run
 export { bookingsEnvShape } from './config/bookings-env.js';
 export { checkPaymentsEnv, paymentsEnvShape, stripeConfigOf } from './config/payments-env.js';
 export { checkTicketsEnv, ticketsEnvShape } from './config/tickets-env.js';
+export { webhooksEnvShape } from './config/webhooks-env.js';
 export { apiEnvSchema, readApiEnv } from './env.js';
 export { AppError } from './kernel/app-error.js';
 export { LIVE_CHANNEL } from './modules/analytics/live-message.js';

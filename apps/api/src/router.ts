@@ -10,6 +10,7 @@ import { quotasRouter, ticketTypesRouter } from './modules/ticket-types/ticket-t
 import { checkinRouter } from './modules/tickets/checkin.router.js';
 import { ticketsRouter } from './modules/tickets/tickets.router.js';
 import { vouchersRouter } from './modules/vouchers/vouchers.router.js';
+import { webhooksRouter } from './modules/webhooks/webhooks.router.js';
 import { router } from './trpc/procedures.js';
 
 export const appRouter = router({
@@ -27,6 +28,7 @@ export const appRouter = router({
   seating: seatingRouter,
   tickets: ticketsRouter,
   checkin: checkinRouter,
+  webhooks: webhooksRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -13,6 +13,7 @@ import type { TicketTypesModuleService } from './modules/ticket-types/ticket-typ
 import type { CheckinService } from './modules/tickets/checkin.service.js';
 import type { TicketsService } from './modules/tickets/tickets.service.js';
 import type { VouchersService } from './modules/vouchers/vouchers.service.js';
+import type { WebhooksService } from './modules/webhooks/webhooks.service.js';
 import type { OperationsService } from './observability/operations.service.js';
 import type { AnonymousReadLimit } from './trpc/anonymous-read-limit.js';
 
@@ -35,6 +36,8 @@ export interface Services {
   tickets: TicketsService;
   /** `checkin.*`: lists and scans at an event's doors. */
   checkin: CheckinService;
+  /** `webhooks.*`: an organization's subscriptions, their deliveries and replays. */
+  webhooks: WebhooksService;
   deadLetters: DeadLettersService;
   operations: OperationsService;
   /** Ends long-lived streams (subscriptions) when their caller loses access. */

@@ -2,6 +2,7 @@ import type { Event, MemberRole } from '@evently/contracts';
 import type { EventlyClient } from '@evently/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACCESS, type AccessClass } from './access-classes.js';
+import { webhookTargets } from './access-matrix.webhooks.js';
 import { waitForProjection } from './analytics.fixtures.js';
 import { eventInput } from './event-input.js';
 import { joinOrganization, startTestApp, TEST_PASSWORD, type TestApp } from './harness.js';
@@ -348,6 +349,7 @@ describe('access matrix: every procedure, every caller', () => {
     'analytics.topEvents': async () => ({ by: 'tickets', organizationId }),
     // From the log's start: the organization's first update answers at once.
     'analytics.live': async () => ({ organizationId, lastEventId: '0' }),
+    ...webhookTargets(() => ({ client: ownerClient, organizationId })),
   };
 
   /** The input for `path`: the samples, with the owned event or organization where ownership decides. */

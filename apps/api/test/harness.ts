@@ -62,6 +62,8 @@ export interface TestAppOptions {
   stripe?: StripeConfig;
   /** `false`: no admin account is made (a database with nothing in it, outbox included). */
   admin?: boolean;
+  /** Webhooks (default: private networks allowed, as the test receivers listen on 127.0.0.1). */
+  webhooks?: ModulesConfig['webhooks'];
 }
 
 export interface TestApp {
@@ -176,6 +178,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
         ...(options.streamCheckMs && { streamCheckMs: options.streamCheckMs }),
         ...(options.mailSender && { mailSender: options.mailSender }),
         ...(options.stripe && { stripe: options.stripe }),
+        webhooks: options.webhooks ?? { allowPrivateNetworks: true },
         mode: 'production',
         version: 'test',
       },

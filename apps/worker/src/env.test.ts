@@ -78,6 +78,28 @@ describe('configuration shared by the API and the worker', () => {
     },
   );
 
+  it('WEBHOOK_ALLOW_PRIVATE_NETWORKS: both say false unless it is exactly true, and refuse typos', () => {
+    // The API checks URLs at creation, the worker at every attempt: they must agree.
+    const env = { DATABASE_URL: 'postgres://u@h:5432/db', REDIS_URL: 'redis://h:6379' };
+    const name = 'WEBHOOK_ALLOW_PRIVATE_NETWORKS';
+    for (const read of [readApiEnv, readWorkerEnv]) {
+      expect(start(read, env, name)).toEqual({ started: true, value: false });
+      for (const [value, allowed] of [
+        ['', false],
+        ['false', false],
+        ['true', true],
+      ] as const) {
+        expect(start(read, { ...env, [name]: value }, name)).toEqual({
+          started: true,
+          value: allowed,
+        });
+      }
+      for (const typo of ['yes', '1', 'TRUE', 'on']) {
+        expect(start(read, { ...env, [name]: typo }, name)).toEqual({ started: false });
+      }
+    }
+  });
+
   it('TICKET_SIGNING_KEY: both refuse production without one, and both take the one given', () => {
     // The worker signs the codes the confirmation mail carries, with the API's key.
     const key = generateKeyPairSync('ed25519')

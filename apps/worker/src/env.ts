@@ -4,6 +4,7 @@ import {
   checkTicketsEnv,
   paymentsEnvShape,
   ticketsEnvShape,
+  webhooksEnvShape,
 } from '@evently/api';
 import { mailEnvShape, parseEnv, platformEnvShape, retentionEnvShape } from '@evently/platform';
 import { z } from 'zod';
@@ -20,6 +21,8 @@ export const workerEnvSchema = z
     ...paymentsEnvShape,
     // The worker signs the tickets the confirmation mail carries.
     ...ticketsEnvShape,
+    // The worker delivers webhooks (and checks every address it connects to).
+    ...webhooksEnvShape,
   })
   .superRefine((env, ctx) => {
     checkPaymentsEnv(env, ctx);

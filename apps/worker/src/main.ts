@@ -29,6 +29,8 @@ const modules = await createModules({
     stripe: stripeConfigOf(env),
     // The confirmation mail's ticket codes are signed here, with the API's key.
     tickets: { signingKey: env.TICKET_SIGNING_KEY, requireKey: env.NODE_ENV === 'production' },
+    // The worker delivers webhooks: whether private addresses may be delivered to.
+    webhooks: { allowPrivateNetworks: env.WEBHOOK_ALLOW_PRIVATE_NETWORKS },
     mode: 'production',
   },
   log,

@@ -39,6 +39,7 @@ export const appCodes = [
   'CANCELLATION_CLOSED',
   'SEAT_UNAVAILABLE',
   'SEATS_NOT_TOGETHER',
+  'WEBHOOK_URL_REFUSED',
 ] as const;
 
 export const appCodeSchema = z.enum(appCodes);

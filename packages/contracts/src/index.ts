@@ -15,3 +15,5 @@ export * from './seating.js';
 export * from './ticket-types.js';
 export * from './tickets.js';
 export * from './vouchers.js';
+export * from './webhook-events.js';
+export * from './webhooks.js';

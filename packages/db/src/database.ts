@@ -22,6 +22,7 @@ import type { SentEmailsTable } from './mail-tables.js';
 import type { PaymentsTable, RefundsTable, StripeEventsTable } from './payment-tables.js';
 import type { SeatingTables } from './seating-tables.js';
 import type { TicketTables } from './ticket-tables.js';
+import type { WebhookTables } from './webhook-tables.js';
 
 export type { CreatedAt, Timestamp } from './column-types.js';
 export type Json = JSONColumnType<Record<string, unknown>, string, string>;
@@ -337,7 +338,7 @@ export interface AnalyticsLiveCursorTable {
   pruned_through: ColumnType<string, number | string, number | string>;
 }
 
-export interface Database extends SeatingTables, TicketTables {
+export interface Database extends SeatingTables, TicketTables, WebhookTables {
   outbox: OutboxTable;
   processed_events: ProcessedEventsTable;
   idempotency_keys: IdempotencyKeysTable;

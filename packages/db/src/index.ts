@@ -29,3 +29,4 @@ export {
 } from './read-replica.js';
 export type * from './seating-tables.js';
 export type * from './ticket-tables.js';
+export type * from './webhook-tables.js';

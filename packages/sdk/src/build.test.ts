@@ -19,7 +19,8 @@ function specifiers(source: string): string[] {
   return found.map((m) => m[1] ?? '');
 }
 
-const PUBLISHED_IMPORT = /^(@trpc\/(client|server)|zod)(\/|$)/;
+// standardwebhooks: verifyWebhook checks signatures with it (the receiving end of the server's).
+const PUBLISHED_IMPORT = /^(@trpc\/(client|server)|zod|standardwebhooks)(\/|$)/;
 /** The SDK's own files import each other (the Node entry re-exports the default one). */
 const OWN_FILE = /^\.\/[\w.-]+\.(c?js)$/;
 /** Only the Node entry may use Node's HTTP modules (its transport); the default one runs in browsers. */
@@ -44,7 +45,7 @@ describe('SDK build', () => {
     await promisify(execFile)(`${root}node_modules/.bin/tsup`, [], { cwd: root });
   }, 180_000);
 
-  it('emits self-contained declarations for both formats, importing only @trpc/* and zod', async () => {
+  it('emits self-contained declarations for both formats, importing only @trpc/*, zod and standardwebhooks', async () => {
     for (const file of ['index.d.ts', 'index.d.cts', 'index.node.d.ts', 'index.node.d.cts']) {
       const dts = await dist(file);
       const imported = specifiers(dts);

@@ -19,3 +19,4 @@ export type {
   RouterInputs,
   RouterOutputs,
 } from './types.js';
+export { verifyWebhook, type WebhookHeaders, WebhookVerificationError } from './verify-webhook.js';

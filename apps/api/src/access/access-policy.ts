@@ -76,6 +76,7 @@ const POLICY = {
   'organization.readMembers':  [ _,     _,       _,     Y,    Y,    Y,      Y,    Y ],
   'organization.readAnalytics':[ _,     _,       _,     Y,    Y,    Y,      _,    Y ], // totals, series, streams
   'organization.manageMembers':[ _,     _,       _,     Y,    Y,    _,      _,    _ ], // invite, set roles
+  'organization.manageWebhooks':[ _,    _,       _,     Y,    Y,    _,      _,    _ ], // its webhooks, their deliveries and replays
   'membership.remove':         [ _,     _,       Y,     Y,    Y,    _,      _,    _ ], // holder: leaving
 } as const satisfies Record<string, readonly boolean[] & { length: typeof standings.length }>;
 

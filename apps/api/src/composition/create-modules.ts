@@ -19,8 +19,10 @@ import { createAnalyticsModule } from '../modules/analytics/analytics.module.js'
 import { createAuthModule } from '../modules/auth/auth.module.js';
 import type { AuthConfig } from '../modules/auth/auth.service.js';
 import type { EventLockPolicy } from '../modules/bookings/allocator.js';
+import { bookingSnapshots } from '../modules/bookings/booking-snapshots.js';
 import { createBookingsModule } from '../modules/bookings/bookings.module.js';
 import { createInventoryService } from '../modules/bookings/inventory.service.js';
+import { createEventSnapshots } from '../modules/events/event-snapshots.js';
 import { createEventsModule } from '../modules/events/events.module.js';
 import type { MailSenderOptions } from '../modules/notifications/mail-sender.js';
 import { createNotificationsModule } from '../modules/notifications/notifications.module.js';
@@ -34,6 +36,7 @@ import { createSystemService, type Mode } from '../modules/system/system.service
 import { createTicketTypesModule } from '../modules/ticket-types/ticket-types.module.js';
 import { createTicketsModule } from '../modules/tickets/tickets.module.js';
 import { createVouchersModule } from '../modules/vouchers/vouchers.module.js';
+import { createWebhooksModule, type WebhooksConfig } from '../modules/webhooks/webhooks.module.js';
 import { createOperationsService } from '../observability/operations.service.js';
 import type { Services } from '../services.js';
 import { createAnonymousReadLimit } from '../trpc/anonymous-read-limit.js';
@@ -70,6 +73,8 @@ export interface ModulesConfig {
    * without one, the database keeps a key of its own.
    */
   tickets?: { signingKey?: string | undefined; requireKey?: boolean } | undefined;
+  /** WEBHOOK_ALLOW_PRIVATE_NETWORKS (default false), and the delivery worker's pace (tests). */
+  webhooks?: WebhooksConfig | undefined;
   mode: Mode;
   /** Default: the API package's version. */
   version?: string;
@@ -245,6 +250,19 @@ export async function createModules(deps: ModulesDeps): Promise<Modules> {
     tickets: tickets.mailed,
     ...(config.mailSender && { sender: config.mailSender }),
   });
+  // Webhooks read each resource as the API answers it, from the modules that own it.
+  const webhooks = createWebhooksModule({
+    db,
+    roles: organizations.service.roles,
+    sources: {
+      ...createEventSnapshots(inventory),
+      ...bookingSnapshots,
+      ...tickets.snapshots,
+    },
+    log,
+    now,
+    config: config.webhooks,
+  });
   const modules: readonly Module<unknown>[] = [
     auth,
     organizations,
@@ -257,6 +275,7 @@ export async function createModules(deps: ModulesDeps): Promise<Modules> {
     tickets,
     analytics,
     notifications,
+    webhooks,
   ];
 
   const retention = [outboxRetention, ...modules.flatMap((m) => m.retention ?? [])];
@@ -291,6 +310,7 @@ export async function createModules(deps: ModulesDeps): Promise<Modules> {
     seating: seating.service,
     tickets: tickets.service,
     checkin: tickets.checkin,
+    webhooks: webhooks.service,
     deadLetters: notifications.service,
     system: createSystemService({
       name: 'evently-api',

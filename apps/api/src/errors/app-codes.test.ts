@@ -47,6 +47,7 @@ const STATUS: Record<AppCode, number> = {
   CANCELLATION_CLOSED: 412,
   SEAT_UNAVAILABLE: 409,
   SEATS_NOT_TOGETHER: 409,
+  WEBHOOK_URL_REFUSED: 422,
 };
 
 const probeRouter = router({

@@ -40,6 +40,7 @@ export const trpcCodeFor: Record<AppCode, TRPC_ERROR_CODE_KEY> = {
   CANCELLATION_CLOSED: 'PRECONDITION_FAILED',
   SEAT_UNAVAILABLE: 'CONFLICT',
   SEATS_NOT_TOGETHER: 'CONFLICT',
+  WEBHOOK_URL_REFUSED: 'UNPROCESSABLE_CONTENT',
 };
 
 /** What a client may learn about any thrown error. */

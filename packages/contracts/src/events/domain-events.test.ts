@@ -144,6 +144,13 @@ const samples: { [T in DomainTopic]: DomainEventPayload<T> } = {
     changedBy: organizerId,
   },
   'organization.member_removed': { ...member, previousRole: 'viewer', removedBy: userId },
+  'webhook.test_requested': { webhookId: entryId, organizationId: organizerId, requestedBy: null },
+  'webhook.disabled': {
+    ...member,
+    webhookId: entryId,
+    url: 'https://hooks.example.com/evently',
+    failingSince: at,
+  },
 };
 
 // A value no field of the catalogue accepts (not a string, number, boolean, array or null).

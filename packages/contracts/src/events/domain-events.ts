@@ -198,6 +198,22 @@ export const domainEvents = {
   'waitlist.converted': topic(1, z.object({ ...waitlistRef, bookingId: id })),
   'waitlist.left': topic(1, z.object(waitlistRef)),
   'waitlist.closed': topic(1, z.object({ ...waitlistRef, reason: z.string() })),
+  // webhooks: a test delivery asked for, and a webhook disabled after 5 days of failures (one
+  // event per owner: the owner's address rides in the payload, for the mail)
+  'webhook.test_requested': topic(
+    1,
+    z.object({ webhookId: id, organizationId: id, requestedBy: id.nullable() }),
+  ),
+  'webhook.disabled': topic(
+    1,
+    z.object({
+      ...person,
+      ...membership,
+      webhookId: id,
+      url: z.string(),
+      failingSince: instant,
+    }),
+  ),
   // organizations: the member's address rides in the payload, as the auth mails' does
   'organization.invitation_created': topic(
     1,

@@ -25,6 +25,7 @@ import * as tickets from './2026-12-06-012-tickets.js';
 import * as checkin from './2026-12-06-013-checkin.js';
 import * as analyticsCheckins from './2026-12-06-014-analytics-checkins.js';
 import * as mailAttachments from './2026-12-06-015-mail-attachments.js';
+import * as webhooks from './2026-12-06-017-webhooks.js';
 
 /**
  * Every migration, by date-prefixed name. A static list (not a folder scan) so the same code
@@ -57,4 +58,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06-013-checkin': checkin,
   '2026-12-06-014-analytics-checkins': analyticsCheckins,
   '2026-12-06-015-mail-attachments': mailAttachments,
+  '2026-12-06-017-webhooks': webhooks,
 };

@@ -35,8 +35,14 @@ export interface InventoryService {
    * schedules the expiry of the offers made.
    */
   serveWaitlist(trx: Transaction<Database>, eventId: string): Promise<{ afterCommit(): void }>;
-  /** Live availability of the events that have an inventory row. */
-  availability(eventIds: readonly string[]): Promise<Map<string, Availability>>;
+  /**
+   * Live availability of the events that have an inventory row (read through `from` when given:
+   * a caller's transaction).
+   */
+  availability(
+    eventIds: readonly string[],
+    from?: Kysely<Database> | Transaction<Database>,
+  ): Promise<Map<string, Availability>>;
   /**
    * Availability to show in a public list: from the read replica when there is one, so it may
    * lag — never decide with it (a booking reads the primary's row under its own checks). An
@@ -92,8 +98,8 @@ export function createInventoryService(deps: {
       return serveWaitlist(trx, eventId);
     },
     serveWaitlist,
-    availability: async (eventIds) =>
-      availabilityOf(await repo.findMany(deps.db, eventIds, deps.now())),
+    availability: async (eventIds, from = deps.db) =>
+      availabilityOf(await repo.findMany(from, eventIds, deps.now())),
     async listedAvailability(eventIds) {
       if (!deps.reads) return availabilityOf(await repo.findMany(deps.db, eventIds, deps.now()));
       const rows = await deps.reads.read((db) => repo.findMany(db, eventIds, deps.now()));

@@ -7,6 +7,7 @@ import type { MailedTickets } from '../notifications/mail/mailed-tickets.js';
 import { type CheckinService, createCheckinService } from './checkin.service.js';
 import { createMailedTickets } from './mailed-tickets.js';
 import { ticketKeys } from './ticket-keys.js';
+import { createTicketSnapshots } from './ticket-snapshots.js';
 import { createTicketsConsumer } from './tickets.consumer.js';
 import { createTicketsService, type TicketsService } from './tickets.service.js';
 
@@ -25,6 +26,7 @@ export function createTicketsModule(deps: {
 }): Module<TicketsService> & {
   checkin: CheckinService;
   mailed: MailedTickets;
+  snapshots: ReturnType<typeof createTicketSnapshots>;
   /** Loads the signing key: awaited by the composition root before anything runs. */
   loadKeys(): Promise<void>;
 } {
@@ -41,6 +43,8 @@ export function createTicketsModule(deps: {
     }),
     // The confirmation mail's tickets (the notifications module's port).
     mailed: createMailedTickets({ toTicket: service.toTicket, now: deps.now }),
+    // Tickets as answered, for the webhooks' payloads.
+    snapshots: createTicketSnapshots(service),
     consumers: [createTicketsConsumer(service, deps.now)],
     loadKeys: () => keys.load(),
     async close() {},

@@ -38,6 +38,7 @@ const authMailTopics = [
   'organization.member_added',
   'organization.member_role_changed',
   'organization.member_removed',
+  'webhook.disabled',
 ] as const;
 
 const paymentMailTopics = ['payment.received', 'refund.requested', 'refund.succeeded'] as const;
@@ -139,6 +140,12 @@ const samples: { [K in MailTopic]: DomainEventPayload<K> } = {
     changedBy: randomUUID(),
   },
   'organization.member_removed': { ...member, previousRole: 'owner', removedBy: randomUUID() },
+  'webhook.disabled': {
+    ...member,
+    webhookId: randomUUID(),
+    url: 'https://hooks.example.com/<evently>',
+    failingSince: '2026-11-28T09:15:00.000Z',
+  },
   ...paymentSamples,
 };
 

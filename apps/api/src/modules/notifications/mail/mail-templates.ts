@@ -28,6 +28,7 @@ import { verificationCodeMail } from './templates/verification-code.mail.js';
 import { waitlistClosedMail } from './templates/waitlist-closed.mail.js';
 import { waitlistJoinedMail } from './templates/waitlist-joined.mail.js';
 import { waitlistOfferMail } from './templates/waitlist-offer.mail.js';
+import { webhookDisabledMail } from './templates/webhook-disabled.mail.js';
 import { welcomeMail } from './templates/welcome.mail.js';
 
 // Mails to the address in the payload.
@@ -41,6 +42,8 @@ const addressedTemplates = {
   'organization.member_added': memberAddedMail,
   'organization.member_role_changed': memberRoleChangedMail,
   'organization.member_removed': memberRemovedMail,
+  // To each owner of the webhook's organization (one event per owner).
+  'webhook.disabled': webhookDisabledMail,
 } as const satisfies { readonly [K in AddressedTopic]?: MailTemplate<K> };
 
 // Mails to the payload's user about the payload's event, both looked up by the consumer.
@@ -94,6 +97,7 @@ export const templateNames = {
   'organization.member_added': 'member-added',
   'organization.member_role_changed': 'member-role-changed',
   'organization.member_removed': 'member-removed',
+  'webhook.disabled': 'webhook-disabled',
 } as const satisfies { readonly [K in MailTopic]: string };
 
 // Object.keys types its result as string[]; the keys are exactly MailTopic by construction.
