@@ -188,8 +188,38 @@ describe('retention of finished records', () => {
     return id;
   }
 
-  const ids = async (table: 'outbox' | 'sent_emails' | 'sessions' | 'otp_codes') =>
-    (await db().selectFrom(table).select('id').execute()).map((r) => r.id).sort();
+  /** A delivery of one webhook (made on first use), created long ago and last tried at `last`. */
+  let webhookId: string | undefined;
+  async function webhookDelivery(status: 'pending' | 'delivered' | 'failed', last: Date) {
+    if (!webhookId) {
+      const organizationId = randomUUID();
+      webhookId = randomUUID();
+      await db()
+        .insertInto('organizations')
+        .values({
+          id: organizationId,
+          name: 'R',
+          slug: `r-${organizationId.slice(0, 8)}`,
+          updated_at: now,
+        })
+        .execute();
+      await sql`INSERT INTO webhooks (id, organization_id, url, topics, secret, status, created_at,
+        updated_at) VALUES (${webhookId}, ${organizationId}, 'https://example.com/hook',
+        ARRAY['booking.created'], 'whsec_x', 'active', ${old(old(now))}, ${old(old(now))})`.execute(
+        db(),
+      );
+    }
+    const id = randomUUID();
+    await sql`INSERT INTO webhook_deliveries (id, webhook_id, event_id, seq, topic, body, status,
+      attempts, next_attempt_at, retry_until, last_attempt_at, created_at) VALUES (${id},
+      ${webhookId}, ${randomUUID()}, 1, 'booking.created', '{}', ${status}, 1, ${last}, ${last},
+      ${last}, ${old(old(now))})`.execute(db());
+    return id;
+  }
+
+  const ids = async (
+    table: 'outbox' | 'sent_emails' | 'sessions' | 'otp_codes' | 'webhook_deliveries',
+  ) => (await db().selectFrom(table).select('id').execute()).map((r) => r.id).sort();
   const claims = async () =>
     (await db().selectFrom('processed_events').select(['consumer', 'event_id']).execute())
       .map((c) => `${c.consumer}:${c.event_id}`)
@@ -256,6 +286,15 @@ describe('retention of finished records', () => {
       handledRecently: await stripeEvent(recent(now)),
     };
 
+    // A failed delivery is replayable for the window; a pending one is kept whatever its age.
+    const deliveries = {
+      deliveredLongAgo: await webhookDelivery('delivered', old(now)),
+      failedLongAgo: await webhookDelivery('failed', old(now)),
+      // Made long ago, replayed, and tried lately: its window starts at its last attempt.
+      failedRecently: await webhookDelivery('failed', recent(now)),
+      pendingLongAgo: await webhookDelivery('pending', old(old(now))),
+    };
+
     expect(await run()).toEqual({
       outbox: 1,
       'sent-emails': 1,
@@ -265,7 +304,11 @@ describe('retention of finished records', () => {
       'idempotency-keys': 1,
       'organization-invitations': 0, // organizations.retention.test.ts
       'stripe-events': 1,
+      'webhook-deliveries': 2,
     });
+    expect(await ids('webhook_deliveries')).toEqual(
+      [deliveries.failedRecently, deliveries.pendingLongAgo].sort(),
+    );
 
     expect(await ids('outbox')).toEqual(
       [outbox.deliveredRecently, outbox.stuck, outbox.unrelayed].sort(),
