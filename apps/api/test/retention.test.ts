@@ -15,6 +15,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RETENTION_JOB, RETENTION_QUEUE } from '../src/composition/retention-schedule.js';
 import { startTestApp, type TestApp } from './harness.js';
+import { webhookDeliveries } from './webhook-deliveries.fixtures.js';
 
 // Finished records go RETENTION_DAYS after they finished, in bounded chunks; everything a process
 // may still act on stays, however old. Time is the injected clock: rows are written relative to
@@ -188,34 +189,7 @@ describe('retention of finished records', () => {
     return id;
   }
 
-  /** A delivery of one webhook (made on first use), created long ago and last tried at `last`. */
-  let webhookId: string | undefined;
-  async function webhookDelivery(status: 'pending' | 'delivered' | 'failed', last: Date) {
-    if (!webhookId) {
-      const organizationId = randomUUID();
-      webhookId = randomUUID();
-      await db()
-        .insertInto('organizations')
-        .values({
-          id: organizationId,
-          name: 'R',
-          slug: `r-${organizationId.slice(0, 8)}`,
-          updated_at: now,
-        })
-        .execute();
-      await sql`INSERT INTO webhooks (id, organization_id, url, topics, secret, status, created_at,
-        updated_at) VALUES (${webhookId}, ${organizationId}, 'https://example.com/hook',
-        ARRAY['booking.created'], 'whsec_x', 'active', ${old(old(now))}, ${old(old(now))})`.execute(
-        db(),
-      );
-    }
-    const id = randomUUID();
-    await sql`INSERT INTO webhook_deliveries (id, webhook_id, event_id, seq, topic, body, status,
-      attempts, next_attempt_at, retry_until, last_attempt_at, created_at) VALUES (${id},
-      ${webhookId}, ${randomUUID()}, 1, 'booking.created', '{}', ${status}, 1, ${last}, ${last},
-      ${last}, ${old(old(now))})`.execute(db());
-    return id;
-  }
+  const webhookDelivery = webhookDeliveries(db, () => old(old(now)));
 
   const ids = async (
     table: 'outbox' | 'sent_emails' | 'sessions' | 'otp_codes' | 'webhook_deliveries',
