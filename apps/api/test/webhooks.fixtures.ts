@@ -2,23 +2,14 @@ import type { Database } from '@evently/db';
 import type { Kysely } from 'kysely';
 import { messageTopics } from '../src/modules/webhooks/webhook-messages.js';
 import { WEBHOOKS_CONSUMER_NAME } from '../src/modules/webhooks/webhooks.consumer.js';
+import { until } from './payments.stripe.fixtures.js';
 
-/** Polls `read` until `check` holds of it (generous: the machine may be busy). */
-export async function eventually<T>(
+/** `until` with a minute's patience: the fault test's worker restarts take a while on a busy box. */
+export const eventually = <T>(
   read: () => Promise<T>,
   check: (value: T) => boolean,
   timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (check(value)) return value;
-    if (Date.now() > deadline) {
-      throw new Error(`not reached in ${timeoutMs} ms; last seen: ${JSON.stringify(value)}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+): Promise<T> => until(read, check, timeoutMs);
 
 /** Outbox events of webhook topics the `webhooks` consumer has not recorded deliveries for yet. */
 export async function unrecorded(db: Kysely<Database>): Promise<number> {
