@@ -19,6 +19,7 @@
 import { createRedis } from '@evently/platform';
 import { deleteKeysByPrefix } from '@evently/platform/testing';
 import { openBenchDatabase } from './bench-database.js';
+import { numbers } from './bench-settings.js';
 import { checkDoorRun, checkSqlDoor } from './door-rush-checks.js';
 import type { DoorScanner } from './door-rush-http-driver.js';
 import { type PlanOptions, planDoorRush, type ScannerPlan, summarize } from './door-rush-plan.js';
@@ -36,12 +37,6 @@ import { loadSqlPlan, runSqlDoor } from './door-rush-sql.js';
 import { startApiCluster } from './hot-event-cluster.js';
 import { signedInClient, signInUsers } from './hot-event-setup.js';
 import { loadNow } from './seating-report.js';
-
-const numbers = (value: string) =>
-  value
-    .split(',')
-    .map(Number)
-    .filter((n) => Number.isInteger(n) && n > 0);
 
 function settings() {
   const env = process.env;

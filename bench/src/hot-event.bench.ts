@@ -21,6 +21,7 @@ import { deleteKeysByPrefix } from '@evently/platform/testing';
 import { type BackgroundLoad, openBackgroundLoad } from './background-load.js';
 import { measureBareRoute } from './bare-route.js';
 import { openBenchDatabase } from './bench-database.js';
+import { numbers } from './bench-settings.js';
 import {
   type CaseContext,
   type CaseResult,
@@ -62,12 +63,6 @@ import {
 } from './hot-event-typed-setup.js';
 import type { OrderShapeName } from './hot-event-typed-sql.js';
 import { measureStreamMemory } from './stream-memory.js';
-
-const numbers = (value: string) =>
-  value
-    .split(',')
-    .map(Number)
-    .filter((n) => Number.isInteger(n) && n > 0);
 
 /** `typed`: the typed hot event and the plain one it is held against, nothing else. */
 export type HotEventCases = 'all' | 'typed';

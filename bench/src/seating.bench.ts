@@ -15,6 +15,7 @@
 import { createRedis } from '@evently/platform';
 import { deleteKeysByPrefix } from '@evently/platform/testing';
 import { openBenchDatabase } from './bench-database.js';
+import { numbers } from './bench-settings.js';
 import { startApiCluster } from './hot-event-cluster.js';
 import { type BenchUser, signedInClient, signInUsers } from './hot-event-setup.js';
 import { BUYER_DEFAULTS, type SaleRun } from './seated-buyer.js';
@@ -30,12 +31,6 @@ import {
 import { runHttpSale, runSdkSale } from './seating-sale.js';
 import { type Arena, publishArena } from './seating-setup.js';
 import { checkSqlHall, createHall, runSqlSale } from './seating-sql.js';
-
-const numbers = (value: string) =>
-  value
-    .split(',')
-    .map(Number)
-    .filter((n) => Number.isInteger(n) && n > 0);
 
 function settings() {
   const env = process.env;
