@@ -60,6 +60,7 @@ export async function startApi(env: ApiEnv, role: Role, log: Logger): Promise<Ru
         },
         retentionDays: env.RETENTION_DAYS,
         anonymousReadsPerMinute: env.ANONYMOUS_READS_PER_MINUTE,
+        apiKeyRequestsPerMinute: env.API_KEY_REQUESTS_PER_MINUTE,
         publicReadMaxAgeMs: env.PUBLIC_READ_MAX_AGE_MS,
         stripe: stripeConfigOf(env),
         tickets: {

@@ -1,4 +1,5 @@
 import { analyticsRouter } from './modules/analytics/analytics.router.js';
+import { apiKeysRouter } from './modules/api-keys/api-keys.router.js';
 import { authRouter } from './modules/auth/auth.router.js';
 import { bookingsRouter } from './modules/bookings/bookings.router.js';
 import { eventsRouter } from './modules/events/events.router.js';
@@ -29,6 +30,7 @@ export const appRouter = router({
   tickets: ticketsRouter,
   checkin: checkinRouter,
   webhooks: webhooksRouter,
+  apiKeys: apiKeysRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,6 +1,7 @@
 import type { PublicAnswers } from './cache/public-answers.js';
 import type { StreamGuards } from './kernel/stream-guard.js';
 import type { AnalyticsService } from './modules/analytics/analytics.service.js';
+import type { ApiKeysModuleService } from './modules/api-keys/api-keys.module.js';
 import type { AuthService } from './modules/auth/auth.service.js';
 import type { BookingsService } from './modules/bookings/bookings.service.js';
 import type { EventsService } from './modules/events/events.service.js';
@@ -20,6 +21,8 @@ import type { AnonymousReadLimit } from './trpc/anonymous-read-limit.js';
 /** The services procedures reach through the context; each module adds its own. */
 export interface Services {
   auth: AuthService;
+  /** `apiKeys.*`, and resolving a bearer `evk_…` (trpc/caller.ts). */
+  apiKeys: ApiKeysModuleService;
   events: EventsService;
   bookings: BookingsService;
   analytics: AnalyticsService;

@@ -64,6 +64,8 @@ export interface TestAppOptions {
   admin?: boolean;
   /** Webhooks (default: private networks allowed, as the test receivers listen on 127.0.0.1). */
   webhooks?: ModulesConfig['webhooks'];
+  /** API_KEY_REQUESTS_PER_MINUTE (default 1,200). */
+  apiKeyRequestsPerMinute?: number;
 }
 
 export interface TestApp {
@@ -178,6 +180,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
         ...(options.streamCheckMs && { streamCheckMs: options.streamCheckMs }),
         ...(options.mailSender && { mailSender: options.mailSender }),
         ...(options.stripe && { stripe: options.stripe }),
+        ...(options.apiKeyRequestsPerMinute && {
+          apiKeyRequestsPerMinute: options.apiKeyRequestsPerMinute,
+        }),
         webhooks: options.webhooks ?? { allowPrivateNetworks: true },
         mode: 'production',
         version: 'test',

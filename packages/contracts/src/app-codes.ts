@@ -40,6 +40,8 @@ export const appCodes = [
   'SEAT_UNAVAILABLE',
   'SEATS_NOT_TOGETHER',
   'WEBHOOK_URL_REFUSED',
+  'API_KEY_REVOKED',
+  'SCOPE_MISSING',
 ] as const;
 
 export const appCodeSchema = z.enum(appCodes);

@@ -88,7 +88,10 @@ export const auditEntrySchema = z.object({
   entity: z.string(),
   entityId: z.string(),
   action: z.string(),
+  /** The person who made the change (null: Evently itself, or an API key). */
   actorId: idSchema.nullable(),
+  /** The API key the change was made with, if one was. */
+  actorApiKeyId: idSchema.nullable(),
   before: z.record(z.string(), z.unknown()).nullable(),
   after: z.record(z.string(), z.unknown()).nullable(),
   at: instantSchema,

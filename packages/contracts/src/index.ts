@@ -1,4 +1,5 @@
 export * from './analytics.js';
+export * from './api-keys.js';
 export * from './app-codes.js';
 export * from './auth.js';
 export * from './bookings.js';

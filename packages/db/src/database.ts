@@ -8,6 +8,7 @@ import type {
   AnalyticsTicketTypeStatsTable,
   AnalyticsVoucherStatsTable,
 } from './analytics-detail-tables.js';
+import type { ApiKeysTable } from './api-key-tables.js';
 import type { CreatedAt, Timestamp } from './column-types.js';
 import type {
   BookingItemsTable,
@@ -75,6 +76,8 @@ export interface AuditLogTable {
   entity_id: string;
   action: string;
   actor_id: string | null;
+  /** The API key an entry was made with (then actor_id is null). */
+  actor_api_key_id: ColumnType<string | null, string | null | undefined, string | null>;
   before: NullableJson;
   after: NullableJson;
   request_id: string | null;
@@ -343,6 +346,7 @@ export interface Database extends SeatingTables, TicketTables, WebhookTables {
   processed_events: ProcessedEventsTable;
   idempotency_keys: IdempotencyKeysTable;
   audit_log: AuditLogTable;
+  api_keys: ApiKeysTable;
   users: UsersTable;
   organizations: OrganizationsTable;
   organization_members: OrganizationMembersTable;

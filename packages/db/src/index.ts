@@ -1,5 +1,6 @@
 export type * from './analytics-checkin-tables.js';
 export type * from './analytics-detail-tables.js';
+export type * from './api-key-tables.js';
 export {
   createDb,
   type DbHandle,

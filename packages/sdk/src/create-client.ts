@@ -27,6 +27,12 @@ export interface EventlyClientOptions {
   headers?: HeadersProvider;
   /** The session: token store, refresh timing, sign-out callback. */
   auth?: AuthOptions;
+  /**
+   * An API key (`evk_…`, made by an organization's owner with `apiKeys.create`): every call
+   * carries it as its bearer and acts for the key's organization within its scopes. A key is
+   * not refreshed: with one, the session is not used.
+   */
+  apiKey?: string;
 }
 
 /** The helpers beside the routers (`client.auth` is the API's auth router). */
@@ -63,15 +69,17 @@ export function createEventlyClient(options: EventlyClientOptions): EventlyClien
     links: [
       errorLink(),
       idempotencyLink(),
-      authLink(session),
+      ...(options.apiKey === undefined ? [authLink(session)] : []),
       networkRetryLink(),
       transportLinks({
         url,
         fetch: options.fetch,
         EventSource: options.EventSource,
         headers: options.headers,
-        accessToken: ({ refresh }) =>
-          refresh ? session.accessToken() : session.currentAccessToken(),
+        accessToken: ({ refresh }) => {
+          if (options.apiKey !== undefined) return Promise.resolve(options.apiKey);
+          return refresh ? session.accessToken() : session.currentAccessToken();
+        },
       }),
     ],
   });

@@ -1,9 +1,9 @@
-import type { MemberRole } from '@evently/contracts';
+import { apiKeyScopes, type MemberRole } from '@evently/contracts';
 import { describe, expect, it } from 'vitest';
-import type { Principal } from '../kernel/principal.js';
+import type { ApiKeyPrincipal, UserPrincipal } from '../kernel/principal.js';
 import { allows, analyticsReach, asMember, denial, eventReach } from './access-policy.js';
 
-const as = (role: Principal['role'], userId: string = role): Principal => ({
+const as = (role: UserPrincipal['role'], userId: string = role): UserPrincipal => ({
   kind: 'user',
   userId,
   role,
@@ -130,5 +130,56 @@ describe('access policy', () => {
       organizationIds: [],
     });
     expect(allows(as('user'), 'organization.readAnalytics', { organizationId: HALL })).toBe(false);
+  });
+
+  it('lets a key act in its own organization by its scopes, and nowhere else', () => {
+    const key = (...scopes: ApiKeyPrincipal['scopes']): ApiKeyPrincipal => ({
+      kind: 'apiKey',
+      apiKeyId: 'k1',
+      organizationId: HALL,
+      scopes,
+      madeBy: 'olga',
+    });
+    const reader = key('events:read');
+    expect(code(denial(reader, 'event.view', draft))).toBe('ok');
+    // Its own organization's: what it lacks is a scope, and it is told which.
+    const missing = denial(reader, 'event.edit', draft);
+    expect(missing?.appCode).toBe('SCOPE_MISSING');
+    expect(missing?.details).toEqual({ scope: 'events:write' });
+    expect(code(denial(key('checkin'), 'event.edit', draft))).toBe('SCOPE_MISSING');
+    // A write scope includes its read.
+    expect(code(denial(key('events:write'), 'event.readQuotas', draft))).toBe('ok');
+    expect(
+      code(denial(key('bookings:write'), 'booking.view', { holderId: 'a', organizationId: HALL })),
+    ).toBe('ok');
+    expect(
+      code(denial(key('bookings:read'), 'booking.cancel', { holderId: 'a', organizationId: HALL })),
+    ).toBe('SCOPE_MISSING');
+    // What only a person does: no scope grants it.
+    expect(code(denial(key(...apiKeyScopes), 'event.book', published))).toBe('FORBIDDEN');
+    expect(
+      code(denial(key(...apiKeyScopes), 'organization.manageApiKeys', { organizationId: HALL })),
+    ).toBe('FORBIDDEN');
+    expect(
+      code(denial(key(...apiKeyScopes), 'organization.manageMembers', { organizationId: HALL })),
+    ).toBe('FORBIDDEN');
+    // Another organization's target: the key stands as anyone (a draft is not disclosed).
+    const elsewhere = { organizationId: 'other', status: 'draft' } as const;
+    expect(code(denial(key(...apiKeyScopes), 'event.edit', elsewhere))).toBe('NOT_FOUND');
+    expect(
+      code(denial(key(...apiKeyScopes), 'event.edit', { ...elsewhere, status: 'published' })),
+    ).toBe('FORBIDDEN');
+    // A member's role is never a key's: the facts' memberRole is ignored for keys.
+    expect(code(denial(key('events:read'), 'event.edit', by(published, 'owner')))).toBe(
+      'SCOPE_MISSING',
+    );
+    // Reach: its organization's drafts and figures only with the scopes that read them.
+    expect(eventReach(reader, {})).toEqual({ kind: 'organizations', organizationIds: [HALL] });
+    expect(eventReach(key('checkin'), {})).toEqual({ kind: 'public' });
+    expect(analyticsReach(key('analytics:read'), {})).toEqual({
+      kind: 'organizations',
+      organizationIds: [HALL],
+    });
+    expect(analyticsReach(key('events:read'), {})).toBeUndefined();
   });
 });

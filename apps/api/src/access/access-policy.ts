@@ -1,7 +1,7 @@
-import type { MemberRole } from '@evently/contracts';
+import type { ApiKeyScope, MemberRole } from '@evently/contracts';
 import { AppError } from '../kernel/app-error.js';
 import type { RolesByOrganization } from '../kernel/member-roles.js';
-import type { Principal } from '../kernel/principal.js';
+import { isAdmin, type Principal } from '../kernel/principal.js';
 
 /**
  * Who a caller is to the thing they act on. A caller can stand in several ways at once (a
@@ -16,7 +16,10 @@ import type { Principal } from '../kernel/principal.js';
  *               belongs to (API.md Part 2). The platform role `organizer` grants no standing
  *               here: it only lets its holder create organizations.
  *
- * API keys will add a scoped standing: a new column, decided in `standingsOf` and nowhere else.
+ * - `apiKey`:   an API key of the organization the target belongs to. Its column names the scope
+ *               the key needs (`ANY`: every key of the organization; `_`: no key, ever — what
+ *               only a person does: book a seat, leave a waitlist, run the team). A key of
+ *               another organization stands as `anyone`.
  */
 const standings = [
   'anyone',
@@ -27,11 +30,15 @@ const standings = [
   'manager',
   'staff',
   'viewer',
+  'apiKey',
 ] as const;
 export type Standing = (typeof standings)[number];
 
 const Y = true;
 const _ = false;
+/** In the `apiKey` column: any key of the target's organization, whatever its scopes. */
+const ANY = 'any';
+type KeyGrant = ApiKeyScope | typeof ANY | false;
 
 /**
  * THE POLICY: which standing may do what. A target the caller may not see answers NOT_FOUND
@@ -41,44 +48,48 @@ const _ = false;
  */
 // biome-ignore format: the policy reads as a table
 const POLICY = {
-  //                             anyone signedIn holder admin owner manager staff viewer
-  'event.view':                [ Y,     Y,       Y,     Y,    Y,    Y,      Y,    Y ], // published, cancelled, completed
-  'event.viewDraft':           [ _,     _,       _,     Y,    Y,    Y,      _,    Y ],
-  'event.edit':                [ _,     _,       _,     Y,    Y,    Y,      _,    _ ], // update, publish, cancel, delete
-  'event.book':                [ _,     Y,       Y,     Y,    Y,    Y,      Y,    Y ], // book, join the waitlist (sales rules apart)
-  'event.readAttendees':       [ _,     _,       _,     Y,    Y,    Y,      Y,    _ ], // its bookings list
-  'event.readBookings':        [ _,     _,       _,     Y,    Y,    Y,      _,    _ ], // its waitlist, audit trail
-  'event.readAnalytics':       [ _,     _,       _,     Y,    Y,    Y,      _,    Y ],
-  'event.manageVouchers':      [ _,     _,       _,     Y,    Y,    Y,      _,    _ ], // create, update, disable its vouchers
-  'event.readVouchers':        [ _,     _,       _,     Y,    Y,    Y,      _,    Y ], // its vouchers list
-  'event.manageTicketTypes':   [ _,     _,       _,     Y,    Y,    Y,      _,    _ ], // create, update, archive its types; its quotas
-  'event.readQuotas':          [ _,     _,       _,     Y,    Y,    Y,      _,    Y ], // its quotas list
-  'event.viewAllTicketTypes':  [ _,     _,       _,     Y,    Y,    Y,      _,    Y ], // hidden and archived types listed
-  'event.readRefunds':         [ _,     _,       _,     Y,    Y,    Y,      _,    _ ], // its refunds list
-  'event.manageSeating':       [ _,     _,       _,     Y,    Y,    Y,      _,    _ ], // its seating plan; blocking seats
-  'event.manageCheckin':       [ _,     _,       _,     Y,    Y,    Y,      _,    _ ], // its check-in lists
-  'event.checkIn':             [ _,     _,       _,     Y,    Y,    Y,      Y,    _ ], // scan and search at its doors
-  'booking.view':              [ _,     _,       Y,     Y,    Y,    Y,      Y,    _ ],
-  'booking.confirm':           [ _,     _,       Y,     Y,    Y,    Y,      _,    _ ], // a free one (a paid one: below)
-  'booking.confirmUnpaid':     [ _,     _,       _,     Y,    Y,    Y,      _,    _ ], // the audited override of a payment
-  'booking.markPaid':          [ _,     _,       _,     Y,    Y,    Y,      _,    _ ], // record money received
-  'booking.pay':               [ _,     _,       Y,     _,    _,    _,      _,    _ ], // start a Stripe checkout
-  'booking.viewPayments':      [ _,     _,       Y,     Y,    Y,    Y,      _,    _ ], // its payments and refunds
-  'booking.viewTickets':       [ _,     _,       Y,     Y,    Y,    Y,      _,    _ ], // its tickets, their codes and QR images
-  'booking.markRefunded':      [ _,     _,       _,     Y,    Y,    Y,      _,    _ ], // a refund paid outside Stripe
-  'booking.cancel':            [ _,     _,       Y,     Y,    Y,    Y,      _,    _ ],
-  'booking.readAudit':         [ _,     _,       _,     Y,    Y,    Y,      _,    _ ],
-  'waitlistEntry.view':        [ _,     _,       Y,     Y,    Y,    Y,      _,    _ ],
-  'waitlistEntry.leave':       [ _,     _,       Y,     _,    _,    _,      _,    _ ],
-  'organization.view':         [ _,     _,       _,     Y,    Y,    Y,      Y,    Y ],
-  'organization.edit':         [ _,     _,       _,     Y,    Y,    _,      _,    _ ], // rename
-  'organization.createEvents': [ _,     _,       _,     Y,    Y,    Y,      _,    _ ],
-  'organization.readMembers':  [ _,     _,       _,     Y,    Y,    Y,      Y,    Y ],
-  'organization.readAnalytics':[ _,     _,       _,     Y,    Y,    Y,      _,    Y ], // totals, series, streams
-  'organization.manageMembers':[ _,     _,       _,     Y,    Y,    _,      _,    _ ], // invite, set roles
-  'organization.manageWebhooks':[ _,    _,       _,     Y,    Y,    _,      _,    _ ], // its webhooks, their deliveries and replays
-  'membership.remove':         [ _,     _,       Y,     Y,    Y,    _,      _,    _ ], // holder: leaving
-} as const satisfies Record<string, readonly boolean[] & { length: typeof standings.length }>;
+  //                             anyone signedIn holder admin owner manager staff viewer apiKey (its scope)
+  'event.view':                [ Y,     Y,       Y,     Y,    Y,    Y,      Y,    Y, ANY              ], // published, cancelled, completed
+  'event.viewDraft':           [ _,     _,       _,     Y,    Y,    Y,      _,    Y, 'events:read'    ],
+  'event.edit':                [ _,     _,       _,     Y,    Y,    Y,      _,    _, 'events:write'   ], // update, publish, cancel, delete
+  'event.book':                [ _,     Y,       Y,     Y,    Y,    Y,      Y,    Y, _                ], // book, join the waitlist (sales rules apart)
+  'event.readAttendees':       [ _,     _,       _,     Y,    Y,    Y,      Y,    _, 'bookings:read'  ], // its bookings list
+  'event.readBookings':        [ _,     _,       _,     Y,    Y,    Y,      _,    _, 'bookings:read'  ], // its waitlist, audit trail
+  'event.readAnalytics':       [ _,     _,       _,     Y,    Y,    Y,      _,    Y, 'analytics:read' ],
+  'event.manageVouchers':      [ _,     _,       _,     Y,    Y,    Y,      _,    _, 'events:write'   ], // create, update, disable its vouchers
+  'event.readVouchers':        [ _,     _,       _,     Y,    Y,    Y,      _,    Y, 'events:read'    ], // its vouchers list
+  'event.manageTicketTypes':   [ _,     _,       _,     Y,    Y,    Y,      _,    _, 'events:write'   ], // create, update, archive its types; its quotas
+  'event.readQuotas':          [ _,     _,       _,     Y,    Y,    Y,      _,    Y, 'events:read'    ], // its quotas list
+  'event.viewAllTicketTypes':  [ _,     _,       _,     Y,    Y,    Y,      _,    Y, 'events:read'    ], // hidden and archived types listed
+  'event.readRefunds':         [ _,     _,       _,     Y,    Y,    Y,      _,    _, 'bookings:read'  ], // its refunds list
+  'event.manageSeating':       [ _,     _,       _,     Y,    Y,    Y,      _,    _, 'events:write'   ], // its seating plan; blocking seats
+  'event.manageCheckin':       [ _,     _,       _,     Y,    Y,    Y,      _,    _, 'events:write'   ], // its check-in lists
+  'event.checkIn':             [ _,     _,       _,     Y,    Y,    Y,      Y,    _, 'checkin'        ], // scan and search at its doors
+  'booking.view':              [ _,     _,       Y,     Y,    Y,    Y,      Y,    _, 'bookings:read'  ],
+  'booking.confirm':           [ _,     _,       Y,     Y,    Y,    Y,      _,    _, 'bookings:write' ], // a free one (a paid one: below)
+  'booking.confirmUnpaid':     [ _,     _,       _,     Y,    Y,    Y,      _,    _, 'bookings:write' ], // the audited override of a payment
+  'booking.markPaid':          [ _,     _,       _,     Y,    Y,    Y,      _,    _, 'bookings:write' ], // record money received
+  'booking.pay':               [ _,     _,       Y,     _,    _,    _,      _,    _, _                ], // start a Stripe checkout
+  'booking.viewPayments':      [ _,     _,       Y,     Y,    Y,    Y,      _,    _, 'bookings:read'  ], // its payments and refunds
+  'booking.viewTickets':       [ _,     _,       Y,     Y,    Y,    Y,      _,    _, 'bookings:read'  ], // its tickets, their codes and QR images
+  'booking.markRefunded':      [ _,     _,       _,     Y,    Y,    Y,      _,    _, 'bookings:write' ], // a refund paid outside Stripe
+  'booking.cancel':            [ _,     _,       Y,     Y,    Y,    Y,      _,    _, 'bookings:write' ],
+  'booking.readAudit':         [ _,     _,       _,     Y,    Y,    Y,      _,    _, 'bookings:read'  ],
+  'waitlistEntry.view':        [ _,     _,       Y,     Y,    Y,    Y,      _,    _, 'bookings:read'  ],
+  'waitlistEntry.leave':       [ _,     _,       Y,     _,    _,    _,      _,    _, _                ],
+  'organization.view':         [ _,     _,       _,     Y,    Y,    Y,      Y,    Y, ANY              ],
+  'organization.edit':         [ _,     _,       _,     Y,    Y,    _,      _,    _, _                ], // rename
+  'organization.createEvents': [ _,     _,       _,     Y,    Y,    Y,      _,    _, 'events:write'   ],
+  'organization.readMembers':  [ _,     _,       _,     Y,    Y,    Y,      Y,    Y, _                ],
+  'organization.readAnalytics':[ _,     _,       _,     Y,    Y,    Y,      _,    Y, 'analytics:read' ], // totals, series, streams
+  'organization.manageMembers':[ _,     _,       _,     Y,    Y,    _,      _,    _, _                ], // invite, set roles
+  'organization.manageWebhooks':[ _,    _,       _,     Y,    Y,    _,      _,    _, 'webhooks:manage' ], // its webhooks, their deliveries and replays
+  'organization.manageApiKeys': [ _,     _,       _,     Y,    Y,    _,      _,    _, _                ], // its API keys (a key never makes or revokes keys)
+  'membership.remove':         [ _,     _,       Y,     Y,    Y,    _,      _,    _, _                ], // holder: leaving
+} as const satisfies Record<
+  string,
+  readonly [boolean, boolean, boolean, boolean, boolean, boolean, boolean, boolean, KeyGrant]
+>;
 
 export type Action = keyof typeof POLICY;
 type ActionOn<K extends string> = Extract<Action, `${K}.${string}`>;
@@ -128,6 +139,10 @@ type TargetOf<A extends Action> =
 function standingsOf(principal: Principal | null, target: Facts): Standing[] {
   const found: Standing[] = ['anyone'];
   if (!principal) return found;
+  if (principal.kind === 'apiKey') {
+    if (principal.organizationId === target.organizationId) found.push('apiKey');
+    return found;
+  }
   found.push('signedIn');
   if ('holderId' in target && target.holderId === principal.userId) found.push('holder');
   if (principal.role === 'admin') found.push('admin');
@@ -135,9 +150,27 @@ function standingsOf(principal: Principal | null, target: Facts): Standing[] {
   return found;
 }
 
-function granted(action: Action, found: Standing[]): boolean {
-  const row: readonly boolean[] = POLICY[action];
-  return found.some((standing) => row[standings.indexOf(standing)]);
+/** A `…:write` scope includes its `…:read`. */
+function hasScope(scopes: readonly ApiKeyScope[], needed: ApiKeyScope): boolean {
+  if (scopes.includes(needed)) return true;
+  return (
+    needed.endsWith(':read') && scopes.includes(needed.replace(':read', ':write') as ApiKeyScope)
+  );
+}
+
+/** The scope a key of the target's organization needs for `action` (undefined: no key may). */
+function keyGrant(action: Action): KeyGrant {
+  return POLICY[action][standings.length - 1] as KeyGrant;
+}
+
+function granted(action: Action, found: Standing[], principal: Principal | null): boolean {
+  const row: readonly (boolean | string)[] = POLICY[action];
+  return found.some((standing) => {
+    if (standing !== 'apiKey') return row[standings.indexOf(standing)] === true;
+    const grant = keyGrant(action);
+    if (grant === false || principal?.kind !== 'apiKey') return false;
+    return grant === ANY || hasScope(principal.scopes, grant);
+  });
 }
 
 /** The row that says whether the caller sees the target at all. */
@@ -164,12 +197,27 @@ export function denial<A extends Action>(
   target: TargetOf<A>,
 ): AppError | undefined {
   const found = standingsOf(principal, target);
+  const view = viewOf(action, target);
+  // A key of the target's own organization knows what the organization has: what it lacks is
+  // a scope, which it is told.
+  if (found.includes('apiKey')) {
+    for (const needed of [view, action]) {
+      if (granted(needed, found, principal)) continue;
+      const grant = keyGrant(needed);
+      return grant === false || grant === ANY
+        ? new AppError('FORBIDDEN', 'An API key cannot do this; a person must')
+        : new AppError('SCOPE_MISSING', `This API key lacks the scope ${grant}`, {
+            scope: grant,
+          });
+    }
+    return undefined;
+  }
   // Nothing is done to what one may not see: a draft of someone else can be neither booked nor
   // edited, and it is not disclosed either.
-  if (!granted(viewOf(action, target), found)) {
+  if (!granted(view, found, principal)) {
     return new AppError('NOT_FOUND', notFound[action.slice(0, action.indexOf('.'))] ?? 'Not found');
   }
-  if (granted(action, found)) return undefined;
+  if (granted(action, found, principal)) return undefined;
   if (!principal) return new AppError('UNAUTHENTICATED', 'Sign in first');
   return new AppError('FORBIDDEN', 'You are not allowed to do this');
 }
@@ -200,6 +248,22 @@ export function asMember<F extends { organizationId: string }>(
   return { ...facts, memberRole: roles[facts.organizationId] };
 }
 
+/** The organizations (of the caller's, or its key's) in which the table grants `action`. */
+function reachable(
+  principal: Principal | null,
+  roles: RolesByOrganization,
+  action: 'event.viewDraft' | 'organization.readAnalytics',
+): string[] {
+  const candidates = principal?.kind === 'apiKey' ? [principal.organizationId] : Object.keys(roles);
+  return candidates.filter((organizationId) =>
+    granted(
+      action,
+      standingsOf(principal, { organizationId, memberRole: roles[organizationId] }),
+      principal,
+    ),
+  );
+}
+
 /** Which events a caller's lists and totals cover. */
 export type EventReach =
   | { kind: 'all' }
@@ -212,13 +276,8 @@ export type EventReach =
  * drafts they may see, anyone else what is public.
  */
 export function eventReach(principal: Principal | null, roles: RolesByOrganization): EventReach {
-  if (principal?.role === 'admin') return { kind: 'all' };
-  const organizationIds = Object.keys(roles).filter((organizationId) =>
-    granted(
-      'event.viewDraft',
-      standingsOf(principal, { organizationId, memberRole: roles[organizationId] }),
-    ),
-  );
+  if (isAdmin(principal)) return { kind: 'all' };
+  const organizationIds = reachable(principal, roles, 'event.viewDraft');
   return organizationIds.length > 0
     ? { kind: 'organizations', organizationIds }
     : { kind: 'public' };
@@ -236,13 +295,9 @@ export function analyticsReach(
   principal: Principal,
   roles: RolesByOrganization,
 ): AnalyticsReach | undefined {
-  if (principal.role === 'admin') return { kind: 'all' };
-  const organizationIds = Object.keys(roles).filter((organizationId) =>
-    granted(
-      'organization.readAnalytics',
-      standingsOf(principal, { organizationId, memberRole: roles[organizationId] }),
-    ),
-  );
-  if (organizationIds.length === 0 && principal.role !== 'organizer') return undefined;
+  if (isAdmin(principal)) return { kind: 'all' };
+  const organizationIds = reachable(principal, roles, 'organization.readAnalytics');
+  const organizer = principal.kind === 'user' && principal.role === 'organizer';
+  if (organizationIds.length === 0 && !organizer) return undefined;
   return { kind: 'organizations', organizationIds };
 }

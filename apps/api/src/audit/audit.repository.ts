@@ -7,6 +7,8 @@ export interface AuditEntryInput {
   entityId: string;
   action: string;
   actorId: string | null;
+  /** The API key the change was made with (`actorOf(principal)` fills both). */
+  actorApiKeyId?: string | null;
   before?: object | null;
   after?: object | null;
 }
@@ -25,6 +27,7 @@ export interface AuditRow {
   entity_id: string;
   action: string;
   actor_id: string | null;
+  actor_api_key_id: string | null;
   /** Serialised by the writer. */
   before: object | null;
   after: object | null;
@@ -38,6 +41,7 @@ export function toAuditRows(entries: AuditEntryInput[]): AuditRow[] {
     entity_id: entry.entityId,
     action: entry.action,
     actor_id: entry.actorId,
+    actor_api_key_id: entry.actorApiKeyId ?? null,
     before: entry.before ?? null,
     after: entry.after ?? null,
   }));

@@ -16,6 +16,7 @@ import { type Clock, systemClock } from '../kernel/clock.js';
 import type { BackgroundLoop, Module } from '../kernel/module.js';
 import { createStreamGuards } from '../kernel/stream-guard.js';
 import { createAnalyticsModule } from '../modules/analytics/analytics.module.js';
+import { createApiKeysModule } from '../modules/api-keys/api-keys.module.js';
 import { createAuthModule } from '../modules/auth/auth.module.js';
 import type { AuthConfig } from '../modules/auth/auth.service.js';
 import type { EventLockPolicy } from '../modules/bookings/allocator.js';
@@ -57,6 +58,8 @@ export interface ModulesConfig {
   retentionDays?: number;
   /** ANONYMOUS_READS_PER_MINUTE (default 1,200 per client network). */
   anonymousReadsPerMinute?: number;
+  /** API_KEY_REQUESTS_PER_MINUTE (default 1,200 per key). */
+  apiKeyRequestsPerMinute?: number;
   /**
    * PUBLIC_READ_MAX_AGE_MS: how old the live availability in an anonymous `events.get` or
    * `events.list` answer kept in memory may be (default 1,000; 0 keeps none).
@@ -263,9 +266,23 @@ export async function createModules(deps: ModulesDeps): Promise<Modules> {
     now,
     config: config.webhooks,
   });
+  const apiKeys = createApiKeysModule({
+    db: db.db,
+    cache: platform.cache,
+    rateLimits: platform.rateLimits,
+    roles: organizations.service.roles,
+    announce: (ids) =>
+      auth.sessionChanges.publish(ids).catch((error: unknown) => {
+        log.warn({ err: error }, 'cannot announce an API key revocation; streams check soon');
+      }),
+    perMinute: config.apiKeyRequestsPerMinute,
+    log,
+    now,
+  });
   const modules: readonly Module<unknown>[] = [
     auth,
     organizations,
+    apiKeys,
     events,
     bookings,
     payments,
@@ -300,6 +317,7 @@ export async function createModules(deps: ModulesDeps): Promise<Modules> {
   });
   const services: Services = {
     auth: auth.service,
+    apiKeys: apiKeys.service,
     events: events.service,
     bookings: bookings.service,
     analytics: analytics.service,

@@ -1,6 +1,7 @@
 import { commaList, intBetween, optional, urlWithProtocols } from '@evently/platform';
 import { z } from 'zod';
 import { PUBLIC_READ_MAX_AGE_MS } from '../cache/public-answers.js';
+import { API_KEY_REQUESTS_PER_MINUTE } from '../modules/api-keys/api-key-authentication.js';
 import { ANONYMOUS_READS_PER_MINUTE } from '../trpc/anonymous-read-limit.js';
 
 /**
@@ -28,6 +29,8 @@ export const httpEnvShape = {
   TRUST_PROXY: trustProxy,
   /** Reads by callers nobody signed in, per client network (IPv4 address, IPv6 /64) a minute. */
   ANONYMOUS_READS_PER_MINUTE: intBetween(1, 1_000_000, ANONYMOUS_READS_PER_MINUTE),
+  /** Requests per API key a minute, across instances. */
+  API_KEY_REQUESTS_PER_MINUTE: intBetween(1, 1_000_000, API_KEY_REQUESTS_PER_MINUTE),
   /**
    * How old the availability in an anonymous event or page answered from memory may be, in ms
    * (0: every anonymous read runs the query). Event data itself is never served stale.

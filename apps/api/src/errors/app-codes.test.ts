@@ -48,6 +48,8 @@ const STATUS: Record<AppCode, number> = {
   SEAT_UNAVAILABLE: 409,
   SEATS_NOT_TOGETHER: 409,
   WEBHOOK_URL_REFUSED: 422,
+  API_KEY_REVOKED: 401,
+  SCOPE_MISSING: 403,
 };
 
 const probeRouter = router({

@@ -41,6 +41,8 @@ export const trpcCodeFor: Record<AppCode, TRPC_ERROR_CODE_KEY> = {
   SEAT_UNAVAILABLE: 'CONFLICT',
   SEATS_NOT_TOGETHER: 'CONFLICT',
   WEBHOOK_URL_REFUSED: 'UNPROCESSABLE_CONTENT',
+  API_KEY_REVOKED: 'UNAUTHORIZED',
+  SCOPE_MISSING: 'FORBIDDEN',
 };
 
 /** What a client may learn about any thrown error. */

@@ -66,6 +66,9 @@ function statusesOfAppCodes(): string {
 const description = (statuses: string) => `The public surface of Evently's tRPC API as REST: the
 same procedures, schemas, rules and limits. Sign in with \`POST /auth/login\` and send its
 \`accessToken\` as \`Authorization: Bearer <token>\`; refresh it with \`POST /auth/refresh\`.
+A batch job or an outside system sends an API key instead (\`Authorization: Bearer evk_…\`,
+made by an organization's owner): it acts for that organization within its scopes
+(SCOPE_MISSING beyond them).
 Lists are keyset pages: pass \`nextCursor\` back as \`cursor\`. Instants are ISO-8601, money is
 integer minor units. Live updates (SSE) are only served over tRPC (\`/trpc\`, the SDK).
 
@@ -136,7 +139,7 @@ export function openApiDocument(
       bearer: {
         type: 'http',
         scheme: 'bearer',
-        description: 'The accessToken of POST /auth/login',
+        description: 'The accessToken of POST /auth/login, or an API key (evk_…)',
       },
     },
     defs: namedSchemas,

@@ -1,5 +1,6 @@
 import { toPublicError, toTrpcError } from '../errors/error-mapping.js';
-import type { Principal } from '../kernel/principal.js';
+import { type Principal, revocationIdOf } from '../kernel/principal.js';
+import { identify } from './caller.js';
 import type { Context } from './context.js';
 
 export interface SubscriptionAccess<T> {
@@ -26,9 +27,9 @@ export async function guardedSubscription<T>(
 ): Promise<AsyncIterable<T>> {
   const { principal, services } = ctx;
   const updates = await services.streams.guard((stop) => access.open(principal, stop), {
-    sessionId: principal.sessionId,
+    sessionId: revocationIdOf(principal),
     signal,
-    check: async () => access.authorize(await services.auth.authenticate(ctx.bearerToken)),
+    check: async () => access.authorize(await identify(services, ctx.bearerToken)),
   });
   return typedErrors(updates, ctx);
 }

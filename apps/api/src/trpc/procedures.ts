@@ -2,6 +2,7 @@ import type { Role } from '@evently/contracts';
 import type { TRPCError } from '@trpc/server';
 import { toPublicError, toTrpcError } from '../errors/error-mapping.js';
 import { AppError } from '../kernel/app-error.js';
+import { identify, personOnly } from './caller.js';
 import { t } from './init.js';
 
 export const router = t.router;
@@ -50,9 +51,22 @@ const limitAnonymousReads = t.middleware(async ({ ctx, type, next }) => {
  */
 export const publicProcedure = observedProcedure.use(limitAnonymousReads);
 
-/** Requires a valid access token of a live session; puts the principal on the context. */
+/**
+ * A person: requires a valid access token of a live session and puts the principal on the
+ * context. An API key is refused (FORBIDDEN): signing in, booking for oneself, running the team
+ * and making keys are a person's.
+ */
 export const authedProcedure = observedProcedure.use(async ({ ctx, next }) => {
-  const principal = await ctx.services.auth.authenticate(ctx.bearerToken);
+  const principal = personOnly(await identify(ctx.services, ctx.bearerToken));
+  return next({ ctx: { principal } });
+});
+
+/**
+ * A person or an API key (`Bearer evk_…`): what an organization's work is made of. The access
+ * policy decides with either (a key by its scopes, SCOPE_MISSING when it lacks one).
+ */
+export const personOrKeyProcedure = observedProcedure.use(async ({ ctx, next }) => {
+  const principal = await identify(ctx.services, ctx.bearerToken);
   return next({ ctx: { principal } });
 });
 
@@ -67,14 +81,12 @@ export function requireRole(...roles: Role[]) {
 }
 
 /**
- * Public, but knows the caller when a valid token is sent (what a caller may see depends on it);
+ * Public, but knows the caller (a person or an API key) when a valid token is sent (what a caller may see depends on it);
  * without one, an anonymous read.
  */
 export const maybeAuthedProcedure = observedProcedure
   .use(async ({ ctx, next }) => {
-    const principal = ctx.bearerToken
-      ? await ctx.services.auth.authenticate(ctx.bearerToken)
-      : null;
+    const principal = ctx.bearerToken ? await identify(ctx.services, ctx.bearerToken) : null;
     return next({ ctx: { principal } });
   })
   .use(limitAnonymousReads);

@@ -7,7 +7,7 @@ type AnyDb = Kysely<any>;
  * Webhooks (API.md Part 2, "integrations"): an organization's subscriptions; the deliveries the
  * `webhooks` outbox consumer records, one per webhook and domain event (`webhook_deliveries_event`:
  * a redelivered event records nothing twice), each sent in its event's outbox order (`seq`) by
- * the delivery worker; and every attempt at sending one. (016 is the API keys'.)
+ * the delivery worker; and every attempt at sending one. (016 was never used.)
  */
 export async function up(db: AnyDb): Promise<void> {
   await sql`

@@ -26,6 +26,7 @@ import * as checkin from './2026-12-06-013-checkin.js';
 import * as analyticsCheckins from './2026-12-06-014-analytics-checkins.js';
 import * as mailAttachments from './2026-12-06-015-mail-attachments.js';
 import * as webhooks from './2026-12-06-017-webhooks.js';
+import * as apiKeys from './2026-12-06-018-api-keys.js';
 
 /**
  * Every migration, by date-prefixed name. A static list (not a folder scan) so the same code
@@ -59,4 +60,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06-014-analytics-checkins': analyticsCheckins,
   '2026-12-06-015-mail-attachments': mailAttachments,
   '2026-12-06-017-webhooks': webhooks,
+  '2026-12-06-018-api-keys': apiKeys,
 };

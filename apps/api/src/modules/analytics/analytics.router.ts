@@ -12,29 +12,29 @@ import {
 import { tracked } from '@trpc/server';
 import { guardedSubscription } from '../../trpc/guarded-subscription.js';
 import { rest } from '../../trpc/procedure-meta.js';
-import { authedProcedure, router } from '../../trpc/procedures.js';
+import { personOrKeyProcedure, router } from '../../trpc/procedures.js';
 import type { LiveScope } from './live.repository.js';
 
 // Who reads which figures is the access policy's (through the service): one event's, its
 // organization's owners, managers and viewers; totals, an organization's or everything the caller
 // reaches; an admin, everything. The platform role decides nothing here.
 export const analyticsRouter = router({
-  overview: authedProcedure
+  overview: personOrKeyProcedure
     .meta(rest('GET /analytics/overview', 'analytics', 'Totals'))
     .input(overviewInputSchema)
     .output(overviewSchema)
     .query(({ ctx, input }) => ctx.services.analytics.overview(ctx.principal, input)),
-  event: authedProcedure
+  event: personOrKeyProcedure
     .meta(rest('GET /analytics/events/{eventId}', 'analytics', 'The figures of one event'))
     .input(analyticsEventInputSchema)
     .output(eventAnalyticsSchema)
     .query(({ ctx, input }) => ctx.services.analytics.event(ctx.principal, input)),
-  daily: authedProcedure
+  daily: personOrKeyProcedure
     .meta(rest('GET /analytics/daily', 'analytics', 'Figures per day'))
     .input(dailyInputSchema)
     .output(dailySchema)
     .query(({ ctx, input }) => ctx.services.analytics.daily(ctx.principal, input)),
-  topEvents: authedProcedure
+  topEvents: personOrKeyProcedure
     .meta(rest('GET /analytics/top-events', 'analytics', 'Events ranked'))
     .input(topEventsInputSchema)
     .output(topEventsSchema)
@@ -46,7 +46,7 @@ export const analyticsRouter = router({
    * deactivation, demotion, removal, an expired token), and stops carrying an organization its
    * caller left while it still carries others.
    */
-  live: authedProcedure.input(liveInputSchema).subscription(async ({ ctx, input, signal }) => {
+  live: personOrKeyProcedure.input(liveInputSchema).subscription(async ({ ctx, input, signal }) => {
     const { analytics } = ctx.services;
     let scope: LiveScope | undefined;
     const updates = await guardedSubscription(ctx, signal, {

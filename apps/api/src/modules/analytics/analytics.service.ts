@@ -12,7 +12,7 @@ import type { Kysely } from 'kysely';
 import { analyticsReach, asMember, authorize } from '../../access/access-policy.js';
 import { AppError } from '../../kernel/app-error.js';
 import type { MemberRoles } from '../../kernel/member-roles.js';
-import type { Principal } from '../../kernel/principal.js';
+import { isAdmin, type Principal } from '../../kernel/principal.js';
 import type { EventsService } from '../events/events.service.js';
 import { type StatsRow, toEventStats, utilization } from './analytics.mappers.js';
 import {
@@ -130,10 +130,7 @@ export function createAnalyticsService(deps: {
     const roles = await deps.roles.of(principal);
     if (organizationId) {
       // An admin passes the policy for any id: one that names no organization is still unknown.
-      if (
-        principal.role === 'admin' &&
-        !(await sourceRepository.organizationExists(db, organizationId))
-      ) {
+      if (isAdmin(principal) && !(await sourceRepository.organizationExists(db, organizationId))) {
         throw new AppError('NOT_FOUND', 'Organization not found');
       }
       authorize(principal, 'organization.readAnalytics', asMember({ organizationId }, roles));

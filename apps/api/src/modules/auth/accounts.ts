@@ -11,7 +11,7 @@ import type {
 import { appendEvent } from '@evently/db';
 import type { z } from 'zod';
 import { AppError } from '../../kernel/app-error.js';
-import type { Principal } from '../../kernel/principal.js';
+import type { UserPrincipal } from '../../kernel/principal.js';
 import { toUser } from './auth.mappers.js';
 import { authRepository as repo, type UserRow } from './auth.repository.js';
 import type { AuthCore, RequestMeta } from './auth-core.js';
@@ -28,13 +28,13 @@ export interface Accounts {
     input: z.infer<typeof emailOnlyInputSchema>,
     meta: RequestMeta,
   ): Promise<{ ok: true }>;
-  me(principal: Principal): Promise<User>;
+  me(principal: UserPrincipal): Promise<User>;
   updateProfile(
-    principal: Principal,
+    principal: UserPrincipal,
     input: z.infer<typeof updateProfileInputSchema>,
   ): Promise<User>;
   changePassword(
-    principal: Principal,
+    principal: UserPrincipal,
     input: z.infer<typeof changePasswordInputSchema>,
     meta: RequestMeta,
   ): Promise<{ ok: true }>;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { loginInputSchema, refreshInputSchema, TokenPair } from '@evently/contracts';
 import type { z } from 'zod';
 import { AppError } from '../../kernel/app-error.js';
-import type { Principal } from '../../kernel/principal.js';
+import type { UserPrincipal } from '../../kernel/principal.js';
 import { toUser } from './auth.mappers.js';
 import { authRepository as repo, type UserRow } from './auth.repository.js';
 import type { AuthCore, RequestMeta } from './auth-core.js';
@@ -12,7 +12,7 @@ import { hashToken, newRefreshToken } from './tokens.js';
 /** Signing in, staying signed in, and recognising a signed-in caller. */
 export interface Authentication {
   /** Turns a bearer token into a principal, or throws UNAUTHENTICATED/TOKEN_EXPIRED/SESSION_REVOKED. */
-  authenticate(bearerToken: string | null): Promise<Principal>;
+  authenticate(bearerToken: string | null): Promise<UserPrincipal>;
   login(input: z.infer<typeof loginInputSchema>, meta: RequestMeta): Promise<TokenPair>;
   refresh(input: z.infer<typeof refreshInputSchema>, meta: RequestMeta): Promise<TokenPair>;
 }

@@ -10,7 +10,7 @@ import { appendEvent } from '@evently/db';
 import type { z } from 'zod';
 import { AppError } from '../../kernel/app-error.js';
 import { keysetPage, rowsFor } from '../../kernel/page.js';
-import type { Principal } from '../../kernel/principal.js';
+import type { UserPrincipal } from '../../kernel/principal.js';
 import { toUser } from './auth.mappers.js';
 import { authRepository as repo } from './auth.repository.js';
 import type { AuthCore } from './auth-core.js';
@@ -18,8 +18,8 @@ import type { AuthCore } from './auth-core.js';
 /** What admins do to accounts, and the first admin's set-up at start. */
 export interface UserAdministration {
   listUsers(input: z.infer<typeof listUsersInputSchema>): Promise<Page<User>>;
-  setRole(principal: Principal, input: z.infer<typeof setRoleInputSchema>): Promise<User>;
-  setActive(principal: Principal, input: z.infer<typeof setActiveInputSchema>): Promise<User>;
+  setRole(principal: UserPrincipal, input: z.infer<typeof setRoleInputSchema>): Promise<User>;
+  setActive(principal: UserPrincipal, input: z.infer<typeof setActiveInputSchema>): Promise<User>;
   /** Creates or updates the first admin (ADMIN_EMAIL/ADMIN_PASSWORD) at start. */
   ensureAdmin(input: { email: string; password: string }): Promise<User>;
 }

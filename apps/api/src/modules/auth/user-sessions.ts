@@ -1,17 +1,17 @@
 import type { revokeSessionInputSchema, Session } from '@evently/contracts';
 import type { z } from 'zod';
 import { AppError } from '../../kernel/app-error.js';
-import type { Principal } from '../../kernel/principal.js';
+import type { UserPrincipal } from '../../kernel/principal.js';
 import { toSession } from './auth.mappers.js';
 import { authRepository as repo } from './auth.repository.js';
 import type { AuthCore } from './auth-core.js';
 
 /** A signed-in user's own sessions: the devices they are signed in on. */
 export interface UserSessions {
-  logout(principal: Principal): Promise<{ ok: true }>;
-  listSessions(principal: Principal): Promise<Session[]>;
+  logout(principal: UserPrincipal): Promise<{ ok: true }>;
+  listSessions(principal: UserPrincipal): Promise<Session[]>;
   revokeSession(
-    principal: Principal,
+    principal: UserPrincipal,
     input: z.infer<typeof revokeSessionInputSchema>,
   ): Promise<{ ok: true }>;
 }

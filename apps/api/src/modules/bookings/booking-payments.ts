@@ -2,6 +2,7 @@ import type { BookingStatus } from '@evently/contracts';
 import type { Database } from '@evently/db';
 import type { Kysely, Transaction } from 'kysely';
 import { AppError } from '../../kernel/app-error.js';
+import type { Actor } from '../../kernel/principal.js';
 import { readBookingTerms } from '../events/booking-terms.js';
 import { type BookingRow, bookingsRepository as repo } from './bookings.repository.js';
 import { confirmPaidBooking } from './late-confirmation.js';
@@ -61,12 +62,12 @@ export function bookingPayments(deps: {
     async confirmPaid(
       trx: Transaction<Database>,
       bookingId: string,
-      actorId: string | null,
+      actor: Actor,
     ): Promise<AppError | undefined> {
       const row = await repo.lockBooking(trx, bookingId);
       if (!row) return new AppError('NOT_FOUND', 'Booking not found');
       const outcome = await confirmPaidBooking(trx, row, {
-        actorId,
+        actor,
         holdMinutes: deps.holdMinutes,
         now: deps.now(),
       });

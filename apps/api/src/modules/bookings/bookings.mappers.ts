@@ -88,6 +88,7 @@ export function toAuditEntry(row: AuditRow): AuditEntry {
     entityId: row.entity_id,
     action: row.action,
     actorId: row.actor_id,
+    actorApiKeyId: row.actor_api_key_id,
     before: row.before,
     after: row.after,
     at: row.at.toISOString(),

@@ -18,7 +18,12 @@ import {
 } from '@evently/contracts';
 import { z } from 'zod';
 import { rest } from '../../trpc/procedure-meta.js';
-import { authedProcedure, publicProcedure, router } from '../../trpc/procedures.js';
+import {
+  authedProcedure,
+  personOrKeyProcedure,
+  publicProcedure,
+  router,
+} from '../../trpc/procedures.js';
 
 export const bookingsRouter = router({
   create: authedProcedure
@@ -31,17 +36,17 @@ export const bookingsRouter = router({
       if (!input.voucherCode) return order();
       return ctx.services.vouchers.asGuess(ctx.ip, input.eventId, order);
     }),
-  confirm: authedProcedure
+  confirm: personOrKeyProcedure
     .meta(rest('POST /bookings/{bookingId}/confirm', 'bookings', 'Confirm a pending booking'))
     .input(bookingIdInputSchema)
     .output(bookingSchema)
     .mutation(({ ctx, input }) => ctx.services.bookings.confirm(ctx.principal, input.bookingId)),
-  cancel: authedProcedure
+  cancel: personOrKeyProcedure
     .meta(rest('POST /bookings/{bookingId}/cancel', 'bookings', 'Cancel a booking'))
     .input(cancelBookingInputSchema)
     .output(bookingSchema)
     .mutation(({ ctx, input }) => ctx.services.bookings.cancel(ctx.principal, input)),
-  get: authedProcedure
+  get: personOrKeyProcedure
     .meta(rest('GET /bookings/{bookingId}', 'bookings', 'Get a booking'))
     .input(bookingIdInputSchema)
     .output(bookingSchema)
@@ -58,12 +63,12 @@ export const bookingsRouter = router({
     .input(eventIdOnlyInputSchema)
     .output(availabilitySchema)
     .query(({ ctx, input }) => ctx.services.bookings.availability(input.eventId)),
-  listForEvent: authedProcedure
+  listForEvent: personOrKeyProcedure
     .meta(rest('GET /events/{eventId}/bookings', 'bookings', 'List the bookings of an event'))
     .input(eventBookingsInputSchema)
     .output(bookingPageSchema)
     .query(({ ctx, input }) => ctx.services.bookings.listForEvent(ctx.principal, input)),
-  audit: authedProcedure
+  audit: personOrKeyProcedure
     .meta(rest('GET /audit-entries', 'bookings', 'Audit trail of an event or a booking'))
     .input(bookingAuditInputSchema)
     .output(auditPageSchema)
@@ -85,7 +90,7 @@ export const bookingsRouter = router({
       .meta(rest('GET /waitlist', 'waitlist', 'My places in waitlists'))
       .output(z.array(waitlistEntrySchema))
       .query(({ ctx }) => ctx.services.bookings.myWaitlist(ctx.principal)),
-    forEvent: authedProcedure
+    forEvent: personOrKeyProcedure
       .meta(rest('GET /events/{eventId}/waitlist', 'waitlist', 'The waitlist of an event'))
       .input(waitlistForEventInputSchema)
       .output(waitlistPageSchema)

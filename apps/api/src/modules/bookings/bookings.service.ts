@@ -14,7 +14,7 @@ import { AppError } from '../../kernel/app-error.js';
 import type { RequestLog } from '../../kernel/log.js';
 import type { MemberRoles } from '../../kernel/member-roles.js';
 import { keysetPage, rowsFor } from '../../kernel/page.js';
-import type { Principal } from '../../kernel/principal.js';
+import { type Actor, actorOf, type Principal, type UserPrincipal } from '../../kernel/principal.js';
 import { isOnSale, readBookingTerms } from '../events/booking-terms.js';
 import { createAllocator, type EventLockPolicy } from './allocator.js';
 import { answerBooking, answerBookingPage } from './booking-answers.js';
@@ -42,7 +42,7 @@ export interface OrderInput {
 }
 
 export interface BookingsService {
-  create(principal: Principal, input: OrderInput): Promise<Booking>;
+  create(principal: UserPrincipal, input: OrderInput): Promise<Booking>;
   confirm(principal: Principal, bookingId: string): Promise<Booking>;
   cancel(
     principal: Principal,
@@ -50,7 +50,7 @@ export interface BookingsService {
   ): Promise<Booking>;
   get(principal: Principal, bookingId: string): Promise<Booking>;
   mine(
-    principal: Principal,
+    principal: UserPrincipal,
     input: {
       limit: number;
       /** Decoded by the input schema: created-at, id. */
@@ -79,7 +79,7 @@ export interface BookingsService {
     },
   ): Promise<Page<AuditEntry>>;
   joinWaitlist(
-    principal: Principal,
+    principal: UserPrincipal,
     input: {
       eventId: string;
       ticketTypeId?: string | undefined;
@@ -87,8 +87,8 @@ export interface BookingsService {
       idempotencyKey?: string | undefined;
     },
   ): Promise<WaitlistEntry>;
-  leaveWaitlist(principal: Principal, entryId: string): Promise<WaitlistEntry>;
-  myWaitlist(principal: Principal): Promise<WaitlistEntry[]>;
+  leaveWaitlist(principal: UserPrincipal, entryId: string): Promise<WaitlistEntry>;
+  myWaitlist(principal: UserPrincipal): Promise<WaitlistEntry[]>;
   waitlistForEvent(
     principal: Principal,
     input: { eventId: string; limit: number; cursor?: { s: string } | null | undefined },
@@ -125,7 +125,7 @@ export interface BookingsWorkerService extends BookingsService {
   confirmPaid(
     trx: Transaction<Database>,
     bookingId: string,
-    actorId: string | null,
+    actor: Actor,
   ): Promise<AppError | undefined>;
   /** Event cancelled (domain event): cancel every booking, close the waitlist. */
   onEventCancelled(
@@ -244,7 +244,7 @@ export function createBookingsService(deps: {
         const confirmed = await confirmHold(
           trx,
           booking,
-          { actorId: principal.userId, action: paid ? 'confirm-unpaid' : 'confirm' },
+          { ...actorOf(principal), action: paid ? 'confirm-unpaid' : 'confirm' },
           now(),
         );
         return { row: confirmed, offers: [] as BookingRow[] };
@@ -275,7 +275,7 @@ export function createBookingsService(deps: {
           trx,
           booking,
           'cancelled',
-          { reason: input.reason ?? null, actorId: principal.userId },
+          { reason: input.reason ?? null, ...actorOf(principal) },
           rules,
         );
         if (!released.booking) throw new AppError('INVALID_STATE', 'The booking changed meanwhile');

@@ -2,6 +2,7 @@ import { appendEvents, type Database } from '@evently/db';
 import type { Transaction } from 'kysely';
 import { appendAudit } from '../../audit/audit.repository.js';
 import { AppError } from '../../kernel/app-error.js';
+import type { Actor } from '../../kernel/principal.js';
 import { bookingRef, toBooking } from './bookings.mappers.js';
 import { type BookingRow, bookingsRepository as repo } from './bookings.repository.js';
 import { inventoryRepository as inventoryRepo } from './inventory.repository.js';
@@ -24,7 +25,7 @@ export type ConfirmAction = 'confirm' | 'confirm-paid' | 'confirm-late-payment' 
 export async function confirmHold(
   trx: Transaction<Database>,
   booking: BookingRow,
-  by: { actorId: string | null; action: ConfirmAction },
+  by: Actor & { action: ConfirmAction },
   now: Date,
 ): Promise<BookingRow> {
   const confirmed = await repo.updateBookingStatus(
@@ -59,6 +60,7 @@ export async function confirmHold(
     entityId: booking.id,
     action: by.action,
     actorId: by.actorId,
+    actorApiKeyId: by.actorApiKeyId,
     before: toBooking(booking),
     after: toBooking(confirmed),
   });

@@ -1,7 +1,7 @@
 import type { Database } from '@evently/db';
 import type { Transaction } from 'kysely';
 import { AppError } from '../../kernel/app-error.js';
-import type { Principal } from '../../kernel/principal.js';
+import type { Actor, UserPrincipal } from '../../kernel/principal.js';
 import { allocatorRepository } from './allocator.repository.js';
 import { bookingLines } from './booking-items.repository.js';
 import { type BookingRow, bookingsRepository as repo } from './bookings.repository.js';
@@ -43,7 +43,7 @@ async function stillAvailable(
   const lines = (await bookingLines(trx, [booking.id])).get(booking.id);
   if (!lines) return new AppError('SOLD_OUT', 'Not enough seats left');
   // The buyer as the allocator sees any buyer: a signed-in user booking a published event.
-  const principal: Principal = {
+  const principal: UserPrincipal = {
     kind: 'user',
     userId: booking.user_id,
     role: 'user',
@@ -95,12 +95,12 @@ async function stillAvailable(
 export async function confirmPaidBooking(
   trx: Transaction<Database>,
   booking: BookingRow,
-  by: { actorId: string | null; holdMinutes: number; now: Date },
+  by: { actor: Actor; holdMinutes: number; now: Date },
 ): Promise<BookingRow | AppError> {
   const action: ConfirmAction = 'confirm-paid';
   if (booking.status === 'confirmed') return booking;
   if (booking.status === 'pending')
-    return confirmHold(trx, booking, { actorId: by.actorId, action }, by.now);
+    return confirmHold(trx, booking, { ...by.actor, action }, by.now);
   if (booking.status === 'cancelled')
     return new AppError('INVALID_STATE', 'The booking was cancelled before it was paid');
   const available = await stillAvailable(trx, booking, by.holdMinutes, by.now);
@@ -118,5 +118,5 @@ export async function confirmPaidBooking(
   await seatAllocations.allocate(trx, booking.event_id, booking.id, available.seatIds, by.now);
   await quotaSeats.move(trx, [booking.id], HOLD);
   await quotaSeats.redeemAgain(trx, booking.id, by.now);
-  return confirmHold(trx, sold, { actorId: by.actorId, action: 'confirm-late-payment' }, by.now);
+  return confirmHold(trx, sold, { ...by.actor, action: 'confirm-late-payment' }, by.now);
 }

@@ -1,4 +1,4 @@
-import type { Principal } from '../../kernel/principal.js';
+import type { UserPrincipal } from '../../kernel/principal.js';
 import type { BookingTerms } from '../events/booking-terms.js';
 import type {
   DecideOptions,
@@ -105,7 +105,7 @@ export const state = (snapshot: Snapshot = {}): OrderState => {
   };
 };
 
-export const user = (n: number): Principal => ({
+export const user = (n: number): UserPrincipal => ({
   kind: 'user',
   userId: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
   role: 'user',

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { denial } from '../../access/access-policy.js';
 import { AppError } from '../../kernel/app-error.js';
-import type { Principal } from '../../kernel/principal.js';
+import type { UserPrincipal } from '../../kernel/principal.js';
 import { type BookingTerms, isOnSale } from '../events/booking-terms.js';
 import type { BookingLines } from './booking-items.repository.js';
 import type { BookingRow } from './bookings.repository.js';
@@ -52,7 +52,7 @@ export interface DecideOptions {
 }
 
 /** Why a request for an event not on sale is refused: someone else's draft is not disclosed. */
-export function refusal(terms: BookingTerms | undefined, principal: Principal): AppError {
+export function refusal(terms: BookingTerms | undefined, principal: UserPrincipal): AppError {
   if (!terms) return new AppError('NOT_FOUND', 'Event not found');
   return (
     denial(principal, 'event.book', terms) ??
@@ -61,7 +61,7 @@ export function refusal(terms: BookingTerms | undefined, principal: Principal): 
 }
 
 /** A request's key as recorded: per user. */
-export const keyIdOf = (r: { principal: Principal; idempotencyKey?: string | undefined }) =>
+export const keyIdOf = (r: { principal: UserPrincipal; idempotencyKey?: string | undefined }) =>
   r.idempotencyKey ? `${r.principal.userId}:${r.idempotencyKey}` : null;
 
 /** What to do with a batch of orders; as decideBatch's BatchDecision, with Inventory v2's rows. */

@@ -1,7 +1,7 @@
 import type { BookedSeat, VoucherEffect } from '@evently/contracts';
 import type { OutboxRow } from '@evently/db';
 import type { AuditRow } from '../../audit/audit.repository.js';
-import type { Principal } from '../../kernel/principal.js';
+import type { UserPrincipal } from '../../kernel/principal.js';
 import type { BookingTerms } from '../events/booking-terms.js';
 import type { SeatIndex } from '../seating/seat-index.js';
 import type { BookingRow } from './bookings.repository.js';
@@ -98,7 +98,7 @@ export interface OrderItemRequest {
 
 /** One caller's order, as the allocator queued it: items, or a bare quantity (the legacy call). */
 export interface OrderRequest {
-  principal: Principal;
+  principal: UserPrincipal;
   items?: OrderItemRequest[];
   quantity?: number;
   voucherCode?: string;

@@ -20,7 +20,7 @@ export async function releaseBooking(
   trx: Transaction<Database>,
   booking: BookingRow,
   to: 'cancelled' | 'expired',
-  context: { reason: string | null; actorId: string | null },
+  context: { reason: string | null; actorId: string | null; actorApiKeyId?: string | null },
   rules: SeatRules,
 ): Promise<{ booking: BookingRow | undefined; offers: BookingRow[] }> {
   const now = rules.now();
@@ -67,6 +67,7 @@ export async function releaseBooking(
       entityId: booking.id,
       action: to === 'cancelled' ? 'cancel' : 'expire',
       actorId: context.actorId,
+      actorApiKeyId: context.actorApiKeyId ?? null,
       before: toBooking(booking),
       after: toBooking(ended),
     },

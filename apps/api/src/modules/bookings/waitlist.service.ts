@@ -9,7 +9,7 @@ import { AppError } from '../../kernel/app-error.js';
 import type { RequestLog } from '../../kernel/log.js';
 import type { MemberRoles } from '../../kernel/member-roles.js';
 import { keysetPage, rowsFor } from '../../kernel/page.js';
-import type { Principal } from '../../kernel/principal.js';
+import { actorOf, type Principal, type UserPrincipal } from '../../kernel/principal.js';
 import { isOnSale, readBookingTerms } from '../events/booking-terms.js';
 import { toWaitlistEntry, waitlistRef } from './bookings.mappers.js';
 import { type BookingRow, bookingsRepository as repo } from './bookings.repository.js';
@@ -31,7 +31,7 @@ const JOIN_SCOPE = 'bookings.waitlist.join';
 /** The `bookings.waitlist.*` procedures: queueing for a sold-out event, and seeing the queue. */
 export interface WaitlistService {
   join(
-    principal: Principal,
+    principal: UserPrincipal,
     input: {
       eventId: string;
       ticketTypeId?: string | undefined;
@@ -39,8 +39,8 @@ export interface WaitlistService {
       idempotencyKey?: string | undefined;
     },
   ): Promise<WaitlistEntry>;
-  leave(principal: Principal, entryId: string): Promise<WaitlistEntry>;
-  mine(principal: Principal): Promise<WaitlistEntry[]>;
+  leave(principal: UserPrincipal, entryId: string): Promise<WaitlistEntry>;
+  mine(principal: UserPrincipal): Promise<WaitlistEntry[]>;
   forEvent(
     principal: Principal,
     input: { eventId: string; limit: number; cursor?: { s: string } | null | undefined },
@@ -210,7 +210,7 @@ export function createWaitlistService(deps: {
           entity: 'waitlist_entry',
           entityId: entry.id,
           action: 'join',
-          actorId: principal.userId,
+          ...actorOf(principal),
           after: toWaitlistEntry(entry),
         });
         const offers = await promoteWaitlist(trx, input.eventId, rules);
@@ -271,7 +271,7 @@ export function createWaitlistService(deps: {
           entity: 'waitlist_entry',
           entityId: entry.id,
           action: 'leave',
-          actorId: principal.userId,
+          ...actorOf(principal),
           after: { status: 'left' },
         });
         // The head may have been blocking smaller entries behind it.

@@ -8,7 +8,7 @@ import type { VersionedCache } from '../../cache/versioned-cache.js';
 import { AppError } from '../../kernel/app-error.js';
 import type { RequestLog } from '../../kernel/log.js';
 import type { MemberRoles, RolesByOrganization } from '../../kernel/member-roles.js';
-import type { Principal } from '../../kernel/principal.js';
+import { actorOf, type Principal, responsiblePerson } from '../../kernel/principal.js';
 import type { InventoryService } from '../bookings/inventory.service.js';
 import type { EventOwnership } from '../organizations/organizations.service.js';
 import { policyColumn } from './cancellation-policy.js';
@@ -128,7 +128,7 @@ export function createEventChanges(
       entity: 'event',
       entityId: before.id,
       action,
-      actorId: principal.userId,
+      ...actorOf(principal),
       before: toEventCore(before),
       after: toEventCore(after),
     });
@@ -145,7 +145,7 @@ export function createEventChanges(
       const row = await write(id, async (trx) => {
         const created = await repo.insert(trx, {
           id,
-          organizer_id: principal.userId,
+          organizer_id: responsiblePerson(principal),
           organization_id: await organizations.forNewEvent(trx, principal, input.organizationId),
           status: 'draft',
           title: fields.title,
@@ -168,13 +168,13 @@ export function createEventChanges(
           entity: 'event',
           entityId: id,
           action: 'create',
-          actorId: principal.userId,
+          ...actorOf(principal),
           after: toEventCore(created),
         });
         await appendEvent(trx, {
           topic: 'event.created',
           aggregateId: id,
-          payload: { eventId: id, organizerId: principal.userId, title: created.title },
+          payload: { eventId: id, organizerId: created.organizer_id, title: created.title },
         });
         return created;
       });
@@ -307,7 +307,7 @@ export function createEventChanges(
           entity: 'event',
           entityId: id,
           action: 'delete',
-          actorId: principal.userId,
+          ...actorOf(principal),
           before: toEventCore(before),
         });
         await appendEvent(trx, {

@@ -9,7 +9,7 @@ import {
   updateEventInputSchema,
 } from '@evently/contracts';
 import { rest } from '../../trpc/procedure-meta.js';
-import { authedProcedure, maybeAuthedProcedure, router } from '../../trpc/procedures.js';
+import { maybeAuthedProcedure, personOrKeyProcedure, router } from '../../trpc/procedures.js';
 
 // Writes are decided by the caller's role in the event's organization (the access policy).
 export const eventsRouter = router({
@@ -23,27 +23,27 @@ export const eventsRouter = router({
     .input(eventIdInputSchema)
     .output(eventSchema)
     .query(({ ctx, input }) => ctx.services.events.get(ctx.principal, input.id)),
-  create: authedProcedure
+  create: personOrKeyProcedure
     .meta(rest('POST /events', 'events', 'Create an event (a draft)'))
     .input(eventInputSchema)
     .output(eventSchema)
     .mutation(({ ctx, input }) => ctx.services.events.create(ctx.principal, input)),
-  update: authedProcedure
+  update: personOrKeyProcedure
     .meta(rest('PATCH /events/{id}', 'events', 'Update an event'))
     .input(updateEventInputSchema)
     .output(eventSchema)
     .mutation(({ ctx, input }) => ctx.services.events.update(ctx.principal, input)),
-  publish: authedProcedure
+  publish: personOrKeyProcedure
     .meta(rest('POST /events/{id}/publish', 'events', 'Publish an event'))
     .input(eventIdInputSchema)
     .output(eventSchema)
     .mutation(({ ctx, input }) => ctx.services.events.publish(ctx.principal, input.id)),
-  cancel: authedProcedure
+  cancel: personOrKeyProcedure
     .meta(rest('POST /events/{id}/cancel', 'events', 'Cancel an event'))
     .input(cancelEventInputSchema)
     .output(eventSchema)
     .mutation(({ ctx, input }) => ctx.services.events.cancel(ctx.principal, input)),
-  delete: authedProcedure
+  delete: personOrKeyProcedure
     .meta(rest('DELETE /events/{id}', 'events', 'Delete a draft'))
     .input(eventIdInputSchema)
     .output(okSchema)

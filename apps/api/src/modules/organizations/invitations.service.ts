@@ -12,7 +12,7 @@ import { authorize } from '../../access/access-policy.js';
 import { appendAudit } from '../../audit/audit.repository.js';
 import { AppError } from '../../kernel/app-error.js';
 import type { Clock } from '../../kernel/clock.js';
-import type { Principal } from '../../kernel/principal.js';
+import { actorOf, type UserPrincipal } from '../../kernel/principal.js';
 import type { Memberships } from './memberships.js';
 import { toInvitation, toMembership } from './organizations.mappers.js';
 import { organizationsRepository as repo } from './organizations.repository.js';
@@ -26,10 +26,13 @@ export interface InvitationsService {
    * Mails a single-use code to the address. The same answer (and the same work) whether or not
    * the address has an account: nothing about it is looked up.
    */
-  invite(principal: Principal, input: z.infer<typeof inviteMemberInputSchema>): Promise<Invitation>;
+  invite(
+    principal: UserPrincipal,
+    input: z.infer<typeof inviteMemberInputSchema>,
+  ): Promise<Invitation>;
   /** Joins the caller to the organization, if the code was mailed to their verified address. */
   accept(
-    principal: Principal,
+    principal: UserPrincipal,
     input: z.infer<typeof acceptInvitationInputSchema>,
   ): Promise<Membership>;
 }
@@ -89,7 +92,7 @@ export function createInvitationsService(deps: {
           entity: 'organization',
           entityId: organization.id,
           action: 'member_invited',
-          actorId: principal.userId,
+          ...actorOf(principal),
           after: { invitationId: invitation.id, email: invitation.email, role: invitation.role },
         });
         await appendEvent(trx, {

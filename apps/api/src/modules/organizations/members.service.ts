@@ -13,7 +13,7 @@ import { appendAudit } from '../../audit/audit.repository.js';
 import type { AccessChanges } from '../../kernel/access-changes.js';
 import { AppError } from '../../kernel/app-error.js';
 import { keysetPage, rowsFor } from '../../kernel/page.js';
-import type { Principal } from '../../kernel/principal.js';
+import { actorOf, type UserPrincipal } from '../../kernel/principal.js';
 import type { Memberships } from './memberships.js';
 import { toMembership } from './organizations.mappers.js';
 import {
@@ -25,15 +25,15 @@ import {
 /** An organization's members: who they are, their roles, and leaving. */
 export interface MembersService {
   list(
-    principal: Principal,
+    principal: UserPrincipal,
     input: z.output<typeof listMembersInputSchema>,
   ): Promise<Page<Membership>>;
   setRole(
-    principal: Principal,
+    principal: UserPrincipal,
     input: z.infer<typeof setMemberRoleInputSchema>,
   ): Promise<Membership>;
   remove(
-    principal: Principal,
+    principal: UserPrincipal,
     input: z.infer<typeof removeMemberInputSchema>,
   ): Promise<{ ok: true }>;
 }
@@ -66,7 +66,7 @@ export function createMembersService(deps: {
    * are forgotten before (an unreachable cache refuses the change) and after the commit.
    */
   async function change<T>(
-    principal: Principal,
+    principal: UserPrincipal,
     action: 'organization.manageMembers' | 'membership.remove',
     organizationId: string,
     userId: string,
@@ -134,7 +134,7 @@ export function createMembersService(deps: {
             entity: 'organization',
             entityId: organization.id,
             action: 'member_role_changed',
-            actorId: principal.userId,
+            ...actorOf(principal),
             before: { userId: member.user_id, role: member.role },
             after: { userId: member.user_id, role: input.role },
           });
@@ -173,7 +173,7 @@ export function createMembersService(deps: {
             entity: 'organization',
             entityId: organization.id,
             action: member.user_id === principal.userId ? 'member_left' : 'member_removed',
-            actorId: principal.userId,
+            ...actorOf(principal),
             before: { userId: member.user_id, role: member.role },
             after: null,
           });

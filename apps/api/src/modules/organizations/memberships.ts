@@ -67,6 +67,8 @@ export function createMemberships(deps: {
     rolesOf,
 
     async standingIn(principal, organizationId) {
+      // A key is no member: it stands in its own organization by the access policy's key column.
+      if (principal.kind !== 'user') return { organizationId, memberRole: undefined };
       const roles = await rolesOf(principal.userId);
       return { organizationId, memberRole: roles[organizationId] };
     },
@@ -97,7 +99,7 @@ export function memberRolesOf(memberships: Memberships): MemberRoles {
   const none: Roles = Object.freeze({});
   return {
     of(principal) {
-      if (!principal) return Promise.resolve(none);
+      if (principal?.kind !== 'user') return Promise.resolve(none);
       let roles = asked.get(principal);
       if (!roles) {
         roles = memberships.rolesOf(principal.userId);

@@ -14,7 +14,12 @@ import {
   setMemberRoleInputSchema,
   updateOrganizationInputSchema,
 } from '@evently/contracts';
-import { authedProcedure, requireRole, router } from '../../trpc/procedures.js';
+import {
+  authedProcedure,
+  personOrKeyProcedure,
+  requireRole,
+  router,
+} from '../../trpc/procedures.js';
 
 export const organizationsRouter = router({
   // The platform role `organizer` now only grants creating organizations (API.md Part 2).
@@ -25,7 +30,7 @@ export const organizationsRouter = router({
   mine: authedProcedure
     .output(myOrganizationsSchema)
     .query(({ ctx }) => ctx.services.organizations.mine(ctx.principal)),
-  get: authedProcedure
+  get: personOrKeyProcedure
     .input(organizationIdInputSchema)
     .output(organizationSchema)
     .query(({ ctx, input }) => ctx.services.organizations.get(ctx.principal, input.id)),

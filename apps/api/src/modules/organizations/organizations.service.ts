@@ -13,7 +13,7 @@ import { allows, asMember, authorize } from '../../access/access-policy.js';
 import { appendAudit } from '../../audit/audit.repository.js';
 import { AppError } from '../../kernel/app-error.js';
 import type { Clock } from '../../kernel/clock.js';
-import type { Principal } from '../../kernel/principal.js';
+import { actorOf, type Principal, type UserPrincipal } from '../../kernel/principal.js';
 import type { Memberships } from './memberships.js';
 import { toOrganization } from './organizations.mappers.js';
 import { organizationsRepository as repo } from './organizations.repository.js';
@@ -37,13 +37,13 @@ export interface EventOwnership {
 /** Organizations themselves: creating, reading and renaming them. */
 export interface OrganizationsService {
   create(
-    principal: Principal,
+    principal: UserPrincipal,
     input: z.infer<typeof createOrganizationInputSchema>,
   ): Promise<Organization>;
-  mine(principal: Principal): Promise<{ organization: Organization; role: MemberRole }[]>;
+  mine(principal: UserPrincipal): Promise<{ organization: Organization; role: MemberRole }[]>;
   get(principal: Principal, id: string): Promise<Organization>;
   update(
-    principal: Principal,
+    principal: UserPrincipal,
     input: z.infer<typeof updateOrganizationInputSchema>,
   ): Promise<Organization>;
 }
@@ -68,7 +68,7 @@ export function createOrganizationsService(deps: {
   /** The organization with `principal` as its owner, or undefined when the slug is taken. */
   async function insertOwned(
     trx: Transaction<Database>,
-    principal: Principal,
+    principal: UserPrincipal,
     name: string,
     slug: string,
   ) {
@@ -91,7 +91,7 @@ export function createOrganizationsService(deps: {
       entity: 'organization',
       entityId: row.id,
       action: 'create',
-      actorId: principal.userId,
+      ...actorOf(principal),
       after: { name: row.name, slug: row.slug },
     });
     return row;
@@ -100,7 +100,7 @@ export function createOrganizationsService(deps: {
   /** A new organization from `create`: a slug asked for must be free; one made from the name gets a tail. */
   async function createOwned(
     trx: Transaction<Database>,
-    principal: Principal,
+    principal: UserPrincipal,
     name: string,
     slug: string | undefined,
   ) {
@@ -126,7 +126,7 @@ export function createOrganizationsService(deps: {
    * organizations migration named them), so two first events created at once make one: the
    * second insert waits for the first and finds it.
    */
-  async function personalOrganization(trx: Transaction<Database>, principal: Principal) {
+  async function personalOrganization(trx: Transaction<Database>, principal: UserPrincipal) {
     const slug = `u-${principal.userId.replaceAll('-', '')}`;
     const user = await repo.userById(trx, principal.userId);
     const name = user?.name.trim() || user?.email.split('@')[0] || 'My events';
@@ -179,7 +179,7 @@ export function createOrganizationsService(deps: {
           entity: 'organization',
           entityId: input.id,
           action: 'update',
-          actorId: principal.userId,
+          ...actorOf(principal),
           before: { name: before.name },
           after: { name: after.name },
         });
@@ -189,6 +189,12 @@ export function createOrganizationsService(deps: {
     },
 
     async forNewEvent(trx, principal, organizationId) {
+      // A key creates events in its own organization, when its scopes let it.
+      if (principal.kind === 'apiKey') {
+        const own = organizationId ?? principal.organizationId;
+        authorize(principal, 'organization.createEvents', { organizationId: own });
+        return own;
+      }
       const roles = await repo.rolesOf(trx, principal.userId);
       if (organizationId !== undefined) {
         authorize(principal, 'organization.createEvents', asMember({ organizationId }, roles));
@@ -208,7 +214,10 @@ export function createOrganizationsService(deps: {
           'organizationId is required: you manage the events of several organizations',
         );
       }
-      // Only who may create organizations gets one made for them.
+      // Only who may create organizations gets one made for them (a person, not a key).
+      if (principal.kind !== 'user') {
+        throw new AppError('FORBIDDEN', 'You manage the events of no organization');
+      }
       if (principal.role !== 'organizer' && principal.role !== 'admin') {
         throw new AppError('FORBIDDEN', 'You manage the events of no organization');
       }
@@ -216,8 +225,8 @@ export function createOrganizationsService(deps: {
       return personalOrganization(trx, principal);
     },
 
-    settled(principal) {
-      return memberships.forget([principal.userId]);
+    async settled(principal) {
+      if (principal.kind === 'user') await memberships.forget([principal.userId]);
     },
   };
 }

@@ -4,6 +4,7 @@ import { appendEvent, type Database } from '@evently/db';
 import type { Transaction } from 'kysely';
 import { appendAudit } from '../../audit/audit.repository.js';
 import type { AppError } from '../../kernel/app-error.js';
+import type { Actor } from '../../kernel/principal.js';
 import type { PayableBooking } from '../bookings/booking-payments.js';
 import type { BookingsWorkerService } from '../bookings/bookings.service.js';
 import { toPayment } from './payments.mappers.js';
@@ -21,8 +22,8 @@ export interface Money {
   amountCents: number;
   currency: string;
   reference: string;
-  /** The manager who marked it; null for Stripe. */
-  recordedBy: string | null;
+  /** The manager (or API key) who marked it; nobody for Stripe. */
+  recordedBy: Actor;
 }
 
 export interface Receipt {
@@ -62,7 +63,7 @@ export async function receivePayment(
     amount_cents: money.amountCents,
     currency: money.currency,
     reference: money.reference,
-    recorded_by: money.recordedBy,
+    recorded_by: money.recordedBy.actorId,
     at,
   });
   await appendEvent(trx, {
@@ -84,7 +85,7 @@ export async function receivePayment(
     entity: 'payment',
     entityId: payment.id,
     action: 'receive',
-    actorId: money.recordedBy,
+    ...money.recordedBy,
     after: toPayment(payment),
   });
   if (alreadyPaid) {

@@ -10,10 +10,10 @@ import {
   refundPageSchema,
   refundSchema,
 } from '@evently/contracts';
-import { authedProcedure, router } from '../../trpc/procedures.js';
+import { authedProcedure, personOrKeyProcedure, router } from '../../trpc/procedures.js';
 
 export const paymentsRouter = router({
-  markPaid: authedProcedure
+  markPaid: personOrKeyProcedure
     .input(markPaidInputSchema)
     .output(bookingSchema)
     .mutation(({ ctx, input }) => ctx.services.payments.markPaid(ctx.principal, input)),
@@ -23,18 +23,18 @@ export const paymentsRouter = router({
     .mutation(({ ctx, input }) =>
       ctx.services.payments.createCheckout(ctx.principal, input.bookingId),
     ),
-  forBooking: authedProcedure
+  forBooking: personOrKeyProcedure
     .input(bookingIdInputSchema)
     .output(bookingPaymentsSchema)
     .query(({ ctx, input }) => ctx.services.payments.forBooking(ctx.principal, input.bookingId)),
 });
 
 export const refundsRouter = router({
-  list: authedProcedure
+  list: personOrKeyProcedure
     .input(listRefundsInputSchema)
     .output(refundPageSchema)
     .query(({ ctx, input }) => ctx.services.payments.listRefunds(ctx.principal, input)),
-  markDone: authedProcedure
+  markDone: personOrKeyProcedure
     .input(markRefundDoneInputSchema)
     .output(refundSchema)
     .mutation(({ ctx, input }) => ctx.services.payments.markRefundDone(ctx.principal, input)),

@@ -15,7 +15,7 @@ import { AppError } from '../../kernel/app-error.js';
 import type { RequestLog } from '../../kernel/log.js';
 import type { MemberRoles } from '../../kernel/member-roles.js';
 import { keysetPage, rowsFor } from '../../kernel/page.js';
-import type { Principal } from '../../kernel/principal.js';
+import { actorOf, type Principal } from '../../kernel/principal.js';
 import type { PayableBooking } from '../bookings/booking-payments.js';
 import type { BookingsWorkerService } from '../bookings/bookings.service.js';
 import { readBookingTerms } from '../events/booking-terms.js';
@@ -93,7 +93,7 @@ export function createPaymentsService(deps: {
           trx,
           deps,
           booking,
-          { provider: 'manual', ...input, recordedBy: principal.userId },
+          { provider: 'manual', ...input, recordedBy: actorOf(principal) },
           now(),
         );
         // The manager still holds the money: nothing is recorded for a seat that cannot be sold.
@@ -209,7 +209,7 @@ export function createPaymentsService(deps: {
           entity: 'refund',
           entityId: ended.id,
           action: 'mark-done',
-          actorId: principal.userId,
+          ...actorOf(principal),
           before: locked ? toRefund(locked) : null,
           after: toRefund(ended),
         });

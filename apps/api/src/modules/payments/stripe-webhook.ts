@@ -91,7 +91,7 @@ export function createStripeWebhook(deps: {
               amountCents: payment.amountCents,
               currency: payment.currency,
               reference: payment.paymentIntentId,
-              recordedBy: null,
+              recordedBy: { actorId: null, actorApiKeyId: null },
             },
             at,
           );

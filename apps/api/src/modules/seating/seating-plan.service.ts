@@ -2,7 +2,7 @@ import type { SeatingPlan, SeatingPlanFields, setSeatingPlanInputSchema } from '
 import type { z } from 'zod';
 import { appendAudit } from '../../audit/audit.repository.js';
 import { AppError } from '../../kernel/app-error.js';
-import type { Principal } from '../../kernel/principal.js';
+import { actorOf, type Principal } from '../../kernel/principal.js';
 import { editPlan } from './plan-edit.js';
 import { focusOf, placedSeats, sectionsJson, toSeatingPlan } from './seating.mappers.js';
 import { seatingRepository as repo } from './seating.repository.js';
@@ -82,7 +82,7 @@ export function createSeatingPlanService(deps: SeatingDeps): SeatingPlanService 
           entity: 'seating_plan',
           entityId: event.id,
           action: before === 0 ? 'create' : 'replace',
-          actorId: principal.userId,
+          ...actorOf(principal),
           before: before === 0 ? null : { version: before, seats: current.length },
           after: {
             version,

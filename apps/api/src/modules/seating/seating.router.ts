@@ -9,14 +9,14 @@ import {
 } from '@evently/contracts';
 import { tracked } from '@trpc/server';
 import { publicSubscription } from '../../trpc/guarded-subscription.js';
-import { authedProcedure, maybeAuthedProcedure, router } from '../../trpc/procedures.js';
+import { maybeAuthedProcedure, personOrKeyProcedure, router } from '../../trpc/procedures.js';
 
 // Who may do what is the access policy's (`event.manageSeating`; the map: `event.view`, so a
 // draft's map only to whom its draft is visible), asked by the services with the event's facts.
 
 export const seatingRouter = router({
   // Its request body may be up to SEATING_PLAN_MAX_BYTES (server.ts), not 1 MiB.
-  setPlan: authedProcedure
+  setPlan: personOrKeyProcedure
     .input(setSeatingPlanInputSchema)
     .output(seatingPlanSchema)
     .mutation(({ ctx, input }) => ctx.services.seating.setPlan(ctx.principal, input)),
@@ -43,11 +43,11 @@ export const seatingRouter = router({
         for await (const update of updates) yield tracked(update.id, update.message);
       })();
     }),
-  block: authedProcedure
+  block: personOrKeyProcedure
     .input(blockSeatsInputSchema)
     .output(blockedSeatsSchema)
     .mutation(({ ctx, input }) => ctx.services.seating.block(ctx.principal, input)),
-  unblock: authedProcedure
+  unblock: personOrKeyProcedure
     .input(blockSeatsInputSchema)
     .output(blockedSeatsSchema)
     .mutation(({ ctx, input }) => ctx.services.seating.unblock(ctx.principal, input)),

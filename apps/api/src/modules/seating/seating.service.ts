@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { asMember, authorize } from '../../access/access-policy.js';
 import { appendAudit } from '../../audit/audit.repository.js';
 import { AppError } from '../../kernel/app-error.js';
-import type { Principal } from '../../kernel/principal.js';
+import { actorOf, type Principal } from '../../kernel/principal.js';
 import type { SeatFeed } from './seat-feed.js';
 import { toSeatingMap } from './seating.mappers.js';
 import { seatingRepository as repo } from './seating.repository.js';
@@ -64,7 +64,7 @@ export function createSeatingService(deps: SeatingDeps & { feed: SeatFeed }): Se
           entity: 'seating_plan',
           entityId: event.id,
           action: blocked ? 'block' : 'unblock',
-          actorId: principal.userId,
+          ...actorOf(principal),
           after: { seatIds: changed, ...(blocked && { reason: input.reason ?? null }) },
         });
       }

@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import { asMember, authorize } from '../../access/access-policy.js';
 import { appendAudit } from '../../audit/audit.repository.js';
 import { AppError } from '../../kernel/app-error.js';
-import type { Principal } from '../../kernel/principal.js';
+import { actorOf, type Principal } from '../../kernel/principal.js';
 import { type LiveSeats, type QuotaRow, quotasRepository as repo } from './quotas.repository.js';
 import { changeSelling, type SellingDeps } from './selling-change.js';
 import { auditedQuota, toQuota } from './ticket-types.mappers.js';
@@ -80,7 +80,7 @@ export function createQuotasService(deps: SellingDeps): QuotasService {
       entity: 'quota',
       entityId: id,
       action,
-      actorId: principal.userId,
+      ...actorOf(principal),
       before: before ? auditedQuota(before) : null,
       after: auditedQuota(after),
     });
@@ -160,7 +160,7 @@ export function createQuotasService(deps: SellingDeps): QuotasService {
           entity: 'quota',
           entityId: id,
           action: 'delete',
-          actorId: principal.userId,
+          ...actorOf(principal),
           before: auditedQuota(before),
         });
       });

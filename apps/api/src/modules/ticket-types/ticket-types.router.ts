@@ -14,23 +14,23 @@ import {
   updateTicketTypeInputSchema,
 } from '@evently/contracts';
 import { rest } from '../../trpc/procedure-meta.js';
-import { authedProcedure, maybeAuthedProcedure, router } from '../../trpc/procedures.js';
+import { maybeAuthedProcedure, personOrKeyProcedure, router } from '../../trpc/procedures.js';
 
 // Who may do what is the access policy's (`event.manageTicketTypes`, `event.readQuotas`,
 // `event.viewAllTicketTypes`), asked by the services with the event's facts.
 
 export const ticketTypesRouter = router({
-  create: authedProcedure
+  create: personOrKeyProcedure
     .meta(rest('POST /events/{eventId}/ticket-types', 'ticket types', 'Create a ticket type'))
     .input(createTicketTypeInputSchema)
     .output(ticketTypeSchema)
     .mutation(({ ctx, input }) => ctx.services.ticketTypes.create(ctx.principal, input)),
-  update: authedProcedure
+  update: personOrKeyProcedure
     .meta(rest('PATCH /ticket-types/{id}', 'ticket types', 'Update a ticket type'))
     .input(updateTicketTypeInputSchema)
     .output(ticketTypeSchema)
     .mutation(({ ctx, input }) => ctx.services.ticketTypes.update(ctx.principal, input)),
-  archive: authedProcedure
+  archive: personOrKeyProcedure
     .meta(
       rest(
         'POST /ticket-types/{id}/archive',
@@ -65,19 +65,19 @@ export const ticketTypesRouter = router({
 });
 
 export const quotasRouter = router({
-  create: authedProcedure
+  create: personOrKeyProcedure
     .input(createQuotaInputSchema)
     .output(quotaSchema)
     .mutation(({ ctx, input }) => ctx.services.ticketTypes.quotas.create(ctx.principal, input)),
-  update: authedProcedure
+  update: personOrKeyProcedure
     .input(updateQuotaInputSchema)
     .output(quotaSchema)
     .mutation(({ ctx, input }) => ctx.services.ticketTypes.quotas.update(ctx.principal, input)),
-  delete: authedProcedure
+  delete: personOrKeyProcedure
     .input(quotaIdInputSchema)
     .output(okSchema)
     .mutation(({ ctx, input }) => ctx.services.ticketTypes.quotas.delete(ctx.principal, input.id)),
-  list: authedProcedure
+  list: personOrKeyProcedure
     .input(listQuotasInputSchema)
     .output(quotaListSchema)
     .query(({ ctx, input }) => ctx.services.ticketTypes.quotas.list(ctx.principal, input.eventId)),

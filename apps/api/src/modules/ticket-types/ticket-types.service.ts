@@ -12,7 +12,7 @@ import type { z } from 'zod';
 import { allows, asMember, authorize } from '../../access/access-policy.js';
 import { appendAudit } from '../../audit/audit.repository.js';
 import { AppError } from '../../kernel/app-error.js';
-import type { Principal } from '../../kernel/principal.js';
+import { actorOf, type Principal } from '../../kernel/principal.js';
 import { waitlistHolds } from '../bookings/waitlist-room.js';
 import { quotasRepository as quotasRepo } from './quotas.repository.js';
 import { changeSelling, type SellingDeps } from './selling-change.js';
@@ -127,7 +127,7 @@ export function createTicketTypesService(deps: SellingDeps): TicketTypesService 
           entity: 'ticket_type',
           entityId: row.id,
           action: 'create',
-          actorId: principal.userId,
+          ...actorOf(principal),
           after: auditedType(row),
         });
         if (input.capacity !== undefined) {
@@ -145,7 +145,7 @@ export function createTicketTypesService(deps: SellingDeps): TicketTypesService 
             entity: 'quota',
             entityId: quotaId,
             action: 'create',
-            actorId: principal.userId,
+            ...actorOf(principal),
             after: quota ? auditedQuota(quota) : null,
           });
         }
@@ -176,7 +176,7 @@ export function createTicketTypesService(deps: SellingDeps): TicketTypesService 
           entity: 'ticket_type',
           entityId: input.id,
           action: 'update',
-          actorId: principal.userId,
+          ...actorOf(principal),
           before: auditedType(before),
           after: auditedType(after),
         });
@@ -201,7 +201,7 @@ export function createTicketTypesService(deps: SellingDeps): TicketTypesService 
           entity: 'ticket_type',
           entityId: id,
           action: 'archive',
-          actorId: principal.userId,
+          ...actorOf(principal),
           before: auditedType(before),
           after: auditedType(after),
         });

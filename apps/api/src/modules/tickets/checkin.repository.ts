@@ -23,7 +23,7 @@ export interface ScanFacts {
   at: Date;
   gate: string | null;
   nonce: string;
-  scannedBy: string;
+  scannedBy: string | null;
 }
 
 /** Where a ticket stands on a list: its entries and exits so far, and its last entry. */
@@ -43,7 +43,7 @@ export const checkinRepository = {
       name: string;
       ticketTypeIds: string[] | undefined;
       allowReentry: boolean;
-      createdBy: string;
+      createdBy: string | null;
       at: Date;
     },
   ): Promise<void> {

@@ -13,19 +13,19 @@ import {
 } from '@evently/contracts';
 import { z } from 'zod';
 import { rest } from '../../trpc/procedure-meta.js';
-import { authedProcedure, router } from '../../trpc/procedures.js';
+import { personOrKeyProcedure, router } from '../../trpc/procedures.js';
 
 // Who may do what is the access policy's: `event.manageCheckin` (its lists) and `event.checkIn`
 // (scanning, for staff too), asked by the service with the event's facts.
 
 export const checkinRouter = router({
   lists: router({
-    create: authedProcedure
+    create: personOrKeyProcedure
       .meta(rest('POST /events/{eventId}/checkin-lists', 'check-in', 'Create a check-in list'))
       .input(createCheckinListInputSchema)
       .output(checkinListSchema)
       .mutation(({ ctx, input }) => ctx.services.checkin.createList(ctx.principal, input)),
-    list: authedProcedure
+    list: personOrKeyProcedure
       .meta(
         rest('GET /events/{eventId}/checkin-lists', 'check-in', 'The check-in lists of an event'),
       )
@@ -34,13 +34,13 @@ export const checkinRouter = router({
       .query(({ ctx, input }) => ctx.services.checkin.lists(ctx.principal, input.eventId)),
   }),
   // A scan: its answer is a result (ok, already_in, invalid…), not an error — a gate shows it.
-  redeem: authedProcedure
+  redeem: personOrKeyProcedure
     .meta(rest('POST /checkin-lists/{listId}/redeem', 'check-in', 'Scan a ticket'))
     .input(redeemInputSchema)
     .output(redeemResultSchema)
     .mutation(({ ctx, input }) => ctx.services.checkin.redeem(ctx.principal, input)),
   // Manual check-in: attendees by name, email or ticket id, each with its ticket to redeem.
-  search: authedProcedure
+  search: personOrKeyProcedure
     .meta(
       rest(
         'GET /checkin-lists/{listId}/attendees',
@@ -52,7 +52,7 @@ export const checkinRouter = router({
     .output(z.array(checkinAttendeeSchema))
     .query(({ ctx, input }) => ctx.services.checkin.search(ctx.principal, input)),
   // For an offline scanner: the keys and every ticket's state.
-  export: authedProcedure
+  export: personOrKeyProcedure
     .meta(
       rest('GET /checkin-lists/{listId}/export', 'check-in', 'Everything an offline scanner needs'),
     )
@@ -60,7 +60,7 @@ export const checkinRouter = router({
     .output(checkinExportSchema)
     .query(({ ctx, input }) => ctx.services.checkin.export(ctx.principal, input.listId)),
   // An offline scanner's scans, in the order they happened: the earliest scan of a ticket wins.
-  sync: authedProcedure
+  sync: personOrKeyProcedure
     .meta(
       rest(
         'POST /checkin-lists/{listId}/sync',

@@ -20,7 +20,7 @@ import { asMember, authorize } from '../../access/access-policy.js';
 import { AppError } from '../../kernel/app-error.js';
 import type { Clock } from '../../kernel/clock.js';
 import type { MemberRoles } from '../../kernel/member-roles.js';
-import type { Principal } from '../../kernel/principal.js';
+import { type Principal, userIdOf } from '../../kernel/principal.js';
 import { type ListRow, checkinRepository as repo } from './checkin.repository.js';
 import type { TicketKeys } from './ticket-keys.js';
 import type { TicketRow } from './tickets.repository.js';
@@ -140,7 +140,7 @@ export function createCheckinService(deps: {
       at,
       gate: input.gate ?? null,
       nonce: input.nonce,
-      scannedBy: principal.userId,
+      scannedBy: userIdOf(principal) ?? null,
     };
     const first = (s: typeof standing) =>
       s.lastEntry ? { at: s.lastEntry.at.toISOString(), gate: s.lastEntry.gate } : undefined;
@@ -275,7 +275,7 @@ export function createCheckinService(deps: {
           name: input.name,
           ticketTypeIds: input.ticketTypeIds,
           allowReentry: input.allowReentry,
-          createdBy: principal.userId,
+          createdBy: userIdOf(principal) ?? null,
           at: now(),
         }),
       );

@@ -13,7 +13,7 @@ import { asMember, authorize } from '../../access/access-policy.js';
 import { AppError } from '../../kernel/app-error.js';
 import type { MemberRoles } from '../../kernel/member-roles.js';
 import { keysetPage, rowsFor } from '../../kernel/page.js';
-import type { Principal } from '../../kernel/principal.js';
+import type { Principal, UserPrincipal } from '../../kernel/principal.js';
 import type { TicketKeys } from './ticket-keys.js';
 import { renderTicketQr } from './ticket-qr.js';
 import { ticketsRepository as repo, type TicketRow } from './tickets.repository.js';
@@ -26,7 +26,7 @@ type QrInput = z.output<typeof ticketQrInputSchema>;
  * context's type, so of the SDK's declarations: no database types here.)
  */
 export interface TicketsService {
-  mine(principal: Principal, input: MyTicketsInput): Promise<Page<Ticket>>;
+  mine(principal: UserPrincipal, input: MyTicketsInput): Promise<Page<Ticket>>;
   forBooking(principal: Principal, bookingId: string): Promise<Ticket[]>;
   qr(principal: Principal, input: QrInput): Promise<TicketQr>;
   /** The public keys ticket codes are verified with (a JWKS). */

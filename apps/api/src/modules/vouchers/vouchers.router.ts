@@ -9,22 +9,22 @@ import {
   voucherSchema,
   vouchersSchema,
 } from '@evently/contracts';
-import { authedProcedure, publicProcedure, router } from '../../trpc/procedures.js';
+import { personOrKeyProcedure, publicProcedure, router } from '../../trpc/procedures.js';
 
 export const vouchersRouter = router({
-  create: authedProcedure
+  create: personOrKeyProcedure
     .input(createVouchersInputSchema)
     .output(vouchersSchema)
     .mutation(({ ctx, input }) => ctx.services.vouchers.create(ctx.principal, input)),
-  list: authedProcedure
+  list: personOrKeyProcedure
     .input(listVouchersInputSchema)
     .output(voucherPageSchema)
     .query(({ ctx, input }) => ctx.services.vouchers.list(ctx.principal, input)),
-  update: authedProcedure
+  update: personOrKeyProcedure
     .input(updateVoucherInputSchema)
     .output(voucherSchema)
     .mutation(({ ctx, input }) => ctx.services.vouchers.update(ctx.principal, input)),
-  disable: authedProcedure
+  disable: personOrKeyProcedure
     .input(voucherIdInputSchema)
     .output(voucherSchema)
     .mutation(({ ctx, input }) => ctx.services.vouchers.disable(ctx.principal, input.id)),

@@ -16,7 +16,7 @@ import { asMember, authorize } from '../../access/access-policy.js';
 import { type AuditEntryInput, appendAudits } from '../../audit/audit.repository.js';
 import { AppError } from '../../kernel/app-error.js';
 import { keysetPage, rowsFor } from '../../kernel/page.js';
-import type { Principal } from '../../kernel/principal.js';
+import { actorOf, type Principal } from '../../kernel/principal.js';
 import {
   changeVouchers,
   checkContingent,
@@ -136,7 +136,7 @@ export function createVouchersService(
       entity: 'voucher',
       entityId: after.id,
       action,
-      actorId: principal.userId,
+      ...actorOf(principal),
       before: before && auditedVoucher(before),
       after: auditedVoucher(after),
     }));

@@ -18,7 +18,7 @@ import { AppError } from '../../kernel/app-error.js';
 import type { Clock } from '../../kernel/clock.js';
 import type { MemberRoles } from '../../kernel/member-roles.js';
 import { keysetPage, rowsFor } from '../../kernel/page.js';
-import type { Principal } from '../../kernel/principal.js';
+import { actorOf, type Principal, userIdOf } from '../../kernel/principal.js';
 import type { DeliverySchedule } from './delivery-schedule.js';
 import type { AddressGuard } from './webhook-address-guard.js';
 import { deliveriesRepository as deliveries } from './webhook-deliveries.repository.js';
@@ -94,7 +94,7 @@ export function createWebhooksService(deps: {
       entity: 'webhook',
       entityId: entry.id,
       action,
-      actorId: principal.userId,
+      ...actorOf(principal),
       before: entry.before ?? null,
       after: entry.after ?? null,
     });
@@ -114,7 +114,7 @@ export function createWebhooksService(deps: {
           description: input.description || null,
           secret,
           status: 'active',
-          created_by: principal.userId,
+          created_by: userIdOf(principal) ?? null,
           created_at: at,
           updated_at: at,
         });
@@ -199,7 +199,7 @@ export function createWebhooksService(deps: {
         payload: {
           webhookId: row.id,
           organizationId: row.organization_id,
-          requestedBy: principal.userId,
+          requestedBy: userIdOf(principal) ?? null,
         },
       });
       return { eventId };
@@ -235,7 +235,7 @@ export function createWebhooksService(deps: {
           entity: 'webhook',
           entityId: hook.id,
           action: 'replay',
-          actorId: principal.userId,
+          ...actorOf(principal),
           after: {
             queued: count,
             deliveryId: input.deliveryId ?? null,
