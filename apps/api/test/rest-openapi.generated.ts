@@ -224,6 +224,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/bookings/{bookingId}/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Payments and refunds of a booking */
+        get: operations["payments-forBooking"];
+        put?: never;
+        /** Record money received */
+        post: operations["payments-markPaid"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/bookings/{bookingId}/tickets": {
         parameters: {
             query?: never;
@@ -379,6 +397,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/events/{eventId}/refunds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The refunds of an event */
+        get: operations["refunds-list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/events/{eventId}/ticket-types": {
         parameters: {
             query?: never;
@@ -462,6 +497,23 @@ export interface paths {
         put?: never;
         /** Publish an event */
         post: operations["events-publish"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/refunds/{refundId}/done": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record a refund paid outside Stripe */
+        post: operations["refunds-markDone"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1353,6 +1405,97 @@ export interface operations {
             429: components["responses"]["RateLimited"];
         };
     };
+    "payments-forBooking": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                bookingId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        payments: {
+                            amountCents: number;
+                            /** Format: date-time */
+                            at: string;
+                            /** Format: uuid */
+                            bookingId: string;
+                            currency: string;
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            method: "cash" | "transfer" | "card" | "other";
+                            /** @enum {string} */
+                            provider: "manual" | "stripe";
+                            reference: string;
+                        }[];
+                        refunds: {
+                            amountCents: number;
+                            /** Format: uuid */
+                            bookingId: string;
+                            completedAt: string | null;
+                            currency: string;
+                            /** Format: uuid */
+                            id: string;
+                            reason: string;
+                            reference: string | null;
+                            /** Format: date-time */
+                            requestedAt: string;
+                            /** @enum {string} */
+                            status: "pending" | "succeeded" | "failed";
+                        }[];
+                    };
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    "payments-markPaid": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                bookingId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    amountCents: number;
+                    currency: string;
+                    /** @enum {string} */
+                    method: "cash" | "transfer" | "card" | "other";
+                    reference: string;
+                };
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Booking"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
     "tickets-forBooking": {
         parameters: {
             query?: never;
@@ -1761,6 +1904,52 @@ export interface operations {
             429: components["responses"]["RateLimited"];
         };
     };
+    "refunds-list": {
+        parameters: {
+            query?: {
+                cursor?: string | null;
+                limit?: number;
+                status?: "pending" | "succeeded" | "failed";
+            };
+            header?: never;
+            path: {
+                eventId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            amountCents: number;
+                            /** Format: uuid */
+                            bookingId: string;
+                            completedAt: string | null;
+                            currency: string;
+                            /** Format: uuid */
+                            id: string;
+                            reason: string;
+                            reference: string | null;
+                            /** Format: date-time */
+                            requestedAt: string;
+                            /** @enum {string} */
+                            status: "pending" | "succeeded" | "failed";
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
     "ticketTypes-list": {
         parameters: {
             query?: {
@@ -2054,6 +2243,51 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Event"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    "refunds-markDone": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                refundId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reference: string;
+                };
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        amountCents: number;
+                        /** Format: uuid */
+                        bookingId: string;
+                        completedAt: string | null;
+                        currency: string;
+                        /** Format: uuid */
+                        id: string;
+                        reason: string;
+                        reference: string | null;
+                        /** Format: date-time */
+                        requestedAt: string;
+                        /** @enum {string} */
+                        status: "pending" | "succeeded" | "failed";
+                    };
                 };
             };
             429: components["responses"]["RateLimited"];
