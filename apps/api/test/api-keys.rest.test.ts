@@ -1,9 +1,12 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { captureLog } from './capture-log.js';
 import { eventInput } from './event-input.js';
 import { type SignedUp, startTestApp, type TestApp } from './harness.js';
 
 // A batch job with nothing but an API key and plain HTTP: it reads its organization's draft,
 // records a payment received, and is told SCOPE_MISSING, API_KEY_REVOKED in the REST error body.
+// Neither the key nor its hash is ever logged.
 
 interface Answer {
   status: number;
@@ -17,6 +20,7 @@ describe('API keys over REST', () => {
   let app: TestApp;
   let owner: SignedUp;
   let organizationId: string;
+  const captured = captureLog();
 
   async function call(method: string, path: string, key: string, body?: unknown): Promise<Answer> {
     const response = await fetch(`${app.url}/api/v1${path}`, {
@@ -31,7 +35,7 @@ describe('API keys over REST', () => {
   }
 
   beforeAll(async () => {
-    app = await startTestApp();
+    app = await startTestApp({ log: captured.log });
     owner = await app.signUp({ role: 'organizer' });
     organizationId = (await owner.client.organizations.create.mutate({ name: 'REST Hall' })).id;
   });
@@ -76,5 +80,13 @@ describe('API keys over REST', () => {
     const revoked = await call('GET', `/bookings/${hold.id}`, secret);
     expect(revoked.status).toBe(401);
     expect(revoked.body.error?.appCode).toBe('API_KEY_REVOKED');
+
+    // The request lines of these calls are there; the secret and its hash are not.
+    const text = captured.lines().map((line) => JSON.stringify(line));
+    expect(text.some((line) => line.includes('request completed'))).toBe(true);
+    const hash = createHash('sha256').update(secret).digest('hex');
+    for (const secretText of [secret, secret.slice(4), hash]) {
+      expect(text.filter((line) => line.includes(secretText))).toEqual([]);
+    }
   });
 });
