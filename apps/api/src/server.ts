@@ -32,6 +32,7 @@ import type { StripeWebhook } from './modules/payments/stripe-webhook.js';
 import { type ApiMetrics, createApiMetrics } from './observability/metrics.js';
 import { appRouter } from './router.js';
 import type { Services } from './services.js';
+import { identify } from './trpc/caller.js';
 import type { Context } from './trpc/context.js';
 
 export const MAX_BATCH_SIZE = 50;
@@ -162,7 +163,7 @@ export async function createServer(deps: ServerDeps): Promise<ApiServer> {
     largeBodies: { 'seating.setPlan': SEATING_PLAN_MAX_BYTES },
     // Only what the procedure would answer 401 (a dependency down answers there, not here).
     refusal: (token) =>
-      deps.services.auth.authenticate(token).then(
+      identify(deps.services, token, { uncounted: true }).then(
         () => undefined,
         (error: unknown) =>
           error instanceof AppError && trpcCodeFor[error.appCode] === 'UNAUTHORIZED'

@@ -116,6 +116,10 @@ export const ACCESS: Record<string, AccessClass> = {
   'system.info': 'public',
   'system.mail.deadLetters': 'admin',
   'system.mail.replay': 'admin',
+  // An organization's API keys: its owners' (and admins'), people only.
+  'apiKeys.create': owners,
+  'apiKeys.list': owners,
+  'apiKeys.revoke': owners,
 };
 
 /** The paths of a plain class. */

@@ -280,6 +280,14 @@ export function sampleInputs(): Record<string, unknown> {
       description: 'CRM sync',
     },
     'webhooks.list': { organizationId: id() },
+    'apiKeys.create': {
+      organizationId: id(),
+      name: 'Nightly export',
+      scopes: ['bookings:read', 'analytics:read'],
+      expiresAt: at(30),
+    },
+    'apiKeys.list': { organizationId: id() },
+    'apiKeys.revoke': { id: id() },
     'webhooks.update': {
       id: id(),
       url: 'https://hooks.example.com/v2',

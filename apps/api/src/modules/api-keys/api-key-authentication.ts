@@ -20,8 +20,9 @@ export interface ApiKeyAuthentication {
   /**
    * Turns a bearer `evk_…` into the key's principal, as the key is now; throws UNAUTHENTICATED
    * (unknown), API_KEY_REVOKED, TOKEN_EXPIRED (past its `expiresAt`) or RATE_LIMITED.
+   * `uncounted`: a look ahead of the call (the HTTP layer's), which the call itself counts.
    */
-  authenticate(bearer: string): Promise<ApiKeyPrincipal>;
+  authenticate(bearer: string, options?: { uncounted: true }): Promise<ApiKeyPrincipal>;
 }
 
 export function createApiKeyAuthentication(deps: {
@@ -77,7 +78,7 @@ export function createApiKeyAuthentication(deps: {
   }
 
   return {
-    async authenticate(bearer) {
+    async authenticate(bearer, options) {
       const unknown = () => new AppError('UNAUTHENTICATED', 'Unknown API key');
       if (!isWellFormedApiKey(bearer)) throw unknown();
       const state = await states.get(apiKeySecretHash(bearer));
@@ -86,8 +87,10 @@ export function createApiKeyAuthentication(deps: {
       if (state.expiresAt && new Date(state.expiresAt).getTime() <= now().getTime()) {
         throw new AppError('TOKEN_EXPIRED', 'This API key has expired');
       }
-      await limit(state.id);
-      await touch(state.id);
+      if (!options?.uncounted) {
+        await limit(state.id);
+        await touch(state.id);
+      }
       return {
         kind: 'apiKey',
         apiKeyId: state.id,
