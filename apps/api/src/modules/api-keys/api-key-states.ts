@@ -2,6 +2,7 @@ import type { ApiKeyScope } from '@evently/contracts';
 import type { Database } from '@evently/db';
 import type { CachePort } from '@evently/platform';
 import type { Kysely } from 'kysely';
+import { readThrough } from '../../cache/read-through.js';
 import type { RequestLog } from '../../kernel/log.js';
 import { knownScopes } from './api-keys.mappers.js';
 import { apiKeysRepository as repo } from './api-keys.repository.js';
@@ -52,27 +53,12 @@ export function createApiKeyStates(deps: {
   };
 
   return {
-    async get(secretHash) {
-      const cached = await deps.cache.get<ApiKeyState>(key(secretHash)).catch((error: unknown) => {
-        deps.log.warn({ err: error }, 'API key cache unavailable; reading the database');
-        return undefined;
+    // Unknown keys are not remembered: whoever sends them chooses them.
+    get(secretHash) {
+      return readThrough(deps, key(secretHash), () => load(secretHash), {
+        ttlMs: TTL_MS,
+        unavailable: 'API key cache unavailable; reading the database',
       });
-      if (cached) return cached;
-      const state = await load(secretHash);
-      // Unknown keys are not remembered: whoever sends them chooses them.
-      if (!state) return undefined;
-      const filled = await deps.cache.set(key(secretHash), state, TTL_MS).then(
-        () => true,
-        () => false,
-      );
-      if (!filled) return state;
-      // A revocation committed between our read and our fill had its forget() run before the
-      // fill; reading again after the fill closes that window (as session-state.ts does).
-      const after = await load(secretHash);
-      if (!after || JSON.stringify(after) !== JSON.stringify(state)) {
-        await deps.cache.del(key(secretHash)).catch(() => {});
-      }
-      return after;
     },
 
     async forgetBefore(secretHash) {

@@ -2,6 +2,7 @@ import type { Role } from '@evently/contracts';
 import type { Database } from '@evently/db';
 import type { CachePort } from '@evently/platform';
 import type { Kysely } from 'kysely';
+import { readThrough } from '../../cache/read-through.js';
 import type { RequestLog } from '../../kernel/log.js';
 import { authRepository } from './auth.repository.js';
 import type { SessionChanges } from './session-changes.js';
@@ -52,27 +53,11 @@ export function createSessionStates(deps: {
   };
 
   return {
-    async get(sessionId) {
-      const cached = await deps.cache.get<SessionState>(key(sessionId)).catch((error: unknown) => {
-        deps.log.warn({ err: error }, 'session cache unavailable; reading the database');
-        return undefined;
+    get(sessionId) {
+      return readThrough(deps, key(sessionId), () => load(sessionId), {
+        ttlMs: TTL_MS,
+        unavailable: 'session cache unavailable; reading the database',
       });
-      if (cached) return cached;
-      const state = await load(sessionId);
-      if (!state) return undefined;
-      const filled = await deps.cache.set(key(sessionId), state, TTL_MS).then(
-        () => true,
-        () => false,
-      );
-      if (!filled) return state;
-      // A change committed between our read and our fill had its forget() run before the fill,
-      // which would keep the stale state cached for a whole TTL. Reading again after the fill
-      // closes that window: a later change's forget() comes after our fill.
-      const after = await load(sessionId);
-      if (!after || JSON.stringify(after) !== JSON.stringify(state)) {
-        await deps.cache.del(key(sessionId)).catch(() => {});
-      }
-      return after;
     },
     async forget(sessionIds) {
       if (sessionIds.length === 0) return;

@@ -2,6 +2,7 @@ import type { MemberRole } from '@evently/contracts';
 import type { Database } from '@evently/db';
 import type { CachePort } from '@evently/platform';
 import type { Kysely } from 'kysely';
+import { readThrough } from '../../cache/read-through.js';
 import type { RequestLog } from '../../kernel/log.js';
 import type { MemberRoles } from '../../kernel/member-roles.js';
 import type { Principal } from '../../kernel/principal.js';
@@ -43,24 +44,11 @@ export function createMemberships(deps: {
 }): Memberships {
   const load = (userId: string) => repo.rolesOf(deps.db, userId);
   async function rolesOf(userId: string): Promise<Roles> {
-    const cached = await deps.cache.get<Roles>(key(userId)).catch((error: unknown) => {
-      deps.log.warn({ err: error }, 'membership cache unavailable; reading the database');
-      return undefined;
+    const roles = await readThrough(deps, key(userId), () => load(userId), {
+      ttlMs: TTL_MS,
+      unavailable: 'membership cache unavailable; reading the database',
     });
-    if (cached) return cached;
-    const roles = await load(userId);
-    const filled = await deps.cache.set(key(userId), roles, TTL_MS).then(
-      () => true,
-      () => false,
-    );
-    if (!filled) return roles;
-    // A change committed between our read and our fill had its forget() run before the fill;
-    // reading again after the fill closes that window (as session-state.ts does).
-    const after = await load(userId);
-    if (JSON.stringify(after) !== JSON.stringify(roles)) {
-      await deps.cache.del(key(userId)).catch(() => {});
-    }
-    return after;
+    return roles ?? {};
   }
 
   return {
