@@ -34,6 +34,8 @@ RUN --mount=type=cache,id=evently-pnpm-store,target=/home/node/.cache/pnpm-store
   pnpm install --frozen-lockfile --store-dir /home/node/.cache/pnpm-store
 
 COPY --chown=node:node . .
+# The console's production build, which the API serves at /console (no CDN, nothing at run time).
+RUN pnpm --filter @evently/console build
 
 # Set after the install so that pnpm still installed the devDependencies above.
 ENV NODE_ENV=production

@@ -91,6 +91,7 @@ export async function startApi(env: ApiEnv, role: Role, log: Logger): Promise<Ru
         corsOrigins: env.CORS_ORIGINS,
         trustProxy: env.TRUST_PROXY,
         publicUrl: env.PUBLIC_URL,
+        consoleDir: env.CONSOLE_DIR,
         metrics,
       },
       log,

@@ -10,6 +10,7 @@ import Fastify, {
 } from 'fastify';
 import { trpcCodeFor } from './errors/error-mapping.js';
 import { registerApiDocs } from './http/api-docs.routes.js';
+import { registerConsole } from './http/console.routes.js';
 import {
   clientErrorHandler,
   errorEnvelope,
@@ -49,6 +50,8 @@ export interface ServerConfig {
   plainCallsDirect?: boolean;
   /** PUBLIC_URL: the first server of the OpenAPI document when set. */
   publicUrl?: string | undefined;
+  /** The console's build served at /console (CONSOLE_DIR); none: /console is not served. */
+  consoleDir?: string | undefined;
 }
 
 export interface ServerDeps {
@@ -189,6 +192,8 @@ export async function createServer(deps: ServerDeps): Promise<ApiServer> {
       routes: restRoutes,
     }),
   );
+
+  if (deps.config.consoleDir) await registerConsole(app, deps.config.consoleDir);
 
   return {
     app,

@@ -1,8 +1,12 @@
+import { fileURLToPath } from 'node:url';
 import { commaList, intBetween, optional, urlWithProtocols } from '@evently/platform';
 import { z } from 'zod';
 import { PUBLIC_READ_MAX_AGE_MS } from '../cache/public-answers.js';
 import { API_KEY_REQUESTS_PER_MINUTE } from '../modules/api-keys/api-key-authentication.js';
 import { ANONYMOUS_READS_PER_MINUTE } from '../trpc/anonymous-read-limit.js';
+
+/** The console's build in this checkout (`pnpm --filter @evently/console build` makes it). */
+const DEFAULT_CONSOLE_DIR = fileURLToPath(new URL('../../../console/dist', import.meta.url));
 
 /**
  * TRUST_PROXY: `false` (the socket address is the client), `true` (trust every hop — only behind
@@ -27,6 +31,8 @@ export const httpEnvShape = {
   /** Where clients reach the API from outside (a proxy's URL): the OpenAPI document's server. */
   PUBLIC_URL: optional(urlWithProtocols(['https:', 'http:'], 'https://tickets.example.com')),
   TRUST_PROXY: trustProxy,
+  /** The console's production build, served at /console (default: apps/console/dist). */
+  CONSOLE_DIR: z.string().min(1).default(DEFAULT_CONSOLE_DIR),
   /** Reads by callers nobody signed in, per client network (IPv4 address, IPv6 /64) a minute. */
   ANONYMOUS_READS_PER_MINUTE: intBetween(1, 1_000_000, ANONYMOUS_READS_PER_MINUTE),
   /** Requests per API key a minute, across instances. */

@@ -1,0 +1,109 @@
+import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import AxeBuilder from '@axe-core/playwright';
+import {
+  adminClient,
+  type EmbeddedApi,
+  signUpOrganizer,
+  startEmbeddedApi,
+} from '@evently/examples-testing';
+import type { EventlyClient } from '@evently/sdk';
+import { type Browser, chromium, type Page } from 'playwright-core';
+
+/** Debian's chromium package (apt-get install chromium); .ci/run installs it when missing. */
+const CHROMIUM = '/usr/bin/chromium';
+/** Where each page's picture lands (the README shows two). */
+export const SCREENSHOTS = fileURLToPath(new URL('../screenshots/', import.meta.url));
+
+export interface ConsoleHarness {
+  api: EmbeddedApi;
+  browser: Browser;
+  /** The server's admin, signed in through the SDK (for setting up what a test needs). */
+  admin: EventlyClient;
+  /** A console address: `path` under /console. */
+  url(path?: string): string;
+  close(): Promise<void>;
+}
+
+/**
+ * `pnpm start` in embedded mode — which builds the console when its build is missing or stale
+ * and serves it at /console — and headless Chromium.
+ */
+export async function startConsole(): Promise<ConsoleHarness> {
+  const api = await startEmbeddedApi();
+  let browser: Browser | undefined;
+  try {
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    const admin = await adminClient(api);
+    const launched = browser;
+    return {
+      api,
+      browser: launched,
+      admin,
+      url: (path = '/') => `${api.url}/console${path}`,
+      close: async () => {
+        await launched.close();
+        await api.stop();
+      },
+    };
+  } catch (error) {
+    await browser?.close();
+    await api.stop();
+    throw error;
+  }
+}
+
+export interface Organizer {
+  email: string;
+  password: string;
+  client: EventlyClient;
+}
+
+/** A new organizer (verified, promoted by the admin), signed in through the SDK too. */
+export async function newOrganizer(harness: ConsoleHarness, name: string): Promise<Organizer> {
+  const email = `${name.toLowerCase().replace(/\W+/g, '.')}.${Date.now()}@example.com`;
+  const password = 'a password for the console tests';
+  const client = await signUpOrganizer(harness.api, harness.admin, { email, name, password });
+  return { email, password, client };
+}
+
+/** Signs `page` in through the console's own sign-in form. */
+export async function signIn(
+  harness: ConsoleHarness,
+  page: Page,
+  account: { email: string; password: string },
+): Promise<void> {
+  await page.goto(harness.url('/sign-in'));
+  await page.getByLabel('Email').fill(account.email);
+  await page.getByLabel('Password').fill(account.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('navigation', { name: 'Console' }).waitFor();
+}
+
+/**
+ * The page's accessibility by axe-core (WCAG 2 A and AA rules): throws with the violations
+ * rated serious or critical, each with its rule and the elements it found.
+ */
+export async function expectAccessible(page: Page, name: string): Promise<void> {
+  const results = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
+    .analyze();
+  const serious = results.violations.filter(
+    (v) => v.impact === 'serious' || v.impact === 'critical',
+  );
+  if (serious.length > 0) {
+    const lines = serious.map(
+      (v) =>
+        `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
+    );
+    throw new Error(
+      `${name}: ${serious.length} serious accessibility violations\n${lines.join('\n')}`,
+    );
+  }
+}
+
+/** The page as a picture in screenshots/<name>.png. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await mkdir(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage: true });
+}
