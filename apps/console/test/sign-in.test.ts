@@ -38,7 +38,9 @@ describe('console: signing in', () => {
     await page.getByLabel('Name').fill('Olga’s Hall');
     await page.getByRole('button', { name: 'Create organization' }).click();
     await page.getByRole('cell', { name: 'Olga’s Hall' }).waitFor();
-    await expect.poll(() => page.getByLabel('Organization', { exact: true }).inputValue()).not.toBe('');
+    await expect
+      .poll(() => page.getByLabel('Organization', { exact: true }).inputValue())
+      .not.toBe('');
     await expectAccessible(page, 'organizations');
     await screenshot(page, 'organizations');
 
