@@ -4,9 +4,10 @@ export default defineProject({
   test: {
     name: 'console',
     include: ['test/**/*.test.ts'],
+    globalSetup: ['test/global-setup.ts'],
     testTimeout: 180_000,
     hookTimeout: 180_000,
-    // One browser test at a time: each starts `pnpm start` and Chromium.
+    // One browser test file at a time (each launches Chromium), against one `pnpm start`.
     fileParallelism: false,
   },
 });

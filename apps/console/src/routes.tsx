@@ -1,13 +1,12 @@
-import { createBrowserRouter, type RouteObject } from 'react-router';
-import { Layout, type NavItem } from './components/layout.js';
+import { createBrowserRouter } from 'react-router';
+import { Layout } from './components/layout.js';
+import type { PageGroup } from './page-group.js';
+import { adminGroup } from './pages/admin/admin-pages.js';
+import { attendeesGroup } from './pages/attendees/attendees-pages.js';
+import { eventsGroup } from './pages/events/events-pages.js';
+import { liveGroup } from './pages/live/live-pages.js';
 import { OrganizationsHome } from './pages/organizations-home.js';
 import { SignInPage } from './pages/sign-in.js';
-
-/** A group of pages: its routes under the signed-in frame, and its entries in the navigation. */
-export interface PageGroup {
-  routes: RouteObject[];
-  nav: NavItem[];
-}
 
 const home: PageGroup = {
   routes: [{ index: true, element: <OrganizationsHome /> }],
@@ -15,7 +14,7 @@ const home: PageGroup = {
 };
 
 /** Every group of the console, in the navigation's order. */
-const groups: PageGroup[] = [home];
+const groups: PageGroup[] = [home, eventsGroup, liveGroup, attendeesGroup, adminGroup];
 
 export const router = createBrowserRouter(
   [

@@ -1,14 +1,10 @@
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import AxeBuilder from '@axe-core/playwright';
-import {
-  adminClient,
-  type EmbeddedApi,
-  signUpOrganizer,
-  startEmbeddedApi,
-} from '@evently/examples-testing';
-import type { EventlyClient } from '@evently/sdk';
+import { type EmbeddedApi, signUpOrganizer } from '@evently/examples-testing';
+import { createEventlyClient, type EventlyClient } from '@evently/sdk';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { inject } from 'vitest';
 
 /** Debian's chromium package (apt-get install chromium); .ci/run installs it when missing. */
 const CHROMIUM = '/usr/bin/chromium';
@@ -16,7 +12,8 @@ const CHROMIUM = '/usr/bin/chromium';
 export const SCREENSHOTS = fileURLToPath(new URL('../screenshots/', import.meta.url));
 
 export interface ConsoleHarness {
-  api: EmbeddedApi;
+  /** The server (`pnpm start`, started once for every file by global-setup.ts). */
+  api: Pick<EmbeddedApi, 'url' | 'admin'>;
   browser: Browser;
   /** The server's admin, signed in through the SDK (for setting up what a test needs). */
   admin: EventlyClient;
@@ -25,32 +22,19 @@ export interface ConsoleHarness {
   close(): Promise<void>;
 }
 
-/**
- * `pnpm start` in embedded mode — which builds the console when its build is missing or stale
- * and serves it at /console — and headless Chromium.
- */
+/** Headless Chromium, and the admin signed in, against the `pnpm start` of global-setup.ts. */
 export async function startConsole(): Promise<ConsoleHarness> {
-  const api = await startEmbeddedApi();
-  let browser: Browser | undefined;
-  try {
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-    const admin = await adminClient(api);
-    const launched = browser;
-    return {
-      api,
-      browser: launched,
-      admin,
-      url: (path = '/') => `${api.url}/console${path}`,
-      close: async () => {
-        await launched.close();
-        await api.stop();
-      },
-    };
-  } catch (error) {
-    await browser?.close();
-    await api.stop();
-    throw error;
-  }
+  const api = { url: inject('apiUrl'), admin: inject('admin') };
+  const admin = createEventlyClient({ url: api.url });
+  await admin.session.login(api.admin);
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  return {
+    api,
+    browser,
+    admin,
+    url: (path = '/') => `${api.url}/console${path}`,
+    close: () => browser.close(),
+  };
 }
 
 export interface Organizer {
@@ -63,7 +47,8 @@ export interface Organizer {
 export async function newOrganizer(harness: ConsoleHarness, name: string): Promise<Organizer> {
   const email = `${name.toLowerCase().replace(/\W+/g, '.')}.${Date.now()}@example.com`;
   const password = 'a password for the console tests';
-  const client = await signUpOrganizer(harness.api, harness.admin, { email, name, password });
+  const api = { ...harness.api, stop: async () => {} };
+  const client = await signUpOrganizer(api, harness.admin, { email, name, password });
   return { email, password, client };
 }
 
