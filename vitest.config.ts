@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { SlowFirstSequencer } from './vitest.slow-first.js';
 
 // One run over every workspace package, so `pnpm test` prints a single summary.
 export default defineConfig({
@@ -9,6 +10,7 @@ export default defineConfig({
     // most files wait on Postgres, Redis and child processes rather than the CPU: 4 workers took
     // the suite from 650 s to 360 s here. Every test is written to pass on a loaded machine.
     maxWorkers: 4,
+    sequence: { sequencer: SlowFirstSequencer },
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },
