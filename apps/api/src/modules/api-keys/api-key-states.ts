@@ -19,26 +19,28 @@ export interface ApiKeyState {
 
 export interface ApiKeyStates {
   /** By the secret's hash: from the cache; from the database on a miss (or the cache down). */
-  get(secretHash: Buffer): Promise<ApiKeyState | undefined>;
+  get(secretHash: Uint8Array): Promise<ApiKeyState | undefined>;
   /**
    * Before a revocation: throws when the cache is unreachable, so the revocation is refused
    * rather than left behind a state another instance keeps reading.
    */
-  forgetBefore(secretHash: Buffer): Promise<void>;
+  forgetBefore(secretHash: Uint8Array): Promise<void>;
   /** After it committed (a reader may have refilled meanwhile); logs a failure. */
-  forget(secretHash: Buffer): Promise<void>;
+  forget(secretHash: Uint8Array): Promise<void>;
 }
 
 /** Short-lived so a missed invalidation heals itself soon (as sessions and memberships do). */
 const TTL_MS = 60_000;
-const key = (secretHash: Buffer) => `apikey:${secretHash.toString('hex')}`;
+// PGlite answers bytea as a Uint8Array, whose toString() is not hex: the key is made from a
+// Buffer view of the bytes, whichever database read them.
+const key = (secretHash: Uint8Array) => `apikey:${Buffer.from(secretHash).toString('hex')}`;
 
 export function createApiKeyStates(deps: {
   db: Kysely<Database>;
   cache: CachePort;
   log: RequestLog;
 }): ApiKeyStates {
-  const load = async (secretHash: Buffer): Promise<ApiKeyState | undefined> => {
+  const load = async (secretHash: Uint8Array): Promise<ApiKeyState | undefined> => {
     const row = await repo.findBySecretHash(deps.db, secretHash);
     return (
       row && {

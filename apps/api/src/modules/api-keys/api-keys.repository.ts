@@ -16,11 +16,11 @@ export const apiKeysRepository = {
   },
 
   /** What a request's bearer is resolved by (the unique index on the hash). */
-  findBySecretHash(db: Db, secretHash: Buffer): Promise<ApiKeyRow | undefined> {
+  findBySecretHash(db: Db, secretHash: Uint8Array): Promise<ApiKeyRow | undefined> {
     return db
       .selectFrom('api_keys')
       .selectAll()
-      .where('secret_hash', '=', secretHash)
+      .where('secret_hash', '=', Buffer.from(secretHash))
       .executeTakeFirst();
   },
 
