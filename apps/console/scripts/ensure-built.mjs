@@ -28,7 +28,7 @@ if (builtAt < changedAt) {
   const { build } = await import('vite');
   const started = Date.now();
   const outDir = await mkdtemp(join(root, '.dist-'));
-  await build({ root, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+  await build({ root, logLevel: 'error', build: { outDir, emptyOutDir: true } });
   const old = `${dist}.old-${process.pid}`;
   await rename(dist, old).catch(() => {});
   try {
@@ -38,5 +38,7 @@ if (builtAt < changedAt) {
     await rm(outDir, { recursive: true, force: true });
   }
   await rm(old, { recursive: true, force: true });
-  console.log(`console built in ${Date.now() - started} ms (${dist})`);
+  // One JSON line, as the server's own log lines are (pino's shape).
+  const line = { level: 30, time: Date.now(), name: 'evently-console', msg: 'console built' };
+  console.log(JSON.stringify({ ...line, ms: Date.now() - started, dir: dist }));
 }

@@ -2,6 +2,7 @@ import type { AppRouter } from '@evently/api';
 import { createEventlyClient, isEventlyError, type TokenStore } from '@evently/sdk';
 import { QueryClient } from '@tanstack/react-query';
 import { createTRPCOptionsProxy } from '@trpc/tanstack-react-query';
+import { EventSource } from 'eventsource';
 
 /** The session's tokens, kept across reloads in this browser (signed out: removed). */
 function localStorageStore(key: string): TokenStore {
@@ -32,9 +33,14 @@ export function onSignedOut(listener: () => void): () => void {
 /**
  * The SDK's client, on the origin the console is served from (the API serves it at /console;
  * Vite's dev server passes /trpc on). The session refreshes itself; typed errors come back.
+ * Live streams go through the `eventsource` package's EventSource, which connects with fetch:
+ * a browser's own sends no Authorization header, so a stream that needs the caller
+ * (`analytics.live`, a draft's `seating.live`) would be refused; with it every (re)connection
+ * carries the session's current bearer.
  */
 export const evently = createEventlyClient({
   url: window.location.origin,
+  EventSource,
   auth: {
     store: localStorageStore('evently.console.session'),
     onSignedOut: () => {

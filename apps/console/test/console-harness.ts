@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import AxeBuilder from '@axe-core/playwright';
-import { type EmbeddedApi, signUpOrganizer } from '@evently/examples-testing';
+import { type EmbeddedApi, signUp, signUpOrganizer } from '@evently/examples-testing';
 import { createEventlyClient, type EventlyClient } from '@evently/sdk';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { inject } from 'vitest';
@@ -19,7 +19,17 @@ export interface ConsoleHarness {
   admin: EventlyClient;
   /** A console address: `path` under /console. */
   url(path?: string): string;
+  /** A new verified account, signed in through the SDK, calling from an address of its own. */
+  signUp(account: { email: string; name: string; password?: string }): Promise<EventlyClient>;
   close(): Promise<void>;
+}
+
+/** An `x-forwarded-for` no other person of the tests uses (the server trusts loopback). */
+let addresses = 0;
+function ownAddress(): Record<string, string> {
+  addresses += 1;
+  const salt = process.pid % 250;
+  return { 'x-forwarded-for': `10.${salt}.${(addresses >> 8) & 255}.${addresses & 255}` };
 }
 
 /** Headless Chromium, and the admin signed in, against the `pnpm start` of global-setup.ts. */
@@ -33,6 +43,7 @@ export async function startConsole(): Promise<ConsoleHarness> {
     browser,
     admin,
     url: (path = '/') => `${api.url}/console${path}`,
+    signUp: (account) => signUp({ ...api, stop: async () => {} }, account, ownAddress()),
     close: () => browser.close(),
   };
 }
@@ -48,7 +59,8 @@ export async function newOrganizer(harness: ConsoleHarness, name: string): Promi
   const email = `${name.toLowerCase().replace(/\W+/g, '.')}.${Date.now()}@example.com`;
   const password = 'a password for the console tests';
   const api = { ...harness.api, stop: async () => {} };
-  const client = await signUpOrganizer(api, harness.admin, { email, name, password });
+  const account = { email, name, password };
+  const client = await signUpOrganizer(api, harness.admin, account, ownAddress());
   return { email, password, client };
 }
 

@@ -15,9 +15,11 @@ export async function adminClient(api: EmbeddedApi): Promise<EventlyClient> {
 export async function signUp(
   api: EmbeddedApi,
   account: { email: string; name: string; password?: string },
+  /** Sent with every call (an `x-forwarded-for` of its own, where many sign up from one host). */
+  headers?: Record<string, string>,
 ): Promise<EventlyClient> {
   const password = account.password ?? 'a password for the example tests';
-  const client = createEventlyClient({ url: api.url });
+  const client = createEventlyClient({ url: api.url, ...(headers && { headers: () => headers }) });
   await client.auth.register.mutate({ email: account.email, name: account.name, password });
   const code = await verificationCode(api.url, account.email);
   await client.auth.verifyEmail.mutate({ email: account.email, code });
@@ -30,11 +32,12 @@ export async function signUpOrganizer(
   api: EmbeddedApi,
   admin: EventlyClient,
   account: { email: string; name: string; password: string },
+  headers?: Record<string, string>,
 ): Promise<EventlyClient> {
-  const signedUp = await signUp(api, account);
+  const signedUp = await signUp(api, account, headers);
   const { id } = await signedUp.auth.me.query();
   await admin.auth.users.setRole.mutate({ userId: id, role: 'organizer' });
-  const client = createEventlyClient({ url: api.url });
+  const client = createEventlyClient({ url: api.url, ...(headers && { headers: () => headers }) });
   await client.session.login({ email: account.email, password: account.password });
   return client;
 }

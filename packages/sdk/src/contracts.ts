@@ -3,6 +3,10 @@
 // build; server-only pieces (cursor encoding, domain events, mail internals) stay out.
 
 export {
+  // API keys
+  type ApiKey,
+  type ApiKeyScope,
+  type ApiKeyWithSecret,
   // error codes
   type AppCode,
   // bookings
@@ -10,6 +14,10 @@ export {
   acceptInvitationInputSchema,
   // analytics
   analyticsEventInputSchema,
+  apiKeySchema,
+  apiKeyScopeSchema,
+  apiKeyScopes,
+  apiKeyWithSecretSchema,
   appCodeSchema,
   appCodes,
   auditEntrySchema,
@@ -78,6 +86,7 @@ export {
   checkinSyncResultSchema,
   checkoutSchema,
   checkVoucherInputSchema,
+  createApiKeyInputSchema,
   createBookingInputSchema,
   createCheckinListInputSchema,
   createCheckoutInputSchema,
