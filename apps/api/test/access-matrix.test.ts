@@ -87,7 +87,8 @@ describe('access matrix: every procedure, every caller', () => {
     expect(Object.keys(ACCESS).sort()).toEqual(paths);
   });
 
-  it('answers every caller as its class says', async () => {
+  // Hundreds of calls, some of them minutes of a loaded machine's time in all.
+  it('answers every caller as its class says', { timeout: 600_000 }, async () => {
     const { app, emails, tokens, address, login, inputFor } = world;
     const samples = sampleInputs();
     const wrong: unknown[] = [];
