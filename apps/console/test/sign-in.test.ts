@@ -1,3 +1,5 @@
+import { verificationCode } from '@evently/examples-testing';
+import { createEventlyClient } from '@evently/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type ConsoleHarness,
@@ -9,7 +11,8 @@ import {
 } from './console-harness.js';
 
 // The console as `pnpm start` serves it: signing in (a wrong password told in words), the
-// session kept across a reload, making an organization, signing out.
+// session kept across a reload, making an organization, signing out; an account not verified
+// yet enters its mailed code on the sign-in page.
 describe('console: signing in', () => {
   let harness: ConsoleHarness;
   beforeAll(async () => {
@@ -48,6 +51,30 @@ describe('console: signing in', () => {
     await page.getByRole('cell', { name: 'Olga’s Hall' }).waitFor();
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { name: 'Sign in to the Evently console' }).waitFor();
+    await context.close();
+  });
+
+  it('lets an account not verified yet enter its mailed code and sign in', async () => {
+    const email = `vera.${Date.now()}@example.com`;
+    const password = 'a password for the console tests';
+    const stranger = createEventlyClient({
+      url: harness.api.url,
+      headers: () => ({ 'x-forwarded-for': `10.250.${process.pid % 250}.1` }),
+    });
+    await stranger.auth.register.mutate({ email, name: 'Vera', password });
+    const context = await harness.browser.newContext();
+    const page = await context.newPage();
+    await page.goto(harness.url('/sign-in'));
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    // Told to enter the code, not refused.
+    const code = page.getByLabel('Verification code');
+    await code.waitFor();
+    await code.fill(await verificationCode(harness.api.url, email));
+    await page.getByRole('button', { name: 'Verify and sign in' }).click();
+    await page.getByRole('navigation', { name: 'Console' }).waitFor();
+    await page.getByText('You belong to no organization yet.').waitFor();
     await context.close();
   });
 });
