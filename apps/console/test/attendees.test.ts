@@ -198,6 +198,16 @@ describe('console: bookings, waitlist, check-in', () => {
     expect(refused).toContain('Refused: ticket cancelled');
     const unknown = await scan(phonePage, 'not-a-ticket', 2);
     expect(unknown).toContain('Refused: unknown code');
+    // A scanner fires codes back to back: the second Enter comes while the first is answered
+    // (a disabled Check button swallowed it) and both are answered.
+    const field = phonePage.getByLabel('Ticket code');
+    await field.fill('not-a-ticket-either');
+    await field.press('Enter');
+    await field.fill('nor-this-one');
+    await field.press('Enter');
+    const burst = phonePage.getByRole('status', { name: 'Scan result' });
+    await burst.getByText('Scan 4', { exact: true }).waitFor();
+    expect(await burst.textContent()).toContain('Refused: unknown code');
     // The page fits the phone: no horizontal scrolling, the door's controls within 390 px.
     expect(
       await phonePage.evaluate(() => document.documentElement.scrollWidth),

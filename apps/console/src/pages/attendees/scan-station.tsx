@@ -54,19 +54,22 @@ export function ScanStation({ list }: { list: CheckinList }) {
         ticketTypeName: types.data?.find((t) => t.id === ticket?.ticketTypeId)?.name,
       };
     },
-    onSuccess: (answer) => {
+    onSuccess: (answer, scanned) => {
       setOutcome(answer);
       setScans((n) => n + 1);
-      setCode('');
+      // A code typed or scanned meanwhile stays.
+      setCode((current) => (current.trim() === scanned.code ? '' : current));
     },
     // Not recorded (the network, a refusal): the code stays in the field to try again.
     onError: (error) => {
       setOutcome({ kind: 'failed', error });
       setScans((n) => n + 1);
     },
-    onSettled: async () => {
+    // Not awaited: the mutation would stay pending, and its disabled button would make the
+    // scanner's next Enter (an implicit submission) do nothing while the counts reload.
+    onSettled: () => {
       input.current?.focus();
-      await queries.invalidateQueries(trpc.checkin.pathFilter());
+      void queries.invalidateQueries(trpc.checkin.pathFilter());
     },
   });
 
@@ -122,7 +125,9 @@ export function ScanStation({ list }: { list: CheckinList }) {
             value={code}
             onChange={(e) => setCode(e.target.value)}
           />
-          <button type="submit" className="primary scan-button" disabled={redeem.isPending}>
+          {/* Never disabled: a disabled default button swallows a scanner's Enter, and each
+              scan has its own nonce, so two in flight are two scans. */}
+          <button type="submit" className="primary scan-button" aria-busy={redeem.isPending}>
             {redeem.isPending ? 'Checking…' : 'Check'}
           </button>
         </div>
