@@ -32,3 +32,21 @@ for (const path of (await files(dist)).sort()) {
 }
 console.log(rows.join('\n'));
 console.log(`console bundle: ${kb(raw)} (${kb(gzip)} gzip) in ${rows.length} files`);
+
+// What the first visit downloads (index.html's script and the modules it preloads) has a budget:
+// pages that are not the events' are loaded when first opened, and a change that pulls one (or a
+// heavy library) into the first download fails the build instead of going unnoticed.
+const FIRST_DOWNLOAD_BUDGET_KB = 500;
+const html = await readFile(join(dist, 'index.html'), 'utf8');
+const first = [...html.matchAll(/(?:src|href)="\/console\/(assets\/[^"]+\.js)"/g)].map((m) => m[1]);
+let firstBytes = 0;
+for (const path of first) firstBytes += (await stat(join(dist, path))).size;
+console.log(
+  `first download: ${kb(firstBytes)} of JavaScript (budget ${FIRST_DOWNLOAD_BUDGET_KB} kB)`,
+);
+if (firstBytes > FIRST_DOWNLOAD_BUDGET_KB * 1024) {
+  console.error(
+    `the console's first download is over its budget: ${kb(firstBytes)} > ${FIRST_DOWNLOAD_BUDGET_KB} kB`,
+  );
+  process.exit(1);
+}

@@ -1,23 +1,38 @@
 import type { PageGroup } from '../../page-group.js';
-import { ApiKeysPage } from './api-keys-page.js';
-import { DeadLettersPage } from './dead-letters-page.js';
-import { MembersPage } from './members-page.js';
-import { UsersPage } from './users-page.js';
-import { WebhookDeliveriesPage } from './webhook-deliveries-page.js';
-import { WebhooksPage } from './webhooks-page.js';
 
 /**
  * The team and admin pages: the current organization's members, webhooks and API keys, and
- * for platform admins the users and the mail dead letters.
+ * for platform admins the users and the mail dead letters. Each is loaded when first opened
+ * (most visits are to the events).
  */
 export const adminGroup: PageGroup = {
   routes: [
-    { path: 'members', element: <MembersPage /> },
-    { path: 'webhooks', element: <WebhooksPage /> },
-    { path: 'webhooks/:webhookId', element: <WebhookDeliveriesPage /> },
-    { path: 'api-keys', element: <ApiKeysPage /> },
-    { path: 'admin/users', element: <UsersPage /> },
-    { path: 'admin/dead-letters', element: <DeadLettersPage /> },
+    {
+      path: 'members',
+      lazy: async () => ({ Component: (await import('./members-page.js')).MembersPage }),
+    },
+    {
+      path: 'webhooks',
+      lazy: async () => ({ Component: (await import('./webhooks-page.js')).WebhooksPage }),
+    },
+    {
+      path: 'webhooks/:webhookId',
+      lazy: async () => ({
+        Component: (await import('./webhook-deliveries-page.js')).WebhookDeliveriesPage,
+      }),
+    },
+    {
+      path: 'api-keys',
+      lazy: async () => ({ Component: (await import('./api-keys-page.js')).ApiKeysPage }),
+    },
+    {
+      path: 'admin/users',
+      lazy: async () => ({ Component: (await import('./users-page.js')).UsersPage }),
+    },
+    {
+      path: 'admin/dead-letters',
+      lazy: async () => ({ Component: (await import('./dead-letters-page.js')).DeadLettersPage }),
+    },
   ],
   nav: [
     { to: '/members', label: 'Members' },
