@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '@evently/db/testing';
+import { personalOrganization } from '@evently/db/testing/personal-organization';
 import {
   createRedisCache,
   createRedisRateLimits,
@@ -26,7 +27,7 @@ describe('API keys when Redis dies', () => {
   let redis: RedisClient;
   let keys: ApiKeyAuthentication;
   const captured = captureLog();
-  const organizationId = randomUUID();
+  let organizationId: string;
   const ownerId = randomUUID();
   const db = () => database.handle.db;
 
@@ -83,7 +84,6 @@ describe('API keys when Redis dies', () => {
       log: captured.log,
       now: () => new Date(),
     });
-    const now = new Date();
     await db()
       .insertInto('users')
       .values({
@@ -92,13 +92,10 @@ describe('API keys when Redis dies', () => {
         name: 'Owner',
         role: 'user',
         password_hash: 'x',
-        updated_at: now,
+        updated_at: new Date(),
       })
       .execute();
-    await db()
-      .insertInto('organizations')
-      .values({ id: organizationId, name: 'Hall', slug: `h-${organizationId}`, updated_at: now })
-      .execute();
+    organizationId = await personalOrganization(db(), ownerId);
   });
   afterAll(async () => {
     redis?.disconnect();
