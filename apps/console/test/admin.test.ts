@@ -105,7 +105,22 @@ describe('console: team and admin pages', () => {
     await screenshot(page, 'api-keys');
     await page.getByRole('button', { name: 'I have stored it' }).click();
     await expect.poll(() => keyField.count()).toBe(0);
-    await page.getByRole('button', { name: 'Revoke Nightly export' }).click();
+    // Asked first, with the answer focused; kept, focus is back on the button and nothing changed.
+    const revoke = page.getByRole('button', { name: 'Revoke Nightly export' });
+    await revoke.click();
+    await expect
+      .poll(() =>
+        page
+          .getByRole('button', { name: 'Yes, revoke' })
+          .evaluate((b) => b === document.activeElement),
+      )
+      .toBe(true);
+    await page.getByRole('button', { name: 'Keep it' }).click();
+    await expect.poll(() => revoke.evaluate((b) => b === document.activeElement)).toBe(true);
+    expect(await appCodeOf(keyClient.organizations.get.query({ id: organization.id }))).toBe(
+      'none',
+    );
+    await revoke.click();
     await page.getByRole('button', { name: 'Yes, revoke' }).click();
     await page
       .getByRole('row', { name: /Nightly export/ })

@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import type { InputHTMLAttributes, ReactNode } from 'react';
 import { useId } from 'react';
 import { messageOf } from '../errors.js';
 
@@ -52,6 +52,19 @@ export function Field(props: {
         </small>
       )}
     </div>
+  );
+}
+
+/** A labelled `<input>`, the most common field: its attributes are the input's own. */
+export function InputField({
+  label,
+  hint,
+  ...input
+}: { label: string; hint?: string } & InputHTMLAttributes<HTMLInputElement>) {
+  return (
+    <Field label={label} hint={hint}>
+      {({ id, describedBy }) => <input id={id} aria-describedby={describedBy} {...input} />}
+    </Field>
   );
 }
 

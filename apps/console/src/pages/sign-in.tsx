@@ -3,7 +3,7 @@ import { useMutation } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { Navigate, useLocation, useNavigate } from 'react-router';
 import { evently } from '../api.js';
-import { ErrorNote, Field } from '../components/ui.js';
+import { ErrorNote, Field, InputField } from '../components/ui.js';
 import { useSession } from '../session.js';
 
 /**
@@ -69,20 +69,16 @@ export function SignInPage() {
         </Field>
         {needsCode && (
           <>
-            <Field label="Verification code" hint="The 6 digits we mailed to you.">
-              {({ id, describedBy }) => (
-                <input
-                  id={id}
-                  inputMode="numeric"
-                  autoComplete="one-time-code"
-                  pattern="\d{6}"
-                  required
-                  aria-describedby={describedBy}
-                  value={code}
-                  onChange={(e) => setCode(e.target.value.trim())}
-                />
-              )}
-            </Field>
+            <InputField
+              label="Verification code"
+              hint="The 6 digits we mailed to you."
+              inputMode="numeric"
+              autoComplete="one-time-code"
+              pattern="\d{6}"
+              required
+              value={code}
+              onChange={(e) => setCode(e.target.value.trim())}
+            />
             <button
               type="button"
               className="link"

@@ -2,7 +2,7 @@ import type { RouterOutputs } from '@evently/sdk';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { trpc } from '../../api.js';
-import { Field } from '../../components/ui.js';
+import { InputField } from '../../components/ui.js';
 import { Refusal } from './access.js';
 import { CheckboxGroup } from './checkbox-group.js';
 import { type ApiKeyScope, scopeOptions } from './scopes.js';
@@ -53,30 +53,22 @@ export function ApiKeyForm(props: {
     <form className="inline-form" onSubmit={submit} aria-labelledby="api-key-form-title">
       <h2 id="api-key-form-title">New API key</h2>
       <div className="form-grid">
-        <Field label="Name" hint="What uses it, e.g. “Nightly CSV export”.">
-          {({ id, describedBy }) => (
-            <input
-              id={id}
-              required
-              maxLength={100}
-              aria-describedby={describedBy}
-              value={name}
-              onChange={(e) => setName(e.target.value)}
-            />
-          )}
-        </Field>
-        <Field label="Expires (optional)" hint="It stops working after that day. Empty: never.">
-          {({ id, describedBy }) => (
-            <input
-              id={id}
-              type="date"
-              min={tomorrow()}
-              aria-describedby={describedBy}
-              value={expiresOn}
-              onChange={(e) => setExpiresOn(e.target.value)}
-            />
-          )}
-        </Field>
+        <InputField
+          label="Name"
+          hint="What uses it, e.g. “Nightly CSV export”."
+          required
+          maxLength={100}
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+        />
+        <InputField
+          label="Expires (optional)"
+          hint="It stops working after that day. Empty: never."
+          type="date"
+          min={tomorrow()}
+          value={expiresOn}
+          onChange={(e) => setExpiresOn(e.target.value)}
+        />
       </div>
       <CheckboxGroup
         legend="Scopes"

@@ -2,11 +2,11 @@ import type { RouterOutputs } from '@evently/sdk';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { trpc } from '../../api.js';
+import { ConfirmButton } from '../../components/confirm-button.js';
 import { Loading, Page, Tag, when } from '../../components/ui.js';
 import { useSession } from '../../session.js';
 import { isForbidden, NoOrganization, OwnersOnly, Refusal } from './access.js';
 import { ApiKeyForm, type ApiKeyWithSecret } from './api-key-form.js';
-import { ConfirmButton } from './confirm-button.js';
 import { SecretOnce } from './secret-once.js';
 
 type ApiKey = RouterOutputs['apiKeys']['list'][number];
@@ -123,6 +123,7 @@ function ApiKeyRow({ apiKey }: { apiKey: ApiKey }) {
       <td>
         {!apiKey.revokedAt && (
           <ConfirmButton
+            danger
             label="Revoke"
             subject={apiKey.name}
             question={`Revoke “${apiKey.name}”? Whatever uses it is refused from now on; this cannot be undone.`}

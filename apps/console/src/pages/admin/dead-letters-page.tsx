@@ -2,11 +2,11 @@ import type { RouterOutputs } from '@evently/sdk';
 import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { trpc } from '../../api.js';
+import { ConfirmButton } from '../../components/confirm-button.js';
+import { LoadMore } from '../../components/load-more.js';
 import { ErrorNote, Loading, Page, when } from '../../components/ui.js';
 import { useSession } from '../../session.js';
 import { AdminsOnly, isForbidden } from './access.js';
-import { ConfirmButton } from './confirm-button.js';
-import { MoreButton } from './more-button.js';
 
 type DeadLetter = RouterOutputs['system']['mail']['deadLetters']['items'][number];
 const WHAT = 'see the mails that could not be sent';
@@ -66,6 +66,7 @@ function DeadLetters() {
       ) : (
         <>
           <ConfirmButton
+            danger
             label="Replay all"
             subject="failed mails"
             question="Send every failed mail again?"
@@ -103,11 +104,12 @@ function DeadLetters() {
           </table>
         </>
       )}
-      <MoreButton
-        what="dead letters"
+      <LoadMore
+        noun="dead letters"
+        shown={rows.length}
         hasMore={letters.hasNextPage}
         loading={letters.isFetchingNextPage}
-        onMore={() => void letters.fetchNextPage()}
+        onLoad={() => void letters.fetchNextPage()}
       />
     </>
   );

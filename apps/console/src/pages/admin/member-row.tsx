@@ -7,10 +7,10 @@ import {
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { trpc } from '../../api.js';
+import { ConfirmButton } from '../../components/confirm-button.js';
 import { when } from '../../components/ui.js';
 import { useSession } from '../../session.js';
 import { Refusal } from './access.js';
-import { ConfirmButton } from './confirm-button.js';
 import { memberRoleOptions } from './roles.js';
 
 export type Member = RouterOutputs['organizations']['members']['list']['items'][number];
@@ -101,6 +101,7 @@ export function MemberRow({ member, mayManage }: { member: Member; mayManage: bo
       <td>
         {(mayManage || isMe) && (
           <ConfirmButton
+            danger
             label={isMe ? 'Leave' : 'Remove'}
             subject={isMe ? 'the organization' : member.name}
             question={

@@ -1,11 +1,11 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { trpc } from '../../api.js';
+import { LoadMore } from '../../components/load-more.js';
 import { Loading, Page } from '../../components/ui.js';
 import { useSession } from '../../session.js';
 import { NoOrganization, OwnersOnly, Refusal, useMayManage } from './access.js';
 import { InviteForm } from './invite-form.js';
 import { MemberRow } from './member-row.js';
-import { MoreButton } from './more-button.js';
 
 /** The current organization's members and their roles; owners invite, change and remove. */
 export function MembersPage() {
@@ -57,11 +57,12 @@ function Members({ organizationId, name }: { organizationId: string; name: strin
           ))}
         </tbody>
       </table>
-      <MoreButton
-        what="members"
+      <LoadMore
+        noun="members"
+        shown={rows.length}
         hasMore={members.hasNextPage}
         loading={members.isFetchingNextPage}
-        onMore={() => void members.fetchNextPage()}
+        onLoad={() => void members.fetchNextPage()}
       />
       {mayManage ? (
         <InviteForm organizationId={organizationId} />

@@ -2,8 +2,8 @@ import { type Role, type RouterOutputs, roleSchema, roles } from '@evently/sdk';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { trpc } from '../../api.js';
+import { ConfirmButton } from '../../components/confirm-button.js';
 import { ErrorNote, Tag, when } from '../../components/ui.js';
-import { ConfirmButton } from './confirm-button.js';
 
 export type UserView = RouterOutputs['auth']['users']['list']['items'][number];
 
@@ -59,6 +59,7 @@ export function UserRow({ user, isMe }: { user: UserView; isMe: boolean }) {
       <td>
         {isMe ? null : user.active ? (
           <ConfirmButton
+            danger
             label="Deactivate"
             subject={user.name}
             question={`Deactivate ${user.name}? They are signed out everywhere and cannot sign in until reactivated.`}

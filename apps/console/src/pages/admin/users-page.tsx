@@ -2,10 +2,10 @@ import { type Role, roleSchema, roles } from '@evently/sdk';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { trpc } from '../../api.js';
+import { LoadMore } from '../../components/load-more.js';
 import { ErrorNote, Loading, Page } from '../../components/ui.js';
 import { useSession } from '../../session.js';
 import { AdminsOnly, isForbidden } from './access.js';
-import { MoreButton } from './more-button.js';
 import { UserRow } from './user-row.js';
 
 const WHAT = 'manage Evently’s users';
@@ -102,11 +102,12 @@ function Users({ myId }: { myId: string }) {
           </tbody>
         </table>
       )}
-      <MoreButton
-        what="users"
+      <LoadMore
+        noun="users"
+        shown={rows.length}
         hasMore={users.hasNextPage}
         loading={users.isFetchingNextPage}
-        onMore={() => void users.fetchNextPage()}
+        onLoad={() => void users.fetchNextPage()}
       />
     </>
   );

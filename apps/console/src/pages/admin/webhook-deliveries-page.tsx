@@ -7,11 +7,11 @@ import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tansta
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { trpc } from '../../api.js';
+import { LoadMore } from '../../components/load-more.js';
 import { Loading, Page } from '../../components/ui.js';
 import { useSession } from '../../session.js';
 import { NoOrganization, Refusal } from './access.js';
 import { DeliveryTable } from './delivery-table.js';
-import { MoreButton } from './more-button.js';
 import { WebhookStatus } from './webhook-status.js';
 
 const WHAT = 'see a webhook’s deliveries';
@@ -140,11 +140,12 @@ function Deliveries({ organizationId, webhookId }: { organizationId: string; web
           onReplay={(deliveryId) => replay.mutate({ webhookId, deliveryId })}
         />
       )}
-      <MoreButton
-        what="deliveries"
+      <LoadMore
+        noun="deliveries"
+        shown={rows.length}
         hasMore={deliveries.hasNextPage}
         loading={deliveries.isFetchingNextPage}
-        onMore={() => void deliveries.fetchNextPage()}
+        onLoad={() => void deliveries.fetchNextPage()}
       />
     </>
   );

@@ -2,8 +2,8 @@ import type { WebhookWithSecret } from '@evently/sdk';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { trpc } from '../../api.js';
+import { ConfirmButton } from '../../components/confirm-button.js';
 import { Refusal } from './access.js';
-import { ConfirmButton } from './confirm-button.js';
 import { WebhookStatus, type WebhookView } from './webhook-status.js';
 
 /** One webhook and what an owner does with it: test, enable or disable, rotate, delete. */
@@ -95,6 +95,7 @@ export function WebhookRow(props: {
             <span className="visually-hidden"> {subject}</span>
           </button>
           <ConfirmButton
+            danger
             label="Rotate secret"
             subject={`of ${subject}`}
             question="Make a new signing secret? The old one keeps signing beside it for 24 hours."
@@ -103,6 +104,7 @@ export function WebhookRow(props: {
             onConfirm={() => rotate.mutate({ id: webhook.id })}
           />
           <ConfirmButton
+            danger
             label="Delete"
             subject={subject}
             question={`Delete the webhook to ${webhook.url}? Its deliveries stop for good.`}

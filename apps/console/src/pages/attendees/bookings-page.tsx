@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { Link } from 'react-router';
 import { trpc } from '../../api.js';
 import { EventTabs, useEventId } from '../../components/event-tabs.js';
+import { LoadMore } from '../../components/load-more.js';
 import { ErrorNote, Field, Loading, Page } from '../../components/ui.js';
 import { AttendeeTable, useAttendeeSearch } from './attendee-search.js';
 import { BookingsExport } from './bookings-export.js';
@@ -10,7 +11,6 @@ import { type Booking, BookingsTable } from './bookings-table.js';
 import { CancelBookingDialog } from './cancel-booking-dialog.js';
 import { itemsText } from './csv.js';
 import { BOOKING_STATUS, BOOKING_STATUSES, shortId } from './labels.js';
-import { LoadMore } from './load-more.js';
 import { useCheckinLists } from './use-checkin-lists.js';
 import { useDebounced } from './use-debounced.js';
 

@@ -2,7 +2,7 @@ import type { RouterOutputs } from '@evently/sdk';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { trpc } from '../../api.js';
-import { ErrorNote, Field } from '../../components/ui.js';
+import { ErrorNote, Field, InputField } from '../../components/ui.js';
 
 type CheckinList = RouterOutputs['checkin']['lists']['list'][number];
 
@@ -66,18 +66,14 @@ export function NewListForm(props: { eventId: string; onCreated: (list: CheckinL
 
   return (
     <form className="new-list" onSubmit={submit}>
-      <Field label="List name" hint="For example “Main door” or “VIP entrance”.">
-        {({ id, describedBy }) => (
-          <input
-            id={id}
-            required
-            maxLength={120}
-            aria-describedby={describedBy}
-            value={name}
-            onChange={(e) => setName(e.target.value)}
-          />
-        )}
-      </Field>
+      <InputField
+        label="List name"
+        hint="For example “Main door” or “VIP entrance”."
+        required
+        maxLength={120}
+        value={name}
+        onChange={(e) => setName(e.target.value)}
+      />
       {types.data && types.data.length > 1 && (
         <fieldset className="type-choice">
           <legend>Ticket types it admits</legend>

@@ -1,6 +1,6 @@
 import type { RouterOutputs } from '@evently/sdk';
 import { useState } from 'react';
-import { ErrorNote, Field, Loading } from '../../components/ui.js';
+import { ErrorNote, InputField, Loading } from '../../components/ui.js';
 import { AttendeeTable, useAttendeeSearch } from './attendee-search.js';
 import { useDebounced } from './use-debounced.js';
 
@@ -14,17 +14,13 @@ export function ManualCheckin(props: { list: CheckinList; onCheckIn: (code: stri
   return (
     <section className="manual-checkin" aria-labelledby="manual-title">
       <h2 id="manual-title">Find an attendee</h2>
-      <Field label="Name, email or ticket id" hint="At least 2 characters; the first 20 matches.">
-        {({ id, describedBy }) => (
-          <input
-            id={id}
-            type="search"
-            aria-describedby={describedBy}
-            value={q}
-            onChange={(e) => setQ(e.target.value)}
-          />
-        )}
-      </Field>
+      <InputField
+        label="Name, email or ticket id"
+        hint="At least 2 characters; the first 20 matches."
+        type="search"
+        value={q}
+        onChange={(e) => setQ(e.target.value)}
+      />
       <ErrorNote error={found.error} />
       {found.isFetching && <Loading what="attendees" />}
       {term.length >= 2 && found.data?.length === 0 && (

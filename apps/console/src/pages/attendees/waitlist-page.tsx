@@ -1,9 +1,9 @@
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { trpc } from '../../api.js';
 import { EventTabs, useEventId } from '../../components/event-tabs.js';
+import { LoadMore } from '../../components/load-more.js';
 import { ErrorNote, Loading, Page, Tag, when } from '../../components/ui.js';
 import { shortId, WAITLIST_STATUS } from './labels.js';
-import { LoadMore } from './load-more.js';
 import { TableScroll } from './table-scroll.js';
 
 const PAGE_SIZE = 25;

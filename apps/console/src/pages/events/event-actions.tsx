@@ -3,8 +3,8 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
 import { trpc } from '../../api.js';
+import { ConfirmButton } from '../../components/confirm-button.js';
 import { ErrorNote, Field } from '../../components/ui.js';
-import { ConfirmButton } from './form-bits.js';
 
 /** What may be done to the event as a whole: publish a draft, cancel it, delete a draft. */
 export function EventActions({ event }: { event: Event }) {

@@ -1,5 +1,5 @@
 import type { Event, RouterInputs } from '@evently/sdk';
-import { Field } from '../../components/ui.js';
+import { Field, InputField } from '../../components/ui.js';
 import {
   FormProblem,
   fromAmountInput,
@@ -182,156 +182,108 @@ export function EventFormFields(props: {
         )}
       </Field>
       <div className="form-grid">
-        <Field label="Starts" hint="Your local time.">
-          {({ id, describedBy }) => (
-            <input
-              id={id}
-              type="datetime-local"
-              required
-              aria-describedby={describedBy}
-              value={values.startsAt}
-              onChange={set('startsAt')}
-            />
-          )}
-        </Field>
-        <Field label="Ends" hint="At most 31 days after it starts.">
-          {({ id, describedBy }) => (
-            <input
-              id={id}
-              type="datetime-local"
-              required
-              aria-describedby={describedBy}
-              value={values.endsAt}
-              onChange={set('endsAt')}
-            />
-          )}
-        </Field>
-        <Field label="Capacity" hint="Seats in all.">
-          {({ id, describedBy }) => (
-            <input
-              id={id}
-              type="number"
-              min={1}
-              required
-              aria-describedby={describedBy}
-              value={values.capacity}
-              onChange={set('capacity')}
-            />
-          )}
-        </Field>
-        <Field label="Price" hint="Per ticket, e.g. 25.00; 0 for free.">
-          {({ id, describedBy }) => (
-            <input
-              id={id}
-              inputMode="decimal"
-              required
-              aria-describedby={describedBy}
-              value={values.price}
-              onChange={set('price')}
-            />
-          )}
-        </Field>
-        <Field label="Currency" hint="Three letters, e.g. EUR, USD.">
-          {({ id, describedBy }) => (
-            <input
-              id={id}
-              required
-              maxLength={3}
-              pattern="[A-Za-z]{3}"
-              aria-describedby={describedBy}
-              value={values.currency}
-              onChange={set('currency')}
-            />
-          )}
-        </Field>
-        <Field label="Tickets per booking" hint="At most, in one booking.">
-          {({ id, describedBy }) => (
-            <input
-              id={id}
-              type="number"
-              min={1}
-              max={100}
-              required
-              aria-describedby={describedBy}
-              value={values.maxPerBooking}
-              onChange={set('maxPerBooking')}
-            />
-          )}
-        </Field>
-        <Field label="Tickets per person" hint="Over all their bookings; empty: no limit.">
-          {({ id, describedBy }) => (
-            <input
-              id={id}
-              type="number"
-              min={1}
-              max={1000}
-              aria-describedby={describedBy}
-              value={values.maxPerUser}
-              onChange={set('maxPerUser')}
-            />
-          )}
-        </Field>
-        <Field label="Sales open" hint="Empty: as soon as it is published.">
-          {({ id, describedBy }) => (
-            <input
-              id={id}
-              type="datetime-local"
-              aria-describedby={describedBy}
-              value={values.salesStartAt}
-              onChange={set('salesStartAt')}
-            />
-          )}
-        </Field>
-        <Field label="Sales close" hint="Empty: when the event ends.">
-          {({ id, describedBy }) => (
-            <input
-              id={id}
-              type="datetime-local"
-              aria-describedby={describedBy}
-              value={values.salesEndAt}
-              onChange={set('salesEndAt')}
-            />
-          )}
-        </Field>
+        <InputField
+          label="Starts"
+          hint="Your local time."
+          type="datetime-local"
+          required
+          value={values.startsAt}
+          onChange={set('startsAt')}
+        />
+        <InputField
+          label="Ends"
+          hint="At most 31 days after it starts."
+          type="datetime-local"
+          required
+          value={values.endsAt}
+          onChange={set('endsAt')}
+        />
+        <InputField
+          label="Capacity"
+          hint="Seats in all."
+          type="number"
+          min={1}
+          required
+          value={values.capacity}
+          onChange={set('capacity')}
+        />
+        <InputField
+          label="Price"
+          hint="Per ticket, e.g. 25.00; 0 for free."
+          inputMode="decimal"
+          required
+          value={values.price}
+          onChange={set('price')}
+        />
+        <InputField
+          label="Currency"
+          hint="Three letters, e.g. EUR, USD."
+          required
+          maxLength={3}
+          pattern="[A-Za-z]{3}"
+          value={values.currency}
+          onChange={set('currency')}
+        />
+        <InputField
+          label="Tickets per booking"
+          hint="At most, in one booking."
+          type="number"
+          min={1}
+          max={100}
+          required
+          value={values.maxPerBooking}
+          onChange={set('maxPerBooking')}
+        />
+        <InputField
+          label="Tickets per person"
+          hint="Over all their bookings; empty: no limit."
+          type="number"
+          min={1}
+          max={1000}
+          value={values.maxPerUser}
+          onChange={set('maxPerUser')}
+        />
+        <InputField
+          label="Sales open"
+          hint="Empty: as soon as it is published."
+          type="datetime-local"
+          value={values.salesStartAt}
+          onChange={set('salesStartAt')}
+        />
+        <InputField
+          label="Sales close"
+          hint="Empty: when the event ends."
+          type="datetime-local"
+          value={values.salesEndAt}
+          onChange={set('salesEndAt')}
+        />
       </div>
       <fieldset className="events-fieldset">
         <legend>Cancellation by attendees (optional)</legend>
         <div className="form-grid">
-          <Field label="Attendees may cancel until" hint="Empty: any time.">
-            {({ id, describedBy }) => (
-              <input
-                id={id}
-                type="datetime-local"
-                aria-describedby={describedBy}
-                value={values.cancelUntil}
-                onChange={set('cancelUntil')}
-              />
-            )}
-          </Field>
-          <Field label="Cancellation fee (%)" hint="Of the booking's total kept.">
-            {({ id, describedBy }) => (
-              <input
-                id={id}
-                type="number"
-                min={0}
-                max={100}
-                aria-describedby={describedBy}
-                value={values.feePercent}
-                onChange={set('feePercent')}
-              />
-            )}
-          </Field>
-          <Field label="Cancellation fee (amount)" hint="A fixed amount kept, e.g. 2.50.">
-            {({ id, describedBy }) => (
-              <input
-                id={id}
-                inputMode="decimal"
-                aria-describedby={describedBy}
-                value={values.fee}
-                onChange={set('fee')}
-              />
-            )}
-          </Field>
+          <InputField
+            label="Attendees may cancel until"
+            hint="Empty: any time."
+            type="datetime-local"
+            value={values.cancelUntil}
+            onChange={set('cancelUntil')}
+          />
+          <InputField
+            label="Cancellation fee (%)"
+            hint="Of the booking's total kept."
+            type="number"
+            min={0}
+            max={100}
+            value={values.feePercent}
+            onChange={set('feePercent')}
+          />
+          <InputField
+            label="Cancellation fee (amount)"
+            hint="A fixed amount kept, e.g. 2.50."
+            inputMode="decimal"
+            value={values.fee}
+            onChange={set('fee')}
+          />
         </div>
       </fieldset>
     </>

@@ -1,5 +1,4 @@
 import type { EventStatus, TicketType } from '@evently/sdk';
-import { type ReactNode, useState } from 'react';
 import { ErrorNote } from '../../components/ui.js';
 import { FormProblem } from './form-values.js';
 
@@ -39,58 +38,6 @@ export function attempt<T>(build: () => T, onProblem: (problem: unknown) => void
     }
     throw error;
   }
-}
-
-/**
- * A button that asks first: the first press shows the question with a confirm and a keep
- * button (keyboard focus moves to the confirm button).
- */
-export function ConfirmButton(props: {
-  label: string;
-  /** The question, e.g. "Delete this draft for good?". */
-  question: string;
-  confirmLabel: string;
-  onConfirm: () => void;
-  pending?: boolean;
-  danger?: boolean;
-  /** More fields asked with the question (a reason). */
-  children?: ReactNode;
-  /** Whether the confirm button may be pressed (the extra fields are filled in). */
-  ready?: boolean;
-}) {
-  const [asking, setAsking] = useState(false);
-  if (!asking) {
-    return (
-      <button
-        type="button"
-        className={props.danger ? 'danger' : undefined}
-        onClick={() => setAsking(true)}
-      >
-        {props.label}
-      </button>
-    );
-  }
-  return (
-    <fieldset className="events-confirm">
-      <legend>{props.question}</legend>
-      {props.children}
-      <div className="events-confirm-buttons">
-        <button
-          type="button"
-          className={props.danger ? 'danger' : 'primary'}
-          // biome-ignore lint/a11y/noAutofocus: the question just opened; the answer is next
-          autoFocus
-          disabled={props.pending || props.ready === false}
-          onClick={props.onConfirm}
-        >
-          {props.confirmLabel}
-        </button>
-        <button type="button" onClick={() => setAsking(false)}>
-          Keep it
-        </button>
-      </div>
-    </fieldset>
-  );
 }
 
 /** Checkboxes of an event's ticket types, in a group with its legend. */

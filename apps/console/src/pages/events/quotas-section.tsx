@@ -2,8 +2,9 @@ import { isEventlyError, type Quota, type TicketType } from '@evently/sdk';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { trpc } from '../../api.js';
-import { ErrorNote, Field, Loading } from '../../components/ui.js';
-import { attempt, ConfirmButton, FormError, TicketTypeChecklist } from './form-bits.js';
+import { ConfirmButton } from '../../components/confirm-button.js';
+import { ErrorNote, Field, InputField, Loading } from '../../components/ui.js';
+import { attempt, FormError, TicketTypeChecklist } from './form-bits.js';
 import { requiredWhole } from './form-values.js';
 
 function useRefresh(eventId: string) {
@@ -155,19 +156,15 @@ function NewQuotaForm(props: { eventId: string; types: TicketType[] }) {
             />
           )}
         </Field>
-        <Field label="Size" hint="Seats its types sell together.">
-          {({ id, describedBy }) => (
-            <input
-              id={id}
-              type="number"
-              min={0}
-              required
-              aria-describedby={describedBy}
-              value={size}
-              onChange={(e) => setSize(e.target.value)}
-            />
-          )}
-        </Field>
+        <InputField
+          label="Size"
+          hint="Seats its types sell together."
+          type="number"
+          min={0}
+          required
+          value={size}
+          onChange={(e) => setSize(e.target.value)}
+        />
       </div>
       <TicketTypeChecklist
         legend="Ticket types it caps"

@@ -1,5 +1,5 @@
 import type { RouterInputs, TicketType } from '@evently/sdk';
-import { Field } from '../../components/ui.js';
+import { Field, InputField } from '../../components/ui.js';
 import {
   FormProblem,
   fromLocalInput,
@@ -113,31 +113,23 @@ export function TicketTypeFormFields(props: {
             <input id={id} required maxLength={120} value={values.name} onChange={set('name')} />
           )}
         </Field>
-        <Field label="Price" hint="Per ticket, e.g. 25.00; 0 for free.">
-          {({ id, describedBy }) => (
-            <input
-              id={id}
-              inputMode="decimal"
-              required
-              aria-describedby={describedBy}
-              value={values.price}
-              onChange={set('price')}
-            />
-          )}
-        </Field>
+        <InputField
+          label="Price"
+          hint="Per ticket, e.g. 25.00; 0 for free."
+          inputMode="decimal"
+          required
+          value={values.price}
+          onChange={set('price')}
+        />
         {props.withCapacity && (
-          <Field label="Capacity" hint="Optional: also makes a quota of this size for it alone.">
-            {({ id, describedBy }) => (
-              <input
-                id={id}
-                type="number"
-                min={0}
-                aria-describedby={describedBy}
-                value={values.capacity}
-                onChange={set('capacity')}
-              />
-            )}
-          </Field>
+          <InputField
+            label="Capacity"
+            hint="Optional: also makes a quota of this size for it alone."
+            type="number"
+            min={0}
+            value={values.capacity}
+            onChange={set('capacity')}
+          />
         )}
         <Field label="At least per booking">
           {({ id }) => (
@@ -165,28 +157,20 @@ export function TicketTypeFormFields(props: {
             />
           )}
         </Field>
-        <Field label="Sales open" hint="Empty: the event's.">
-          {({ id, describedBy }) => (
-            <input
-              id={id}
-              type="datetime-local"
-              aria-describedby={describedBy}
-              value={values.salesStartAt}
-              onChange={set('salesStartAt')}
-            />
-          )}
-        </Field>
-        <Field label="Sales close" hint="Empty: the event's.">
-          {({ id, describedBy }) => (
-            <input
-              id={id}
-              type="datetime-local"
-              aria-describedby={describedBy}
-              value={values.salesEndAt}
-              onChange={set('salesEndAt')}
-            />
-          )}
-        </Field>
+        <InputField
+          label="Sales open"
+          hint="Empty: the event's."
+          type="datetime-local"
+          value={values.salesStartAt}
+          onChange={set('salesStartAt')}
+        />
+        <InputField
+          label="Sales close"
+          hint="Empty: the event's."
+          type="datetime-local"
+          value={values.salesEndAt}
+          onChange={set('salesEndAt')}
+        />
       </div>
       <Field label="Description">
         {({ id }) => (

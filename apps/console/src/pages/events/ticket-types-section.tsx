@@ -2,8 +2,9 @@ import { isEventlyError, type TicketType } from '@evently/sdk';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { trpc } from '../../api.js';
+import { ConfirmButton } from '../../components/confirm-button.js';
 import { ErrorNote, money, Tag } from '../../components/ui.js';
-import { attempt, ConfirmButton, FormError, yesNo } from './form-bits.js';
+import { attempt, FormError, yesNo } from './form-bits.js';
 import { FormProblem } from './form-values.js';
 import {
   capacityOf,

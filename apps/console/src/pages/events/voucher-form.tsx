@@ -2,7 +2,7 @@ import type { TicketType, Voucher, VoucherEffect } from '@evently/sdk';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { trpc } from '../../api.js';
-import { Field } from '../../components/ui.js';
+import { Field, InputField } from '../../components/ui.js';
 import { attempt, FormError, TicketTypeChecklist } from './form-bits.js';
 import { FormProblem, fromLocalInput, requiredAmount, requiredWhole } from './form-values.js';
 
@@ -145,32 +145,24 @@ export function NewVoucherForm(props: {
             )}
           </Field>
         )}
-        <Field label="Code" hint="3 to 64 letters, digits, - or _; empty: generated.">
-          {({ id, describedBy }) => (
-            <input
-              id={id}
-              maxLength={64}
-              autoComplete="off"
-              aria-describedby={describedBy}
-              value={values.code}
-              onChange={set('code')}
-            />
-          )}
-        </Field>
-        <Field label="How many codes" hint="Several are generated (leave Code empty).">
-          {({ id, describedBy }) => (
-            <input
-              id={id}
-              type="number"
-              min={1}
-              max={1000}
-              required
-              aria-describedby={describedBy}
-              value={values.count}
-              onChange={set('count')}
-            />
-          )}
-        </Field>
+        <InputField
+          label="Code"
+          hint="3 to 64 letters, digits, - or _; empty: generated."
+          maxLength={64}
+          autoComplete="off"
+          value={values.code}
+          onChange={set('code')}
+        />
+        <InputField
+          label="How many codes"
+          hint="Several are generated (leave Code empty)."
+          type="number"
+          min={1}
+          max={1000}
+          required
+          value={values.count}
+          onChange={set('count')}
+        />
         <Field label="Uses per code">
           {({ id }) => (
             <input
@@ -183,41 +175,29 @@ export function NewVoucherForm(props: {
             />
           )}
         </Field>
-        <Field label="Reserved seats" hint="Held back from public sale for its holders.">
-          {({ id, describedBy }) => (
-            <input
-              id={id}
-              type="number"
-              min={0}
-              required
-              aria-describedby={describedBy}
-              value={values.reserved}
-              onChange={set('reserved')}
-            />
-          )}
-        </Field>
-        <Field label="Valid from" hint="Empty: at once.">
-          {({ id, describedBy }) => (
-            <input
-              id={id}
-              type="datetime-local"
-              aria-describedby={describedBy}
-              value={values.validFrom}
-              onChange={set('validFrom')}
-            />
-          )}
-        </Field>
-        <Field label="Valid until" hint="Empty: no end (required with reserved seats).">
-          {({ id, describedBy }) => (
-            <input
-              id={id}
-              type="datetime-local"
-              aria-describedby={describedBy}
-              value={values.validUntil}
-              onChange={set('validUntil')}
-            />
-          )}
-        </Field>
+        <InputField
+          label="Reserved seats"
+          hint="Held back from public sale for its holders."
+          type="number"
+          min={0}
+          required
+          value={values.reserved}
+          onChange={set('reserved')}
+        />
+        <InputField
+          label="Valid from"
+          hint="Empty: at once."
+          type="datetime-local"
+          value={values.validFrom}
+          onChange={set('validFrom')}
+        />
+        <InputField
+          label="Valid until"
+          hint="Empty: no end (required with reserved seats)."
+          type="datetime-local"
+          value={values.validUntil}
+          onChange={set('validUntil')}
+        />
       </div>
       <TicketTypeChecklist
         legend="Ticket types it applies to"

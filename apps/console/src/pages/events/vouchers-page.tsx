@@ -2,9 +2,10 @@ import type { TicketType, Voucher, VoucherEffect } from '@evently/sdk';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { trpc } from '../../api.js';
+import { ConfirmButton } from '../../components/confirm-button.js';
 import { EventTabs, useEventId } from '../../components/event-tabs.js';
 import { ErrorNote, Loading, money, Page, Tag, when } from '../../components/ui.js';
-import { ConfirmButton, yesNo } from './form-bits.js';
+import { yesNo } from './form-bits.js';
 import { NewVoucherForm } from './voucher-form.js';
 
 /** A voucher's effect in words. */

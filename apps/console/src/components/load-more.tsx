@@ -1,4 +1,7 @@
-/** How much of a paged list is shown, and the button that fetches its next page. */
+/**
+ * How much of a paged list is shown, and the button that fetches its next page (nothing under
+ * an empty list: its own empty state says so).
+ */
 export function LoadMore(props: {
   shown: number;
   noun: string;
@@ -6,6 +9,7 @@ export function LoadMore(props: {
   loading: boolean;
   onLoad: () => void;
 }) {
+  if (props.shown === 0 && !props.hasMore) return null;
   return (
     <div className="load-more">
       <p role="status" aria-live="polite">
