@@ -244,6 +244,15 @@ describe('bookings while a Redis Cluster master fails over: two API processes an
     await expectAuditAndOutboxMatchBookings(db);
 
     // Nothing lost: every outbox event is relayed and reaches every consumer, without a restart.
+    // If not, the processes' last words say why (the relay runs in the API processes, the
+    // consumers and the reconciler in the worker).
+    const lastWords = () =>
+      [
+        ...apis.map(
+          (api) => `--- API ${api.name}:\n${(api.proc.stdout() + api.proc.stderr()).slice(-3_000)}`,
+        ),
+        `--- worker:\n${worker?.output().slice(-3_000)}`,
+      ].join('\n');
     await expect
       .poll(
         async () => {
@@ -253,7 +262,12 @@ describe('bookings while a Redis Cluster master fails over: two API processes an
         },
         { timeout: DELIVERY_TIMEOUT_MS, interval: 250 },
       )
-      .toEqual({ unrelayed: 0, undelivered: 0 });
+      .toEqual({ unrelayed: 0, undelivered: 0 })
+      .catch((error: unknown) => {
+        throw new Error(
+          `${error instanceof Error ? error.message : String(error)}\n${lastWords()}`,
+        );
+      });
     const { rows: redriven } = await sql<{ n: string }>`
       SELECT count(*) AS n FROM outbox WHERE redeliveries > 0`.execute(db);
     stamp(`outbox delivered (${redriven[0]?.n} events enqueued again by the reconciler)`);
