@@ -44,6 +44,12 @@ export {
 } from './outbox/consumer.js';
 export { type DeliveryJob, toDeliveryJob } from './outbox/delivery-job.js';
 export { createGroupCommit, type GroupCommit } from './outbox/group-commit.js';
+export {
+  createListeningPollLoop,
+  drainInLanes,
+  type ListeningPollLoop,
+  type ListeningPollLoopOptions,
+} from './outbox/listening-poll-loop.js';
 export { createPollLoop, type PollLoop, type PollLoopOptions } from './outbox/poll-loop.js';
 export { createOutboxReconciler, type OutboxReconciler } from './outbox/reconciler.js';
 export {

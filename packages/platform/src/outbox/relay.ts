@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { QueuePort } from '../queue/queue.port.js';
 import type { Consumer } from './consumer.js';
 import { createDeliveryBatch } from './delivery-batch.js';
-import { createPollLoop } from './poll-loop.js';
+import { createListeningPollLoop } from './listening-poll-loop.js';
 
 export interface OutboxRelayOptions {
   db: DbHandle;
@@ -45,7 +45,6 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const { db, queue, consumers, log } = options;
   const batchSize = options.batchSize ?? 100;
   const subscribedTopics = [...new Set(consumers.flatMap((consumer) => consumer.topics))];
-  let unlisten: (() => Promise<void>) | undefined;
 
   /** Takes up to batchSize unrelayed rows for this relay; resolves them in seq order. */
   async function claim() {
@@ -109,26 +108,15 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     return rows.length;
   }
 
-  const loop = createPollLoop({
+  const loop = createListeningPollLoop({
+    db,
+    channel: OUTBOX_CHANNEL,
+    name: 'outbox relay',
+    log,
     intervalMs: options.pollIntervalMs ?? 1_000,
     tick: async () => (await relayOnce()) >= batchSize,
     onError: (error) => log.warn({ err: error }, 'outbox relay failed; will retry'),
   });
 
-  return {
-    relayOnce,
-    async start() {
-      // NOTIFY is a hint: while its connection is away the relay still polls, and once it is
-      // back the wake-up makes up for the notifications missed meanwhile.
-      unlisten = await db.listen(OUTBOX_CHANNEL, () => loop.wake(), {
-        onLost: (error) => log.warn({ err: error }, 'outbox relay lost its LISTEN; reconnecting'),
-      });
-      loop.start();
-    },
-    async stop() {
-      await loop.stop();
-      await unlisten?.();
-      unlisten = undefined;
-    },
-  };
+  return { relayOnce, start: loop.start, stop: loop.stop };
 }

@@ -1,5 +1,5 @@
 import type { DbHandle } from '@evently/db';
-import { createPollLoop, type MailerPort } from '@evently/platform';
+import { createListeningPollLoop, drainInLanes, type MailerPort } from '@evently/platform';
 import type { Logger } from 'pino';
 import { afterFailure, DEFAULT_MAIL_RETRY, type MailRetryPolicy } from './mail-retry.js';
 import {
@@ -77,7 +77,6 @@ export function createMailSender(deps: MailSenderDeps): MailSender {
   const concurrency = deps.concurrency ?? 2;
   const leaseMs = deps.leaseMs ?? 60_000;
   let stopping = false;
-  let unlisten: (() => Promise<void>) | undefined;
   /** Outcomes SMTP gave whose recording failed: recorded before anything else is claimed. */
   const unrecorded: Array<{ mail: DueMail; result: Attempt }> = [];
 
@@ -165,27 +164,17 @@ export function createMailSender(deps: MailSenderDeps): MailSender {
 
   async function sendDue(): Promise<number> {
     await recordUnrecorded();
-    let tries = 0;
     // Once an outcome could not be recorded, no lane claims another mail: every send SMTP
     // accepted meanwhile would be one more outcome held only in memory, sent again if this
     // process dies before the database takes them. The next pass records them first.
-    let recordFailed = false;
-    const lane = async () => {
-      try {
-        while (!stopping && !recordFailed && (await sendOne()) !== undefined) tries += 1;
-      } catch (error) {
-        recordFailed = true;
-        throw error;
-      }
-    };
-    // Every lane settles before the pass ends (a failed one must not leave another running).
-    const lanes = await Promise.allSettled(Array.from({ length: concurrency }, lane));
-    const failed = lanes.find((lane) => lane.status === 'rejected');
-    if (failed) throw failed.reason;
-    return tries;
+    return drainInLanes(concurrency, async () => !stopping && (await sendOne()) !== undefined);
   }
 
-  const loop = createPollLoop({
+  const loop = createListeningPollLoop({
+    db,
+    channel: MAIL_CHANNEL,
+    name: 'mail sender',
+    log,
     intervalMs: deps.pollIntervalMs ?? 1_000,
     // sendDue drains the list: nothing is left waiting for an immediate second pass.
     tick: async () => {
@@ -199,18 +188,11 @@ export function createMailSender(deps: MailSenderDeps): MailSender {
     sendDue,
     async start() {
       stopping = false;
-      // NOTIFY is a hint: while its connection is away the sender still polls, and once it is
-      // back the wake-up makes up for the notifications missed meanwhile.
-      unlisten = await db.listen(MAIL_CHANNEL, () => loop.wake(), {
-        onLost: (error) => log.warn({ err: error }, 'mail sender lost its LISTEN; reconnecting'),
-      });
-      loop.start();
+      await loop.start();
     },
     async stop() {
       stopping = true;
       await loop.stop();
-      await unlisten?.();
-      unlisten = undefined;
       // Last chance for outcomes the database did not take; else their leases run out.
       await recordUnrecorded().catch((error: unknown) =>
         log.warn({ err: error, mails: unrecorded.length }, 'mail outcomes not recorded'),

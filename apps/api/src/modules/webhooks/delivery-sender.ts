@@ -1,5 +1,5 @@
 import type { DbHandle } from '@evently/db';
-import { createPollLoop } from '@evently/platform';
+import { createListeningPollLoop, drainInLanes } from '@evently/platform';
 import type { Logger } from 'pino';
 import type { Clock } from '../../kernel/clock.js';
 import type { BackgroundLoop } from '../../kernel/module.js';
@@ -78,7 +78,6 @@ export function createDeliverySender(deps: DeliverySenderDeps): DeliverySender {
   const timeoutMs = deps.timeoutMs ?? 10_000;
   const outcomes = { db: db.db, schedule: deps.schedule, log };
   let stopping = false;
-  let unlisten: (() => Promise<void>) | undefined;
 
   async function attempt(claim: ClaimedDelivery, at: Date): Promise<AttemptRecord> {
     const started = performance.now();
@@ -122,17 +121,14 @@ export function createDeliverySender(deps: DeliverySenderDeps): DeliverySender {
   async function sendDue(): Promise<number> {
     // Per pass: a watermark read before the claims is never ahead of the truth.
     const watermark = await deliveries.watermark(db.db, WEBHOOKS_CONSUMER_NAME, messageTopics);
-    let attempts = 0;
-    const lane = async () => {
-      while (!stopping && (await sendOne(watermark))) attempts += 1;
-    };
-    const lanes = await Promise.allSettled(Array.from({ length: concurrency }, lane));
-    const failed = lanes.find((result) => result.status === 'rejected');
-    if (failed) throw failed.reason;
-    return attempts;
+    return drainInLanes(concurrency, async () => !stopping && (await sendOne(watermark)));
   }
 
-  const loop = createPollLoop({
+  const loop = createListeningPollLoop({
+    db,
+    channel: WEBHOOKS_CHANNEL,
+    name: 'webhook sender',
+    log,
     intervalMs: deps.pollIntervalMs ?? 1_000,
     // A pass runs until nothing is due; a delivery that becomes due later waits for a poll.
     tick: async () => {
@@ -146,17 +142,11 @@ export function createDeliverySender(deps: DeliverySenderDeps): DeliverySender {
     sendDue,
     async start() {
       stopping = false;
-      // NOTIFY is a hint (new deliveries, replays): polling is the source of truth.
-      unlisten = await db.listen(WEBHOOKS_CHANNEL, () => loop.wake(), {
-        onLost: (error) => log.warn({ err: error }, 'webhook sender lost its LISTEN; reconnecting'),
-      });
-      loop.start();
+      await loop.start();
     },
     async stop() {
       stopping = true;
       await loop.stop();
-      await unlisten?.();
-      unlisten = undefined;
     },
   };
 }
