@@ -1,21 +1,12 @@
 import { isEventlyError, type Quota, type TicketType } from '@evently/sdk';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { trpc } from '../../api.js';
 import { ConfirmButton } from '../../components/confirm-button.js';
 import { ErrorNote, Field, InputField, Loading } from '../../components/ui.js';
 import { attempt, FormError, TicketTypeChecklist } from './form-bits.js';
 import { requiredWhole } from './form-values.js';
-
-function useRefresh(eventId: string) {
-  const queries = useQueryClient();
-  return async () => {
-    await Promise.all([
-      queries.invalidateQueries(trpc.quotas.list.queryFilter({ eventId })),
-      queries.invalidateQueries(trpc.ticketTypes.list.queryFilter({ eventId })),
-    ]);
-  };
-}
+import { useInventoryRefresh } from './use-inventory-refresh.js';
 
 /** Limits ticket types share: each with what is confirmed, held and left; new ones. */
 export function QuotasSection(props: { eventId: string; types: TicketType[] }) {
@@ -88,7 +79,7 @@ function QuotaRow(props: {
   onEdit: () => void;
 }) {
   const { quota } = props;
-  const refresh = useRefresh(quota.eventId);
+  const refresh = useInventoryRefresh(quota.eventId);
   const remove = useMutation(trpc.quotas.delete.mutationOptions({ onSuccess: refresh }));
   return (
     <tr>
@@ -119,7 +110,7 @@ function QuotaRow(props: {
 }
 
 function NewQuotaForm(props: { eventId: string; types: TicketType[] }) {
-  const refresh = useRefresh(props.eventId);
+  const refresh = useInventoryRefresh(props.eventId);
   const [name, setName] = useState('');
   const [size, setSize] = useState('');
   const [typeIds, setTypeIds] = useState<string[]>([]);
@@ -182,7 +173,7 @@ function NewQuotaForm(props: { eventId: string; types: TicketType[] }) {
 
 function EditQuotaForm(props: { quota: Quota; types: TicketType[]; onDone: () => void }) {
   const { quota } = props;
-  const refresh = useRefresh(quota.eventId);
+  const refresh = useInventoryRefresh(quota.eventId);
   const [name, setName] = useState(quota.name);
   const [size, setSize] = useState(String(quota.size));
   const [typeIds, setTypeIds] = useState<string[]>(quota.ticketTypeIds);

@@ -1,5 +1,5 @@
 import { isEventlyError, type TicketType } from '@evently/sdk';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { trpc } from '../../api.js';
 import { ConfirmButton } from '../../components/confirm-button.js';
@@ -15,17 +15,7 @@ import {
   ticketTypeFormOf,
   ticketTypePatchOf,
 } from './ticket-type-form.js';
-
-/** After any change to types: the types, the quotas (the shortcut makes one) and the event. */
-function useRefresh(eventId: string) {
-  const queries = useQueryClient();
-  return async () => {
-    await Promise.all([
-      queries.invalidateQueries(trpc.ticketTypes.list.queryFilter({ eventId })),
-      queries.invalidateQueries(trpc.quotas.list.queryFilter({ eventId })),
-    ]);
-  };
-}
+import { useInventoryRefresh } from './use-inventory-refresh.js';
 
 /** The event's ticket types with their availability, and a form for a new one. */
 export function TicketTypesSection(props: { eventId: string; types: TicketType[] }) {
@@ -80,7 +70,7 @@ export function TicketTypesSection(props: { eventId: string; types: TicketType[]
 
 function TicketTypeRow(props: { type: TicketType; editing: boolean; onEdit: () => void }) {
   const { type } = props;
-  const refresh = useRefresh(type.eventId);
+  const refresh = useInventoryRefresh(type.eventId);
   const archive = useMutation(trpc.ticketTypes.archive.mutationOptions({ onSuccess: refresh }));
   const active = type.status === 'active';
   return (
@@ -121,7 +111,7 @@ function TicketTypeRow(props: { type: TicketType; editing: boolean; onEdit: () =
 }
 
 function NewTicketTypeForm({ eventId }: { eventId: string }) {
-  const refresh = useRefresh(eventId);
+  const refresh = useInventoryRefresh(eventId);
   const [values, setValues] = useState<TicketTypeFormValues>(emptyTicketTypeForm);
   const [problem, setProblem] = useState<unknown>(null);
   const create = useMutation(
@@ -154,7 +144,7 @@ function NewTicketTypeForm({ eventId }: { eventId: string }) {
 
 function EditTicketTypeForm(props: { type: TicketType; onDone: () => void }) {
   const { type } = props;
-  const refresh = useRefresh(type.eventId);
+  const refresh = useInventoryRefresh(type.eventId);
   const [values, setValues] = useState<TicketTypeFormValues>(() => ticketTypeFormOf(type));
   const [problem, setProblem] = useState<unknown>(null);
   const update = useMutation(
