@@ -10,10 +10,8 @@ export default defineConfig({
     // most files wait on Postgres, Redis and child processes rather than the CPU: 4 workers took
     // the suite from 650 s to 360 s here. Every test is written to pass on a loaded machine.
     maxWorkers: 4,
-    // `isolate: false` is set in apps/api/vitest.config.ts: a project given by its folder does not
-    // inherit the root's test options, so set here it did nothing.
     sequence: { sequencer: SlowFirstSequencer },
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
+    // Per-file options (timeouts, `isolate`) live in each project's own vitest.config.ts: a
+    // project named by its folder does not inherit the root's test options.
   },
 });
