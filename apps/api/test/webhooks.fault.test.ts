@@ -17,6 +17,7 @@ import { readApiEnv } from '../src/env.js';
 import { eventInput } from './event-input.js';
 import { type HttpCallers, httpCallers } from './http-callers.js';
 import { TEST_TICKET_SIGNING_KEY } from './ticket-key.js';
+import { untilDrained } from './until-drained.js';
 import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.js';
 import { eventually, unrecorded } from './webhooks.fixtures.js';
 import { type WorkerProcess, workerProcess } from './worker-process.js';
@@ -205,25 +206,21 @@ describe('webhooks while the worker and Redis die', () => {
         .orderBy('seq')
         .limit(5)
         .execute();
-    // Settling may take long on a busy box; it fails only when it stops making progress.
-    let least = Number.POSITIVE_INFINITY;
-    let progressAt = Date.now();
-    for (;;) {
-      if (worker?.exit !== undefined) throw new Error(`worker exited:\n${worker.output()}`);
-      const left = (await unrecorded(db())) + (await notDelivered());
-      if (left === 0) break;
-      if (left < least) {
-        least = left;
-        progressAt = Date.now();
-      } else if (Date.now() - progressAt > STALL_MS) {
-        throw new Error(
-          `stuck at ${left} unrecorded events and undelivered deliveries for ${STALL_MS} ms; ` +
-            `${log.join('; ')}; first stuck: ${JSON.stringify(await stuck())}\n` +
-            worker?.output().slice(-3_000),
-        );
-      }
-      await sleep(250);
-    }
+    await untilDrained(
+      async () => ({ unrecorded: await unrecorded(db()), notDelivered: await notDelivered() }),
+      {
+        left: (state) => state.unrecorded + state.notDelivered,
+        stallMs: STALL_MS,
+        abort: () => {
+          if (worker?.exit !== undefined) throw new Error(`worker exited:\n${worker.output()}`);
+        },
+      },
+    ).catch(async (error: unknown) => {
+      throw new Error(
+        `${String(error)}; ${log.join('; ')}; first stuck: ${JSON.stringify(await stuck())}\n` +
+          worker?.output().slice(-3_000),
+      );
+    });
     log.push(`settled in ${Date.now() - faultsOver} ms`);
 
     const committed = await db()
